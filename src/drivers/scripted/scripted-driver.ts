@@ -1,0 +1,136 @@
+// The built-in Scripted agent: a deterministic in-process agent behind the same seam as the CLI drivers. It needs no
+// account and no process, so it powers the quickstart and lets users test their own workflows.
+
+import type { Provider, Scripted, ScriptedReply } from "../../config/providers.ts";
+import type { AgentEvent, Driver, DriverSession, StartOptions, ToolKind, Usage } from "../driver.ts";
+
+class ScriptedSession implements DriverSession {
+  readonly providerSessionId: string;
+  readonly pid = undefined;
+  private turn = 0;
+  private running?: AbortController;
+  private closed = false;
+
+  constructor(private readonly provider: Scripted, private readonly opts: StartOptions) {
+    this.providerSessionId = opts.resumeId ?? crypto.randomUUID();
+  }
+
+  async *send(text: string): AsyncIterable<AgentEvent> {
+    const started = performance.now();
+    if (this.closed) {
+      yield endTurn(started, { stopReason: "error", isError: true, error: "session is closed" });
+      return;
+    }
+    this.turn++;
+    const ac = new AbortController();
+    this.running = ac;
+    yield { type: "init", providerSessionId: this.providerSessionId, model: this.provider.model };
+    try {
+      if (this.provider.delayMs) await abortableSleep(this.provider.delayMs, ac.signal);
+      const ctx = { handle: this.opts.handle, turn: this.turn, sessionId: this.providerSessionId, signal: ac.signal };
+      const reply = normalize(await raceAbort(Promise.resolve(this.provider.reply(text, ctx)), ac.signal));
+      let n = 0;
+      for (const call of reply.toolCalls ?? []) {
+        const id = `scripted_tool_${this.turn}_${n++}`;
+        yield { type: "tool_call", id, name: call.name, kind: guessKind(call.name), input: call.input ?? {} };
+        yield { type: "tool_result", id, ok: call.ok ?? true, text: call.output ?? "" };
+      }
+      if (reply.text) yield { type: "text", text: reply.text, messageId: `scripted_msg_${this.turn}` };
+      const usage = this.usageFor(text, reply.text);
+      yield { type: "usage", usage, costUsd: this.provider.usage?.costUsd ?? 0 };
+      yield endTurn(started, {
+        stopReason: reply.isError ? "error" : "end_turn",
+        isError: reply.isError ?? false,
+        error: reply.isError ? reply.text : undefined,
+        usage,
+        costUsd: this.provider.usage?.costUsd ?? 0,
+      });
+    } catch (err) {
+      if (ac.signal.aborted) yield endTurn(started, { stopReason: "cancelled", isError: true, error: "interrupted" });
+      else yield endTurn(started, { stopReason: "error", isError: true, error: `scripted reply failed: ${errText(err)}` });
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    this.running?.abort();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.running?.abort();
+  }
+
+  stderrTail(): string {
+    return "";
+  }
+
+  private usageFor(prompt: string, reply: string): Usage {
+    const words = (s: string) => (s.match(/\S+/g) ?? []).length;
+    return {
+      input: this.provider.usage?.input ?? words(prompt),
+      output: this.provider.usage?.output ?? words(reply),
+      cacheRead: 0,
+      cacheWrite: 0,
+    };
+  }
+}
+
+function normalize(r: ScriptedReply): { text: string; toolCalls?: Exclude<ScriptedReply, string>["toolCalls"]; isError?: boolean } {
+  if (typeof r === "string") return { text: r };
+  if (r && typeof r === "object" && typeof r.text === "string") return r;
+  return { text: String(r ?? "") };
+}
+
+function endTurn(
+  started: number,
+  t: { stopReason: string; isError: boolean; error?: string; usage?: Usage; costUsd?: number },
+): AgentEvent {
+  return {
+    type: "turn_end",
+    stopReason: t.stopReason,
+    isError: t.isError,
+    ...(t.error !== undefined ? { error: t.error } : {}),
+    durationMs: Math.round(performance.now() - started),
+    usage: t.usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+    ...(t.costUsd !== undefined ? { costUsd: t.costUsd } : {}),
+  };
+}
+
+function guessKind(name: string): ToolKind {
+  const n = name.toLowerCase();
+  if (/(bash|shell|exec|run)/.test(n)) return "execute";
+  if (/(write|edit|replace|patch)/.test(n)) return "edit";
+  if (/(grep|glob|search|find)/.test(n)) return "search";
+  if (/(read|view|cat|list)/.test(n)) return "read";
+  if (/fetch/.test(n)) return "fetch";
+  return "other";
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return raceAbort(Bun.sleep(ms), signal);
+}
+
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error("aborted"));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error("aborted"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => { signal.removeEventListener("abort", onAbort); resolve(v); },
+      (e) => { signal.removeEventListener("abort", onAbort); reject(e); },
+    );
+  });
+}
+
+function errText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export const scriptedDriver: Driver = {
+  name: "scripted",
+  async start(provider: Provider, opts: StartOptions): Promise<DriverSession> {
+    return new ScriptedSession(provider as Scripted, opts);
+  },
+};
