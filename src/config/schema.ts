@@ -1,0 +1,96 @@
+// The configuration schema (zod): one source for validation and for the JSON Schema that editors read.
+// Validation is done in parts (validate.ts) so each mistake is reported with its exact key path; the pieces here
+// are also composed into `ConfigSchema` for `aegis config schema`.
+
+import { z } from "zod";
+import { EFFORTS, HARNESSES, PERMISSIONS } from "./providers.ts";
+
+export const PermissionSchema = z.enum(PERMISSIONS as [string, ...string[]]);
+export const EffortSchema = z.enum(EFFORTS as [string, ...string[]]);
+const EnvSchema = z.record(z.string(), z.string());
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", { message: "must be a function" });
+
+const cliProviderFields = {
+  model: z.string().min(1).describe("Model name passed to the CLI as-is"),
+  permission: PermissionSchema.optional().describe("read | write | full | auto"),
+  bin: z.string().min(1).optional().describe("Path to the CLI executable; default: found on PATH"),
+  env: EnvSchema.optional().describe("Extra environment variables for the CLI"),
+};
+
+export const ClaudeCodeSchema = z.strictObject({
+  name: z.literal("claude-code"),
+  ...cliProviderFields,
+  effort: EffortSchema.optional().describe("low | medium | high | max"),
+});
+export const GeminiSchema = z.strictObject({ name: z.literal("gemini"), ...cliProviderFields });
+export const OpenCodeSchema = z.strictObject({ name: z.literal("opencode"), ...cliProviderFields });
+export const ScriptedSchema = z.strictObject({
+  name: z.literal("scripted"),
+  reply: fn.describe("(prompt, ctx) => string | {text, toolCalls?} | Promise of either"),
+  model: z.string().optional(),
+  permission: PermissionSchema.optional(),
+  delayMs: z.number().int().min(0).optional(),
+  usage: z.strictObject({ input: z.number().min(0).optional(), output: z.number().min(0).optional(), costUsd: z.number().min(0).optional() }).optional(),
+});
+export const ProviderSchema = z.discriminatedUnion("name", [ClaudeCodeSchema, GeminiSchema, OpenCodeSchema, ScriptedSchema]);
+
+export const AgentProviderShapeSchema = z.strictObject({
+  provider: ProviderSchema,
+  prompt: z.string().optional().describe("Extra instructions appended to the agent's system prompt"),
+});
+export const AgentFlatShapeSchema = z.strictObject({
+  harness: z.enum(HARNESSES as [string, ...string[]]),
+  ...cliProviderFields,
+  effort: EffortSchema.optional(),
+  prompt: z.string().optional(),
+});
+export const AgentSchema = z.union([AgentProviderShapeSchema, AgentFlatShapeSchema]);
+
+export const WINDOW_PATTERN = /^([1-9][0-9]*)(m|h|d|w)$/;
+const windowSchema = z.string().regex(WINDOW_PATTERN, { message: "window must look like 30m, 24h, 7d or 2w" });
+export const BudgetSchema = z.union([
+  z.strictObject({ usd: z.number().positive(), window: windowSchema }),
+  z.strictObject({ outputTokens: z.number().int().positive(), window: windowSchema }),
+]);
+export const QueueSchema = z.strictObject({
+  agent: z.string().min(1).describe("A key of `agents`"),
+  maxParallel: z.number().int().min(1).default(1).describe("How many workers may run at once"),
+  budgets: z.array(BudgetSchema).optional(),
+});
+
+/** Top-level keys; agents/queues entries are validated one by one by validate.ts. */
+export const TopLevelSchema = z.strictObject({
+  defaultAgent: z.string().min(1).optional(),
+  agents: z.record(z.string(), z.unknown()),
+  queues: z.record(z.string(), z.unknown()).optional(),
+  workflows: z.array(z.string().min(1)).optional(),
+  stateDir: z.string().min(1).optional(),
+});
+
+export const ConfigSchema = z.strictObject({
+  defaultAgent: z.string().optional().describe("The agent used when none is named"),
+  agents: z.record(z.string(), AgentSchema).describe("Agent profiles by name"),
+  queues: z.record(z.string(), QueueSchema).optional().describe("Named queues, each bound to an agent"),
+  workflows: z.array(z.string()).optional().describe("Files or folders of workflow modules, relative to the project root"),
+  stateDir: z.string().optional().describe("Where run state lives; default .aegis under the project root"),
+});
+
+export type Budget = { kind: "usd" | "outputTokens"; limit: number; window: string; windowMs: number };
+export interface ResolvedQueue {
+  name: string;
+  agent: string;
+  maxParallel: number;
+  budgets: Budget[];
+}
+
+export function windowToMs(window: string): number {
+  const m = WINDOW_PATTERN.exec(window);
+  if (!m) throw new Error(`bad window ${window}`);
+  const unit = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[m[2] as "m" | "h" | "d" | "w"];
+  return Number(m[1]) * unit;
+}
+
+/** The JSON Schema of `.aegis.ts`'s default export, for editors and other tools. */
+export function configJsonSchema(): unknown {
+  return z.toJSONSchema(ConfigSchema, { unrepresentable: "any", io: "input" });
+}

@@ -1,0 +1,236 @@
+// Validates the default export of `.aegis.ts` and resolves it into a LoadedConfig. Every problem is collected with
+// its key path, what was found and what is allowed, and reported as one ConfigError. Never throws anything else.
+
+import { z } from "zod";
+import { ConfigError, type ConfigIssue } from "../util/errors.ts";
+import {
+  Agent, ClaudeCode, GeminiCLI, OpenCode, Scripted, providerFromFlat,
+  type AgentFlatShape, type Provider,
+} from "./providers.ts";
+import {
+  AgentFlatShapeSchema, AgentProviderShapeSchema, ProviderSchema, QueueSchema, TopLevelSchema, windowToMs,
+  type Budget, type ResolvedQueue,
+} from "./schema.ts";
+
+export interface LoadedConfig {
+  /** The project root: the folder holding the config file. */
+  readonly root: string;
+  /** The config file that was loaded. */
+  readonly file: string;
+  readonly defaultAgent?: string;
+  readonly agents: Record<string, Agent>;
+  readonly queues: Record<string, ResolvedQueue>;
+  /** Absolute paths of workflow files or folders. */
+  readonly workflows: string[];
+  /** Absolute path of the state folder. */
+  readonly stateDir: string;
+}
+
+type Path = (string | number)[];
+
+export function validateConfig(raw: unknown, file: string, root: string): LoadedConfig {
+  const issues: ConfigIssue[] = [];
+  const top = TopLevelSchema.safeParse(raw, { reportInput: true });
+  if (!top.success) {
+    collect(issues, top.error, []);
+    throw configError(file, issues);
+  }
+  const cfg = top.data;
+  const agents: Record<string, Agent> = {};
+  for (const [name, value] of Object.entries(cfg.agents)) {
+    const agent = validateAgent(value, ["agents", name], issues);
+    if (agent) agents[name] = agent;
+  }
+  if (Object.keys(cfg.agents).length === 0) {
+    issues.push({ path: "agents", message: "agents must declare at least one agent, e.g. { demo: { provider: new Scripted({ reply: (p) => p }) } }" });
+  }
+  const names = Object.keys(cfg.agents);
+  if (cfg.defaultAgent !== undefined && !names.includes(cfg.defaultAgent)) {
+    issues.push({ path: "defaultAgent", message: `defaultAgent must name a declared agent (${names.join(", ")}); got ${show(cfg.defaultAgent)}${didYouMean(cfg.defaultAgent, names)}` });
+  }
+  const queues: Record<string, ResolvedQueue> = {};
+  for (const [name, value] of Object.entries(cfg.queues ?? {})) {
+    const q = QueueSchema.safeParse(value, { reportInput: true });
+    if (!q.success) {
+      collect(issues, q.error, ["queues", name]);
+      continue;
+    }
+    if (!names.includes(q.data.agent)) {
+      issues.push({ path: `queues.${name}.agent`, message: `agent must name a declared agent (${names.join(", ")}); got ${show(q.data.agent)}${didYouMean(q.data.agent, names)}` });
+    }
+    const budgets = (q.data.budgets ?? []).map((b): Budget =>
+      "usd" in b
+        ? { kind: "usd", limit: b.usd, window: b.window, windowMs: windowToMs(b.window) }
+        : { kind: "outputTokens", limit: b.outputTokens, window: b.window, windowMs: windowToMs(b.window) });
+    const seen = new Set<string>();
+    budgets.forEach((b, i) => {
+      const key = `${b.kind}/${b.window}`;
+      if (seen.has(key)) issues.push({ path: `queues.${name}.budgets.${i}`, message: `duplicate budget: ${b.kind} over ${b.window} is declared twice` });
+      seen.add(key);
+    });
+    queues[name] = { name, agent: q.data.agent, maxParallel: q.data.maxParallel, budgets };
+  }
+  if (issues.length) throw configError(file, issues);
+  const resolve = (p: string) => (p.startsWith("/") ? p : `${root}/${p.replace(/^\.\//, "")}`);
+  return {
+    root,
+    file,
+    defaultAgent: cfg.defaultAgent ?? (names.length === 1 ? names[0] : undefined),
+    agents,
+    queues,
+    workflows: (cfg.workflows ?? []).map(resolve),
+    stateDir: resolve(cfg.stateDir ?? ".aegis"),
+  };
+}
+
+function validateAgent(value: unknown, path: Path, issues: ConfigIssue[]): Agent | undefined {
+  const input = value instanceof Agent || isAgentLike(value) ? (value as Agent).input : value;
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    issues.push({ path: join(path), message: `an agent must be new Agent({...}) or an object with provider or harness; got ${show(input)}` });
+    return undefined;
+  }
+  if ("provider" in input) {
+    const r = AgentProviderShapeSchema.safeParse(input, { reportInput: true });
+    if (!r.success) return void collect(issues, r.error, path);
+    return new Agent({ provider: instantiate(r.data.provider as Provider), ...(r.data.prompt !== undefined ? { prompt: r.data.prompt } : {}) });
+  }
+  if ("harness" in input) {
+    const r = AgentFlatShapeSchema.safeParse(input, { reportInput: true });
+    if (!r.success) return void collect(issues, r.error, path);
+    if (r.data.effort !== undefined && r.data.harness !== "claude-code") {
+      issues.push({ path: join([...path, "effort"]), message: `effort is only available for harness "claude-code"; got harness ${show(r.data.harness)}` });
+      return undefined;
+    }
+    const flat = r.data as AgentFlatShape;
+    return new Agent({ provider: providerFromFlat(flat), ...(flat.prompt !== undefined ? { prompt: flat.prompt } : {}) });
+  }
+  issues.push({
+    path: join(path),
+    message: `an agent needs either provider (e.g. new ClaudeCode({ model: "opus" })) or harness (claude-code, gemini, opencode); got keys ${Object.keys(input).join(", ") || "(none)"}`,
+  });
+  return undefined;
+}
+
+function isAgentLike(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as object).constructor?.name === "Agent" && "input" in v;
+}
+
+/** Plain provider objects become provider class instances (defaults applied); instances are kept. */
+function instantiate(p: Provider): Provider {
+  if (p instanceof ClaudeCode || p instanceof GeminiCLI || p instanceof OpenCode || p instanceof Scripted) return p;
+  const o = p as never;
+  const name = (p as { name: Provider["name"] }).name;
+  switch (name) {
+    case "claude-code": return new ClaudeCode(o);
+    case "gemini": return new GeminiCLI(o);
+    case "opencode": return new OpenCode(o);
+    case "scripted": return new Scripted(o);
+    default: throw new Error(`unreachable provider ${String(name)}`);
+  }
+}
+
+function configError(file: string, issues: ConfigIssue[]): ConfigError {
+  const lines = issues.map((i) => `  ${i.path || "(top level)"}: ${i.message}`);
+  const noun = issues.length === 1 ? "problem" : "problems";
+  return new ConfigError(`invalid config ${file} (${issues.length} ${noun}):\n${lines.join("\n")}`, { file, issues });
+}
+
+function collect(issues: ConfigIssue[], error: z.ZodError, prefix: Path): void {
+  for (const issue of error.issues) {
+    const path = [...prefix, ...(issue.path as Path)];
+    if (issue.code === "unrecognized_keys") {
+      const allowed = allowedKeys(issue.input);
+      for (const key of issue.keys) {
+        issues.push({
+          path: join([...path, key]),
+          message: `unknown key ${show(key)}${didYouMean(key, allowed)}${allowed.length ? `; allowed: ${allowed.join(", ")}` : ""}`,
+        });
+      }
+      continue;
+    }
+    issues.push({ path: join(path), message: describeIssue(issue, path) });
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
+  const key = String(path[path.length - 1] ?? "value");
+  const input = (issue as { input?: unknown }).input;
+  switch (issue.code) {
+    case "invalid_value":
+      return `${key} must be ${issue.values.length === 1 ? show(issue.values[0]) : `one of ${issue.values.join(", ")}`}; got ${show(input)}`;
+    case "invalid_union": {
+      const opts = (issue as { options?: unknown[] }).options;
+      if (opts) return `${key} must be one of ${opts.join(", ")}; got ${show(input && typeof input === "object" ? (input as Record<string, unknown>)[key] : input)} (use new ClaudeCode/GeminiCLI/OpenCode/Scripted({...}))`;
+      return `${key} must be one of the allowed shapes (see \`aegis config schema\`); got ${show(input)}`;
+    }
+    case "invalid_type":
+      if (input === undefined) return `${key} is required (${issue.expected})`;
+      return `${key} must be ${article(issue.expected)}; got ${show(input)}`;
+    case "too_small":
+      if (issue.origin === "string") return `${key} must not be empty`;
+      return `${key} must be ${issue.inclusive ? ">=" : ">"} ${issue.minimum}; got ${show(input)}`;
+    case "too_big":
+      return `${key} must be ${issue.inclusive ? "<=" : "<"} ${issue.maximum}; got ${show(input)}`;
+    case "invalid_format":
+      return `${issue.message}; got ${show(input)}`;
+    default:
+      return `${key} ${issue.message.replace(/^Invalid input: /, "")}; got ${show(input)}`;
+  }
+}
+
+function allowedKeys(input: unknown): string[] {
+  if (typeof input !== "object" || input === null) return [];
+  const o = input as Record<string, unknown>;
+  const shapeOf = (s: { shape: Record<string, unknown> }) => Object.keys(s.shape).filter((k) => k !== "name");
+  if (typeof o.name === "string") {
+    const opt = ProviderSchema.options.find((s) => s.shape.name.value === o.name);
+    if (opt) return shapeOf(opt);
+  }
+  if ("provider" in o) return shapeOf(AgentProviderShapeSchema);
+  if ("harness" in o) return shapeOf(AgentFlatShapeSchema);
+  if ("agent" in o || "maxParallel" in o) return shapeOf(QueueSchema);
+  if ("window" in o) return ["usd", "outputTokens", "window"];
+  if ("agents" in o) return shapeOf(TopLevelSchema);
+  return [];
+}
+
+export function didYouMean(word: string, candidates: string[]): string {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestD) [best, bestD] = [c, d];
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? `; did you mean ${show(best)}?` : "";
+}
+
+function distance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0]!;
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j]!;
+      dp[j] = Math.min(dp[j]! + 1, dp[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length]!;
+}
+
+function join(path: Path): string {
+  return path.map(String).join(".");
+}
+
+function article(t: string): string {
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+}
+
+function show(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "function") return "a function";
+  if (Array.isArray(v)) return "an array";
+  if (v && typeof v === "object") return v.constructor && v.constructor !== Object ? `a ${v.constructor.name}` : "an object";
+  return String(v);
+}
