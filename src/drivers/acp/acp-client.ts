@@ -1,0 +1,109 @@
+// The client role of ACP over a JsonRpcConnection: the calls aegis makes (initialize, session/new, session/load,
+// session/prompt, session/cancel) and the answers it gives to the agent's requests. It advertises no filesystem and
+// no terminal capability, so `fs/*` and `terminal/*` get method-not-found. It owns no process and no policy: the
+// permission answer and the handling of updates are the session's, passed in as callbacks.
+
+import pkg from "../../../package.json" with { type: "json" };
+import type { McpServerSpec } from "../driver.ts";
+import { JsonRpcConnection, RpcMethodError, type LineTransport } from "./connection.ts";
+import {
+  ACP_PROTOCOL_VERSION, InitializeResult, LoadSessionResult, NewSessionResult, PromptResult, RPC_METHOD_NOT_FOUND,
+  RequestPermissionParams, SessionUpdateParams, type AcpMcpServer, type PermissionOutcome,
+} from "./wire.ts";
+
+export interface AcpClientOptions {
+  transport: LineTransport;
+  /** Timeout of every request except `session/prompt`, whose length the session's idle watchdog bounds. */
+  requestTimeoutMs?: number;
+  /** Receives each validated `session/update` (its `update` object) in arrival order. */
+  onUpdate: (sessionId: string, update: unknown) => void;
+  /** Answers `session/request_permission`. */
+  onPermission: (params: RequestPermissionParams) => Promise<PermissionOutcome>;
+  onDiagnostic?: (message: string) => void;
+}
+
+export class AcpClient {
+  readonly connection: JsonRpcConnection;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly opts: AcpClientOptions) {
+    this.timeoutMs = opts.requestTimeoutMs ?? 60_000;
+    this.connection = new JsonRpcConnection(opts.transport, {
+      defaultTimeoutMs: this.timeoutMs,
+      onRequest: (method, params) => this.handleRequest(method, params),
+      onNotification: (method, params) => this.handleNotification(method, params),
+      ...(opts.onDiagnostic ? { onDiagnostic: opts.onDiagnostic } : {}),
+    });
+  }
+
+  /** Starts reading the agent's output; resolves when it ends. */
+  start(): Promise<void> {
+    return this.connection.start();
+  }
+
+  initialize(): Promise<InitializeResult> {
+    return this.connection.request("initialize", {
+      protocolVersion: ACP_PROTOCOL_VERSION,
+      clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
+      clientInfo: { name: "aegis", title: "aegis", version: pkg.version },
+    }, InitializeResult);
+  }
+
+  newSession(cwd: string, mcpServers: McpServerSpec[]): Promise<NewSessionResult> {
+    return this.connection.request("session/new", { cwd, mcpServers: toAcpMcpServers(mcpServers) }, NewSessionResult);
+  }
+
+  async loadSession(sessionId: string, cwd: string, mcpServers: McpServerSpec[]): Promise<void> {
+    await this.connection.request("session/load", { sessionId, cwd, mcpServers: toAcpMcpServers(mcpServers) }, LoadSessionResult);
+  }
+
+  /** One user turn. No timer of its own: the session interrupts, then kills, a turn that goes quiet. */
+  prompt(sessionId: string, text: string): Promise<PromptResult> {
+    return this.connection.request("session/prompt", { sessionId, prompt: [{ type: "text", text }] }, PromptResult, { timeoutMs: 0 });
+  }
+
+  cancel(sessionId: string): void {
+    this.connection.notify("session/cancel", { sessionId });
+  }
+
+  /** Rejects every pending and later call with `reason` (the process is gone). */
+  close(reason: Error): void {
+    this.connection.close(reason);
+  }
+
+  private async handleRequest(method: string, params: unknown): Promise<unknown> {
+    if (method === "session/request_permission") {
+      const p = RequestPermissionParams.parse(params);
+      return { outcome: await this.opts.onPermission(p) };
+    }
+    // fs/*, terminal/* and anything else: we advertised no such capability.
+    throw new RpcMethodError(RPC_METHOD_NOT_FOUND, `method not found: ${method}`);
+  }
+
+  private handleNotification(method: string, params: unknown): void {
+    if (method !== "session/update") {
+      this.opts.onDiagnostic?.(`ignored notification ${method}`);
+      return;
+    }
+    const p = SessionUpdateParams.safeParse(params);
+    if (!p.success) {
+      this.opts.onDiagnostic?.(`invalid session/update: ${p.error.message}`);
+      return;
+    }
+    this.opts.onUpdate(p.data.sessionId, p.data.update);
+  }
+}
+
+/** aegis's MCP server specs in ACP's shape: headers and env become name/value lists (required, even when empty). */
+export function toAcpMcpServers(specs: McpServerSpec[]): AcpMcpServer[] {
+  return specs.map((s) => {
+    if (s.type === "http") {
+      return { type: "http", name: s.name, url: s.url, headers: pairs(s.headers) };
+    }
+    return { name: s.name, command: s.command, args: s.args ?? [], env: pairs(s.env) };
+  });
+}
+
+function pairs(record: Record<string, string> | undefined): Array<{ name: string; value: string }> {
+  return Object.entries(record ?? {}).map(([name, value]) => ({ name, value }));
+}
