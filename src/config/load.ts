@@ -45,9 +45,9 @@ export function resolveConfigFile(opts: LoadOptions = {}): string {
   }
   const root = opts.root ? resolve(cwd, opts.root) : findProjectRoot(cwd);
   if (root && isFile(join(root, CONFIG_FILE))) return join(root, CONFIG_FILE);
-  const home = join(homedir(), CONFIG_FILE);
+  const home = join(homeDir(), CONFIG_FILE);
   if (isFile(home)) return home;
-  throw new ConfigError(`no ${CONFIG_FILE} found in ${opts.root ? resolve(cwd, opts.root) : `${cwd} or any parent folder`}, nor in ${homedir()}`, {
+  throw new ConfigError(`no ${CONFIG_FILE} found in ${opts.root ? resolve(cwd, opts.root) : `${cwd} or any parent folder`}, nor in ${homeDir()}`, {
     hint: "run `aegis init` to create one, or pass --config <file>",
   });
 }
@@ -116,6 +116,11 @@ function stackLocation(stack: string | undefined, file: string): string | undefi
     }
   }
   return undefined;
+}
+
+/** $HOME when set (it may change at run time, e.g. in tests), else the OS's idea of it. */
+function homeDir(): string {
+  return process.env.HOME || homedir();
 }
 
 function isFile(p: string): boolean {

@@ -8,7 +8,7 @@ import {
   type AgentFlatShape, type Provider,
 } from "./providers.ts";
 import {
-  AgentFlatShapeSchema, AgentProviderShapeSchema, ProviderSchema, QueueSchema, TopLevelSchema, windowToMs,
+  AgentFlatShapeSchema, AgentProviderShapeSchema, BudgetSchema, ProviderSchema, QueueSchema, TopLevelSchema, windowToMs,
   type Budget, type ResolvedQueue,
 } from "./schema.ts";
 
@@ -148,8 +148,25 @@ function collect(issues: ConfigIssue[], error: z.ZodError, prefix: Path): void {
       }
       continue;
     }
+    if (issue.code === "invalid_union" && path[path.length - 2] === "budgets") {
+      collectBudget(issues, (issue as { input?: unknown }).input, path);
+      continue;
+    }
     issues.push({ path: join(path), message: describeIssue(issue, path) });
   }
+}
+
+/** A budget has exactly one limit; report against that branch so the message is about the field that is wrong. */
+function collectBudget(issues: ConfigIssue[], input: unknown, path: Path): void {
+  const o = (typeof input === "object" && input !== null ? input : {}) as Record<string, unknown>;
+  const limits = ["usd", "outputTokens"].filter((k) => k in o);
+  if (limits.length !== 1) {
+    issues.push({ path: join(path), message: `a budget needs exactly one of usd or outputTokens, plus a window (e.g. { usd: 5, window: "24h" }); got ${limits.length ? `both ${limits.join(" and ")}` : `keys ${Object.keys(o).join(", ") || "(none)"}`}` });
+    return;
+  }
+  const branch = BudgetSchema.options[limits[0] === "usd" ? 0 : 1];
+  const r = branch.safeParse(input, { reportInput: true });
+  if (!r.success) collect(issues, r.error, path);
 }
 
 function describeIssue(issue: z.core.$ZodIssue, path: Path): string {

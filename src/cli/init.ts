@@ -1,0 +1,112 @@
+// `aegis init`: writes a commented `.aegis.ts` and `workflows/hello.ts`, configuring the provider CLIs found on PATH
+// plus the built-in Scripted agent (which needs no account). Refuses to overwrite without --force.
+
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { defineCommand } from "citty";
+import { out } from "../ui/log.ts";
+import { UsageError } from "../util/errors.ts";
+import { jsonArg } from "./context.ts";
+
+export interface DetectedCli { harness: "claude-code" | "gemini" | "opencode"; bin: string; path: string }
+
+const CLIS = [
+  { harness: "claude-code", bin: "claude" },
+  { harness: "gemini", bin: "gemini" },
+  { harness: "opencode", bin: "opencode" },
+] as const;
+
+export function detectClis(path = process.env.PATH ?? ""): DetectedCli[] {
+  const found: DetectedCli[] = [];
+  for (const c of CLIS) {
+    const p = Bun.which(c.bin, { PATH: path });
+    if (p) found.push({ ...c, path: p });
+  }
+  return found;
+}
+
+const AGENT_LINES: Record<DetectedCli["harness"], { name: string; cls: string; comment: string; line: string }> = {
+  "claude-code": {
+    name: "claude", cls: "ClaudeCode",
+    comment: "Claude Code. permission: read | write | full | auto; effort: low | medium | high | max.",
+    line: `claude: { provider: new ClaudeCode({ model: "sonnet", effort: "high", permission: "write" }) },`,
+  },
+  gemini: {
+    name: "gemini", cls: "GeminiCLI",
+    comment: "Gemini CLI (over ACP). permission maps to its approval mode (read = plan, full = yolo).",
+    line: `gemini: { provider: new GeminiCLI({ model: "gemini-2.5-flash", permission: "write" }) },`,
+  },
+  opencode: {
+    name: "opencode", cls: "OpenCode",
+    comment: "OpenCode (over ACP). Models use opencode's provider/model form; `opencode models` lists them.",
+    line: `opencode: { provider: new OpenCode({ model: "opencode/gpt-5", permission: "write" }) },`,
+  },
+};
+
+export function renderConfig(found: DetectedCli[]): string {
+  const agents = found.map((f) => AGENT_LINES[f.harness]);
+  const defaultAgent = agents[0]?.name ?? "demo";
+  const imports = ["defineConfig", ...agents.map((a) => a.cls), "Scripted"].join(", ");
+  const agentLines = agents.map((a) => `    // ${a.comment}\n    ${a.line}`).join("\n");
+  return `// aegis configuration. \`aegis config validate\` checks it; \`aegis config schema\` prints its JSON Schema.
+import { ${imports} } from "aegis";
+
+export default defineConfig({
+  // The agent used when a command names none.
+  defaultAgent: "${defaultAgent}",
+
+  agents: {
+${agentLines ? `${agentLines}\n` : ""}    // A built-in scripted agent: needs no account or network; good for trying workflows.
+    demo: { provider: new Scripted({ reply: (prompt) => \`echo: \${prompt}\` }) },
+  },
+
+  // Named queues: tasks run by fresh workers of one agent, at most maxParallel at once.
+  // Budgets refuse new tasks once spent: [{ usd: 5, window: "24h" }] or [{ outputTokens: 200000, window: "7d" }].
+  queues: {
+    tasks: { agent: "${defaultAgent}", maxParallel: 2 },
+  },
+
+  // Files or folders of workflow modules, imported by \`aegis run\`.
+  workflows: ["workflows/"],
+});
+`;
+}
+
+export const HELLO_WORKFLOW = `// A first workflow: \`aegis run hello --who=Ada\`. Workflows are plain async functions; the engine is the first argument.
+import { workflow } from "aegis";
+
+export default workflow("hello", async (engine, { who = "world" }: { who?: string }) => {
+  const agent = await engine.spawn("demo");
+  const reply = await engine.send(agent, \`Say hello to \${who}.\`);
+  engine.log(\`the agent said: \${reply}\`);
+  return reply;
+});
+`;
+
+export default defineCommand({
+  meta: { name: "init", description: "Create .aegis.ts and workflows/hello.ts here, configuring the provider CLIs found on PATH" },
+  args: {
+    dir: { type: "string", description: "Folder to initialise (default: the current folder)", valueHint: "dir" },
+    force: { type: "boolean", description: "Overwrite existing files" },
+    ...jsonArg,
+  },
+  run({ args }) {
+    const dir = resolve(args.dir ?? process.cwd());
+    const configFile = join(dir, ".aegis.ts");
+    const helloFile = join(dir, "workflows", "hello.ts");
+    const existing = [configFile, helloFile].filter((f) => existsSync(f));
+    if (existing.length && !args.force) {
+      throw new UsageError(`refusing to overwrite ${existing.join(", ")}`, "pass --force to overwrite");
+    }
+    const found = detectClis();
+    mkdirSync(join(dir, "workflows"), { recursive: true });
+    writeFileSync(configFile, renderConfig(found));
+    writeFileSync(helloFile, HELLO_WORKFLOW);
+    if (args.json) return void out(JSON.stringify({ files: [configFile, helloFile], providers: found.map((f) => f.harness) }));
+    out(`wrote ${configFile}\nwrote ${helloFile}`);
+    out(found.length
+      ? `configured: ${found.map((f) => `${f.harness} (${f.path})`).join(", ")} and the built-in demo agent`
+      : "no provider CLI found on PATH; configured the built-in demo agent (see `aegis doctor` to install one)");
+    out("next: aegis config validate && aegis run hello");
+  },
+});

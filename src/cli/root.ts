@@ -1,0 +1,122 @@
+// The command tree and the one place that maps outcomes to exit codes: 0 ok, 1 failed, 2 usage or config error,
+// 130 interrupted. Subcommands are imported lazily, one file each.
+
+import { defineCommand, renderUsage, runCommand, type CommandDef } from "citty";
+import { AegisError, errorCode, formatError, isAegisError, isUsageLike } from "../util/errors.ts";
+import { VERSION } from "../version.ts";
+import { interrupt, interrupted } from "./context.ts";
+
+type Lazy = () => Promise<CommandDef<any>>;
+const lazy = (load: () => Promise<{ default: CommandDef<any> }>): Lazy => () => load().then((m) => m.default);
+
+export const subCommands: Record<string, Lazy> = {
+  init: lazy(() => import("./init.ts")),
+  config: lazy(() => import("./config.ts")),
+  doctor: lazy(() => import("./doctor.ts")),
+};
+
+export const rootCommand = defineCommand({
+  meta: {
+    name: "aegis",
+    version: VERSION,
+    description: "Drive Claude Code, Gemini CLI and OpenCode as a team, orchestrated by TypeScript workflows.",
+  },
+  subCommands,
+});
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** Global flags may come before the command (`aegis --cwd dir run x`): they are moved after it for citty. */
+const GLOBAL_FLAGS_WITH_VALUE = new Set(["--cwd", "--config"]);
+
+export function hoistGlobalFlags(argv: string[]): string[] {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i]!;
+    const name = a.split("=")[0]!;
+    if (!GLOBAL_FLAGS_WITH_VALUE.has(name) && a !== "--json") break;
+    if (a.includes("=") || a === "--json") {
+      leading.push(a);
+      i += 1;
+    } else {
+      leading.push(a, argv[i + 1] ?? "");
+      i += 2;
+    }
+  }
+  if (i === 0 || i >= argv.length) return argv;
+  // Keep the command words (up to the first flag) in front, then the hoisted flags, then the rest.
+  const rest = argv.slice(i);
+  let words = 0;
+  while (words < rest.length && !rest[words]!.startsWith("-")) words++;
+  return [...rest.slice(0, words), ...leading, ...rest.slice(words)];
+}
+
+export async function runCli(rawArgv: string[]): Promise<number> {
+  const argv = hoistGlobalFlags(rawArgv);
+  const onSignal = (sig: string) => () => {
+    if (interrupted.aborted) process.exit(EXIT.interrupted); // second Ctrl-C: leave now
+    interrupt(`interrupted by ${sig}`);
+  };
+  process.on("SIGINT", onSignal("SIGINT"));
+  process.on("SIGTERM", onSignal("SIGTERM"));
+  try {
+    if (argv.length === 0 || argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
+      const target = argv[0] === "help" ? argv.slice(1) : argv;
+      process.stdout.write(`${await usageFor(target)}\n`);
+      return EXIT.ok;
+    }
+    if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
+      process.stdout.write(`${VERSION}\n`);
+      return EXIT.ok;
+    }
+    const result = (await runCommand(rootCommand, { rawArgs: argv })).result;
+    if (interrupted.aborted) return EXIT.interrupted;
+    return typeof result === "number" ? result : EXIT.ok;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+/** Prints an error for a human (never a stack trace for the user's own mistakes) and picks the exit code. */
+export function report(err: unknown): number {
+  if (interrupted.aborted && (errorCode(err) === "E_CANCELLED" || !isAegisError(err))) {
+    process.stderr.write(`aegis: interrupted\n`);
+    return EXIT.interrupted;
+  }
+  const citty = (err as { code?: string })?.code;
+  if (citty === "E_UNKNOWN_COMMAND" || citty === "EARG" || citty === "E_NO_COMMAND") {
+    process.stderr.write(`aegis: ${stripAnsi((err as Error).message)}\n  run \`aegis --help\` for the list of commands\n`);
+    return EXIT.usage;
+  }
+  if (errorCode(err) === "E_CANCELLED") {
+    process.stderr.write(`aegis: ${formatError(err)}\n`);
+    return EXIT.interrupted;
+  }
+  const debug = Boolean(process.env.AEGIS_DEBUG);
+  process.stderr.write(`aegis: ${formatError(err, { stack: debug || !isAegisError(err) })}\n`);
+  if (debug && err instanceof AegisError && err.stack) process.stderr.write(`${err.stack}\n`);
+  return isUsageLike(err) ? EXIT.usage : EXIT.failed;
+}
+
+async function usageFor(argv: string[]): Promise<string> {
+  let cmd: CommandDef<any> = rootCommand;
+  let parent: CommandDef<any> | undefined;
+  for (const word of argv) {
+    if (word.startsWith("-")) continue;
+    const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
+    const next = subs?.[word];
+    if (!next) break;
+    parent = cmd;
+    cmd = typeof next === "function" ? await (next as () => Promise<CommandDef<any>>)() : await next;
+  }
+  return stripAnsiIfPlain(await renderUsage(cmd, parent));
+}
+
+function stripAnsi(s: string): string {
+  return s.replace(/\x1b\[[0-9;]*m/g, "");
+}
+
+function stripAnsiIfPlain(s: string): string {
+  return process.stdout.isTTY && !process.env.NO_COLOR ? s : stripAnsi(s);
+}

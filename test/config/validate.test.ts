@@ -1,0 +1,123 @@
+import { describe, expect, test } from "bun:test";
+import { Agent, ClaudeCode, GeminiCLI, OpenCode, Scripted } from "../../src/config/providers.ts";
+import { validateConfig } from "../../src/config/validate.ts";
+import { ConfigError } from "../../src/util/errors.ts";
+
+const FILE = "/proj/.aegis.ts";
+
+function expectIssue(raw: unknown, path: string, ...fragments: string[]): ConfigError {
+  let caught: unknown;
+  try {
+    validateConfig(raw, FILE, "/proj");
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(ConfigError);
+  const err = caught as ConfigError;
+  expect(err.file).toBe(FILE);
+  expect(err.message).toContain(FILE);
+  const issue = err.issues.find((i) => i.path === path);
+  expect(issue, `no issue at ${path}; got ${JSON.stringify(err.issues)}`).toBeDefined();
+  for (const f of fragments) expect(issue!.message).toContain(f);
+  return err;
+}
+
+const summary = (a: Agent) => ({ harness: a.harness, model: a.model, permission: a.permission, effort: a.effort, prompt: a.prompt });
+
+describe("agent shapes", () => {
+  test("provider-object and flat shapes validate to the same agent", () => {
+    const cfg = validateConfig({
+      agents: {
+        a: new Agent({ provider: new ClaudeCode({ model: "opus", effort: "high", permission: "auto" }) }),
+        b: new Agent({ harness: "claude-code", model: "opus", effort: "high", permission: "auto" }),
+        c: { provider: new ClaudeCode({ model: "opus" }) },
+        d: { harness: "claude-code", model: "opus" },
+      },
+    }, FILE, "/proj");
+    const a = summary(cfg.agents.a!);
+    expect(a).toEqual({ harness: "claude-code", model: "opus", permission: "auto", effort: "high", prompt: undefined });
+    for (const k of ["b", "c", "d"]) expect(summary(cfg.agents[k]!)).toEqual(a);
+    expect(cfg.agents.b!.provider).toBeInstanceOf(ClaudeCode);
+  });
+
+  test("defaults follow the seed: Claude auto/high, Gemini and OpenCode full, no effort outside Claude", () => {
+    const cfg = validateConfig({
+      agents: {
+        g: { provider: new GeminiCLI({ model: "gemini-2.5-flash" }) },
+        gf: new Agent({ harness: "gemini", model: "gemini-2.5-flash" }),
+        o: { provider: { name: "opencode", model: "opencode/gpt-5" } },
+        c: { provider: { name: "claude-code", model: "sonnet" } },
+      },
+    }, FILE, "/proj");
+    expect(summary(cfg.agents.g!)).toEqual({ harness: "gemini", model: "gemini-2.5-flash", permission: "full", effort: undefined, prompt: undefined });
+    expect(summary(cfg.agents.gf!)).toEqual(summary(cfg.agents.g!));
+    expect(cfg.agents.o!.provider).toBeInstanceOf(OpenCode);
+    expect(cfg.agents.o!.permission).toBe("full");
+    expect(cfg.agents.c!.effort).toBe("high");
+    expect(cfg.agents.c!.permission).toBe("auto");
+  });
+
+  test("a single agent becomes the default; paths resolve against the root", () => {
+    const cfg = validateConfig({
+      agents: { only: { provider: new Scripted({ reply: (p) => p }) } },
+      workflows: ["workflows/", "/abs/wf.ts"],
+      stateDir: "state",
+    }, FILE, "/proj");
+    expect(cfg.defaultAgent).toBe("only");
+    expect(cfg.workflows).toEqual(["/proj/workflows/", "/abs/wf.ts"]);
+    expect(cfg.stateDir).toBe("/proj/state");
+  });
+});
+
+describe("errors name the key path, what was found and what is allowed", () => {
+  test("enum", () => {
+    expectIssue({ agents: { reviewer: { provider: new ClaudeCode({ model: "opus", effort: "extreme" as never }) } } },
+      "agents.reviewer.provider.effort", 'effort must be one of low, medium, high, max; got "extreme"');
+  });
+  test("permission on the flat shape", () => {
+    expectIssue({ agents: { a: { harness: "gemini", model: "x", permission: "root" } } },
+      "agents.a.permission", "read, write, full, auto", '"root"');
+  });
+  test("unknown harness", () => {
+    expectIssue({ agents: { a: { harness: "codex", model: "x" } } }, "agents.a.harness", "claude-code, gemini, opencode", '"codex"');
+  });
+  test("unknown provider name", () => {
+    expectIssue({ agents: { a: { provider: { name: "codex", model: "x" } } } }, "agents.a.provider.name", "claude-code", '"codex"');
+  });
+  test("unknown key with did-you-mean", () => {
+    expectIssue({ agents: { a: { provider: new ClaudeCode({ model: "opus", efort: "high" } as never) } } },
+      "agents.a.provider.efort", 'did you mean "effort"', "allowed:");
+    expectIssue({ agents: { a: { provider: new Scripted({ reply: (p) => p }) } }, queus: {} }, "queus", 'did you mean "queues"');
+  });
+  test("effort only on Claude", () => {
+    expectIssue({ agents: { a: new Agent({ harness: "opencode", model: "x", effort: "low" }) } }, "agents.a.effort", "claude-code", '"opencode"');
+  });
+  test("cross references: defaultAgent and queue agents", () => {
+    const agents = { writer: { provider: new Scripted({ reply: (p) => p }) } };
+    expectIssue({ agents, defaultAgent: "writr" }, "defaultAgent", "writer", '"writr"', 'did you mean "writer"');
+    expectIssue({ agents, queues: { review: { agent: "reviewer", maxParallel: 1 } } }, "queues.review.agent", "writer", '"reviewer"');
+  });
+  test("maxParallel and budgets", () => {
+    const agents = { w: { provider: new Scripted({ reply: (p) => p }) } };
+    expectIssue({ agents, queues: { q: { agent: "w", maxParallel: 0 } } }, "queues.q.maxParallel", ">= 1", "got 0");
+    expectIssue({ agents, queues: { q: { agent: "w", maxParallel: 1, budgets: [{ usd: 5, window: "1 day" }] } } },
+      "queues.q.budgets.0.window", "30m, 24h, 7d", '"1 day"');
+  });
+  test("all problems are reported together in one error", () => {
+    const err = expectIssue({
+      agents: { a: { provider: new ClaudeCode({ model: "", effort: "x" as never }) } },
+      defaultAgent: "b",
+    }, "agents.a.provider.model", "must not be empty");
+    expect(err.issues.map((i) => i.path).sort()).toEqual(["agents.a.provider.effort", "agents.a.provider.model", "defaultAgent"]);
+  });
+  test("budgets resolve to windows in milliseconds", () => {
+    const cfg = validateConfig({
+      agents: { w: { provider: new Scripted({ reply: (p) => p }) } },
+      queues: { q: { agent: "w", maxParallel: 3, budgets: [{ usd: 5, window: "24h" }, { outputTokens: 1000, window: "30m" }] } },
+    }, FILE, "/proj");
+    expect(cfg.queues.q!.budgets).toEqual([
+      { kind: "usd", limit: 5, window: "24h", windowMs: 86_400_000 },
+      { kind: "outputTokens", limit: 1000, window: "30m", windowMs: 1_800_000 },
+    ]);
+  });
+});
