@@ -101,6 +101,11 @@ export function claudeEnv(mock: MockLlm, root: string): Record<string, string> {
     CLAUDE_CODE_MAX_RETRIES: "1",
     // The tests run as root; without it claude refuses bypassPermissions (`--dangerously-skip-permissions …`).
     IS_SANDBOX: "1",
+    // The driver passes the host's ANTHROPIC_*/CLAUDE_* through; blank the ones that would route traffic elsewhere.
+    ANTHROPIC_AUTH_TOKEN: "",
+    CLAUDE_CODE_USE_BEDROCK: "",
+    CLAUDE_CODE_USE_VERTEX: "",
+    CLAUDE_CODE_USE_FOUNDRY: "",
   };
 }
 
