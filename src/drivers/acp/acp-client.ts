@@ -57,9 +57,9 @@ export class AcpClient {
     await this.connection.request("session/load", { sessionId, cwd, mcpServers: toAcpMcpServers(mcpServers) }, LoadSessionResult);
   }
 
-  /** One user turn. No timer of its own: the session interrupts, then kills, a turn that goes quiet. */
-  prompt(sessionId: string, text: string): Promise<PromptResult> {
-    return this.connection.request("session/prompt", { sessionId, prompt: [{ type: "text", text }] }, PromptResult, { timeoutMs: 0 });
+  /** One user turn (ACP content blocks). No timer of its own: the session interrupts, then kills, a quiet turn. */
+  prompt(sessionId: string, prompt: unknown[]): Promise<PromptResult> {
+    return this.connection.request("session/prompt", { sessionId, prompt }, PromptResult, { timeoutMs: 0 });
   }
 
   cancel(sessionId: string): void {

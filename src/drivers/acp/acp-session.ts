@@ -1,0 +1,275 @@
+// One ACP agent session behind the DriverSession seam, for any ACP CLI (Gemini CLI, OpenCode): spawns the CLI through
+// src/proc, runs initialize → session/new (or session/load to resume) → one session/prompt per turn, turns updates
+// into AgentEvents, answers permission questions by policy, and ends every turn with exactly one turn_end — also when
+// the process dies (error + stderr tail), goes quiet (idle watchdog: cancel, then kill), or the session is closed.
+// It must never throw out of a turn, and never leave a process behind: close() runs the proc shutdown ladder.
+
+import type { Permission } from "../../config/providers.ts";
+import { spawnProcess, type ChildProcess, type ExitStatus } from "../../proc/spawn.ts";
+import { AegisError, errorCode } from "../../util/errors.ts";
+import type { AgentEvent, DriverSession, StartOptions } from "../driver.ts";
+import { AcpClient } from "./acp-client.ts";
+import { UpdateMapper } from "./event-mapper.ts";
+import { removeTempDir, type AcpLaunch } from "./launch.ts";
+import { chooseOutcome, describePermissionRequest, resolvePermission } from "./permission-policy.ts";
+import { Turn } from "./turn.ts";
+import type { PermissionOutcome, PromptResult, RequestPermissionParams } from "./wire.ts";
+
+const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
+/** After an interrupt (or an idle cancel), how long the agent has to end the turn before it is killed. */
+const CANCEL_GRACE_MS = 10_000;
+const START_TIMEOUT_MS = 60_000;
+const ERROR_TAIL_CHARS = 4_000;
+
+export interface AcpSessionConfig {
+  launch: AcpLaunch;
+  permission: Permission;
+  model: string;
+  opts: StartOptions;
+}
+
+/** Spawns the CLI and opens (or loads) the ACP session; throws an AegisError if that fails, leaving nothing behind. */
+export async function startAcpSession(cfg: AcpSessionConfig): Promise<DriverSession> {
+  let session: AcpSession;
+  try {
+    session = new AcpSession(cfg);
+  } catch (err) {
+    removeTempDir(cfg.launch.tempDir);
+    throw err;
+  }
+  try {
+    await session.open();
+  } catch (err) {
+    throw await session.abortStart(err);
+  }
+  return session;
+}
+
+class AcpSession implements DriverSession {
+  providerSessionId: string | undefined;
+  private readonly child: ChildProcess;
+  private readonly client: AcpClient;
+  private readonly mapper = new UpdateMapper();
+  private readonly idleTimeoutMs: number;
+  private readonly diagnostics: string[] = [];
+  private turn?: Turn;
+  private exit?: ExitStatus;
+  private closing?: Promise<void>;
+  private systemPromptPending: boolean;
+  private killTimer?: ReturnType<typeof setTimeout>;
+
+  constructor(private readonly cfg: AcpSessionConfig) {
+    const { launch, opts } = cfg;
+    this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.systemPromptPending = Boolean(opts.systemPrompt) && !opts.resumeId;
+    this.child = spawnProcess({ cmd: launch.cmd, cwd: opts.cwd, env: launch.env, passPrefixes: launch.passPrefixes });
+    this.client = new AcpClient({
+      transport: { lines: this.child.lines(), write: (data) => this.child.write(data) },
+      requestTimeoutMs: START_TIMEOUT_MS,
+      onUpdate: (sessionId, update) => this.onUpdate(sessionId, update),
+      onPermission: (params) => this.onPermission(params),
+      onDiagnostic: (message) => this.diag(message),
+    });
+    void this.client.start();
+    void this.child.exited.then((status) => this.onExit(status));
+    if (opts.signal?.aborted) void this.close();
+    else opts.signal?.addEventListener("abort", () => void this.close(), { once: true });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  async open(): Promise<void> {
+    const { opts, launch } = this.cfg;
+    const init = await this.client.initialize();
+    const mcpServers = opts.mcpServers ?? [];
+    if (!opts.resumeId) {
+      this.providerSessionId = (await this.client.newSession(opts.cwd, mcpServers)).sessionId;
+      return;
+    }
+    if (!init.agentCapabilities?.loadSession) {
+      throw new AegisError("E_STATE", `${launch.label} cannot resume session ${opts.resumeId}: it does not offer session/load`, {
+        data: { resumeId: opts.resumeId, reason: "load-unsupported" },
+        hint: "start a new session instead",
+      });
+    }
+    try {
+      await this.client.loadSession(opts.resumeId, opts.cwd, mcpServers);
+    } catch (err) {
+      if (errorCode(err) !== "E_PROTOCOL") throw err;
+      throw new AegisError("E_NOT_FOUND", `${launch.label} could not load session ${opts.resumeId}: ${(err as Error).message}`, {
+        data: { resumeId: opts.resumeId, reason: "load-failed" },
+        cause: err,
+      });
+    }
+    this.providerSessionId = opts.resumeId;
+  }
+
+  async *send(text: string): AsyncIterable<AgentEvent> {
+    const sessionId = this.providerSessionId;
+    const refuse = (error: string) => {
+      const t = new Turn({ idleTimeoutMs: this.idleTimeoutMs, onIdle: () => {} });
+      t.end({ stopReason: "error", isError: true, error });
+      return t.events();
+    };
+    if (this.closing || this.exit || !sessionId) return yield* refuse(this.deadMessage());
+    if (this.turn && !this.turn.isOver) return yield* refuse("a turn is already running in this session");
+    const turn = new Turn({ idleTimeoutMs: this.idleTimeoutMs, onIdle: () => this.cancelTurn(turn, Math.min(CANCEL_GRACE_MS, this.idleTimeoutMs)) });
+    this.turn = turn;
+    this.mapper.beginTurn();
+    turn.push({ type: "init", providerSessionId: sessionId, model: this.cfg.model });
+    this.client.prompt(sessionId, this.promptBlocks(text)).then(
+      (result) => this.finishTurn(turn, result),
+      (err: unknown) => this.failTurn(turn, err),
+    );
+    try {
+      yield* turn.events();
+    } finally {
+      // The consumer stopped reading early: do not leave the agent working for nobody.
+      if (!turn.isOver) this.cancelTurn(turn, CANCEL_GRACE_MS);
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    const turn = this.turn;
+    if (turn && !turn.isOver) this.cancelTurn(turn, CANCEL_GRACE_MS);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const turn = this.turn;
+      if (turn && !turn.isOver) turn.cancel.abort();
+      await this.child.stop({ graceMs: this.cfg.launch.closeGraceMs });
+      clearTimeout(this.killTimer);
+      removeTempDir(this.cfg.launch.tempDir);
+      // Normally the prompt's rejection has ended the turn by now; this is the backstop.
+      turn?.end({ stopReason: "error", isError: true, error: "the session was closed" });
+    })();
+    return this.closing;
+  }
+
+  stderrTail(): string {
+    return this.child.stderrTail();
+  }
+
+  /** Stops everything after a failed start and returns the error the user reads: the CLI's own words if it died. */
+  async abortStart(err: unknown): Promise<unknown> {
+    const code = errorCode(err);
+    if (code === "E_AGENT_EXIT") await Promise.race([this.child.exited, Bun.sleep(2000)]);
+    const explained = code === "E_AGENT_EXIT" || code === "E_TIMEOUT"
+      ? new AegisError("E_AGENT_EXIT", `${this.cfg.launch.label} failed to start: ${this.deadMessage((err as Error).message)}`, { cause: err })
+      : err;
+    await this.close();
+    return explained;
+  }
+
+  private promptBlocks(text: string): unknown[] {
+    const blocks: unknown[] = [];
+    if (this.systemPromptPending && this.cfg.opts.systemPrompt) {
+      // ACP has no system-prompt field: it travels once, as embedded context before the first user text.
+      blocks.push({ type: "resource", resource: { uri: "aegis://system-prompt", mimeType: "text/markdown", text: this.cfg.opts.systemPrompt } });
+      this.systemPromptPending = false;
+    }
+    blocks.push({ type: "text", text });
+    return blocks;
+  }
+
+  private onUpdate(sessionId: string, update: unknown): void {
+    const turn = this.turn;
+    // Outside a turn (history replayed by session/load, command lists after session/new) there is no one to tell.
+    if (sessionId !== this.providerSessionId || !turn || turn.isOver) return;
+    turn.touch();
+    turn.push(...this.mapper.map(update));
+  }
+
+  private async onPermission(params: RequestPermissionParams): Promise<PermissionOutcome> {
+    const turn = this.turn;
+    const req = describePermissionRequest(params.toolCall, this.mapper.knownToolName(params.toolCall.toolCallId));
+    if (!turn || turn.isOver || turn.interrupted) return { outcome: "cancelled" };
+    const { permission, opts } = this.cfg;
+    const decided = await turn.paused(() => raceAbort(resolvePermission(permission, req, opts.askPermission), turn.cancel.signal));
+    if (decided === "aborted") return { outcome: "cancelled" };
+    if (decided instanceof Error) this.diag(`askPermission failed, refusing: ${decided.message}`);
+    const allow = decided === true;
+    if (!allow) {
+      turn.push(...this.mapper.refused(params.toolCall, `refused by aegis: permission "${permission}" does not allow ${req.kind} tool ${req.toolName}`));
+    }
+    return chooseOutcome(params.options, allow);
+  }
+
+  private finishTurn(turn: Turn, result: PromptResult): void {
+    clearTimeout(this.killTimer);
+    const { usage, costUsd } = this.mapper.turnUsage(result);
+    const cost = costUsd === undefined ? {} : { costUsd };
+    turn.push({ type: "usage", usage, ...cost });
+    if (turn.idleFired) {
+      turn.end({ stopReason: "timeout", isError: true, error: `no activity for ${this.idleTimeoutMs} ms: the turn was cancelled`, usage, ...cost });
+    } else if (result.stopReason === "cancelled") {
+      turn.end({ stopReason: "cancelled", isError: true, error: "interrupted", usage, ...cost });
+    } else {
+      turn.end({ stopReason: result.stopReason, isError: result.stopReason === "refusal", usage, ...cost });
+    }
+  }
+
+  private async failTurn(turn: Turn, err: unknown): Promise<void> {
+    clearTimeout(this.killTimer);
+    // The output usually closes just before the exit is reported: wait a moment so the message can say how it died.
+    if (errorCode(err) === "E_AGENT_EXIT") await Promise.race([this.child.exited, Bun.sleep(2000)]);
+    let error: string;
+    if (this.closing) error = "the session was closed";
+    else if (turn.idleFired) error = `no activity for ${this.idleTimeoutMs} ms: the turn was cancelled and ${this.cfg.launch.label} stopped`;
+    else if (errorCode(err) === "E_AGENT_EXIT") error = this.deadMessage();
+    else error = err instanceof Error ? err.message : String(err);
+    turn.end({ stopReason: turn.idleFired ? "timeout" : "error", isError: true, error });
+  }
+
+  /** Sends session/cancel; if the turn has not ended `graceMs` later, the process is stopped. */
+  private cancelTurn(turn: Turn, graceMs: number): void {
+    // Already cancelling: the first cancel armed the kill timer.
+    if (turn.isOver || turn.interrupted || !this.providerSessionId) return;
+    turn.cancel.abort();
+    this.client.cancel(this.providerSessionId);
+    clearTimeout(this.killTimer);
+    this.killTimer = setTimeout(() => {
+      if (turn.isOver) return;
+      this.diag(`turn not ended ${graceMs} ms after session/cancel: stopping the agent`);
+      void this.child.stop({ graceMs: 500 });
+    }, graceMs);
+  }
+
+  private onExit(status: ExitStatus): void {
+    this.exit = status;
+    this.client.close(new AegisError("E_AGENT_EXIT", this.deadMessage(), { data: { ...status } }));
+    // Whatever the CLI left running (tool commands in sessions of their own) is an orphan now: sweep it.
+    if (!this.closing) void this.child.stop({ graceMs: 0 });
+  }
+
+  private deadMessage(fallback = "the agent is not running"): string {
+    if (this.closing) return "the session was closed";
+    const status = this.exit;
+    const how = !status ? fallback
+      : status.signal ? `${this.cfg.launch.label} was killed by ${status.signal}`
+      : `${this.cfg.launch.label} exited with code ${status.code}`;
+    const tail = this.child.stderrTail().trim();
+    return tail ? `${how}; its last output:\n${tail.slice(-ERROR_TAIL_CHARS)}` : how;
+  }
+
+  private diag(message: string): void {
+    this.diagnostics.push(message);
+    if (this.diagnostics.length > 50) this.diagnostics.shift();
+  }
+}
+
+/** Resolves with the promise's value, "aborted" if `signal` fires first, or the Error it rejected with. */
+function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T | "aborted" | Error> {
+  if (signal.aborted) return Promise.resolve("aborted");
+  return new Promise((resolve) => {
+    const onAbort = () => resolve("aborted");
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => { signal.removeEventListener("abort", onAbort); resolve(v); },
+      (e: unknown) => { signal.removeEventListener("abort", onAbort); resolve(e instanceof Error ? e : new Error(String(e))); },
+    );
+  });
+}

@@ -1,0 +1,54 @@
+// What an ACP driver needs before it spawns: the CLI's executable (or a clear E_AGENT_MISSING with the install
+// command), and a private temporary folder for per-session files (Gemini's policy file) that close() removes.
+// It never spawns and never touches the user's own configuration.
+
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join, resolve } from "node:path";
+import { AegisError } from "../../util/errors.ts";
+
+/** How a provider's CLI is started by an ACP session; built by each flavor's driver. */
+export interface AcpLaunch {
+  /** Name used in messages: "Gemini CLI", "OpenCode". */
+  label: string;
+  cmd: string[];
+  env: Record<string, string>;
+  passPrefixes: string[];
+  /** How long close() waits at each rung of the shutdown ladder. */
+  closeGraceMs: number;
+  /** A private folder removed at close. */
+  tempDir?: string;
+}
+
+/** Finds the CLI: `bin` as given (a path, or a name on PATH), else `defaultName` on PATH. */
+export function resolveBin(opts: { bin?: string; defaultName: string; label: string; install: string; cwd: string; path?: string }): string {
+  const wanted = opts.bin ?? opts.defaultName;
+  const missing = (detail: string) =>
+    new AegisError("E_AGENT_MISSING", `${opts.label} not found: ${detail}`, {
+      data: { bin: wanted },
+      hint: opts.bin ? `check the provider's bin path, or install it: ${opts.install}` : `install it: ${opts.install}`,
+    });
+  if (wanted.includes("/")) {
+    const full = isAbsolute(wanted) ? wanted : resolve(opts.cwd, wanted);
+    if (!existsSync(full) || !statSync(full).isFile()) throw missing(`${full} does not exist`);
+    return full;
+  }
+  const found = Bun.which(wanted, { PATH: opts.path ?? process.env.PATH ?? "" });
+  if (!found) throw missing(`no "${wanted}" on PATH`);
+  return found;
+}
+
+/** A new folder only this user can read, for one session's files. */
+export function makePrivateTempDir(prefix: string): string {
+  // mkdtemp creates the folder with mode 0700.
+  return mkdtempSync(join(tmpdir(), `aegis-${prefix}-`));
+}
+
+export function removeTempDir(dir: string | undefined): void {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Merges environments left to right; later keys win. */
+export function mergeEnv(...parts: Array<Record<string, string> | undefined>): Record<string, string> {
+  return Object.assign({}, ...parts.filter(Boolean)) as Record<string, string>;
+}
