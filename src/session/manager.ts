@@ -1,0 +1,260 @@
+// SessionManager: the live sessions of one aegis process, by handle. It resolves agent profiles, picks readable
+// unique handles, starts drivers (with the MCP plane's servers and system prompt when a plane is attached), persists
+// every inbox message before delivering it, and publishes progress (spawns, state changes, every AgentEvent) for
+// the UI and the MCP plane. It must not know about queues or workflows; they call it.
+
+import type { LoadedConfig } from "../config/validate.ts";
+import { didYouMean } from "../config/validate.ts";
+import type { AgentEvent, McpServerSpec, PermissionRequest } from "../drivers/driver.ts";
+import { startAgent } from "../drivers/registry.ts";
+import { insertInbox, undeliveredAfter, undeliveredFor, type InboxRow } from "../store/inbox.ts";
+import { closeSessionRow, findSessionByHandle, insertSession, setSessionState, type SessionState } from "../store/sessions.ts";
+import type { Store } from "../store/store.ts";
+import { AegisError } from "../util/errors.ts";
+import { HANDLE_PATTERN, newHandle, newId } from "../util/ids.ts";
+import { Emitter } from "./emitter.ts";
+import { type Delivery, type InboxMessage, type SenderTag } from "./sender.ts";
+import { Session, type QueuedMessage } from "./session.ts";
+
+/** How the MCP plane plugs in: per-session servers and system prompt at spawn, cleanup at close. */
+export interface Plane {
+  attach(handle: string): { mcpServers: McpServerSpec[]; systemPrompt: string } | Promise<{ mcpServers: McpServerSpec[]; systemPrompt: string }>;
+  detach(handle: string): void;
+}
+
+export interface SessionManagerOptions {
+  config: LoadedConfig;
+  store: Store;
+  cwd: string;
+  /** This process's owner id (see store/owners.ts); recorded on every session row. */
+  owner?: string;
+  plane?: Plane;
+  askPermission?: (req: PermissionRequest) => Promise<boolean>;
+  /** A turn with no event for this long is interrupted, then its process killed. Default 600 s. */
+  idleTimeoutMs?: number;
+  /** How often a running turn's events are written to the transcript. Default 200 ms. */
+  flushMs?: number;
+}
+
+export interface SpawnOptions {
+  handle?: string;
+  /** The opening turn, sent headerless. */
+  prompt?: string;
+  /** Sender tag of whoever asked for the session (`agent:…`, `queue:…`, `workflow:…`, `user`). */
+  spawnedBy?: string;
+  /** A provider session id to resume (claude `--resume`, ACP `session/load`). */
+  resumeId?: string;
+  /** Extra environment for the CLI process. */
+  env?: Record<string, string>;
+}
+
+export interface SessionInfo {
+  handle: string;
+  id: string;
+  agent: string;
+  state: SessionState;
+  /** Messages waiting for the next turn boundary. */
+  inbox: number;
+  spawnedBy?: string;
+  tokens: { input: number; output: number };
+  costUsd: number;
+  pid?: number;
+}
+
+export type SessionProgress =
+  | { type: "spawned"; handle: string; agent: string; spawnedBy?: string }
+  | { type: "state"; handle: string; state: SessionState }
+  | { type: "event"; handle: string; event: AgentEvent };
+
+export class SessionManager {
+  private readonly live = new Map<string, Session>();
+  private readonly emitter = new Emitter<SessionProgress>();
+  /** Inbox rows sitting in some live session's memory, so collecting from the store does not queue them twice. */
+  private readonly queuedRows = new Set<number>();
+  private readonly hooks;
+
+  constructor(private readonly opts: SessionManagerOptions) {
+    this.hooks = {
+      onEvent: (s: Session, event: AgentEvent) => {
+        if (this.emitter.active) this.emitter.emit({ type: "event", handle: s.handle, event });
+      },
+      onState: (s: Session, state: SessionState) => {
+        if (state === "closed") this.forget(s);
+        if (this.emitter.active) this.emitter.emit({ type: "state", handle: s.handle, state });
+      },
+      onRowsDone: (ids: readonly number[]) => {
+        for (const id of ids) this.queuedRows.delete(id);
+      },
+    };
+  }
+
+  get store(): Store {
+    return this.opts.store;
+  }
+
+  /** Subscribes to progress: spawns, state changes and every agent event, each with its handle. */
+  on(listener: (e: SessionProgress) => void): () => void {
+    return this.emitter.on(listener);
+  }
+
+  async spawn(profile: string, o: SpawnOptions = {}): Promise<Session> {
+    const agent = this.opts.config.agents[profile];
+    if (!agent) {
+      const names = Object.keys(this.opts.config.agents);
+      throw new AegisError("E_CONFIG", `unknown agent "${profile}"${didYouMean(profile, names)}; agents: ${names.join(", ")}`, { data: { agent: profile } });
+    }
+    const id = newId("ses");
+    const handle = this.claimHandle(id, profile, agent.provider.name, agent.model, o);
+    let attached = false;
+    try {
+      const plane = this.opts.plane ? await this.opts.plane.attach(handle) : undefined;
+      attached = plane !== undefined;
+      const systemPrompt = [plane?.systemPrompt, agent.prompt].filter((s) => s).join("\n\n");
+      const driver = await startAgent(agent.provider, {
+        cwd: this.opts.cwd,
+        handle,
+        ...(plane?.mcpServers.length ? { mcpServers: plane.mcpServers } : {}),
+        ...(systemPrompt ? { systemPrompt } : {}),
+        ...(o.resumeId ? { resumeId: o.resumeId } : {}),
+        ...(o.env ? { env: o.env } : {}),
+        idleTimeoutMs: this.idleTimeoutMs,
+        ...(this.opts.askPermission ? { askPermission: this.opts.askPermission } : {}),
+      });
+      const session = new Session({
+        store: this.store, id, handle, agent: profile, ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}), driver,
+        idleTimeoutMs: this.idleTimeoutMs, ...(this.opts.flushMs !== undefined ? { flushMs: this.opts.flushMs } : {}), hooks: this.hooks,
+      });
+      this.store.write(() => {
+        setSessionState(this.store, id, "ready");
+        this.store.db.query("UPDATE sessions SET pid = ?, provider_session_id = ? WHERE id = ?")
+          .run(driver.pid ?? null, driver.providerSessionId ?? null, id);
+      });
+      this.live.set(handle, session);
+      if (this.emitter.active) this.emitter.emit({ type: "spawned", handle, agent: profile, ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}) });
+      if (o.prompt !== undefined) session.deliver({ from: "user", body: o.prompt, headerless: true });
+      for (const row of undeliveredFor(this.store, handle)) this.enqueueRow(session, row);
+      return session;
+    } catch (err) {
+      closeSessionRow(this.store, id, Date.now());
+      if (attached) this.opts.plane?.detach(handle);
+      throw err;
+    }
+  }
+
+  get(handle: string): Session | undefined {
+    return this.live.get(handle);
+  }
+
+  /** The live session holding `handle`; E_NOT_FOUND otherwise. */
+  require(handle: string): Session {
+    const s = this.live.get(handle);
+    if (!s) throw new AegisError("E_NOT_FOUND", `no live session "${handle}"${didYouMean(handle, [...this.live.keys()])}`, { data: { handle } });
+    return s;
+  }
+
+  list(): SessionInfo[] {
+    return [...this.live.values()].map((s) => ({
+      handle: s.handle,
+      id: s.id,
+      agent: s.agent,
+      state: s.state,
+      inbox: s.depth,
+      ...(s.spawnedBy ? { spawnedBy: s.spawnedBy } : {}),
+      tokens: { input: s.totals.input, output: s.totals.output },
+      costUsd: s.totals.costUsd,
+      ...(s.pid !== undefined ? { pid: s.pid } : {}),
+    }));
+  }
+
+  /** Delivers `text` and resolves with the final assistant message of the turn that carried it. */
+  async send(handle: string, text: string, from: SenderTag): Promise<string> {
+    const session = this.require(handle);
+    return new Promise<string>((resolve, reject) => {
+      this.deliverTo(session, { from, body: text }, { resolve, reject });
+    });
+  }
+
+  /**
+   * Persists a message for `handle`, then delivers it: into a new turn if the session is idle, else at the next
+   * boundary. A handle live in another aegis process gets the persisted row, which that process collects.
+   */
+  deliver(handle: string, msg: InboxMessage): Delivery {
+    const session = this.live.get(handle);
+    if (session) return this.deliverTo(session, msg);
+    const row = findSessionByHandle(this.store, handle);
+    if (!row || row.closed_at !== null) this.require(handle); // throws E_NOT_FOUND
+    insertInbox(this.store, { target: handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at: msg.at ?? Date.now() });
+    return { disposition: "queued", depth: undeliveredFor(this.store, handle).length };
+  }
+
+  /** Hands an already persisted inbox row to its live session, if it is live here; returns whether it was. */
+  deliverRow(row: InboxRow): boolean {
+    const session = this.live.get(row.target);
+    if (!session || this.queuedRows.has(row.id)) return false;
+    this.enqueueRow(session, row);
+    return true;
+  }
+
+  /** Picks up messages other processes persisted for sessions live here. Returns how many were queued. */
+  collectInbox(): number {
+    let n = 0;
+    for (const row of undeliveredAfter(this.store, [...this.live.keys()], 0)) if (this.deliverRow(row)) n++;
+    return n;
+  }
+
+  async interrupt(handle: string): Promise<void> {
+    await this.require(handle).interrupt();
+  }
+
+  /** Closes a session and its process tree. Idempotent: closing an unknown or closed handle does nothing. */
+  async close(handle: string): Promise<void> {
+    const s = this.live.get(handle);
+    if (s) await s.close();
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.live.values()].map((s) => s.close()));
+  }
+
+  get idleTimeoutMs(): number {
+    return this.opts.idleTimeoutMs ?? 600_000;
+  }
+
+  private deliverTo(session: Session, msg: InboxMessage, waiter?: QueuedMessage["waiter"]): Delivery {
+    const at = msg.at ?? Date.now();
+    const row = insertInbox(this.store, { target: session.handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at });
+    this.queuedRows.add(row.id);
+    return session.deliver({ ...msg, at, rowId: row.id, ...(waiter ? { waiter } : {}) });
+  }
+
+  private enqueueRow(session: Session, row: InboxRow): void {
+    this.queuedRows.add(row.id);
+    session.deliver({
+      from: row.sender as SenderTag, body: row.body, at: row.created_at, rowId: row.id,
+      ...(row.task_id ? { taskId: row.task_id } : {}), ...(row.status ? { status: row.status } : {}),
+    });
+  }
+
+  private claimHandle(id: string, agent: string, provider: string, model: string | undefined, o: SpawnOptions): string {
+    const row = { id, agent, provider, ...(model ? { model } : {}), ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}), ...(this.opts.owner ? { owner: this.opts.owner } : {}), createdAt: Date.now() };
+    if (o.handle !== undefined) {
+      if (!HANDLE_PATTERN.test(o.handle)) {
+        throw new AegisError("E_USAGE", `invalid handle "${o.handle}": use lowercase words joined by dashes, e.g. brisk-curie`);
+      }
+      if (this.live.has(o.handle) || !insertSession(this.store, { ...row, handle: o.handle })) {
+        throw new AegisError("E_STATE", `the handle "${o.handle}" is already taken by a live session`, { data: { handle: o.handle } });
+      }
+      return o.handle;
+    }
+    for (let i = 0; i < 1000; i++) {
+      const handle = newHandle((h) => this.live.has(h));
+      if (insertSession(this.store, { ...row, handle })) return handle;
+    }
+    throw new AegisError("E_STATE", "could not find a free session handle");
+  }
+
+  private forget(s: Session): void {
+    if (this.live.get(s.handle) === s) this.live.delete(s.handle);
+    this.opts.plane?.detach(s.handle);
+  }
+}

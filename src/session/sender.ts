@@ -1,0 +1,64 @@
+// Who a message is from (sender tags) and how delivered messages are rendered into one turn's text: each message
+// gets one `> from …` header line, then its body; messages are joined by blank lines. The `user` sender and a
+// session's opening prompt are headerless. It must not persist or deliver anything.
+
+/**
+ * Who sent a message or enqueued a task: `user`, `agent:<handle>`, `queue:<name>`, `workflow:<name>` (a workflow run
+ * may append `:<runId>`).
+ */
+export type SenderTag = "user" | `agent:${string}` | `queue:${string}` | `workflow:${string}`;
+
+/** A message on its way into a session's inbox. */
+export interface InboxMessage {
+  from: SenderTag;
+  body: string;
+  /** For queue callbacks: the task this result belongs to, and whether it succeeded. */
+  taskId?: string;
+  status?: "ok" | "error";
+  /** When it was sent (ms since the epoch); default now. */
+  at?: number;
+}
+
+/** Where a delivered message went: straight into a new turn, or waiting behind the running one at `depth`. */
+export interface Delivery {
+  disposition: "landed" | "queued";
+  depth: number;
+}
+
+const SENDER = /^(user|(agent|queue|workflow):[^\s·]+)$/;
+
+export function isSenderTag(s: string): s is SenderTag {
+  return SENDER.test(s);
+}
+
+/** The session handle a sender tag names, for `agent:<handle>` tags; undefined otherwise. */
+export function handleOfSender(tag: string): string | undefined {
+  return tag.startsWith("agent:") ? tag.slice("agent:".length) : undefined;
+}
+
+/** ISO 8601 in UTC to the second: `2026-11-25T10:04:05Z`. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * The header line of a delivered message, or "" for headerless senders:
+ * `> from agent:<handle> · <ISO>`, `> from queue:<name> · task#<id> · ok|error · <ISO>`, `> from workflow:<name> · <ISO>`.
+ */
+export function headerLine(m: Pick<InboxMessage, "from" | "taskId" | "status" | "at">): string {
+  if (m.from === "user") return "";
+  const at = isoSeconds(m.at ?? Date.now());
+  if (m.taskId !== undefined) return `> from ${m.from} · task#${m.taskId} · ${m.status ?? "ok"} · ${at}`;
+  return `> from ${m.from} · ${at}`;
+}
+
+/** One message as the agent reads it: header line (if any), then the body. */
+export function renderMessage(m: InboxMessage & { headerless?: boolean }): string {
+  const header = m.headerless ? "" : headerLine(m);
+  return header ? `${header}\n${m.body}` : m.body;
+}
+
+/** The text of one turn carrying a batch of messages. */
+export function renderBatch(batch: readonly (InboxMessage & { headerless?: boolean })[]): string {
+  return batch.map(renderMessage).join("\n\n");
+}

@@ -1,0 +1,228 @@
+// One live agent session: a driver (one CLI process, or the in-process Scripted agent), a state machine
+// (starting → ready → working → ready | error, and closed), an inbox, and turn chaining: a message to an idle session
+// starts a turn at once; messages arriving while it works are batched into one turn at the next boundary. Every
+// event is appended to the transcript (buffered, written per turn boundary or every `flushMs`), usage and cost are
+// summed. It must not pick handles or resolve agent profiles (SessionManager does) nor know about queues.
+
+import type { AgentEvent, DriverSession } from "../drivers/driver.ts";
+import { AegisError } from "../util/errors.ts";
+import { appendEvents, type PendingEvent } from "../store/events.ts";
+import { markDelivered } from "../store/inbox.ts";
+import { closeSessionRow, setSessionProcess, updateSession, type SessionState, type SessionTotals } from "../store/sessions.ts";
+import type { Store } from "../store/store.ts";
+import { renderBatch, type Delivery, type InboxMessage } from "./sender.ts";
+import { runTurn, type TurnOutcome } from "./turn.ts";
+
+/** A message waiting in a session's inbox; `rowId` is its persisted inbox row, if it has one. */
+export interface QueuedMessage extends InboxMessage {
+  rowId?: number;
+  headerless?: boolean;
+  waiter?: { resolve: (text: string) => void; reject: (err: Error) => void };
+}
+
+export interface SessionHooks {
+  onEvent(session: Session, ev: AgentEvent): void;
+  onState(session: Session, state: SessionState): void;
+  /** Inbox rows this session no longer holds in memory (delivered, or dropped from memory at close). */
+  onRowsDone(ids: readonly number[]): void;
+}
+
+export interface SessionInit {
+  store: Store;
+  id: string;
+  handle: string;
+  agent: string;
+  spawnedBy?: string;
+  driver: DriverSession;
+  idleTimeoutMs: number;
+  flushMs?: number;
+  hooks: SessionHooks;
+}
+
+export class Session {
+  readonly id: string;
+  readonly handle: string;
+  readonly agent: string;
+  readonly spawnedBy: string | undefined;
+  readonly driver: DriverSession;
+  private readonly store: Store;
+  private readonly hooks: SessionHooks;
+  private readonly idleTimeoutMs: number;
+  private readonly flushMs: number;
+  private _state: SessionState = "ready";
+  private inbox: QueuedMessage[] = [];
+  private looping = false;
+  private turn = 0;
+  private buffer: PendingEvent[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private idleWaiters: ((o: TurnOutcome | undefined) => void)[] = [];
+  private lastOutcome: TurnOutcome | undefined;
+  private liveText: string | null = null;
+  readonly totals: SessionTotals = { turns: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, costUsd: 0 };
+
+  constructor(init: SessionInit) {
+    this.id = init.id;
+    this.handle = init.handle;
+    this.agent = init.agent;
+    this.spawnedBy = init.spawnedBy;
+    this.driver = init.driver;
+    this.store = init.store;
+    this.hooks = init.hooks;
+    this.idleTimeoutMs = init.idleTimeoutMs;
+    this.flushMs = init.flushMs ?? 200;
+  }
+
+  get state(): SessionState {
+    return this._state;
+  }
+  /** Messages waiting for the next turn boundary. */
+  get depth(): number {
+    return this.inbox.length;
+  }
+  get pid(): number | undefined {
+    return this.driver.pid;
+  }
+  /** The final assistant message of the last finished turn. */
+  get lastText(): string {
+    return this.lastOutcome?.text ?? this.liveText ?? "";
+  }
+  get last(): TurnOutcome | undefined {
+    return this.lastOutcome;
+  }
+
+  /** Puts a message in the inbox: it starts a turn now if the session is idle, else waits for the boundary. */
+  deliver(m: QueuedMessage): Delivery {
+    if (this._state === "closed") throw new AegisError("E_STATE", `session ${this.handle} is closed`, { data: { handle: this.handle } });
+    this.inbox.push(m);
+    if (!this.looping) {
+      void this.loop();
+      return { disposition: "landed", depth: 0 };
+    }
+    return { disposition: "queued", depth: this.inbox.length };
+  }
+
+  /** Resolves when the session has no turn running and nothing waiting, with the last turn's outcome. */
+  whenIdle(): Promise<TurnOutcome | undefined> {
+    if (!this.looping || this._state === "closed") return Promise.resolve(this.lastOutcome);
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  async interrupt(): Promise<void> {
+    if (this.looping) await this.driver.interrupt();
+  }
+
+  /** Ends the driver (and its process tree). Waiting senders are rejected; undelivered inbox rows stay for later. */
+  async close(): Promise<void> {
+    if (this._state === "closed") return;
+    this.setState("closed", false);
+    const dropped = this.inbox.splice(0);
+    for (const m of dropped) m.waiter?.reject(new AegisError("E_CANCELLED", `session ${this.handle} was closed before the message was read`));
+    this.hooks.onRowsDone(dropped.flatMap((m) => (m.rowId === undefined ? [] : [m.rowId])));
+    try {
+      await this.driver.close();
+    } finally {
+      this.flush();
+      closeSessionRow(this.store, this.id, Date.now());
+      for (const w of this.idleWaiters.splice(0)) w(this.lastOutcome);
+    }
+  }
+
+  private async loop(): Promise<void> {
+    this.looping = true;
+    try {
+      while (this.inbox.length > 0 && this._state !== "closed") {
+        const batch = this.inbox.splice(0);
+        const outcome = await this.runOne(batch);
+        this.lastOutcome = outcome;
+        for (const m of batch) {
+          if (!m.waiter) continue;
+          if (outcome.ok) m.waiter.resolve(outcome.text);
+          else m.waiter.reject(turnError(this.handle, outcome));
+        }
+      }
+    } finally {
+      this.looping = false;
+      for (const w of this.idleWaiters.splice(0)) w(this.lastOutcome);
+    }
+  }
+
+  private async runOne(batch: QueuedMessage[]): Promise<TurnOutcome> {
+    const text = renderBatch(batch);
+    const turn = ++this.turn;
+    this.liveText = null;
+    this.buffer.push({ turn, at: Date.now(), event: { type: "prompt", text } });
+    this.setState("working", true);
+    const outcome = await runTurn(this.driver, text, {
+      idleTimeoutMs: this.idleTimeoutMs,
+      onEvent: (ev) => this.record(turn, ev),
+    });
+    const t = this.totals;
+    t.turns++;
+    t.input += outcome.usage.input;
+    t.output += outcome.usage.output;
+    t.cacheRead += outcome.usage.cacheRead;
+    t.cacheWrite += outcome.usage.cacheWrite;
+    t.costUsd += outcome.costUsd;
+    const ids = batch.flatMap((m) => (m.rowId === undefined ? [] : [m.rowId]));
+    const next: SessionState = this._state === "closed" ? "closed" : outcome.ok ? "ready" : "error";
+    // With more messages waiting, the next turn starts at once: the session stays `working` throughout.
+    const chained = next !== "closed" && this.inbox.length > 0;
+    this.store.write(() => {
+      this.flush();
+      // Marked at the turn's end, not its start: a crash mid-turn leaves the message to be delivered again.
+      if (ids.length) markDelivered(this.store, ids, this.id, Date.now());
+      if (next !== "closed") updateSession(this.store, this.id, chained ? "working" : next, t, outcome.text || null);
+    });
+    if (ids.length) this.hooks.onRowsDone(ids);
+    if (!chained && next !== "closed") this.setState(next, false);
+    return outcome;
+  }
+
+  private record(turn: number, ev: AgentEvent): void {
+    this.buffer.push({ turn, at: Date.now(), event: ev });
+    if (ev.type === "text") this.liveText = ev.text;
+    else if (ev.type === "init" && ev.providerSessionId) {
+      setSessionProcess(this.store, this.id, ev.providerSessionId, this.driver.pid ?? null);
+    }
+    this.hooks.onEvent(this, ev);
+    if (this.flushTimer === undefined && ev.type !== "turn_end") {
+      this.flushTimer = setTimeout(() => this.flush(), this.flushMs);
+    }
+  }
+
+  /** Writes buffered transcript events (joins the caller's transaction if there is one). */
+  flush(): void {
+    if (this.flushTimer !== undefined) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    if (this.buffer.length === 0) return;
+    const events = this.buffer;
+    this.buffer = [];
+    this.store.write(() => {
+      appendEvents(this.store, this.id, events);
+      if (this.liveText !== null && this._state === "working") {
+        this.store.db.query("UPDATE sessions SET last_text = ? WHERE id = ?").run(this.liveText, this.id);
+      }
+    });
+  }
+
+  private setState(state: SessionState, persist: boolean): void {
+    if (this._state === state) return;
+    this._state = state;
+    if (persist) this.store.write(() => {
+      this.flush();
+      this.store.db.query("UPDATE sessions SET state = ? WHERE id = ?").run(state, this.id);
+    });
+    this.hooks.onState(this, state);
+  }
+}
+
+function turnError(handle: string, o: TurnOutcome): AegisError {
+  const data = { handle, stopReason: o.stopReason, lastText: o.text };
+  if (o.stopReason === "cancelled" || o.stopReason === "interrupted") {
+    return new AegisError("E_CANCELLED", `the turn of ${handle} was interrupted`, { data });
+  }
+  if (o.stopReason === "timeout") return new AegisError("E_TIMEOUT", `${handle}: ${o.error ?? "turn timed out"}`, { data });
+  return new AegisError("E_AGENT_EXIT", `${handle}: ${o.error ?? "the turn failed"}`, { data });
+}

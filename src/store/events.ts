@@ -1,0 +1,69 @@
+// The `events` table: the transcript. Every AgentEvent of every turn, plus a `prompt` row for the text each turn
+// sent, appended in order per session. Text events keep their text in a column of its own so that logs and the
+// "last message" need no JSON parsing; other events keep their payload as JSON. Rows are written in batches (one
+// statement per row inside the caller's transaction), never one transaction per event.
+
+import type { AgentEvent } from "../drivers/driver.ts";
+import type { Migration } from "./migrations.ts";
+import type { Store } from "./store.ts";
+
+export const EVENTS_MIGRATION: Migration = {
+  version: 3,
+  name: "events",
+  up: `CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions (id),
+    turn INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    text TEXT,
+    data TEXT
+  );
+  CREATE INDEX events_by_session ON events (session_id, id);`,
+};
+
+/** A transcript entry: an AgentEvent, or the prompt a turn sent. */
+export type TranscriptEvent = AgentEvent | { type: "prompt"; text: string };
+
+export interface PendingEvent {
+  turn: number;
+  at: number;
+  event: TranscriptEvent;
+}
+
+export interface EventRow {
+  id: number;
+  session_id: string;
+  turn: number;
+  at: number;
+  type: string;
+  text: string | null;
+  data: string | null;
+}
+
+/** Appends events; call inside a write transaction when writing several. */
+export function appendEvents(store: Store, sessionId: string, events: readonly PendingEvent[]): void {
+  if (events.length === 0) return;
+  const stmt = store.db.query("INSERT INTO events (session_id, turn, at, type, text, data) VALUES (?, ?, ?, ?, ?, ?)");
+  for (const e of events) {
+    const ev = e.event;
+    if (ev.type === "text" && ev.messageId === undefined) stmt.run(sessionId, e.turn, e.at, "text", ev.text, null);
+    else if (ev.type === "prompt") stmt.run(sessionId, e.turn, e.at, "prompt", ev.text, null);
+    else stmt.run(sessionId, e.turn, e.at, ev.type, ev.type === "text" ? ev.text : null, JSON.stringify(ev));
+  }
+}
+
+/** Events of a session after `afterId` (exclusive), oldest first. */
+export function listEvents(store: Store, sessionId: string, afterId = 0, limit = 10_000): EventRow[] {
+  return store.db.query<EventRow, [string, number, number]>(
+    "SELECT * FROM events WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
+  ).all(sessionId, afterId, limit);
+}
+
+/** Turns a row back into the event it recorded. */
+export function rowToEvent(row: EventRow): TranscriptEvent {
+  if (row.data !== null) return JSON.parse(row.data) as TranscriptEvent;
+  if (row.type === "prompt") return { type: "prompt", text: row.text ?? "" };
+  if (row.type === "text") return { type: "text", text: row.text ?? "" };
+  return { type: "unknown", raw: { type: row.type, text: row.text } };
+}

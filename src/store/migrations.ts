@@ -1,0 +1,33 @@
+// The schema of the state database, as an ordered, append-only list of migrations embedded in the binary (they are
+// TypeScript strings, so `bun build --compile` carries them; no file is read at run time).
+//
+// How to add a migration (e.g. the workflow layer's `runs` and `steps` tables):
+//   1. In the table family's own file (e.g. src/store/runs.ts), export a `Migration` with the next version number
+//      and its SQL: `export const RUNS_MIGRATION: Migration = { version: 5, name: "runs and steps", up: "CREATE …" }`.
+//   2. Append it to MIGRATIONS below. Never edit, reorder or remove a migration that has shipped: a database that
+//      applied it would not see the change. To change a table, add a new migration that alters it.
+// openStore applies every migration newer than the database in one write transaction, so a failed migration
+// leaves the database as it was, and two processes opening the same file never both apply one.
+
+import type { Database } from "bun:sqlite";
+import { EVENTS_MIGRATION } from "./events.ts";
+import { INBOX_MIGRATION } from "./inbox.ts";
+import { OWNERS_MIGRATION } from "./owners.ts";
+import { SESSIONS_MIGRATION } from "./sessions.ts";
+import { TASKS_MIGRATION } from "./tasks.ts";
+
+export interface Migration {
+  /** 1, 2, 3, …: the position in MIGRATIONS plus one. */
+  readonly version: number;
+  readonly name: string;
+  /** SQL (several statements allowed) or a function for changes SQL alone cannot express. */
+  readonly up: string | ((db: Database) => void);
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  OWNERS_MIGRATION, // 1
+  SESSIONS_MIGRATION, // 2
+  EVENTS_MIGRATION, // 3
+  INBOX_MIGRATION, // 4
+  TASKS_MIGRATION, // 5
+];

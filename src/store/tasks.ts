@@ -1,0 +1,181 @@
+// The `tasks` table: queue tasks from enqueue to one terminal state. `seq` (the rowid) gives FIFO order; a claim
+// moves the oldest pending tasks to `running` under the claiming owner inside a write transaction, and every later
+// transition is guarded by the expected status (and owner), so no task is claimed or finished twice, even by two
+// processes. Queue policy (dispatch, budgets, callbacks) lives in src/queue/.
+
+import type { Migration } from "./migrations.ts";
+import type { Store } from "./store.ts";
+
+export const TASKS_MIGRATION: Migration = {
+  version: 5,
+  name: "tasks",
+  up: `CREATE TABLE tasks (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    queue TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    enqueued_by TEXT NOT NULL,
+    callback INTEGER NOT NULL DEFAULT 0,
+    idempotency_key TEXT,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'done', 'failed', 'cancelled')),
+    owner TEXT,
+    worker_handle TEXT,
+    worker_session TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    result TEXT,
+    error TEXT,
+    enqueued_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    cost_usd REAL NOT NULL DEFAULT 0,
+    input_tokens INTEGER NOT NULL DEFAULT 0,
+    output_tokens INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE UNIQUE INDEX tasks_idempotency ON tasks (queue, idempotency_key) WHERE idempotency_key IS NOT NULL;
+  CREATE INDEX tasks_by_queue_status ON tasks (queue, status, seq);
+  CREATE INDEX tasks_running_owner ON tasks (owner) WHERE status = 'running';
+  CREATE INDEX tasks_finished ON tasks (queue, finished_at) WHERE finished_at IS NOT NULL;`,
+};
+
+export type TaskStatus = "pending" | "running" | "done" | "failed" | "cancelled";
+export const TERMINAL: ReadonlySet<TaskStatus> = new Set(["done", "failed", "cancelled"]);
+
+export interface TaskRow {
+  seq: number;
+  id: string;
+  queue: string;
+  payload: string;
+  enqueued_by: string;
+  callback: number;
+  idempotency_key: string | null;
+  status: TaskStatus;
+  owner: string | null;
+  worker_handle: string | null;
+  worker_session: string | null;
+  cancel_requested: number;
+  result: string | null;
+  error: string | null;
+  enqueued_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  cost_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+export interface NewTask {
+  id: string;
+  queue: string;
+  payload: string;
+  enqueuedBy: string;
+  callback: boolean;
+  idempotencyKey?: string;
+  at: number;
+}
+
+export function insertTask(store: Store, t: NewTask): number {
+  return store.db.query(`INSERT INTO tasks (id, queue, payload, enqueued_by, callback, idempotency_key, status, enqueued_at)
+    VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`)
+    .run(t.id, t.queue, t.payload, t.enqueuedBy, t.callback ? 1 : 0, t.idempotencyKey ?? null, t.at).lastInsertRowid as number;
+}
+
+export function getTask(store: Store, id: string): TaskRow | null {
+  return store.db.query<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?").get(id);
+}
+
+export function findByIdempotencyKey(store: Store, queue: string, key: string): TaskRow | null {
+  return store.db.query<TaskRow, [string, string]>("SELECT * FROM tasks WHERE queue = ? AND idempotency_key = ?").get(queue, key);
+}
+
+/** 1-based place of a pending task among its queue's pending tasks; 0 if it is not pending. */
+export function pendingPosition(store: Store, t: Pick<TaskRow, "queue" | "seq" | "status">): number {
+  if (t.status !== "pending") return 0;
+  const row = store.db.query<{ n: number }, [string, number]>(
+    "SELECT count(*) AS n FROM tasks WHERE queue = ? AND status = 'pending' AND seq <= ?",
+  ).get(t.queue, t.seq);
+  return row?.n ?? 0;
+}
+
+export function countByStatus(store: Store, queue: string, status: TaskStatus): number {
+  return store.db.query<{ n: number }, [string, TaskStatus]>("SELECT count(*) AS n FROM tasks WHERE queue = ? AND status = ?")
+    .get(queue, status)?.n ?? 0;
+}
+
+/**
+ * Claims up to `maxParallel - running` of the queue's oldest pending tasks for `owner`. Must run inside a write
+ * transaction (store.write), which is what makes the count and the claim atomic across processes.
+ */
+export function claimTasks(store: Store, queue: string, maxParallel: number, owner: string, at: number): TaskRow[] {
+  const free = maxParallel - countByStatus(store, queue, "running");
+  if (free <= 0) return [];
+  const rows = store.db.query<TaskRow, [string, number]>(
+    "SELECT * FROM tasks WHERE queue = ? AND status = 'pending' ORDER BY seq LIMIT ?",
+  ).all(queue, free);
+  const claim = store.db.query("UPDATE tasks SET status = 'running', owner = ?, started_at = ? WHERE seq = ? AND status = 'pending'");
+  return rows.filter((r) => claim.run(owner, at, r.seq).changes > 0)
+    .map((r) => ({ ...r, status: "running" as const, owner, started_at: at }));
+}
+
+export function setTaskWorker(store: Store, id: string, handle: string, sessionId: string): void {
+  store.db.query("UPDATE tasks SET worker_handle = ?, worker_session = ? WHERE id = ?").run(handle, sessionId, id);
+}
+
+export interface TaskOutcome {
+  status: "done" | "failed" | "cancelled";
+  result: string | null;
+  error: string | null;
+  at: number;
+  costUsd?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+/**
+ * Moves a task to a terminal state if it is still in `from` (and, for running tasks, still held by `owner` when
+ * given). Returns false when another transition got there first, so callers never finish a task twice.
+ */
+export function finishTask(store: Store, id: string, from: "pending" | "running", o: TaskOutcome, owner?: string): boolean {
+  const sql = `UPDATE tasks SET status = ?, result = ?, error = ?, finished_at = ?, cost_usd = ?, input_tokens = ?, output_tokens = ?
+    WHERE id = ? AND status = ?${owner === undefined ? "" : " AND owner = ?"}`;
+  const args: (string | number | null)[] = [o.status, o.result, o.error, o.at, o.costUsd ?? 0, o.inputTokens ?? 0, o.outputTokens ?? 0, id, from];
+  if (owner !== undefined) args.push(owner);
+  return store.db.query(sql).run(...args).changes > 0;
+}
+
+export function requestCancel(store: Store, id: string): boolean {
+  return store.db.query("UPDATE tasks SET cancel_requested = 1 WHERE id = ? AND status = 'running'").run(id).changes > 0;
+}
+
+/** Running tasks of `owner` that another process asked to cancel. */
+export function cancelRequestedFor(store: Store, owner: string): string[] {
+  return store.db.query<{ id: string }, [string]>(
+    "SELECT id FROM tasks WHERE owner = ? AND status = 'running' AND cancel_requested = 1",
+  ).all(owner).map((r) => r.id);
+}
+
+export function ownersOfRunningTasks(store: Store): string[] {
+  return store.db.query<{ owner: string }, []>("SELECT DISTINCT owner FROM tasks WHERE status = 'running' AND owner IS NOT NULL")
+    .all().map((r) => r.owner);
+}
+
+export function runningTasksOf(store: Store, owner: string): TaskRow[] {
+  return store.db.query<TaskRow, [string]>("SELECT * FROM tasks WHERE status = 'running' AND owner = ? ORDER BY seq").all(owner);
+}
+
+export function listTasks(store: Store, f: { queue?: string; status?: TaskStatus; limit?: number } = {}): TaskRow[] {
+  const where: string[] = [];
+  const args: (string | number)[] = [];
+  if (f.queue !== undefined) (where.push("queue = ?"), args.push(f.queue));
+  if (f.status !== undefined) (where.push("status = ?"), args.push(f.status));
+  args.push(f.limit ?? -1);
+  return store.db.query<TaskRow, (string | number)[]>(
+    `SELECT * FROM tasks${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT ?`,
+  ).all(...args);
+}
+
+/** Terminal tasks of a queue finished after `since`, oldest first: what budgets count. */
+export function spendSince(store: Store, queue: string, since: number): { finished_at: number; cost_usd: number; output_tokens: number }[] {
+  return store.db.query<{ finished_at: number; cost_usd: number; output_tokens: number }, [string, number]>(
+    "SELECT finished_at, cost_usd, output_tokens FROM tasks WHERE queue = ? AND finished_at > ? ORDER BY finished_at",
+  ).all(queue, since);
+}

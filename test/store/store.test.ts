@@ -1,0 +1,129 @@
+import { describe, expect, test } from "bun:test";
+import { MIGRATIONS, type Migration } from "../../src/store/migrations.ts";
+import { deadOwners, isOwnerAlive, procStart, registerOwner, removeOwner } from "../../src/store/owners.ts";
+import { insertSession, findSessionByHandle, closeSessionRow } from "../../src/store/sessions.ts";
+import { openStore } from "../../src/store/store.ts";
+import { claimTasks, finishTask, getTask, insertTask } from "../../src/store/tasks.ts";
+import { tempDir } from "../fixtures/helpers/temp-dir.ts";
+
+const tables = (s: ReturnType<typeof openStore>) =>
+  s.db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
+
+describe("openStore", () => {
+  test("a fresh database gets WAL, foreign keys, a busy timeout and every migration", () => {
+    using dir = tempDir("store");
+    const s = openStore(dir.join("nested", "state.db"));
+    expect(s.db.query<{ journal_mode: string }, []>("PRAGMA journal_mode").get()?.journal_mode).toBe("wal");
+    expect(s.db.query<{ foreign_keys: number }, []>("PRAGMA foreign_keys").get()?.foreign_keys).toBe(1);
+    expect(s.db.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout).toBe(15000);
+    expect(s.schemaVersion()).toBe(MIGRATIONS.length);
+    expect(tables(s)).toEqual(["events", "inbox", "owners", "schema_version", "sessions", "tasks"]);
+    s.close();
+  });
+
+  test("an older database is brought up to date, keeping its rows; reopening applies nothing twice", () => {
+    using dir = tempDir("store");
+    const path = dir.join("state.db");
+    const old = openStore(path, { migrations: MIGRATIONS.slice(0, 2) });
+    expect(old.schemaVersion()).toBe(2);
+    expect(tables(old)).not.toContain("tasks");
+    insertSession(old, { id: "ses_1", handle: "brisk-curie", agent: "demo", provider: "scripted", createdAt: 1 });
+    old.close();
+    const now = openStore(path);
+    expect(now.schemaVersion()).toBe(MIGRATIONS.length);
+    expect(findSessionByHandle(now, "brisk-curie")?.id).toBe("ses_1");
+    expect(now.db.query<{ n: number }, []>("SELECT count(*) AS n FROM schema_version").get()?.n).toBe(MIGRATIONS.length);
+    now.close();
+    const again = openStore(path);
+    expect(again.db.query<{ n: number }, []>("SELECT count(*) AS n FROM schema_version").get()?.n).toBe(MIGRATIONS.length);
+    again.close();
+  });
+
+  test("a database newer than this aegis is refused with E_STATE", () => {
+    using dir = tempDir("store");
+    const path = dir.join("state.db");
+    const extra: Migration = { version: MIGRATIONS.length + 1, name: "future", up: "CREATE TABLE future (x)" };
+    openStore(path, { migrations: [...MIGRATIONS, extra] }).close();
+    expect(() => openStore(path)).toThrow(expect.objectContaining({ code: "E_STATE", message: expect.stringContaining("newer") }));
+  });
+
+  test("a failing migration rolls back entirely: the database stays at its previous version", () => {
+    using dir = tempDir("store");
+    const path = dir.join("state.db");
+    openStore(path, { migrations: MIGRATIONS.slice(0, 1) }).close();
+    const broken: Migration = { version: 2, name: "broken", up: "CREATE TABLE half (x); CREATE TABLE oops (" };
+    expect(() => openStore(path, { migrations: [MIGRATIONS[0]!, broken] })).toThrow(expect.objectContaining({ code: "E_STATE" }));
+    const s = openStore(path, { migrations: MIGRATIONS.slice(0, 1) });
+    expect(s.schemaVersion()).toBe(1);
+    expect(tables(s)).not.toContain("half");
+    s.close();
+  });
+
+  test("migrations must be numbered 1, 2, 3, … in order", () => {
+    expect(() => openStore(":memory:", { migrations: [MIGRATIONS[1]!] })).toThrow(expect.objectContaining({ code: "E_INTERNAL" }));
+  });
+
+  test("write() rolls back on error and joins an outer transaction", () => {
+    const s = openStore(":memory:");
+    expect(() => s.write(() => {
+      insertTask(s, { id: "task_a", queue: "q", payload: "p", enqueuedBy: "user", callback: false, at: 1 });
+      s.write(() => insertTask(s, { id: "task_b", queue: "q", payload: "p", enqueuedBy: "user", callback: false, at: 1 }));
+      throw new Error("no");
+    })).toThrow("no");
+    expect(getTask(s, "task_a")).toBeNull();
+    expect(getTask(s, "task_b")).toBeNull();
+  });
+
+  test("dataVersion changes when another connection commits, not for our own writes", () => {
+    using dir = tempDir("store");
+    const a = openStore(dir.join("state.db"));
+    const b = openStore(dir.join("state.db"));
+    const v0 = a.dataVersion();
+    a.write(() => insertTask(a, { id: "task_a", queue: "q", payload: "p", enqueuedBy: "user", callback: false, at: 1 }));
+    expect(a.dataVersion()).toBe(v0);
+    b.write(() => insertTask(b, { id: "task_b", queue: "q", payload: "p", enqueuedBy: "user", callback: false, at: 1 }));
+    expect(a.dataVersion()).not.toBe(v0);
+    a.close();
+    b.close();
+  });
+});
+
+describe("table families", () => {
+  test("a live handle is unique; once closed it may be taken again", () => {
+    const s = openStore(":memory:");
+    const row = { agent: "demo", provider: "scripted", createdAt: 1 };
+    expect(insertSession(s, { ...row, id: "ses_1", handle: "brisk-curie" })).toBe(true);
+    expect(insertSession(s, { ...row, id: "ses_2", handle: "brisk-curie" })).toBe(false);
+    closeSessionRow(s, "ses_1", 2);
+    expect(insertSession(s, { ...row, id: "ses_3", handle: "brisk-curie" })).toBe(true);
+    expect(findSessionByHandle(s, "brisk-curie")?.id).toBe("ses_3");
+  });
+
+  test("claims respect maxParallel and FIFO; a finished task cannot be finished again", () => {
+    const s = openStore(":memory:");
+    for (let i = 0; i < 5; i++) insertTask(s, { id: `task_${i}`, queue: "q", payload: `p${i}`, enqueuedBy: "user", callback: false, at: i });
+    const first = s.write(() => claimTasks(s, "q", 2, "own_a", 10));
+    expect(first.map((t) => t.id)).toEqual(["task_0", "task_1"]);
+    expect(s.write(() => claimTasks(s, "q", 2, "own_b", 11))).toEqual([]);
+    const done = { status: "done" as const, result: "r", error: null, at: 12 };
+    expect(finishTask(s, "task_0", "running", done, "own_b")).toBe(false); // not its owner
+    expect(finishTask(s, "task_0", "running", done, "own_a")).toBe(true);
+    expect(finishTask(s, "task_0", "running", done, "own_a")).toBe(false);
+    expect(s.write(() => claimTasks(s, "q", 2, "own_b", 13)).map((t) => t.id)).toEqual(["task_2"]);
+  });
+
+  test("owners: this process is alive, a dead pid or a reused pid is not, an unregistered owner is dead", () => {
+    const s = openStore(":memory:");
+    const me = registerOwner(s);
+    const proc = Bun.spawnSync(["true"]);
+    const gonePid = proc.pid;
+    s.db.query("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_dead', ?, (SELECT host FROM owners LIMIT 1), NULL, 0)").run(gonePid);
+    s.db.query("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_reused', 1, (SELECT host FROM owners LIMIT 1), 'not-the-start', 0)").run();
+    const dead = deadOwners(s, ["own_gone"]);
+    expect([...dead].sort()).toEqual(["own_dead", "own_gone", ...(procStart(1) !== undefined ? ["own_reused"] : [])].sort());
+    expect(dead.has(me)).toBe(false);
+    expect(isOwnerAlive({ id: "x", pid: process.pid, host: "elsewhere.example", proc_start: null, started_at: 0 })).toBe(true);
+    removeOwner(s, me);
+    expect(deadOwners(s, [me]).has(me)).toBe(true);
+  });
+});
