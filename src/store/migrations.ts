@@ -13,6 +13,7 @@ import type { Database } from "bun:sqlite";
 import { EVENTS_MIGRATION } from "./events.ts";
 import { INBOX_MIGRATION } from "./inbox.ts";
 import { OWNERS_MIGRATION } from "./owners.ts";
+import { RUNS_MIGRATION } from "./runs.ts";
 import { SESSIONS_MIGRATION } from "./sessions.ts";
 import { TASKS_MIGRATION } from "./tasks.ts";
 
@@ -30,4 +31,5 @@ export const MIGRATIONS: readonly Migration[] = [
   EVENTS_MIGRATION, // 3
   INBOX_MIGRATION, // 4
   TASKS_MIGRATION, // 5
+  RUNS_MIGRATION, // 6
 ];

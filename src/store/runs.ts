@@ -130,16 +130,13 @@ export interface RunEnd {
   at: number;
   /** Wall time of this attempt, added to the run's duration. */
   attemptMs: number;
-  costUsd: number;
-  inputTokens: number;
-  outputTokens: number;
 }
 
 export function finishRun(store: Store, id: string, e: RunEnd): void {
   store.db.query(`UPDATE runs SET status = ?, result = ?, error = ?, error_code = ?, error_stack = ?, finished_at = ?,
-      duration_ms = duration_ms + ?, cost_usd = ?, input_tokens = ?, output_tokens = ? WHERE id = ?`)
+      duration_ms = duration_ms + ? WHERE id = ?`)
     .run(e.status, e.result === undefined ? null : JSON.stringify(e.result), e.error ?? null, e.errorCode ?? null,
-      e.errorStack ?? null, e.at, Math.round(e.attemptMs), e.costUsd, e.inputTokens, e.outputTokens, id);
+      e.errorStack ?? null, e.at, Math.round(e.attemptMs), id);
 }
 
 /** Marks a run whose process died as crashed (only if it is still recorded as running). */
@@ -208,6 +205,22 @@ export function finishStep(store: Store, runId: string, seq: number, e: StepEnd)
       input_tokens = ?, output_tokens = ? WHERE run_id = ? AND seq = ?`)
     .run(e.status, e.doneSeq, e.output === undefined ? null : JSON.stringify(e.output), e.error ?? null, e.at,
       e.costUsd ?? 0, e.inputTokens ?? 0, e.outputTokens ?? 0, runId, seq);
+}
+
+/** Adds a step's usage to its run's totals (called in the step's commit transaction). */
+export function addRunUsage(store: Store, runId: string, costUsd: number, inputTokens: number, outputTokens: number): void {
+  store.db.query("UPDATE runs SET cost_usd = cost_usd + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ? WHERE id = ?")
+    .run(costUsd, inputTokens, outputTokens, runId);
+}
+
+/**
+ * Marks as superseded the messages an earlier attempt of a run sent to a session handle and that were never read (the
+ * attempt died mid-turn). The resumed run's journal decides whether to send them again; left alone, the next session
+ * holding the handle would receive them a second time.
+ */
+export function supersedeUnread(store: Store, target: string, sender: string, at: number): number {
+  return store.db.query("UPDATE inbox SET delivered_at = ?, session_id = 'superseded' WHERE target = ? AND sender = ? AND delivered_at IS NULL")
+    .run(at, target, sender).changes;
 }
 
 export function setStepDoneSeq(store: Store, runId: string, seq: number, doneSeq: number): void {
