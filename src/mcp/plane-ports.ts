@@ -1,0 +1,77 @@
+// Adapts the real runtime (config, SessionManager, QueueManager, workflow runs) to the PlanePorts the tools use.
+// Every sender it records comes from the authenticated Caller handed in by the tool layer. It must not check
+// permissions (the tools do) nor keep state of its own.
+
+import type { LoadedConfig } from "../config/validate.ts";
+import type { SessionManager } from "../session/manager.ts";
+import { AegisError } from "../util/errors.ts";
+import { senderOf, type Caller } from "./identity.ts";
+import type { PeerInfo, PlanePorts, TaskView, WorkflowRunView } from "./ports.ts";
+
+/** The queue operations the plane uses (QueueManager satisfies it). */
+export interface PlaneQueues {
+  enqueue(queue: string, payload: string, opts: { enqueuedBy: string; callback: boolean }): Promise<{ taskId: string; position: number }> | { taskId: string; position: number };
+  status(taskId: string): TaskView | undefined | null | Promise<TaskView | undefined | null>;
+  cancel(taskId: string): Promise<TaskView | undefined | null | void> | TaskView | undefined | null | void;
+}
+
+/** The workflow operations the plane uses. */
+export interface PlaneWorkflows {
+  names(): string[];
+  start(name: string, args: Record<string, unknown>, opts: { callerHandle: string | null; callback: boolean }): Promise<{ runId: string }>;
+  status(runId: string): WorkflowRunView | undefined | null | Promise<WorkflowRunView | undefined | null>;
+}
+
+export interface PlaneRuntime {
+  config: LoadedConfig;
+  sessions: SessionManager;
+  queues?: PlaneQueues;
+  workflows?: PlaneWorkflows;
+}
+
+function unavailable(what: string): AegisError {
+  return new AegisError("E_STATE", `${what} are not available in this aegis process`);
+}
+
+export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
+  const queues = () => {
+    if (!rt.queues) throw unavailable("queues");
+    return rt.queues;
+  };
+  const workflows = () => {
+    if (!rt.workflows) throw unavailable("workflows");
+    return rt.workflows;
+  };
+  return {
+    listSessions: (): PeerInfo[] => rt.sessions.list().map((s) => ({
+      handle: s.handle,
+      agent: s.agent,
+      state: s.state,
+      inbox: s.inbox,
+      ...(s.spawnedBy ? { spawnedBy: s.spawnedBy } : {}),
+      tokens: s.tokens,
+      costUsd: s.costUsd,
+    })),
+    listAgents: () => Object.entries(rt.config.agents).map(([name, a]) => ({ name, provider: a.provider.name, model: a.model })),
+    async spawn(agent: string, prompt: string | undefined, spawnedBy: Caller) {
+      const session = await rt.sessions.spawn(agent, { ...(prompt !== undefined ? { prompt } : {}), spawnedBy: senderOf(spawnedBy) });
+      return session.handle;
+    },
+    deliver: (handle, msg) => rt.sessions.deliver(handle, msg),
+
+    listQueues: () => Object.values(rt.config.queues).map((q) => ({ name: q.name, agent: q.agent, maxParallel: q.maxParallel })),
+    enqueue: async (queue, payload, opts) => queues().enqueue(queue, payload, opts),
+    taskStatus: async (taskId) => (await queues().status(taskId)) ?? undefined,
+    async cancelTask(taskId) {
+      await queues().cancel(taskId);
+      const after = await queues().status(taskId);
+      if (!after) throw new AegisError("E_NOT_FOUND", `unknown task "${taskId}"`, { data: { taskId } });
+      return after;
+    },
+
+    listWorkflows: () => rt.workflows?.names() ?? [],
+    runWorkflow: (name, args, opts) =>
+      workflows().start(name, args, { callerHandle: opts.caller.kind === "session" ? opts.caller.handle : null, callback: opts.callback }),
+    workflowStatus: async (runId) => (await workflows().status(runId)) ?? undefined,
+  };
+}

@@ -1,0 +1,67 @@
+// What the MCP tools need from the rest of aegis, as one narrow interface: sessions (list, spawn, deliver), agent
+// profiles, queues (enqueue, status, cancel) and workflows (start, status). plane-runtime.ts adapts the real runtime
+// to it. Implementations throw AegisError (E_NOT_FOUND, E_BUDGET, E_PERMISSION, …); tool-result.ts maps them.
+// Identity is not part of these calls' trust: every sender passed here comes from the authenticated Caller.
+
+import type { Delivery, InboxMessage, SenderTag } from "../session/sender.ts";
+import type { Caller } from "./identity.ts";
+
+export interface PeerInfo {
+  handle: string;
+  agent: string;
+  state: string;
+  /** Messages waiting in its inbox. */
+  inbox: number;
+  spawnedBy?: string;
+  tokens: { input: number; output: number };
+  costUsd: number;
+}
+
+export interface AgentInfo {
+  name: string;
+  provider: string;
+  model?: string;
+}
+
+export interface QueueInfo {
+  name: string;
+  agent: string;
+  maxParallel: number;
+}
+
+/** A task as a tool reports it. `enqueuedBy` is the sender tag recorded when it was enqueued. */
+export interface TaskView {
+  taskId: string;
+  queue: string;
+  status: string;
+  enqueuedBy: string;
+  [key: string]: unknown;
+}
+
+/** A workflow run as a tool reports it. */
+export interface WorkflowRunView {
+  runId: string;
+  name: string;
+  status: string;
+  [key: string]: unknown;
+}
+
+export interface PlanePorts {
+  listSessions(): PeerInfo[];
+  listAgents(): AgentInfo[];
+  /** Starts a new session of agent profile `agent`, with `prompt` as its opening message; resolves with its handle. */
+  spawn(agent: string, prompt: string | undefined, spawnedBy: Caller): Promise<string>;
+  /** Puts a message in a live session's inbox. */
+  deliver(handle: string, msg: InboxMessage): Delivery | Promise<Delivery>;
+
+  listQueues(): QueueInfo[];
+  enqueue(queue: string, payload: string, opts: { enqueuedBy: SenderTag; callback: boolean }): Promise<{ taskId: string; position: number }>;
+  taskStatus(taskId: string): TaskView | undefined | Promise<TaskView | undefined>;
+  /** Cancels a task (the permission check is the tool's); resolves with its state afterwards. */
+  cancelTask(taskId: string): Promise<TaskView>;
+
+  listWorkflows(): string[];
+  /** Starts a workflow run; when `callback` is set and the caller is a session, its result goes to that inbox. */
+  runWorkflow(name: string, args: Record<string, unknown>, opts: { caller: Caller; callback: boolean }): Promise<{ runId: string }>;
+  workflowStatus(runId: string): WorkflowRunView | undefined | Promise<WorkflowRunView | undefined>;
+}
