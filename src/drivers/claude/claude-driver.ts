@@ -1,0 +1,45 @@
+// The Claude Code driver: finds the CLI, spawns it through src/proc with the stream-json command line, and checks
+// that it came up (an `initialize` control request must be answered) before handing out the session. Turn handling
+// lives in claude-session.ts; this file must stay free of protocol details beyond the start-up handshake.
+
+import type { ClaudeCode, Provider } from "../../config/providers.ts";
+import { spawnProcess } from "../../proc/spawn.ts";
+import { AegisError } from "../../util/errors.ts";
+import type { Driver, DriverSession, StartOptions } from "../driver.ts";
+import { buildClaudeCommand, resolveClaudeBin } from "./claude-command.ts";
+import { ClaudeSession } from "./claude-session.ts";
+import { startupError } from "./exit-diagnosis.ts";
+
+/** Claude Code usually answers `initialize` within a second; a cold first start can take several. */
+const START_TIMEOUT_MS = 30_000;
+
+export async function startClaude(provider: ClaudeCode, opts: StartOptions): Promise<ClaudeSession> {
+  if (provider.name !== "claude-code") throw new AegisError("E_INTERNAL", `claude driver got provider ${provider.name}`);
+  const explicitPath = opts.env?.PATH ?? provider.env?.PATH;
+  const bin = resolveClaudeBin(provider, explicitPath ?? process.env.PATH);
+  const { cmd, env, passPrefixes } = buildClaudeCommand(bin, provider, opts);
+  const child = spawnProcess({ cmd, cwd: opts.cwd, env, passPrefixes, ladder: { graceMs: 1000, sigint: true } });
+  const session = new ClaudeSession(child, provider, opts);
+
+  const init = await session.control("initialize", START_TIMEOUT_MS);
+  if (!init.ok) {
+    const died = session.exitReason;
+    await session.close();
+    const tail = session.stderrTail();
+    if (init.timedOut) throw new AegisError("E_TIMEOUT", `claude did not answer its start-up handshake: ${init.error}`, { data: { stderr: tail } });
+    if (died) throw startupError(died, tail, provider.permission);
+    throw new AegisError("E_PROTOCOL", `claude refused the start-up handshake: ${init.error ?? "unknown error"}`, { data: { stderr: tail } });
+  }
+  if (opts.signal) {
+    if (opts.signal.aborted) await session.close();
+    else opts.signal.addEventListener("abort", () => void session.close(), { once: true });
+  }
+  return session;
+}
+
+export const claudeDriver: Driver = {
+  name: "claude-code",
+  start(provider: Provider, opts: StartOptions): Promise<DriverSession> {
+    return startClaude(provider as ClaudeCode, opts);
+  },
+};

@@ -1,0 +1,261 @@
+// One live Claude Code process holding one conversation. It reads stdout for the life of the process, routes events to
+// the turn in flight, answers control requests, and guarantees that every `send()` ends with exactly one `turn_end`:
+// on `result`, on interrupt, on idle timeout (interrupt, then kill) and on process death (with the stderr tail).
+// Spawning and killing go through src/proc; building the command line is claude-command.ts's job.
+
+import type { ClaudeCode } from "../../config/providers.ts";
+import type { ChildProcess } from "../../proc/spawn.ts";
+import { type AgentEvent, type DriverSession, type StartOptions, type TurnEnd, ZERO_USAGE } from "../driver.ts";
+import type { ParsedLine } from "./claude-parser.ts";
+import { ClaudeParser } from "./claude-parser.ts";
+import { decideToolUse } from "./claude-permission.ts";
+import { CanUseToolRequest, controlErrorFrame, controlRequestFrame, permissionResponseFrame, userFrame } from "./claude-wire.ts";
+import { EventChannel } from "./event-channel.ts";
+import { describeExit, withStderr } from "./exit-diagnosis.ts";
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
+/** How long an interrupted turn may take to end before the process is killed. */
+const MAX_INTERRUPT_GRACE_MS = 5000;
+/** Shutdown ladder for close(): Claude exits ~0.1 s after stdin EOF when idle, and cleans its tool shells on SIGINT. */
+const CLOSE_LADDER = { graceMs: 1000, sigint: true };
+
+interface Turn {
+  readonly channel: EventChannel<AgentEvent>;
+  readonly started: number;
+  ended: boolean;
+  interrupted: boolean;
+  timedOut: boolean;
+  closedDuring: boolean;
+  /** Permission questions awaiting an answer; the idle clock stops while a human decides. */
+  asking: number;
+  idleTimer?: ReturnType<typeof setTimeout>;
+  watchdog?: ReturnType<typeof setTimeout>;
+}
+
+export interface ControlResult {
+  ok: boolean;
+  /** No answer came in time (the process may still be alive). */
+  timedOut?: boolean;
+  error?: string;
+  response?: unknown;
+}
+
+export class ClaudeSession implements DriverSession {
+  private readonly parser = new ClaudeParser();
+  private readonly idleMs: number;
+  private turn?: Turn;
+  /** Why the process is gone, once it is. */
+  private dead?: string;
+  private closing?: Promise<void>;
+  private requestSeq = 0;
+  private readonly pending = new Map<string, (r: ControlResult) => void>();
+  private readonly asks = new Map<string, AbortController>();
+  /** Resolves when stdout has ended and the exit has been handled. */
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly child: ChildProcess,
+    private readonly provider: ClaudeCode,
+    private readonly opts: StartOptions,
+  ) {
+    this.idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.done = this.readLoop();
+  }
+
+  get providerSessionId(): string | undefined {
+    return this.parser.sessionId ?? this.opts.resumeId;
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  /** Why the process ended, or undefined while it runs. */
+  get exitReason(): string | undefined {
+    return this.dead;
+  }
+
+  /** MCP servers and their status as the CLI reported them at the last turn's start. */
+  get mcpServers() {
+    return this.parser.mcpServers;
+  }
+
+  stderrTail(): string {
+    return this.child.stderrTail();
+  }
+
+  async *send(text: string): AsyncIterable<AgentEvent> {
+    const started = performance.now();
+    const refuse = this.closing ? "the session is closed" : this.dead ? `${this.dead}; start or resume a new session`
+      : this.turn ? "a turn is already running in this session" : undefined;
+    if (refuse) {
+      yield { type: "turn_end", stopReason: "error", isError: true, error: refuse, durationMs: 0, usage: { ...ZERO_USAGE } };
+      return;
+    }
+    const turn: Turn = {
+      channel: new EventChannel(), started, ended: false, interrupted: false, timedOut: false, closedDuring: false, asking: 0,
+    };
+    this.turn = turn;
+    this.armIdle(turn);
+    this.child.write(userFrame(text));
+    try {
+      for await (const ev of turn.channel) yield ev;
+    } finally {
+      // A consumer that stops reading mid-turn does not want the rest: stop the CLI working on it.
+      if (!turn.ended) this.requestInterrupt(turn);
+    }
+  }
+
+  async interrupt(): Promise<void> {
+    const turn = this.turn;
+    if (!turn || turn.ended) return;
+    turn.interrupted = true;
+    this.requestInterrupt(turn);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const turn = this.turn;
+      if (turn && !turn.ended) turn.closedDuring = true;
+      await this.child.stop(CLOSE_LADDER);
+      await this.done;
+    })();
+    return this.closing;
+  }
+
+  /** Sends a control request of ours and waits for its answer (or the process's death, or `timeoutMs`). */
+  control(subtype: "initialize" | "interrupt", timeoutMs: number): Promise<ControlResult> {
+    if (this.dead) return Promise.resolve({ ok: false, error: this.dead });
+    const id = `aegis_${subtype}_${++this.requestSeq}`;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish({ ok: false, timedOut: true, error: `no answer to ${subtype} within ${timeoutMs} ms` }), timeoutMs);
+      const finish = (r: ControlResult) => {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        resolve(r);
+      };
+      this.pending.set(id, finish);
+      this.child.write(controlRequestFrame(id, subtype));
+    });
+  }
+
+  private async readLoop(): Promise<void> {
+    try {
+      for await (const line of this.child.lines()) this.onLine(line);
+    } catch (err) {
+      // The framer does not throw for bad data; this is a broken pipe. The exit status below tells the rest.
+      this.dead = `reading claude's output failed: ${(err as Error)?.message ?? String(err)}`;
+    }
+    // stdout ended: the process has exited (or closed stdout, which is as good as dead for us).
+    const exited = await Promise.race([this.child.exited, Bun.sleep(2000).then(() => undefined)]);
+    if (!exited) await this.child.stop(CLOSE_LADDER);
+    this.onDeath(describeExit(exited ?? (await this.child.exited), this.closing !== undefined));
+  }
+
+  private onLine(line: string): void {
+    const turn = this.turn;
+    if (turn && !turn.ended) this.armIdle(turn);
+    const parsed = this.parser.parse(line);
+    switch (parsed.kind) {
+      case "events":
+        // Events outside a turn (a late line after an interrupt) only update the parser's state.
+        if (turn) for (const ev of parsed.events) turn.channel.push(ev);
+        return;
+      case "result":
+        if (turn) {
+          for (const ev of parsed.events) turn.channel.push(ev);
+          this.finishTurn(turn, parsed.end);
+        }
+        return;
+      case "control_response":
+        this.pending.get(parsed.requestId)?.(parsed);
+        return;
+      case "control_cancel":
+        this.asks.get(parsed.requestId)?.abort();
+        return;
+      case "control_request":
+        void this.answerControl(parsed);
+        return;
+    }
+  }
+
+  private async answerControl(req: Extract<ParsedLine, { kind: "control_request" }>): Promise<void> {
+    const can = CanUseToolRequest.safeParse(req.request);
+    if (!can.success) {
+      this.child.write(controlErrorFrame(req.requestId, `aegis does not handle control request "${req.request.subtype}"`));
+      return;
+    }
+    const turn = this.turn;
+    const cancelled = new AbortController();
+    this.asks.set(req.requestId, cancelled);
+    if (turn) {
+      turn.asking++;
+      clearTimeout(turn.idleTimer);
+    }
+    try {
+      const decision = await decideToolUse(this.provider.permission, can.data, this.opts.askPermission);
+      if (!cancelled.signal.aborted) this.child.write(permissionResponseFrame(req.requestId, decision));
+    } finally {
+      this.asks.delete(req.requestId);
+      if (turn) {
+        turn.asking--;
+        this.armIdle(turn);
+      }
+    }
+  }
+
+  private armIdle(turn: Turn): void {
+    clearTimeout(turn.idleTimer);
+    if (turn.ended || turn.asking > 0 || turn.watchdog) return;
+    turn.idleTimer = setTimeout(() => {
+      turn.timedOut = true;
+      this.requestInterrupt(turn);
+    }, this.idleMs);
+  }
+
+  /** Asks the CLI to stop the turn; if the turn has not ended within the grace, kills the process. */
+  private requestInterrupt(turn: Turn): void {
+    if (turn.ended || turn.watchdog || this.dead) return;
+    clearTimeout(turn.idleTimer);
+    void this.control("interrupt", MAX_INTERRUPT_GRACE_MS);
+    const grace = Math.min(MAX_INTERRUPT_GRACE_MS, this.idleMs);
+    turn.watchdog = setTimeout(() => {
+      if (!turn.ended) void this.child.stop({ graceMs: 200, sigint: true });
+    }, grace);
+  }
+
+  private finishTurn(turn: Turn, end: TurnEnd): void {
+    if (turn.ended) return;
+    turn.ended = true;
+    clearTimeout(turn.idleTimer);
+    clearTimeout(turn.watchdog);
+    const out: TurnEnd = { ...end, durationMs: Math.round(performance.now() - turn.started) };
+    if (turn.timedOut) {
+      out.isError = true;
+      out.stopReason = "timeout";
+      out.error = `no event from claude for ${this.idleMs} ms; the turn was interrupted${end.error ? `: ${end.error}` : ""}`;
+    } else if (turn.closedDuring && end.isError) {
+      out.stopReason = "cancelled";
+      out.error = "the session was closed during the turn";
+    } else if (turn.interrupted && end.isError) {
+      out.stopReason = "cancelled";
+      out.error ??= "interrupted";
+    }
+    turn.channel.push(out);
+    turn.channel.close();
+    if (this.turn === turn) this.turn = undefined;
+  }
+
+  private onDeath(reason: string): void {
+    this.dead ??= reason;
+    for (const finish of [...this.pending.values()]) finish({ ok: false, error: this.dead });
+    for (const ac of this.asks.values()) ac.abort();
+    const turn = this.turn;
+    if (turn && !turn.ended) {
+      this.finishTurn(turn, {
+        type: "turn_end", stopReason: "error", isError: true, durationMs: 0, usage: { ...ZERO_USAGE },
+        error: withStderr(`${this.dead} before the turn ended`, this.child.stderrTail()),
+      });
+    }
+  }
+}
