@@ -222,7 +222,16 @@ function toErrorBody(err: unknown): RpcErrorBody {
 
 /** A JSON-RPC error answer as an AegisError; the agent's own message is kept verbatim for the user. */
 function rpcError(method: string, body: RpcErrorBody): AegisError {
-  return new AegisError("E_PROTOCOL", body.message, { data: { method, rpcCode: body.code, rpcData: body.data } });
+  return new AegisError("E_PROTOCOL", body.message + errorDetails(body.data), { data: { method, rpcCode: body.code, rpcData: body.data } });
+}
+
+/** The part of an error's `data` worth showing: agents put the real cause there (`Internal error` + `details`). */
+function errorDetails(data: unknown): string {
+  if (data === undefined || data === null) return "";
+  const details = (data as { details?: unknown }).details;
+  if (typeof details === "string") return `: ${details}`;
+  if (typeof data === "string") return `: ${data}`;
+  return "";
 }
 
 function cancelled(method: string): AegisError {
