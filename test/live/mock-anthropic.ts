@@ -13,14 +13,17 @@ export function parseAnthropic(body: Json): Conversation {
   }));
   const messages: ConvMessage[] = asArray(body.messages).map((raw) => {
     const m = raw as Json;
-    const msg: ConvMessage = { role: m.role === "assistant" ? "assistant" : "user", texts: [], toolResults: [], toolCalls: [] };
+    const msg: ConvMessage = { role: m.role === "assistant" ? "assistant" : "user", texts: [], toolResults: [], toolCalls: [], endsWithToolResult: false };
     const blocks = typeof m.content === "string" ? [{ type: "text", text: m.content }] : asArray(m.content);
     for (const b of blocks as Json[]) {
       if (b.type === "text") {
         const text = stripInjected(String(b.text ?? ""));
         if (text) msg.texts.push(text);
+        // Claude marks an interrupted tool call with this text; it is not the user speaking.
+        if (text && !text.startsWith("[Request interrupted")) msg.endsWithToolResult = false;
       } else if (b.type === "tool_result") {
         msg.toolResults.push(toolResultText(b.content));
+        msg.endsWithToolResult = true;
       } else if (b.type === "tool_use") {
         msg.toolCalls.push(String(b.name ?? ""));
       }

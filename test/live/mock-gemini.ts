@@ -15,13 +15,17 @@ export function parseGemini(body: Json, model: string): Conversation {
     }
   }
   const messages: ConvMessage[] = (asArray(body.contents) as Json[]).map((c) => {
-    const msg: ConvMessage = { role: c.role === "model" ? "assistant" : "user", texts: [], toolResults: [], toolCalls: [] };
+    const msg: ConvMessage = { role: c.role === "model" ? "assistant" : "user", texts: [], toolResults: [], toolCalls: [], endsWithToolResult: false };
     for (const p of asArray(c.parts) as Json[]) {
       if (typeof p.text === "string" && p.thought !== true) {
         const text = stripInjected(p.text);
-        if (text) msg.texts.push(text);
+        if (text) {
+          msg.texts.push(text);
+          msg.endsWithToolResult = false;
+        }
       } else if (p.functionResponse) {
         msg.toolResults.push(functionResponseText((p.functionResponse as Json).response));
+        msg.endsWithToolResult = true;
       } else if (p.functionCall) {
         msg.toolCalls.push(String((p.functionCall as Json).name ?? ""));
       }

@@ -63,6 +63,22 @@ describe("mock LLM: Anthropic Messages", () => {
     expect(json.content[0]?.text).toBe("TOOL OUTPUT: hi");
   });
 
+  test("a user text after a tool result (next turn after an interrupt) is echoed, not taken as tool output", async () => {
+    const res = await post("/v1/messages", {
+      model: "m", stream: false, tools: [bash],
+      messages: [
+        { role: "user", content: "SLEEP_TOOL" },
+        { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "Bash", input: {} }] },
+        { role: "user", content: [
+          { type: "tool_result", tool_use_id: "t1", content: "rejected", is_error: true },
+          { type: "text", text: "[Request interrupted by user for tool use]" },
+          { type: "text", text: "next turn" },
+        ] },
+      ],
+    });
+    expect(((await res.json()) as { content: Array<{ text?: string }> }).content[0]?.text).toBe("ECHO: next turn");
+  });
+
   test("MOCK_ERROR answers that status in Anthropic's error format, asking for a quick retry", async () => {
     const res = await post("/v1/messages", { model: "m", stream: true, messages: [{ role: "user", content: "MOCK_ERROR: 429" }] });
     expect(res.status).toBe(429);

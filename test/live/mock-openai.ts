@@ -19,11 +19,11 @@ export function parseOpenAi(body: Json): Conversation {
     if (m.role === "system" || m.role === "developer") {
       system.push(text);
     } else if (m.role === "tool") {
-      messages.push({ role: "user", texts: [], toolResults: [text], toolCalls: [] });
+      messages.push({ role: "user", texts: [], toolResults: [text], toolCalls: [], endsWithToolResult: true });
     } else {
       const stripped = stripInjected(text);
       const calls = (asArray(m.tool_calls) as Json[]).map((c) => String(((c.function ?? {}) as Json).name ?? ""));
-      messages.push({ role: m.role === "assistant" ? "assistant" : "user", texts: stripped ? [stripped] : [], toolResults: [], toolCalls: calls });
+      messages.push({ role: m.role === "assistant" ? "assistant" : "user", texts: stripped ? [stripped] : [], toolResults: [], toolCalls: calls, endsWithToolResult: false });
     }
   }
   return { model: String(body.model ?? ""), system: system.join("\n"), tools, messages };

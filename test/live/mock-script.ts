@@ -1,7 +1,7 @@
 // The mock LLM's script: given a conversation (already normalized from any of the three wire APIs) it decides the
 // one reply to give. It owns the directive vocabulary the live tests speak; it knows nothing about HTTP or SSE.
 //
-//   tool result in the last message  -> text `TOOL OUTPUT: <output>`
+//   the last message ends with a tool result -> text `TOOL OUTPUT: <output>`
 //   `RUN: <cmd>`                      -> one call to the CLI's shell tool (Bash / run_shell_command / bash)
 //   `TOOL: <name> {json}`             -> one call to the offered tool whose name contains <name>
 //   `WRITE: <file> <text>`            -> one call to the CLI's file-write tool (Write / write_file / write)
@@ -24,6 +24,8 @@ export interface ConvMessage {
   texts: string[];
   /** Outputs of tool results carried by this message. */
   toolResults: string[];
+  /** True when a tool result is the last thing in the message (no user text after it). */
+  endsWithToolResult: boolean;
   /** Names of the tools this (assistant) message called. */
   toolCalls: string[];
 }
@@ -55,7 +57,7 @@ export function stripInjected(text: string): string {
 /** Decides the reply for a conversation. Pure: the same conversation always gets the same reply. */
 export function decideReply(conv: Conversation): MockReply {
   const last = conv.messages.at(-1);
-  if (last && last.toolResults.length > 0) return { kind: "text", text: `TOOL OUTPUT: ${last.toolResults.join("\n")}` };
+  if (last?.endsWithToolResult) return { kind: "text", text: `TOOL OUTPUT: ${last.toolResults.join("\n")}` };
 
   // Only the last user text part counts: after an API error Claude keeps the failed prompt and sends the next one
   // as a second text part of the same user message.
