@@ -1,0 +1,274 @@
+// The WorkflowEngine a workflow receives: each verb that touches the world is one journaled step (see journal.ts),
+// so a resumed run gets recorded outputs back instead of paying for them again. Verbs fail fast once the run is
+// stopped (Ctrl-C, timeout, budget, cancel). It must not decide a run's outcome or print; runner.ts and ui/ do.
+
+import type { LoadedConfig } from "../config/validate.ts";
+import { didYouMean } from "../config/validate.ts";
+import type { SessionManager } from "../session/manager.ts";
+import type { SenderTag } from "../session/sender.ts";
+import type { Store } from "../store/store.ts";
+import type { RunEventBody } from "../ui/events.ts";
+import { HANDLE_PATTERN } from "../util/ids.ts";
+import { questionKey, resolveAnswer, type AskRoute } from "./ask.ts";
+import { abortReason, runBash } from "./bash.ts";
+import type { BashOptions, BashPredicateOptions, SessionInfo, WorkflowEngine } from "./engine-types.ts";
+import { PredicateFailed, WorkflowError, type BashResult } from "./errors.ts";
+import type { Journal } from "./journal.ts";
+import { failpointMid } from "./failpoint.ts";
+import { RunSessions } from "./run-sessions.ts";
+import { delegateTask, type QueuePort } from "./delegate.ts";
+
+export interface EngineHost {
+  config: LoadedConfig;
+  store: Store;
+  sessions: SessionManager;
+  queues: QueuePort;
+}
+
+export interface EngineInit {
+  host: EngineHost;
+  journal: Journal;
+  runId: string;
+  name: string;
+  callerHandle: string | null;
+  signal: AbortSignal;
+  emit: (e: RunEventBody) => void;
+  answers: Record<string, string>;
+  ask?: AskRoute;
+  /** Where `bash` runs by default: the project root. */
+  cwd: string;
+}
+
+interface SendOutput {
+  text: string;
+  handle: string;
+  providerSessionId?: string;
+}
+
+export class Engine implements WorkflowEngine {
+  readonly name: string;
+  readonly runId: string;
+  readonly callerHandle: string | null;
+  readonly signal: AbortSignal;
+  readonly runSessions: RunSessions;
+  private readonly sender: SenderTag;
+  private lastSent: string | undefined;
+
+  constructor(private readonly init: EngineInit) {
+    this.name = init.name;
+    this.runId = init.runId;
+    this.callerHandle = init.callerHandle;
+    this.signal = init.signal;
+    this.sender = `workflow:${init.name}:${init.runId}` as SenderTag;
+    this.runSessions = new RunSessions(init.host.sessions, init.host.store, this.sender, (n) => init.emit({ type: "session", ...n }));
+  }
+
+  private get journal(): Journal {
+    return this.init.journal;
+  }
+
+  async spawn(profile: string, opts: { handle?: string } = {}): Promise<string> {
+    this.checkRunning();
+    const agents = Object.keys(this.init.host.config.agents);
+    if (!agents.includes(profile)) {
+      throw new WorkflowError(`spawn: unknown agent "${profile}"${didYouMean(profile, agents)}; agents: ${agents.join(", ")}`);
+    }
+    if (opts.handle !== undefined && !HANDLE_PATTERN.test(opts.handle)) {
+      throw new WorkflowError(`spawn: invalid handle "${opts.handle}": use lowercase words joined by dashes, e.g. brisk-curie`);
+    }
+    const out = await this.journal.step<{ handle: string; agent: string; providerSessionId?: string }>(
+      { kind: "spawn", label: `spawn ${profile}${opts.handle ? ` as ${opts.handle}` : ""}`, input: { profile, handle: opts.handle ?? null } },
+      async () => {
+        const s = await this.runSessions.spawn(profile, opts.handle);
+        return { output: { handle: s.handle, agent: profile, ...(s.driver.providerSessionId ? { providerSessionId: s.driver.providerSessionId } : {}) } };
+      },
+    );
+    this.runSessions.recorded(out.handle, profile, out.providerSessionId);
+    return out.handle;
+  }
+
+  async send(handle: string, text: string): Promise<string> {
+    this.checkRunning();
+    if (typeof text !== "string") throw new TypeError(`send(${handle}, text): text must be a string`);
+    const out = await this.journal.step<SendOutput>(
+      { kind: "send", label: `send ${handle} ${quote(text)}`, input: { handle, text } },
+      async () => {
+        const s = await this.runSessions.live(handle);
+        const before = { ...s.totals };
+        const stop = () => void s.interrupt();
+        this.signal.addEventListener("abort", stop, { once: true });
+        let reply: string;
+        try {
+          reply = await this.init.host.sessions.send(handle, text, this.sender);
+        } catch (err) {
+          if (this.signal.aborted) throw abortReason(this.signal);
+          throw err;
+        } finally {
+          this.signal.removeEventListener("abort", stop);
+        }
+        const pid = s.driver.providerSessionId;
+        return {
+          output: { text: reply, handle, ...(pid ? { providerSessionId: pid } : {}) },
+          costUsd: s.totals.costUsd - before.costUsd,
+          inputTokens: s.totals.input - before.input,
+          outputTokens: s.totals.output - before.output,
+        };
+      },
+    );
+    this.runSessions.noteProviderId(handle, out.providerSessionId);
+    this.lastSent = handle;
+    return out.text;
+  }
+
+  async drain(handle?: string): Promise<void> {
+    const handles = handle !== undefined ? [handle] : this.runSessions.liveHandles();
+    await Promise.all(handles.map(async (h) => {
+      const s = this.init.host.sessions.get(h);
+      if (s) await s.whenIdle();
+    }));
+  }
+
+  async delegate(queue: string, payload: string): Promise<string> {
+    const taskId = await this.enqueue(queue, payload);
+    return this.journal.step<string>(
+      { kind: "await", label: `await ${queue} task ${taskId}`, input: { taskId } },
+      (seq) => delegateTask(this.init.host.queues, { queue, payload, taskId, sender: this.sender, retryKey: `${this.runId}:${seq}:retry${this.journal.attempt}`, signal: this.signal }),
+    );
+  }
+
+  async enqueue(queue: string, payload: string, opts: { callback?: boolean; idempotencyKey?: string } = {}): Promise<string> {
+    this.checkRunning();
+    const queues = Object.keys(this.init.host.config.queues);
+    if (!queues.includes(queue)) {
+      throw new WorkflowError(`unknown queue "${queue}"${didYouMean(queue, queues)}; queues: ${queues.join(", ") || "(none configured)"}`);
+    }
+    const callback = opts.callback ?? false;
+    return this.journal.step<string>(
+      { kind: "enqueue", label: `enqueue ${queue} ${quote(payload)}`, input: { queue, payload, callback, idempotencyKey: opts.idempotencyKey ?? null } },
+      async (seq) => {
+        // The key makes a retried enqueue (the attempt died after the queue stored it) return the same task.
+        const { taskId } = this.init.host.queues.enqueue(queue, payload, {
+          enqueuedBy: this.sender, callback, idempotencyKey: opts.idempotencyKey ?? `${this.runId}:${seq}`,
+        });
+        return { output: taskId };
+      },
+    );
+  }
+
+  async close(handle: string): Promise<void> {
+    await this.runSessions.close(handle);
+  }
+
+  async bash(cmd: string, opts: BashOptions = {}): Promise<BashResult> {
+    this.checkRunning();
+    const cwd = opts.cwd ?? this.init.cwd;
+    return this.journal.step<BashResult>(
+      { kind: "bash", label: `bash ${quote(cmd)}`, input: { cmd, cwd, env: opts.env ?? null } },
+      async (seq) => ({
+        output: await runBash(cmd, {
+          cwd, signal: this.signal, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
+          ...(opts.env ? { env: opts.env } : {}), onStart: () => failpointMid(seq),
+        }),
+      }),
+    );
+  }
+
+  async bashPredicate(cmd: string, opts: BashPredicateOptions): Promise<BashResult> {
+    if (opts?.retryWith === undefined) throw new TypeError("bashPredicate(cmd, { retryWith }): retryWith is required");
+    const maxRetries = opts.maxRetries ?? 3;
+    const expect = opts.expect ?? "pass";
+    const { retryWith: _r, maxRetries: _m, target: _t, expect: _e, ...bashOpts } = opts;
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.bash(cmd, bashOpts);
+      if ((r.exitCode === 0) === (expect === "pass")) return r;
+      if (attempt > maxRetries) throw new PredicateFailed(cmd, r, attempt, expect);
+      const feedback = typeof opts.retryWith === "function" ? opts.retryWith(r) : fillTemplate(opts.retryWith, r);
+      const target = opts.target ?? this.lastSent ?? this.callerHandle ?? undefined;
+      if (target === undefined) {
+        this.log(`predicate \`${cmd}\` failed (exit ${r.exitCode}); no session to send feedback to, retrying as is`, "warn");
+        continue;
+      }
+      this.log(`predicate \`${cmd}\` failed (exit ${r.exitCode}), attempt ${attempt} of ${maxRetries + 1}: feedback to ${target}`);
+      await this.send(target, feedback);
+    }
+  }
+
+  parallel<T>(tasks: ReadonlyArray<Promise<T> | (() => Promise<T>)>): Promise<T[]> {
+    return Promise.all(tasks.map((t) => (typeof t === "function" ? t() : t)));
+  }
+
+  async checkpoint(name: string, value: unknown): Promise<void> {
+    this.checkRunning();
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch (err) {
+      throw new WorkflowError(`checkpoint "${name}": the value is not JSON-serializable (${(err as Error).message})`);
+    }
+    if (json === undefined) throw new WorkflowError(`checkpoint "${name}": the value is not JSON-serializable (${typeof value})`);
+    const plain: unknown = JSON.parse(json);
+    const seq = this.journal.position;
+    await this.journal.step<unknown>({ kind: "checkpoint", label: `checkpoint ${name}`, input: { name, value: plain } }, async () => ({ output: plain }));
+    this.init.emit({ type: "checkpoint", step: seq, name });
+  }
+
+  async resumeState<T = unknown>(): Promise<T | undefined> {
+    const rows = this.journal.recordedRows();
+    const cp = rows.filter((r) => r.kind === "checkpoint" && r.status === "done").at(-1);
+    if (!cp) return undefined;
+    for (const r of this.journal.jumpAfter(cp.seq)) this.learn(r.kind, r.output);
+    return (cp.output === null ? undefined : JSON.parse(cp.output)) as T;
+  }
+
+  async askHuman(question: string, opts: { options?: string[]; key?: string } = {}): Promise<string> {
+    this.checkRunning();
+    const key = opts.key ?? questionKey(question);
+    const options = opts.options?.length ? [...opts.options] : undefined;
+    const seq = this.journal.position;
+    return this.journal.step<string>(
+      { kind: "ask", label: `ask ${key}: ${quote(question)}`, input: { question, key, options: options ?? null } },
+      async () => {
+        this.init.emit({ type: "ask", step: seq, key, question, ...(options ? { options } : {}) });
+        const req = { question, key, ...(options ? { options } : {}) };
+        return { output: await resolveAnswer(req, this.init.answers, this.init.ask, this.signal) };
+      },
+    );
+  }
+
+  log(message: string, level: "info" | "warn" = "info"): void {
+    this.init.emit({ type: "log", message: String(message), level });
+  }
+
+  listSessions(): SessionInfo[] {
+    return this.init.host.sessions.list().map((s) => ({
+      handle: s.handle, agent: s.agent, state: s.state, inbox: s.inbox, tokens: s.tokens, costUsd: s.costUsd,
+      ...(s.spawnedBy ? { spawnedBy: s.spawnedBy } : {}),
+    }));
+  }
+
+  listAgents(): string[] {
+    return Object.keys(this.init.host.config.agents);
+  }
+
+  /** Learns sessions from recorded steps the run skipped (resumeState jumped over them). */
+  private learn(kind: string, output: string | null): void {
+    if (output === null) return;
+    const o = JSON.parse(output) as { handle?: string; agent?: string; providerSessionId?: string };
+    if (kind === "spawn" && o.handle && o.agent) this.runSessions.recorded(o.handle, o.agent, o.providerSessionId);
+    else if (kind === "send" && o.handle) this.runSessions.noteProviderId(o.handle, o.providerSessionId);
+  }
+
+  private checkRunning(): void {
+    if (this.signal.aborted) throw abortReason(this.signal);
+  }
+}
+
+/** Fills `{exit}`, `{stdout}` and `{stderr}` in a feedback template. */
+export function fillTemplate(template: string, r: BashResult): string {
+  return template.replace(/\{(exit|stdout|stderr)\}/g, (_m, k: string) => (k === "exit" ? String(r.exitCode) : k === "stdout" ? r.stdout : r.stderr));
+}
+
+function quote(s: string, max = 48): string {
+  const one = s.replace(/\s+/g, " ").trim();
+  return JSON.stringify(one.length > max ? `${one.slice(0, max - 1)}…` : one);
+}

@@ -1,0 +1,137 @@
+// The sessions of one workflow run. A session is `live` (a Session in the SessionManager) or `recorded` (spawned by a
+// replayed step: known only by its handle, profile and provider session id). A recorded session is brought to life
+// only when a live step needs it: first through the provider's own resume (claude `--resume`, ACP `session/load`),
+// else by a fresh spawn under the same handle; the choice is logged. It must not journal anything; the engine does.
+
+import type { Session } from "../session/session.ts";
+import type { SessionManager } from "../session/manager.ts";
+import type { SenderTag } from "../session/sender.ts";
+import { supersedeUnread } from "../store/runs.ts";
+import type { Store } from "../store/store.ts";
+import { AegisError } from "../util/errors.ts";
+
+interface Tracked {
+  handle: string;
+  agent: string;
+  providerSessionId?: string;
+  state: "recorded" | "live" | "closed";
+  waking?: Promise<Session>;
+}
+
+export interface SessionNotice {
+  handle: string;
+  agent: string;
+  action: "spawned" | "resumed" | "respawned" | "closed";
+  detail?: string;
+}
+
+export class RunSessions {
+  private readonly tracked = new Map<string, Tracked>();
+
+  constructor(
+    private readonly sessions: SessionManager,
+    private readonly store: Store,
+    private readonly sender: SenderTag,
+    private readonly notify: (n: SessionNotice) => void,
+  ) {}
+
+  /** Spawns a live session for the run. */
+  async spawn(agent: string, handle: string | undefined): Promise<Session> {
+    const s = await this.sessions.spawn(agent, { ...(handle ? { handle } : {}), spawnedBy: this.sender });
+    this.tracked.set(s.handle, { handle: s.handle, agent, state: "live", ...providerId(s) });
+    this.notify({ handle: s.handle, agent, action: "spawned" });
+    return s;
+  }
+
+  /** Records a session spawned by a replayed step (not started until a live step needs it). */
+  recorded(handle: string, agent: string, providerSessionId: string | undefined): void {
+    const t = this.tracked.get(handle);
+    if (t?.state === "live") return;
+    this.tracked.set(handle, { handle, agent, state: "recorded", ...(providerSessionId ? { providerSessionId } : {}) });
+  }
+
+  /** Notes the provider session id a turn reported (live or replayed), for a later resume. */
+  noteProviderId(handle: string, providerSessionId: string | undefined): void {
+    const t = this.tracked.get(handle);
+    if (t && providerSessionId) t.providerSessionId = providerSessionId;
+  }
+
+  has(handle: string): boolean {
+    const t = this.tracked.get(handle);
+    return t !== undefined && t.state !== "closed";
+  }
+
+  /** The live session for `handle`, waking a recorded one; a session this run did not spawn must be live here. */
+  async live(handle: string): Promise<Session> {
+    const t = this.tracked.get(handle);
+    if (!t) return this.sessions.require(handle);
+    if (t.state === "closed") throw new AegisError("E_STATE", `session ${handle} was closed by this workflow`, { data: { handle } });
+    if (t.state === "live") return this.sessions.require(handle);
+    t.waking ??= this.wake(t).finally(() => {
+      t.waking = undefined;
+    });
+    return t.waking;
+  }
+
+  private async wake(t: Tracked): Promise<Session> {
+    // Messages the dead attempt sent but the agent never finished reading: the journal re-sends what is needed.
+    supersedeUnread(this.store, t.handle, this.sender, Date.now());
+    if (t.providerSessionId) {
+      try {
+        const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, resumeId: t.providerSessionId });
+        t.state = "live";
+        this.notify({ handle: t.handle, agent: t.agent, action: "resumed", detail: `provider session ${t.providerSessionId}` });
+        return s;
+      } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        const s = await this.respawn(t, `the provider could not resume session ${t.providerSessionId}: ${why}`);
+        return s;
+      }
+    }
+    return this.respawn(t, "no provider session id was recorded");
+  }
+
+  private async respawn(t: Tracked, why: string): Promise<Session> {
+    const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender });
+    t.state = "live";
+    Object.assign(t, providerId(s));
+    this.notify({ handle: t.handle, agent: t.agent, action: "respawned", detail: `${why}; it starts without the earlier conversation` });
+    return s;
+  }
+
+  /** Closes one session of the run. Idempotent; closing a session the run did not spawn does nothing. */
+  async close(handle: string): Promise<void> {
+    const t = this.tracked.get(handle);
+    if (!t || t.state === "closed") return;
+    const wasLive = t.state === "live";
+    t.state = "closed";
+    if (wasLive) {
+      await this.sessions.close(handle);
+      this.notify({ handle, agent: t.agent, action: "closed" });
+    }
+  }
+
+  /** Closes every live session of the run (whatever the outcome), in parallel. */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.tracked.values()].filter((t) => t.state === "live").map((t) => this.close(t.handle)));
+  }
+
+  /** Handles of the run's sessions that are live now. */
+  liveHandles(): string[] {
+    return [...this.tracked.values()].filter((t) => t.state === "live").map((t) => t.handle);
+  }
+
+  /** How many sessions the run has had (live, recorded or closed). */
+  get count(): number {
+    return this.tracked.size;
+  }
+
+  agentOf(handle: string): string | undefined {
+    return this.tracked.get(handle)?.agent;
+  }
+}
+
+function providerId(s: Session): { providerSessionId?: string } {
+  const id = s.driver.providerSessionId;
+  return id ? { providerSessionId: id } : {};
+}
