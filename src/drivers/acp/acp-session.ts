@@ -204,7 +204,7 @@ class AcpSession implements DriverSession {
     const cost = costUsd === undefined ? {} : { costUsd };
     turn.push({ type: "usage", usage, ...cost });
     if (turn.idleFired) {
-      turn.end({ stopReason: "timeout", isError: true, error: `no activity for ${this.idleTimeoutMs} ms: the turn was cancelled`, usage, ...cost });
+      turn.end({ stopReason: "timeout", isError: true, error: `timed out: no activity for ${this.idleTimeoutMs} ms, so the turn was cancelled`, usage, ...cost });
     } else if (result.stopReason === "cancelled") {
       turn.end({ stopReason: "cancelled", isError: true, error: "interrupted", usage, ...cost });
     } else {
@@ -218,7 +218,7 @@ class AcpSession implements DriverSession {
     if (errorCode(err) === "E_AGENT_EXIT") await Promise.race([this.child.exited, Bun.sleep(2000)]);
     let error: string;
     if (this.closing) error = "the session was closed";
-    else if (turn.idleFired) error = `no activity for ${this.idleTimeoutMs} ms: the turn was cancelled and ${this.cfg.launch.label} stopped`;
+    else if (turn.idleFired) error = `timed out: no activity for ${this.idleTimeoutMs} ms, so the turn was cancelled and ${this.cfg.launch.label} stopped`;
     else if (errorCode(err) === "E_AGENT_EXIT") error = this.deadMessage();
     else error = err instanceof Error ? err.message : String(err);
     turn.end({ stopReason: turn.idleFired ? "timeout" : "error", isError: true, error });

@@ -53,8 +53,9 @@ export function geminiLaunch(provider: GeminiCLI, opts: StartOptions): AcpLaunch
     cmd,
     env,
     passPrefixes: ["GEMINI_", "GOOGLE_"],
-    // With an MCP server attached it does not exit on stdin EOF (measured); SIGTERM ends it cleanly, so don't linger.
-    closeGraceMs: (opts.mcpServers?.length ?? 0) > 0 ? 1000 : 2000,
+    // Without MCP servers it exits 0.24–0.33 s after stdin EOF; with one it never does (measured), and SIGTERM ends
+    // it cleanly with its shells, so a short wait is enough either way.
+    closeGraceMs: 1000,
     ...(tempDir ? { tempDir } : {}),
   };
 }

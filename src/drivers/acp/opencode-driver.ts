@@ -55,7 +55,7 @@ export function openCodeLaunch(provider: OpenCode, opts: StartOptions): AcpLaunc
     env: { ...given, OPENCODE_CONFIG_CONTENT: JSON.stringify(config) },
     passPrefixes: ["OPENCODE_"],
     // It exits within ~60 ms of stdin EOF and cleans up its tool commands that way (measured).
-    closeGraceMs: 2000,
+    closeGraceMs: 1000,
   };
 }
 
