@@ -11,7 +11,7 @@ import { markDelivered } from "../store/inbox.ts";
 import { closeSessionRow, setSessionProcess, updateSession, type SessionState, type SessionTotals } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { renderBatch, type Delivery, type InboxMessage } from "./sender.ts";
-import { runTurn, type TurnOutcome } from "./turn.ts";
+import { MessageTracker, runTurn, type TurnOutcome } from "./turn.ts";
 
 /** A message waiting in a session's inbox; `rowId` is its persisted inbox row, if it has one. */
 export interface QueuedMessage extends InboxMessage {
@@ -57,7 +57,7 @@ export class Session {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private idleWaiters: ((o: TurnOutcome | undefined) => void)[] = [];
   private lastOutcome: TurnOutcome | undefined;
-  private liveText: string | null = null;
+  private tracker = new MessageTracker();
   readonly totals: SessionTotals = { turns: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, costUsd: 0 };
 
   constructor(init: SessionInit) {
@@ -82,9 +82,9 @@ export class Session {
   get pid(): number | undefined {
     return this.driver.pid;
   }
-  /** The final assistant message of the last finished turn. */
+  /** The agent's last assistant message: of the running turn if it wrote one yet, else of the last finished turn. */
   get lastText(): string {
-    return this.lastOutcome?.text ?? this.liveText ?? "";
+    return this.tracker.text || this.lastOutcome?.text || "";
   }
   get last(): TurnOutcome | undefined {
     return this.lastOutcome;
@@ -149,7 +149,7 @@ export class Session {
   private async runOne(batch: QueuedMessage[]): Promise<TurnOutcome> {
     const text = renderBatch(batch);
     const turn = ++this.turn;
-    this.liveText = null;
+    this.tracker = new MessageTracker();
     this.buffer.push({ turn, at: Date.now(), event: { type: "prompt", text } });
     this.setState("working", true);
     const outcome = await runTurn(this.driver, text, {
@@ -180,8 +180,8 @@ export class Session {
 
   private record(turn: number, ev: AgentEvent): void {
     this.buffer.push({ turn, at: Date.now(), event: ev });
-    if (ev.type === "text") this.liveText = ev.text;
-    else if (ev.type === "init" && ev.providerSessionId) {
+    this.tracker.see(ev);
+    if (ev.type === "init" && ev.providerSessionId) {
       setSessionProcess(this.store, this.id, ev.providerSessionId, this.driver.pid ?? null);
     }
     this.hooks.onEvent(this, ev);
@@ -201,8 +201,9 @@ export class Session {
     this.buffer = [];
     this.store.write(() => {
       appendEvents(this.store, this.id, events);
-      if (this.liveText !== null && this._state === "working") {
-        this.store.db.query("UPDATE sessions SET last_text = ? WHERE id = ?").run(this.liveText, this.id);
+      // Keeps the last message current mid-turn, so a crash or a cancel can still report it.
+      if (this.tracker.text && this._state === "working") {
+        this.store.db.query("UPDATE sessions SET last_text = ? WHERE id = ?").run(this.tracker.text, this.id);
       }
     });
   }

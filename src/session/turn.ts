@@ -6,6 +6,7 @@
 
 import type { AgentEvent, DriverSession, TurnEnd, Usage } from "../drivers/driver.ts";
 import { ZERO_USAGE } from "../drivers/driver.ts";
+import { logIgnored } from "./log-ignored.ts";
 
 export interface TurnOutcome {
   ok: boolean;
@@ -60,21 +61,22 @@ export async function runTurn(driver: DriverSession, text: string, opts: TurnOpt
   const tracker = new MessageTracker();
   let end: TurnEnd | undefined;
   let lastEventAt = performance.now();
-  let stage: "running" | "interrupted" | "forced" = "running";
+  // A holder, not a `let`: the watchdog closure changes it while the loop below awaits.
+  const st: { stage: "running" | "interrupted" | "forced" } = { stage: "running" };
   let force!: (v: typeof FORCED) => void;
   const forced = new Promise<typeof FORCED>((r) => (force = r));
   const grace = opts.graceMs ?? Math.min(opts.idleTimeoutMs, 5_000);
 
   const check = () => {
     const silent = performance.now() - lastEventAt;
-    if (stage === "running" && silent >= opts.idleTimeoutMs) {
-      stage = "interrupted";
+    if (st.stage === "running" && silent >= opts.idleTimeoutMs) {
+      st.stage = "interrupted";
       // The driver may already end the turn on its own timeout; interrupting again is harmless.
-      void driver.interrupt().catch(() => undefined); // a failing interrupt is handled by the forced close below
+      void driver.interrupt().catch(logIgnored("interrupting a silent turn")); // the forced close below follows anyway
       timer = setTimeout(check, grace);
-    } else if (stage === "interrupted") {
-      stage = "forced";
-      void driver.close().catch(() => undefined); // closing a dead driver may fail; the turn is ended regardless
+    } else if (st.stage === "interrupted") {
+      st.stage = "forced";
+      void driver.close().catch(logIgnored("closing a silent driver")); // the turn is ended regardless
       force(FORCED);
     } else timer = setTimeout(check, Math.max(1, opts.idleTimeoutMs - silent));
   };
@@ -88,7 +90,7 @@ export async function runTurn(driver: DriverSession, text: string, opts: TurnOpt
       if (r.done) break;
       const ev = r.value;
       lastEventAt = performance.now();
-      if (stage === "interrupted" && ev.type !== "turn_end") stage = "running";
+      if (st.stage === "interrupted" && ev.type !== "turn_end") st.stage = "running";
       tracker.see(ev);
       opts.onEvent(ev);
       if (ev.type === "turn_end") {
@@ -104,14 +106,14 @@ export async function runTurn(driver: DriverSession, text: string, opts: TurnOpt
     clearTimeout(timer);
   }
   if (!end) {
-    const why = stage === "forced"
+    const why = st.stage === "forced"
       ? `turn timed out: no event from the agent for ${opts.idleTimeoutMs} ms`
       : "the agent's event stream ended without a turn end";
-    end = synthEnd(started, stage === "forced" ? "timeout" : "error", why);
+    end = synthEnd(started, st.stage === "forced" ? "timeout" : "error", why);
     opts.onEvent(end);
-    if (stage !== "forced") void it.return?.(undefined)?.catch?.(() => undefined); // release the stream; errors are moot
+    if (st.stage !== "forced") void it.return?.(undefined)?.catch?.(logIgnored("releasing a finished event stream"));
   }
-  if (stage === "interrupted" && end.isError) {
+  if (st.stage === "interrupted" && end.isError) {
     // The turn ended because the watchdog interrupted it: report the silence, not the interrupt.
     end = { ...end, stopReason: "timeout", error: `turn timed out: no event from the agent for ${opts.idleTimeoutMs} ms` };
   }

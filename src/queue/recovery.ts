@@ -1,0 +1,51 @@
+// Restart safety: tasks left `running` by an aegis process that is gone (SIGKILL, crash, power loss) become failed
+// "interrupted: aegis stopped while this task ran" with the worker's last message, their producers are called back,
+// and the dead process's sessions are closed. Tasks held by a live sibling process are never touched.
+// Pending tasks need nothing: they stay pending and are dispatched as usual.
+
+import { closeSessionsOfOwners, ownersOfOpenSessions } from "../store/sessions.ts";
+import { deadOwners } from "../store/owners.ts";
+import type { Store } from "../store/store.ts";
+import { ownersOfRunningTasks, runningTasksOf } from "../store/tasks.ts";
+import { finalizeTask, type Finished } from "./finalize.ts";
+import { INTERRUPTED } from "./task.ts";
+
+interface WorkerRow {
+  last_text: string | null;
+  cost_usd: number;
+  input_tokens: number;
+  output_tokens: number;
+}
+
+/** Recovers the work of dead owners (never `self`); returns the tasks it finished, with their callbacks. */
+export function recoverDeadOwners(store: Store, self: string, now: number): Finished[] {
+  const referenced = new Set([...ownersOfRunningTasks(store), ...ownersOfOpenSessions(store)]);
+  referenced.delete(self);
+  if (referenced.size === 0 && !hasOtherOwners(store, self)) return [];
+  const dead = deadOwners(store, referenced);
+  dead.delete(self);
+  if (dead.size === 0) return [];
+  return store.write(() => {
+    const finished: Finished[] = [];
+    const worker = store.db.query<WorkerRow, [string]>("SELECT last_text, cost_usd, input_tokens, output_tokens FROM sessions WHERE id = ?");
+    for (const owner of dead) {
+      for (const row of runningTasksOf(store, owner)) {
+        const w = row.worker_session ? worker.get(row.worker_session) : null;
+        // What the worker spent before it died still counts towards the queue's budgets.
+        const f = finalizeTask(store, row, "running", {
+          status: "failed", result: w?.last_text ?? null, error: INTERRUPTED, at: now,
+          costUsd: w?.cost_usd ?? 0, inputTokens: w?.input_tokens ?? 0, outputTokens: w?.output_tokens ?? 0,
+        }, owner);
+        if (f) finished.push(f);
+      }
+    }
+    closeSessionsOfOwners(store, dead, now);
+    const del = store.db.query("DELETE FROM owners WHERE id = ?");
+    for (const owner of dead) del.run(owner);
+    return finished;
+  });
+}
+
+function hasOtherOwners(store: Store, self: string): boolean {
+  return (store.db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM owners WHERE id != ?").get(self)?.n ?? 0) > 0;
+}

@@ -1,0 +1,64 @@
+// The public shape of a queue task (what `aegis tasks --json`, the MCP plane and workflows see), the queue's
+// progress events, and the texts a producer's callback carries. Pure mapping: no store access, no dispatch.
+
+import { isoSeconds } from "../session/sender.ts";
+import type { TaskRow, TaskStatus } from "../store/tasks.ts";
+
+export type { TaskStatus } from "../store/tasks.ts";
+
+export interface Task {
+  taskId: string;
+  queue: string;
+  /** pending → running → done | failed | cancelled. */
+  status: TaskStatus;
+  payload: string;
+  /** The worker's final assistant message (for failed or cancelled tasks: its last message, if any). */
+  result: string | null;
+  error: string | null;
+  /** Sender tag of the producer: `user`, `agent:<handle>`, `workflow:<name>`, … */
+  enqueuedBy: string;
+  callback: boolean;
+  idempotencyKey: string | null;
+  workerHandle: string | null;
+  enqueuedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  costUsd: number;
+  tokens: { input: number; output: number };
+}
+
+export type QueueEvent =
+  | { type: "enqueued"; task: Task; position: number }
+  | { type: "started"; task: Task }
+  | { type: "finished"; task: Task };
+
+export function toTask(r: TaskRow): Task {
+  return {
+    taskId: r.id,
+    queue: r.queue,
+    status: r.status,
+    payload: r.payload,
+    result: r.result,
+    error: r.error,
+    enqueuedBy: r.enqueued_by,
+    callback: r.callback === 1,
+    idempotencyKey: r.idempotency_key,
+    workerHandle: r.worker_handle,
+    enqueuedAt: isoSeconds(r.enqueued_at),
+    startedAt: r.started_at === null ? null : isoSeconds(r.started_at),
+    finishedAt: r.finished_at === null ? null : isoSeconds(r.finished_at),
+    costUsd: r.cost_usd,
+    tokens: { input: r.input_tokens, output: r.output_tokens },
+  };
+}
+
+export const INTERRUPTED = "interrupted: aegis stopped while this task ran";
+export const CANCELLED = "cancelled";
+
+/** The body of the callback message a producer receives when its task ends. */
+export function callbackBody(status: "done" | "failed" | "cancelled", result: string | null, error: string | null, wasRunning = true): string {
+  const last = result ? `\n\nThe worker's last message was:\n${result}` : "";
+  if (status === "done") return result || "the worker finished without a final message";
+  if (status === "cancelled") return wasRunning ? `cancelled${result ? ` — the worker's last message was:\n${result}` : " (the worker wrote no message)"}` : "cancelled (never dispatched)";
+  return `${error ?? "the worker exited with an error"}${last}`;
+}

@@ -1,0 +1,85 @@
+// The composition root: one store, one owner registration, one SessionManager and one QueueManager per aegis
+// process, wired together. CLI commands, workflows and the MCP plane all start here, so they share state and
+// semantics. It must not contain domain logic; it only builds, and closes in the right order.
+
+import { join, resolve } from "node:path";
+import { loadConfig, type LoadOptions } from "./config/load.ts";
+import type { LoadedConfig } from "./config/validate.ts";
+import type { PermissionRequest } from "./drivers/driver.ts";
+import { QueueManager } from "./queue/queue-manager.ts";
+import { SessionManager, type Plane } from "./session/manager.ts";
+import { registerOwner, removeOwner } from "./store/owners.ts";
+import { openStore, type Store } from "./store/store.ts";
+
+export interface RuntimeOptions {
+  config: LoadedConfig;
+  /** An open store; default: the state database of the config (see statePath). Closed by close() only if opened here. */
+  store?: Store;
+  /** Working directory of spawned agents; default the project root. */
+  cwd?: string;
+  plane?: Plane;
+  askPermission?: (req: PermissionRequest) => Promise<boolean>;
+  /** A turn with no agent event for this long is interrupted, then killed. Default 600 s. */
+  idleTimeoutMs?: number;
+  /** Queue options: which queues to run workers for, the cross-process watch interval, keep-alive for `aegis work`. */
+  queues?: { serve?: readonly string[]; pollMs?: number; keepAlive?: boolean; now?: () => number };
+}
+
+export interface Runtime {
+  readonly config: LoadedConfig;
+  readonly store: Store;
+  /** This process's owner id in the store. */
+  readonly owner: string;
+  readonly sessions: SessionManager;
+  readonly queues: QueueManager;
+  /** Stops queue workers (their tasks fail as interrupted), closes every session, then the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The state database: `$AEGIS_STATE_DIR/state.db` if that is set (relative to the cwd), else `<stateDir>/state.db`
+ * (stateDir defaults to `.aegis/` in the project root).
+ */
+export function statePath(config: Pick<LoadedConfig, "stateDir">, env: Record<string, string | undefined> = process.env): string {
+  return join(env.AEGIS_STATE_DIR ? resolve(env.AEGIS_STATE_DIR) : config.stateDir, "state.db");
+}
+
+export function createRuntime(opts: RuntimeOptions): Runtime {
+  const store = opts.store ?? openStore(statePath(opts.config));
+  const owner = registerOwner(store);
+  const sessions = new SessionManager({
+    config: opts.config, store, owner, cwd: opts.cwd ?? opts.config.root,
+    ...(opts.plane ? { plane: opts.plane } : {}),
+    ...(opts.askPermission ? { askPermission: opts.askPermission } : {}),
+    ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
+  });
+  const q = opts.queues ?? {};
+  const queues = new QueueManager({
+    config: opts.config, store, sessions, owner,
+    ...(q.serve ? { queues: q.serve } : {}),
+    ...(q.pollMs !== undefined ? { pollMs: q.pollMs } : {}),
+    ...(q.keepAlive !== undefined ? { keepAlive: q.keepAlive } : {}),
+    ...(q.now ? { now: q.now } : {}),
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    config: opts.config, store, owner, sessions, queues,
+    close() {
+      closing ??= (async () => {
+        try {
+          await queues.close();
+          await sessions.closeAll();
+        } finally {
+          removeOwner(store, owner);
+          if (!opts.store) store.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Loads the project's config and builds its runtime: what most CLI commands start with. */
+export async function openRuntime(load: LoadOptions = {}, opts: Omit<RuntimeOptions, "config"> = {}): Promise<Runtime> {
+  return createRuntime({ ...opts, config: await loadConfig(load) });
+}
