@@ -40,7 +40,7 @@ async function runtimeFor(target: string): Promise<string> {
 
 async function build(target: string, outfile: string): Promise<void> {
   const cmd = [
-    process.execPath, "build", "src/main.ts", "--compile", "--bytecode", "--format=esm", "--minify-syntax",
+    process.execPath, "build", "src/main.ts", "--compile", "--bytecode", "--format=esm", "--splitting", "--minify-syntax",
     "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--outfile", outfile,
   ];
   if (target !== hostTarget()) cmd.push(`--target=${target}`, `--compile-executable-path=${await runtimeFor(target)}`);
