@@ -22,6 +22,9 @@ const CLOSE_LADDER = { graceMs: 1000, sigint: true };
 interface Turn {
   readonly channel: EventChannel<AgentEvent>;
   readonly started: number;
+  /** Resolves once the turn has ended. */
+  readonly finished: Promise<void>;
+  markFinished(): void;
   ended: boolean;
   interrupted: boolean;
   timedOut: boolean;
@@ -86,15 +89,16 @@ export class ClaudeSession implements DriverSession {
 
   async *send(text: string): AsyncIterable<AgentEvent> {
     const started = performance.now();
+    // A turn already being interrupted (its consumer left, or interrupt() was called) ends soon: the watchdog kills
+    // the CLI if it does not. Wait for it rather than refusing.
+    if (this.turn?.watchdog) await this.turn.finished;
     const refuse = this.closing ? "the session is closed" : this.dead ? `${this.dead}; start or resume a new session`
       : this.turn ? "a turn is already running in this session" : undefined;
     if (refuse) {
       yield { type: "turn_end", stopReason: "error", isError: true, error: refuse, durationMs: 0, usage: { ...ZERO_USAGE } };
       return;
     }
-    const turn: Turn = {
-      channel: new EventChannel(), started, ended: false, interrupted: false, timedOut: false, closedDuring: false, asking: 0,
-    };
+    const turn = newTurn(started);
     this.turn = turn;
     this.armIdle(turn);
     this.child.write(userFrame(text));
@@ -244,6 +248,7 @@ export class ClaudeSession implements DriverSession {
     turn.channel.push(out);
     turn.channel.close();
     if (this.turn === turn) this.turn = undefined;
+    turn.markFinished();
   }
 
   private onDeath(reason: string): void {
@@ -258,4 +263,15 @@ export class ClaudeSession implements DriverSession {
       });
     }
   }
+}
+
+function newTurn(started: number): Turn {
+  let markFinished = () => {};
+  const finished = new Promise<void>((resolve) => {
+    markFinished = resolve;
+  });
+  return {
+    channel: new EventChannel(), started, finished, markFinished,
+    ended: false, interrupted: false, timedOut: false, closedDuring: false, asking: 0,
+  };
 }
