@@ -1,13 +1,9 @@
 // The driver conformance suite for both ACP drivers, against the fake ACP agent in each CLI's flavor. The fake picks
 // its flavor from the command line the driver builds (`--acp` → Gemini CLI, `acp` → OpenCode).
 
-import { join } from "node:path";
 import { GeminiCLI, OpenCode } from "../../../src/config/providers.ts";
-import { runDriverConformance, type ConformanceOptions, type ProviderContext } from "../conformance.ts";
-
-export const FAKE_ACP = join(import.meta.dir, "../../fixtures/bin/fake-acp");
-
-export const fakeEnv = (ctx: ProviderContext) => ({ FAKE_ACP_STATE_DIR: ctx.stateDir, FAKE_CLI_LOG: ctx.logFile });
+import { runDriverConformance, type ConformanceOptions } from "../conformance.ts";
+import { FAKE_ACP, fakeEnv } from "./fake-acp.ts";
 
 const common: ConformanceOptions = {
   caps: { process: true, tools: true, interruptMidTool: true, resume: true, permissions: true, turnLog: true },
