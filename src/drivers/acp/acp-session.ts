@@ -107,6 +107,9 @@ class AcpSession implements DriverSession {
   }
 
   async *send(text: string): AsyncIterable<AgentEvent> {
+    // A turn being cancelled (interrupt(), idle, or its reader left) ends soon, or the kill timer ends the process:
+    // wait for it rather than refusing.
+    if (this.turn && !this.turn.isOver && this.turn.interrupted) await this.turn.finished;
     const sessionId = this.providerSessionId;
     const refuse = (error: string) => {
       const t = new Turn({ idleTimeoutMs: this.idleTimeoutMs, onIdle: () => {} });

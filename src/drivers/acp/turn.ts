@@ -16,6 +16,9 @@ export class Turn {
   readonly cancel = new AbortController();
   /** Set once the idle watchdog fired. */
   idleFired = false;
+  /** Resolves once the turn has its turn_end (whether or not anyone read it). */
+  readonly finished: Promise<void>;
+  private markFinished!: () => void;
   private readonly queue: AgentEvent[] = [];
   private wake?: () => void;
   private ended = false;
@@ -23,6 +26,7 @@ export class Turn {
   private pauseDepth = 0;
 
   constructor(private readonly opts: TurnOptions) {
+    this.finished = new Promise((resolve) => { this.markFinished = resolve; });
     this.touch();
   }
 
@@ -56,6 +60,7 @@ export class Turn {
     this.queue.push(turnEnd);
     this.ended = true;
     clearTimeout(this.timer);
+    this.markFinished();
     this.wake?.();
   }
 

@@ -111,6 +111,14 @@ for (const flavor of ["gemini", "opencode"] as const) {
       });
     });
 
+    test("a reader that leaves mid-tool cancels the turn; the next send waits for it, then runs", () =>
+      withAcp(flavor, {}, async (s) => {
+        for await (const ev of s.send("MODE:sleep-tool")) if (ev.type === "tool_call") break;
+        const next = await runTurn(s, "MEMO: next", 10_000);
+        expect(next.end.isError).toBe(false);
+        expect(textOf(next.events)).toContain("NOTED: next");
+      }));
+
     test("the system prompt travels once, as embedded context, and is not part of the user's text", () =>
       withAcp(flavor, { start: { systemPrompt: "You are brisk-curie." } }, async (s, { log }) => {
         const first = await runTurn(s, "MEMO: one");
