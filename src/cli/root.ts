@@ -2,7 +2,8 @@
 // 130 interrupted. Subcommands are imported lazily, one file each.
 
 import { defineCommand, renderUsage, runCommand, type CommandDef } from "citty";
-import { AegisError, errorCode, formatError, isAegisError, isUsageLike } from "../util/errors.ts";
+import { didYouMean } from "../config/validate.ts";
+import { AegisError, UsageError, errorCode, formatError, isAegisError, isUsageLike } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
 import { interrupt, interrupted } from "./context.ts";
 
@@ -13,6 +14,12 @@ export const subCommands: Record<string, Lazy> = {
   init: lazy(() => import("./init.ts")),
   config: lazy(() => import("./config.ts")),
   doctor: lazy(() => import("./doctor.ts")),
+  ask: lazy(() => import("./ask.ts")),
+  run: lazy(() => import("./run.ts")),
+  resume: lazy(() => import("./resume.ts")),
+  runs: lazy(() => import("./runs.ts")),
+  workflow: lazy(() => import("./workflow.ts")),
+  mcp: lazy(() => import("./mcp.ts")),
 };
 
 export const rootCommand = defineCommand({
@@ -70,7 +77,9 @@ export async function runCli(rawArgv: string[]): Promise<number> {
       process.stdout.write(`${VERSION}\n`);
       return EXIT.ok;
     }
-    const result = (await runCommand(rootCommand, { rawArgs: argv })).result;
+    // The leaf command is resolved here (not by citty) so that its return value, an exit code, comes back to us.
+    const { cmd, rest } = await resolveCommand(argv);
+    const result = (await runCommand(cmd, { rawArgs: rest })).result;
     if (interrupted.aborted) return EXIT.interrupted;
     return typeof result === "number" ? result : EXIT.ok;
   } catch (err) {
@@ -99,18 +108,37 @@ export function report(err: unknown): number {
   return isUsageLike(err) ? EXIT.usage : EXIT.failed;
 }
 
-async function usageFor(argv: string[]): Promise<string> {
+/** Follows command words (`config validate`) down the tree; the rest of argv belongs to the leaf command. */
+async function resolveCommand(argv: string[]): Promise<{ cmd: CommandDef<any>; parent?: CommandDef<any>; rest: string[] }> {
   let cmd: CommandDef<any> = rootCommand;
   let parent: CommandDef<any> | undefined;
-  for (const word of argv) {
-    if (word.startsWith("-")) continue;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const word = argv[i]!;
     const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
-    const next = subs?.[word];
-    if (!next) break;
+    if (!subs || Object.keys(subs).length === 0) break;
+    if (word.startsWith("-")) continue;
+    const next = subs[word];
+    if (!next) throw new UsageError(`unknown command ${JSON.stringify(word)}${didYouMean(word, Object.keys(subs))}`, "run `aegis --help` for the list of commands");
     parent = cmd;
     cmd = typeof next === "function" ? await (next as () => Promise<CommandDef<any>>)() : await next;
   }
-  return stripAnsiIfPlain(await renderUsage(cmd, parent));
+  const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
+  if (subs && Object.keys(subs).length && !cmd.run) {
+    throw new UsageError(`${parent ? "a subcommand" : "a command"} is required: ${Object.keys(subs).join(", ")}`, "add --help to see what each does");
+  }
+  return { cmd, ...(parent ? { parent } : {}), rest: argv.slice(i) };
+}
+
+async function usageFor(argv: string[]): Promise<string> {
+  const words = argv.filter((a) => !a.startsWith("-"));
+  let found: { cmd: CommandDef<any>; parent?: CommandDef<any> } = { cmd: rootCommand };
+  try {
+    found = await resolveCommand(words);
+  } catch {
+    // An unknown word in a --help request: show the closest level we could resolve (the root).
+  }
+  return stripAnsiIfPlain(await renderUsage(found.cmd, found.parent));
 }
 
 function stripAnsi(s: string): string {
