@@ -22,3 +22,19 @@ export const Permission = { read: "read", write: "write", full: "full", auto: "a
 export type Effort = EffortLevel;
 /** Effort levels for Claude Code, as values: `Effort.high` etc. */
 export const Effort = { low: "low", medium: "medium", high: "high", max: "max" } as const;
+
+// ── workflows ─────────────────────────────────────────────────────────────────────────────────────────────────
+/**
+ * `workflow(name?, fn, opts?)` registers a workflow: an async function receiving the engine and its arguments.
+ * The name defaults to the function's name. `listWorkflows()` and `getWorkflow(name)` read the registry.
+ * @example export default workflow("hello", async (engine, { who = "world" }) => engine.send(await engine.spawn("writer"), `Greet ${who}`));
+ */
+export { workflow, listWorkflows, getWorkflow, type Workflow, type WorkflowFn, type WorkflowOptions } from "./workflow/registry.ts";
+/** The engine a workflow receives, the session view it lists, and the options of its shell verbs. */
+export type { WorkflowEngine, SessionInfo, BashOptions, BashPredicateOptions } from "./workflow/engine-types.ts";
+/** Expected workflow failures (exit 1, status `failed`): WorkflowError, and PredicateFailed for exhausted predicates. */
+export { WorkflowError, PredicateFailed, type BashResult } from "./workflow/errors.ts";
+/** Library mode: run a workflow from a plain `bun script.ts`; resolves with its result or throws its error. */
+export { run, type LibraryRunOptions } from "./workflow/library.ts";
+/** The NDJSON events of `aegis run --json` (and of `run(…, { onEvent })`), in their versioned envelope. */
+export type { RunEvent, RunEventType } from "./ui/events.ts";

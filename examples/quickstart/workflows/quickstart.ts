@@ -1,0 +1,20 @@
+// The quickstart: one writer drafts, the `review` queue reviews, a shell check gates the result, and the run is
+// journaled throughout (kill it at any point and `aegis resume <runId>` finishes it without redoing finished steps).
+//   aegis run quickstart --topic="durable workflows"
+import { workflow, WorkflowError } from "aegis";
+
+export default workflow("quickstart", async (engine, { topic = "durable workflows" }: { topic?: string }) => {
+  const writer = await engine.spawn("writer");
+  const draft = await engine.send(writer, `Write one sentence about ${topic}.`);
+  engine.log(`${writer} wrote: ${draft}`);
+
+  // delegate = enqueue on the queue + wait for the worker's final message.
+  const review = await engine.delegate("review", `Review this draft:\n${draft}`);
+  if (!review.startsWith("LGTM")) throw new WorkflowError(`the reviewer wants changes: ${review}`);
+  await engine.checkpoint("reviewed", { draft, review });
+
+  // Shell steps run in the project root; the draft goes in through the environment, never through the command text.
+  await engine.bash(`mkdir -p out && printf '%s\\n' "$DRAFT" > out/draft.md`, { env: { DRAFT: draft } });
+  await engine.bashPredicate("test -s out/draft.md", { retryWith: "out/draft.md is empty:\n{stderr}", target: writer });
+  return { topic, draft, review, file: "out/draft.md" };
+});

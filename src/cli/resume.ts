@@ -1,0 +1,58 @@
+// `aegis resume <runId> [--answer k=v] [--json] [--timeout 30m] [--max-cost 5]`: the next attempt of a run that did not
+// finish. Its journal is replayed (recorded steps return their outputs without running again) and the run goes live
+// at the first unrecorded step. A run that is done prints its result; one still running elsewhere is refused.
+
+import { defineCommand } from "citty";
+import { createRuntime } from "../runtime.ts";
+import { out } from "../ui/log.ts";
+import { AegisError, UsageError } from "../util/errors.ts";
+import { parseRunFlags } from "../workflow/args.ts";
+import { importWorkflowFile, loadConfigWorkflows } from "../workflow/loader.ts";
+import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
+import { reconcileRuns } from "../workflow/run-status.ts";
+import { getRun } from "../store/runs.ts";
+import { loadConfigFromArgs } from "./context.ts";
+import { runAndReport, runFlagArgs } from "./run.ts";
+
+export default defineCommand({
+  meta: { name: "resume", description: "Resume a run that did not finish: replay its journal, then continue live" },
+  args: {
+    runId: { type: "positional", description: "The run's id (run_…), from `aegis runs`", required: true },
+    ...runFlagArgs,
+  },
+  async run({ rawArgs }) {
+    const flags = parseRunFlags(rawArgs);
+    const runId = flags.positionals[0];
+    if (!runId) throw new UsageError("aegis resume needs a run id", "list runs with: aegis runs");
+    const config = await loadConfigFromArgs(flags);
+    const rt = createRuntime({ config });
+    try {
+      reconcileRuns(rt.store);
+      const run = getRun(rt.store, runId);
+      if (!run) throw new UsageError(`no run ${runId}`, "list runs with: aegis runs");
+      if (run.status === "running") {
+        throw new AegisError("E_STATE", `run ${runId} is still running in another aegis process`, { hint: `stop it first: aegis cancel ${runId}` });
+      }
+      if (run.status === "done") {
+        process.stderr.write(`run ${runId} is already done; its result:\n`);
+        const result: unknown = run.result === null ? undefined : JSON.parse(run.result);
+        if (result !== undefined) out(typeof result === "string" ? result : JSON.stringify(result, null, 2));
+        await rt.close();
+        return;
+      }
+      await loadConfigWorkflows(config);
+      if (run.file) await importWorkflowFile(run.file);
+      const wf = getWorkflow(run.workflow);
+      if (!wf) {
+        throw new AegisError("E_CONFIG", `run ${runId} is of workflow "${run.workflow}", which is no longer registered`, {
+          hint: `registered: ${listWorkflows().join(", ") || "(none)"}`,
+        });
+      }
+      const { resumeRun } = await import("../workflow/runner.ts");
+      await runAndReport(rt, flags, (opts) => resumeRun(rt, wf, run, opts));
+    } catch (err) {
+      await rt.close();
+      throw err;
+    }
+  },
+});

@@ -1,0 +1,102 @@
+// `aegis run <name|file.ts> [--key=value …] [--json] [--answer k=v] [--timeout 30m] [--max-cost 5]`: runs a workflow.
+// The workflow's return value goes to stdout (as JSON unless it is a string); progress, logs and the summary go to
+// stderr; `--json` puts NDJSON events on stdout instead. A run that does not end `done` rethrows its error, so the
+// CLI root picks the exit code (1 failed, 2 usage, 130 interrupted). Shared with `aegis resume`.
+
+import { defineCommand } from "citty";
+import { createRuntime, type Runtime } from "../runtime.ts";
+import type { RunEvent } from "../ui/events.ts";
+import { out } from "../ui/log.ts";
+import { progressView } from "../ui/progress.ts";
+import { ndjsonView, plainView, type RunView } from "../ui/run-view.ts";
+import { appendStepSummary, summaryText } from "../ui/summary.ts";
+import { AegisError } from "../util/errors.ts";
+import { coerceArgs, parseRunFlags, type RunFlags } from "../workflow/args.ts";
+import { askOnTerminal, type AskRoute } from "../workflow/ask.ts";
+import { resolveWorkflow } from "../workflow/loader.ts";
+import type { RunOptions, RunOutcome } from "../workflow/runner.ts";
+import { interrupted, loadConfigFromArgs, workDir } from "./context.ts";
+
+export const runFlagArgs = {
+  json: { type: "boolean", description: "Print NDJSON events on stdout ({v:1, type, runId, seq, at, …})" },
+  answer: { type: "string", description: "Answer an askHuman question: --answer key=value (repeatable)", valueHint: "key=value" },
+  timeout: { type: "string", description: "Stop the run after this long (90s, 30m, 2h); it stays resumable", valueHint: "duration" },
+  "max-cost": { type: "string", description: "Stop the run once it has cost this many USD; it stays resumable", valueHint: "usd" },
+  config: { type: "string", description: "Path to the config file", valueHint: "file" },
+  cwd: { type: "string", description: "Run as if started in this folder", valueHint: "dir" },
+} as const;
+
+export default defineCommand({
+  meta: { name: "run", description: "Run a workflow by name or file: aegis run <name|file.ts> [--key=value …]" },
+  args: {
+    workflow: { type: "positional", description: "A registered workflow's name, or a .ts file", required: true },
+    ...runFlagArgs,
+  },
+  async run({ rawArgs }) {
+    const flags = parseRunFlags(rawArgs);
+    const target = flags.positionals[0];
+    if (!target) throw new AegisError("E_USAGE", "aegis run needs a workflow name or file");
+    const config = await loadConfigFromArgs(flags);
+    const wf = await resolveWorkflow(config, target, workDir(flags));
+    const args = coerceArgs(flags.rest, wf.defaults);
+    const rt = createRuntime({ config });
+    const { startRun } = await import("../workflow/runner.ts");
+    await runAndReport(rt, flags, (opts) => startRun(rt, wf, args, opts));
+  },
+});
+
+/** Runs with the view the flags and the terminal call for, prints the outcome, and rethrows a failure. */
+export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunOptions) => Promise<RunOutcome>): Promise<void> {
+  const view = pickView(flags);
+  let end: Extract<RunEvent, { type: "run_end" }> | undefined;
+  let outcome: RunOutcome;
+  try {
+    outcome = await go({
+      signal: interrupted,
+      answers: flags.answers,
+      ...(flags.timeoutMs !== undefined ? { timeoutMs: flags.timeoutMs } : {}),
+      ...(flags.maxCostUsd !== undefined ? { maxCostUsd: flags.maxCostUsd } : {}),
+      ...(terminalAsk(view) ? { ask: terminalAsk(view)! } : {}),
+      onEvent: (e) => {
+        if (e.type === "run_end") end = e;
+        view.event(e);
+      },
+    });
+  } finally {
+    view.close();
+    await rt.close();
+  }
+  if (end) {
+    if (!flags.json) process.stderr.write(`${summaryText(end)}\n`);
+    appendStepSummary(end);
+  }
+  if (outcome.status === "done") {
+    if (!flags.json && outcome.result !== undefined) out(typeof outcome.result === "string" ? outcome.result : JSON.stringify(outcome.result, null, 2));
+    return;
+  }
+  throw outcome.error ?? new AegisError("E_WORKFLOW", `the run ended ${outcome.status}`);
+}
+
+function pickView(flags: RunFlags): RunView {
+  if (flags.json) return ndjsonView();
+  if (process.stderr.isTTY && !process.env.CI && process.env.TERM !== "dumb") {
+    return progressView(process.stderr, { color: !process.env.NO_COLOR });
+  }
+  return plainView();
+}
+
+/** A terminal prompt for askHuman, when both ends are a terminal (never with --json: stdout belongs to NDJSON). */
+function terminalAsk(view: RunView): AskRoute | undefined {
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  const ask = askOnTerminal();
+  return async (req, signal) => {
+    view.pause();
+    try {
+      return await ask(req, signal);
+    } finally {
+      view.resume();
+    }
+  };
+}
+
+export type { RunFlags };

@@ -1,0 +1,59 @@
+// `aegis runs [--json]` lists workflow runs, newest first; `aegis runs show <runId> [--json]` shows one run's steps,
+// sessions, tokens, cost, duration and result or error. Runs whose process died are reported as crashed.
+
+import { defineCommand } from "citty";
+import { openStore } from "../store/store.ts";
+import { statePath } from "../runtime.ts";
+import { out } from "../ui/log.ts";
+import { formatDuration, formatUsd } from "../ui/summary.ts";
+import { listRunViews, showRun } from "../workflow/run-status.ts";
+import { UsageError } from "../util/errors.ts";
+import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
+
+async function withStore<T>(args: { config?: string; cwd?: string }, fn: (store: ReturnType<typeof openStore>) => T): Promise<T> {
+  const store = openStore(statePath(await loadConfigFromArgs(args)));
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+export default defineCommand({
+  meta: { name: "runs", description: "List workflow runs, newest first; `aegis runs show <runId>` shows one" },
+  args: {
+    // `show <runId>` is parsed as positionals rather than a subcommand, so `aegis runs --json` keeps its flags.
+    action: { type: "positional", description: "show", required: false },
+    runId: { type: "positional", description: "The run to show", required: false },
+    ...configArgs, ...jsonArg,
+    limit: { type: "string", description: "How many runs (default 50)", valueHint: "n" },
+  },
+  async run({ args }) {
+    if (args.action !== undefined) {
+      if (args.action !== "show" || !args.runId) throw new UsageError(`usage: aegis runs [show <runId>] [--json]`);
+      return showOne(args as typeof args & { runId: string });
+    }
+    const limit = args.limit ? Math.max(1, Number(args.limit) || 50) : 50;
+    const runs = await withStore(args, (store) => listRunViews(store, limit));
+    if (args.json) return void out(JSON.stringify(runs, null, 2));
+    if (runs.length === 0) return void out("no runs yet: start one with aegis run <workflow>");
+    for (const r of runs) {
+      out(`${r.runId}  ${r.workflow.padEnd(16)} ${r.status.padEnd(11)} ${r.createdAt}  ${formatUsd(r.costUsd).padStart(7)}  ${formatDuration(r.durationMs)}`);
+    }
+  },
+});
+
+async function showOne(args: { runId: string; config?: string; cwd?: string; json?: boolean }): Promise<void> {
+  const r = await withStore(args, (store) => showRun(store, args.runId));
+  if (args.json) return void out(JSON.stringify(r, null, 2));
+  out(`${r.runId}  ${r.workflow}  ${r.status}  (attempt ${r.attempt})`);
+  out(`  args: ${JSON.stringify(r.args)}`);
+  out(`  ${r.steps.length} steps · ${r.sessions.length} sessions · ${r.tokens.input + r.tokens.output} tokens · ${formatUsd(r.costUsd)} · ${formatDuration(r.durationMs)}`);
+  for (const s of r.steps) {
+    const took = s.durationMs === null ? "unfinished" : formatDuration(s.durationMs);
+    out(`  [${s.step}] ${s.label}  ${s.status} ${took}${s.costUsd ? ` ${formatUsd(s.costUsd)}` : ""}${s.error ? `: ${s.error}` : ""}`);
+  }
+  for (const s of r.sessions) out(`  session ${s.handle} (${s.agent}) ${s.state} ${formatUsd(s.costUsd)}`);
+  if (r.result !== undefined) out(`result: ${typeof r.result === "string" ? r.result : JSON.stringify(r.result, null, 2)}`);
+  if (r.error) out(`error: ${r.error.message}${r.error.stack ? `\n${r.error.stack}` : ""}`);
+}

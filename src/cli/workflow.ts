@@ -1,0 +1,26 @@
+// `aegis workflow list [--json]`: the workflows the project's config registers (name, description, file).
+
+import { defineCommand } from "citty";
+import { out } from "../ui/log.ts";
+import { loadConfigWorkflows } from "../workflow/loader.ts";
+import { allWorkflows } from "../workflow/registry.ts";
+import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
+
+const list = defineCommand({
+  meta: { name: "list", description: "List the registered workflows" },
+  args: { ...configArgs, ...jsonArg },
+  async run({ args }) {
+    const config = await loadConfigFromArgs(args);
+    await loadConfigWorkflows(config);
+    const wfs = allWorkflows().map((w) => ({ name: w.name, description: w.description ?? null, file: w.file ?? null, defaults: w.defaults }));
+    if (args.json) return void out(JSON.stringify(wfs, null, 2));
+    if (wfs.length === 0) return void out("no workflows registered: add files or folders to `workflows` in .aegis.ts");
+    const width = Math.max(...wfs.map((w) => w.name.length));
+    for (const w of wfs) out(`${w.name.padEnd(width)}  ${w.description ?? ""}`.trimEnd());
+  },
+});
+
+export default defineCommand({
+  meta: { name: "workflow", description: "Inspect workflows (aegis workflow list)" },
+  subCommands: { list },
+});

@@ -1,0 +1,70 @@
+// The end-of-run summary: one or two lines for the terminal (stderr) and a markdown table appended to
+// $GITHUB_STEP_SUMMARY when that variable is set (GitHub Actions shows it on the job page). Built from the run_end
+// event, so `--json` consumers and humans see the same facts. It must not decide exit codes.
+
+import { appendFileSync } from "node:fs";
+import type { RunEvent } from "./events.ts";
+
+type RunEnd = Extract<RunEvent, { type: "run_end" }>;
+
+const MARK: Record<RunEnd["status"], string> = { done: "✓", failed: "✗", crashed: "✗", cancelled: "■", interrupted: "■" };
+const RESUMABLE = new Set<RunEnd["status"]>(["failed", "crashed", "cancelled", "interrupted"]);
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${Math.round(s % 60)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
+}
+
+export function formatUsd(usd: number): string {
+  return `$${usd.toFixed(usd > 0 && usd < 0.01 ? 4 : 2)}`;
+}
+
+export function formatTokens(t: { input: number; output: number }): string {
+  return `${(t.input + t.output).toLocaleString("en-US")} tokens`;
+}
+
+/** The facts line: steps, sessions, tokens, cost, duration, run id. */
+function facts(e: RunEnd): string {
+  const steps = `${e.steps.total} step${e.steps.total === 1 ? "" : "s"}${e.steps.replayed ? ` (${e.steps.replayed} replayed)` : ""}`;
+  const sessions = `${e.sessions} session${e.sessions === 1 ? "" : "s"}`;
+  return [steps, sessions, formatTokens(e.tokens), formatUsd(e.costUsd), formatDuration(e.durationMs), e.runId].join(" · ");
+}
+
+/** The terminal summary (no trailing newline). */
+export function summaryText(e: RunEnd): string {
+  const head = e.status === "done" ? `${MARK.done} ${e.workflow} done` : `${MARK[e.status]} ${e.workflow} ${e.status}: ${e.error?.message ?? "(no message)"}`;
+  const lines = [head, `  ${facts(e)}`];
+  if (RESUMABLE.has(e.status)) lines.push(`  resume with: aegis resume ${e.runId}`);
+  return lines.join("\n");
+}
+
+/** The markdown summary for GitHub Actions. */
+export function summaryMarkdown(e: RunEnd): string {
+  const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const rows: [string, string][] = [
+    ["Status", `${MARK[e.status]} ${e.status}`],
+    ["Run", `\`${e.runId}\``],
+    ["Steps", `${e.steps.total} (${e.steps.live} live, ${e.steps.replayed} replayed)`],
+    ["Sessions", String(e.sessions)],
+    ["Tokens", `${e.tokens.input.toLocaleString("en-US")} in / ${e.tokens.output.toLocaleString("en-US")} out`],
+    ["Cost", formatUsd(e.costUsd)],
+    ["Duration", formatDuration(e.durationMs)],
+  ];
+  if (e.error) rows.push(["Error", cell(e.error.message)]);
+  if (e.status === "done" && e.result !== undefined) {
+    const r = typeof e.result === "string" ? e.result : JSON.stringify(e.result);
+    rows.push(["Result", cell(r.length > 500 ? `${r.slice(0, 499)}…` : r)]);
+  }
+  return [`### aegis workflow \`${e.workflow}\``, "", "| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`), ""].join("\n");
+}
+
+/** Appends the markdown summary to $GITHUB_STEP_SUMMARY, if set. Returns the file written, if any. */
+export function appendStepSummary(e: RunEnd, env: Record<string, string | undefined> = process.env): string | undefined {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (!file) return undefined;
+  appendFileSync(file, `${summaryMarkdown(e)}\n`);
+  return file;
+}

@@ -1,0 +1,114 @@
+// Runs as the CLI and the MCP plane see them: the public run object, crash detection (a run still marked running
+// whose process is gone becomes `crashed`), and cancelling a run from another process. It must not execute runs.
+
+import { deadOwners } from "../store/owners.ts";
+import { getRun, listRuns, listSteps, markRunCrashed, requestRunCancel, runningRuns, type RunRow, type StepRow } from "../store/runs.ts";
+import type { Store } from "../store/store.ts";
+import { isoSeconds } from "../session/sender.ts";
+import { AegisError } from "../util/errors.ts";
+
+export interface RunView {
+  runId: string;
+  workflow: string;
+  status: RunRow["status"];
+  attempt: number;
+  args: unknown;
+  file: string | null;
+  caller: string | null;
+  createdAt: string;
+  finishedAt: string | null;
+  durationMs: number;
+  costUsd: number;
+  tokens: { input: number; output: number };
+  result?: unknown;
+  error?: { code: string | null; message: string; stack?: string };
+}
+
+export interface StepView {
+  step: number;
+  kind: string;
+  label: string;
+  status: StepRow["status"];
+  attempt: number;
+  durationMs: number | null;
+  costUsd: number;
+  error?: string;
+}
+
+export function toRunView(r: RunRow): RunView {
+  return {
+    runId: r.id, workflow: r.workflow, status: r.status, attempt: r.attempt, args: JSON.parse(r.args), file: r.file, caller: r.caller,
+    createdAt: isoSeconds(r.created_at), finishedAt: r.finished_at === null ? null : isoSeconds(r.finished_at),
+    durationMs: r.duration_ms, costUsd: r.cost_usd, tokens: { input: r.input_tokens, output: r.output_tokens },
+    ...(r.result !== null ? { result: JSON.parse(r.result) } : {}),
+    ...(r.error !== null ? { error: { code: r.error_code, message: r.error, ...(r.error_stack ? { stack: r.error_stack } : {}) } } : {}),
+  };
+}
+
+export function toStepView(s: StepRow): StepView {
+  let error: string | undefined;
+  if (s.error) {
+    try {
+      error = (JSON.parse(s.error) as { message?: string }).message ?? s.error;
+    } catch {
+      error = s.error; // a plain-text error (older rows): show it as it is
+    }
+  }
+  return {
+    step: s.seq, kind: s.kind, label: s.label, status: s.status, attempt: s.attempt,
+    durationMs: s.finished_at === null ? null : s.finished_at - s.started_at, costUsd: s.cost_usd, ...(error ? { error } : {}),
+  };
+}
+
+/** Marks runs whose process died as crashed. Returns their ids. */
+export function reconcileRuns(store: Store): string[] {
+  const running = runningRuns(store);
+  if (running.length === 0) return [];
+  const dead = deadOwners(store, running.flatMap((r) => (r.owner ? [r.owner] : [])));
+  const crashed: string[] = [];
+  for (const r of running) {
+    if (r.owner !== null && !dead.has(r.owner)) continue;
+    if (markRunCrashed(store, r.id, Date.now(), "the aegis process running it stopped (killed or crashed)")) crashed.push(r.id);
+  }
+  return crashed;
+}
+
+export function listRunViews(store: Store, limit = 50): RunView[] {
+  reconcileRuns(store);
+  return listRuns(store, limit).map(toRunView);
+}
+
+/** One run with its steps and the sessions it spawned. E_NOT_FOUND if there is no such run. */
+export function showRun(store: Store, runId: string): RunView & { steps: StepView[]; sessions: { handle: string; agent: string; state: string; costUsd: number }[] } {
+  reconcileRuns(store);
+  const r = requireRun(store, runId);
+  const sessions = store.db.query<{ handle: string; agent: string; state: string; cost_usd: number }, [string]>(
+    "SELECT handle, agent, state, cost_usd FROM sessions WHERE spawned_by = ? ORDER BY created_at",
+  ).all(`workflow:${r.workflow}:${r.id}`).map((s) => ({ handle: s.handle, agent: s.agent, state: s.state, costUsd: s.cost_usd }));
+  return { ...toRunView(r), steps: listSteps(store, runId).map(toStepView), sessions };
+}
+
+export function requireRun(store: Store, runId: string): RunRow {
+  const r = getRun(store, runId);
+  if (!r) throw new AegisError("E_NOT_FOUND", `no run ${runId}`, { data: { runId }, hint: "list runs with: aegis runs" });
+  return r;
+}
+
+/**
+ * Cancels a run: one running in a live process is asked to stop (it polls its row) and this waits for it to end,
+ * up to `waitMs`; one whose process is gone is recorded as crashed (it is not running). Returns the run afterwards.
+ */
+export async function cancelRun(store: Store, runId: string, waitMs = 10_000): Promise<RunView> {
+  reconcileRuns(store);
+  const r = requireRun(store, runId);
+  if (r.status !== "running") return toRunView(r);
+  requestRunCancel(store, runId);
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline) {
+    await Bun.sleep(100);
+    const now = getRun(store, runId)!;
+    if (now.status !== "running") return toRunView(now);
+    reconcileRuns(store);
+  }
+  return toRunView(getRun(store, runId)!);
+}
