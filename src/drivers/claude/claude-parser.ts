@@ -78,14 +78,15 @@ export class ClaudeParser {
     const messageId = line.data.message.id;
     const events: AgentEvent[] = [];
     for (const block of line.data.message.content) {
-      if (block.type === "text") {
+      const type = blockType(block);
+      if (type === "text") {
         const b = TextBlock.safeParse(block);
         if (!b.success || sub) events.push({ type: "unknown", raw: block });
         else events.push(messageId === undefined ? { type: "text", text: b.data.text } : { type: "text", text: b.data.text, messageId });
-      } else if (block.type === "thinking") {
+      } else if (type === "thinking") {
         const b = ThinkingBlock.safeParse(block);
         events.push(b.success && !sub ? { type: "thinking", text: b.data.thinking } : { type: "unknown", raw: block });
-      } else if (block.type === "tool_use") {
+      } else if (type === "tool_use") {
         const b = ToolUseBlock.safeParse(block);
         if (!b.success) {
           events.push({ type: "unknown", raw: block });
@@ -110,7 +111,7 @@ export class ClaudeParser {
     if (typeof content === "string") return unknown(raw);
     const events: AgentEvent[] = [];
     for (const block of content) {
-      const b = block.type === "tool_result" ? ToolResultBlock.safeParse(block) : undefined;
+      const b = blockType(block) === "tool_result" ? ToolResultBlock.safeParse(block) : undefined;
       if (b?.success) events.push({ type: "tool_result", id: b.data.tool_use_id, ok: b.data.is_error !== true, text: resultText(b.data.content) });
       else events.push({ type: "unknown", raw: block });
     }
@@ -165,6 +166,10 @@ function controlResponse(raw: object): ParsedLine {
 function controlCancel(raw: object): ParsedLine {
   const line = ControlCancelLine.safeParse(raw);
   return line.success ? { kind: "control_cancel", requestId: line.data.request_id } : unknown(raw);
+}
+
+function blockType(block: unknown): unknown {
+  return typeof block === "object" && block !== null ? (block as { type?: unknown }).type : undefined;
 }
 
 function unknown(raw: unknown): ParsedLine {

@@ -1,11 +1,12 @@
 // Claude Code's stream-json wire format (as printed by `claude -p --output-format stream-json --verbose`, 2.1.x):
 // the zod schemas that validate every inbound line at the edge, and the builders of the frames aegis writes to stdin.
-// Schemas check only the fields aegis reads and keep the rest (loose objects), so new CLI fields never break parsing.
+// Schemas check only the fields aegis reads and drop the rest (plain z.object strips unknown keys, which is about twice
+// as fast as keeping them), so new CLI fields never break parsing; `unknown` events carry the original line instead.
 // No mapping to AgentEvents here (that is claude-parser.ts), and no I/O.
 
 import { z } from "zod";
 
-export const WireUsage = z.looseObject({
+export const WireUsage = z.object({
   input_tokens: z.number().nullish(),
   output_tokens: z.number().nullish(),
   cache_read_input_tokens: z.number().nullish(),
@@ -13,43 +14,44 @@ export const WireUsage = z.looseObject({
 });
 export type WireUsage = z.infer<typeof WireUsage>;
 
-export const TextBlock = z.looseObject({ type: z.literal("text"), text: z.string() });
-export const ThinkingBlock = z.looseObject({ type: z.literal("thinking"), thinking: z.string() });
-export const ToolUseBlock = z.looseObject({ type: z.literal("tool_use"), id: z.string(), name: z.string(), input: z.unknown() });
-export const ToolResultBlock = z.looseObject({
+export const TextBlock = z.object({ type: z.literal("text"), text: z.string() });
+export const ThinkingBlock = z.object({ type: z.literal("thinking"), thinking: z.string() });
+export const ToolUseBlock = z.object({ type: z.literal("tool_use"), id: z.string(), name: z.string(), input: z.unknown() });
+export const ToolResultBlock = z.object({
   type: z.literal("tool_result"),
   tool_use_id: z.string(),
-  content: z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() }))]).nullish(),
+  content: z.union([z.string(), z.array(z.object({ type: z.string(), text: z.string().optional() }))]).nullish(),
   is_error: z.boolean().nullish(),
 });
 export type ToolResultBlock = z.infer<typeof ToolResultBlock>;
 
-/** A content block of any type; the parser validates known types with the schemas above. */
-const AnyBlock = z.looseObject({ type: z.string() });
+/** Content blocks are validated one by one by the parser, with the schema of their type (the originals are kept for
+ * `unknown` events, so they must not be stripped here). */
+const Blocks = z.array(z.unknown());
 
-export const SystemInit = z.looseObject({
+export const SystemInit = z.object({
   type: z.literal("system"),
   subtype: z.literal("init"),
   session_id: z.string(),
   model: z.string().optional(),
   permissionMode: z.string().optional(),
-  mcp_servers: z.array(z.looseObject({ name: z.string(), status: z.string() })).optional(),
+  mcp_servers: z.array(z.object({ name: z.string(), status: z.string() })).optional(),
 });
 
-export const AssistantLine = z.looseObject({
+export const AssistantLine = z.object({
   type: z.literal("assistant"),
-  message: z.looseObject({ id: z.string().optional(), content: z.array(AnyBlock) }),
+  message: z.object({ id: z.string().optional(), content: Blocks }),
   parent_tool_use_id: z.string().nullish(),
   session_id: z.string().optional(),
 });
 
-export const UserLine = z.looseObject({
+export const UserLine = z.object({
   type: z.literal("user"),
-  message: z.looseObject({ content: z.union([z.string(), z.array(AnyBlock)]) }),
+  message: z.object({ content: z.union([z.string(), Blocks]) }),
   parent_tool_use_id: z.string().nullish(),
 });
 
-export const ResultLine = z.looseObject({
+export const ResultLine = z.object({
   type: z.literal("result"),
   subtype: z.string(),
   is_error: z.boolean(),
@@ -61,17 +63,17 @@ export const ResultLine = z.looseObject({
   usage: WireUsage.optional(),
   api_error_status: z.number().nullish(),
   errors: z.array(z.string()).optional(),
-  permission_denials: z.array(z.looseObject({ tool_name: z.string(), tool_use_id: z.string().optional() })).optional(),
+  permission_denials: z.array(z.object({ tool_name: z.string(), tool_use_id: z.string().optional() })).optional(),
 });
 export type ResultLine = z.infer<typeof ResultLine>;
 
-export const ControlRequestLine = z.looseObject({
+export const ControlRequestLine = z.object({
   type: z.literal("control_request"),
   request_id: z.string(),
-  request: z.looseObject({ subtype: z.string() }),
+  request: z.looseObject({ subtype: z.string() }), // loose: the request's own fields are validated by subtype
 });
 
-export const CanUseToolRequest = z.looseObject({
+export const CanUseToolRequest = z.object({
   subtype: z.literal("can_use_tool"),
   tool_name: z.string(),
   input: z.record(z.string(), z.unknown()).default({}),
@@ -81,9 +83,9 @@ export const CanUseToolRequest = z.looseObject({
 });
 export type CanUseToolRequest = z.infer<typeof CanUseToolRequest>;
 
-export const ControlResponseLine = z.looseObject({
+export const ControlResponseLine = z.object({
   type: z.literal("control_response"),
-  response: z.looseObject({
+  response: z.object({
     subtype: z.string(),
     request_id: z.string(),
     response: z.unknown().optional(),
@@ -91,7 +93,7 @@ export const ControlResponseLine = z.looseObject({
   }),
 });
 
-export const ControlCancelLine = z.looseObject({ type: z.literal("control_cancel_request"), request_id: z.string() });
+export const ControlCancelLine = z.object({ type: z.literal("control_cancel_request"), request_id: z.string() });
 
 // ── frames aegis writes ─────────────────────────────────────────────────────────────────────────────────────────
 
