@@ -183,7 +183,10 @@ class AcpSession implements DriverSession {
     // Outside a turn (history replayed by session/load, command lists after session/new) there is no one to tell.
     if (sessionId !== this.providerSessionId || !turn || turn.isOver) return;
     turn.touch();
-    turn.push(...this.mapper.map(update));
+    const events = this.mapper.map(update);
+    // Both CLIs report a command killed by session/cancel as "completed" ("Command cancelled by user.", "User aborted
+    // the command"): after an interrupt, a tool result is a failure whatever its status says.
+    turn.push(...(turn.interrupted ? events.map((e) => (e.type === "tool_result" ? { ...e, ok: false } : e)) : events));
   }
 
   private async onPermission(params: RequestPermissionParams): Promise<PermissionOutcome> {

@@ -111,6 +111,17 @@ for (const flavor of ["gemini", "opencode"] as const) {
       });
     });
 
+    test("an interrupted shell command is reported as a failed tool, though the CLI calls it completed", () =>
+      withAcp(flavor, {}, async (s) => {
+        const events: AgentEvent[] = [];
+        for await (const ev of s.send("MODE:sleep-tool")) {
+          events.push(ev);
+          if (ev.type === "tool_call") await s.interrupt();
+        }
+        expect(results(events)).toMatchObject([{ ok: false }]);
+        expect(events.at(-1)).toMatchObject({ type: "turn_end", stopReason: "cancelled", isError: true });
+      }));
+
     test("a reader that leaves mid-tool cancels the turn; the next send waits for it, then runs", () =>
       withAcp(flavor, {}, async (s) => {
         for await (const ev of s.send("MODE:sleep-tool")) if (ev.type === "tool_call") break;
