@@ -219,6 +219,8 @@ class Child implements ChildProcess {
     if (!this.hasExited) return;
     clearTimeout(this.drainTimer);
     this.drainTimer = setTimeout(() => this.drain.abort(), DRAIN_AFTER_EXIT_MS);
+    // Only a reader still waiting on a pipe needs this timer; it must not keep an otherwise finished aegis alive.
+    this.drainTimer.unref?.();
   }
 
   private async pumpStderr(): Promise<void> {

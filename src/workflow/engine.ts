@@ -14,7 +14,6 @@ import { abortReason, runBash } from "./bash.ts";
 import type { BashOptions, BashPredicateOptions, SessionInfo, WorkflowEngine } from "./engine-types.ts";
 import { PredicateFailed, WorkflowError, type BashResult } from "./errors.ts";
 import type { Journal } from "./journal.ts";
-import { failpointMid } from "./failpoint.ts";
 import { RunSessions } from "./run-sessions.ts";
 import { delegateTask, type QueuePort } from "./delegate.ts";
 
@@ -164,10 +163,9 @@ export class Engine implements WorkflowEngine {
     const cwd = opts.cwd ?? this.init.cwd;
     return this.journal.step<BashResult>(
       { kind: "bash", label: `bash ${quote(cmd)}`, input: { cmd, cwd, env: opts.env ?? null } },
-      async (seq) => ({
+      async () => ({
         output: await runBash(cmd, {
-          cwd, signal: this.signal, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}),
-          ...(opts.env ? { env: opts.env } : {}), onStart: () => failpointMid(seq),
+          cwd, signal: this.signal, ...(opts.timeout !== undefined ? { timeoutMs: opts.timeout } : {}), ...(opts.env ? { env: opts.env } : {}),
         }),
       }),
     );

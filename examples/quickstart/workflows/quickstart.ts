@@ -14,7 +14,8 @@ export default workflow("quickstart", async (engine, { topic = "durable workflow
   await engine.checkpoint("reviewed", { draft, review });
 
   // Shell steps run in the project root; the draft goes in through the environment, never through the command text.
-  await engine.bash(`mkdir -p out && printf '%s\\n' "$DRAFT" > out/draft.md`, { env: { DRAFT: draft } });
-  await engine.bashPredicate("test -s out/draft.md", { retryWith: "out/draft.md is empty:\n{stderr}", target: writer });
-  return { topic, draft, review, file: "out/draft.md" };
+  const file = ".aegis/out/draft.md";
+  await engine.bash(`mkdir -p .aegis/out && printf '%s\\n' "$DRAFT" > ${file}`, { env: { DRAFT: draft } });
+  await engine.bashPredicate(`test -s ${file}`, { retryWith: `${file} is empty:\n{stderr}`, target: writer });
+  return { topic, draft, review, file };
 });
