@@ -109,7 +109,13 @@ function guessKind(name: string): ToolKind {
 }
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return raceAbort(Bun.sleep(ms), signal);
+  // The timer is cleared on abort, so an interrupted delay does not keep the process alive.
+  if (signal.aborted) return Promise.reject(new Error("aborted"));
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { signal.removeEventListener("abort", onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(timer); reject(new Error("aborted")); };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {

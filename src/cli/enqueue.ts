@@ -1,0 +1,55 @@
+// `aegis enqueue <queue> <payload|-> [--wait] [--json] [--key k]`: adds a task to a queue. Without --wait the task is
+// only recorded (an `aegis work` process, or a later --wait, runs it); with --wait this process runs the queue's
+// workers until the task ends and prints its result, exiting 1 if it failed or was cancelled.
+
+import { defineCommand } from "citty";
+import { createRuntime } from "../runtime.ts";
+import { out } from "../ui/log.ts";
+import { AegisError, UsageError } from "../util/errors.ts";
+import { configArgs, interrupted, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
+
+export default defineCommand({
+  meta: { name: "enqueue", description: "Add a task to a queue; --wait runs it here and prints the result" },
+  args: {
+    queue: { type: "positional", description: "The queue (declared in .aegis.ts)", required: true },
+    payload: { type: "positional", description: "The task text, or - to read it from stdin", required: true },
+    wait: { type: "boolean", description: "Run the queue here until this task ends, then print its result" },
+    key: { type: "string", description: "Idempotency key: enqueueing the same key again returns the existing task", valueHint: "key" },
+    ...configArgs,
+    ...jsonArg,
+  },
+  async run({ args }) {
+    const payload = args.payload === "-" ? await Bun.stdin.text() : args.payload;
+    if (payload.trim() === "") throw new UsageError(args.payload === "-" ? "the payload read from stdin is empty" : "the payload is empty");
+    const config = await loadConfigFromArgs(args);
+    const rt = createRuntime({ config, cwd: workDir(args), queues: { serve: [args.queue] } });
+    try {
+      const e = rt.queues.enqueue(args.queue, payload, { enqueuedBy: "user", ...(args.key ? { idempotencyKey: args.key } : {}) });
+      if (!args.wait) {
+        if (args.json) out(JSON.stringify(e));
+        else out(`${e.taskId} ${e.existing ? "already enqueued with this key" : "enqueued"} on ${args.queue}${e.position ? ` (position ${e.position})` : ""}`);
+        return;
+      }
+      rt.queues.start();
+      const task = await untilInterrupted(rt.queues.waitFor(e.taskId));
+      if (args.json) out(JSON.stringify(task, null, 2));
+      else if (task.status === "done") out(task.result ?? "");
+      if (task.status !== "done") {
+        const why = task.status === "cancelled" ? "was cancelled" : `failed: ${task.error ?? "unknown error"}`;
+        throw new AegisError("E_AGENT_EXIT", `task ${task.taskId} ${why}`, { data: { taskId: task.taskId, status: task.status } });
+      }
+    } finally {
+      await rt.close();
+    }
+  },
+});
+
+/** Resolves like `p`, or rejects with E_CANCELLED on Ctrl-C / SIGTERM. */
+export function untilInterrupted<T>(p: Promise<T>): Promise<T> {
+  if (interrupted.aborted) return Promise.reject(new AegisError("E_CANCELLED", "interrupted"));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new AegisError("E_CANCELLED", "interrupted"));
+    interrupted.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => interrupted.removeEventListener("abort", onAbort));
+  });
+}

@@ -1,0 +1,87 @@
+// `aegis logs <handle|task|session> [--follow] [--json]`: a session's transcript from the store (every prompt and
+// agent event), by handle (the live session holding it, else the latest), by task id (its worker) or session id.
+// --follow keeps printing new events until the session closes. Read-only.
+
+import { defineCommand } from "citty";
+import { isoSeconds } from "../session/sender.ts";
+import { listEvents, rowToEvent, type EventRow, type TranscriptEvent } from "../store/events.ts";
+import { findSessionByHandle, getSessionRow, type SessionRow } from "../store/sessions.ts";
+import type { Store } from "../store/store.ts";
+import { getTask } from "../store/tasks.ts";
+import { out } from "../ui/log.ts";
+import { AegisError } from "../util/errors.ts";
+import { configArgs, interrupted, jsonArg, loadConfigFromArgs } from "./context.ts";
+import { openStateStore } from "./tasks.ts";
+
+export default defineCommand({
+  meta: { name: "logs", description: "Print a session's transcript (by handle, task id or session id)" },
+  args: {
+    target: { type: "positional", description: "A session handle, a task id (task_…) or a session id (ses_…)", required: true },
+    follow: { type: "boolean", alias: "f", description: "Keep printing new events until the session closes" },
+    ...configArgs,
+    ...jsonArg,
+  },
+  async run({ args }) {
+    const store = openStateStore(await loadConfigFromArgs(args));
+    try {
+      let session = findSession(store, args.target);
+      while (!session && args.follow && args.target.startsWith("task_") && !interrupted.aborted) {
+        await Bun.sleep(250); // the task has no worker yet: wait for one
+        session = findSession(store, args.target);
+      }
+      if (!session) throw notFound(store, args.target);
+      let last = 0;
+      for (;;) {
+        for (const row of listEvents(store, session.id, last)) {
+          last = row.id;
+          out(args.json ? JSON.stringify({ v: 1, session: session.handle, id: row.id, turn: row.turn, at: new Date(row.at).toISOString(), event: rowToEvent(row) }) : formatEvent(row));
+        }
+        if (!args.follow || interrupted.aborted) break;
+        if (getSessionRow(store, session.id)?.closed_at != null && listEvents(store, session.id, last, 1).length === 0) break;
+        await Bun.sleep(250); // another process appends the events; there is nothing to wait on but the file
+      }
+    } finally {
+      store.close();
+    }
+  },
+});
+
+function findSession(store: Store, target: string): SessionRow | null {
+  if (target.startsWith("task_")) {
+    const task = getTask(store, target);
+    if (!task) throw new AegisError("E_NOT_FOUND", `no task ${target}`);
+    return task.worker_session ? getSessionRow(store, task.worker_session) : null;
+  }
+  if (target.startsWith("ses_")) return getSessionRow(store, target);
+  return findSessionByHandle(store, target);
+}
+
+function notFound(store: Store, target: string): AegisError {
+  if (target.startsWith("task_")) return new AegisError("E_NOT_FOUND", `task ${target} has no worker yet (${getTask(store, target)?.status})`);
+  return new AegisError("E_NOT_FOUND", `no session ${target}`, { hint: "pass a session handle, a task id (task_…) or a session id (ses_…)" });
+}
+
+/** One transcript line: time, turn, and the event in a readable form. */
+export function formatEvent(row: EventRow): string {
+  return `${isoSeconds(row.at).slice(11, 19)} #${row.turn} ${describe(rowToEvent(row))}`;
+}
+
+function describe(e: TranscriptEvent): string {
+  switch (e.type) {
+    case "prompt": return `> ${e.text.replace(/\n/g, "\n  ")}`;
+    case "text": return e.text;
+    case "thinking": return `(thinking) ${e.text}`;
+    case "tool_call": return `[tool ${e.name}] ${clip(JSON.stringify(e.input))}`;
+    case "tool_result": return `[tool result${e.ok ? "" : " ERROR"}] ${clip(e.text)}`;
+    case "plan": return `[plan] ${e.entries.map((p) => `${p.status === "completed" ? "x" : " "} ${p.content}`).join("; ")}`;
+    case "init": return `[session ${e.providerSessionId}${e.model ? ` · ${e.model}` : ""}]`;
+    case "usage": return `[usage in ${e.usage.input} out ${e.usage.output}${e.costUsd ? ` $${e.costUsd.toFixed(4)}` : ""}]`;
+    case "turn_end": return `[turn end: ${e.stopReason}${e.isError ? ` ERROR ${e.error ?? ""}` : ""} · ${e.durationMs} ms${e.costUsd ? ` · $${e.costUsd.toFixed(4)}` : ""}]`;
+    case "unknown": return `[unknown] ${clip(JSON.stringify(e.raw))}`;
+  }
+}
+
+function clip(s: string, n = 200): string {
+  const one = s.replace(/\s+/g, " ");
+  return one.length > n ? `${one.slice(0, n - 3)}...` : one;
+}

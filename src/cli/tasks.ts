@@ -1,0 +1,82 @@
+// `aegis tasks [--queue q] [--status s] [--json]`: the queue tasks in the state database, oldest first. Read-only:
+// it opens the store and never dispatches. Also holds the task formatting that `task` and `enqueue` print.
+
+import { defineCommand } from "citty";
+import type { LoadedConfig } from "../config/validate.ts";
+import { toTask, type Task } from "../queue/task.ts";
+import { statePath } from "../runtime.ts";
+import { openStore, type Store } from "../store/store.ts";
+import { listTasks, type TaskStatus } from "../store/tasks.ts";
+import { out } from "../ui/log.ts";
+import { UsageError } from "../util/errors.ts";
+import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
+
+export const STATUSES: readonly TaskStatus[] = ["pending", "running", "done", "failed", "cancelled"];
+
+export function parseStatus(s: string | undefined): TaskStatus | undefined {
+  if (s === undefined || s === "") return undefined;
+  if ((STATUSES as string[]).includes(s)) return s as TaskStatus;
+  throw new UsageError(`--status must be one of ${STATUSES.join(", ")}; got "${s}"`);
+}
+
+/** Opens the project's state database for reading (creating it, empty, if it does not exist yet). */
+export function openStateStore(config: LoadedConfig): Store {
+  return openStore(statePath(config));
+}
+
+/** One line per task: id, queue, status, worker, first line of the payload. */
+export function taskLine(t: Task): string {
+  const first = t.payload.split("\n")[0] ?? "";
+  const payload = first.length > 60 ? `${first.slice(0, 57)}...` : first;
+  return `${t.taskId}  ${t.queue}  ${t.status.padEnd(9)}  ${t.enqueuedAt}  ${payload}`;
+}
+
+/** Every field of a task, for `aegis task <id>`. */
+export function taskDetail(t: Task): string {
+  const lines = [
+    `task:       ${t.taskId}`,
+    `queue:      ${t.queue}`,
+    `status:     ${t.status}`,
+    `enqueuedBy: ${t.enqueuedBy}${t.callback ? " (callback)" : ""}`,
+    `enqueued:   ${t.enqueuedAt}`,
+  ];
+  if (t.idempotencyKey) lines.push(`key:        ${t.idempotencyKey}`);
+  if (t.startedAt) lines.push(`started:    ${t.startedAt}`);
+  if (t.finishedAt) lines.push(`finished:   ${t.finishedAt}`);
+  if (t.workerHandle) lines.push(`worker:     ${t.workerHandle}`);
+  if (t.costUsd || t.tokens.input || t.tokens.output) lines.push(`usage:      ${t.tokens.input} in, ${t.tokens.output} out, $${t.costUsd.toFixed(4)}`);
+  lines.push("payload:", indent(t.payload));
+  if (t.result !== null) lines.push("result:", indent(t.result));
+  if (t.error !== null) lines.push("error:", indent(t.error));
+  return lines.join("\n");
+}
+
+function indent(s: string): string {
+  return s.split("\n").map((l) => `  ${l}`).join("\n");
+}
+
+export default defineCommand({
+  meta: { name: "tasks", description: "List queue tasks (pending, running, done, failed, cancelled)" },
+  args: {
+    ...configArgs,
+    ...jsonArg,
+    queue: { type: "string", description: "Only this queue", valueHint: "name" },
+    status: { type: "string", description: `Only this status: ${STATUSES.join(", ")}`, valueHint: "status" },
+    limit: { type: "string", description: "At most this many (the oldest first)", valueHint: "n" },
+  },
+  async run({ args }) {
+    const status = parseStatus(args.status);
+    const limit = args.limit === undefined ? undefined : Number(args.limit);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a positive integer; got "${args.limit}"`);
+    const config = await loadConfigFromArgs(args);
+    const store = openStateStore(config);
+    try {
+      const tasks = listTasks(store, { ...(args.queue ? { queue: args.queue } : {}), ...(status ? { status } : {}), ...(limit ? { limit } : {}) }).map(toTask);
+      if (args.json) return void out(JSON.stringify(tasks, null, 2));
+      if (tasks.length === 0) return void out("no tasks");
+      for (const t of tasks) out(taskLine(t));
+    } finally {
+      store.close();
+    }
+  },
+});

@@ -1,0 +1,55 @@
+// `aegis work [--queue q[,q2]] [--until-idle] [--json]`: runs queue workers in this process. With --until-idle it
+// exits once the queues have nothing pending and nothing running here (how a CI job drains a queue); without it, it
+// serves until Ctrl-C / SIGTERM, then stops its workers (their tasks fail as interrupted) and exits 130.
+
+import { defineCommand } from "citty";
+import type { QueueEvent } from "../queue/task.ts";
+import { createRuntime } from "../runtime.ts";
+import { logger, out } from "../ui/log.ts";
+import { AegisError, UsageError } from "../util/errors.ts";
+import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
+import { untilInterrupted } from "./enqueue.ts";
+
+export default defineCommand({
+  meta: { name: "work", description: "Run queue workers here: until the queues are empty (--until-idle) or until stopped" },
+  args: {
+    queue: { type: "string", description: "Only these queues (comma-separated); default all", valueHint: "q[,q2]" },
+    "until-idle": { type: "boolean", description: "Exit when nothing is pending and nothing runs here" },
+    "poll-ms": { type: "string", description: "How often to look for work from other aegis processes (default 1000)", valueHint: "ms" },
+    ...configArgs,
+    ...jsonArg,
+  },
+  async run({ args }) {
+    const config = await loadConfigFromArgs(args);
+    const serve = args.queue ? args.queue.split(",").map((q) => q.trim()).filter(Boolean) : Object.keys(config.queues);
+    if (serve.length === 0) throw new UsageError("no queues to work: declare queues in .aegis.ts or pass --queue");
+    const pollMs = args["poll-ms"] === undefined ? 1000 : Number(args["poll-ms"]);
+    if (!Number.isFinite(pollMs) || pollMs <= 0) throw new UsageError(`--poll-ms must be a positive number; got "${args["poll-ms"]}"`);
+    const rt = createRuntime({ config, cwd: workDir(args), queues: { serve, pollMs, keepAlive: true } });
+    const counts = { done: 0, failed: 0, cancelled: 0 };
+    let seq = 0;
+    rt.queues.on((e) => {
+      if (e.type === "finished" && e.task.status in counts) counts[e.task.status as keyof typeof counts]++;
+      if (args.json) out(JSON.stringify({ v: 1, type: `task_${e.type}`, seq: seq++, at: new Date().toISOString(), task: e.task }));
+      else report(e);
+    });
+    try {
+      rt.queues.start();
+      if (args["until-idle"]) await untilInterrupted(rt.queues.drain(serve));
+      else await untilInterrupted(new Promise<never>(() => {}));
+    } finally {
+      await rt.close();
+      if (!args.json) logger().info(`worked ${serve.join(", ")}: ${counts.done} done, ${counts.failed} failed, ${counts.cancelled} cancelled`);
+    }
+    if (!args["until-idle"]) throw new AegisError("E_CANCELLED", "stopped");
+  },
+});
+
+function report(e: QueueEvent): void {
+  const t = e.task;
+  if (e.type === "started") logger().info(`${t.taskId} started on ${t.queue} (worker ${t.workerHandle})`);
+  else if (e.type === "finished") {
+    const detail = t.status === "failed" ? `: ${(t.error ?? "").split("\n")[0]}` : "";
+    logger().info(`${t.taskId} ${t.status}${detail}`);
+  }
+}
