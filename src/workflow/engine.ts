@@ -177,9 +177,15 @@ export class Engine implements WorkflowEngine {
     const expect = opts.expect ?? "pass";
     const { retryWith: _r, maxRetries: _m, target: _t, expect: _e, ...bashOpts } = opts;
     for (let attempt = 1; ; attempt++) {
+      const seq = this.journal.position;
       const r = await this.bash(cmd, bashOpts);
       if ((r.exitCode === 0) === (expect === "pass")) return r;
-      if (attempt > maxRetries) throw new PredicateFailed(cmd, r, attempt, expect);
+      if (attempt > maxRetries) {
+        const err = new PredicateFailed(cmd, r, attempt, expect);
+        // Recorded as the step that failed, so resuming the run (once the cause is fixed) runs this check again.
+        this.journal.markFailed(seq, err);
+        throw err;
+      }
       const feedback = typeof opts.retryWith === "function" ? opts.retryWith(r) : fillTemplate(opts.retryWith, r);
       const target = opts.target ?? this.lastSent ?? this.callerHandle ?? undefined;
       if (target === undefined) {

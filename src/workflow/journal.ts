@@ -150,6 +150,12 @@ export class Journal {
     return skipped;
   }
 
+  /** Records a completed step as failed with `err` (its output stays): a later attempt runs it again if it was the last. */
+  markFailed(seq: number, err: unknown): void {
+    this.store.db.query("UPDATE steps SET status = 'failed', error = ? WHERE run_id = ? AND seq = ? AND status = 'done'")
+      .run(JSON.stringify(serializeError(err)), this.runId, seq);
+  }
+
   /** Rows recorded by earlier attempts, by seq. */
   recordedRows(): StepRow[] {
     return [...this.prior.values()].sort((a, b) => a.seq - b.seq);

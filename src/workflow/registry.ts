@@ -106,7 +106,7 @@ function callerFile(): string | undefined {
   return undefined;
 }
 
-const LITERAL = /^(-?\d+(?:\.\d+)?|true|false|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')$/;
+const LITERAL = /^(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?|true|false|!0|!1|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')$/;
 
 /**
  * Simple literal defaults of the function's destructured second parameter, e.g. `{ who = "world", times = 2 }`.
@@ -129,7 +129,8 @@ export function inferDefaults(fn: Function): Record<string, unknown> {
     const m = /^([A-Za-z_$][\w$]*)\s*(?::\s*[A-Za-z_$][\w$]*\s*)?=\s*(.+)$/s.exec(part.trim());
     if (!m || !LITERAL.test(m[2]!.trim())) continue;
     const lit = m[2]!.trim();
-    out[m[1]!] = lit.startsWith("'") ? lit.slice(1, -1) : JSON.parse(lit);
+    // Bun's transpiler prints `false`/`true` as `!1`/`!0`.
+    out[m[1]!] = lit === "!0" ? true : lit === "!1" ? false : lit.startsWith("'") ? lit.slice(1, -1) : JSON.parse(lit);
   }
   return out;
 }

@@ -1,0 +1,75 @@
+// The workflow registry: names, defaults read from the function, and the collision error naming both files.
+import { afterEach, describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { tempDir } from "../fixtures/helpers/temp-dir.ts";
+import { importWorkflowFile, resolveWorkflow, workflowFiles } from "../../src/workflow/loader.ts";
+import { clearRegistry, getWorkflow, inferDefaults, listWorkflows, workflow } from "../../src/workflow/registry.ts";
+
+afterEach(() => clearRegistry());
+
+describe("workflow()", () => {
+  test("registers under the given name, or the function's name", () => {
+    const a = workflow("alpha", async () => 1);
+    async function beta() {
+      return 2;
+    }
+    const b = workflow(beta);
+    expect(listWorkflows()).toEqual(["alpha", "beta"]);
+    expect(getWorkflow("alpha")).toBe(a);
+    expect(getWorkflow("beta")).toBe(b);
+    expect(getWorkflow("gamma")).toBeUndefined();
+    expect(() => workflow(async () => 1)).toThrow(/needs a name/);
+    expect(() => workflow("x", undefined as never)).toThrow(/async function/);
+  });
+
+  test("reads literal defaults from the destructured arguments; declared defaults win", () => {
+    const wf = workflow("d", async (_e, { who = "world", n = 3, loud = false, neg = -1.5, q = 'it\'s', fn = () => 1 }: Record<string, unknown>) => [who, n, loud, neg, q, fn], {
+      defaults: { n: 4 },
+    });
+    expect(wf.defaults).toEqual({ who: "world", n: 4, loud: false, neg: -1.5, q: "it's" });
+    expect(inferDefaults(async (_e: unknown) => 1)).toEqual({});
+    expect(inferDefaults(async (_e: unknown, args: unknown) => args)).toEqual({});
+  });
+
+  test("two different workflows with one name fail, naming both files", async () => {
+    using dir = tempDir("wf-reg");
+    const a = dir.join("a.ts");
+    const b = dir.join("b.ts");
+    writeFileSync(a, `import { workflow } from "aegis";\nexport default workflow("same", async () => "a");\n`);
+    writeFileSync(b, `import { workflow } from "aegis";\nexport default workflow("same", async () => "b");\n`);
+    await importWorkflowFile(a);
+    expect(getWorkflow("same")?.file).toBe(a);
+    const err = await importWorkflowFile(b).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "E_CONFIG" });
+    expect(String((err as Error).message)).toContain(a);
+    expect(String((err as Error).message)).toContain(b);
+  });
+});
+
+describe("loader", () => {
+  test("folders are read recursively, skipping tests, dotfiles and _private files", () => {
+    using dir = tempDir("wf-files");
+    for (const f of ["b.ts", "a.ts", "a.test.ts", "_helper.ts", ".hidden.ts", "notes.md"]) writeFileSync(dir.join(f), "");
+    expect(workflowFiles([dir.path]).map((p) => p.slice(dir.path.length + 1))).toEqual(["a.ts", "b.ts"]);
+    expect(() => workflowFiles([dir.join("missing")])).toThrow(/does not exist/);
+  });
+
+  test("resolves a name with a did-you-mean, and a file by its default export or its only workflow", async () => {
+    using dir = tempDir("wf-resolve");
+    writeFileSync(dir.join("one.ts"), `import { workflow } from "aegis";\nworkflow("only-one", async () => 1);\n`);
+    writeFileSync(dir.join("two.ts"), `import { workflow } from "aegis";\nworkflow("first", async () => 1);\nworkflow("second", async () => 2);\n`);
+    const cfg = { workflows: [] };
+    expect((await resolveWorkflow(cfg, "./one.ts", dir.path)).name).toBe("only-one");
+    await expect(resolveWorkflow(cfg, "./two.ts", dir.path)).rejects.toThrow(/several workflows \(first, second\)/);
+    await expect(resolveWorkflow(cfg, "frist", dir.path)).rejects.toThrow(/did you mean "first"/);
+    await expect(resolveWorkflow(cfg, "./nope.ts", dir.path)).rejects.toThrow(/not found/);
+  });
+
+  test("a module that fails to load is a config error with its location", async () => {
+    using dir = tempDir("wf-broken");
+    writeFileSync(dir.join("broken.ts"), `import { workflow } from "aegis";\nthrow new Error("kaput");\n`);
+    const err = await importWorkflowFile(dir.join("broken.ts")).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "E_CONFIG" });
+    expect(String((err as Error).message)).toContain("kaput");
+  });
+});
