@@ -31,7 +31,8 @@ interface Turn {
   closedDuring: boolean;
   /** Permission questions awaiting an answer; the idle clock stops while a human decides. */
   asking: number;
-  idleTimer?: ReturnType<typeof setTimeout>;
+  /** performance.now() of the last line from the CLI (or of the last answered question). */
+  lastActivity: number;
   watchdog?: ReturnType<typeof setTimeout>;
 }
 
@@ -51,6 +52,8 @@ export class ClaudeSession implements DriverSession {
   private dead?: string;
   private closing?: Promise<void>;
   private requestSeq = 0;
+  /** One idle timer for the session, refreshed at each turn's start (re-creating it per turn costs measurably more). */
+  private idleTimer?: ReturnType<typeof setTimeout>;
   private readonly pending = new Map<string, (r: ControlResult) => void>();
   private readonly asks = new Map<string, AbortController>();
   /** Resolves when stdout has ended and the exit has been handled. */
@@ -100,7 +103,8 @@ export class ClaudeSession implements DriverSession {
     }
     const turn = newTurn(started);
     this.turn = turn;
-    this.armIdle(turn);
+    if (this.idleTimer) this.idleTimer.refresh();
+    else this.armIdle(this.idleMs);
     this.child.write(userFrame(text));
     try {
       for await (const ev of turn.channel) yield ev;
@@ -158,7 +162,7 @@ export class ClaudeSession implements DriverSession {
 
   private onLine(line: string): void {
     const turn = this.turn;
-    if (turn && !turn.ended) this.armIdle(turn);
+    if (turn) turn.lastActivity = performance.now();
     const parsed = this.parser.parse(line);
     switch (parsed.kind) {
       case "events":
@@ -192,10 +196,7 @@ export class ClaudeSession implements DriverSession {
     const turn = this.turn;
     const cancelled = new AbortController();
     this.asks.set(req.requestId, cancelled);
-    if (turn) {
-      turn.asking++;
-      clearTimeout(turn.idleTimer);
-    }
+    if (turn) turn.asking++;
     try {
       const decision = await decideToolUse(this.provider.permission, can.data, this.opts.askPermission);
       if (!cancelled.signal.aborted) this.child.write(permissionResponseFrame(req.requestId, decision));
@@ -203,24 +204,27 @@ export class ClaudeSession implements DriverSession {
       this.asks.delete(req.requestId);
       if (turn) {
         turn.asking--;
-        this.armIdle(turn);
+        turn.lastActivity = performance.now();
       }
     }
   }
 
-  private armIdle(turn: Turn): void {
-    clearTimeout(turn.idleTimer);
-    if (turn.ended || turn.asking > 0 || turn.watchdog) return;
-    turn.idleTimer = setTimeout(() => {
+  /** When the timer fires, a turn idle for less than idleMs gets the timer again for the remainder; no turn, no timer. */
+  private armIdle(ms: number): void {
+    this.idleTimer = setTimeout(() => {
+      const turn = this.turn;
+      if (!turn || turn.ended || turn.watchdog) return;
+      const idle = performance.now() - turn.lastActivity;
+      // While a human decides on a permission question, the CLI is rightly silent.
+      if (turn.asking > 0 || idle < this.idleMs) return this.armIdle(turn.asking > 0 ? this.idleMs : this.idleMs - idle);
       turn.timedOut = true;
       this.requestInterrupt(turn);
-    }, this.idleMs);
+    }, Math.max(1, ms));
   }
 
   /** Asks the CLI to stop the turn; if the turn has not ended within the grace, kills the process. */
   private requestInterrupt(turn: Turn): void {
     if (turn.ended || turn.watchdog || this.dead) return;
-    clearTimeout(turn.idleTimer);
     void this.control("interrupt", MAX_INTERRUPT_GRACE_MS);
     const grace = Math.min(MAX_INTERRUPT_GRACE_MS, this.idleMs);
     turn.watchdog = setTimeout(() => {
@@ -231,7 +235,6 @@ export class ClaudeSession implements DriverSession {
   private finishTurn(turn: Turn, end: TurnEnd): void {
     if (turn.ended) return;
     turn.ended = true;
-    clearTimeout(turn.idleTimer);
     clearTimeout(turn.watchdog);
     const out: TurnEnd = { ...end, durationMs: Math.round(performance.now() - turn.started) };
     if (turn.timedOut) {
@@ -253,6 +256,7 @@ export class ClaudeSession implements DriverSession {
 
   private onDeath(reason: string): void {
     this.dead ??= reason;
+    clearTimeout(this.idleTimer);
     for (const finish of [...this.pending.values()]) finish({ ok: false, error: this.dead });
     for (const ac of this.asks.values()) ac.abort();
     const turn = this.turn;
@@ -271,7 +275,7 @@ function newTurn(started: number): Turn {
     markFinished = resolve;
   });
   return {
-    channel: new EventChannel(), started, finished, markFinished,
+    channel: new EventChannel(), started, finished, markFinished, lastActivity: started,
     ended: false, interrupted: false, timedOut: false, closedDuring: false, asking: 0,
   };
 }

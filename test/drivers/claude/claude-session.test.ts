@@ -147,6 +147,20 @@ describe("claude permissions against fake-claude", () => {
     expect(seen).toEqual([{ toolName: "Bash", kind: "execute", title: "Bash: touch auto-yes.txt", input: { command: "touch auto-yes.txt", description: "Run touch auto-yes.txt" } }]);
   });
 
+  test("the idle clock stops while a human decides on a question", async () => {
+    const idleTimeoutMs = 150;
+    const slowHuman = async () => {
+      const t0 = performance.now();
+      await waitFor(() => performance.now() - t0 > 4 * idleTimeoutMs, { what: "a slow human" });
+      return true;
+    };
+    await withClaude(async (s) => {
+      const { end } = await runTurn(s, "RUN: touch slow-human.txt");
+      expect(end.isError).toBe(false);
+    }, provider("auto"), { askPermission: slowHuman, idleTimeoutMs });
+    expect(existsSync(dir.join("slow-human.txt"))).toBe(true);
+  });
+
   test("auto: a no, or no one to ask, refuses the command", async () => {
     await withClaude(async (s) => {
       const { events } = await runTurn(s, "RUN: touch auto-no.txt");
