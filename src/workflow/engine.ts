@@ -13,7 +13,7 @@ import { questionKey, resolveAnswer, type AskRoute } from "./ask.ts";
 import { abortReason, runBash } from "./bash.ts";
 import type { BashOptions, BashPredicateOptions, SessionInfo, WorkflowEngine } from "./engine-types.ts";
 import { PredicateFailed, WorkflowError, type BashResult } from "./errors.ts";
-import type { Journal } from "./journal.ts";
+import type { Journal, LiveOutcome } from "./journal.ts";
 import { RunSessions } from "./run-sessions.ts";
 import { delegateTask, type QueuePort } from "./delegate.ts";
 
@@ -92,31 +92,42 @@ export class Engine implements WorkflowEngine {
     const out = await this.journal.step<SendOutput>(
       { kind: "send", label: `send ${handle} ${quote(text)}`, input: { handle, text } },
       async () => {
-        const s = await this.runSessions.live(handle);
-        const before = { ...s.totals };
-        const stop = () => void s.interrupt();
-        this.signal.addEventListener("abort", stop, { once: true });
-        let reply: string;
         try {
-          reply = await this.init.host.sessions.send(handle, text, this.sender);
+          return await this.turn(handle, text);
         } catch (err) {
-          if (this.signal.aborted) throw abortReason(this.signal);
-          throw err;
-        } finally {
-          this.signal.removeEventListener("abort", stop);
+          if (this.signal.aborted || !(await this.runSessions.respawnAfterFailedResume(handle, err))) throw err;
+          return this.turn(handle, text);
         }
-        const pid = s.driver.providerSessionId;
-        return {
-          output: { text: reply, handle, ...(pid ? { providerSessionId: pid } : {}) },
-          costUsd: s.totals.costUsd - before.costUsd,
-          inputTokens: s.totals.input - before.input,
-          outputTokens: s.totals.output - before.output,
-        };
       },
     );
     this.runSessions.noteProviderId(handle, out.providerSessionId);
     this.lastSent = handle;
     return out.text;
+  }
+
+  /** One live turn: the reply, the provider session id after it, and the turn's usage. */
+  private async turn(handle: string, text: string): Promise<LiveOutcome<SendOutput>> {
+    const s = await this.runSessions.live(handle);
+    const before = { ...s.totals };
+    const stop = () => void s.interrupt();
+    this.signal.addEventListener("abort", stop, { once: true });
+    let reply: string;
+    try {
+      reply = await this.init.host.sessions.send(handle, text, this.sender);
+    } catch (err) {
+      if (this.signal.aborted) throw abortReason(this.signal);
+      throw err;
+    } finally {
+      this.signal.removeEventListener("abort", stop);
+    }
+    this.runSessions.verified(handle);
+    const pid = s.driver.providerSessionId;
+    return {
+      output: { text: reply, handle, ...(pid ? { providerSessionId: pid } : {}) },
+      costUsd: s.totals.costUsd - before.costUsd,
+      inputTokens: s.totals.input - before.input,
+      outputTokens: s.totals.output - before.output,
+    };
   }
 
   async drain(handle?: string): Promise<void> {

@@ -16,6 +16,8 @@ interface Tracked {
   providerSessionId?: string;
   state: "recorded" | "live" | "closed";
   waking?: Promise<Session>;
+  /** Woken through the provider's resume, and no turn has succeeded since (the CLI may only fail at its first turn). */
+  unverified?: boolean;
 }
 
 export interface SessionNotice {
@@ -80,6 +82,7 @@ export class RunSessions {
       try {
         const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, resumeId: t.providerSessionId });
         t.state = "live";
+        t.unverified = true;
         this.notify({ handle: t.handle, agent: t.agent, action: "resumed", detail: `provider session ${t.providerSessionId}` });
         return s;
       } catch (err) {
@@ -97,6 +100,27 @@ export class RunSessions {
     Object.assign(t, providerId(s));
     this.notify({ handle: t.handle, agent: t.agent, action: "respawned", detail: `${why}; it starts without the earlier conversation` });
     return s;
+  }
+
+  /** A turn succeeded: the session (if it was resumed through the provider) really has its conversation back. */
+  verified(handle: string): void {
+    const t = this.tracked.get(handle);
+    if (t) t.unverified = false;
+  }
+
+  /**
+   * The first turn of a session resumed through the provider failed (e.g. the CLI has no such conversation): closes
+   * it and respawns it fresh under the same handle. Returns false (nothing done) for any other session.
+   */
+  async respawnAfterFailedResume(handle: string, err: unknown): Promise<boolean> {
+    const t = this.tracked.get(handle);
+    if (!t?.unverified || t.state !== "live") return false;
+    t.unverified = false;
+    await this.sessions.close(handle);
+    supersedeUnread(this.store, t.handle, this.sender, Date.now());
+    const why = err instanceof Error ? err.message : String(err);
+    await this.respawn(t, `the provider could not resume session ${t.providerSessionId}: ${why}`);
+    return true;
   }
 
   /** Closes one session of the run. Idempotent; closing a session the run did not spawn does nothing. */
