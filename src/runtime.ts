@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "./config/load.ts";
 import type { LoadedConfig } from "./config/validate.ts";
 import type { PermissionRequest } from "./drivers/driver.ts";
+import { runtimePlane } from "./mcp/runtime-plane.ts";
 import { QueueManager } from "./queue/queue-manager.ts";
 import { SessionManager, type Plane } from "./session/manager.ts";
 import { registerOwner, removeOwner } from "./store/owners.ts";
@@ -17,7 +18,8 @@ export interface RuntimeOptions {
   store?: Store;
   /** Working directory of spawned agents; default the project root. */
   cwd?: string;
-  plane?: Plane;
+  /** The MCP plane every spawned session gets; default aegis's own (loaded on the first spawn); false for none. */
+  plane?: Plane | false;
   askPermission?: (req: PermissionRequest) => Promise<boolean>;
   /** A turn with no agent event for this long is interrupted, then killed. Default 600 s. */
   idleTimeoutMs?: number;
@@ -47,9 +49,14 @@ export function statePath(config: Pick<LoadedConfig, "stateDir">, env: Record<st
 export function createRuntime(opts: RuntimeOptions): Runtime {
   const store = opts.store ?? openStore(statePath(opts.config));
   const owner = registerOwner(store);
+  let runtime: Runtime | undefined;
+  const ownPlane = opts.plane === undefined
+    ? runtimePlane(() => runtime!, { log: (line) => process.stderr.write(`aegis: ${line}\n`) })
+    : undefined;
+  const plane = opts.plane || ownPlane;
   const sessions = new SessionManager({
     config: opts.config, store, owner, cwd: opts.cwd ?? opts.config.root,
-    ...(opts.plane ? { plane: opts.plane } : {}),
+    ...(plane ? { plane } : {}),
     ...(opts.askPermission ? { askPermission: opts.askPermission } : {}),
     ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
   });
@@ -62,7 +69,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     ...(q.now ? { now: q.now } : {}),
   });
   let closing: Promise<void> | undefined;
-  return {
+  runtime = {
     config: opts.config, store, owner, sessions, queues,
     close() {
       closing ??= (async () => {
@@ -70,6 +77,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
           await queues.close();
           await sessions.closeAll();
         } finally {
+          await ownPlane?.close();
           removeOwner(store, owner);
           if (!opts.store) store.close();
         }
@@ -77,6 +85,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
       return closing;
     },
   };
+  return runtime;
 }
 
 /** Loads the project's config and builds its runtime: what most CLI commands start with. */

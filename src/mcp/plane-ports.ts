@@ -12,7 +12,8 @@ import type { PeerInfo, PlanePorts, TaskView, WorkflowRunView } from "./ports.ts
 export interface PlaneQueues {
   enqueue(queue: string, payload: string, opts: { enqueuedBy: string; callback: boolean }): Promise<{ taskId: string; position: number }> | { taskId: string; position: number };
   status(taskId: string): TaskView | undefined | null | Promise<TaskView | undefined | null>;
-  cancel(taskId: string): Promise<TaskView | undefined | null | void> | TaskView | undefined | null | void;
+  /** Stops the task; what it resolves with is not used (the status is read afterwards). */
+  cancel(taskId: string): Promise<unknown>;
 }
 
 /** The workflow operations the plane uses. */

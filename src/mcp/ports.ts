@@ -29,21 +29,22 @@ export interface QueueInfo {
   maxParallel: number;
 }
 
-/** A task as a tool reports it. `enqueuedBy` is the sender tag recorded when it was enqueued. */
+/**
+ * A task as a tool reports it (the runtime's own task object, which carries more fields, is sent whole).
+ * `enqueuedBy` is the sender tag recorded when it was enqueued.
+ */
 export interface TaskView {
   taskId: string;
   queue: string;
   status: string;
   enqueuedBy: string;
-  [key: string]: unknown;
 }
 
-/** A workflow run as a tool reports it. */
+/** A workflow run as a tool reports it (more fields are sent whole). */
 export interface WorkflowRunView {
   runId: string;
   name: string;
   status: string;
-  [key: string]: unknown;
 }
 
 export interface PlanePorts {

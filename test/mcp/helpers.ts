@@ -6,14 +6,16 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { LoadedConfig } from "../../src/config/validate.ts";
 import { createMcpPlane, type McpPlane, type PlaneAttachment } from "../../src/mcp/plane.ts";
-import { portsFromRuntime, type PlaneQueues, type PlaneWorkflows } from "../../src/mcp/plane-ports.ts";
+import { portsFromRuntime, type PlaneWorkflows } from "../../src/mcp/plane-ports.ts";
 import type { PlanePorts } from "../../src/mcp/ports.ts";
+import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import type { SessionManager } from "../../src/session/manager.ts";
 import type { Store } from "../../src/store/store.ts";
-import { manager, memoryStore } from "../session/fixtures.ts";
+import { memoryStore } from "../session/fixtures.ts";
 
 export interface PlaneHarness extends AsyncDisposable {
   plane: McpPlane;
+  runtime: Runtime;
   sessions: SessionManager;
   store: Store;
   ports: PlanePorts;
@@ -37,13 +39,17 @@ export async function connectClient(url: string, headers: Record<string, string>
   return client;
 }
 
-export function planeHarness(config: LoadedConfig, more: { queues?: PlaneQueues; workflows?: PlaneWorkflows; store?: Store } = {}): PlaneHarness {
+/** The real runtime (sessions and queues over an in-memory store) with the plane attached. */
+export function planeHarness(config: LoadedConfig, more: { workflows?: PlaneWorkflows; store?: Store; cwd?: string } = {}): PlaneHarness {
   const store = more.store ?? memoryStore();
   const attachments = new Map<string, PlaneAttachment>();
   let ports!: PlanePorts;
   const plane = createMcpPlane({ ports: () => ports });
-  const sessions = manager(config, {
+  const runtime = createRuntime({
+    config,
     store,
+    cwd: more.cwd ?? "/tmp",
+    queues: { pollMs: 0 },
     plane: {
       attach(handle) {
         const a = plane.attach(handle);
@@ -53,15 +59,16 @@ export function planeHarness(config: LoadedConfig, more: { queues?: PlaneQueues;
       detach: (handle) => plane.detach(handle),
     },
   });
-  ports = portsFromRuntime({ config, sessions, ...(more.queues ? { queues: more.queues } : {}), ...(more.workflows ? { workflows: more.workflows } : {}) });
+  const { sessions, queues } = runtime;
+  ports = portsFromRuntime({ config, sessions, queues, ...(more.workflows ? { workflows: more.workflows } : {}) });
   const clients: Client[] = [];
   const close = async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await sessions.closeAll();
+    await runtime.close();
     await plane.close();
   };
   return {
-    plane, sessions, store, ports, attachments,
+    plane, runtime, sessions, store, ports, attachments,
     async clientAs(handle) {
       const { url, headers } = httpSpec(attachments.get(handle));
       const c = await connectClient(url, headers);

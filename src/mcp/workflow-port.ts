@@ -1,0 +1,80 @@
+// Workflow runs started through the plane: by name from the registry, recorded with the calling session as the run's
+// caller, and, when asked, the outcome delivered to that caller's inbox as `> from workflow:<name>` once the run
+// ends. Status is read from the runs table, so a run started by another process is visible too. It must not run
+// workflow code itself (runner.ts does) nor decide who may start runs (the tools do).
+
+import type { SenderTag } from "../session/sender.ts";
+import { getRun, type RunRow } from "../store/runs.ts";
+import { AegisError, formatError } from "../util/errors.ts";
+import { newId } from "../util/ids.ts";
+import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
+import { startRun, type RunOutcome, type WorkflowHost } from "../workflow/runner.ts";
+import type { PlaneWorkflows } from "./plane-ports.ts";
+import type { WorkflowRunView } from "./ports.ts";
+
+/** The callback text a caller reads when a run it started ends. */
+export function workflowCallbackBody(o: RunOutcome): string {
+  const head = `run ${o.runId} ${o.status}`;
+  if (o.status === "done") {
+    if (o.result === undefined) return head;
+    return `${head}:\n${typeof o.result === "string" ? o.result : JSON.stringify(o.result, null, 2)}`;
+  }
+  return `${head}: ${o.error === undefined ? "no error recorded" : formatError(o.error)}`;
+}
+
+function parseJson(s: string | null): unknown {
+  if (s === null) return undefined;
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
+
+export function runView(r: RunRow): WorkflowRunView & Record<string, unknown> {
+  return {
+    runId: r.id,
+    name: r.workflow,
+    status: r.status,
+    caller: r.caller,
+    args: parseJson(r.args),
+    attempt: r.attempt,
+    ...(r.result !== null ? { result: parseJson(r.result) } : {}),
+    ...(r.error !== null ? { error: r.error, errorCode: r.error_code } : {}),
+    startedAt: new Date(r.started_at).toISOString(),
+    finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
+    costUsd: r.cost_usd,
+  };
+}
+
+export function workflowsPort(host: WorkflowHost, log: (line: string) => void = () => {}): PlaneWorkflows {
+  return {
+    names: () => listWorkflows(),
+    async start(name, args, opts) {
+      const wf = getWorkflow(name);
+      if (!wf) throw new AegisError("E_NOT_FOUND", `unknown workflow "${name}"`, { data: { workflow: name } });
+      const runId = newId("run");
+      const callerHandle = opts.callerHandle ?? undefined;
+      // startRun records the run before its first await, so its status is readable as soon as this returns.
+      const done = startRun(host, wf, args, { runId, ...(callerHandle ? { callerHandle } : {}) });
+      done.then(
+        (outcome) => {
+          if (!opts.callback || !callerHandle) return;
+          const from: SenderTag = `workflow:${name}`;
+          try {
+            host.sessions.deliver(callerHandle, { from, body: workflowCallbackBody(outcome) });
+          } catch (err) {
+            // The caller may have closed meanwhile: the outcome stays readable with aegis_workflow_status.
+            log(`aegis mcp: could not deliver the result of ${runId} to ${callerHandle}: ${formatError(err)}`);
+          }
+        },
+        (err: unknown) => log(`aegis mcp: workflow run ${runId} failed to run: ${formatError(err, { stack: true })}`),
+      );
+      return { runId };
+    },
+    status(runId) {
+      const row = getRun(host.store, runId);
+      return row ? runView(row) : undefined;
+    },
+  };
+}
