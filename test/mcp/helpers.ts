@@ -6,7 +6,8 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { LoadedConfig } from "../../src/config/validate.ts";
 import { createMcpPlane, type McpPlane, type PlaneAttachment } from "../../src/mcp/plane.ts";
-import { portsFromRuntime, type PlaneWorkflows } from "../../src/mcp/plane-ports.ts";
+import { portsFromRuntime } from "../../src/mcp/plane-ports.ts";
+import { workflowsPort } from "../../src/mcp/workflow-port.ts";
 import type { PlanePorts } from "../../src/mcp/ports.ts";
 import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import type { SessionManager } from "../../src/session/manager.ts";
@@ -40,7 +41,7 @@ export async function connectClient(url: string, headers: Record<string, string>
 }
 
 /** The real runtime (sessions and queues over an in-memory store) with the plane attached. */
-export function planeHarness(config: LoadedConfig, more: { workflows?: PlaneWorkflows; store?: Store; cwd?: string } = {}): PlaneHarness {
+export function planeHarness(config: LoadedConfig, more: { workflows?: boolean; store?: Store; cwd?: string } = {}): PlaneHarness {
   const store = more.store ?? memoryStore();
   const attachments = new Map<string, PlaneAttachment>();
   let ports!: PlanePorts;
@@ -60,7 +61,7 @@ export function planeHarness(config: LoadedConfig, more: { workflows?: PlaneWork
     },
   });
   const { sessions, queues } = runtime;
-  ports = portsFromRuntime({ config, sessions, queues, ...(more.workflows ? { workflows: more.workflows } : {}) });
+  ports = portsFromRuntime({ config, sessions, queues, ...(more.workflows ? { workflows: workflowsPort(runtime) } : {}) });
   const clients: Client[] = [];
   const close = async () => {
     await Promise.all(clients.map((c) => c.close()));
