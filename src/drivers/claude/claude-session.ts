@@ -155,7 +155,10 @@ export class ClaudeSession implements DriverSession {
       this.dead = `reading claude's output failed: ${(err as Error)?.message ?? String(err)}`;
     }
     // stdout ended: the process has exited (or closed stdout, which is as good as dead for us).
-    const exited = await Promise.race([this.child.exited, Bun.sleep(2000).then(() => undefined)]);
+    // A cleared timer, not Bun.sleep: a pending sleep would keep a finished aegis process alive for its full 2 s.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const exited = await Promise.race([this.child.exited, new Promise<undefined>((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
     if (!exited) await this.child.stop(CLOSE_LADDER);
     this.onDeath(describeExit(exited ?? (await this.child.exited), this.closing !== undefined));
   }
