@@ -31,6 +31,15 @@ export class LineFramer {
 
   /** Feeds one chunk; returns the lines it completed, in order. */
   push(chunk: Uint8Array, out: string[] = []): string[] {
+    // Fast path for the common case (whole lines, nothing pending, chunk under the cap): decode once and split the
+    // text. Safe for UTF-8, where the byte 0x0A never occurs inside a multi-byte character.
+    if (this.pending.length === 0 && this.skippedBytes < 0 && chunk.length <= this.max && chunk[chunk.length - 1] === NL) {
+      for (const line of this.decoder.decode(chunk).split("\n")) {
+        const text = line.endsWith("\r") ? line.slice(0, -1) : line;
+        if (text !== "") out.push(text);
+      }
+      return out;
+    }
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(NL, start);

@@ -28,6 +28,10 @@ describe("LineFramer", () => {
     expect(frame(["a\nb\r\nc\n"]).lines).toEqual(["a", "b", "c"]);
   });
 
+  test("a chunk of whole lines (the fast path) keeps multi-byte text and strips CR", () => {
+    expect(frame(['{"x":"ü€😀"}\r\n\n{"y":"ß"}\n']).lines).toEqual(['{"x":"ü€😀"}', '{"y":"ß"}']);
+  });
+
   test("joins lines split across chunks, byte by byte", () => {
     const text = '{"type":"user"}\r\n{"x":"ü€😀"}\n';
     const bytes = enc(text);
