@@ -20,6 +20,9 @@ const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
 const CANCEL_GRACE_MS = 10_000;
 const START_TIMEOUT_MS = 60_000;
 const ERROR_TAIL_CHARS = 4_000;
+/** After session/load, history replay counts as over once no update came for this long (bounded by REPLAY_MAX_MS). */
+const REPLAY_QUIET_MS = 200;
+const REPLAY_MAX_MS = 5_000;
 
 export interface AcpSessionConfig {
   launch: AcpLaunch;
@@ -57,6 +60,7 @@ class AcpSession implements DriverSession {
   private closing?: Promise<void>;
   private systemPromptPending: boolean;
   private killTimer?: ReturnType<typeof setTimeout>;
+  private lastIdleUpdateAt = 0;
 
   constructor(private readonly cfg: AcpSessionConfig) {
     const { launch, opts } = cfg;
@@ -104,6 +108,22 @@ class AcpSession implements DriverSession {
       });
     }
     this.providerSessionId = opts.resumeId;
+    await this.awaitReplayEnd();
+  }
+
+  /**
+   * Gemini answers session/load before it has streamed the conversation's history (its replay is not awaited), so
+   * replayed messages would land in the first turn. Wait until the updates go quiet.
+   */
+  private async awaitReplayEnd(): Promise<void> {
+    const started = performance.now();
+    this.lastIdleUpdateAt = started;
+    for (;;) {
+      const now = performance.now();
+      const quiet = now - this.lastIdleUpdateAt;
+      if (quiet >= REPLAY_QUIET_MS || now - started >= REPLAY_MAX_MS || this.exit) return;
+      await Bun.sleep(REPLAY_QUIET_MS - quiet);
+    }
   }
 
   async *send(text: string): AsyncIterable<AgentEvent> {
@@ -181,6 +201,7 @@ class AcpSession implements DriverSession {
   private onUpdate(sessionId: string, update: unknown): void {
     const turn = this.turn;
     // Outside a turn (history replayed by session/load, command lists after session/new) there is no one to tell.
+    if (!turn || turn.isOver) this.lastIdleUpdateAt = performance.now();
     if (sessionId !== this.providerSessionId || !turn || turn.isOver) return;
     turn.touch();
     const events = this.mapper.map(update);

@@ -147,6 +147,23 @@ for (const flavor of ["gemini", "opencode"] as const) {
         expect((await runTurn(s, "MEMO: dead", 5000)).end.isError).toBe(true);
       }));
 
+    test("resume: history the CLI replays for session/load never leaks into the first turn", async () => {
+      using dir = tempDir(`acp-${flavor}-replay`);
+      const base = { model: "m", bin: FAKE_ACP, env: { FAKE_ACP_STATE_DIR: dir.join("state") } };
+      const provider = flavor === "gemini" ? new GeminiCLI(base) : new OpenCode(base);
+      const first = await startAgent(provider, { cwd: dir.path, handle: "r" });
+      for (const w of ["one", "two", "three"]) await runTurn(first, `MEMO: ${w}`);
+      await first.close();
+      const second = await startAgent(provider, { cwd: dir.path, handle: "r", resumeId: first.providerSessionId });
+      try {
+        // A turn long enough for a replay streamed after the load answer to land inside it.
+        const { events } = await runTurn(second, "RUN: sleep 0.2 && echo fresh");
+        expect(textOf(events)).toBe("TOOL OUTPUT: fresh");
+      } finally {
+        await second.close();
+      }
+    });
+
     test("resume of an unknown session id fails with E_NOT_FOUND; without loadSession with E_STATE", async () => {
       using dir = tempDir(`acp-${flavor}-resume`);
       const make = (env: Record<string, string>) => {
