@@ -3,10 +3,10 @@
 // lives in claude-session.ts; this file must stay free of protocol details beyond the start-up handshake.
 
 import type { ClaudeCode, Provider } from "../../config/providers.ts";
-import { spawnProcess } from "../../proc/spawn.ts";
-import { AegisError } from "../../util/errors.ts";
+import { type ChildProcess, spawnProcess } from "../../proc/spawn.ts";
+import { AegisError, errorCode } from "../../util/errors.ts";
 import type { Driver, DriverSession, StartOptions } from "../driver.ts";
-import { buildClaudeCommand, resolveClaudeBin } from "./claude-command.ts";
+import { buildClaudeCommand, INSTALL_HINT, resolveClaudeBin } from "./claude-command.ts";
 import { ClaudeSession } from "./claude-session.ts";
 import { startupError } from "./exit-diagnosis.ts";
 
@@ -18,7 +18,13 @@ export async function startClaude(provider: ClaudeCode, opts: StartOptions): Pro
   const explicitPath = opts.env?.PATH ?? provider.env?.PATH;
   const bin = resolveClaudeBin(provider, explicitPath ?? process.env.PATH);
   const { cmd, env, passPrefixes } = buildClaudeCommand(bin, provider, opts);
-  const child = spawnProcess({ cmd, cwd: opts.cwd, env, passPrefixes, ladder: { graceMs: 1000, sigint: true } });
+  let child: ChildProcess;
+  try {
+    child = spawnProcess({ cmd, cwd: opts.cwd, env, passPrefixes, ladder: { graceMs: 1000, sigint: true } });
+  } catch (err) {
+    if (errorCode(err) !== "E_AGENT_MISSING") throw err;
+    throw new AegisError("E_AGENT_MISSING", (err as Error).message, { hint: INSTALL_HINT, cause: err, data: { bin } });
+  }
   const session = new ClaudeSession(child, provider, opts);
 
   const init = await session.control("initialize", START_TIMEOUT_MS);
