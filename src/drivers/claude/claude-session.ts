@@ -137,6 +137,7 @@ export class ClaudeSession implements DriverSession {
     const id = `aegis_${subtype}_${++this.requestSeq}`;
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish({ ok: false, timedOut: true, error: `no answer to ${subtype} within ${timeoutMs} ms` }), timeoutMs);
+      timer.unref?.(); // the CLI process keeps aegis alive while an answer can still come
       const finish = (r: ControlResult) => {
         clearTimeout(timer);
         this.pending.delete(id);
@@ -223,6 +224,8 @@ export class ClaudeSession implements DriverSession {
       turn.timedOut = true;
       this.requestInterrupt(turn);
     }, Math.max(1, ms));
+    // It outlives turns (refreshed at each start); it must not keep a finished aegis process alive.
+    this.idleTimer.unref?.();
   }
 
   /** Asks the CLI to stop the turn; if the turn has not ended within the grace, kills the process. */
