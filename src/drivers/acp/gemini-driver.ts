@@ -3,6 +3,11 @@
 // shell, write, replace and exit_plan_mode tools, because plan mode alone can be left with one allowed
 // exit_plan_mode (reference/permissions.md). GEMINI_CLI_NO_RELAUNCH keeps it one process that honours signals.
 // It builds the command line only; the session logic is acp-session.ts's.
+//
+// Known CLI bug (0.61.0, measured): session/load within the same UTC minute the session's chat file was created in
+// fails with "No previous sessions found for this project." — the loading process opens a new recording under the
+// same file name, whose `$set messages` record wipes the history first. A later minute loads fine. The driver then
+// throws E_NOT_FOUND (reason "load-failed") and the caller starts a new session.
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
