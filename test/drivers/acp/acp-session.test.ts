@@ -193,6 +193,19 @@ for (const flavor of ["gemini", "opencode"] as const) {
   });
 }
 
+describe("ACP session lifetime", () => {
+  test("aborting the start signal closes the session and stops the CLI", async () => {
+    const ac = new AbortController();
+    await withAcp("opencode", { start: { signal: ac.signal } }, async (s) => {
+      const pid = s.pid as number;
+      await runTurn(s, "MEMO: alive");
+      ac.abort();
+      await waitForPidsGone([pid], 5000);
+      expect((await runTurn(s, "MEMO: after abort", 5000)).end).toMatchObject({ isError: true, error: "the session was closed" });
+    });
+  });
+});
+
 describe("ACP usage and cost", () => {
   test("OpenCode: tokens from the prompt result, cost as the turn's share of the session's cumulative cost", () =>
     withAcp("opencode", {}, async (s) => {
