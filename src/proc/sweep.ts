@@ -30,6 +30,11 @@ export function environHasTag(environ: Uint8Array, tag: string): boolean {
 
 /** Pids of live processes (other than this one) whose environment carries `tag`. */
 export function findTaggedPids(tag: string): number[] {
+  return findPidsByEnviron((environ) => environHasTag(environ, tag));
+}
+
+/** Pids of live processes (other than this one) whose NUL-separated environ block satisfies `match`. */
+export function findPidsByEnviron(match: (environ: Buffer) => boolean): number[] {
   let entries: string[];
   try {
     entries = readdirSync("/proc");
@@ -49,7 +54,7 @@ export function findTaggedPids(tag: string): number[] {
       continue; // it exited while we scanned, or it is not ours to read (and so not ours to kill)
     }
     // A zombie's environ reads empty, so dead-but-unreaped processes are skipped here.
-    if (environ.length > 0 && environHasTag(environ, tag)) found.push(pid);
+    if (environ.length > 0 && match(environ)) found.push(pid);
   }
   return found;
 }
