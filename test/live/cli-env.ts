@@ -40,7 +40,11 @@ export const LIVE_MODELS: Record<LiveCliName, string> = {
 const MCP_ECHO = join(import.meta.dir, "..", "fixtures", "mcp-echo.ts");
 
 /** Creates a fresh isolated environment for one CLI. Dispose it (or call cleanup) when the test ends. */
-export async function makeLiveEnv(cli: LiveCliName, mock: MockLlm, opts: { permission?: Permission } = {}): Promise<LiveEnv> {
+export async function makeLiveEnv(
+  cli: LiveCliName,
+  mock: MockLlm,
+  opts: { permission?: Permission; wrapBin?: (realBin: string, root: string) => Promise<string> } = {},
+): Promise<LiveEnv> {
   const root = await mkdtemp(join(tmpdir(), `aegis-live-${cli}-`));
   const home = join(root, "home");
   const workDir = join(root, "work");
@@ -49,7 +53,7 @@ export async function makeLiveEnv(cli: LiveCliName, mock: MockLlm, opts: { permi
   await writeFile(join(workDir, "README.md"), "A scratch work dir for an aegis live test.\n");
   const tag = crypto.randomUUID();
   const permission = opts.permission ?? "full";
-  const bin = LIVE_CLIS[cli].bin;
+  const bin = opts.wrapBin ? await opts.wrapBin(LIVE_CLIS[cli].bin, root) : LIVE_CLIS[cli].bin;
 
   const common: Record<string, string> = {
     HOME: home,

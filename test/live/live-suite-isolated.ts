@@ -12,6 +12,9 @@ import type { LiveCliName } from "./live-install.ts";
 import { findTagged, runTurn, waitFor } from "./live-helpers.ts";
 import type { LiveSuiteOptions } from "./live-suite.ts";
 import type { MockLlm } from "./mock-llm.ts";
+import { findStrace, isAllowedDestination, makeNetTrace, type NetTrace } from "./net-check.ts";
+
+const STRACE = findStrace();
 
 export function defineIsolatedLiveTests(cli: LiveCliName, o: LiveSuiteOptions, getMock: () => MockLlm): void {
   /** Starts a session in a fresh env, runs `fn`, closes it, checks nothing is left, removes the env. */
@@ -54,6 +57,26 @@ export function defineIsolatedLiveTests(cli: LiveCliName, o: LiveSuiteOptions, g
         expect(existsSync(touched)).toBe(true);
       });
     }, o.testTimeoutMs);
+
+    test.skipIf(!STRACE)("network: the whole process tree addresses nothing but 127.0.0.1, and makes no DNS query (strace)", async () => {
+      const strace = STRACE as string;
+      let trace: NetTrace | undefined;
+      const wrapBin = async (realBin: string, root: string) => {
+        trace = await makeNetTrace(root, strace, realBin);
+        return trace.bin;
+      };
+      await using env = await makeLiveEnv(cli, getMock(), { wrapBin });
+      const session = await startAgent(env.provider, { cwd: env.workDir, handle: `live-${cli}`, mcpServers: [env.mcpEcho] });
+      try {
+        expect((await runTurn(session, "RUN: echo net-check")).text).toContain("net-check");
+        expect((await runTurn(session, 'TOOL: echo {"text":"net"}')).text).toContain("MCP ECHO: net");
+      } finally {
+        await session.close();
+      }
+      const destinations = (await trace?.destinations()) ?? [];
+      expect(destinations).toContain(`127.0.0.1:${getMock().port}`);
+      expect(destinations.filter((d) => !isAllowedDestination(d))).toEqual([]);
+    }, o.testTimeoutMs * 2);
 
     test("resume: a new process given the provider session id remembers the conversation", async () => {
       await using env = await makeLiveEnv(cli, getMock());
