@@ -40,9 +40,8 @@ export class ClaudeCode {
   }
 }
 
-/** Google's Gemini CLI, driven over ACP (`gemini --acp`). Permission maps to its approval mode. */
-export class GeminiCLI {
-  readonly name = "gemini" as const;
+/** Fields shared by the ACP-driven providers; `permission` defaults to full, as in the seed. */
+abstract class AcpProvider {
   readonly model: string;
   readonly permission: Permission;
   readonly bin?: string;
@@ -56,20 +55,14 @@ export class GeminiCLI {
   }
 }
 
+/** Google's Gemini CLI, driven over ACP (`gemini --acp`). Permission maps to its approval mode. */
+export class GeminiCLI extends AcpProvider {
+  readonly name = "gemini" as const;
+}
+
 /** The OpenCode CLI, driven over ACP (`opencode acp`). Models use opencode's `provider/model` form. */
-export class OpenCode {
+export class OpenCode extends AcpProvider {
   readonly name = "opencode" as const;
-  readonly model: string;
-  readonly permission: Permission;
-  readonly bin?: string;
-  readonly env?: Record<string, string>;
-  constructor(o: ProviderOptions) {
-    this.model = o?.model;
-    this.permission = o?.permission ?? "full";
-    if (o?.bin !== undefined) this.bin = o.bin;
-    if (o?.env !== undefined) this.env = o.env;
-    copyUnknown(this, o, ["model", "permission", "bin", "env"]);
-  }
 }
 
 /** A tool call the Scripted agent pretends to make during a turn. */
