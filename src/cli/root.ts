@@ -20,6 +20,12 @@ export const subCommands: Record<string, Lazy> = {
   runs: lazy(() => import("./runs.ts")),
   workflow: lazy(() => import("./workflow.ts")),
   mcp: lazy(() => import("./mcp.ts")),
+  enqueue: lazy(() => import("./enqueue.ts")),
+  tasks: lazy(() => import("./tasks.ts")),
+  task: lazy(() => import("./task.ts")),
+  cancel: lazy(() => import("./cancel.ts")),
+  work: lazy(() => import("./work.ts")),
+  logs: lazy(() => import("./logs.ts")),
 };
 
 export const rootCommand = defineCommand({
