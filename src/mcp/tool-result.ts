@@ -2,6 +2,8 @@
 // prose for sentences), and any error a tool throws becomes an MCP tool error (`isError: true`) whose text names
 // the problem and its fix. Nothing a tool throws may crash the server or leak a stack trace to an agent; unexpected
 // errors are logged here with their stack and reported to the caller as an internal error.
+// A JSON result is always an object at the top level: Gemini CLI parses a JSON text result into `structuredContent`,
+// which must be a record, and fails the whole call for an array or a scalar (measured with 0.61.0).
 
 import { formatError, isAegisError } from "../util/errors.ts";
 
@@ -12,10 +14,23 @@ export interface ToolResult {
   isError?: boolean;
 }
 
-/** A successful result: strings go out as they are, anything else as indented JSON. */
+/** A successful result: prose goes out as it is, data as indented JSON whose top level is an object. */
 export function okResult(value: unknown): ToolResult {
-  const text = typeof value === "string" ? value : JSON.stringify(value, null, 2);
-  return { content: [{ type: "text", text }] };
+  if (typeof value === "string" && !parsesAsNonObjectJson(value)) return { content: [{ type: "text", text: value }] };
+  const data = isRecord(value) ? value : { result: value ?? null };
+  return { content: [{ type: "text", text: JSON.stringify(data, null, 2) }] };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function parsesAsNonObjectJson(s: string): boolean {
+  try {
+    return !isRecord(JSON.parse(s));
+  } catch {
+    return false;
+  }
 }
 
 /** The error text an agent reads: `E_NOT_FOUND: unknown queue "x" (queues: a, b)` plus the hint when there is one. */

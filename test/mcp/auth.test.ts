@@ -47,7 +47,7 @@ describe("authentication", () => {
     await h.sessions.spawn("a", { handle: "alpha" });
     const { url, headers } = httpSpec(h.attachments.get("alpha"));
     const client = await h.clientAs("alpha");
-    expect((await callJson(client, "aegis_list_sessions")).length).toBe(1);
+    expect((await callJson(client, "aegis_list_sessions")).sessions.length).toBe(1);
     await h.sessions.close("alpha");
     const res = await fetch(url, { method: "POST", headers: { ...MCP_HEADERS, ...headers }, body: rpc("tools/list") });
     expect(res.status).toBe(401);
@@ -60,7 +60,7 @@ describe("authentication", () => {
     await h.sessions.spawn("b", { handle: "bravo" });
     expect(httpSpec(h.attachments.get("alpha")).headers.Authorization).not.toBe(httpSpec(h.attachments.get("bravo")).headers.Authorization);
     const [ca, cb] = [await h.clientAs("alpha"), await h.clientAs("bravo")];
-    const you = async (c: typeof ca) => (await callJson(c, "aegis_list_sessions")).find((s: { you: boolean }) => s.you).handle;
+    const you = async (c: typeof ca) => (await callJson(c, "aegis_list_sessions")).sessions.find((s: { you: boolean }) => s.you).handle;
     expect(await you(ca)).toBe("alpha");
     expect(await you(cb)).toBe("bravo");
   });

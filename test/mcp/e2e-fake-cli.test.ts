@@ -76,7 +76,7 @@ describe("agents using the plane mid-turn (fake-claude)", () => {
     expect(got).toMatch(/^ECHO: > from agent:alpha · \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\nplease review the plan$/);
     // And B can see who is around, under its own identity.
     const list = await r.sessions.send("bravo", "MCP: aegis aegis_list_sessions {}", "user");
-    const sessions = JSON.parse(list.slice("TOOL OUTPUT: ".length)) as { handle: string; you: boolean }[];
+    const { sessions } = JSON.parse(list.slice("TOOL OUTPUT: ".length)) as { sessions: { handle: string; you: boolean }[] };
     expect(sessions.find((s) => s.you)?.handle).toBe("bravo");
     expect(sessions.map((s) => s.handle).sort()).toEqual(["alpha", "bravo"]);
   });

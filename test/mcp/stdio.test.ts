@@ -86,7 +86,7 @@ describe("aegis mcp (stdio)", () => {
     const meta = await call(client, "aegis_meta");
     expect(meta.text).toContain("You are the operator");
     expect(meta.text).toContain("Workflows (for aegis_run_workflow): shout");
-    expect(await callJson(client, "aegis_list_agents")).toEqual([
+    expect((await callJson(client, "aegis_list_agents")).agents).toEqual([
       { name: "writer", provider: "scripted", model: "scripted" },
       { name: "reviewer", provider: "scripted", model: "scripted" },
     ]);
@@ -96,7 +96,7 @@ describe("aegis mcp (stdio)", () => {
   test("spawns a peer recorded as spawned by the user, and hands off to it", async () => {
     const { client } = await startAegisMcp();
     const { handle } = await callJson(client, "aegis_spawn", { agent: "writer", prompt: "intro" });
-    const sessions = await callJson(client, "aegis_list_sessions");
+    const { sessions } = await callJson(client, "aegis_list_sessions");
     expect(sessions).toHaveLength(1);
     expect(sessions[0]).toMatchObject({ handle, agent: "writer", spawnedBy: "user", you: false });
     expect(await callJson(client, "aegis_handoff", { target: handle, context: "more" })).toMatchObject({ target: handle });

@@ -48,11 +48,11 @@ describe("orientation", () => {
     h = planeHarness(config);
     await h.sessions.spawn("a", { handle: "alpha" });
     await h.sessions.spawn("b", { handle: "bravo" });
-    const sessions = await callJson(await h.clientAs("bravo"), "aegis_list_sessions");
+    const { sessions } = await callJson(await h.clientAs("bravo"), "aegis_list_sessions");
     expect(sessions.map((s: { handle: string }) => s.handle).sort()).toEqual(["alpha", "bravo"]);
     expect(sessions.find((s: { handle: string }) => s.handle === "bravo")).toMatchObject({ you: true, agent: "b", state: "ready", inbox: 0 });
     expect(sessions.find((s: { handle: string }) => s.handle === "alpha").you).toBe(false);
-    const agents = await callJson(await h.clientAs("alpha"), "aegis_list_agents");
+    const { agents } = await callJson(await h.clientAs("alpha"), "aegis_list_agents");
     expect(agents).toContainEqual({ name: "a", provider: "scripted", model: "scripted" });
     expect(agents.map((a: { name: string }) => a.name)).toEqual(["a", "b", "slow"]);
   });

@@ -11,7 +11,7 @@ export const listSessionsTool = defineTool({
     "messages waiting in the inbox, who spawned it, tokens and cost.",
   input: {},
   readOnly: true,
-  run: (_args, ctx) => ctx.ports.listSessions().map((s) => ({ ...s, you: isSelf(s, ctx) })),
+  run: (_args, ctx) => ({ sessions: ctx.ports.listSessions().map((s) => ({ ...s, you: isSelf(s, ctx) })) }),
 });
 
 export const listAgentsTool = defineTool({
@@ -19,7 +19,7 @@ export const listAgentsTool = defineTool({
   description: "List the agent profiles configured in this aegis project (names you can pass to aegis_spawn), with provider and model.",
   input: {},
   readOnly: true,
-  run: (_args, ctx) => ctx.ports.listAgents(),
+  run: (_args, ctx) => ({ agents: ctx.ports.listAgents() }),
 });
 
 function isSelf(s: PeerInfo, ctx: ToolContext): boolean {
