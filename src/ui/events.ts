@@ -43,7 +43,8 @@ export class EventStamper {
   constructor(private readonly runId: string) {}
 
   stamp(body: RunEventBody): RunEvent {
-    return { v: EVENT_VERSION, type: body.type, runId: this.runId, seq: ++this.seq, at: new Date().toISOString(), ...body } as RunEvent;
+    const { type, ...rest } = body;
+    return { v: EVENT_VERSION, type, runId: this.runId, seq: ++this.seq, at: new Date().toISOString(), ...rest } as RunEvent;
   }
 }
 

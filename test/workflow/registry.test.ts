@@ -1,10 +1,11 @@
 // The workflow registry: names, defaults read from the function, and the collision error naming both files.
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { tempDir } from "../fixtures/helpers/temp-dir.ts";
 import { importWorkflowFile, resolveWorkflow, workflowFiles } from "../../src/workflow/loader.ts";
 import { clearRegistry, getWorkflow, inferDefaults, listWorkflows, workflow } from "../../src/workflow/registry.ts";
 
+beforeEach(() => clearRegistry());
 afterEach(() => clearRegistry());
 
 describe("workflow()", () => {

@@ -158,7 +158,7 @@ export class ClaudeSession implements DriverSession {
     // stdout ended: the process has exited (or closed stdout, which is as good as dead for us).
     // A cleared timer, not Bun.sleep: a pending sleep would keep a finished aegis process alive for its full 2 s.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const exited = await Promise.race([this.child.exited, new Promise<undefined>((r) => (timer = setTimeout(r, 2000)))]);
+    const exited = await Promise.race([this.child.exited, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), 2000)))]);
     clearTimeout(timer);
     if (!exited) await this.child.stop(CLOSE_LADDER);
     this.onDeath(describeExit(exited ?? (await this.child.exited), this.closing !== undefined));
