@@ -9,6 +9,7 @@ import type { Server } from "bun";
 import { AegisError } from "../util/errors.ts";
 import { bearerSecret, type Caller, type SecretTable } from "./identity.ts";
 import type { PlanePorts } from "./ports.ts";
+import { ToolServerPool } from "./server-pool.ts";
 import { buildToolServer, loadSdk } from "./tools.ts";
 
 /** Largest request body accepted (a handoff's context can be long). */
@@ -38,6 +39,7 @@ export interface HttpPlane {
   readonly url: string;
   readonly port: number;
   contact(handle: string): Contact | undefined;
+  /** Forgets what was seen from a session and the servers kept for it. */
   forget(handle: string): void;
   stop(): Promise<void>;
 }
@@ -52,6 +54,7 @@ function jsonError(status: number, code: number, message: string, headers: Recor
 /** Starts the server. Bun.serve binds synchronously, so the URL is usable as soon as this returns. */
 export function startHttpPlane(opts: HttpPlaneOptions): HttpPlane {
   const contacts = new Map<string, Contact>();
+  let pool: ToolServerPool | undefined;
   const log = opts.log ?? (() => {});
 
   function note(caller: Caller, body: unknown): void {
@@ -83,17 +86,19 @@ export function startHttpPlane(opts: HttpPlaneOptions): HttpPlane {
       loadSdk(),
       (transportModule ??= import("@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js")),
     ]);
-    const server = buildToolServer(McpServer, { caller, ports: opts.ports(), log });
-    // JSON responses: the reply is complete when handleRequest resolves, so the per-request server can be closed
-    // right after, and no SSE stream is left for an idle timer to cut.
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    await server.connect(transport);
-    try {
+    pool ??= new ToolServerPool(
+      (c) => buildToolServer(McpServer, { caller: c, ports: opts.ports(), log }),
+      (c) => c.kind === "operator" || opts.secrets.has(c.handle),
+      log,
+    );
+    return pool.with(caller, async (server) => {
+      // JSON responses: the reply is complete when handleRequest resolves, so the server can be closed (and pooled)
+      // right after, and no SSE stream is left for an idle timer to cut.
+      const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+      await server.connect(transport);
       const clientId = caller.kind === "session" ? caller.handle : "operator";
-      return await transport.handleRequest(req, { parsedBody: body, authInfo: { token: "", clientId, scopes: [] } });
-    } finally {
-      await server.close();
-    }
+      return transport.handleRequest(req, { parsedBody: body, authInfo: { token: "", clientId, scopes: [] } });
+    });
   }
 
   const server: Server<undefined> = Bun.serve({
@@ -127,7 +132,10 @@ export function startHttpPlane(opts: HttpPlaneOptions): HttpPlane {
     url: `http://127.0.0.1:${port}${MCP_PATH}`,
     port,
     contact: (handle) => contacts.get(handle),
-    forget: (handle) => void contacts.delete(handle),
+    forget(handle) {
+      contacts.delete(handle);
+      pool?.drop(handle);
+    },
     stop: () => server.stop(true),
   };
 }

@@ -55,6 +55,11 @@ export class SecretTable {
     return handle === undefined ? undefined : { kind: "session", handle };
   }
 
+  /** Whether `handle` currently holds a secret. */
+  has(handle: string): boolean {
+    return this.digestByHandle.has(handle);
+  }
+
   /** Handles that currently hold a secret. */
   handles(): string[] {
     return [...this.digestByHandle.keys()];

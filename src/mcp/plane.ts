@@ -85,6 +85,7 @@ export function createMcpPlane(opts: PlaneOptions): McpPlane {
     },
     detach(handle) {
       secrets.revoke(handle);
+      http?.forget(handle);
       wake(handle, false);
     },
     contact: (handle) => http?.contact(handle),

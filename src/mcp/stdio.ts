@@ -59,8 +59,8 @@ export async function serveStdio(opts: StdioOptions): Promise<void> {
     if (id !== undefined) pending.add(id);
   };
   const send = transport.send.bind(transport);
-  transport.send = async (m, o) => {
-    await send(m, o);
+  transport.send = async (m: JSONRPCMessage) => {
+    await send(m);
     const id = responseId(m);
     if (id !== undefined && pending.delete(id)) maybeStop();
   };
