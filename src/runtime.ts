@@ -24,7 +24,7 @@ export interface RuntimeOptions {
   /** A turn with no agent event for this long is interrupted, then killed. Default 600 s. */
   idleTimeoutMs?: number;
   /** Queue options: which queues to run workers for, the cross-process watch interval, keep-alive for `aegis work`. */
-  queues?: { serve?: readonly string[]; pollMs?: number; keepAlive?: boolean; now?: () => number };
+  queues?: { serve?: readonly string[]; pollMs?: number; keepAlive?: boolean; localParallel?: number; now?: () => number };
 }
 
 export interface Runtime {
@@ -66,6 +66,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     ...(q.serve ? { queues: q.serve } : {}),
     ...(q.pollMs !== undefined ? { pollMs: q.pollMs } : {}),
     ...(q.keepAlive !== undefined ? { keepAlive: q.keepAlive } : {}),
+    ...(q.localParallel !== undefined ? { localParallel: q.localParallel } : {}),
     ...(q.now ? { now: q.now } : {}),
   });
   let closing: Promise<void> | undefined;

@@ -15,6 +15,7 @@ export default defineCommand({
   args: {
     queue: { type: "string", description: "Only these queues (comma-separated); default all", valueHint: "q[,q2]" },
     "until-idle": { type: "boolean", description: "Exit when nothing is pending and nothing runs here" },
+    parallel: { type: "string", description: "At most this many workers per queue in this process (default: the queue's maxParallel)", valueHint: "n" },
     "poll-ms": { type: "string", description: "How often to look for work from other aegis processes (default 1000)", valueHint: "ms" },
     ...configArgs,
     ...jsonArg,
@@ -25,7 +26,9 @@ export default defineCommand({
     if (serve.length === 0) throw new UsageError("no queues to work: declare queues in .aegis.ts or pass --queue");
     const pollMs = args["poll-ms"] === undefined ? 1000 : Number(args["poll-ms"]);
     if (!Number.isFinite(pollMs) || pollMs <= 0) throw new UsageError(`--poll-ms must be a positive number; got "${args["poll-ms"]}"`);
-    const rt = createRuntime({ config, cwd: workDir(args), queues: { serve, pollMs, keepAlive: true } });
+    const parallel = args.parallel === undefined ? undefined : Number(args.parallel);
+    if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) throw new UsageError(`--parallel must be a positive integer; got "${args.parallel}"`);
+    const rt = createRuntime({ config, cwd: workDir(args), queues: { serve, pollMs, keepAlive: true, ...(parallel ? { localParallel: parallel } : {}) } });
     const counts = { done: 0, failed: 0, cancelled: 0 };
     let seq = 0;
     rt.queues.on((e) => {

@@ -38,7 +38,7 @@ export async function cancelTask(ctx: CancelContext, taskId: string, waitMs: num
     if (!row) throw new AegisError("E_NOT_FOUND", `no task ${taskId}`, { data: { taskId } });
     if (TERMINAL.has(row.status)) return { taskId, status: row.status, was: round === 0 ? "terminal" : "running" };
     if (row.status === "pending") {
-      const f = finalizeTask(store, row, "pending", { status: "cancelled", result: null, error: CANCELLED, at: ctx.now() });
+      const f = store.write(() => finalizeTask(store, row, "pending", { status: "cancelled", result: null, error: CANCELLED, at: ctx.now() }));
       if (f) {
         ctx.finished(f);
         return { taskId, status: "cancelled", was: "pending" };
@@ -46,21 +46,24 @@ export async function cancelTask(ctx: CancelContext, taskId: string, waitMs: num
       continue;
     }
     if (row.owner === ctx.owner) {
-      if (await ctx.dispatcher.cancel(taskId)) return { taskId, status: getTask(store, taskId)!.status, was: "running" };
+      if (await ctx.dispatcher.cancel(taskId)) {
+        store.flush();
+        return { taskId, status: getTask(store, taskId)!.status, was: "running" };
+      }
       continue;
     }
     if (row.owner === null || deadOwners(store, [row.owner]).has(row.owner)) {
       const last = row.worker_session
-        ? store.db.query<{ last_text: string | null }, [string]>("SELECT last_text FROM sessions WHERE id = ?").get(row.worker_session)?.last_text ?? null
+        ? store.sql<{ last_text: string | null }, [string]>("SELECT last_text FROM sessions WHERE id = ?").get(row.worker_session)?.last_text ?? null
         : null;
-      const f = finalizeTask(store, row, "running", { status: "cancelled", result: last, error: CANCELLED, at: ctx.now() }, row.owner ?? undefined);
+      const f = store.write(() => finalizeTask(store, row, "running", { status: "cancelled", result: last, error: CANCELLED, at: ctx.now() }, row.owner ?? undefined));
       if (f) {
         ctx.finished(f);
         return { taskId, status: "cancelled", was: "running" };
       }
       continue;
     }
-    requestCancel(store, taskId);
+    store.write(() => requestCancel(store, taskId));
     try {
       const t = await ctx.waitFor(taskId, waitMs);
       return { taskId, status: t.status, was: "running" };

@@ -26,6 +26,8 @@ export interface DispatcherCore {
   sessions: SessionManager;
   owner: string;
   now: () => number;
+  /** At most this many workers per queue in this process (the queue's maxParallel still caps all processes). */
+  localParallel?: number;
   onStarted(row: TaskRow): void;
   onFinished(f: Finished): void;
   /** Called after a local worker is gone (finished or not), so the caller can dispatch again. */
@@ -41,7 +43,9 @@ export class Dispatcher {
   claim(queue: string): TaskRow[] {
     const q = this.core.config.queues[queue];
     if (!q) return [];
-    return this.core.store.write(() => claimTasks(this.core.store, queue, q.maxParallel, this.core.owner, this.core.now()));
+    const limit = (this.core.localParallel ?? Infinity) - this.countRunning(queue);
+    if (limit <= 0) return [];
+    return this.core.store.batch(() => claimTasks(this.core.store, queue, q.maxParallel, this.core.owner, this.core.now(), limit));
   }
 
   /** Starts a worker for each claimed task. */
@@ -88,7 +92,8 @@ export class Dispatcher {
     try {
       session = await this.core.sessions.spawn(agent, { prompt: row.payload, spawnedBy: `queue:${row.queue}` });
       entry.session = session;
-      setTaskWorker(this.core.store, row.id, session.handle, session.id);
+      const worker = session;
+      this.core.store.batch(() => setTaskWorker(this.core.store, row.id, worker.handle, worker.id));
       row.worker_handle = session.handle;
       row.worker_session = session.id;
       this.core.onStarted(row);

@@ -21,10 +21,11 @@ export function callbackTarget(enqueuedBy: string): string {
 
 /**
  * Moves `row` from `from` to the outcome's terminal state (guarded by status and, if given, owner) and writes its
- * callback. Returns null if another transition won: then nothing was written.
+ * callback, in the store's write batch (callers that must acknowledge durably wrap it in store.write). Returns null
+ * if another transition won: then nothing was written.
  */
 export function finalizeTask(store: Store, row: TaskRow, from: "pending" | "running", o: TaskOutcome, owner?: string): Finished | null {
-  return store.write(() => {
+  return store.batch(() => {
     if (!finishTask(store, row.id, from, o, owner)) return null;
     const done: TaskRow = {
       ...row, status: o.status, result: o.result, error: o.error, finished_at: o.at,

@@ -11,7 +11,7 @@ import { logIgnored } from "../session/log-ignored.ts";
 import type { SessionManager } from "../session/manager.ts";
 import type { SenderTag } from "../session/sender.ts";
 import type { Store } from "../store/store.ts";
-import { cancelRequestedFor, findByIdempotencyKey, getTask, insertTask, listTasks, pendingPosition, TERMINAL, type TaskRow, type TaskStatus } from "../store/tasks.ts";
+import { cancelRequestedFor, findByIdempotencyKey, queueCounts, getTask, insertTask, listTasks, pendingPosition, TERMINAL, type TaskRow, type TaskStatus } from "../store/tasks.ts";
 import { AegisError } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { checkBudgets, evaluateBudgets, type BudgetState } from "./budgets.ts";
@@ -34,6 +34,8 @@ export interface QueueManagerOptions {
   pollMs?: number;
   /** Keep the process alive while started (for `aegis work`). */
   keepAlive?: boolean;
+  /** At most this many workers per queue in this process; the queue's maxParallel caps all processes together. */
+  localParallel?: number;
   /** The clock, for budget windows; default Date.now. */
   now?: () => number;
 }
@@ -69,6 +71,7 @@ export class QueueManager {
     this.now = opts.now ?? Date.now;
     this.dispatcher = new Dispatcher({
       config: opts.config, store: opts.store, sessions: opts.sessions, owner: opts.owner, now: this.now,
+      ...(opts.localParallel !== undefined ? { localParallel: opts.localParallel } : {}),
       onStarted: (row) => this.emitter.active && this.emitter.emit({ type: "started", task: toTask(row) }),
       onFinished: (f) => this.finished(f),
       onSlotFree: (queue) => {
@@ -98,7 +101,7 @@ export class QueueManager {
     if (typeof payload !== "string" || payload.trim() === "") throw new AegisError("E_USAGE", `the payload for queue "${queue}" is empty`);
     const store = this.store;
     let claimed: TaskRow[] = [];
-    const result = store.write((): Enqueued & { row: TaskRow } => {
+    const result = store.batch((): Enqueued & { row: TaskRow } => {
       if (o.idempotencyKey !== undefined) {
         const existing = findByIdempotencyKey(store, queue, o.idempotencyKey);
         if (existing) return { taskId: existing.id, position: pendingPosition(store, existing), existing: true, row: existing };
@@ -114,7 +117,8 @@ export class QueueManager {
       row.seq = insertTask(store, { id: row.id, queue, payload, enqueuedBy: row.enqueued_by, callback: !!o.callback, at, ...(o.idempotencyKey !== undefined ? { idempotencyKey: o.idempotencyKey } : {}) });
       if (this.serves(queue)) claimed = this.dispatcher.claim(queue);
       const started = claimed.some((c) => c.id === row.id);
-      return { taskId: row.id, position: started ? 0 : pendingPosition(store, row), row };
+      // The new task is the newest pending one: its position is the queue's pending count.
+      return { taskId: row.id, position: started ? 0 : queueCounts(store, queue).pending, row };
     });
     this.dispatcher.launch(claimed);
     if (!result.existing && this.emitter.active) this.emitter.emit({ type: "enqueued", task: toTask(result.row), position: result.position });
@@ -258,7 +262,7 @@ export class QueueManager {
   private checkDrained(): void {
     if (this.drainers.length === 0) return;
     for (const d of [...this.drainers]) {
-      const busy = d.queues.some((q) => this.dispatcher.countRunning(q) > 0 || listTasks(this.store, { queue: q, status: "pending", limit: 1 }).length > 0);
+      const busy = d.queues.some((q) => this.dispatcher.countRunning(q) > 0 || queueCounts(this.store, q).pending > 0);
       if (busy) continue;
       this.drainers.splice(this.drainers.indexOf(d), 1);
       d.resolve();

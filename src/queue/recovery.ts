@@ -27,7 +27,7 @@ export function recoverDeadOwners(store: Store, self: string, now: number): Fini
   if (dead.size === 0) return [];
   return store.write(() => {
     const finished: Finished[] = [];
-    const worker = store.db.query<WorkerRow, [string]>("SELECT last_text, cost_usd, input_tokens, output_tokens FROM sessions WHERE id = ?");
+    const worker = store.sql<WorkerRow, [string]>("SELECT last_text, cost_usd, input_tokens, output_tokens FROM sessions WHERE id = ?");
     for (const owner of dead) {
       for (const row of runningTasksOf(store, owner)) {
         const w = row.worker_session ? worker.get(row.worker_session) : null;
@@ -40,12 +40,12 @@ export function recoverDeadOwners(store: Store, self: string, now: number): Fini
       }
     }
     closeSessionsOfOwners(store, dead, now);
-    const del = store.db.query("DELETE FROM owners WHERE id = ?");
+    const del = store.sql("DELETE FROM owners WHERE id = ?");
     for (const owner of dead) del.run(owner);
     return finished;
   });
 }
 
 function hasOtherOwners(store: Store, self: string): boolean {
-  return (store.db.query<{ n: number }, [string]>("SELECT count(*) AS n FROM owners WHERE id != ?").get(self)?.n ?? 0) > 0;
+  return (store.sql<{ n: number }, [string]>("SELECT count(*) AS n FROM owners WHERE id != ?").get(self)?.n ?? 0) > 0;
 }

@@ -8,7 +8,7 @@ import { didYouMean } from "../config/validate.ts";
 import type { AgentEvent, McpServerSpec, PermissionRequest } from "../drivers/driver.ts";
 import { startAgent } from "../drivers/registry.ts";
 import { insertInbox, undeliveredAfter, undeliveredFor, type InboxRow } from "../store/inbox.ts";
-import { closeSessionRow, findSessionByHandle, insertSession, setSessionState, type SessionState } from "../store/sessions.ts";
+import { closeSessionRow, findSessionByHandle, insertSession, type SessionState } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { AegisError } from "../util/errors.ts";
 import { HANDLE_PATTERN, newHandle, newId } from "../util/ids.ts";
@@ -120,22 +120,26 @@ export class SessionManager {
         idleTimeoutMs: this.idleTimeoutMs,
         ...(this.opts.askPermission ? { askPermission: this.opts.askPermission } : {}),
       });
+      const opening = o.prompt !== undefined;
       const session = new Session({
         store: this.store, id, handle, agent: profile, ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}), driver,
         idleTimeoutMs: this.idleTimeoutMs, ...(this.opts.flushMs !== undefined ? { flushMs: this.opts.flushMs } : {}), hooks: this.hooks,
+        // With an opening turn, the row goes straight to `working` (with the pid) when that turn starts.
+        processUnrecorded: opening,
       });
-      this.store.write(() => {
-        setSessionState(this.store, id, "ready");
-        this.store.db.query("UPDATE sessions SET pid = ?, provider_session_id = ? WHERE id = ?")
-          .run(driver.pid ?? null, driver.providerSessionId ?? null, id);
-      });
+      if (!opening) {
+        this.store.batch(() => this.store.sql("UPDATE sessions SET state = 'ready', pid = ?, provider_session_id = ? WHERE id = ?")
+          .run(driver.pid ?? null, driver.providerSessionId ?? null, id));
+      }
       this.live.set(handle, session);
       if (this.emitter.active) this.emitter.emit({ type: "spawned", handle, agent: profile, ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}) });
       if (o.prompt !== undefined) session.deliver({ from: "user", body: o.prompt, headerless: true });
-      for (const row of undeliveredFor(this.store, handle)) this.enqueueRow(session, row);
+      // Messages left for this handle are collected only by a session that asked for the handle by name: a fresh
+      // random handle must not inherit an unrelated earlier session's mail.
+      if (o.handle !== undefined) for (const row of undeliveredFor(this.store, handle)) this.enqueueRow(session, row);
       return session;
     } catch (err) {
-      closeSessionRow(this.store, id, Date.now());
+      this.store.batch(() => closeSessionRow(this.store, id, Date.now()));
       if (attached) this.opts.plane?.detach(handle);
       throw err;
     }
@@ -183,7 +187,8 @@ export class SessionManager {
     if (session) return this.deliverTo(session, msg);
     const row = findSessionByHandle(this.store, handle);
     if (!row || row.closed_at !== null) this.require(handle); // throws E_NOT_FOUND
-    insertInbox(this.store, { target: handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at: msg.at ?? Date.now() });
+    // Committed at once: the process holding the session collects it from the database.
+    this.store.write(() => insertInbox(this.store, { target: handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at: msg.at ?? Date.now() }));
     return { disposition: "queued", depth: undeliveredFor(this.store, handle).length };
   }
 
@@ -222,7 +227,8 @@ export class SessionManager {
 
   private deliverTo(session: Session, msg: InboxMessage, waiter?: QueuedMessage["waiter"]): Delivery {
     const at = msg.at ?? Date.now();
-    const row = insertInbox(this.store, { target: session.handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at });
+    // Batched; the turn that carries it commits it before the agent reads it (Session.runOne).
+    const row = this.store.batch(() => insertInbox(this.store, { target: session.handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at }));
     this.queuedRows.add(row.id);
     return session.deliver({ ...msg, at, rowId: row.id, ...(waiter ? { waiter } : {}) });
   }
@@ -237,18 +243,19 @@ export class SessionManager {
 
   private claimHandle(id: string, agent: string, provider: string, model: string | undefined, o: SpawnOptions): string {
     const row = { id, agent, provider, ...(model ? { model } : {}), ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}), ...(this.opts.owner ? { owner: this.opts.owner } : {}), createdAt: Date.now() };
-    if (o.handle !== undefined) {
-      if (!HANDLE_PATTERN.test(o.handle)) {
-        throw new AegisError("E_USAGE", `invalid handle "${o.handle}": use lowercase words joined by dashes, e.g. brisk-curie`);
+    const wanted = o.handle;
+    if (wanted !== undefined) {
+      if (!HANDLE_PATTERN.test(wanted)) {
+        throw new AegisError("E_USAGE", `invalid handle "${wanted}": use lowercase words joined by dashes, e.g. brisk-curie`);
       }
-      if (this.live.has(o.handle) || !insertSession(this.store, { ...row, handle: o.handle })) {
-        throw new AegisError("E_STATE", `the handle "${o.handle}" is already taken by a live session`, { data: { handle: o.handle } });
+      if (this.live.has(wanted) || !this.store.batch(() => insertSession(this.store, { ...row, handle: wanted }))) {
+        throw new AegisError("E_STATE", `the handle "${wanted}" is already taken by a live session`, { data: { handle: wanted } });
       }
-      return o.handle;
+      return wanted;
     }
     for (let i = 0; i < 1000; i++) {
       const handle = newHandle((h) => this.live.has(h));
-      if (insertSession(this.store, { ...row, handle })) return handle;
+      if (this.store.batch(() => insertSession(this.store, { ...row, handle }))) return handle;
     }
     throw new AegisError("E_STATE", "could not find a free session handle");
   }

@@ -37,6 +37,8 @@ export interface SessionInit {
   idleTimeoutMs: number;
   flushMs?: number;
   hooks: SessionHooks;
+  /** The row still lacks the process's pid and provider session id: the first state write adds them. */
+  processUnrecorded?: boolean;
 }
 
 export class Session {
@@ -58,6 +60,8 @@ export class Session {
   private idleWaiters: ((o: TurnOutcome | undefined) => void)[] = [];
   private lastOutcome: TurnOutcome | undefined;
   private tracker = new MessageTracker();
+  private providerSessionId: string | undefined;
+  private processUnrecorded: boolean;
   readonly totals: SessionTotals = { turns: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, costUsd: 0 };
 
   constructor(init: SessionInit) {
@@ -70,6 +74,8 @@ export class Session {
     this.hooks = init.hooks;
     this.idleTimeoutMs = init.idleTimeoutMs;
     this.flushMs = init.flushMs ?? 200;
+    this.processUnrecorded = init.processUnrecorded ?? false;
+    this.providerSessionId = init.driver.providerSessionId;
   }
 
   get state(): SessionState {
@@ -121,8 +127,10 @@ export class Session {
     try {
       await this.driver.close();
     } finally {
-      this.flush();
-      closeSessionRow(this.store, this.id, Date.now());
+      this.store.batch(() => {
+        this.flush(true);
+        closeSessionRow(this.store, this.id, Date.now());
+      });
       for (const w of this.idleWaiters.splice(0)) w(this.lastOutcome);
     }
   }
@@ -152,6 +160,8 @@ export class Session {
     this.tracker = new MessageTracker();
     this.buffer.push({ turn, at: Date.now(), event: { type: "prompt", text } });
     this.setState("working", true);
+    // Persisted before delivery: the inbox rows this turn carries are committed before the agent reads them.
+    if (batch.some((m) => m.rowId !== undefined)) this.store.flush();
     const outcome = await runTurn(this.driver, text, {
       idleTimeoutMs: this.idleTimeoutMs,
       onEvent: (ev) => this.record(turn, ev),
@@ -167,8 +177,8 @@ export class Session {
     const next: SessionState = this._state === "closed" ? "closed" : outcome.ok ? "ready" : "error";
     // With more messages waiting, the next turn starts at once: the session stays `working` throughout.
     const chained = next !== "closed" && this.inbox.length > 0;
-    this.store.write(() => {
-      this.flush();
+    this.store.batch(() => {
+      this.flush(true);
       // Marked at the turn's end, not its start: a crash mid-turn leaves the message to be delivered again.
       if (ids.length) markDelivered(this.store, ids, this.id, Date.now());
       if (next !== "closed") updateSession(this.store, this.id, chained ? "working" : next, t, outcome.text || null);
@@ -181,8 +191,9 @@ export class Session {
   private record(turn: number, ev: AgentEvent): void {
     this.buffer.push({ turn, at: Date.now(), event: ev });
     this.tracker.see(ev);
-    if (ev.type === "init" && ev.providerSessionId) {
-      setSessionProcess(this.store, this.id, ev.providerSessionId, this.driver.pid ?? null);
+    if (ev.type === "init" && ev.providerSessionId && ev.providerSessionId !== this.providerSessionId) {
+      this.providerSessionId = ev.providerSessionId;
+      this.store.batch(() => setSessionProcess(this.store, this.id, ev.providerSessionId, this.driver.pid ?? null));
     }
     this.hooks.onEvent(this, ev);
     if (this.flushTimer === undefined && ev.type !== "turn_end") {
@@ -190,8 +201,8 @@ export class Session {
     }
   }
 
-  /** Writes buffered transcript events (joins the caller's transaction if there is one). */
-  flush(): void {
+  /** Writes buffered transcript events into the store's write batch; `final` at a turn's end (totals follow). */
+  flush(final = false): void {
     if (this.flushTimer !== undefined) {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
@@ -199,11 +210,11 @@ export class Session {
     if (this.buffer.length === 0) return;
     const events = this.buffer;
     this.buffer = [];
-    this.store.write(() => {
+    this.store.batch(() => {
       appendEvents(this.store, this.id, events);
       // Keeps the last message current mid-turn, so a crash or a cancel can still report it.
-      if (this.tracker.text && this._state === "working") {
-        this.store.db.query("UPDATE sessions SET last_text = ? WHERE id = ?").run(this.tracker.text, this.id);
+      if (!final && this.tracker.text && this._state === "working") {
+        this.store.sql("UPDATE sessions SET last_text = ? WHERE id = ?").run(this.tracker.text, this.id);
       }
     });
   }
@@ -211,9 +222,13 @@ export class Session {
   private setState(state: SessionState, persist: boolean): void {
     if (this._state === state) return;
     this._state = state;
-    if (persist) this.store.write(() => {
-      this.flush();
-      this.store.db.query("UPDATE sessions SET state = ? WHERE id = ?").run(state, this.id);
+    // Buffered events are left for the turn's end (or the flush timer): one state change, one statement.
+    if (persist) this.store.batch(() => {
+      if (this.processUnrecorded) {
+        this.processUnrecorded = false;
+        this.store.sql("UPDATE sessions SET state = ?, pid = ?, provider_session_id = coalesce(?, provider_session_id) WHERE id = ?")
+          .run(state, this.driver.pid ?? null, this.driver.providerSessionId ?? null, this.id);
+      } else this.store.sql("UPDATE sessions SET state = ? WHERE id = ?").run(state, this.id);
     });
     this.hooks.onState(this, state);
   }

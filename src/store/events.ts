@@ -41,21 +41,27 @@ export interface EventRow {
   data: string | null;
 }
 
-/** Appends events; call inside a write transaction when writing several. */
+/** Rows per INSERT statement: a turn's events usually go in one statement. */
+const CHUNK = 8;
+const ROW = "(?, ?, ?, ?, ?, ?)";
+
+/** Appends events, up to CHUNK rows per statement; call inside a write batch when writing several. */
 export function appendEvents(store: Store, sessionId: string, events: readonly PendingEvent[]): void {
-  if (events.length === 0) return;
-  const stmt = store.db.query("INSERT INTO events (session_id, turn, at, type, text, data) VALUES (?, ?, ?, ?, ?, ?)");
-  for (const e of events) {
-    const ev = e.event;
-    if (ev.type === "text" && ev.messageId === undefined) stmt.run(sessionId, e.turn, e.at, "text", ev.text, null);
-    else if (ev.type === "prompt") stmt.run(sessionId, e.turn, e.at, "prompt", ev.text, null);
-    else stmt.run(sessionId, e.turn, e.at, ev.type, ev.type === "text" ? ev.text : null, JSON.stringify(ev));
+  for (let i = 0; i < events.length; i += CHUNK) {
+    const part = events.slice(i, i + CHUNK);
+    const args: (string | number | null)[] = [];
+    for (const e of part) {
+      const ev = e.event;
+      if (ev.type === "prompt" || (ev.type === "text" && ev.messageId === undefined)) args.push(sessionId, e.turn, e.at, ev.type, ev.text, null);
+      else args.push(sessionId, e.turn, e.at, ev.type, ev.type === "text" ? ev.text : null, JSON.stringify(ev));
+    }
+    store.sql(`INSERT INTO events (session_id, turn, at, type, text, data) VALUES ${Array(part.length).fill(ROW).join(", ")}`).run(...args);
   }
 }
 
 /** Events of a session after `afterId` (exclusive), oldest first. */
 export function listEvents(store: Store, sessionId: string, afterId = 0, limit = 10_000): EventRow[] {
-  return store.db.query<EventRow, [string, number, number]>(
+  return store.sql<EventRow, [string, number, number]>(
     "SELECT * FROM events WHERE session_id = ? AND id > ? ORDER BY id LIMIT ?",
   ).all(sessionId, afterId, limit);
 }

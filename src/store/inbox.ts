@@ -47,7 +47,7 @@ export interface NewInboxMessage {
 }
 
 export function insertInbox(store: Store, m: NewInboxMessage): InboxRow {
-  const id = store.db.query("INSERT INTO inbox (target, sender, task_id, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+  const id = store.sql("INSERT INTO inbox (target, sender, task_id, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)")
     .run(m.target, m.sender, m.taskId ?? null, m.status ?? null, m.body, m.at).lastInsertRowid as number;
   return {
     id, target: m.target, sender: m.sender, task_id: m.taskId ?? null, status: m.status ?? null, body: m.body,
@@ -57,28 +57,28 @@ export function insertInbox(store: Store, m: NewInboxMessage): InboxRow {
 
 /** Marks rows delivered to a session; returns the ids this call marked (rows already delivered are skipped). */
 export function markDelivered(store: Store, ids: readonly number[], sessionId: string, at: number): number[] {
-  const stmt = store.db.query("UPDATE inbox SET delivered_at = ?, session_id = ? WHERE id = ? AND delivered_at IS NULL");
+  const stmt = store.sql("UPDATE inbox SET delivered_at = ?, session_id = ? WHERE id = ? AND delivered_at IS NULL");
   return ids.filter((id) => stmt.run(at, sessionId, id).changes > 0);
 }
 
 /** Undelivered messages for one target, oldest first. */
 export function undeliveredFor(store: Store, target: string): InboxRow[] {
-  return store.db.query<InboxRow, [string]>("SELECT * FROM inbox WHERE target = ? AND delivered_at IS NULL ORDER BY id").all(target);
+  return store.sql<InboxRow, [string]>("SELECT * FROM inbox WHERE target = ? AND delivered_at IS NULL ORDER BY id").all(target);
 }
 
 /** Undelivered messages for any of `targets` with id above `afterId`, oldest first. */
 export function undeliveredAfter(store: Store, targets: readonly string[], afterId: number): InboxRow[] {
   if (targets.length === 0) return [];
   const marks = targets.map(() => "?").join(", ");
-  return store.db.query<InboxRow, (string | number)[]>(
+  return store.sql<InboxRow, (string | number)[]>(
     `SELECT * FROM inbox WHERE delivered_at IS NULL AND id > ? AND target IN (${marks}) ORDER BY id`,
   ).all(afterId, ...targets);
 }
 
 export function inboxForTask(store: Store, taskId: string): InboxRow[] {
-  return store.db.query<InboxRow, [string]>("SELECT * FROM inbox WHERE task_id = ? ORDER BY id").all(taskId);
+  return store.sql<InboxRow, [string]>("SELECT * FROM inbox WHERE task_id = ? ORDER BY id").all(taskId);
 }
 
 export function listInbox(store: Store, target: string): InboxRow[] {
-  return store.db.query<InboxRow, [string]>("SELECT * FROM inbox WHERE target = ? ORDER BY id").all(target);
+  return store.sql<InboxRow, [string]>("SELECT * FROM inbox WHERE target = ? ORDER BY id").all(target);
 }

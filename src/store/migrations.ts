@@ -15,7 +15,7 @@ import { INBOX_MIGRATION } from "./inbox.ts";
 import { OWNERS_MIGRATION } from "./owners.ts";
 import { RUNS_MIGRATION } from "./runs.ts";
 import { SESSIONS_MIGRATION } from "./sessions.ts";
-import { TASKS_MIGRATION } from "./tasks.ts";
+import { QUEUE_COUNTS_MIGRATION, TASKS_MIGRATION } from "./tasks.ts";
 
 export interface Migration {
   /** 1, 2, 3, …: the position in MIGRATIONS plus one. */
@@ -32,4 +32,5 @@ export const MIGRATIONS: readonly Migration[] = [
   INBOX_MIGRATION, // 4
   TASKS_MIGRATION, // 5
   RUNS_MIGRATION, // 6
+  QUEUE_COUNTS_MIGRATION, // 7
 ];

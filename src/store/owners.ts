@@ -32,17 +32,17 @@ export interface OwnerRow {
 /** Registers this process as an owner and returns its id (`own_…`). */
 export function registerOwner(store: Store): string {
   const id = newId("own");
-  store.db.query("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES (?, ?, ?, ?, ?)")
-    .run(id, process.pid, hostname(), procStart(process.pid) ?? null, Date.now());
+  store.write(() => store.sql("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES (?, ?, ?, ?, ?)")
+    .run(id, process.pid, hostname(), procStart(process.pid) ?? null, Date.now()));
   return id;
 }
 
 export function removeOwner(store: Store, id: string): void {
-  store.db.query("DELETE FROM owners WHERE id = ?").run(id);
+  store.write(() => store.sql("DELETE FROM owners WHERE id = ?").run(id));
 }
 
 export function listOwners(store: Store): OwnerRow[] {
-  return store.db.query<OwnerRow, []>("SELECT * FROM owners").all();
+  return store.sql<OwnerRow, []>("SELECT * FROM owners").all();
 }
 
 /** True unless the owner's process is known to be gone. Owners on other hosts are assumed alive. */

@@ -72,7 +72,7 @@ export interface NewSessionRow {
 /** Inserts a session in state `starting`. Returns false if the handle is held by a session that is not closed. */
 export function insertSession(store: Store, s: NewSessionRow): boolean {
   try {
-    store.db.query(`INSERT INTO sessions (id, handle, agent, provider, model, state, spawned_by, owner, created_at)
+    store.sql(`INSERT INTO sessions (id, handle, agent, provider, model, state, spawned_by, owner, created_at)
       VALUES (?, ?, ?, ?, ?, 'starting', ?, ?, ?)`)
       .run(s.id, s.handle, s.agent, s.provider, s.model ?? null, s.spawnedBy ?? null, s.owner ?? null, s.createdAt);
     return true;
@@ -93,38 +93,38 @@ export interface SessionTotals {
 
 /** Writes the state, the usage sums and the last assistant message (one statement, for the turn-boundary write). */
 export function updateSession(store: Store, id: string, state: SessionState, t: SessionTotals, lastText: string | null): void {
-  store.db.query(`UPDATE sessions SET state = ?, turns = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,
+  store.sql(`UPDATE sessions SET state = ?, turns = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,
       cache_write_tokens = ?, cost_usd = ?, last_text = coalesce(?, last_text) WHERE id = ?`)
     .run(state, t.turns, t.input, t.output, t.cacheRead, t.cacheWrite, t.costUsd, lastText, id);
 }
 
 export function setSessionState(store: Store, id: string, state: SessionState): void {
-  store.db.query("UPDATE sessions SET state = ? WHERE id = ?").run(state, id);
+  store.sql("UPDATE sessions SET state = ? WHERE id = ?").run(state, id);
 }
 
 export function setSessionProcess(store: Store, id: string, providerSessionId: string | null, pid: number | null): void {
-  store.db.query("UPDATE sessions SET provider_session_id = coalesce(?, provider_session_id), pid = coalesce(?, pid) WHERE id = ?")
+  store.sql("UPDATE sessions SET provider_session_id = coalesce(?, provider_session_id), pid = coalesce(?, pid) WHERE id = ?")
     .run(providerSessionId, pid, id);
 }
 
 export function closeSessionRow(store: Store, id: string, at: number): void {
-  store.db.query("UPDATE sessions SET state = 'closed', closed_at = ? WHERE id = ? AND closed_at IS NULL").run(at, id);
+  store.sql("UPDATE sessions SET state = 'closed', closed_at = ? WHERE id = ? AND closed_at IS NULL").run(at, id);
 }
 
 export function getSessionRow(store: Store, id: string): SessionRow | null {
-  return store.db.query<SessionRow, [string]>("SELECT * FROM sessions WHERE id = ?").get(id);
+  return store.sql<SessionRow, [string]>("SELECT * FROM sessions WHERE id = ?").get(id);
 }
 
 /** The live session holding `handle`, else the most recent one that held it. */
 export function findSessionByHandle(store: Store, handle: string): SessionRow | null {
-  return store.db.query<SessionRow, [string]>(
+  return store.sql<SessionRow, [string]>(
     "SELECT * FROM sessions WHERE handle = ? ORDER BY (closed_at IS NULL) DESC, created_at DESC, rowid DESC LIMIT 1",
   ).get(handle);
 }
 
 /** Closes every session still open whose owner is in `owners` (their process died); returns how many. */
 export function closeSessionsOfOwners(store: Store, owners: Iterable<string>, at: number): number {
-  const stmt = store.db.query("UPDATE sessions SET state = 'closed', closed_at = ? WHERE owner = ? AND closed_at IS NULL");
+  const stmt = store.sql("UPDATE sessions SET state = 'closed', closed_at = ? WHERE owner = ? AND closed_at IS NULL");
   let n = 0;
   for (const o of owners) n += stmt.run(at, o).changes;
   return n;
@@ -132,6 +132,6 @@ export function closeSessionsOfOwners(store: Store, owners: Iterable<string>, at
 
 /** Owners named by sessions that are not closed. */
 export function ownersOfOpenSessions(store: Store): string[] {
-  return store.db.query<{ owner: string }, []>("SELECT DISTINCT owner FROM sessions WHERE closed_at IS NULL AND owner IS NOT NULL")
+  return store.sql<{ owner: string }, []>("SELECT DISTINCT owner FROM sessions WHERE closed_at IS NULL AND owner IS NOT NULL")
     .all().map((r) => r.owner);
 }

@@ -2,7 +2,7 @@
 // applying the embedded migrations, and the transaction helpers every table family uses. It knows no table; the
 // table families (sessions.ts, events.ts, inbox.ts, tasks.ts, owners.ts) own their SQL. Nothing runs at import time.
 
-import { Database } from "bun:sqlite";
+import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { AegisError } from "../util/errors.ts";
@@ -12,12 +12,24 @@ export interface Store {
   readonly db: Database;
   /** The file path, or ":memory:". */
   readonly path: string;
-  /** Runs `fn` in a write transaction (`BEGIN IMMEDIATE`); nested calls join the outer transaction. */
+  /** A prepared statement for `text`, compiled once per connection and reused (cheaper than db.query's lookup). */
+  sql<R = unknown, P extends SQLQueryBindings[] = SQLQueryBindings[]>(text: string): Statement<R, P>;
+  /**
+   * Runs `fn` inside this tick's write batch: one `BEGIN IMMEDIATE` transaction shared by every write of the current
+   * event-loop turn and committed when the turn ends (setImmediate), so a burst of small writes costs one commit.
+   * `fn` runs in a savepoint: if it throws, only its own changes are undone. A crash loses at most the uncommitted
+   * batch, as a whole: the database always holds a prefix of history. Use for writes whose acknowledgement can wait.
+   */
+  batch<T>(fn: () => T): T;
+  /** Like batch(), then commits at once: when it returns, this write and everything batched before it are durable. */
   write<T>(fn: () => T): T;
+  /** Commits the open batch now, if there is one. */
+  flush(): void;
   /** A counter that changes whenever another connection (another aegis process) commits to this database. */
   dataVersion(): number;
   /** The schema version this database is at. */
   schemaVersion(): number;
+  /** Commits the open batch and closes the connection. */
   close(): void;
 }
 
@@ -46,33 +58,120 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   try {
     migrate(store, opts.migrations ?? MIGRATIONS);
   } catch (err) {
-    db.close();
+    store.close();
     throw err;
   }
   return store;
 }
 
+/** The longest a write batch stays open before it is committed. */
+const MAX_BATCH_MS = 20;
+
+/** Stores of this process with an open batch: a second connection must not wait on a lock this thread holds. */
+const openBatches = new Set<{ flush(): void }>();
+let exitHook = false;
+
+/** Commits every open batch; runs on process exit so that an exit before the tick ends loses nothing. */
+function flushAll(): void {
+  for (const b of [...openBatches]) {
+    try {
+      b.flush();
+    } catch {
+      // At exit there is nobody left to tell; a failed commit leaves the database at its previous commit.
+    }
+  }
+}
+
 function makeStore(db: Database, path: string): Store {
-  const versionQuery = db.query<{ data_version: number }, []>("PRAGMA data_version");
-  return {
+  const versionQuery = db.prepare<{ data_version: number }, []>("PRAGMA data_version");
+  const statements = new Map<string, Statement>();
+  const savepoint = db.prepare("SAVEPOINT w");
+  const release = db.prepare("RELEASE w");
+  const rollbackTo = db.prepare("ROLLBACK TO w");
+  let open = false;
+  let openedAt = 0;
+  /** How many batch() callbacks are running (nested); write() commits only at the outermost one. */
+  let depth = 0;
+  let scheduled = false;
+
+  const flush = () => {
+    if (!open) return;
+    open = false;
+    openBatches.delete(self);
+    try {
+      db.run("COMMIT");
+    } catch (err) {
+      if (db.inTransaction) db.run("ROLLBACK");
+      throw new AegisError("E_STATE", `cannot commit to the state database ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const begin = () => {
+    // A batch is committed at the end of the tick, or sooner once it is older than MAX_BATCH_MS: a long run of
+    // microtask-only work (an in-process agent) must not hold the write lock, or the uncommitted work, for long.
+    if (open && depth === 0 && performance.now() - openedAt > MAX_BATCH_MS) flush();
+    if (open) return;
+    // Another connection of this process holding the write lock would make us wait on ourselves: commit it first.
+    for (const other of openBatches) other.flush();
+    db.run("BEGIN IMMEDIATE");
+    open = true;
+    openedAt = performance.now();
+    openBatches.add(self);
+    if (!exitHook) {
+      exitHook = true;
+      process.on("exit", flushAll);
+    }
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        flush();
+      });
+    }
+  };
+  const batch = <T>(fn: () => T): T => {
+    begin();
+    depth++;
+    savepoint.run();
+    try {
+      const out = fn();
+      release.run();
+      return out;
+    } catch (err) {
+      rollbackTo.run();
+      release.run();
+      throw err;
+    } finally {
+      depth--;
+    }
+  };
+  const self: Store = {
     db,
     path,
+    sql<R, P extends SQLQueryBindings[]>(text: string): Statement<R, P> {
+      let st = statements.get(text);
+      if (!st) statements.set(text, (st = db.prepare(text)));
+      return st as unknown as Statement<R, P>;
+    },
+    batch,
     write<T>(fn: () => T): T {
-      if (db.inTransaction) return fn();
-      db.run("BEGIN IMMEDIATE");
       try {
-        const out = fn();
-        db.run("COMMIT");
-        return out;
-      } catch (err) {
-        if (db.inTransaction) db.run("ROLLBACK");
-        throw err;
+        return batch(fn);
+      } finally {
+        // Commits even when fn threw: its own changes were rolled back, the batch's earlier writes stand.
+        if (depth === 0) flush();
       }
     },
+    flush,
     dataVersion: () => versionQuery.get()?.data_version ?? 0,
     schemaVersion: () => currentVersion(db),
-    close: () => db.close(),
+    close: () => {
+      flush();
+      for (const st of statements.values()) st.finalize();
+      statements.clear();
+      db.close();
+    },
   };
+  return self;
 }
 
 function currentVersion(db: Database): number {

@@ -37,6 +37,37 @@ export const TASKS_MIGRATION: Migration = {
   CREATE INDEX tasks_finished ON tasks (queue, finished_at) WHERE finished_at IS NOT NULL;`,
 };
 
+/**
+ * Per-queue counts of pending and running tasks, kept by triggers, so a new task's position and a claim's free
+ * slots cost one row read instead of a scan of the queue.
+ */
+export const QUEUE_COUNTS_MIGRATION: Migration = {
+  version: 7,
+  name: "queue counts",
+  up: `CREATE TABLE queue_counts (
+    queue TEXT PRIMARY KEY,
+    pending INTEGER NOT NULL DEFAULT 0,
+    running INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO queue_counts (queue, pending, running)
+    SELECT queue, sum(status = 'pending'), sum(status = 'running') FROM tasks GROUP BY queue;
+  CREATE TRIGGER tasks_count_insert AFTER INSERT ON tasks BEGIN
+    INSERT INTO queue_counts (queue) VALUES (NEW.queue) ON CONFLICT (queue) DO NOTHING;
+    UPDATE queue_counts SET pending = pending + (NEW.status = 'pending'), running = running + (NEW.status = 'running')
+      WHERE queue = NEW.queue;
+  END;
+  CREATE TRIGGER tasks_count_update AFTER UPDATE OF status ON tasks WHEN OLD.status != NEW.status BEGIN
+    UPDATE queue_counts SET
+      pending = pending - (OLD.status = 'pending') + (NEW.status = 'pending'),
+      running = running - (OLD.status = 'running') + (NEW.status = 'running')
+      WHERE queue = NEW.queue;
+  END;
+  CREATE TRIGGER tasks_count_delete AFTER DELETE ON tasks BEGIN
+    UPDATE queue_counts SET pending = pending - (OLD.status = 'pending'), running = running - (OLD.status = 'running')
+      WHERE queue = OLD.queue;
+  END;`,
+};
+
 export type TaskStatus = "pending" | "running" | "done" | "failed" | "cancelled";
 export const TERMINAL: ReadonlySet<TaskStatus> = new Set(["done", "failed", "cancelled"]);
 
@@ -74,50 +105,51 @@ export interface NewTask {
 }
 
 export function insertTask(store: Store, t: NewTask): number {
-  return store.db.query(`INSERT INTO tasks (id, queue, payload, enqueued_by, callback, idempotency_key, status, enqueued_at)
+  return store.sql(`INSERT INTO tasks (id, queue, payload, enqueued_by, callback, idempotency_key, status, enqueued_at)
     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`)
     .run(t.id, t.queue, t.payload, t.enqueuedBy, t.callback ? 1 : 0, t.idempotencyKey ?? null, t.at).lastInsertRowid as number;
 }
 
 export function getTask(store: Store, id: string): TaskRow | null {
-  return store.db.query<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?").get(id);
+  return store.sql<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?").get(id);
 }
 
 export function findByIdempotencyKey(store: Store, queue: string, key: string): TaskRow | null {
-  return store.db.query<TaskRow, [string, string]>("SELECT * FROM tasks WHERE queue = ? AND idempotency_key = ?").get(queue, key);
+  return store.sql<TaskRow, [string, string]>("SELECT * FROM tasks WHERE queue = ? AND idempotency_key = ?").get(queue, key);
 }
 
 /** 1-based place of a pending task among its queue's pending tasks; 0 if it is not pending. */
 export function pendingPosition(store: Store, t: Pick<TaskRow, "queue" | "seq" | "status">): number {
   if (t.status !== "pending") return 0;
-  const row = store.db.query<{ n: number }, [string, number]>(
+  const row = store.sql<{ n: number }, [string, number]>(
     "SELECT count(*) AS n FROM tasks WHERE queue = ? AND status = 'pending' AND seq <= ?",
   ).get(t.queue, t.seq);
   return row?.n ?? 0;
 }
 
-export function countByStatus(store: Store, queue: string, status: TaskStatus): number {
-  return store.db.query<{ n: number }, [string, TaskStatus]>("SELECT count(*) AS n FROM tasks WHERE queue = ? AND status = ?")
-    .get(queue, status)?.n ?? 0;
+/** How many tasks of the queue are pending and running (from the trigger-kept counts). */
+export function queueCounts(store: Store, queue: string): { pending: number; running: number } {
+  return store.sql<{ pending: number; running: number }, [string]>("SELECT pending, running FROM queue_counts WHERE queue = ?")
+    .get(queue) ?? { pending: 0, running: 0 };
 }
 
 /**
  * Claims up to `maxParallel - running` of the queue's oldest pending tasks for `owner`. Must run inside a write
- * transaction (store.write), which is what makes the count and the claim atomic across processes.
+ * transaction (store.batch/write), which is what makes the count and the claim atomic across processes.
  */
-export function claimTasks(store: Store, queue: string, maxParallel: number, owner: string, at: number): TaskRow[] {
-  const free = maxParallel - countByStatus(store, queue, "running");
+export function claimTasks(store: Store, queue: string, maxParallel: number, owner: string, at: number, limit = Infinity): TaskRow[] {
+  const free = Math.min(maxParallel - queueCounts(store, queue).running, limit);
   if (free <= 0) return [];
-  const rows = store.db.query<TaskRow, [string, number]>(
+  const rows = store.sql<TaskRow, [string, number]>(
     "SELECT * FROM tasks WHERE queue = ? AND status = 'pending' ORDER BY seq LIMIT ?",
   ).all(queue, free);
-  const claim = store.db.query("UPDATE tasks SET status = 'running', owner = ?, started_at = ? WHERE seq = ? AND status = 'pending'");
+  const claim = store.sql("UPDATE tasks SET status = 'running', owner = ?, started_at = ? WHERE seq = ? AND status = 'pending'");
   return rows.filter((r) => claim.run(owner, at, r.seq).changes > 0)
     .map((r) => ({ ...r, status: "running" as const, owner, started_at: at }));
 }
 
 export function setTaskWorker(store: Store, id: string, handle: string, sessionId: string): void {
-  store.db.query("UPDATE tasks SET worker_handle = ?, worker_session = ? WHERE id = ?").run(handle, sessionId, id);
+  store.sql("UPDATE tasks SET worker_handle = ?, worker_session = ? WHERE id = ?").run(handle, sessionId, id);
 }
 
 export interface TaskOutcome {
@@ -139,27 +171,27 @@ export function finishTask(store: Store, id: string, from: "pending" | "running"
     WHERE id = ? AND status = ?${owner === undefined ? "" : " AND owner = ?"}`;
   const args: (string | number | null)[] = [o.status, o.result, o.error, o.at, o.costUsd ?? 0, o.inputTokens ?? 0, o.outputTokens ?? 0, id, from];
   if (owner !== undefined) args.push(owner);
-  return store.db.query(sql).run(...args).changes > 0;
+  return store.sql(sql).run(...args).changes > 0;
 }
 
 export function requestCancel(store: Store, id: string): boolean {
-  return store.db.query("UPDATE tasks SET cancel_requested = 1 WHERE id = ? AND status = 'running'").run(id).changes > 0;
+  return store.sql("UPDATE tasks SET cancel_requested = 1 WHERE id = ? AND status = 'running'").run(id).changes > 0;
 }
 
 /** Running tasks of `owner` that another process asked to cancel. */
 export function cancelRequestedFor(store: Store, owner: string): string[] {
-  return store.db.query<{ id: string }, [string]>(
+  return store.sql<{ id: string }, [string]>(
     "SELECT id FROM tasks WHERE owner = ? AND status = 'running' AND cancel_requested = 1",
   ).all(owner).map((r) => r.id);
 }
 
 export function ownersOfRunningTasks(store: Store): string[] {
-  return store.db.query<{ owner: string }, []>("SELECT DISTINCT owner FROM tasks WHERE status = 'running' AND owner IS NOT NULL")
+  return store.sql<{ owner: string }, []>("SELECT DISTINCT owner FROM tasks WHERE status = 'running' AND owner IS NOT NULL")
     .all().map((r) => r.owner);
 }
 
 export function runningTasksOf(store: Store, owner: string): TaskRow[] {
-  return store.db.query<TaskRow, [string]>("SELECT * FROM tasks WHERE status = 'running' AND owner = ? ORDER BY seq").all(owner);
+  return store.sql<TaskRow, [string]>("SELECT * FROM tasks WHERE status = 'running' AND owner = ? ORDER BY seq").all(owner);
 }
 
 export function listTasks(store: Store, f: { queue?: string; status?: TaskStatus; limit?: number } = {}): TaskRow[] {
@@ -168,14 +200,14 @@ export function listTasks(store: Store, f: { queue?: string; status?: TaskStatus
   if (f.queue !== undefined) (where.push("queue = ?"), args.push(f.queue));
   if (f.status !== undefined) (where.push("status = ?"), args.push(f.status));
   args.push(f.limit ?? -1);
-  return store.db.query<TaskRow, (string | number)[]>(
+  return store.sql<TaskRow, (string | number)[]>(
     `SELECT * FROM tasks${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT ?`,
   ).all(...args);
 }
 
 /** Terminal tasks of a queue finished after `since`, oldest first: what budgets count. */
 export function spendSince(store: Store, queue: string, since: number): { finished_at: number; cost_usd: number; output_tokens: number }[] {
-  return store.db.query<{ finished_at: number; cost_usd: number; output_tokens: number }, [string, number]>(
+  return store.sql<{ finished_at: number; cost_usd: number; output_tokens: number }, [string, number]>(
     "SELECT finished_at, cost_usd, output_tokens FROM tasks WHERE queue = ? AND finished_at > ? ORDER BY finished_at",
   ).all(queue, since);
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
 import { within } from "../fixtures/helpers/wait.ts";
 
-const RUN = join(import.meta.dir, "fixtures", "run-command.ts");
+const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
 let dir: TempDir;
 
 const CONFIG = `import { defineConfig, Scripted } from "aegis";
@@ -23,7 +23,7 @@ export default defineConfig({
 interface Result { code: number; stdout: string; stderr: string }
 
 function start(cmd: string, args: string[], stdin?: string) {
-  return Bun.spawn([process.execPath, RUN, cmd, ...args, "--cwd", dir.path], {
+  return Bun.spawn([process.execPath, MAIN, cmd, ...args, "--cwd", dir.path], {
     cwd: dir.path, stdin: stdin === undefined ? "ignore" : new Blob([stdin]), stdout: "pipe", stderr: "pipe",
     env: { ...process.env, NO_COLOR: "1", AEGIS_STATE_DIR: "" },
   });

@@ -1,0 +1,116 @@
+#!/usr/bin/env bun
+// Queue throughput, each figure against a baseline measured in the same run:
+//   1. in-process instant agent (Scripted): tasks/s through enqueue → claim → worker session → transcript → finish,
+//      on a file-backed WAL database; baseline: the same agent's turns driven directly, with no queue and no store.
+//      Goal: >= 5,000 tasks/s.
+//   2. subprocess worker (fake-claude, stream-json) at maxParallel 4: tasks/s; baseline: Bun spawning and reaping the
+//      same process 4 at a time with no aegis (and, for information, spawn + one turn + reap). Goal: >= 40%.
+// Usage: bun bench/queue-throughput.ts [--tasks 20000] [--proc-tasks 60] [--parallel 32]
+
+import { join } from "node:path";
+import { ClaudeCode, Scripted } from "../src/config/providers.ts";
+import { validateConfig } from "../src/config/validate.ts";
+import { startAgent } from "../src/drivers/registry.ts";
+import { createRuntime } from "../src/runtime.ts";
+import { openStore } from "../src/store/store.ts";
+import { tempDir } from "../test/fixtures/helpers/temp-dir.ts";
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const TASKS = arg("tasks", 20_000);
+const PROC_TASKS = arg("proc-tasks", 60);
+const PARALLEL = arg("parallel", 32);
+const FAKE_CLAUDE = join(import.meta.dir, "../test/fixtures/bin/fake-claude");
+const dir = tempDir("bench-queue");
+
+function config(agent: object, maxParallel: number) {
+  return validateConfig({ agents: { w: agent }, queues: { q: { agent: "w", maxParallel } } }, join(dir.path, ".aegis.ts"), dir.path);
+}
+
+/** Tasks/s for `n` tasks enqueued at once and drained, on a fresh database. */
+async function queueRate(agent: object, maxParallel: number, n: number, label: string): Promise<number> {
+  const store = openStore(join(dir.path, `${label}-${Date.now()}.db`));
+  const rt = createRuntime({ config: config(agent, maxParallel), store, cwd: dir.path, queues: { pollMs: 0 } });
+  rt.queues.start();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) rt.queues.enqueue("q", `task ${i}`);
+  await rt.queues.drain();
+  const dt = performance.now() - t0;
+  const done = rt.queues.list({ status: "done" }).length;
+  await rt.close();
+  store.close();
+  if (done !== n) throw new Error(`${label}: only ${done} of ${n} tasks done`);
+  return n / (dt / 1000);
+}
+
+/** Turns/s of the Scripted agent driven directly: start, one turn, close; `parallel` at a time. */
+async function rawScriptedRate(n: number, parallel: number): Promise<number> {
+  const provider = new Scripted({ reply: (p) => p });
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < n) {
+      next++;
+      const s = await startAgent(provider, { cwd: dir.path, handle: "raw" });
+      for await (const _ev of s.send(`task ${next}`)) { /* drain the turn */ }
+      await s.close();
+    }
+  }));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+/** Processes/s Bun spawns and reaps fake-claude with no aegis, `parallel` at a time; optionally one turn each. */
+async function rawSpawnRate(n: number, parallel: number, withTurn: boolean): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < n) {
+      next++;
+      const p = Bun.spawn([FAKE_CLAUDE, "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose", "--model", "opus", "--permission-mode", "bypassPermissions"], {
+        cwd: dir.path, stdin: "pipe", stdout: "pipe", stderr: "ignore", env: { ...process.env, IS_SANDBOX: "1" },
+      });
+      if (withTurn) {
+        p.stdin.write(`${JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "text", text: `task ${next}` }] } })}\n`);
+        p.stdin.flush();
+        const reader = p.stdout.getReader();
+        let buf = "";
+        while (!buf.includes('"type":"result"')) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += new TextDecoder().decode(value);
+        }
+        reader.releaseLock();
+      }
+      p.stdin.end();
+      await new Response(p.stdout).arrayBuffer();
+      await p.exited;
+    }
+  }));
+  return n / ((performance.now() - t0) / 1000);
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
+try {
+  const instant = { provider: new Scripted({ reply: (p) => p, usage: { input: 1, output: 1, costUsd: 0 } }) };
+  await queueRate(instant, PARALLEL, 500, "warmup");
+  await rawScriptedRate(500, PARALLEL);
+  const raw = await rawScriptedRate(TASKS, PARALLEL);
+  const rate = await queueRate(instant, PARALLEL, TASKS, "instant");
+  console.log(`in-process instant agent, ${fmt(TASKS)} tasks, maxParallel ${PARALLEL}:`);
+  console.log(`  aegis queue          ${fmt(rate)} tasks/s   (goal >= 5,000: ${rate >= 5000 ? "met" : "NOT met"})`);
+  console.log(`  agent alone          ${fmt(raw)} turns/s   (no queue, no store; aegis is ${(rate / raw * 100).toFixed(0)}% of it)`);
+
+  const claude = { provider: new ClaudeCode({ model: "opus", permission: "full", bin: FAKE_CLAUDE, env: { IS_SANDBOX: "1" } }) };
+  await rawSpawnRate(8, 4, false);
+  const spawnReap = await rawSpawnRate(PROC_TASKS, 4, false);
+  const spawnTurn = await rawSpawnRate(PROC_TASKS, 4, true);
+  const procRate = await queueRate(claude, 4, PROC_TASKS, "proc");
+  console.log(`subprocess worker (fake-claude), ${PROC_TASKS} tasks, maxParallel 4:`);
+  console.log(`  aegis queue          ${procRate.toFixed(1)} tasks/s`);
+  console.log(`  Bun spawn+reap       ${spawnReap.toFixed(1)} procs/s   (aegis is ${(procRate / spawnReap * 100).toFixed(0)}%; goal >= 40%: ${procRate / spawnReap >= 0.4 ? "met" : "NOT met"})`);
+  console.log(`  Bun spawn+turn+reap  ${spawnTurn.toFixed(1)} procs/s   (aegis is ${(procRate / spawnTurn * 100).toFixed(0)}%)`);
+} finally {
+  dir.remove();
+}
