@@ -26,7 +26,7 @@ export function progressView(stream: Stream = process.stderr, opts: { intervalMs
   const steps = new Map<number, string>();
   const agents = new Map<string, { agent: string; state: string; line: string }>();
   let totals = { costUsd: 0, tokens: { input: 0, output: 0 } };
-  const width = () => Math.max(20, (stream.columns ?? 100) - 1);
+  const width = () => Math.max(20, (stream.columns || 100) - 1); // a pty may report 0 columns
   const fit = (s: string) => (s.length > width() ? `${s.slice(0, width() - 1)}…` : s);
   const dim = (s: string) => (color ? `${DIM}${s}${RESET}` : s);
 

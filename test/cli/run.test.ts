@@ -1,0 +1,198 @@
+// `aegis run`, `aegis resume`, `aegis runs`, `aegis workflow list` as a user runs them (a subprocess on a project using
+// the Scripted agent): stdout carries only the result (or NDJSON), exit codes 0 / 1 / 2 / 130, the way failures and
+// crashes are recorded, askHuman on a terminal (a pty from `script`) and without one, typed arguments.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dir, "..", "..");
+const base = mkdtempSync(join(tmpdir(), "aegis-run-cli-"));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const project = join(base, "proj");
+mkdirSync(join(project, "workflows"), { recursive: true });
+writeFileSync(join(project, ".aegis.ts"), `import { defineConfig, Scripted } from "aegis";
+export default defineConfig({
+  agents: { writer: { provider: new Scripted({ reply: (p) => "re: " + p.split("\\n").pop(), usage: { costUsd: 0.5 } }) } },
+  queues: { review: { agent: "writer", maxParallel: 1 } },
+  workflows: ["workflows/"],
+});
+`);
+writeFileSync(join(project, "workflows", "basic.ts"), `import { workflow, WorkflowError } from "aegis";
+workflow("greet", async (e, { who = "world", times = 1, loud = false }) => {
+  const h = await e.spawn("writer");
+  const out = [];
+  for (let i = 0; i < times; i++) out.push(await e.send(h, "hello " + who));
+  return loud ? out.join(" ").toUpperCase() : out.join(" ");
+}, { description: "Greets someone" });
+workflow("structured", async () => ({ n: 1, list: [1, 2] }));
+workflow("refuse", async () => { throw new WorkflowError("the reviewer said no"); });
+workflow("crash", async () => { const x = undefined; return x.boom; });
+workflow("ask", async (e) => "chose " + await e.askHuman("Ship it?", { options: ["yes", "no"] }));
+workflow("spend", async (e) => { const h = await e.spawn("writer"); for (;;) await e.send(h, "more"); });
+workflow("slow", async (e) => { await e.bash("sleep 20"); return "late"; });
+`);
+writeFileSync(join(base, "single.ts"), `import { workflow } from "aegis";
+export default workflow("from-file", async (e, { n = 2 }) => n * 21);
+`);
+
+async function aegis(args: string[], env: Record<string, string> = {}) {
+  const p = Bun.spawn([process.execPath, join(ROOT, "src", "main.ts"), ...args], {
+    cwd: project, stdout: "pipe", stderr: "pipe", stdin: "ignore",
+    env: { ...process.env, NO_COLOR: "1", CI: "1", ...env },
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, stdout, stderr };
+}
+
+const ndjson = (s: string) => s.trim().split("\n").map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+
+describe("aegis run", () => {
+  test("prints the result on stdout (strings as is) and progress plus the summary on stderr; arguments typed by defaults", async () => {
+    const r = await aegis(["run", "greet", "--who=Ada", "--times", "2", "--loud"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("RE: HELLO ADA RE: HELLO ADA\n");
+    expect(r.stderr).toContain("[2] send ");
+    expect(r.stderr).toContain("✓ greet done");
+    expect(r.stderr).toMatch(/3 steps · 1 session · \d+ tokens · \$1\.00/);
+    const structured = await aegis(["run", "structured"]);
+    expect(JSON.parse(structured.stdout)).toEqual({ n: 1, list: [1, 2] });
+  });
+
+  test("runs a file given on the command line", async () => {
+    const r = await aegis(["run", join(base, "single.ts"), "--n=5"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("105\n");
+  });
+
+  test("--json puts NDJSON events (only) on stdout, ending with run_end carrying the result", async () => {
+    const r = await aegis(["run", "greet", "--json"]);
+    expect(r.code).toBe(0);
+    const events = ndjson(r.stdout);
+    expect(events[0]).toMatchObject({ v: 1, type: "run_start", workflow: "greet", args: { who: "world", times: 1, loud: false } });
+    expect(events.at(-1)).toMatchObject({ type: "run_end", status: "done", result: "re: hello world" });
+    expect(r.stderr).not.toContain("✓");
+  });
+
+  test("WorkflowError exits 1 with its message, recorded as failed; a TypeError exits 1 with its stack, recorded as crashed", async () => {
+    const refused = await aegis(["run", "refuse"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toContain("aegis: the reviewer said no");
+    expect(refused.stderr).not.toContain("    at ");
+    const crashed = await aegis(["run", "crash"]);
+    expect(crashed.code).toBe(1);
+    expect(crashed.stderr).toContain("TypeError");
+    expect(crashed.stderr).toMatch(/ {4}at .*basic\.ts/);
+    const runs = JSON.parse((await aegis(["runs", "--json"])).stdout) as { runId: string; workflow: string; status: string; error?: { code: string | null; stack?: string } }[];
+    const byName = (n: string) => runs.find((x) => x.workflow === n)!;
+    expect(byName("refuse")).toMatchObject({ status: "failed", error: { code: "E_WORKFLOW", message: "the reviewer said no" } });
+    expect(byName("refuse").error?.stack).toBeUndefined();
+    expect(byName("crash")).toMatchObject({ status: "crashed", error: { code: null } });
+    expect(byName("crash").error?.stack).toContain("basic.ts");
+  });
+
+  test("usage mistakes exit 2: unknown workflow (with a suggestion), a badly typed argument", async () => {
+    const unknown = await aegis(["run", "gret"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown workflow "gret"');
+    expect(unknown.stderr).toContain('did you mean "greet"');
+    const typed = await aegis(["run", "greet", "--times=lots"]);
+    expect(typed.code).toBe(2);
+    expect(typed.stderr).toContain("--times must be a number");
+  });
+
+  test("askHuman without a terminal fails naming --answer (exit 2); with --answer it goes on; resume takes --answer too", async () => {
+    const noTty = await aegis(["run", "ask"]);
+    expect(noTty.code).toBe(2);
+    expect(noTty.stderr).toContain("pass --answer ship-it=yes|no");
+    const answered = await aegis(["run", "ask", "--answer", "ship-it=no"]);
+    expect(answered.stdout).toBe("chose no\n");
+    const runId = /resume with: aegis resume (run_\w+)/.exec(noTty.stderr)![1]!;
+    const resumed = await aegis(["resume", runId, "--answer=ship-it=1"]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toBe("chose yes\n");
+  });
+
+  test("askHuman on a terminal prompts with the options and takes the typed answer", async () => {
+    const cmd = [process.execPath, join(ROOT, "src", "main.ts"), "run", "ask"].map((a) => `'${a}'`).join(" ");
+    const p = Bun.spawn(["script", "-qec", cmd, "/dev/null"], {
+      cwd: project, stdin: new Blob(["2\n"]), stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1", CI: "", TERM: "xterm" },
+    });
+    const [out, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
+    expect(code).toBe(0);
+    expect(out).toContain("? Ship it?");
+    expect(out).toContain("2) no");
+    expect(out).toContain("chose no");
+  });
+
+  test("--max-cost and --timeout stop the run (exit 1), which stays resumable", async () => {
+    const spent = await aegis(["run", "spend", "--max-cost", "1.2"]);
+    expect(spent.code).toBe(1);
+    expect(spent.stderr).toContain("over --max-cost $1.2");
+    expect(spent.stderr).toMatch(/resume with: aegis resume run_\w+/);
+    const slow = await aegis(["run", "slow", "--timeout", "300ms"]);
+    expect(slow.code).toBe(1);
+    expect(slow.stderr).toContain("the run exceeded --timeout 300 ms");
+  });
+
+  test("Ctrl-C (SIGINT) stops the run with exit 130 and a resumable run", async () => {
+    const p = Bun.spawn([process.execPath, join(ROOT, "src", "main.ts"), "run", "slow", "--json"], {
+      cwd: project, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" },
+    });
+    const reader = p.stdout.getReader();
+    let seen = "";
+    while (!seen.includes('"step_start"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    p.kill("SIGINT");
+    expect(await p.exited).toBe(130);
+    const runId = /"runId":"(run_\w+)"/.exec(seen)![1]!;
+    const show = JSON.parse((await aegis(["runs", "show", runId, "--json"])).stdout);
+    expect(show).toMatchObject({ status: "interrupted", error: { code: "E_CANCELLED" } });
+  });
+
+  test("GITHUB_STEP_SUMMARY receives the markdown summary", async () => {
+    const file = join(base, "gh-summary.md");
+    const r = await aegis(["run", "structured"], { GITHUB_STEP_SUMMARY: file });
+    expect(r.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toContain("### aegis workflow `structured`");
+  });
+});
+
+describe("aegis runs, resume, workflow list", () => {
+  test("runs lists newest first with runId, workflow, status; runs show has the steps and the result", async () => {
+    await aegis(["run", "greet"]);
+    const runs = JSON.parse((await aegis(["runs", "--json"])).stdout) as { runId: string; workflow: string; status: string; createdAt: string }[];
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs[0]).toMatchObject({ workflow: "greet", status: "done" });
+    expect(runs.map((r) => r.runId)).toEqual([...runs.map((r) => r.runId)].sort().reverse());
+    const show = await aegis(["runs", "show", runs[0]!.runId]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toContain("[2] send ");
+    expect(show.stdout).toContain("result: re: hello world");
+    expect((await aegis(["runs", "show", "run_nope"])).code).toBe(1);
+  });
+
+  test("resume of a finished run prints its result; of an unknown run is a usage error", async () => {
+    const runs = JSON.parse((await aegis(["runs", "--json"])).stdout) as { runId: string; status: string; workflow: string }[];
+    const done = runs.find((r) => r.status === "done" && r.workflow === "greet")!;
+    const again = await aegis(["resume", done.runId]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe("re: hello world\n");
+    expect(again.stderr).toContain("already done");
+    expect((await aegis(["resume", "run_nope"])).code).toBe(2);
+  });
+
+  test("workflow list shows the registered workflows with their descriptions", async () => {
+    const r = await aegis(["workflow", "list"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^ask\n/);
+    expect(r.stdout).toContain("greet       Greets someone");
+    const json = JSON.parse((await aegis(["workflow", "list", "--json"])).stdout) as { name: string; defaults: unknown }[];
+    expect(json.find((w) => w.name === "greet")?.defaults).toEqual({ who: "world", times: 1, loud: false });
+  });
+});
