@@ -39,6 +39,8 @@ export interface HttpPlane {
   readonly url: string;
   readonly port: number;
   contact(handle: string): Contact | undefined;
+  /** How many requests were refused for want of a valid secret. */
+  readonly refused: number;
   /** Forgets what was seen from a session and the servers kept for it. */
   forget(handle: string): void;
   stop(): Promise<void>;
@@ -55,6 +57,7 @@ function jsonError(status: number, code: number, message: string, headers: Recor
 export function startHttpPlane(opts: HttpPlaneOptions): HttpPlane {
   const contacts = new Map<string, Contact>();
   let pool: ToolServerPool | undefined;
+  let refused = 0;
   const log = opts.log ?? (() => {});
 
   function note(caller: Caller, body: unknown): void {
@@ -113,7 +116,9 @@ export function startHttpPlane(opts: HttpPlaneOptions): HttpPlane {
       if (req.headers.has("origin")) return jsonError(403, -32000, "Forbidden: cross-origin requests are refused");
       const caller = opts.secrets.resolve(bearerSecret(req.headers.get("authorization")));
       if (!caller) {
-        log(`aegis mcp: refused an unauthenticated ${req.method} (no valid secret)`);
+        // Not logged: a CLI's last request racing its session's close lands here too. A CLI that never gets in is
+        // reported by the missing-tools check instead.
+        refused++;
         return jsonError(401, -32001, "Unauthorized: a valid aegis session secret is required", { "WWW-Authenticate": 'Bearer realm="aegis"' });
       }
       if (req.method !== "POST") return jsonError(405, -32000, "Method not allowed: this server is stateless, use POST", { Allow: "POST" });
@@ -131,6 +136,9 @@ export function startHttpPlane(opts: HttpPlaneOptions): HttpPlane {
   return {
     url: `http://127.0.0.1:${port}${MCP_PATH}`,
     port,
+    get refused() {
+      return refused;
+    },
     contact: (handle) => contacts.get(handle),
     forget(handle) {
       contacts.delete(handle);

@@ -29,6 +29,8 @@ export interface McpPlane extends SessionPlane {
   readonly url: string | undefined;
   /** What the server has seen from a session: has its CLI connected and listed the tools? */
   contact(handle: string): Contact | undefined;
+  /** How many requests the server refused for want of a valid secret. */
+  readonly refused: number;
   /**
    * Resolves true once the session's CLI has listed the plane's tools, false after `timeoutMs`. A CLI given a
    * wrong secret or an unreachable URL starts anyway without the tools, so this is how aegis notices.
@@ -87,6 +89,9 @@ export function createMcpPlane(opts: PlaneOptions): McpPlane {
       secrets.revoke(handle);
       http?.forget(handle);
       wake(handle, false);
+    },
+    get refused() {
+      return http?.refused ?? 0;
     },
     contact: (handle) => http?.contact(handle),
     waitForTools(handle, timeoutMs) {

@@ -39,6 +39,7 @@ describe("authentication", () => {
       expect(res.status).toBe(401);
     }
     expect(listInbox(h.store, "bravo")).toHaveLength(0);
+    expect(h.plane.refused).toBe(4);
     await expect(connectClient(url, { Authorization: "Bearer nope" })).rejects.toThrow();
   });
 
