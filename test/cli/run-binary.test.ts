@@ -1,0 +1,53 @@
+// The compiled binary runs the quickstart's workflows from a temp copy of examples/quickstart with no node_modules
+// anywhere: the workflow files' `import … from "aegis"` resolves inside the binary. Includes a run stopped by
+// --timeout and finished by `aegis resume`.
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dir, "..", "..");
+const dir = mkdtempSync(join(tmpdir(), "aegis-run-binary-"));
+const bin = join(dir, "aegis");
+const project = join(dir, "quickstart");
+
+beforeAll(async () => {
+  const p = Bun.spawn([process.execPath, "build", "src/main.ts", "--compile", "--bytecode", "--format=esm", "--splitting",
+    "--no-compile-autoload-dotenv", "--outfile", bin], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
+  if ((await p.exited) !== 0) throw new Error(`build failed: ${await new Response(p.stderr).text()}`);
+  cpSync(join(ROOT, "examples", "quickstart"), project, { recursive: true, filter: (src) => !src.includes("/.aegis/") && !src.endsWith("/.aegis") });
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function run(args: string[]) {
+  const p = Bun.spawn([bin, ...args], { cwd: project, stdout: "pipe", stderr: "pipe", env: { PATH: "/usr/bin:/bin", HOME: dir, NO_COLOR: "1" } });
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, stdout, stderr };
+}
+
+test("the binary runs the quickstart workflow end to end in a folder with no node_modules", async () => {
+  expect(existsSync(join(project, "node_modules"))).toBe(false);
+  const r = await run(["run", "quickstart"]);
+  expect(r.stderr).toContain("✓ quickstart done");
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout)).toMatchObject({ topic: "durable workflows", review: "LGTM: the draft reads well.", file: ".aegis/out/draft.md" });
+  expect(existsSync(join(project, ".aegis", "out", "draft.md"))).toBe(true);
+  const list = await run(["workflow", "list"]);
+  expect(list.stdout.split("\n").filter(Boolean)).toEqual(["chapters", "predicate", "quickstart", "review-all"]);
+});
+
+test("the binary resumes the chapters example after --timeout stopped it", async () => {
+  const first = await run(["run", "chapters", "--timeout", "1s"]);
+  expect(first.code).toBe(1);
+  const runId = /aegis resume (run_\w+)/.exec(first.stderr)![1]!;
+  const second = await run(["resume", runId]);
+  expect(second.code).toBe(0);
+  expect(second.stderr).toContain("resuming after chapter");
+  expect(JSON.parse(second.stdout)).toHaveLength(4);
+  const predicate = await run(["run", "predicate"]);
+  expect(predicate.code).toBe(0);
+  expect(predicate.stdout).toBe("build ok\n");
+  expect(predicate.stderr).toContain("attempt 1 of 3: feedback to");
+  const fanout = await run(["run", "review-all", "--count=3"]);
+  expect(JSON.parse(fanout.stdout)).toHaveLength(3);
+});
