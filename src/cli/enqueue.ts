@@ -25,6 +25,7 @@ export default defineCommand({
     const rt = createRuntime({ config, cwd: workDir(args), queues: { serve: [args.queue] } });
     try {
       const e = rt.queues.enqueue(args.queue, payload, { enqueuedBy: "user", ...(args.key ? { idempotencyKey: args.key } : {}) });
+      rt.store.flush(); // durable before the id is printed
       if (!args.wait) {
         if (args.json) out(JSON.stringify(e));
         else out(`${e.taskId} ${e.existing ? "already enqueued with this key" : "enqueued"} on ${args.queue}${e.position ? ` (position ${e.position})` : ""}`);
