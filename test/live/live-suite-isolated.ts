@@ -14,13 +14,24 @@ import type { LiveSuiteOptions } from "./live-suite.ts";
 import type { MockLlm } from "./mock-llm.ts";
 import { findStrace, isAllowedDestination, makeNetTrace, type NetTrace } from "./net-check.ts";
 
+/** Without strace the network half of the full-permission test is left out (its title says so). */
 const STRACE = findStrace();
 
 export function defineIsolatedLiveTests(cli: LiveCliName, o: LiveSuiteOptions, getMock: () => MockLlm): void {
-  /** Starts a session in a fresh env, runs `fn`, closes it, checks nothing is left, removes the env. */
-  async function withSession(permission: Permission, fn: (session: DriverSession, env: LiveEnv) => Promise<void>): Promise<void> {
-    await using env = await makeLiveEnv(cli, getMock(), { permission });
-    const session = await startAgent(env.provider, { cwd: env.workDir, handle: `live-${cli}` });
+  /**
+   * Starts a session in a fresh env, runs `fn`, closes it, checks nothing is left, removes the env. With `traced`,
+   * the CLI runs under strace (when installed) and every IPv4/IPv6 destination it addressed is returned.
+   */
+  async function withSession(
+    opts: { permission: Permission; traced?: boolean },
+    fn: (session: DriverSession, env: LiveEnv) => Promise<void>,
+  ): Promise<string[] | undefined> {
+    let trace: NetTrace | undefined;
+    const wrapBin = opts.traced && STRACE
+      ? async (realBin: string, root: string) => (trace = await makeNetTrace(root, STRACE, realBin)).bin
+      : undefined;
+    await using env = await makeLiveEnv(cli, getMock(), { permission: opts.permission, wrapBin });
+    const session = await startAgent(env.provider, { cwd: env.workDir, handle: `live-${cli}`, mcpServers: [env.mcpEcho] });
     try {
       await fn(session, env);
     } finally {
@@ -29,11 +40,13 @@ export function defineIsolatedLiveTests(cli: LiveCliName, o: LiveSuiteOptions, g
     await waitFor("no process left with the test's tag", () => findTagged(env.tag).length === 0, 3_000).catch(() => {
       throw new Error(`left behind after close(): ${JSON.stringify(findTagged(env.tag))}`);
     });
+    // Read before the env (and the log in it) is removed; after close, so the whole run is in it, exit included.
+    return trace ? await trace.destinations() : undefined;
   }
 
   describe("one session per test", () => {
     test("read permission: a file write and a shell touch leave no file behind", async () => {
-      await withSession("read", async (session, env) => {
+      await withSession({ permission: "read" }, async (session, env) => {
         const written = join(env.workDir, "written-by-read-agent.txt");
         const touched = join(env.workDir, "touched-by-read-agent.txt");
         // The CLI either hides the tool from the model (the mock then answers in text) or refuses the call.
@@ -46,8 +59,9 @@ export function defineIsolatedLiveTests(cli: LiveCliName, o: LiveSuiteOptions, g
       });
     }, o.testTimeoutMs);
 
-    test("full permission: the same write and touch do create the files (control for the read test)", async () => {
-      await withSession("full", async (session, env) => {
+    // One process for two checks, since start-up is what costs: the control for the read test, and the network.
+    test(`full permission: the same write and touch do create the files${STRACE ? "; the whole process tree addresses only 127.0.0.1, no DNS (strace)" : ""}`, async () => {
+      const destinations = await withSession({ permission: "full", traced: true }, async (session, env) => {
         const written = join(env.workDir, "written-by-full-agent.txt");
         const touched = join(env.workDir, "touched-by-full-agent.txt");
         await runTurn(session, `WRITE: ${written} written by a full agent`);
@@ -55,25 +69,9 @@ export function defineIsolatedLiveTests(cli: LiveCliName, o: LiveSuiteOptions, g
         expect(existsSync(written)).toBe(true);
         expect(await Bun.file(written).text()).toContain("written by a full agent");
         expect(existsSync(touched)).toBe(true);
-      });
-    }, o.testTimeoutMs);
-
-    test.skipIf(!STRACE)("network: the whole process tree addresses nothing but 127.0.0.1, and makes no DNS query (strace)", async () => {
-      const strace = STRACE as string;
-      let trace: NetTrace | undefined;
-      const wrapBin = async (realBin: string, root: string) => {
-        trace = await makeNetTrace(root, strace, realBin);
-        return trace.bin;
-      };
-      await using env = await makeLiveEnv(cli, getMock(), { wrapBin });
-      const session = await startAgent(env.provider, { cwd: env.workDir, handle: `live-${cli}`, mcpServers: [env.mcpEcho] });
-      try {
-        expect((await runTurn(session, "RUN: echo net-check")).text).toContain("net-check");
         expect((await runTurn(session, 'TOOL: echo {"text":"net"}')).text).toContain("MCP ECHO: net");
-      } finally {
-        await session.close();
-      }
-      const destinations = (await trace?.destinations()) ?? [];
+      });
+      if (!destinations) return;
       expect(destinations).toContain(`127.0.0.1:${getMock().port}`);
       expect(destinations.filter((d) => !isAllowedDestination(d))).toEqual([]);
     }, o.testTimeoutMs * 2);

@@ -1,5 +1,5 @@
 // Watching a real CLI's network use: a wrapper executable that runs the CLI under `strace -f` (connect, sendto and
-// sendmsg only), given to the driver as the provider's `bin`, and a parser that lists every IPv4/IPv6 destination the
+// sendmsg only; --seccomp-bpf so that no other syscall stops the tracee), given to the driver as the provider's `bin`, and a parser that lists every IPv4/IPv6 destination the
 // process tree addressed. Used to prove each CLI talks to nothing but 127.0.0.1. Never used outside the live tests.
 
 import { chmod, readFile, writeFile } from "node:fs/promises";
@@ -22,7 +22,7 @@ export async function makeNetTrace(dir: string, strace: string, realBin: string)
   const log = join(dir, "net.strace");
   const bin = join(dir, "traced-cli");
   const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-  await writeFile(bin, `#!/bin/sh\nexec ${q(strace)} -f -qq -e trace=connect,sendto,sendmsg -o ${q(log)} ${q(realBin)} "$@"\n`);
+  await writeFile(bin, `#!/bin/sh\nexec ${q(strace)} -f -qq --seccomp-bpf -e trace=connect,sendto,sendmsg -o ${q(log)} ${q(realBin)} "$@"\n`);
   await chmod(bin, 0o755);
   return {
     bin,
