@@ -7,12 +7,11 @@ import { defineCommand } from "citty";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import type { RunEvent } from "../ui/events.ts";
 import { out } from "../ui/log.ts";
-import { progressView } from "../ui/progress.ts";
 import { ndjsonView, plainView, type RunView } from "../ui/run-view.ts";
 import { appendStepSummary, summaryText } from "../ui/summary.ts";
 import { AegisError } from "../util/errors.ts";
 import { coerceArgs, parseRunFlags, type RunFlags } from "../workflow/args.ts";
-import { askOnTerminal, type AskRoute } from "../workflow/ask.ts";
+import type { AskRoute } from "../workflow/ask.ts";
 import { resolveWorkflow } from "../workflow/loader.ts";
 import type { RunOptions, RunOutcome } from "../workflow/runner.ts";
 import { interrupted, loadConfigFromArgs, workDir } from "./context.ts";
@@ -47,7 +46,8 @@ export default defineCommand({
 
 /** Runs with the view the flags and the terminal call for, prints the outcome, and rethrows a failure. */
 export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunOptions) => Promise<RunOutcome>): Promise<void> {
-  const view = pickView(flags);
+  const view = await pickView(flags);
+  const ask = await terminalAsk(view);
   let end: Extract<RunEvent, { type: "run_end" }> | undefined;
   let outcome: RunOutcome;
   try {
@@ -56,7 +56,7 @@ export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunO
       answers: flags.answers,
       ...(flags.timeoutMs !== undefined ? { timeoutMs: flags.timeoutMs } : {}),
       ...(flags.maxCostUsd !== undefined ? { maxCostUsd: flags.maxCostUsd } : {}),
-      ...(terminalAsk(view) ? { ask: terminalAsk(view)! } : {}),
+      ...(ask ? { ask } : {}),
       onEvent: (e) => {
         if (e.type === "run_end") end = e;
         view.event(e);
@@ -77,17 +77,19 @@ export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunO
   throw outcome.error ?? new AegisError("E_WORKFLOW", `the run ended ${outcome.status}`);
 }
 
-function pickView(flags: RunFlags): RunView {
+async function pickView(flags: RunFlags): Promise<RunView> {
   if (flags.json) return ndjsonView();
   if (process.stderr.isTTY && !process.env.CI && process.env.TERM !== "dumb") {
+    const { progressView } = await import("../ui/progress.ts"); // only terminals pay for it
     return progressView(process.stderr, { color: !process.env.NO_COLOR });
   }
   return plainView();
 }
 
 /** A terminal prompt for askHuman, when both ends are a terminal (never with --json: stdout belongs to NDJSON). */
-function terminalAsk(view: RunView): AskRoute | undefined {
+async function terminalAsk(view: RunView): Promise<AskRoute | undefined> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+  const { askOnTerminal } = await import("../workflow/ask.ts");
   const ask = askOnTerminal();
   return async (req, signal) => {
     view.pause();

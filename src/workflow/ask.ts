@@ -2,7 +2,6 @@
 // there is one), else whatever route the caller supplies (e.g. the MCP plane asking the agent that started the run),
 // else a clear error naming the flag to pass. It must not journal; the engine records the answer as a step.
 
-import { createInterface } from "node:readline";
 import { AegisError } from "../util/errors.ts";
 
 export interface AskRequest {
@@ -55,6 +54,7 @@ export function askOnTerminal(opts: { input?: NodeJS.ReadableStream; output?: No
   return async (req, signal) => {
     const input = opts.input ?? process.stdin;
     const output = opts.output ?? process.stderr;
+    const { createInterface } = await import("node:readline"); // loaded only when a terminal is asked
     const rl = createInterface({ input, output, terminal: false });
     const lines = rl[Symbol.asyncIterator]();
     const onAbort = () => rl.close();
