@@ -2,6 +2,8 @@
 // the zod schemas that validate every inbound line at the edge, and the builders of the frames aegis writes to stdin.
 // Schemas check only the fields aegis reads and drop the rest (plain z.object strips unknown keys, which is about twice
 // as fast as keeping them), so new CLI fields never break parsing; `unknown` events carry the original line instead.
+// The frequent lines are first tried against hand checks (claude-wire-check.ts) that must accept only what these
+// schemas accept: change a schema, change its check (the check tests compare the two on every one-field mutation).
 // No mapping to AgentEvents here (that is claude-parser.ts), and no I/O.
 
 import { z } from "zod";
