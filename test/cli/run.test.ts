@@ -155,6 +155,24 @@ describe("aegis run", () => {
     expect(show).toMatchObject({ status: "interrupted", error: { code: "E_CANCELLED" } });
   });
 
+  test("aegis cancel <runId> stops a run running in another process; it ends cancelled", async () => {
+    const p = Bun.spawn([process.execPath, join(ROOT, "src", "main.ts"), "run", "slow", "--json"], {
+      cwd: project, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" },
+    });
+    const reader = p.stdout.getReader();
+    let seen = "";
+    while (!seen.includes('"step_start"')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    const runId = /"runId":"(run_\w+)"/.exec(seen)![1]!;
+    const cancel = await aegis(["cancel", runId]);
+    expect(cancel.code).toBe(0);
+    expect(cancel.stdout).toBe(`${runId}: cancelled\n`);
+    expect(await p.exited).toBe(130);
+  });
+
   test("GITHUB_STEP_SUMMARY receives the markdown summary", async () => {
     const file = join(base, "gh-summary.md");
     const r = await aegis(["run", "structured"], { GITHUB_STEP_SUMMARY: file });
