@@ -252,7 +252,8 @@ export class ClaudeSession implements DriverSession {
       out.error = "the session was closed during the turn";
     } else if (turn.interrupted && end.isError) {
       out.stopReason = "cancelled";
-      out.error ??= "interrupted";
+      // Claude's own text for an aborted turn is an internal diagnostic ("[ede_diagnostic] result_type=…").
+      out.error = "interrupted";
     }
     turn.channel.push(out);
     turn.channel.close();
