@@ -64,6 +64,7 @@ export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunO
     });
   } finally {
     view.close();
+    await finishLocalTasks(rt);
     await rt.close();
   }
   if (end) {
@@ -75,6 +76,20 @@ export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunO
     return;
   }
   throw outcome.error ?? new AegisError("E_WORKFLOW", `the run ended ${outcome.status}`);
+}
+
+/**
+ * Queue tasks this process's workers took on (tasks the run enqueued without waiting, or others') are finished before
+ * exiting, since closing would fail them as interrupted. Ctrl-C skips the wait.
+ */
+async function finishLocalTasks(rt: Runtime): Promise<void> {
+  const n = rt.queues.dispatcher.running.size;
+  if (n === 0 || interrupted.aborted) return;
+  process.stderr.write(`aegis: waiting for ${n} queue task${n === 1 ? "" : "s"} this process is running (Ctrl-C to stop ${n === 1 ? "it" : "them"})\n`);
+  await new Promise<void>((resolve) => {
+    interrupted.addEventListener("abort", () => resolve(), { once: true });
+    void rt.queues.idle().then(resolve, resolve);
+  });
 }
 
 async function pickView(flags: RunFlags): Promise<RunView> {

@@ -58,6 +58,8 @@ export async function run<R = unknown>(
     });
   } finally {
     view?.close();
+    // Tasks the run enqueued without waiting are finished, not failed as interrupted by closing (unless stopped).
+    if (!opts.signal?.aborted) await rt.queues.idle();
     await rt.close();
   }
   if (outcome.status === "done") return outcome.result as R;

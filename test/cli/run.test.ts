@@ -214,3 +214,16 @@ describe("aegis runs, resume, workflow list", () => {
     expect(json.find((w) => w.name === "greet")?.defaults).toEqual({ who: "world", times: 1, loud: false });
   });
 });
+
+test("a task the run enqueued without waiting is finished before aegis exits, not failed as interrupted", async () => {
+  writeFileSync(join(project, "workflows", "fire.ts"), `import { workflow } from "aegis";
+workflow("fire", async (e) => e.enqueue("review", "later please"));
+`);
+  const r = await aegis(["run", "fire"]);
+  expect(r.code).toBe(0);
+  const taskId = r.stdout.trim();
+  expect(taskId).toMatch(/^task_/);
+  const p = Bun.spawn([process.execPath, join(ROOT, "src", "main.ts"), "tasks", "--json"], { cwd: project, stdout: "pipe", stderr: "pipe" });
+  const tasks = JSON.parse(await new Response(p.stdout).text()) as { taskId: string; status: string; result: string }[];
+  expect(tasks.find((t) => t.taskId === taskId)).toMatchObject({ status: "done", result: "re: later please" });
+});
