@@ -8,7 +8,7 @@ import { logIgnored } from "../session/log-ignored.ts";
 import type { SessionManager } from "../session/manager.ts";
 import type { Session } from "../session/session.ts";
 import type { Store } from "../store/store.ts";
-import { claimTasks, setTaskWorker, type TaskOutcome, type TaskRow } from "../store/tasks.ts";
+import { claimTask, pendingHead, queueCounts, workerSessionId, type PendingTask, type TaskOutcome, type TaskRow } from "../store/tasks.ts";
 import { finalizeTask, type Finished } from "./finalize.ts";
 import { CANCELLED, INTERRUPTED } from "./task.ts";
 
@@ -34,8 +34,17 @@ export interface DispatcherCore {
   onSlotFree(queue: string): void;
 }
 
+/** How many pending tasks one read fetches ahead. */
+const READ_AHEAD = 64;
+
 export class Dispatcher {
   readonly running = new Map<string, Running>();
+  /**
+   * Per queue, a cached prefix of the oldest pending tasks, so a claim in steady state costs one guarded UPDATE
+   * and no read. It stays a prefix: a new task always has a higher seq than every existing one, and a cached task
+   * that left `pending` meanwhile (another process claimed it, a cancel) just fails its guarded claim.
+   */
+  private readonly heads = new Map<string, PendingTask[]>();
 
   constructor(private readonly core: DispatcherCore) {}
 
@@ -45,7 +54,28 @@ export class Dispatcher {
     if (!q) return [];
     const limit = (this.core.localParallel ?? Infinity) - this.countRunning(queue);
     if (limit <= 0) return [];
-    return this.core.store.batch(() => claimTasks(this.core.store, queue, q.maxParallel, this.core.owner, this.core.now(), limit));
+    const { store, owner } = this.core;
+    try {
+      return store.batch(() => {
+        let free = Math.min(limit, q.maxParallel - queueCounts(store, queue).running);
+        const out: TaskRow[] = [];
+        const at = this.core.now();
+        while (free > 0) {
+          let head = this.heads.get(queue);
+          if (!head?.length) {
+            head = pendingHead(store, queue, Math.max(free, READ_AHEAD));
+            this.heads.set(queue, head);
+            if (head.length === 0) break;
+          }
+          const row = claimTask(store, head.shift()!, owner, at);
+          if (row) (out.push(row), free--);
+        }
+        return out;
+      });
+    } catch (err) {
+      this.heads.delete(queue); // the claims were rolled back: the cached head no longer matches the database
+      throw err;
+    }
   }
 
   /** Starts a worker for each claimed task. */
@@ -90,12 +120,12 @@ export class Dispatcher {
     let outcome: TaskOutcome;
     let session: Session | undefined;
     try {
-      session = await this.core.sessions.spawn(agent, { prompt: row.payload, spawnedBy: `queue:${row.queue}` });
+      // The claim recorded the worker's session id; the session closes itself (in the same write) once idle.
+      session = await this.core.sessions.spawn(agent, {
+        id: workerSessionId(row.id), prompt: row.payload, spawnedBy: `queue:${row.queue}`, closeWhenIdle: true,
+      });
       entry.session = session;
-      const worker = session;
-      this.core.store.batch(() => setTaskWorker(this.core.store, row.id, worker.handle, worker.id));
       row.worker_handle = session.handle;
-      row.worker_session = session.id;
       this.core.onStarted(row);
       if (entry.stop) await this.core.sessions.close(session.handle);
       const last = await session.whenIdle();

@@ -5,8 +5,8 @@
 
 import type { LoadedConfig } from "../config/validate.ts";
 import { didYouMean } from "../config/validate.ts";
-import type { AgentEvent, McpServerSpec, PermissionRequest } from "../drivers/driver.ts";
-import { startAgent } from "../drivers/registry.ts";
+import type { AgentEvent, Driver, McpServerSpec, PermissionRequest } from "../drivers/driver.ts";
+import { getDriver } from "../drivers/registry.ts";
 import { insertInbox, undeliveredAfter, undeliveredFor, type InboxRow } from "../store/inbox.ts";
 import { closeSessionRow, findSessionByHandle, insertSession, type SessionState } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
@@ -38,6 +38,10 @@ export interface SessionManagerOptions {
 
 export interface SpawnOptions {
   handle?: string;
+  /** The session id to use (default a new `ses_…`); queue workers derive theirs from their task id. */
+  id?: string;
+  /** Close the session once it is idle after its work (queue workers). */
+  closeWhenIdle?: boolean;
   /** The opening turn, sent headerless. */
   prompt?: string;
   /** Sender tag of whoever asked for the session (`agent:…`, `queue:…`, `workflow:…`, `user`). */
@@ -72,6 +76,8 @@ export class SessionManager {
   /** Inbox rows sitting in some live session's memory, so collecting from the store does not queue them twice. */
   private readonly queuedRows = new Set<number>();
   private readonly hooks;
+  /** Drivers by provider name, loaded once (each is imported lazily on first use). */
+  private readonly drivers = new Map<string, Driver | Promise<Driver>>();
 
   constructor(private readonly opts: SessionManagerOptions) {
     this.hooks = {
@@ -103,14 +109,14 @@ export class SessionManager {
       const names = Object.keys(this.opts.config.agents);
       throw new AegisError("E_CONFIG", `unknown agent "${profile}"${didYouMean(profile, names)}; agents: ${names.join(", ")}`, { data: { agent: profile } });
     }
-    const id = newId("ses");
+    const id = o.id ?? newId("ses");
     const handle = this.claimHandle(id, profile, agent.provider.name, agent.model, o);
     let attached = false;
     try {
       const plane = this.opts.plane ? await this.opts.plane.attach(handle) : undefined;
       attached = plane !== undefined;
       const systemPrompt = [plane?.systemPrompt, agent.prompt].filter((s) => s).join("\n\n");
-      const driver = await startAgent(agent.provider, {
+      const driver = await (await this.driverFor(agent.provider.name)).start(agent.provider, {
         cwd: this.opts.cwd,
         handle,
         ...(plane?.mcpServers.length ? { mcpServers: plane.mcpServers } : {}),
@@ -124,8 +130,9 @@ export class SessionManager {
       const session = new Session({
         store: this.store, id, handle, agent: profile, ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}), driver,
         idleTimeoutMs: this.idleTimeoutMs, ...(this.opts.flushMs !== undefined ? { flushMs: this.opts.flushMs } : {}), hooks: this.hooks,
-        // With an opening turn, the row goes straight to `working` (with the pid) when that turn starts.
-        processUnrecorded: opening,
+        // With an opening turn the row was inserted as `working`; the pid is written with the turn's end.
+        rowState: opening ? "working" : "ready",
+        ...(o.closeWhenIdle ? { closeWhenIdle: true } : {}),
       });
       if (!opening) {
         this.store.batch(() => this.store.sql("UPDATE sessions SET state = 'ready', pid = ?, provider_session_id = ? WHERE id = ?")
@@ -143,6 +150,16 @@ export class SessionManager {
       if (attached) this.opts.plane?.detach(handle);
       throw err;
     }
+  }
+
+  private driverFor(name: Driver["name"]): Driver | Promise<Driver> {
+    let d = this.drivers.get(name);
+    if (!d) {
+      const loading = getDriver(name).then((loaded) => (this.drivers.set(name, loaded), loaded));
+      loading.catch(() => this.drivers.delete(name)); // a failed load is retried by the next spawn; the spawn reports it
+      this.drivers.set(name, (d = loading));
+    }
+    return d;
   }
 
   get(handle: string): Session | undefined {
@@ -242,7 +259,10 @@ export class SessionManager {
   }
 
   private claimHandle(id: string, agent: string, provider: string, model: string | undefined, o: SpawnOptions): string {
-    const row = { id, agent, provider, ...(model ? { model } : {}), ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}), ...(this.opts.owner ? { owner: this.opts.owner } : {}), createdAt: Date.now() };
+    const row = {
+      id, agent, provider, ...(model ? { model } : {}), ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}),
+      ...(this.opts.owner ? { owner: this.opts.owner } : {}), createdAt: Date.now(), state: o.prompt !== undefined ? "working" as const : "starting" as const,
+    };
     const wanted = o.handle;
     if (wanted !== undefined) {
       if (!HANDLE_PATTERN.test(wanted)) {

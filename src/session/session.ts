@@ -37,8 +37,10 @@ export interface SessionInit {
   idleTimeoutMs: number;
   flushMs?: number;
   hooks: SessionHooks;
-  /** The row still lacks the process's pid and provider session id: the first state write adds them. */
-  processUnrecorded?: boolean;
+  /** The state the session's row was inserted with (`working` when spawned with an opening turn). */
+  rowState?: SessionState;
+  /** Close the session as soon as it is idle (queue workers): the closing is written with the turn's end. */
+  closeWhenIdle?: boolean;
 }
 
 export class Session {
@@ -61,7 +63,11 @@ export class Session {
   private lastOutcome: TurnOutcome | undefined;
   private tracker = new MessageTracker();
   private providerSessionId: string | undefined;
-  private processUnrecorded: boolean;
+  /** What the row says the state is, so a state already recorded costs no write. */
+  private rowState: SessionState;
+  private readonly closeWhenIdle: boolean;
+  /** The closed state is already in the row (written with the last turn's end). */
+  private closeRecorded = false;
   readonly totals: SessionTotals = { turns: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, costUsd: 0 };
 
   constructor(init: SessionInit) {
@@ -74,7 +80,8 @@ export class Session {
     this.hooks = init.hooks;
     this.idleTimeoutMs = init.idleTimeoutMs;
     this.flushMs = init.flushMs ?? 200;
-    this.processUnrecorded = init.processUnrecorded ?? false;
+    this.rowState = init.rowState ?? "ready";
+    this.closeWhenIdle = init.closeWhenIdle ?? false;
     this.providerSessionId = init.driver.providerSessionId;
   }
 
@@ -129,7 +136,7 @@ export class Session {
     } finally {
       this.store.batch(() => {
         this.flush(true);
-        closeSessionRow(this.store, this.id, Date.now());
+        if (!this.closeRecorded) closeSessionRow(this.store, this.id, Date.now());
       });
       for (const w of this.idleWaiters.splice(0)) w(this.lastOutcome);
     }
@@ -150,6 +157,7 @@ export class Session {
       }
     } finally {
       this.looping = false;
+      if (this.closeWhenIdle && this._state !== "closed") await this.close();
       for (const w of this.idleWaiters.splice(0)) w(this.lastOutcome);
     }
   }
@@ -177,11 +185,19 @@ export class Session {
     const next: SessionState = this._state === "closed" ? "closed" : outcome.ok ? "ready" : "error";
     // With more messages waiting, the next turn starts at once: the session stays `working` throughout.
     const chained = next !== "closed" && this.inbox.length > 0;
+    this.closeRecorded = this.closeWhenIdle && !chained && next !== "closed";
     this.store.batch(() => {
       this.flush(true);
       // Marked at the turn's end, not its start: a crash mid-turn leaves the message to be delivered again.
       if (ids.length) markDelivered(this.store, ids, this.id, Date.now());
-      if (next !== "closed") updateSession(this.store, this.id, chained ? "working" : next, t, outcome.text || null);
+      if (next !== "closed") {
+        const state = this.closeRecorded ? "closed" : chained ? "working" : next;
+        this.rowState = state;
+        updateSession(this.store, this.id, state, t, outcome.text || null, this.closeRecorded ? Date.now() : null, {
+          ...(this.driver.pid !== undefined ? { pid: this.driver.pid } : {}),
+          ...(this.providerSessionId !== undefined ? { providerSessionId: this.providerSessionId } : {}),
+        });
+      }
     });
     if (ids.length) this.hooks.onRowsDone(ids);
     if (!chained && next !== "closed") this.setState(next, false);
@@ -223,13 +239,10 @@ export class Session {
     if (this._state === state) return;
     this._state = state;
     // Buffered events are left for the turn's end (or the flush timer): one state change, one statement.
-    if (persist) this.store.batch(() => {
-      if (this.processUnrecorded) {
-        this.processUnrecorded = false;
-        this.store.sql("UPDATE sessions SET state = ?, pid = ?, provider_session_id = coalesce(?, provider_session_id) WHERE id = ?")
-          .run(state, this.driver.pid ?? null, this.driver.providerSessionId ?? null, this.id);
-      } else this.store.sql("UPDATE sessions SET state = ? WHERE id = ?").run(state, this.id);
-    });
+    if (persist && this.rowState !== state) {
+      this.rowState = state;
+      this.store.batch(() => this.store.sql("UPDATE sessions SET state = ? WHERE id = ?").run(state, this.id));
+    }
     this.hooks.onState(this, state);
   }
 }

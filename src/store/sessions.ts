@@ -67,14 +67,16 @@ export interface NewSessionRow {
   spawnedBy?: string;
   owner?: string;
   createdAt: number;
+  /** Default `starting`; a session spawned with an opening turn is inserted as `working`. */
+  state?: SessionState;
 }
 
-/** Inserts a session in state `starting`. Returns false if the handle is held by a session that is not closed. */
+/** Inserts a session (state `starting` unless given). Returns false if the handle is held by a session that is not closed. */
 export function insertSession(store: Store, s: NewSessionRow): boolean {
   try {
     store.sql(`INSERT INTO sessions (id, handle, agent, provider, model, state, spawned_by, owner, created_at)
-      VALUES (?, ?, ?, ?, ?, 'starting', ?, ?, ?)`)
-      .run(s.id, s.handle, s.agent, s.provider, s.model ?? null, s.spawnedBy ?? null, s.owner ?? null, s.createdAt);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(s.id, s.handle, s.agent, s.provider, s.model ?? null, s.state ?? "starting", s.spawnedBy ?? null, s.owner ?? null, s.createdAt);
     return true;
   } catch (err) {
     if (String((err as Error).message).includes("UNIQUE constraint failed: sessions.handle")) return false;
@@ -91,11 +93,18 @@ export interface SessionTotals {
   costUsd: number;
 }
 
-/** Writes the state, the usage sums and the last assistant message (one statement, for the turn-boundary write). */
-export function updateSession(store: Store, id: string, state: SessionState, t: SessionTotals, lastText: string | null): void {
+/**
+ * Writes the state, the usage sums and the last assistant message (one statement, for the turn-boundary write);
+ * with `closedAt`, also closes the session (a worker that closes at the end of its turn).
+ */
+export function updateSession(
+  store: Store, id: string, state: SessionState, t: SessionTotals, lastText: string | null, closedAt: number | null = null,
+  proc: { pid?: number; providerSessionId?: string } = {},
+): void {
   store.sql(`UPDATE sessions SET state = ?, turns = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,
-      cache_write_tokens = ?, cost_usd = ?, last_text = coalesce(?, last_text) WHERE id = ?`)
-    .run(state, t.turns, t.input, t.output, t.cacheRead, t.cacheWrite, t.costUsd, lastText, id);
+      cache_write_tokens = ?, cost_usd = ?, last_text = coalesce(?, last_text), closed_at = coalesce(?, closed_at),
+      pid = coalesce(?, pid), provider_session_id = coalesce(?, provider_session_id) WHERE id = ?`)
+    .run(state, t.turns, t.input, t.output, t.cacheRead, t.cacheWrite, t.costUsd, lastText, closedAt, proc.pid ?? null, proc.providerSessionId ?? null, id);
 }
 
 export function setSessionState(store: Store, id: string, state: SessionState): void {

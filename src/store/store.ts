@@ -65,7 +65,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
 }
 
 /** The longest a write batch stays open before it is committed. */
-const MAX_BATCH_MS = 20;
+const MAX_BATCH_MS = 50;
 
 /** Stores of this process with an open batch: a second connection must not wait on a lock this thread holds. */
 const openBatches = new Set<{ flush(): void }>();

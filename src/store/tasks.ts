@@ -44,7 +44,12 @@ export const TASKS_MIGRATION: Migration = {
 export const QUEUE_COUNTS_MIGRATION: Migration = {
   version: 7,
   name: "queue counts",
-  up: `CREATE TABLE queue_counts (
+  // The status-first index serves both "a queue's pending tasks in order" and "every running task" (recovery,
+  // cancel requests), so the owner index goes: one index less to maintain on every claim and finish.
+  up: `DROP INDEX tasks_running_owner;
+  DROP INDEX tasks_by_queue_status;
+  CREATE INDEX tasks_by_status ON tasks (status, queue, seq);
+  CREATE TABLE queue_counts (
     queue TEXT PRIMARY KEY,
     pending INTEGER NOT NULL DEFAULT 0,
     running INTEGER NOT NULL DEFAULT 0
@@ -110,12 +115,24 @@ export function insertTask(store: Store, t: NewTask): number {
     .run(t.id, t.queue, t.payload, t.enqueuedBy, t.callback ? 1 : 0, t.idempotencyKey ?? null, t.at).lastInsertRowid as number;
 }
 
+/**
+ * The columns read back for a task. A running task's worker handle lives on its session row (the claim records only
+ * the worker's session id; finishing copies the handle over), so reads fill it in from there.
+ */
+const TASK_SELECT = `SELECT tasks.*, coalesce(tasks.worker_handle, (SELECT handle FROM sessions WHERE sessions.id = tasks.worker_session)) AS worker_handle
+  FROM tasks`;
+
+/** The session id of a task's worker: derived from the task id, so the claim can record it in the same statement. */
+export function workerSessionId(taskId: string): string {
+  return `ses_${taskId.slice(taskId.indexOf("_") + 1)}`;
+}
+
 export function getTask(store: Store, id: string): TaskRow | null {
-  return store.sql<TaskRow, [string]>("SELECT * FROM tasks WHERE id = ?").get(id);
+  return store.sql<TaskRow, [string]>(`${TASK_SELECT} WHERE id = ?`).get(id);
 }
 
 export function findByIdempotencyKey(store: Store, queue: string, key: string): TaskRow | null {
-  return store.sql<TaskRow, [string, string]>("SELECT * FROM tasks WHERE queue = ? AND idempotency_key = ?").get(queue, key);
+  return store.sql<TaskRow, [string, string]>(`${TASK_SELECT} WHERE queue = ? AND idempotency_key = ?`).get(queue, key);
 }
 
 /** 1-based place of a pending task among its queue's pending tasks; 0 if it is not pending. */
@@ -133,23 +150,36 @@ export function queueCounts(store: Store, queue: string): { pending: number; run
     .get(queue) ?? { pending: 0, running: 0 };
 }
 
-/**
- * Claims up to `maxParallel - running` of the queue's oldest pending tasks for `owner`. Must run inside a write
- * transaction (store.batch/write), which is what makes the count and the claim atomic across processes.
- */
-export function claimTasks(store: Store, queue: string, maxParallel: number, owner: string, at: number, limit = Infinity): TaskRow[] {
-  const free = Math.min(maxParallel - queueCounts(store, queue).running, limit);
-  if (free <= 0) return [];
-  const rows = store.sql<TaskRow, [string, number]>(
-    "SELECT * FROM tasks WHERE queue = ? AND status = 'pending' ORDER BY seq LIMIT ?",
-  ).all(queue, free);
-  const claim = store.sql("UPDATE tasks SET status = 'running', owner = ?, started_at = ? WHERE seq = ? AND status = 'pending'");
-  return rows.filter((r) => claim.run(owner, at, r.seq).changes > 0)
-    .map((r) => ({ ...r, status: "running" as const, owner, started_at: at }));
+/** What a pending task can have set (reading only these columns is cheaper than the whole row). */
+export type PendingTask = Pick<TaskRow, "seq" | "id" | "queue" | "payload" | "enqueued_by" | "callback" | "idempotency_key" | "enqueued_at">;
+
+/** The queue's `n` oldest pending tasks, oldest first. */
+export function pendingHead(store: Store, queue: string, n: number): PendingTask[] {
+  return store.sql<PendingTask, [string, number]>(`SELECT seq, id, queue, payload, enqueued_by, callback, idempotency_key, enqueued_at
+    FROM tasks WHERE status = 'pending' AND queue = ? ORDER BY seq LIMIT ?`).all(queue, n);
 }
 
-export function setTaskWorker(store: Store, id: string, handle: string, sessionId: string): void {
-  store.sql("UPDATE tasks SET worker_handle = ?, worker_session = ? WHERE id = ?").run(handle, sessionId, id);
+/**
+ * Claims one pending task for `owner`, recording its worker's session id (workerSessionId); null if it is no longer
+ * pending (claimed by another process, or cancelled). Claims must run inside a write transaction (store.batch/write)
+ * together with the running count that allowed them: that is what makes them atomic across processes.
+ */
+export function claimTask(store: Store, p: PendingTask, owner: string, at: number): TaskRow | null {
+  const worker = workerSessionId(p.id);
+  const claimed = store.sql("UPDATE tasks SET status = 'running', owner = ?, started_at = ?, worker_session = ? WHERE seq = ? AND status = 'pending'")
+    .run(owner, at, worker, p.seq).changes > 0;
+  if (!claimed) return null;
+  return {
+    ...p, status: "running", owner, worker_handle: null, worker_session: worker, cancel_requested: 0, result: null, error: null,
+    started_at: at, finished_at: null, cost_usd: 0, input_tokens: 0, output_tokens: 0,
+  };
+}
+
+/** Claims up to `maxParallel - running` (and at most `limit`) of the queue's oldest pending tasks. */
+export function claimTasks(store: Store, queue: string, maxParallel: number, owner: string, at: number, limit = Infinity): TaskRow[] {
+  const free = Math.min(limit, maxParallel - queueCounts(store, queue).running);
+  if (free <= 0) return [];
+  return pendingHead(store, queue, free).flatMap((p) => claimTask(store, p, owner, at) ?? []);
 }
 
 export interface TaskOutcome {
@@ -167,7 +197,8 @@ export interface TaskOutcome {
  * given). Returns false when another transition got there first, so callers never finish a task twice.
  */
 export function finishTask(store: Store, id: string, from: "pending" | "running", o: TaskOutcome, owner?: string): boolean {
-  const sql = `UPDATE tasks SET status = ?, result = ?, error = ?, finished_at = ?, cost_usd = ?, input_tokens = ?, output_tokens = ?
+  const sql = `UPDATE tasks SET status = ?, result = ?, error = ?, finished_at = ?, cost_usd = ?, input_tokens = ?, output_tokens = ?,
+    worker_handle = coalesce(worker_handle, (SELECT handle FROM sessions WHERE sessions.id = tasks.worker_session))
     WHERE id = ? AND status = ?${owner === undefined ? "" : " AND owner = ?"}`;
   const args: (string | number | null)[] = [o.status, o.result, o.error, o.at, o.costUsd ?? 0, o.inputTokens ?? 0, o.outputTokens ?? 0, id, from];
   if (owner !== undefined) args.push(owner);
@@ -201,7 +232,7 @@ export function listTasks(store: Store, f: { queue?: string; status?: TaskStatus
   if (f.status !== undefined) (where.push("status = ?"), args.push(f.status));
   args.push(f.limit ?? -1);
   return store.sql<TaskRow, (string | number)[]>(
-    `SELECT * FROM tasks${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT ?`,
+    `${TASK_SELECT}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT ?`,
   ).all(...args);
 }
 
