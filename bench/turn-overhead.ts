@@ -2,9 +2,10 @@
 // Per-turn overhead of the Claude driver: the same fake-claude process kind driven through claudeDriver (spawn via
 // src/proc, line framing, validation (hand checks, zod for what they refuse), event mapping, idle timer) and by a bare
 // script (Bun.spawn, split on "\n", JSON.parse, stop at `result`; plain and detached), in the same run, interleaved in
-// rounds so machine noise hits all alike. Two scenarios: instant turns (the fake answers at once: pure overhead against ~0.2 ms of work) and turns
-// with FAKE_CLAUDE_DELAY_MS of model time (still far below the 150–700 ms real Claude turns took in real-clis.md).
-// Goal: driver / bare ≤ 1.10.  Usage: bun bench/turn-overhead.ts [--turns 300] [--rounds 5] [--delay-ms 20]
+// rounds so machine noise hits all alike. Two scenarios: instant turns (the fake answers at once: pure overhead against
+// ~0.2 ms of work) and turns with FAKE_CLAUDE_DELAY_MS of model time (still far below the 150–700 ms real Claude turns
+// took in real-clis.md). Goal: driver / bare ≤ 1.10.
+// Usage: bun bench/turn-overhead.ts [--turns 300] [--rounds 5] [--delay-ms 20]
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
