@@ -1,10 +1,11 @@
 // The plane as a runtime plugs it in: a `Plane` for SessionManager that loads the MCP plane (server, tools, workflow
-// port) on the first session spawn, so a runtime that spawns nothing never loads it. After each CLI session's first
-// turn it checks that the CLI really listed the tools — a wrong secret or an unreachable server makes the CLIs start
-// silently without them — and warns naming the session. This file stays tiny: everything heavy is imported lazily.
+// port, the project's workflow files) on the first session spawn, so a runtime that spawns nothing never loads it.
+// After each CLI session's first turn it checks that the CLI really listed the tools — a wrong secret or an
+// unreachable server makes the CLIs start silently without them — and warns naming the session. This file stays
+// tiny: everything heavy is imported lazily.
 
 import type { Plane } from "../session/manager.ts";
-import { AegisError } from "../util/errors.ts";
+import { AegisError, formatError } from "../util/errors.ts";
 import type { WorkflowHost } from "../workflow/runner.ts";
 import type { McpPlane, PlaneAttachment } from "./plane.ts";
 
@@ -30,10 +31,17 @@ export function runtimePlane(host: () => WorkflowHost, opts: RuntimePlaneOptions
   const checked = new Set<string>();
 
   async function load(): Promise<McpPlane> {
-    const [{ createMcpPlane }, { portsFromRuntime }, { workflowsPort }] = await Promise.all([
-      import("./plane.ts"), import("./plane-ports.ts"), import("./workflow-port.ts"),
+    const [{ createMcpPlane }, { portsFromRuntime }, { workflowsPort }, { loadConfigWorkflows }] = await Promise.all([
+      import("./plane.ts"), import("./plane-ports.ts"), import("./workflow-port.ts"), import("../workflow/loader.ts"),
     ]);
     const h = host();
+    // Agents may start the project's workflows from any aegis process (ask, work, run), so the registry is filled
+    // here; a broken workflow file must not stop sessions from starting, only hide the workflows.
+    try {
+      await loadConfigWorkflows(h.config);
+    } catch (err) {
+      log(`aegis mcp: the project's workflows could not be loaded, so agents cannot start them: ${formatError(err)}`);
+    }
     const ports = portsFromRuntime({ config: h.config, sessions: h.sessions, queues: h.queues, workflows: workflowsPort(h, log) });
     const plane = createMcpPlane({ ports: () => ports, log });
     h.sessions.on((e) => {

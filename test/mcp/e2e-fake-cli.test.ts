@@ -1,11 +1,14 @@
 // End to end through the real composition root with fake-claude agents that call the plane's tools mid-turn
 // (`MCP: aegis <tool> <json>` makes fake-claude call the http MCP server it was given): A enqueues with callback,
 // the worker completes, the result lands in A's inbox and wakes it; A hands off to B and B's next turn carries
-// A's header. And a CLI that cannot use the plane is noticed after its first turn.
+// A's header; A starts a workflow and its result comes back. And a CLI that cannot use the plane is noticed after
+// its first turn.
 
 import { afterEach, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ClaudeCode } from "../../src/config/providers.ts";
+import { validateConfig } from "../../src/config/validate.ts";
 import { runtimePlane } from "../../src/mcp/runtime-plane.ts";
 import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
@@ -13,6 +16,8 @@ import { waitFor } from "../fixtures/helpers/wait.ts";
 import { memoryStore, testConfig } from "../session/fixtures.ts";
 
 const FAKE_CLAUDE = join(import.meta.dir, "..", "fixtures", "bin", "fake-claude");
+// Workflow files import the registry by path: the same module instance the runtime's loader fills.
+const REGISTRY = join(import.meta.dir, "..", "..", "src", "workflow", "registry.ts");
 
 function fakeClaude(dir: TempDir): { provider: ClaudeCode } {
   return {
@@ -79,6 +84,24 @@ describe("agents using the plane mid-turn (fake-claude)", () => {
     const { sessions } = JSON.parse(list.slice("TOOL OUTPUT: ".length)) as { sessions: { handle: string; you: boolean }[] };
     expect(sessions.find((s) => s.you)?.handle).toBe("bravo");
     expect(sessions.map((s) => s.handle).sort()).toEqual(["alpha", "bravo"]);
+  });
+
+  test("A starts one of the project's workflows (loaded by the plane); the result lands in A's inbox", async () => {
+    dir = tempDir("aegis-mcp-e2e");
+    mkdirSync(dir.join("workflows"));
+    writeFileSync(dir.join("workflows", "greet.ts"), `import { workflow } from ${JSON.stringify(REGISTRY)};
+export default workflow("e2e-greet", async (engine, { who }) => "hello " + who + " from a run started by " + engine.callerHandle);
+`);
+    const config = validateConfig({ agents: { lead: fakeClaude(dir) }, workflows: ["workflows/"] }, dir.join(".aegis.ts"), dir.path);
+    const r = (rt = createRuntime({ config, store: memoryStore(), cwd: dir.path, queues: { pollMs: 0 } }));
+    await r.sessions.spawn("lead", { handle: "alpha" });
+    const reply = await r.sessions.send("alpha", 'MCP: aegis aegis_run_workflow {"name":"e2e-greet","args":{"who":"bob"}}', "user");
+    const { runId } = JSON.parse(reply.slice("TOOL OUTPUT: ".length));
+    expect(runId).toStartWith("run_");
+    const woke = await waitFor(() => (lastText(r, "alpha").startsWith("ECHO: > from workflow:") ? lastText(r, "alpha") : undefined), {
+      what: "alpha's workflow callback turn", timeoutMs: 10_000,
+    });
+    expect(woke).toMatch(new RegExp(`^ECHO: > from workflow:e2e-greet · \\S+Z\\nrun ${runId} done:\\nhello bob from a run started by alpha$`));
   });
 
   test("a CLI that could not load the tools is reported after its first turn", async () => {
