@@ -135,7 +135,7 @@ export async function* readLines(
   try {
     const lines: string[] = [];
     for (;;) {
-      let res: ReadableStreamReadResult<Uint8Array>;
+      let res: Awaited<ReturnType<typeof reader.read>>;
       try {
         res = await reader.read();
       } catch {

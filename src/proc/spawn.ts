@@ -211,7 +211,8 @@ class Child implements ChildProcess {
     this.stdinOpen = false;
     clearTimeout(this.timeoutTimer);
     this.armDrain();
-    return { code: this.proc.exitCode, signal: this.proc.signalCode ?? null };
+    const signal = this.proc.signalCode;
+    return { code: this.proc.exitCode, signal: signal === null || signal === undefined ? null : String(signal) };
   }
 
   /** After exit, give the pipes a short window without data, then stop waiting for an EOF that may never come. */

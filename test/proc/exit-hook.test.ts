@@ -6,7 +6,7 @@ const SCRIPT = join(import.meta.dir, "../fixtures/helpers/spawn-then-exit.ts");
 
 /** Runs the script, returns it and the pids of the tree it started (its child and the child's escapee). */
 async function start(mode: "exit" | "signal") {
-  const p = Bun.spawn([process.execPath, SCRIPT, mode], { stdout: "pipe", stderr: "inherit" });
+  const p = Bun.spawn([process.execPath, SCRIPT, mode], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
   const reader = p.stdout.getReader();
   let text = "";
   while (!text.includes("\n")) {
@@ -24,6 +24,7 @@ async function start(mode: "exit" | "signal") {
 describe("aegis exiting takes its children down", () => {
   test("process.exit kills every live child tree, escapees included", async () => {
     const { p, pids } = await start("exit");
+    p.stdin.end(); // the tree was seen alive: let the script exit
     expect(await within(p.exited, 5000, "exit")).toBe(0);
     await waitForPidsGone(pids, 2000);
   });
