@@ -115,7 +115,7 @@ export function report(err: unknown): number {
 }
 
 /** Follows command words (`config validate`) down the tree; the rest of argv belongs to the leaf command. */
-async function resolveCommand(argv: string[]): Promise<{ cmd: CommandDef<any>; parent?: CommandDef<any>; rest: string[] }> {
+async function resolveCommand(argv: string[], forHelp = false): Promise<{ cmd: CommandDef<any>; parent?: CommandDef<any>; rest: string[] }> {
   let cmd: CommandDef<any> = rootCommand;
   let parent: CommandDef<any> | undefined;
   let i = 0;
@@ -130,7 +130,7 @@ async function resolveCommand(argv: string[]): Promise<{ cmd: CommandDef<any>; p
     cmd = typeof next === "function" ? await (next as () => Promise<CommandDef<any>>)() : await next;
   }
   const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
-  if (subs && Object.keys(subs).length && !cmd.run) {
+  if (!forHelp && subs && Object.keys(subs).length && !cmd.run) {
     throw new UsageError(`${parent ? "a subcommand" : "a command"} is required: ${Object.keys(subs).join(", ")}`, "add --help to see what each does");
   }
   return { cmd, ...(parent ? { parent } : {}), rest: argv.slice(i) };
@@ -140,7 +140,7 @@ async function usageFor(argv: string[]): Promise<string> {
   const words = argv.filter((a) => !a.startsWith("-"));
   let found: { cmd: CommandDef<any>; parent?: CommandDef<any> } = { cmd: rootCommand };
   try {
-    found = await resolveCommand(words);
+    found = await resolveCommand(words, true);
   } catch {
     // An unknown word in a --help request: show the closest level we could resolve (the root).
   }
