@@ -16,8 +16,6 @@ import { waitFor } from "../fixtures/helpers/wait.ts";
 import { memoryStore, testConfig } from "../session/fixtures.ts";
 
 const FAKE_CLAUDE = join(import.meta.dir, "..", "fixtures", "bin", "fake-claude");
-// Workflow files import the registry by path: the same module instance the runtime's loader fills.
-const REGISTRY = join(import.meta.dir, "..", "..", "src", "workflow", "registry.ts");
 
 function fakeClaude(dir: TempDir): { provider: ClaudeCode } {
   return {
@@ -89,7 +87,7 @@ describe("agents using the plane mid-turn (fake-claude)", () => {
   test("A starts one of the project's workflows (loaded by the plane); the result lands in A's inbox", async () => {
     dir = tempDir("aegis-mcp-e2e");
     mkdirSync(dir.join("workflows"));
-    writeFileSync(dir.join("workflows", "greet.ts"), `import { workflow } from ${JSON.stringify(REGISTRY)};
+    writeFileSync(dir.join("workflows", "greet.ts"), `import { workflow } from "aegis";
 export default workflow("e2e-greet", async (engine, { who }) => "hello " + who + " from a run started by " + engine.callerHandle);
 `);
     const config = validateConfig({ agents: { lead: fakeClaude(dir) }, workflows: ["workflows/"] }, dir.join(".aegis.ts"), dir.path);

@@ -24,9 +24,7 @@ export default defineConfig({
 });
 `;
 
-// Imported by path (the same module instance the CLI's registry uses when it runs from source).
-const REGISTRY = join(import.meta.dir, "..", "..", "src", "workflow", "registry.ts");
-const WORKFLOW = `import { workflow } from ${JSON.stringify(REGISTRY)};
+const WORKFLOW = `import { workflow } from "aegis";
 export default workflow("shout", async (engine, { text }) => String(text).toUpperCase());
 `;
 
