@@ -201,7 +201,11 @@ export class SessionManager {
    */
   deliver(handle: string, msg: InboxMessage): Delivery {
     const session = this.live.get(handle);
-    if (session) return this.deliverTo(session, msg);
+    if (session) {
+      const d = this.deliverTo(session, msg);
+      this.store.flush(); // the sender is told where its message went: that must survive a crash
+      return d;
+    }
     const row = findSessionByHandle(this.store, handle);
     if (!row || row.closed_at !== null) this.require(handle); // throws E_NOT_FOUND
     // Committed at once: the process holding the session collects it from the database.

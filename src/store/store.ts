@@ -23,7 +23,7 @@ export interface Store {
   batch<T>(fn: () => T): T;
   /** Like batch(), then commits at once: when it returns, this write and everything batched before it are durable. */
   write<T>(fn: () => T): T;
-  /** Commits the open batch now, if there is one. */
+  /** Commits the open batch now, if there is one (called inside a batch callback: when the outermost returns). */
   flush(): void;
   /** A counter that changes whenever another connection (another aegis process) commits to this database. */
   dataVersion(): number;
@@ -98,8 +98,15 @@ function makeStore(db: Database, path: string): Store {
   let depth = 0;
   let scheduled = false;
 
+  /** Set when flush() is asked for inside a batch callback: the commit happens when the outermost one returns. */
+  let flushWanted = false;
   const flush = () => {
     if (!open) return;
+    if (depth > 0) {
+      flushWanted = true; // committing now would cut a running callback's savepoint in half
+      return;
+    }
+    flushWanted = false;
     open = false;
     openBatches.delete(self);
     try {
@@ -146,6 +153,7 @@ function makeStore(db: Database, path: string): Store {
       throw err;
     } finally {
       depth--;
+      if (depth === 0 && flushWanted) flush();
     }
   };
   const self: Store = {

@@ -88,6 +88,58 @@ describe("openStore", () => {
   });
 });
 
+describe("write batches (group commit)", () => {
+  const add = (s: ReturnType<typeof openStore>, id: string) => insertTask(s, { id, queue: "q", payload: "p", enqueuedBy: "user", callback: false, at: 1 });
+
+  test("batched writes are committed together at the end of the tick; write() commits at once, with them", async () => {
+    using dir = tempDir("store");
+    const a = openStore(dir.join("state.db"));
+    const b = openStore(dir.join("state.db"));
+    a.batch(() => add(a, "task_1"));
+    a.batch(() => add(a, "task_2"));
+    expect(getTask(a, "task_1")).not.toBeNull(); // our own connection sees them at once
+    expect(getTask(b, "task_1")).toBeNull(); // another connection only after the commit
+    await new Promise((r) => setImmediate(r));
+    expect(getTask(b, "task_2")).not.toBeNull();
+    a.batch(() => add(a, "task_3"));
+    a.write(() => add(a, "task_4"));
+    expect([getTask(b, "task_3"), getTask(b, "task_4")].every((t) => t !== null)).toBe(true);
+    a.close();
+    b.close();
+  });
+
+  test("a throwing batch callback undoes only its own writes; flush inside a callback waits for the outermost", () => {
+    const s = openStore(":memory:");
+    s.batch(() => add(s, "task_kept"));
+    expect(() => s.batch(() => {
+      add(s, "task_gone");
+      throw new Error("boom");
+    })).toThrow("boom");
+    expect(getTask(s, "task_kept")).not.toBeNull();
+    expect(getTask(s, "task_gone")).toBeNull();
+    s.batch(() => {
+      add(s, "task_a");
+      s.flush(); // deferred: committing here would split this callback
+      add(s, "task_b");
+      expect(s.db.inTransaction).toBe(true);
+    });
+    expect(s.db.inTransaction).toBe(false);
+    expect(getTask(s, "task_b")).not.toBeNull();
+  });
+
+  test("a second connection of this process never waits on a batch this process holds open", () => {
+    using dir = tempDir("store");
+    const a = openStore(dir.join("state.db"), { busyTimeoutMs: 100 });
+    const b = openStore(dir.join("state.db"), { busyTimeoutMs: 100 });
+    a.batch(() => add(a, "task_a"));
+    b.batch(() => add(b, "task_b")); // commits a's batch first instead of timing out on its lock
+    b.flush();
+    expect(getTask(a, "task_b")).not.toBeNull();
+    a.close();
+    b.close();
+  });
+});
+
 describe("table families", () => {
   test("a live handle is unique; once closed it may be taken again", () => {
     const s = openStore(":memory:");
