@@ -227,14 +227,15 @@ export class QueueManager {
 
   private finished(f: Finished): void {
     if (f.callback) this.opts.sessions.deliverRow(f.callback);
+    const list = this.waiters.get(f.row.id);
+    if (!list && !this.emitter.active) return; // nobody to tell: skip building the public shape
     const task = toTask(f.row);
     if (this.emitter.active) this.emitter.emit({ type: "finished", task });
-    const list = this.waiters.get(task.taskId);
     if (list) {
       this.waiters.delete(task.taskId);
       for (const w of list) w.resolve(task);
+      this.releaseWatch();
     }
-    this.releaseWatch();
   }
 
   private recover(): void {

@@ -35,6 +35,22 @@ async function aegis(cmd: string, args: string[] = [], stdin?: string): Promise<
   return { code, stdout, stderr };
 }
 
+/** Reads the child's stderr until it contains `text` (then keeps draining it in the background). */
+async function untilStderr(p: ReturnType<typeof start>, text: string): Promise<void> {
+  const reader = p.stderr.getReader();
+  let seen = "";
+  await within((async () => {
+    while (!seen.includes(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+  })(), 10_000, text).catch((e) => {
+    throw new Error(`${(e as Error).message}; stderr so far: ${seen}`);
+  });
+  void (async () => { while (!(await reader.read()).done); })();
+}
+
 beforeAll(() => {
   dir = tempDir("queue-cli");
   writeFileSync(dir.join(".aegis.ts"), CONFIG);
@@ -106,18 +122,21 @@ describe("queue commands", () => {
     expect((await aegis("tasks", ["--status", "weird"])).code).toBe(2);
   });
 
+  test("cancel reaches a task running in another aegis process, which stops its worker", async () => {
+    const id = JSON.parse((await aegis("enqueue", ["slowq", "to be cancelled", "--json"])).stdout).taskId;
+    const p = start("work", ["--queue", "slowq", "--poll-ms", "50"]);
+    await untilStderr(p, "started on slowq");
+    const c = await aegis("cancel", [id]);
+    expect(c).toMatchObject({ code: 0, stdout: `${id} cancelled (was running)\n` });
+    expect(JSON.parse((await aegis("task", [id, "--json"])).stdout)).toMatchObject({ status: "cancelled", error: "cancelled" });
+    p.kill("SIGTERM");
+    expect(await within(p.exited, 10_000, "exit")).toBe(130);
+  }, 20_000);
+
   test("work without --until-idle serves until SIGTERM, then fails its running task as interrupted and exits 130", async () => {
     const id = JSON.parse((await aegis("enqueue", ["slowq", "long one", "--json"])).stdout).taskId;
     const p = start("work", ["--queue", "slowq", "--poll-ms", "50"]);
-    const reader = p.stderr.getReader();
-    let seen = "";
-    await within((async () => {
-      while (!seen.includes("started on slowq")) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        seen += new TextDecoder().decode(value);
-      }
-    })(), 10_000, "the worker to start").catch((e) => { throw new Error(`${e.message}; stderr so far: ${seen}`); });
+    await untilStderr(p, "started on slowq");
     p.kill("SIGTERM");
     expect(await within(p.exited, 10_000, "exit")).toBe(130);
     const t = JSON.parse((await aegis("task", [id, "--json"])).stdout);
