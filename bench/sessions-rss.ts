@@ -1,8 +1,9 @@
 #!/usr/bin/env bun
 // Memory of aegis itself with 100 concurrent live sessions (goal: RSS <= 100 MiB): each session is a fake-claude
-// process (stream-json, its own RSS not counted) that has answered one turn and stays open, held by a
-// SessionManager with a file-backed store, the MCP plane off. Baseline, in the same run: the RSS of this process
-// with everything loaded and no session. Also reported: 100 in-process Scripted sessions.
+// process (stream-json, its own RSS not counted) that has answered one turn and stays open, held by the runtime's
+// SessionManager with a file-backed store; measured with the MCP plane off and on (fake-claude then connects to it).
+// Baseline, in the same run: the RSS of this process with everything loaded and no session. Also reported: 100
+// in-process Scripted sessions.
 // Usage: bun bench/sessions-rss.ts [--sessions 100]
 
 import { join } from "node:path";
@@ -29,30 +30,58 @@ function rss(): number {
   return process.memoryUsage().rss;
 }
 
-const rt = createRuntime({ config, cwd: dir.path, plane: false, queues: { pollMs: 0 } });
-// Load every module a session needs, then measure the baseline with no session live.
-await (await rt.sessions.spawn("fake", { prompt: "warm up" })).whenIdle();
-await (await rt.sessions.spawn("scripted", { prompt: "warm up" })).whenIdle();
-await rt.sessions.closeAll();
-const base = rss();
-
-const t0 = performance.now();
-for (let b = 0; b < N; b += 10) {
-  const batch = await Promise.all(Array.from({ length: Math.min(10, N - b) }, (_, k) => rt.sessions.spawn("fake", { prompt: `hello ${b + k}` })));
-  await Promise.all(batch.map((s) => s.whenIdle()));
+/** RSS with N live fake-claude sessions (each has answered one turn), against this process's RSS with none. */
+async function measure(plane: boolean): Promise<{ base: number; live: number; seconds: number }> {
+  const rt = createRuntime({ config, cwd: dir.path, queues: { pollMs: 0 }, ...(plane ? {} : { plane: false }) });
+  // Load every module a session needs (and start the plane), then measure the baseline with no session live.
+  await (await rt.sessions.spawn("fake", { prompt: "warm up" })).whenIdle();
+  await rt.sessions.closeAll();
+  const base = rss();
+  const t0 = performance.now();
+  for (let b = 0; b < N; b += 10) {
+    const batch = await Promise.all(Array.from({ length: Math.min(10, N - b) }, (_, k) => rt.sessions.spawn("fake", { prompt: `hello ${b + k}` })));
+    await Promise.all(batch.map((s) => s.whenIdle()));
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const live = rt.sessions.list();
+  if (live.length !== N || live.some((s) => s.state !== "ready" || !s.pid)) throw new Error(`expected ${N} ready fake-claude sessions`);
+  const withFake = rss();
+  await rt.close();
+  return { base, live: withFake, seconds };
 }
-const spawnS = ((performance.now() - t0) / 1000).toFixed(1);
-const live = rt.sessions.list();
-if (live.length !== N || live.some((s) => s.state !== "ready" || !s.pid)) throw new Error(`expected ${N} ready fake-claude sessions`);
-const withFake = rss();
-await rt.sessions.closeAll();
 
-for (let k = 0; k < N; k++) await (await rt.sessions.spawn("scripted", { prompt: `hello ${k}` })).whenIdle();
-const withScripted = rss();
-await rt.close();
+/** RSS with N live in-process Scripted sessions. */
+async function measureScripted(): Promise<{ base: number; live: number; seconds: number }> {
+  const rt = createRuntime({ config, cwd: dir.path, plane: false, queues: { pollMs: 0 } });
+  await (await rt.sessions.spawn("scripted", { prompt: "warm up" })).whenIdle();
+  await rt.sessions.closeAll();
+  const base = rss();
+  const t0 = performance.now();
+  for (let k = 0; k < N; k++) await (await rt.sessions.spawn("scripted", { prompt: `hello ${k}` })).whenIdle();
+  const seconds = (performance.now() - t0) / 1000;
+  const live = rss();
+  await rt.close();
+  return { base, live, seconds };
+}
 
-const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
-console.log(`aegis RSS with ${N} live sessions (children not counted):`);
-console.log(`  baseline, no session        ${mib(base)}`);
-console.log(`  ${N} fake-claude sessions    ${mib(withFake)}  (+${mib(withFake - base)}, ${((withFake - base) / N / 1024).toFixed(0)} KiB per session; spawned in ${spawnS} s)  goal <= 100 MiB: ${withFake <= 100 * MiB ? "met" : "NOT met"}`);
-console.log(`  ${N} Scripted sessions       ${mib(withScripted)}  (+${mib(withScripted - base)})`);
+// Each measurement runs in a fresh process of its own, since RSS never shrinks back within one.
+const child = process.argv.indexOf("--child");
+if (child > 0) {
+  const mode = process.argv[child + 1];
+  const m = mode === "scripted" ? await measureScripted() : await measure(mode === "plane");
+  process.stdout.write(`${JSON.stringify(m)}\n`);
+} else {
+  const run = async (mode: string) => {
+    const p = Bun.spawn([process.execPath, import.meta.path, "--child", mode, "--sessions", String(N)], { stdout: "pipe", stderr: "inherit" });
+    const out = await new Response(p.stdout).text();
+    if ((await p.exited) !== 0) throw new Error(`measurement ${mode} failed`);
+    return JSON.parse(out.trim().split("\n").at(-1)!) as { base: number; live: number; seconds: number };
+  };
+  const mib = (n: number) => `${(n / MiB).toFixed(1)} MiB`;
+  const line = (label: string, m: { base: number; live: number; seconds: number }) =>
+    `  ${label.padEnd(32)} ${mib(m.live)}  (baseline ${mib(m.base)}, +${((m.live - m.base) / N / 1024).toFixed(0)} KiB per session; spawned in ${m.seconds.toFixed(1)} s)  goal <= 100 MiB: ${m.live <= 100 * MiB ? "met" : "NOT met"}`;
+  console.log(`aegis RSS with ${N} live sessions (the sessions' own processes not counted):`);
+  console.log(line(`${N} fake-claude, MCP plane off`, await run("off")));
+  console.log(line(`${N} fake-claude, MCP plane on`, await run("plane")));
+  console.log(line(`${N} Scripted (in-process)`, await run("scripted")));
+}
