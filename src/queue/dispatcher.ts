@@ -147,7 +147,7 @@ export class Dispatcher {
   private outcomeOf(entry: Running, s: Session, ok: boolean, error: string | undefined): TaskOutcome {
     const stopped = this.stopped(entry, s);
     if (stopped) return stopped;
-    const usage = { costUsd: s.totals.costUsd, inputTokens: s.totals.input, outputTokens: s.totals.output };
+    const usage = { costUsd: s.totals.costUsd, inputTokens: s.totals.input, outputTokens: s.totals.output, workerHandle: s.handle };
     if (ok) return { status: "done", result: s.lastText, error: null, at: this.core.now(), ...usage };
     return { status: "failed", result: s.lastText || null, error: withStderr(error ?? "the worker's turn failed", s.driver.stderrTail()), at: this.core.now(), ...usage };
   }

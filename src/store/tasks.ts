@@ -57,9 +57,8 @@ export const QUEUE_COUNTS_MIGRATION: Migration = {
   INSERT INTO queue_counts (queue, pending, running)
     SELECT queue, sum(status = 'pending'), sum(status = 'running') FROM tasks GROUP BY queue;
   CREATE TRIGGER tasks_count_insert AFTER INSERT ON tasks BEGIN
-    INSERT INTO queue_counts (queue) VALUES (NEW.queue) ON CONFLICT (queue) DO NOTHING;
-    UPDATE queue_counts SET pending = pending + (NEW.status = 'pending'), running = running + (NEW.status = 'running')
-      WHERE queue = NEW.queue;
+    INSERT INTO queue_counts (queue, pending, running) VALUES (NEW.queue, NEW.status = 'pending', NEW.status = 'running')
+      ON CONFLICT (queue) DO UPDATE SET pending = pending + excluded.pending, running = running + excluded.running;
   END;
   CREATE TRIGGER tasks_count_update AFTER UPDATE OF status ON tasks WHEN OLD.status != NEW.status BEGIN
     UPDATE queue_counts SET
@@ -190,6 +189,8 @@ export interface TaskOutcome {
   costUsd?: number;
   inputTokens?: number;
   outputTokens?: number;
+  /** The worker's handle, when the caller knows it. */
+  workerHandle?: string;
 }
 
 /**
@@ -197,10 +198,11 @@ export interface TaskOutcome {
  * given). Returns false when another transition got there first, so callers never finish a task twice.
  */
 export function finishTask(store: Store, id: string, from: "pending" | "running", o: TaskOutcome, owner?: string): boolean {
+  // The worker's handle is copied from its session row unless the caller knows it (coalesce stops at the first).
   const sql = `UPDATE tasks SET status = ?, result = ?, error = ?, finished_at = ?, cost_usd = ?, input_tokens = ?, output_tokens = ?,
-    worker_handle = coalesce(worker_handle, (SELECT handle FROM sessions WHERE sessions.id = tasks.worker_session))
+    worker_handle = coalesce(?, worker_handle, (SELECT handle FROM sessions WHERE sessions.id = tasks.worker_session))
     WHERE id = ? AND status = ?${owner === undefined ? "" : " AND owner = ?"}`;
-  const args: (string | number | null)[] = [o.status, o.result, o.error, o.at, o.costUsd ?? 0, o.inputTokens ?? 0, o.outputTokens ?? 0, id, from];
+  const args: (string | number | null)[] = [o.status, o.result, o.error, o.at, o.costUsd ?? 0, o.inputTokens ?? 0, o.outputTokens ?? 0, o.workerHandle ?? null, id, from];
   if (owner !== undefined) args.push(owner);
   return store.sql(sql).run(...args).changes > 0;
 }
