@@ -111,8 +111,9 @@ export async function runTurn(driver: DriverSession, text: string, opts: TurnOpt
       : "the agent's event stream ended without a turn end";
     end = synthEnd(started, st.stage === "forced" ? "timeout" : "error", why);
     opts.onEvent(end);
-    if (st.stage !== "forced") void it.return?.(undefined)?.catch?.(logIgnored("releasing a finished event stream"));
   }
+  // Release the driver's stream: a generator left suspended after its turn_end never runs its cleanup.
+  if (st.stage !== "forced") void it.return?.(undefined)?.catch?.(logIgnored("releasing a finished event stream"));
   if (st.stage === "interrupted" && end.isError) {
     // The turn ended because the watchdog interrupted it: report the silence, not the interrupt.
     end = { ...end, stopReason: "timeout", error: `turn timed out: no event from the agent for ${opts.idleTimeoutMs} ms` };
