@@ -8,6 +8,7 @@ import { didYouMean } from "../config/validate.ts";
 import type { AgentEvent, Driver, McpServerSpec, PermissionRequest } from "../drivers/driver.ts";
 import { getDriver } from "../drivers/registry.ts";
 import { insertInbox, undeliveredAfter, undeliveredFor, type InboxRow } from "../store/inbox.ts";
+import { deadOwners } from "../store/owners.ts";
 import { closeSessionRow, findSessionByHandle, insertSession, type SessionState } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { AegisError } from "../util/errors.ts";
@@ -272,7 +273,8 @@ export class SessionManager {
       if (!HANDLE_PATTERN.test(wanted)) {
         throw new AegisError("E_USAGE", `invalid handle "${wanted}": use lowercase words joined by dashes, e.g. brisk-curie`);
       }
-      if (this.live.has(wanted) || !this.store.batch(() => insertSession(this.store, { ...row, handle: wanted }))) {
+      const insert = () => this.store.batch(() => insertSession(this.store, { ...row, handle: wanted }));
+      if (this.live.has(wanted) || !(insert() || (this.releaseStaleHandle(wanted) && insert()))) {
         throw new AegisError("E_STATE", `the handle "${wanted}" is already taken by a live session`, { data: { handle: wanted } });
       }
       return wanted;
@@ -282,6 +284,18 @@ export class SessionManager {
       if (this.store.batch(() => insertSession(this.store, { ...row, handle }))) return handle;
     }
     throw new AegisError("E_STATE", "could not find a free session handle");
+  }
+
+  /**
+   * Closes the row holding `handle` if the process that held it is gone (it crashed before closing it), so the
+   * handle can be taken again, e.g. when a workflow resumes its sessions after a crash. True if it did.
+   */
+  private releaseStaleHandle(handle: string): boolean {
+    const held = findSessionByHandle(this.store, handle);
+    if (!held || held.closed_at !== null || held.owner === null || held.owner === this.opts.owner) return false;
+    if (!deadOwners(this.store, [held.owner]).has(held.owner)) return false;
+    this.store.write(() => closeSessionRow(this.store, held.id, Date.now()));
+    return true;
   }
 
   private forget(s: Session): void {

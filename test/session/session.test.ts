@@ -137,6 +137,20 @@ describe("Session", () => {
     expect(m.list()).toEqual([]);
   });
 
+  test("a handle left open by a process that died can be taken again", async () => {
+    const store = memoryStore();
+    const gone = Bun.spawnSync(["true"]).pid;
+    store.db.run(`INSERT INTO owners VALUES ('own_dead', ${gone}, '${(await import("node:os")).hostname()}', NULL, 0)`);
+    store.db.run("INSERT INTO sessions (id, handle, agent, provider, state, owner, created_at) VALUES ('ses_old', 'keen-gauss', 'demo', 'scripted', 'ready', 'own_dead', 0)");
+    store.db.run("INSERT INTO sessions (id, handle, agent, provider, state, owner, created_at) VALUES ('ses_alive', 'wise-euler', 'demo', 'scripted', 'ready', 'own_other_host', 0)");
+    store.db.run("INSERT INTO owners VALUES ('own_other_host', 1, 'elsewhere.example', NULL, 0)");
+    const m = manager(testConfig({ demo: echo }), { store, owner: "own_me" });
+    const s = await m.spawn("demo", { handle: "keen-gauss" });
+    expect(getSessionRow(store, "ses_old")!.state).toBe("closed");
+    expect(s.handle).toBe("keen-gauss");
+    await expect(m.spawn("demo", { handle: "wise-euler" })).rejects.toMatchObject({ code: "E_STATE" });
+  });
+
   test("a message for a handle live in another process is persisted there and collected by that process", async () => {
     const store = memoryStore();
     const cfg = testConfig({ demo: echo });
