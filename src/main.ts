@@ -9,5 +9,8 @@ if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
   process.stdout.write(`${VERSION}\n`);
 } else {
   const { runCli } = await import("./cli/root.ts");
-  process.exitCode = await runCli(argv);
+  const code = await runCli(argv);
+  process.exitCode = code;
+  // The command is over. A stray timer or socket must not keep aegis alive: give pending output a moment, then go.
+  setTimeout(() => process.exit(code), 1000).unref();
 }
