@@ -82,7 +82,7 @@ export interface ScriptedContext {
   handle: string;
   /** 1 for the first turn of the session, then 2, 3, … */
   turn: number;
-  /** The provider session id (stable across resume). */
+  /** The conversation id, stable across turns and resume (key your own per-conversation state by it). */
   sessionId: string;
   /** Aborted when the turn is interrupted. */
   signal: AbortSignal;

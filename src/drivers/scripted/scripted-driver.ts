@@ -5,14 +5,21 @@ import type { Provider, Scripted, ScriptedReply } from "../../config/providers.t
 import type { AgentEvent, Driver, DriverSession, StartOptions, ToolKind, Usage } from "../driver.ts";
 
 class ScriptedSession implements DriverSession {
-  readonly providerSessionId: string;
   readonly pid = undefined;
+  private readonly baseId: string;
   private turn = 0;
   private running?: AbortController;
   private closed = false;
 
   constructor(private readonly provider: Scripted, private readonly opts: StartOptions) {
-    this.providerSessionId = opts.resumeId ?? crypto.randomUUID();
+    // The id carries the turn count (`<uuid>:t3`), so a resumed session continues the numbering that `ctx.turn` shows.
+    const m = opts.resumeId ? /^(.*):t(\d+)$/.exec(opts.resumeId) : null;
+    this.baseId = m ? m[1]! : (opts.resumeId ?? crypto.randomUUID());
+    this.turn = m ? Number(m[2]) : 0;
+  }
+
+  get providerSessionId(): string {
+    return `${this.baseId}:t${this.turn}`;
   }
 
   async *send(text: string): AsyncIterable<AgentEvent> {
@@ -27,7 +34,7 @@ class ScriptedSession implements DriverSession {
     yield { type: "init", providerSessionId: this.providerSessionId, model: this.provider.model };
     try {
       if (this.provider.delayMs) await abortableSleep(this.provider.delayMs, ac.signal);
-      const ctx = { handle: this.opts.handle, turn: this.turn, sessionId: this.providerSessionId, signal: ac.signal };
+      const ctx = { handle: this.opts.handle, turn: this.turn, sessionId: this.baseId, signal: ac.signal };
       const reply = normalize(await raceAbort(Promise.resolve(this.provider.reply(text, ctx)), ac.signal));
       let n = 0;
       for (const call of reply.toolCalls ?? []) {
