@@ -6,7 +6,7 @@ import { VERSION } from "./version.ts";
 
 const argv = process.argv.slice(2);
 if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-  process.stdout.write(`${VERSION}\n`);
+  console.log(VERSION); // console.log is native; process.stdout would cost a node stream's set-up
 } else {
   const { runCli } = await import("./cli/root.ts");
   const code = await runCli(argv);

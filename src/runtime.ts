@@ -11,6 +11,7 @@ import { QueueManager } from "./queue/queue-manager.ts";
 import { SessionManager, type Plane } from "./session/manager.ts";
 import { registerOwner, removeOwner } from "./store/owners.ts";
 import { openStore, type Store } from "./store/store.ts";
+import { writeErr } from "./ui/log.ts";
 
 export interface RuntimeOptions {
   config: LoadedConfig;
@@ -51,7 +52,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   const owner = registerOwner(store);
   let runtime: Runtime | undefined;
   const ownPlane = opts.plane === undefined
-    ? runtimePlane(() => runtime!, { log: (line) => process.stderr.write(`aegis: ${line}\n`) })
+    ? runtimePlane(() => runtime!, { log: (line) => writeErr(`aegis: ${line}\n`) })
     : undefined;
   const plane = opts.plane || ownPlane;
   const sessions = new SessionManager({

@@ -5,7 +5,7 @@
 import { defineCommand } from "citty";
 import type { AgentEvent, TurnEnd } from "../drivers/driver.ts";
 import { createRuntime } from "../runtime.ts";
-import { colorEnabled, out } from "../ui/log.ts";
+import { colorEnabled, out, writeErr, writeOut } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 import { ttyPermissionPrompt } from "./permission-prompt.ts";
@@ -57,9 +57,9 @@ export default defineCommand({
       await runtime.close();
     }
     if (!end) throw new AegisError("E_AGENT_EXIT", "the agent ended without finishing its turn");
-    if (!args.json) process.stderr.write(`${summary(end, performance.now() - started)}\n`);
+    if (!args.json) writeErr(`${summary(end, performance.now() - started)}\n`);
     if (end.isError) {
-      if (!args.json) process.stderr.write(`aegis: the turn failed: ${end.error ?? end.stopReason}\n`);
+      if (!args.json) writeErr(`aegis: the turn failed: ${end.error ?? end.stopReason}\n`);
       return 1;
     }
   },
@@ -77,16 +77,16 @@ function printHuman(): (event: AgentEvent) => void {
   let lastMessage: string | undefined;
   return (event) => {
     if (event.type === "text") {
-      if (wroteText && event.messageId !== lastMessage && event.messageId !== undefined) process.stdout.write("\n");
-      process.stdout.write(event.text);
+      if (wroteText && event.messageId !== lastMessage && event.messageId !== undefined) writeOut("\n");
+      writeOut(event.text);
       wroteText = true;
       lastMessage = event.messageId;
     } else if (event.type === "tool_call" && tty) {
-      process.stderr.write(dim(`\n[tool] ${event.name} ${briefInput(event.input)}\n`));
+      writeErr(dim(`\n[tool] ${event.name} ${briefInput(event.input)}\n`));
     } else if (event.type === "tool_result" && tty && !event.ok) {
-      process.stderr.write(dim(`[tool failed] ${event.text.slice(0, 200)}\n`));
+      writeErr(dim(`[tool failed] ${event.text.slice(0, 200)}\n`));
     } else if (event.type === "turn_end" && wroteText) {
-      process.stdout.write("\n");
+      writeOut("\n");
     }
   };
 }

@@ -4,7 +4,7 @@
 
 import { defineCommand } from "citty";
 import { createRuntime } from "../runtime.ts";
-import { out } from "../ui/log.ts";
+import { out, writeErr } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { parseRunFlags } from "../workflow/args.ts";
 import { importWorkflowFile, loadConfigWorkflows } from "../workflow/loader.ts";
@@ -34,7 +34,7 @@ export default defineCommand({
         throw new AegisError("E_STATE", `run ${runId} is still running in another aegis process`, { hint: `stop it first: aegis cancel ${runId}` });
       }
       if (run.status === "done") {
-        process.stderr.write(`run ${runId} is already done; its result:\n`);
+        writeErr(`run ${runId} is already done; its result:\n`);
         const result: unknown = run.result === null ? undefined : JSON.parse(run.result);
         if (result !== undefined) out(typeof result === "string" ? result : JSON.stringify(result, null, 2));
         await rt.close();

@@ -6,6 +6,7 @@ import { didYouMean } from "../config/validate.ts";
 import { AegisError, UsageError, errorCode, formatError, isAegisError, isUsageLike } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
 import { interrupt, interrupted } from "./context.ts";
+import { writeOut, writeErr } from "../ui/log.ts";
 
 type Lazy = () => Promise<CommandDef<any>>;
 const lazy = (load: () => Promise<{ default: CommandDef<any> }>): Lazy => () => load().then((m) => m.default);
@@ -76,11 +77,11 @@ export async function runCli(rawArgv: string[]): Promise<number> {
   try {
     if (argv.length === 0 || argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
       const target = argv[0] === "help" ? argv.slice(1) : argv;
-      process.stdout.write(`${await usageFor(target)}\n`);
+      writeOut(`${await usageFor(target)}\n`);
       return EXIT.ok;
     }
     if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-      process.stdout.write(`${VERSION}\n`);
+      writeOut(`${VERSION}\n`);
       return EXIT.ok;
     }
     // The leaf command is resolved here (not by citty) so that its return value, an exit code, comes back to us.
@@ -96,21 +97,21 @@ export async function runCli(rawArgv: string[]): Promise<number> {
 /** Prints an error for a human (never a stack trace for the user's own mistakes) and picks the exit code. */
 export function report(err: unknown): number {
   if (interrupted.aborted && (errorCode(err) === "E_CANCELLED" || !isAegisError(err))) {
-    process.stderr.write(`aegis: interrupted\n`);
+    writeErr(`aegis: interrupted\n`);
     return EXIT.interrupted;
   }
   const citty = (err as { code?: string })?.code;
   if (citty === "E_UNKNOWN_COMMAND" || citty === "EARG" || citty === "E_NO_COMMAND") {
-    process.stderr.write(`aegis: ${stripAnsi((err as Error).message)}\n  run \`aegis --help\` for the list of commands\n`);
+    writeErr(`aegis: ${stripAnsi((err as Error).message)}\n  run \`aegis --help\` for the list of commands\n`);
     return EXIT.usage;
   }
   if (errorCode(err) === "E_CANCELLED") {
-    process.stderr.write(`aegis: ${formatError(err)}\n`);
+    writeErr(`aegis: ${formatError(err)}\n`);
     return EXIT.interrupted;
   }
   const debug = Boolean(process.env.AEGIS_DEBUG);
-  process.stderr.write(`aegis: ${formatError(err, { stack: debug || !isAegisError(err) })}\n`);
-  if (debug && err instanceof AegisError && err.stack) process.stderr.write(`${err.stack}\n`);
+  writeErr(`aegis: ${formatError(err, { stack: debug || !isAegisError(err) })}\n`);
+  if (debug && err instanceof AegisError && err.stack) writeErr(`${err.stack}\n`);
   return isUsageLike(err) ? EXIT.usage : EXIT.failed;
 }
 

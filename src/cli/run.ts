@@ -6,7 +6,7 @@
 import { defineCommand } from "citty";
 import { createRuntime, type Runtime } from "../runtime.ts";
 import type { RunEvent } from "../ui/events.ts";
-import { out } from "../ui/log.ts";
+import { out, writeErr } from "../ui/log.ts";
 import { ndjsonView, plainView, type RunView } from "../ui/run-view.ts";
 import { appendStepSummary, summaryText } from "../ui/summary.ts";
 import { AegisError } from "../util/errors.ts";
@@ -68,7 +68,7 @@ export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunO
     await rt.close();
   }
   if (end) {
-    if (!flags.json) process.stderr.write(`${summaryText(end)}\n`);
+    if (!flags.json) writeErr(`${summaryText(end)}\n`);
     appendStepSummary(end);
   }
   if (outcome.status === "done") {
@@ -85,7 +85,7 @@ export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunO
 async function finishLocalTasks(rt: Runtime): Promise<void> {
   const n = rt.queues.dispatcher.running.size;
   if (n === 0 || interrupted.aborted) return;
-  process.stderr.write(`aegis: waiting for ${n} queue task${n === 1 ? "" : "s"} this process is running (Ctrl-C to stop ${n === 1 ? "it" : "them"})\n`);
+  writeErr(`aegis: waiting for ${n} queue task${n === 1 ? "" : "s"} this process is running (Ctrl-C to stop ${n === 1 ? "it" : "them"})\n`);
   await new Promise<void>((resolve) => {
     interrupted.addEventListener("abort", () => resolve(), { once: true });
     void rt.queues.idle().then(resolve, resolve);

@@ -4,6 +4,7 @@
 
 import { toNdjson, type RunEvent } from "./events.ts";
 import { formatDuration, formatUsd } from "./summary.ts";
+import { writeOut, writeErr } from "./log.ts";
 
 export interface RunView {
   event(e: RunEvent): void;
@@ -16,12 +17,12 @@ export interface RunView {
 
 type Write = (s: string) => void;
 
-export function ndjsonView(write: Write = (s) => void process.stdout.write(s)): RunView {
+export function ndjsonView(write: Write = (s) => void writeOut(s)): RunView {
   return { event: (e) => write(toNdjson(e)), pause() {}, resume() {}, close() {} };
 }
 
 /** One line per notable event, for logs and CI. */
-export function plainView(write: Write = (s) => void process.stderr.write(s)): RunView {
+export function plainView(write: Write = (s) => void writeErr(s)): RunView {
   return {
     event(e) {
       const line = plainLine(e);
