@@ -64,7 +64,7 @@ function describe(s: BudgetState): string {
 }
 
 function amount(kind: Budget["kind"], n: number): string {
-  return kind === "usd" ? `$${n.toFixed(2)}` : `${Math.round(n).toLocaleString("en-US")} output tokens`;
+  return kind === "usd" ? `$${n.toFixed(2)}` : `${String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} output tokens`;
 }
 
 /** A short human duration: `45s`, `12m`, `3h 5m`, `2d 4h`. */

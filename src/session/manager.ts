@@ -19,6 +19,11 @@ import { Session, type QueuedMessage } from "./session.ts";
 
 /** How the MCP plane plugs in: per-session servers and system prompt at spawn, cleanup at close. */
 export interface Plane {
+  /**
+   * Attach to sessions of the in-process Scripted agent too. Off by default: Scripted speaks no MCP, and the plane's
+   * start-up (the MCP SDK, a server) is then the largest cost of a workflow run on Scripted agents.
+   */
+  includeScripted?: boolean;
   attach(handle: string): { mcpServers: McpServerSpec[]; systemPrompt: string } | Promise<{ mcpServers: McpServerSpec[]; systemPrompt: string }>;
   detach(handle: string): void;
 }
@@ -114,7 +119,8 @@ export class SessionManager {
     const handle = this.claimHandle(id, profile, agent.provider.name, agent.model, o);
     let attached = false;
     try {
-      const plane = this.opts.plane ? await this.opts.plane.attach(handle) : undefined;
+      const p = this.opts.plane;
+      const plane = p && (agent.provider.name !== "scripted" || p.includeScripted) ? await p.attach(handle) : undefined;
       attached = plane !== undefined;
       const systemPrompt = [plane?.systemPrompt, agent.prompt].filter((s) => s).join("\n\n");
       const driver = await (await this.driverFor(agent.provider.name)).start(agent.provider, {

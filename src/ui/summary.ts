@@ -23,7 +23,7 @@ export function formatUsd(usd: number): string {
 }
 
 export function formatTokens(t: { input: number; output: number }): string {
-  return `${(t.input + t.output).toLocaleString("en-US")} tokens`;
+  return `${groupDigits(t.input + t.output)} tokens`;
 }
 
 /** The facts line: steps, sessions, tokens, cost, duration, run id. */
@@ -49,7 +49,7 @@ export function summaryMarkdown(e: RunEnd): string {
     ["Run", `\`${e.runId}\``],
     ["Steps", `${e.steps.total} (${e.steps.live} live, ${e.steps.replayed} replayed)`],
     ["Sessions", String(e.sessions)],
-    ["Tokens", `${e.tokens.input.toLocaleString("en-US")} in / ${e.tokens.output.toLocaleString("en-US")} out`],
+    ["Tokens", `${groupDigits(e.tokens.input)} in / ${groupDigits(e.tokens.output)} out`],
     ["Cost", formatUsd(e.costUsd)],
     ["Duration", formatDuration(e.durationMs)],
   ];
@@ -67,4 +67,9 @@ export function appendStepSummary(e: RunEnd, env: Record<string, string | undefi
   if (!file) return undefined;
   appendFileSync(file, `${summaryMarkdown(e)}\n`);
   return file;
+}
+
+/** 1234567 → "1,234,567" (toLocaleString would load Intl's locale data: several ms at every run's end). */
+export function groupDigits(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }

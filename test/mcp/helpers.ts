@@ -52,6 +52,7 @@ export function planeHarness(config: LoadedConfig, more: { workflows?: boolean; 
     cwd: more.cwd ?? "/tmp",
     queues: { pollMs: 0 },
     plane: {
+      includeScripted: true,
       attach(handle) {
         const a = plane.attach(handle);
         attachments.set(handle, a);
