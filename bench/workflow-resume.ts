@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
+import { compileAegis } from "../scripts/compile.ts";
 
 const ROOT = join(import.meta.dir, "..");
 const arg = (name: string) => {
@@ -41,8 +42,7 @@ async function measure(cmd: string[], cwd: string, env: Record<string, string> =
 try {
   const aegis = arg("--bin") ?? join(tmp, "aegis");
   if (!arg("--bin")) {
-    const b = Bun.spawn([process.execPath, "build", "src/main.ts", "--compile", "--bytecode", "--format=esm", "--splitting", "--no-compile-autoload-dotenv", "--outfile", aegis], { cwd: ROOT, stdout: "ignore", stderr: "inherit" });
-    if ((await b.exited) !== 0) throw new Error("build failed");
+    await compileAegis(aegis);
   }
   const project = join(tmp, "project");
   mkdirSync(join(project, "workflows"), { recursive: true });

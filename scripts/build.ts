@@ -6,8 +6,8 @@
 
 import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { compileAegis, ROOT } from "./compile.ts";
 
-const ROOT = join(import.meta.dir, "..");
 const TARGETS: Record<string, string> = {
   "bun-linux-x64": "linux-x64",
   "bun-linux-arm64": "linux-aarch64",
@@ -39,12 +39,8 @@ async function runtimeFor(target: string): Promise<string> {
 }
 
 async function build(target: string, outfile: string): Promise<void> {
-  const cmd = [
-    process.execPath, "build", "src/main.ts", "--compile", "--bytecode", "--format=esm", "--splitting", "--minify-syntax",
-    "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig", "--outfile", outfile,
-  ];
-  if (target !== hostTarget()) cmd.push(`--target=${target}`, `--compile-executable-path=${await runtimeFor(target)}`);
-  await run(cmd);
+  const extra = target === hostTarget() ? [] : [`--target=${target}`, `--compile-executable-path=${await runtimeFor(target)}`];
+  await compileAegis(outfile, extra);
   console.error(`built ${outfile} (${target})`);
 }
 

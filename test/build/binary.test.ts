@@ -3,16 +3,14 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { compileAegis } from "../../scripts/compile.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "aegis-binary-"));
 const bin = join(dir, "aegis");
 
 beforeAll(async () => {
-  const p = Bun.spawn([process.execPath, "build", "src/main.ts", "--compile", "--bytecode", "--format=esm", "--splitting",
-    "--no-compile-autoload-dotenv", "--outfile", bin], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
-  const code = await p.exited;
-  if (code !== 0) throw new Error(`build failed: ${await new Response(p.stderr).text()}`);
+  await compileAegis(bin);
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { compileAegis } from "../../scripts/compile.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "aegis-run-binary-"));
@@ -12,9 +13,7 @@ const bin = join(dir, "aegis");
 const project = join(dir, "quickstart");
 
 beforeAll(async () => {
-  const p = Bun.spawn([process.execPath, "build", "src/main.ts", "--compile", "--bytecode", "--format=esm", "--splitting",
-    "--no-compile-autoload-dotenv", "--outfile", bin], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
-  if ((await p.exited) !== 0) throw new Error(`build failed: ${await new Response(p.stderr).text()}`);
+  await compileAegis(bin);
   cpSync(join(ROOT, "examples", "quickstart"), project, { recursive: true, filter: (src) => !src.includes("/.aegis/") && !src.endsWith("/.aegis") });
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

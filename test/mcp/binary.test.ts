@@ -10,6 +10,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { waitFor } from "../fixtures/helpers/wait.ts";
 import { callJson } from "./helpers.ts";
+import { compileAegis } from "../../scripts/compile.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const FAKE_CLAUDE = join(ROOT, "test", "fixtures", "bin", "fake-claude");
@@ -19,10 +20,7 @@ const bin = join(dir, "aegis");
 const BUN_PATH = `${join(ROOT, "node_modules", ".bin")}:${dirname(process.execPath)}:/usr/bin:/bin`;
 
 beforeAll(async () => {
-  const p = Bun.spawn([process.execPath, "build", "src/main.ts", "--compile", "--bytecode", "--format=esm", "--splitting",
-    "--no-compile-autoload-dotenv", "--outfile", bin], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
-  const code = await p.exited;
-  if (code !== 0) throw new Error(`build failed: ${await new Response(p.stderr).text()}`);
+  await compileAegis(bin);
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

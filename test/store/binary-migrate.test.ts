@@ -9,15 +9,14 @@ import { MIGRATIONS } from "../../src/store/migrations.ts";
 import { openStore } from "../../src/store/store.ts";
 import { insertTask } from "../../src/store/tasks.ts";
 import { tempDir } from "../fixtures/helpers/temp-dir.ts";
+import { compileAegis } from "../../scripts/compile.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
 const dir = tempDir("aegis-binary-migrate");
 const bin = dir.join("aegis");
 
 beforeAll(async () => {
-  const p = Bun.spawn([process.execPath, "build", "src/main.ts", "--compile", "--bytecode", "--format=esm", "--splitting",
-    "--no-compile-autoload-dotenv", "--outfile", bin], { cwd: ROOT, stdout: "ignore", stderr: "pipe" });
-  if ((await p.exited) !== 0) throw new Error(`build failed: ${await new Response(p.stderr).text()}`);
+  await compileAegis(bin);
 }, 120_000);
 afterAll(() => dir.remove());
 

@@ -1,0 +1,31 @@
+// How aegis is compiled into one executable, in one place: the build script, the benchmarks and the tests that run
+// the binary all call this, so they all measure and test the same build.
+//   bytecode + ESM + splitting: start-up parses only what a command needs (measured: --version as fast as hello-world);
+//   no .env / bunfig autoload: a binary must not pick up files from whatever folder it runs in.
+
+import { join } from "node:path";
+
+export const ROOT = join(import.meta.dir, "..");
+
+export const COMPILE_FLAGS = [
+  "--compile", "--bytecode", "--format=esm", "--splitting", "--minify-syntax",
+  "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
+] as const;
+
+/** Compiles src/main.ts to `outfile` (for the host unless `extra` names a target). Throws with bun's stderr on failure. */
+export async function compileAegis(outfile: string, extra: string[] = []): Promise<void> {
+  await compile(["src/main.ts", ...COMPILE_FLAGS, ...extra, "--outfile", outfile], ROOT);
+}
+
+/** A compiled Bun hello-world in `dir` (the start-up baseline the benchmarks compare against); returns its path. */
+export async function compileHelloWorld(dir: string): Promise<string> {
+  await Bun.write(join(dir, "hello.ts"), 'console.log("hello");\n');
+  await compile(["hello.ts", "--compile", "--bytecode", "--format=esm", "--outfile", "hello"], dir);
+  return join(dir, "hello");
+}
+
+async function compile(args: string[], cwd: string): Promise<void> {
+  const p = Bun.spawn([process.execPath, "build", ...args], { cwd, stdout: "ignore", stderr: "pipe" });
+  const [code, stderr] = await Promise.all([p.exited, new Response(p.stderr).text()]);
+  if (code !== 0) throw new Error(`bun build ${args.join(" ")} failed:\n${stderr}`);
+}
