@@ -22,10 +22,13 @@ export default defineCommand({
   async run({ args }) {
     const config = await loadConfigFromArgs(args);
     let [agent, prompt] = [args.agent, args.prompt];
+    if (prompt === undefined && agent !== undefined && agent in config.agents && agent.split(/\s+/).length === 1) {
+      throw new UsageError(`no prompt given for agent ${agent}`, `aegis ask ${agent} "<prompt>" (or - to read stdin)`);
+    }
     if (prompt === undefined) [agent, prompt] = [config.defaultAgent, agent];
     if (!agent) throw new UsageError("no agent named and no defaultAgent in the config", "aegis ask <agent> \"<prompt>\"");
     if (prompt === undefined) throw new UsageError("no prompt given", "aegis ask <agent> \"<prompt>\" (or - to read stdin)");
-    if (prompt === "-") prompt = await new Response(Bun.stdin.stream()).text();
+    if (prompt === "-") prompt = (await new Response(Bun.stdin.stream()).text()).replace(/\n$/, "");
     const askPermission = ttyPermissionPrompt();
     const runtime = createRuntime({
       config, cwd: workDir(args),

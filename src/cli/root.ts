@@ -6,6 +6,7 @@ import { didYouMean } from "../config/validate.ts";
 import { AegisError, UsageError, errorCode, formatError, isAegisError, isUsageLike } from "../util/errors.ts";
 import { VERSION } from "../version.ts";
 import { interrupt, interrupted } from "./context.ts";
+import { checkArgs } from "./strict-args.ts";
 import { writeOut, writeErr } from "../ui/log.ts";
 
 type Lazy = () => Promise<CommandDef<any>>;
@@ -85,7 +86,8 @@ export async function runCli(rawArgv: string[]): Promise<number> {
       return EXIT.ok;
     }
     // The leaf command is resolved here (not by citty) so that its return value, an exit code, comes back to us.
-    const { cmd, rest } = await resolveCommand(argv);
+    const { cmd, rest, path } = await resolveCommand(argv);
+    await checkArgs(cmd, rest, path.join(" "));
     const result = (await runCommand(cmd, { rawArgs: rest })).result;
     if (interrupted.aborted) return EXIT.interrupted;
     return typeof result === "number" ? result : EXIT.ok;
@@ -116,8 +118,9 @@ export function report(err: unknown): number {
 }
 
 /** Follows command words (`config validate`) down the tree; the rest of argv belongs to the leaf command. */
-async function resolveCommand(argv: string[], forHelp = false): Promise<{ cmd: CommandDef<any>; parent?: CommandDef<any>; rest: string[] }> {
+async function resolveCommand(argv: string[], forHelp = false): Promise<{ cmd: CommandDef<any>; parent?: CommandDef<any>; rest: string[]; path: string[] }> {
   let cmd: CommandDef<any> = rootCommand;
+  const path: string[] = [];
   let parent: CommandDef<any> | undefined;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -128,13 +131,14 @@ async function resolveCommand(argv: string[], forHelp = false): Promise<{ cmd: C
     const next = subs[word];
     if (!next) throw new UsageError(`unknown command ${JSON.stringify(word)}${didYouMean(word, Object.keys(subs))}`, "run `aegis --help` for the list of commands");
     parent = cmd;
+    path.push(word);
     cmd = typeof next === "function" ? await (next as () => Promise<CommandDef<any>>)() : await next;
   }
   const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
   if (!forHelp && subs && Object.keys(subs).length && !cmd.run) {
     throw new UsageError(`${parent ? "a subcommand" : "a command"} is required: ${Object.keys(subs).join(", ")}`, "add --help to see what each does");
   }
-  return { cmd, ...(parent ? { parent } : {}), rest: argv.slice(i) };
+  return { cmd, ...(parent ? { parent } : {}), rest: argv.slice(i), path };
 }
 
 async function usageFor(argv: string[]): Promise<string> {

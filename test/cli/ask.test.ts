@@ -70,3 +70,15 @@ test("an unknown agent exits 2 naming the known ones", async () => {
   expect(r.code).toBe(2);
   expect(r.stderr).toContain("echo");
 });
+
+test("an agent name with no prompt is a usage error, not a prompt (#3)", async () => {
+  const r = await aegis(["ask", "fake"]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain("no prompt given for agent fake");
+});
+
+test("an unquoted multi-word prompt is refused instead of losing words (#3)", async () => {
+  const r = await aegis(["ask", "echo", "two", "words"]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain("quote");
+});
