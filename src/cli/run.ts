@@ -67,14 +67,13 @@ export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunO
     await finishLocalTasks(rt);
     await rt.close();
   }
-  if (end) {
-    if (!flags.json) writeErr(`${summaryText(end)}\n`);
-    appendStepSummary(end);
+  if (end && !flags.json) writeErr(`${summaryText(end)}\n`);
+  if (outcome.status === "done" && !flags.json && outcome.result !== undefined) {
+    out(typeof outcome.result === "string" ? outcome.result : JSON.stringify(outcome.result, null, 2));
   }
-  if (outcome.status === "done") {
-    if (!flags.json && outcome.result !== undefined) out(typeof outcome.result === "string" ? outcome.result : JSON.stringify(outcome.result, null, 2));
-    return;
-  }
+  // After the result: a summary file that cannot be written only warns (on stderr) and never changes the exit code.
+  if (end) appendStepSummary(end);
+  if (outcome.status === "done") return;
   throw outcome.error ?? new AegisError("E_WORKFLOW", `the run ended ${outcome.status}`);
 }
 

@@ -4,6 +4,7 @@
 
 import { appendFileSync } from "node:fs";
 import type { RunEvent } from "./events.ts";
+import { writeErr } from "./log.ts";
 
 type RunEnd = Extract<RunEvent, { type: "run_end" }>;
 
@@ -61,12 +62,25 @@ export function summaryMarkdown(e: RunEnd): string {
   return [`### aegis workflow \`${e.workflow}\``, "", "| | |", "|---|---|", ...rows.map(([k, v]) => `| ${k} | ${v} |`), ""].join("\n");
 }
 
-/** Appends the markdown summary to $GITHUB_STEP_SUMMARY, if set. Returns the file written, if any. */
-export function appendStepSummary(e: RunEnd, env: Record<string, string | undefined> = process.env): string | undefined {
+/**
+ * Appends the markdown summary to $GITHUB_STEP_SUMMARY, if set. Returns the file written, if any. A file that cannot
+ * be written is reported through `warn` (default: a line on stderr) and never thrown: the summary is a courtesy to
+ * the CI page, and the run's outcome and exit code must not depend on it.
+ */
+export function appendStepSummary(
+  e: RunEnd,
+  env: Record<string, string | undefined> = process.env,
+  warn: (message: string) => void = (m) => writeErr(`aegis: warning: ${m}\n`),
+): string | undefined {
   const file = env.GITHUB_STEP_SUMMARY;
   if (!file) return undefined;
-  appendFileSync(file, `${summaryMarkdown(e)}\n`);
-  return file;
+  try {
+    appendFileSync(file, `${summaryMarkdown(e)}\n`);
+    return file;
+  } catch (err) {
+    warn(`could not append the run summary to ${file} ($GITHUB_STEP_SUMMARY): ${(err as Error)?.message ?? String(err)}`);
+    return undefined;
+  }
 }
 
 /** 1234567 → "1,234,567" (toLocaleString would load Intl's locale data: several ms at every run's end). */

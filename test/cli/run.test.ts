@@ -179,6 +179,17 @@ describe("aegis run", () => {
     expect(r.code).toBe(0);
     expect(readFileSync(file, "utf8")).toContain("### aegis workflow `structured`");
   });
+
+  test("(#5) an unwritable GITHUB_STEP_SUMMARY leaves a successful run at exit 0 with its result, and warns on stderr", async () => {
+    const file = join(base, "no-such-dir", "s.md");
+    const r = await aegis(["run", "structured"], { GITHUB_STEP_SUMMARY: file });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ n: 1, list: [1, 2] });
+    expect(r.stderr).toContain("✓ structured done");
+    expect(r.stderr).toContain(`could not append the run summary to ${file}`);
+    expect(r.stderr).toContain("ENOENT");
+    expect(r.stderr).not.toContain("    at ");
+  });
 });
 
 describe("aegis runs, resume, workflow list", () => {

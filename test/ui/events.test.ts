@@ -109,4 +109,13 @@ describe("views", () => {
     expect(md.match(/### aegis workflow/g)).toHaveLength(2);
     expect(summaryMarkdown(end())).toContain("| Tokens | 1,000 in / 234 out |");
   });
+
+  test("(#5) an unwritable $GITHUB_STEP_SUMMARY is a warning naming the file and the reason, never a throw", () => {
+    const warnings: string[] = [];
+    const file = "/nonexistent/dir/s.md";
+    expect(appendStepSummary(end(), { GITHUB_STEP_SUMMARY: file }, (w) => warnings.push(w))).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(file);
+    expect(warnings[0]).toContain("ENOENT");
+  });
 });
