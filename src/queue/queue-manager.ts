@@ -141,7 +141,7 @@ export class QueueManager {
 
   /** Cancels a task: a pending one is dropped, a running one has its worker's process tree stopped. */
   cancel(taskId: string, o: { waitMs?: number } = {}): Promise<CancelResult> {
-    return cancelTask({ store: this.store, dispatcher: this.dispatcher, owner: this.opts.owner, now: this.now, finished: (f) => this.finished(f), waitFor: (id, ms) => this.waitFor(id, { timeoutMs: ms }) }, taskId, o.waitMs ?? 10_000);
+    return cancelTask({ store: this.store, dispatcher: this.dispatcher, owner: this.opts.owner, now: this.now, finished: (f) => this.freed([f]), waitFor: (id, ms) => this.waitFor(id, { timeoutMs: ms }) }, taskId, o.waitMs ?? 10_000);
   }
 
   /** Resolves with the task once it is done, failed or cancelled (wherever it runs). */
@@ -239,7 +239,18 @@ export class QueueManager {
   }
 
   private recover(): void {
-    for (const f of recoverDeadOwners(this.store, this.opts.owner, this.now())) this.finished(f);
+    this.freed(recoverDeadOwners(this.store, this.opts.owner, this.now()));
+  }
+
+  /**
+   * Tasks this process finished on behalf of another (a dead owner's, recovered or cancelled): their slots are free
+   * now. This process's own commits never show in `PRAGMA data_version`, so nothing else would dispatch the queues.
+   */
+  private freed(list: readonly Finished[]): void {
+    if (list.length === 0) return;
+    for (const f of list) this.finished(f);
+    for (const q of new Set(list.map((f) => f.row.queue))) this.dispatch(q);
+    this.checkDrained();
   }
 
   /** The watch tick: runs only when another process committed (plus a dead-owner check every few ticks). */
