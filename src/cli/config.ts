@@ -58,13 +58,19 @@ export default defineCommand({
   subCommands: { validate, show, schema },
 });
 
-const SECRET = /(key|token|secret|password|passwd|credential|auth)/i;
+const SECRET_NAME = /(key|token|secret|password|passwd|pass|pat|credential|auth|cookie|session)/i;
+/** Values that look like credentials whatever their variable is called: known prefixes, or long random strings. */
+const SECRET_VALUE = /^(sk-|ghp_|gho_|ghs_|github_pat_|xox[abpr]-|AKIA|AIza|glpat-)|^(?=.*\d)(?=.*[a-zA-Z])[A-Za-z0-9_\-+/=.]{32,}$/;
+
+export function looksSecret(name: string, value: string): boolean {
+  return SECRET_NAME.test(name) || SECRET_VALUE.test(value);
+}
 
 /** A plain, JSON-safe view of the config with secret-looking env values redacted. */
 export function describeConfig(cfg: LoadedConfig) {
   const agents = Object.fromEntries(Object.entries(cfg.agents).map(([name, a]) => {
     const p = a.provider as { bin?: string; env?: Record<string, string> };
-    const env = p.env ? Object.fromEntries(Object.entries(p.env).map(([k, v]) => [k, SECRET.test(k) ? "<redacted>" : v])) : undefined;
+    const env = p.env ? Object.fromEntries(Object.entries(p.env).map(([k, v]) => [k, looksSecret(k, v) ? "<redacted>" : v])) : undefined;
     return [name, { harness: a.harness, model: a.model, permission: a.permission, effort: a.effort, bin: p.bin, env, prompt: a.prompt }];
   }));
   return { file: cfg.file, root: cfg.root, stateDir: cfg.stateDir, defaultAgent: cfg.defaultAgent, agents, queues: cfg.queues, workflows: cfg.workflows };

@@ -2,9 +2,9 @@
 // file) into one ConfigError with a location. The "aegis" module that config files import is provided by
 // module-plugin.ts, so this works inside the compiled binary with no node_modules.
 
-import { statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { ConfigError } from "../util/errors.ts";
 import { registerAegisModule } from "./module-plugin.ts";
 import { validateConfig, type LoadedConfig } from "./validate.ts";
@@ -58,7 +58,20 @@ const importedAt = new Map<string, number>();
 export async function loadConfig(opts: LoadOptions = {}): Promise<LoadedConfig> {
   const file = resolveConfigFile(opts);
   const raw = await importConfigModule(file);
-  return validateConfig(raw, file, dirname(file));
+  const config = validateConfig(raw, file, dirname(file));
+  checkWorkflowPaths(config);
+  return config;
+}
+
+/** Every `workflows` entry must exist, so `aegis config validate` catches what `aegis run` would trip on. */
+function checkWorkflowPaths(config: LoadedConfig): void {
+  const issues = config.workflows.flatMap((p, i) => existsSync(p) ? [] : [{
+    path: `workflows.${i}`,
+    message: `workflows.${i} must be an existing file or folder; got ${JSON.stringify(relative(config.root, p) || p)} (${p} does not exist)`,
+  }]);
+  if (issues.length) {
+    throw new ConfigError(`invalid config ${config.file} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${issues.map((i) => `  ${i.path}: ${i.message}`).join("\n")}`, { file: config.file, issues });
+  }
 }
 
 async function importConfigModule(file: string): Promise<unknown> {

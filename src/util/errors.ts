@@ -74,10 +74,13 @@ export function errorCode(err: unknown): ErrorCode | undefined {
   return isAegisError(err) ? err.code : undefined;
 }
 
-/** Errors that are the user's to fix (bad config, bad flags): exit code 2 and never a stack trace. */
+/**
+ * Errors that are the user's to fix (bad config, bad flags, an id or name that does not exist, a CLI not installed):
+ * exit code 2 and never a stack trace.
+ */
 export function isUsageLike(err: unknown): boolean {
   const code = errorCode(err);
-  return code === "E_CONFIG" || code === "E_USAGE" || code === "E_AGENT_MISSING";
+  return code === "E_CONFIG" || code === "E_USAGE" || code === "E_AGENT_MISSING" || code === "E_NOT_FOUND";
 }
 
 /** The text a user reads for any error. Expected errors get their message and hint; unexpected ones their stack. */

@@ -115,7 +115,7 @@ describe("queue commands", () => {
     const c = await aegis("cancel", [id]);
     expect(c).toMatchObject({ code: 0, stdout: `${id} cancelled (was pending)\n` });
     expect((await aegis("cancel", [id])).stdout).toContain("had already ended: cancelled");
-    expect((await aegis("cancel", ["task_nope"])).code).toBe(1);
+    expect((await aegis("cancel", ["task_nope"])).code).toBe(2);
     const unknown = await aegis("enqueue", ["qq", "x"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown queue "qq"');

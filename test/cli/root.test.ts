@@ -63,3 +63,12 @@ test("config show redacts secret-looking environment values", async () => {
   expect(shown.agents.impl.env).toEqual({ ANTHROPIC_API_KEY: "<redacted>", CLAUDE_CODE_MAX_RETRIES: "1" });
   expect(r.stdout).not.toContain("sk-secret");
 });
+
+test("secrets are recognised by name and by value (#2)", async () => {
+  const { looksSecret } = await import("../../src/cli/config.ts");
+  expect(looksSecret("GH_PAT", "x")).toBe(true);
+  expect(looksSecret("MY_VAR", "ghp_abcdefghijklmnopqrstuvwxyz0123456789")).toBe(true);
+  expect(looksSecret("ENDPOINT", "a3f9c2e1b7d84f6a9c0e2b4d6f8a1c3e5b7d9f0a")).toBe(true);
+  expect(looksSecret("CLAUDE_CODE_MAX_RETRIES", "1")).toBe(false);
+  expect(looksSecret("GOOGLE_GEMINI_BASE_URL", "http://127.0.0.1:8080")).toBe(false);
+});

@@ -127,6 +127,36 @@ describe("aegis run", () => {
     expect(out).toContain("chose no");
   });
 
+  test("(#5) Ctrl-C while askHuman prompts on a terminal exits 130 and records the step as interrupted, not as 'no terminal'", async () => {
+    const cmd = [process.execPath, join(ROOT, "src", "main.ts"), "run", "ask"].map((a) => `'${a}'`).join(" ");
+    const p = Bun.spawn(["script", "-qec", cmd, "/dev/null"], {
+      cwd: project, stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1", CI: "", TERM: "xterm" },
+    });
+    const reader = p.stdout.getReader();
+    let seen = "";
+    while (!seen.includes("> ")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    expect(seen).toContain("? Ship it?");
+    p.stdin.write("\x03"); // the pty's line discipline turns ^C into SIGINT for the foreground process group
+    await p.stdin.flush();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      seen += new TextDecoder().decode(value);
+    }
+    p.stdin.end();
+    expect(await p.exited).toBe(130);
+    const runId = /resume with: aegis resume (run_\w+)/.exec(seen)![1]!;
+    const show = JSON.parse((await aegis(["runs", "show", runId, "--json"])).stdout) as { status: string; steps: { label: string; status: string; error?: string }[] };
+    expect(show.status).toBe("interrupted");
+    const step = show.steps.find((s) => s.label.startsWith("ask "))!;
+    expect(step.error).toContain("interrupted");
+    expect(step.error).not.toContain("no terminal");
+  });
+
   test("--max-cost and --timeout stop the run (exit 1), which stays resumable", async () => {
     const spent = await aegis(["run", "spend", "--max-cost", "1.2"]);
     expect(spent.code).toBe(1);
@@ -203,7 +233,7 @@ describe("aegis runs, resume, workflow list", () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toContain("[2] send ");
     expect(show.stdout).toContain("result: re: hello world");
-    expect((await aegis(["runs", "show", "run_nope"])).code).toBe(1);
+    expect((await aegis(["runs", "show", "run_nope"])).code).toBe(2);
   });
 
   test("resume of a finished run prints its result; of an unknown run is a usage error", async () => {
