@@ -49,6 +49,20 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   } catch (err) {
     throw new AegisError("E_STATE", `cannot open the state database ${path}: ${(err as Error).message}`, { cause: err });
   }
+  try {
+    configure(db, path, opts);
+    const store = makeStore(db, path);
+    migrate(store, opts.migrations ?? MIGRATIONS);
+    return store;
+  } catch (err) {
+    // Not store.close(): its commit could fail again on a broken file and hide this error. An open transaction (a
+    // failed migration's) is rolled back by the close; bun's close() does not throw (sqlite3_close_v2).
+    db.close();
+    throw unusableStateError(err, path) ?? err;
+  }
+}
+
+function configure(db: Database, path: string, opts: OpenStoreOptions): void {
   db.run(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 15_000))}`);
   if (path !== ":memory:") db.run("PRAGMA journal_mode = WAL");
   // NORMAL in WAL mode survives a process crash (only an OS crash can lose the last commits) and is much faster.
@@ -58,14 +72,28 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   // syncs, and fewer, larger ones copy a hot page once instead of many times. The file is trimmed back after each.
   db.run("PRAGMA wal_autocheckpoint = 8192");
   db.run(`PRAGMA journal_size_limit = ${64 * 1024 * 1024}`);
-  const store = makeStore(db, path);
-  try {
-    migrate(store, opts.migrations ?? MIGRATIONS);
-  } catch (err) {
-    store.close();
-    throw err;
+}
+
+/**
+ * The E_STATE error for a file SQLite cannot use as a database (not a database, malformed pages), naming the file and
+ * how to start fresh; undefined if `err` (or its cause) is any other error. Exported for callers that meet
+ * corruption after the open, in pages the open did not read.
+ */
+export function unusableStateError(err: unknown, path: string): AegisError | undefined {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = String((e as { code?: unknown }).code ?? "");
+    if (!code.startsWith("SQLITE_NOTADB") && !code.startsWith("SQLITE_CORRUPT")) continue;
+    return new AegisError("E_STATE", `${path} is not a usable aegis state database (${(e as Error).message})`, {
+      data: { path, sqlite: code },
+      hint: `move it aside to start fresh: mv ${shellQuote(path)} ${shellQuote(`${path}.broken`)}`,
+      cause: err,
+    });
   }
-  return store;
+  return undefined;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
 }
 
 /** The longest a write batch stays open before it is committed. */
