@@ -29,7 +29,9 @@ async function aegis(args: string[], cwd: string) {
 function project(name: string): string {
   const path = dir.join(name);
   mkdirSync(path, { recursive: true });
+  // The example's config and the workflows/ folder it names (which must exist); never a state folder left in it.
   cpSync(join(ROOT, "examples", "quickstart", ".aegis.ts"), join(path, ".aegis.ts"));
+  cpSync(join(ROOT, "examples", "quickstart", "workflows"), join(path, "workflows"), { recursive: true });
   return path;
 }
 
