@@ -39,7 +39,7 @@ export default defineCommand({
     try {
       rt.queues.start();
       if (args["until-idle"]) await untilInterrupted(rt.queues.drain(serve));
-      else await untilInterrupted(new Promise<never>(() => {}));
+      else await untilInterrupted(rt.queues.serve());
     } finally {
       await rt.close();
       if (!args.json) logger().info(`worked ${serve.join(", ")}: ${counts.done} done, ${counts.failed} failed, ${counts.cancelled} cancelled`);

@@ -62,6 +62,9 @@ export class QueueManager {
   private readonly emitter = new Emitter<QueueEvent>();
   private readonly waiters = new Map<string, { resolve: (t: Task) => void; reject: (e: Error) => void }[]>();
   private readonly drainers: { queues: readonly string[]; resolve: () => void; reject: (e: Error) => void }[] = [];
+  private readonly servers: ((e: Error) => void)[] = [];
+  /** Why this manager cannot go on (its state database was removed or replaced), once it is so. */
+  private failure: Error | undefined;
   private readonly watch: Watch;
   private readonly now: () => number;
   private started = false;
@@ -79,7 +82,7 @@ export class QueueManager {
         this.checkDrained();
       },
     });
-    this.watch = new Watch(opts.pollMs ?? 1000, opts.store, (changed, sweep) => this.tick(changed, sweep));
+    this.watch = new Watch(opts.pollMs ?? 1000, opts.store, (changed, sweep) => this.tick(changed, sweep), (err) => this.fail(err));
   }
 
   get store(): Store {
@@ -149,6 +152,7 @@ export class QueueManager {
     const row = getTask(this.store, taskId);
     if (!row) return Promise.reject(new AegisError("E_NOT_FOUND", `no task ${taskId}`, { data: { taskId } }));
     if (TERMINAL.has(row.status)) return Promise.resolve(toTask(row));
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise<Task>((resolve, reject) => {
       const list = this.waiters.get(taskId) ?? [];
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -183,10 +187,23 @@ export class QueueManager {
   drain(queues: readonly string[] = this.served): Promise<void> {
     this.start();
     for (const q of queues) this.queue(q);
+    if (this.failure) return Promise.reject(this.failure);
     return new Promise<void>((resolve, reject) => {
       this.drainers.push({ queues, resolve, reject });
       this.watch.hold(true);
       this.checkDrained();
+    });
+  }
+
+  /**
+   * Runs workers until the manager cannot go on: never resolves; rejects with E_STATE if the state database is
+   * removed or replaced (noticed by the watch), or E_CANCELLED when the manager is closed. For `aegis work`.
+   */
+  serve(): Promise<never> {
+    this.start();
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise<never>((_, reject) => {
+      this.servers.push(reject);
     });
   }
 
@@ -201,8 +218,18 @@ export class QueueManager {
     this.closed = true;
     this.watch.stop();
     await this.dispatcher.stopAll();
-    const err = new AegisError("E_CANCELLED", "the queue manager was closed");
+    this.rejectAll(new AegisError("E_CANCELLED", "the queue manager was closed"));
+  }
+
+  /** The watch found the database removed or replaced: every drain, wait and serve fails with that error. */
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.rejectAll(err);
+  }
+
+  private rejectAll(err: Error): void {
     for (const d of this.drainers.splice(0)) d.reject(err);
+    for (const s of this.servers.splice(0)) s(err);
     for (const list of this.waiters.values()) for (const w of list) w.reject(err);
     this.waiters.clear();
   }

@@ -1,7 +1,8 @@
 // The cross-process watch: a slow timer (default 1 s) that asks SQLite whether another connection committed
 // (`PRAGMA data_version`, a cheap read) and only then lets the queue manager look for new work, cancel requests and
 // inbox messages. Every few ticks it also asks for a dead-owner sweep. The timer keeps the process alive only while
-// someone waits on it (a drain, a waitFor) or in `aegis work`; otherwise it is unref'd.
+// someone waits on it (a drain, a waitFor) or in `aegis work`; otherwise it is unref'd. Each tick also checks that
+// the database path still names the file opened: if it was deleted or replaced, the watch stops and reports it.
 
 import type { Store } from "../store/store.ts";
 
@@ -19,6 +20,8 @@ export class Watch {
     private readonly pollMs: number,
     private readonly store: Store,
     private readonly onTick: (changed: boolean, sweep: boolean) => void,
+    /** The database is gone or replaced (E_STATE): the watch has stopped. */
+    private readonly onFail: (err: Error) => void,
   ) {}
 
   start(keepAlive: boolean): void {
@@ -41,6 +44,13 @@ export class Watch {
   }
 
   private tick(): void {
+    try {
+      this.store.checkFile();
+    } catch (err) {
+      this.stop();
+      this.onFail(err as Error);
+      return;
+    }
     const v = this.store.dataVersion();
     const changed = v !== this.lastVersion;
     this.lastVersion = v;

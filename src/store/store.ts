@@ -6,6 +6,7 @@ import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { AegisError } from "../util/errors.ts";
+import { checkSameFile, fileIdentity, type FileIdentity } from "./file-identity.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
 
 export interface Store {
@@ -27,6 +28,8 @@ export interface Store {
   flush(): void;
   /** A counter that changes whenever another connection (another aegis process) commits to this database. */
   dataVersion(): number;
+  /** Throws E_STATE if the path no longer names the file opened (deleted or replaced); one stat. */
+  checkFile(): void;
   /** The schema version this database is at. */
   schemaVersion(): number;
   /** Commits the open batch and closes the connection. */
@@ -51,7 +54,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   }
   try {
     configure(db, path, opts);
-    const store = makeStore(db, path);
+    const store = makeStore(db, path, fileIdentity(path));
     migrate(store, opts.migrations ?? MIGRATIONS);
     return store;
   } catch (err) {
@@ -114,7 +117,7 @@ function flushAll(): void {
   }
 }
 
-function makeStore(db: Database, path: string): Store {
+function makeStore(db: Database, path: string, opened: FileIdentity | undefined): Store {
   const versionQuery = db.prepare<{ data_version: number }, []>("PRAGMA data_version");
   const statements = new Map<string, Statement>();
   const savepoint = db.prepare("SAVEPOINT w");
@@ -203,6 +206,7 @@ function makeStore(db: Database, path: string): Store {
     },
     flush,
     dataVersion: () => versionQuery.get()?.data_version ?? 0,
+    checkFile: () => checkSameFile(path, opened),
     schemaVersion: () => currentVersion(db),
     close: () => {
       flush();
