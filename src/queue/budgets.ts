@@ -64,7 +64,19 @@ function describe(s: BudgetState): string {
 }
 
 function amount(kind: Budget["kind"], n: number): string {
-  return kind === "usd" ? `$${n.toFixed(2)}` : `${String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} output tokens`;
+  return kind === "usd" ? formatUsd(n) : `${String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} output tokens`;
+}
+
+/**
+ * A USD amount: cents from 10 cents up (`$5.00`, `$0.50`); below that two significant digits, so that a small
+ * budget or spend never reads as `$0.00` (`$0.05`, `$0.012`, `$0.0001`, `$0.00012`).
+ */
+export function formatUsd(n: number): string {
+  const abs = Math.abs(n);
+  if (abs === 0 || abs >= 0.1 || !Number.isFinite(n)) return `$${n.toFixed(2)}`;
+  const decimals = Math.min(20, 1 - Math.floor(Math.log10(abs)));
+  // Trailing zeros go, down to cents: 0.00010 → 0.0001, 0.050 → 0.05.
+  return `$${n.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, "$1")}`;
 }
 
 /** A short human duration: `45s`, `12m`, `3h 5m`, `2d 4h`. */
