@@ -92,8 +92,15 @@ export async function runCli(rawArgv: string[]): Promise<number> {
     if (interrupted.aborted) return EXIT.interrupted;
     return typeof result === "number" ? result : EXIT.ok;
   } catch (err) {
-    return report(err);
+    return report(await explainSqlite(err));
   }
+}
+
+/** A damaged state database can surface from any query, not only at open: say so instead of printing SQLite's stack. */
+async function explainSqlite(err: unknown): Promise<unknown> {
+  if (!String((err as { code?: unknown })?.code ?? "").startsWith("SQLITE_")) return err;
+  const { unusableStateError } = await import("../store/store.ts");
+  return unusableStateError(err, process.env.AEGIS_STATE_DIR ? `${process.env.AEGIS_STATE_DIR}/state.db` : "the state database (.aegis/state.db)") ?? err;
 }
 
 /** Prints an error for a human (never a stack trace for the user's own mistakes) and picks the exit code. */
