@@ -1,8 +1,10 @@
 // How `engine.askHuman` gets its answer: an `--answer key=value` given up front, else a prompt on the terminal (when
 // there is one), else whatever route the caller supplies (e.g. the MCP plane asking the agent that started the run),
-// else a clear error naming the flag to pass. It must not journal; the engine records the answer as a step.
+// else a clear error naming the flag to pass (or the stop's reason, when the run was stopped while asking). It must
+// not journal; the engine records the answer as a step.
 
 import { AegisError } from "../util/errors.ts";
+import { abortReason } from "./bash.ts";
 
 export interface AskRequest {
   question: string;
@@ -42,6 +44,8 @@ export async function resolveAnswer(req: AskRequest, answers: Record<string, str
   }
   const answered = route ? await route(req, signal) : undefined;
   if (answered !== undefined) return answered;
+  // A route that gave up because the run was stopped (Ctrl-C closes the prompt) did have a human: say why it stopped.
+  if (signal.aborted) throw abortReason(signal);
   const choices = req.options?.length ? req.options.join("|") : "<value>";
   throw new AegisError("E_USAGE", `the workflow asks "${req.question}" and there is no terminal to ask on`, {
     data: { key: req.key, question: req.question, options: req.options },
@@ -59,6 +63,7 @@ export function askOnTerminal(opts: { input?: NodeJS.ReadableStream; output?: No
     const lines = rl[Symbol.asyncIterator]();
     const onAbort = () => rl.close();
     signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) rl.close(); // stopped while readline was loading: the listener above will never fire
     try {
       const menu = req.options?.length ? `\n${req.options.map((o, i) => `  ${i + 1}) ${o}`).join("\n")}\n` : " ";
       for (;;) {

@@ -2,6 +2,7 @@
 // and the error naming --answer when nobody can be asked.
 import { describe, expect, test } from "bun:test";
 import { PassThrough } from "node:stream";
+import { AegisError } from "../../src/util/errors.ts";
 import { askOnTerminal, matchOption, questionKey, resolveAnswer } from "../../src/workflow/ask.ts";
 
 describe("askHuman routes", () => {
@@ -34,6 +35,15 @@ describe("askHuman routes", () => {
     const pending = resolveAnswer({ question: "Name?", key: "name" }, {}, ask, new AbortController().signal);
     input.end();
     await expect(pending).rejects.toMatchObject({ code: "E_USAGE", hint: "pass --answer name=<value> (to `aegis run` or `aegis resume`)" });
+  });
+
+  test("(#5) stopping the run while the terminal prompt waits rejects with the stop's reason, not 'no terminal'", async () => {
+    const input = new PassThrough();
+    const ask = askOnTerminal({ input, output: new PassThrough() });
+    const stop = new AbortController();
+    const pending = resolveAnswer({ question: "Name?", key: "name" }, {}, ask, stop.signal);
+    stop.abort(new AegisError("E_CANCELLED", "the run was interrupted"));
+    await expect(pending).rejects.toMatchObject({ code: "E_CANCELLED", message: "the run was interrupted" });
   });
 
   test("an answer given up front wins over the route", async () => {
