@@ -33,7 +33,7 @@ export default defineCommand({
       if (args.action !== "show" || !args.runId) throw new UsageError(`usage: aegis runs [show <runId>] [--json]`);
       return showOne(args as typeof args & { runId: string });
     }
-    const limit = args.limit ? Math.max(1, Number(args.limit) || 50) : 50;
+    const limit = args.limit === undefined ? 50 : positiveInt("--limit", args.limit);
     const runs = await withStore(args, (store) => listRunViews(store, limit));
     if (args.json) return void out(JSON.stringify(runs, null, 2));
     if (runs.length === 0) return void out("no runs yet: start one with aegis run <workflow>");
@@ -42,6 +42,12 @@ export default defineCommand({
     }
   },
 });
+
+function positiveInt(flag: string, raw: unknown): number {
+  const n = typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer; got "${String(raw)}"`);
+  return n;
+}
 
 async function showOne(args: { runId: string; config?: string; cwd?: string; json?: boolean }): Promise<void> {
   const r = await withStore(args, (store) => showRun(store, args.runId));

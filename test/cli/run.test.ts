@@ -236,6 +236,19 @@ describe("aegis runs, resume, workflow list", () => {
     expect((await aegis(["runs", "show", "run_nope"])).code).toBe(2);
   });
 
+  test("(#5) --limit takes a positive integer: 0, negatives, fractions and words are usage errors (exit 2)", async () => {
+    for (const bad of ["0", "-1", "1.5", "lots", ""]) {
+      const r = await aegis(["runs", `--limit=${bad}`]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain("--limit must be a positive integer");
+    }
+    await aegis(["run", "structured"]);
+    await aegis(["run", "structured"]);
+    const one = JSON.parse((await aegis(["runs", "--json", "--limit", "1"])).stdout) as unknown[];
+    expect(one).toHaveLength(1);
+  });
+
   test("resume of a finished run prints its result; of an unknown run is a usage error", async () => {
     const runs = JSON.parse((await aegis(["runs", "--json"])).stdout) as { runId: string; status: string; workflow: string }[];
     const done = runs.find((r) => r.status === "done" && r.workflow === "greet")!;
