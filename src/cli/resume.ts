@@ -3,11 +3,11 @@
 // at the first unrecorded step. A run that is done prints its result; one still running elsewhere is refused.
 
 import { defineCommand } from "citty";
-import { createRuntime } from "../runtime.ts";
 import { out, writeErr } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { parseRunFlags } from "../workflow/args.ts";
 import { importWorkflowFile, loadConfigWorkflows } from "../workflow/loader.ts";
+import { createRunRuntime } from "../workflow/queue-serving.ts";
 import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
 import { reconcileRuns } from "../workflow/run-status.ts";
 import { getRun } from "../store/runs.ts";
@@ -25,7 +25,7 @@ export default defineCommand({
     const runId = flags.positionals[0];
     if (!runId) throw new UsageError("aegis resume needs a run id", "list runs with: aegis runs");
     const config = await loadConfigFromArgs(flags);
-    const rt = createRuntime({ config });
+    const { rt, serveQueue } = createRunRuntime({ config });
     try {
       reconcileRuns(rt.store);
       const run = getRun(rt.store, runId);
@@ -49,7 +49,7 @@ export default defineCommand({
         });
       }
       const { resumeRun } = await import("../workflow/runner.ts");
-      await runAndReport(rt, flags, (opts) => resumeRun(rt, wf, run, opts));
+      await runAndReport(rt, flags, (opts) => resumeRun(rt, wf, run, { ...opts, serveQueue }));
     } catch (err) {
       await rt.close();
       throw err;

@@ -4,7 +4,7 @@
 // CLI root picks the exit code (1 failed, 2 usage, 130 interrupted). Shared with `aegis resume`.
 
 import { defineCommand } from "citty";
-import { createRuntime, type Runtime } from "../runtime.ts";
+import type { Runtime } from "../runtime.ts";
 import type { RunEvent } from "../ui/events.ts";
 import { out, writeErr } from "../ui/log.ts";
 import { ndjsonView, plainView, type RunView } from "../ui/run-view.ts";
@@ -12,6 +12,7 @@ import { appendStepSummary, summaryText } from "../ui/summary.ts";
 import { AegisError } from "../util/errors.ts";
 import { coerceArgs, parseRunFlags, type RunFlags } from "../workflow/args.ts";
 import type { AskRoute } from "../workflow/ask.ts";
+import { createRunRuntime } from "../workflow/queue-serving.ts";
 import { resolveWorkflow } from "../workflow/loader.ts";
 import type { RunOptions, RunOutcome } from "../workflow/runner.ts";
 import { interrupted, loadConfigFromArgs, workDir } from "./context.ts";
@@ -28,7 +29,10 @@ export const runFlagArgs = {
 export default defineCommand({
   meta: { name: "run", description: "Run a workflow by name or file: aegis run <name|file.ts> [--key=value …]" },
   args: {
-    workflow: { type: "positional", description: "A registered workflow's name, or a .ts file", required: true },
+    workflow: {
+      type: "positional", required: true,
+      description: "A registered workflow's name, or a .ts file. This process runs queue workers only for the queues the workflow enqueues or delegates to",
+    },
     ...runFlagArgs,
   },
   async run({ rawArgs }) {
@@ -38,9 +42,9 @@ export default defineCommand({
     const config = await loadConfigFromArgs(flags);
     const wf = await resolveWorkflow(config, target, workDir(flags));
     const args = coerceArgs(flags.rest, wf.defaults);
-    const rt = createRuntime({ config });
+    const { rt, serveQueue } = createRunRuntime({ config });
     const { startRun } = await import("../workflow/runner.ts");
-    await runAndReport(rt, flags, (opts) => startRun(rt, wf, args, opts));
+    await runAndReport(rt, flags, (opts) => startRun(rt, wf, args, { ...opts, serveQueue }));
   },
 });
 
@@ -78,8 +82,8 @@ export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunO
 }
 
 /**
- * Queue tasks this process's workers took on (tasks the run enqueued without waiting, or others') are finished before
- * exiting, since closing would fail them as interrupted. Ctrl-C skips the wait.
+ * Queue tasks this process's workers took on (on the queues the run used: tasks it enqueued without waiting, or
+ * others' pending there) are finished before exiting, since closing would fail them as interrupted. Ctrl-C skips it.
  */
 async function finishLocalTasks(rt: Runtime): Promise<void> {
   const n = rt.queues.dispatcher.running.size;

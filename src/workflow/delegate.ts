@@ -30,7 +30,7 @@ export async function delegateTask(queues: QueuePort, d: DelegateWait): Promise<
   let input = 0;
   let output = 0;
   for (let i = 0; ; i++) {
-    const task = await untilAborted(queues.waitFor(id), d.signal);
+    const task = await untilAborted(() => queues.waitFor(id), d.signal);
     cost += task.costUsd;
     input += task.tokens.input;
     output += task.tokens.output;
@@ -50,8 +50,10 @@ function taskFailed(task: Task): WorkflowError {
   });
 }
 
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+/** Starts the wait only if the run is still going: a wait started and then dropped would reject unhandled at close. */
+function untilAborted<T>(start: () => Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(abortReason(signal));
+  const p = start();
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortReason(signal));
     signal.addEventListener("abort", onAbort, { once: true });

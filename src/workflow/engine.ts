@@ -36,6 +36,8 @@ export interface EngineInit {
   ask?: AskRoute;
   /** Where `bash` runs by default: the project root. */
   cwd: string;
+  /** Told of a queue before each enqueue to it (live or replayed): see RunOptions.serveQueue. */
+  serveQueue?: (queue: string) => void;
 }
 
 interface SendOutput {
@@ -152,6 +154,8 @@ export class Engine implements WorkflowEngine {
     if (!queues.includes(queue)) {
       throw new WorkflowError(`unknown queue "${queue}"${didYouMean(queue, queues)}; queues: ${queues.join(", ") || "(none configured)"}`);
     }
+    // Before the step, so a replayed enqueue (a resumed run awaiting its task) also gets the queue served.
+    this.init.serveQueue?.(queue);
     const callback = opts.callback ?? false;
     return this.journal.step<string>(
       { kind: "enqueue", label: `enqueue ${queue} ${quote(payload)}`, input: { queue, payload, callback, idempotencyKey: opts.idempotencyKey ?? null } },

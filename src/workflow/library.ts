@@ -34,8 +34,8 @@ export async function run<R = unknown>(
   opts: LibraryRunOptions = {},
 ): Promise<R> {
   // Imported here, not at the top: the public module is loaded by every `.aegis.ts`, and must stay cheap to import.
-  const [{ createRuntime }, { ndjsonView, plainView }, { resolveWorkflow }, { startRun }] = await Promise.all([
-    import("../runtime.ts"), import("../ui/run-view.ts"), import("./loader.ts"), import("./runner.ts"),
+  const [{ createRunRuntime }, { ndjsonView, plainView }, { resolveWorkflow }, { startRun }] = await Promise.all([
+    import("./queue-serving.ts"), import("../ui/run-view.ts"), import("./loader.ts"), import("./runner.ts"),
   ]);
   const cwd = opts.cwd ?? process.cwd();
   const config = await loadConfig({ cwd, ...(opts.config ? { file: opts.config } : {}) });
@@ -43,10 +43,12 @@ export async function run<R = unknown>(
     ? await resolveWorkflow(config, wf, cwd) as Workflow<any, R>
     : isWorkflow(wf) ? wf : { name: wf.name || "anonymous", fn: wf, defaults: inferDefaults(wf) };
   const view = opts.json ? ndjsonView() : opts.quiet ? undefined : plainView();
-  const rt = createRuntime({ config });
+  // Queue workers run only for the queues the workflow uses, as with `aegis run`.
+  const { rt, serveQueue } = createRunRuntime({ config });
   let outcome;
   try {
     outcome = await startRun(rt, target, args, {
+      serveQueue,
       ...(opts.signal ? { signal: opts.signal } : {}),
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.maxCostUsd !== undefined ? { maxCostUsd: opts.maxCostUsd } : {}),

@@ -33,6 +33,12 @@ export interface RunOptions {
   runId?: string;
   /** The workflow file, recorded so `aegis resume` can import it again. */
   file?: string;
+  /**
+   * Called with a queue before the workflow first enqueues or delegates to it (also when such a step is replayed), for
+   * a host that runs workers only for the queues its run uses (see queue-serving.ts). Without it the host's queue
+   * manager serves what it was built to serve.
+   */
+  serveQueue?: (queue: string) => void;
 }
 
 export interface RunOutcome {
@@ -97,6 +103,7 @@ async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Reco
   const engine = new Engine({
     host, journal, runId: run.id, name: wf.name, callerHandle: opts.callerHandle ?? run.caller ?? null, signal: stop.signal,
     emit, answers: opts.answers ?? {}, cwd: host.config.root, ...(opts.ask ? { ask: opts.ask } : {}),
+    ...(opts.serveQueue ? { serveQueue: opts.serveQueue } : {}),
   });
   journal.onFirstLive = (seq) => {
     if (journal.recorded > 0) engine.log(`replayed the journal up to step ${seq - 1}; live from step ${seq}`);

@@ -15,7 +15,7 @@ mkdirSync(join(project, "workflows"), { recursive: true });
 writeFileSync(join(project, ".aegis.ts"), `import { defineConfig, Scripted } from "aegis";
 export default defineConfig({
   agents: { writer: { provider: new Scripted({ reply: (p) => "re: " + p.split("\\n").pop(), usage: { costUsd: 0.5 } }) } },
-  queues: { review: { agent: "writer", maxParallel: 1 } },
+  queues: { review: { agent: "writer", maxParallel: 1 }, other: { agent: "writer", maxParallel: 1 } },
   workflows: ["workflows/"],
 });
 `);
@@ -32,6 +32,7 @@ workflow("crash", async () => { const x = undefined; return x.boom; });
 workflow("ask", async (e) => "chose " + await e.askHuman("Ship it?", { options: ["yes", "no"] }));
 workflow("spend", async (e) => { const h = await e.spawn("writer"); for (;;) await e.send(h, "more"); });
 workflow("slow", async (e) => { await e.bash("sleep 20"); return "late"; });
+workflow("deleg", async (e) => e.delegate("review", "check this"));
 `);
 writeFileSync(join(base, "single.ts"), `import { workflow } from "aegis";
 export default workflow("from-file", async (e, { n = 2 }) => n * 21);
@@ -280,4 +281,21 @@ workflow("fire", async (e) => e.enqueue("review", "later please"));
   const p = Bun.spawn([process.execPath, join(ROOT, "src", "main.ts"), "tasks", "--json"], { cwd: project, stdout: "pipe", stderr: "pipe" });
   const tasks = JSON.parse(await new Response(p.stdout).text()) as { taskId: string; status: string; result: string }[];
   expect(tasks.find((t) => t.taskId === taskId)).toMatchObject({ status: "done", result: "re: later please" });
+});
+
+test("(#5) aegis run serves only the queues its workflow uses: another queue's pending task is left alone, and a run that touches no queue waits for nothing", async () => {
+  const enqueued = await aegis(["enqueue", "other", "not this run's task", "--json"]);
+  expect(enqueued.code).toBe(0);
+  const { taskId } = JSON.parse(enqueued.stdout) as { taskId: string };
+  const plain = await aegis(["run", "structured"]);
+  expect(plain.code).toBe(0);
+  expect(plain.stderr).not.toContain("waiting for");
+  const delegated = await aegis(["run", "deleg"]);
+  expect(delegated.code).toBe(0);
+  expect(delegated.stdout).toBe("re: check this\n");
+  const tasks = JSON.parse((await aegis(["tasks", "--json"])).stdout) as { taskId: string; queue: string; status: string }[];
+  expect(tasks.find((t) => t.taskId === taskId)).toMatchObject({ queue: "other", status: "pending" });
+  expect(tasks.find((t) => t.queue === "review" && t.status === "done")).toBeDefined();
+  const help = await aegis(["run", "--help"]);
+  expect(help.stdout + help.stderr).toContain("queue workers only for the queues the workflow enqueues or delegates to");
 });

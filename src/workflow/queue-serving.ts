@@ -1,0 +1,28 @@
+// Which queues a process that runs a workflow (`aegis run`, `aegis resume`, the library's run()) serves: none at
+// first, then each queue from the moment the workflow enqueues or delegates to it (or replays such a step when
+// resumed), so a run never works the tasks of queues it does not use. It must not decide which of a served queue's
+// tasks run: that stays FIFO and maxParallel, in the queue layer.
+
+import { createRuntime, type Runtime, type RuntimeOptions } from "../runtime.ts";
+
+export interface RunRuntime {
+  rt: Runtime;
+  /** Starts serving `queue` in this process (once): pass it to startRun/resumeRun as `serveQueue`. */
+  serveQueue: (queue: string) => void;
+}
+
+/** A runtime whose QueueManager serves no queue until the run's workflow uses one. */
+export function createRunRuntime(opts: Omit<RuntimeOptions, "queues"> & { queues?: Omit<NonNullable<RuntimeOptions["queues"]>, "serve"> }): RunRuntime {
+  // QueueManager reads its `queues` list on every dispatch, so a queue pushed here is served from then on.
+  const serve: string[] = [];
+  const rt = createRuntime({ ...opts, queues: { ...opts.queues, serve } });
+  return {
+    rt,
+    serveQueue(queue) {
+      if (serve.includes(queue)) return;
+      serve.push(queue);
+      // Tasks already pending on the queue (a resumed run's earlier enqueue) start now, not at the next watch tick.
+      rt.queues.dispatcher.launch(rt.queues.dispatcher.claim(queue));
+    },
+  };
+}
