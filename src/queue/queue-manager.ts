@@ -69,9 +69,12 @@ export class QueueManager {
   private readonly now: () => number;
   private started = false;
   private closed = false;
+  /** The queues served; undefined means all configured queues. A private copy: serveQueue() adds to it. */
+  private readonly servedList: string[] | undefined;
 
   constructor(private readonly opts: QueueManagerOptions) {
     this.now = opts.now ?? Date.now;
+    this.servedList = opts.queues ? [...opts.queues] : undefined;
     this.dispatcher = new Dispatcher({
       config: opts.config, store: opts.store, sessions: opts.sessions, owner: opts.owner, now: this.now,
       ...(opts.localParallel !== undefined ? { localParallel: opts.localParallel } : {}),
@@ -96,7 +99,18 @@ export class QueueManager {
 
   /** The queues this manager runs workers for. */
   get served(): string[] {
-    return this.opts.queues ? [...this.opts.queues] : Object.keys(this.opts.config.queues);
+    return this.servedList ? [...this.servedList] : Object.keys(this.opts.config.queues);
+  }
+
+  /**
+   * Adds `queue` to the queues this manager runs workers for and, once started, dispatches its pending tasks at once.
+   * No-op when it is already served (or every queue is). E_CONFIG for an unknown queue.
+   */
+  serveQueue(queue: string): void {
+    this.queue(queue);
+    if (!this.servedList || this.servedList.includes(queue)) return;
+    this.servedList.push(queue);
+    this.dispatch(queue);
   }
 
   enqueue(queue: string, payload: string, o: EnqueueOptions = {}): Enqueued {
@@ -245,7 +259,7 @@ export class QueueManager {
   }
 
   private serves(queue: string): boolean {
-    return this.started && !this.closed && (this.opts.queues === undefined || this.opts.queues.includes(queue));
+    return this.started && !this.closed && (this.servedList === undefined || this.servedList.includes(queue));
   }
 
   private dispatch(queue: string): void {

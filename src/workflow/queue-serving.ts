@@ -13,16 +13,7 @@ export interface RunRuntime {
 
 /** A runtime whose QueueManager serves no queue until the run's workflow uses one. */
 export function createRunRuntime(opts: Omit<RuntimeOptions, "queues"> & { queues?: Omit<NonNullable<RuntimeOptions["queues"]>, "serve"> }): RunRuntime {
-  // QueueManager reads its `queues` list on every dispatch, so a queue pushed here is served from then on.
-  const serve: string[] = [];
-  const rt = createRuntime({ ...opts, queues: { ...opts.queues, serve } });
-  return {
-    rt,
-    serveQueue(queue) {
-      if (serve.includes(queue)) return;
-      serve.push(queue);
-      // Tasks already pending on the queue (a resumed run's earlier enqueue) start now, not at the next watch tick.
-      rt.queues.dispatcher.launch(rt.queues.dispatcher.claim(queue));
-    },
-  };
+  const rt = createRuntime({ ...opts, queues: { ...opts.queues, serve: [] } });
+  // Tasks already pending on a newly served queue (a resumed run's earlier enqueue) start at once.
+  return { rt, serveQueue: (queue) => rt.queues.serveQueue(queue) };
 }
