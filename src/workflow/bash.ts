@@ -41,7 +41,9 @@ export async function runBash(cmd: string, opts: RunBashOptions): Promise<BashRe
   // keeps a pipe open cannot hold the call after the command itself has exited.
   const script = `exec >${shellQuote(outFile)} 2>${shellQuote(errFile)}\n${cmd}`;
   const child = spawnProcess({
-    cmd: ["bash", "-c", script],
+    // --norc/--noprofile: bash reads ~/.bashrc when its stdin is a socket (as our pipes are), which runs the user's
+    // shell set-up (pyenv, nvm…) before every command; measured here: a stale pyenv lock then hangs each call.
+    cmd: ["bash", "--norc", "--noprofile", "-c", script],
     cwd: opts.cwd,
     env,
   });
