@@ -14,6 +14,12 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The quickstart's config and its workflows folder (config validation checks that workflow paths exist). */
+function copyQuickstart(project: string): void {
+  cpSync(join(ROOT, "examples", "quickstart", ".aegis.ts"), join(project, ".aegis.ts"));
+  cpSync(join(ROOT, "examples", "quickstart", "workflows"), join(project, "workflows"), { recursive: true });
+}
+
 async function run(args: string[], cwd: string) {
   const p = Bun.spawn([bin, ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { PATH: "/usr/bin:/bin", HOME: dir, NO_COLOR: "1" } });
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
@@ -22,7 +28,7 @@ async function run(args: string[], cwd: string) {
 
 test("the binary validates a config importing from \"aegis\" in an empty folder", async () => {
   const project = join(dir, "project");
-  cpSync(join(ROOT, "examples", "quickstart", ".aegis.ts"), join(project, ".aegis.ts"));
+  copyQuickstart(project);
   writeFileSync(join(project, "extra.aegis.ts"), `import { defineConfig, ClaudeCode, Agent } from "aegis";
 export default defineConfig({ agents: { impl: new Agent({ provider: new ClaudeCode({ model: "opus", effort: "max" }) }) } });
 `);
@@ -46,7 +52,7 @@ test("the binary reports a bad config with exit 2 and the key path", async () =>
 
 test("the binary does not load .env from the folder it runs in", async () => {
   const project = join(dir, "dotenv");
-  cpSync(join(ROOT, "examples", "quickstart", ".aegis.ts"), join(project, ".aegis.ts"));
+  copyQuickstart(project);
   writeFileSync(join(project, ".env"), "AEGIS_CONFIG=/nonexistent/.aegis.ts\n");
   const r = await run(["config", "validate"], project);
   expect(r.code).toBe(0);
