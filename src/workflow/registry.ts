@@ -135,20 +135,25 @@ export function inferDefaults(fn: Function): Record<string, unknown> {
   return out;
 }
 
-/** The text strictly inside the bracket pair opening at `at`, or undefined if unbalanced. */
-function matchingSlice(s: string, at: number): string | undefined {
-  const close: Record<string, string> = { "(": ")", "{": "}", "[": "]" };
-  const stack: string[] = [];
+/** Positions and characters of `s` from `from` on, skipping what is inside string literals. */
+function* codeChars(s: string, from = 0): Generator<[number, string]> {
   let quote = "";
-  for (let i = at; i < s.length; i++) {
+  for (let i = from; i < s.length; i++) {
     const ch = s[i]!;
     if (quote) {
       if (ch === "\\") i++;
       else if (ch === quote) quote = "";
-      continue;
-    }
-    if (ch === '"' || ch === "'" || ch === "`") quote = ch;
-    else if (close[ch]) stack.push(close[ch]!);
+    } else if (ch === '"' || ch === "'" || ch === "`") quote = ch;
+    else yield [i, ch];
+  }
+}
+
+/** The text strictly inside the bracket pair opening at `at`, or undefined if unbalanced. */
+function matchingSlice(s: string, at: number): string | undefined {
+  const close: Record<string, string> = { "(": ")", "{": "}", "[": "]" };
+  const stack: string[] = [];
+  for (const [i, ch] of codeChars(s, at)) {
+    if (close[ch]) stack.push(close[ch]!);
     else if (ch === stack.at(-1)) {
       stack.pop();
       if (stack.length === 0) return s.slice(at + 1, i);
@@ -170,16 +175,8 @@ function splitTopLevel(s: string): string[] {
 
 function topLevelComma(s: string): number {
   let depth = 0;
-  let quote = "";
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (quote) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = "";
-      continue;
-    }
-    if (ch === '"' || ch === "'" || ch === "`") quote = ch;
-    else if ("([{".includes(ch)) depth++;
+  for (const [i, ch] of codeChars(s)) {
+    if ("([{".includes(ch)) depth++;
     else if (")]}".includes(ch)) depth--;
     else if (ch === "," && depth === 0) return i;
   }
