@@ -66,6 +66,11 @@ export interface StartOptions {
   systemPrompt?: string;
   /** Resume this provider session id instead of starting fresh. */
   resumeId?: string;
+  /**
+   * The earlier conversation of this aegis session, rendered as text, for a fresh provider session that replaces one
+   * the provider could not resume. Delivered once, with the primer, before the first user text; never glued onto it.
+   */
+  replay?: string;
   /** A turn with no event for this long is interrupted, then the process killed. Default 600 s. */
   idleTimeoutMs?: number;
   /** Asked for `auto` permission requests; without it (no TTY) such requests are refused. */
