@@ -23,6 +23,14 @@ export interface AegisConfig {
   workflows?: string[];
   /** Where run state lives, relative to the project root. Default `.aegis`. */
   stateDir?: string;
+  /**
+   * When a session must be resumed and the provider cannot (its own session store lost the conversation, another
+   * machine, a CLI bug), aegis starts a fresh session and replays the earlier conversation from its transcript.
+   */
+  replay?: {
+    /** Size limit of the replayed conversation in estimated tokens (4 characters each); newest turns are kept. 0 turns replay off. Default 24000. */
+    maxTokens?: number;
+  };
 }
 
 /** Declares a project's configuration: `export default defineConfig({ agents: {...} })` in `.aegis.ts`. */

@@ -58,6 +58,13 @@ export const QueueSchema = z.strictObject({
   budgets: z.array(BudgetSchema).optional(),
 });
 
+/** The default size of a replayed conversation (see `replay.maxTokens`), in estimated tokens. */
+export const DEFAULT_REPLAY_MAX_TOKENS = 24_000;
+export const ReplaySchema = z.strictObject({
+  maxTokens: z.number().int().min(0).optional()
+    .describe("Size limit, in estimated tokens (4 characters each), of the earlier conversation replayed into a fresh provider session when the provider cannot resume one; newest turns are kept; 0 turns replay off. Default 24000"),
+});
+
 /** Top-level keys; agents/queues entries are validated one by one by validate.ts. */
 export const TopLevelSchema = z.strictObject({
   defaultAgent: z.string().min(1).optional(),
@@ -65,6 +72,7 @@ export const TopLevelSchema = z.strictObject({
   queues: z.record(z.string(), z.unknown()).optional(),
   workflows: z.array(z.string().min(1)).optional(),
   stateDir: z.string().min(1).optional(),
+  replay: ReplaySchema.optional(),
 });
 
 export const ConfigSchema = z.strictObject({
@@ -73,6 +81,7 @@ export const ConfigSchema = z.strictObject({
   queues: z.record(z.string(), QueueSchema).optional().describe("Named queues, each bound to an agent"),
   workflows: z.array(z.string()).optional().describe("Files or folders of workflow modules, relative to the project root"),
   stateDir: z.string().optional().describe("Where run state lives; default .aegis under the project root"),
+  replay: ReplaySchema.optional().describe("How a conversation is carried into a fresh session when the provider cannot resume it"),
 });
 
 export type Budget = { kind: "usd" | "outputTokens"; limit: number; window: string; windowMs: number };

@@ -8,7 +8,8 @@ import {
   type AgentFlatShape, type Provider,
 } from "./providers.ts";
 import {
-  AgentFlatShapeSchema, AgentProviderShapeSchema, BudgetSchema, ProviderSchema, QueueSchema, TopLevelSchema, windowToMs,
+  AgentFlatShapeSchema, AgentProviderShapeSchema, BudgetSchema, DEFAULT_REPLAY_MAX_TOKENS, ProviderSchema, QueueSchema, ReplaySchema,
+  TopLevelSchema, windowToMs,
   type Budget, type ResolvedQueue,
 } from "./schema.ts";
 
@@ -24,6 +25,8 @@ export interface LoadedConfig {
   readonly workflows: string[];
   /** Absolute path of the state folder. */
   readonly stateDir: string;
+  /** Replaying a conversation into a fresh provider session: its size limit in estimated tokens (0: no replay). */
+  readonly replay: { readonly maxTokens: number };
 }
 
 type Path = (string | number)[];
@@ -80,6 +83,7 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
     queues,
     workflows: (cfg.workflows ?? []).map(resolve),
     stateDir: resolve(cfg.stateDir ?? ".aegis"),
+    replay: { maxTokens: cfg.replay?.maxTokens ?? DEFAULT_REPLAY_MAX_TOKENS },
   };
 }
 
@@ -139,7 +143,7 @@ function collect(issues: ConfigIssue[], error: z.ZodError, prefix: Path): void {
   for (const issue of error.issues) {
     const path = [...prefix, ...(issue.path as Path)];
     if (issue.code === "unrecognized_keys") {
-      const allowed = allowedKeys(issue.input);
+      const allowed = allowedKeys(issue.input, path);
       for (const key of issue.keys) {
         issues.push({
           path: join([...path, key]),
@@ -182,7 +186,7 @@ function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
     }
     case "invalid_type":
       if (input === undefined) return `${key} is required (${issue.expected})`;
-      return `${key} must be ${article(issue.expected)}; got ${show(input)}`;
+      return `${key} must be ${issue.expected === "int" ? "a whole number" : article(issue.expected)}; got ${show(input)}`;
     case "too_small":
       if (issue.origin === "string") return `${key} must not be empty`;
       return `${key} must be ${issue.inclusive ? ">=" : ">"} ${issue.minimum}; got ${show(input)}`;
@@ -195,8 +199,9 @@ function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
   }
 }
 
-function allowedKeys(input: unknown): string[] {
+function allowedKeys(input: unknown, path: Path): string[] {
   if (typeof input !== "object" || input === null) return [];
+  if (path.length === 1 && path[0] === "replay") return Object.keys(ReplaySchema.shape);
   const o = input as Record<string, unknown>;
   const shapeOf = (s: { shape: Record<string, unknown> }) => Object.keys(s.shape).filter((k) => k !== "name");
   if (typeof o.name === "string") {

@@ -121,3 +121,22 @@ describe("errors name the key path, what was found and what is allowed", () => {
     ]);
   });
 });
+
+describe("replay.maxTokens: the size of a conversation replayed into a fresh session (#9)", () => {
+  const agents = { w: { provider: new Scripted({ reply: (p) => p }) } };
+  test("defaults to 24000 estimated tokens; 0 (replay off) and other whole numbers are kept", () => {
+    expect(validateConfig({ agents }, FILE, "/proj").replay).toEqual({ maxTokens: 24_000 });
+    expect(validateConfig({ agents, replay: {} }, FILE, "/proj").replay).toEqual({ maxTokens: 24_000 });
+    expect(validateConfig({ agents, replay: { maxTokens: 0 } }, FILE, "/proj").replay).toEqual({ maxTokens: 0 });
+    expect(validateConfig({ agents, replay: { maxTokens: 8000 } }, FILE, "/proj").replay).toEqual({ maxTokens: 8000 });
+  });
+  test("a negative, fractional or non-numeric size is refused at replay.maxTokens", () => {
+    expectIssue({ agents, replay: { maxTokens: -1 } }, "replay.maxTokens", ">= 0", "-1");
+    expectIssue({ agents, replay: { maxTokens: 1.5 } }, "replay.maxTokens", "whole number", "1.5");
+    expectIssue({ agents, replay: { maxTokens: "24k" } }, "replay.maxTokens", "number", '"24k"');
+    expectIssue({ agents, replay: 24000 }, "replay", "object", "24000");
+  });
+  test("an unknown key under replay names the allowed one", () => {
+    expectIssue({ agents, replay: { maxToken: 100 } }, "replay.maxToken", 'did you mean "maxTokens"', "allowed: maxTokens");
+  });
+});
