@@ -6,7 +6,8 @@ import type { LoadedConfig } from "../config/validate.ts";
 import type { SessionManager } from "../session/manager.ts";
 import { AegisError } from "../util/errors.ts";
 import { senderOf, type Caller } from "./identity.ts";
-import type { PeerInfo, PlanePorts, TaskView, WorkflowRunView } from "./ports.ts";
+import type { RunView } from "../workflow/run-status.ts";
+import type { PeerInfo, PlanePorts, TaskView } from "./ports.ts";
 
 /** The queue operations the plane uses (QueueManager satisfies it). */
 export interface PlaneQueues {
@@ -20,7 +21,7 @@ export interface PlaneQueues {
 export interface PlaneWorkflows {
   names(): string[];
   start(name: string, args: Record<string, unknown>, opts: { callerHandle: string | null; callback: boolean }): Promise<{ runId: string }>;
-  status(runId: string): WorkflowRunView | undefined | null | Promise<WorkflowRunView | undefined | null>;
+  status(runId: string): RunView | undefined | null | Promise<RunView | undefined | null>;
 }
 
 export interface PlaneRuntime {

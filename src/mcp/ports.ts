@@ -4,6 +4,7 @@
 // Identity is not part of these calls' trust: every sender passed here comes from the authenticated Caller.
 
 import type { Delivery, InboxMessage, SenderTag } from "../session/sender.ts";
+import type { RunView } from "../workflow/run-status.ts";
 import type { Caller } from "./identity.ts";
 
 export interface PeerInfo {
@@ -40,12 +41,6 @@ export interface TaskView {
   enqueuedBy: string;
 }
 
-/** A workflow run as a tool reports it (more fields are sent whole). */
-export interface WorkflowRunView {
-  runId: string;
-  name: string;
-  status: string;
-}
 
 export interface PlanePorts {
   listSessions(): PeerInfo[];
@@ -64,5 +59,6 @@ export interface PlanePorts {
   listWorkflows(): string[];
   /** Starts a workflow run; when `callback` is set and the caller is a session, its result goes to that inbox. */
   runWorkflow(name: string, args: Record<string, unknown>, opts: { caller: Caller; callback: boolean }): Promise<{ runId: string }>;
-  workflowStatus(runId: string): WorkflowRunView | undefined | Promise<WorkflowRunView | undefined>;
+  /** The run as `aegis runs --json` shows it. */
+  workflowStatus(runId: string): RunView | undefined | Promise<RunView | undefined>;
 }

@@ -1,16 +1,18 @@
-// Workflow runs started through the plane: by name from the registry, recorded with the calling session as the run's
-// caller, and, when asked, the outcome delivered to that caller's inbox as `> from workflow:<name>` once the run
-// ends. Status is read from the runs table, so a run started by another process is visible too. It must not run
-// workflow code itself (runner.ts does) nor decide who may start runs (the tools do).
+// Workflow runs started through the plane (aegis_run_workflow / aegis_workflow_status): by name from the registry,
+// recorded with the calling session as the run's caller; the run's askHuman questions go to that caller (its reply is
+// the answer, see workflow/ask-agent.ts) and, when asked, the outcome is delivered to its inbox as
+// `> from workflow:<name>` once the run ends. Status is the run as `aegis runs --json` shows it, read from the runs
+// table, so a run started by another process is visible too. It must not run workflow code itself (runner.ts does)
+// nor decide who may start runs (the tools do).
 
 import type { SenderTag } from "../session/sender.ts";
-import { getRun, type RunRow } from "../store/runs.ts";
 import { AegisError, formatError } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
+import { askAgent } from "../workflow/ask-agent.ts";
 import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
+import { findRunView } from "../workflow/run-status.ts";
 import { startRun, type RunOutcome, type WorkflowHost } from "../workflow/runner.ts";
 import type { PlaneWorkflows } from "./plane-ports.ts";
-import type { WorkflowRunView } from "./ports.ts";
 
 /** The callback text a caller reads when a run it started ends. */
 export function workflowCallbackBody(o: RunOutcome): string {
@@ -22,31 +24,6 @@ export function workflowCallbackBody(o: RunOutcome): string {
   return `${head}: ${o.error === undefined ? "no error recorded" : formatError(o.error)}`;
 }
 
-function parseJson(s: string | null): unknown {
-  if (s === null) return undefined;
-  try {
-    return JSON.parse(s);
-  } catch {
-    return s;
-  }
-}
-
-export function runView(r: RunRow): WorkflowRunView & Record<string, unknown> {
-  return {
-    runId: r.id,
-    name: r.workflow,
-    status: r.status,
-    caller: r.caller,
-    args: parseJson(r.args),
-    attempt: r.attempt,
-    ...(r.result !== null ? { result: parseJson(r.result) } : {}),
-    ...(r.error !== null ? { error: r.error, errorCode: r.error_code } : {}),
-    startedAt: new Date(r.started_at).toISOString(),
-    finishedAt: r.finished_at === null ? null : new Date(r.finished_at).toISOString(),
-    costUsd: r.cost_usd,
-  };
-}
-
 export function workflowsPort(host: WorkflowHost, log: (line: string) => void = () => {}): PlaneWorkflows {
   return {
     names: () => listWorkflows(),
@@ -55,8 +32,9 @@ export function workflowsPort(host: WorkflowHost, log: (line: string) => void = 
       if (!wf) throw new AegisError("E_NOT_FOUND", `unknown workflow "${name}"`, { data: { workflow: name } });
       const runId = newId("run");
       const callerHandle = opts.callerHandle ?? undefined;
+      const ask = callerHandle ? askAgent({ sessions: host.sessions, handle: callerHandle, workflow: wf.name, runId }) : undefined;
       // startRun records the run before its first await, so its status is readable as soon as this returns.
-      const done = startRun(host, wf, args, { runId, ...(callerHandle ? { callerHandle } : {}) });
+      const done = startRun(host, wf, args, { runId, ...(callerHandle ? { callerHandle } : {}), ...(ask ? { ask } : {}) });
       done.then(
         (outcome) => {
           if (!opts.callback || !callerHandle) return;
@@ -72,9 +50,6 @@ export function workflowsPort(host: WorkflowHost, log: (line: string) => void = 
       );
       return { runId };
     },
-    status(runId) {
-      const row = getRun(host.store, runId);
-      return row ? runView(row) : undefined;
-    },
+    status: (runId) => findRunView(host.store, runId),
   };
 }

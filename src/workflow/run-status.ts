@@ -1,5 +1,6 @@
-// Runs as the CLI and the MCP plane see them: the public run object, crash detection (a run still marked running
-// whose process is gone becomes `crashed`), and cancelling a run from another process. It must not execute runs.
+// Runs as the CLI and the MCP plane see them: the public run object (one shape for `aegis runs --json` and the
+// aegis_workflow_status tool), crash detection (a run still marked running whose process is gone becomes `crashed`),
+// and cancelling a run from another process. It must not execute runs.
 
 import { deadOwners } from "../store/owners.ts";
 import { getRun, listRuns, listSteps, markRunCrashed, requestRunCancel, runningRuns, type RunRow, type StepRow } from "../store/runs.ts";
@@ -71,6 +72,13 @@ export function reconcileRuns(store: Store): string[] {
     if (markRunCrashed(store, r.id, Date.now(), "the aegis process running it stopped (killed or crashed)")) crashed.push(r.id);
   }
   return crashed;
+}
+
+/** One run as `aegis runs --json` shows it (after crash detection), or undefined if there is no such run. */
+export function findRunView(store: Store, runId: string): RunView | undefined {
+  reconcileRuns(store);
+  const r = getRun(store, runId);
+  return r ? toRunView(r) : undefined;
 }
 
 export function listRunViews(store: Store, limit = 50): RunView[] {

@@ -116,7 +116,7 @@ describe("aegis mcp (stdio)", () => {
       const r = await callJson(client, "aegis_workflow_status", { runId });
       return r.status === "done" ? r : undefined;
     }, { what: "the run to finish", timeoutMs: 10_000, intervalMs: 50 });
-    expect(run).toMatchObject({ name: "shout", result: "HEY", caller: null });
+    expect(run).toMatchObject({ workflow: "shout", result: "HEY", caller: null });
     expect(await call(client, "aegis_run_workflow", { name: "nope" })).toEqual({ isError: true, text: 'E_NOT_FOUND: unknown workflow "nope" (known: shout)' });
     expect(await call(client, "aegis_workflow_status", { runId: "run_nope" })).toEqual({ isError: true, text: 'E_NOT_FOUND: unknown workflow run "run_nope"' });
   });

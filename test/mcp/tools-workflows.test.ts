@@ -43,7 +43,7 @@ describe("aegis_run_workflow", () => {
     expect(WF_HEADER.exec(seen.alpha![0]!)?.[1]).toBe("mcp-test-echo");
     expect(seen.alpha![0]).toEndWith(`run ${r.runId} done:\necho hi for alpha`);
     const status = await callJson(client, "aegis_workflow_status", { runId: r.runId });
-    expect(status).toMatchObject({ runId: r.runId, name: "mcp-test-echo", status: "done", caller: "alpha", result: "echo hi for alpha" });
+    expect(status).toMatchObject({ runId: r.runId, workflow: "mcp-test-echo", status: "done", caller: "alpha", result: "echo hi for alpha" });
   });
 
   test("a failed run reports its error in the callback and the status", async () => {
@@ -54,7 +54,7 @@ describe("aegis_run_workflow", () => {
     const { runId } = await callJson(client, "aegis_run_workflow", { name: "mcp-test-fail" });
     await waitFor(() => seen.alpha?.length, { what: "the failure callback" });
     expect(seen.alpha![0]).toContain(`run ${runId} failed: the predicate never held`);
-    expect(await callJson(client, "aegis_workflow_status", { runId })).toMatchObject({ status: "failed", error: "the predicate never held" });
+    expect(await callJson(client, "aegis_workflow_status", { runId })).toMatchObject({ status: "failed", error: { code: "E_WORKFLOW", message: "the predicate never held" } });
   });
 
   test("without callback the inbox stays empty; a running run reports running", async () => {
