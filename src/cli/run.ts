@@ -7,7 +7,7 @@ import { defineCommand } from "citty";
 import type { Runtime } from "../runtime.ts";
 import type { RunEvent } from "../ui/events.ts";
 import { out, writeErr } from "../ui/log.ts";
-import { ndjsonView, plainView, type RunView } from "../ui/run-view.ts";
+import { ndjsonView, plainView, type RunDisplay } from "../ui/run-display.ts";
 import { appendStepSummary, summaryText } from "../ui/summary.ts";
 import { AegisError } from "../util/errors.ts";
 import { coerceArgs, parseRunFlags, type RunFlags } from "../workflow/args.ts";
@@ -95,7 +95,7 @@ async function finishLocalTasks(rt: Runtime): Promise<void> {
   });
 }
 
-async function pickView(flags: RunFlags): Promise<RunView> {
+async function pickView(flags: RunFlags): Promise<RunDisplay> {
   if (flags.json) return ndjsonView();
   if (process.stderr.isTTY && !process.env.CI && process.env.TERM !== "dumb") {
     const { progressView } = await import("../ui/progress.ts"); // only terminals pay for it
@@ -105,7 +105,7 @@ async function pickView(flags: RunFlags): Promise<RunView> {
 }
 
 /** A terminal prompt for askHuman, when both ends are a terminal (never with --json: stdout belongs to NDJSON). */
-async function terminalAsk(view: RunView): Promise<AskRoute | undefined> {
+async function terminalAsk(view: RunDisplay): Promise<AskRoute | undefined> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
   const { askOnTerminal } = await import("../workflow/ask.ts");
   const ask = askOnTerminal();

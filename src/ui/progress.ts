@@ -4,7 +4,7 @@
 
 import type { RunEvent } from "./events.ts";
 import { formatDuration, formatTokens, formatUsd } from "./summary.ts";
-import { plainLine, type RunView } from "./run-view.ts";
+import { plainLine, type RunDisplay } from "./run-display.ts";
 
 interface Stream {
   write(s: string): unknown;
@@ -15,7 +15,7 @@ const SPIN = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
 const DIM = "\x1b[2m";
 const RESET = "\x1b[0m";
 
-export function progressView(stream: Stream = process.stderr, opts: { intervalMs?: number; color?: boolean } = {}): RunView {
+export function progressView(stream: Stream = process.stderr, opts: { intervalMs?: number; color?: boolean } = {}): RunDisplay {
   const color = opts.color ?? true;
   const t0 = performance.now();
   let workflow = "";

@@ -35,7 +35,7 @@ export async function run<R = unknown>(
 ): Promise<R> {
   // Imported here, not at the top: the public module is loaded by every `.aegis.ts`, and must stay cheap to import.
   const [{ createRunRuntime }, { ndjsonView, plainView }, { resolveWorkflow }, { startRun }] = await Promise.all([
-    import("./queue-serving.ts"), import("../ui/run-view.ts"), import("./loader.ts"), import("./runner.ts"),
+    import("./queue-serving.ts"), import("../ui/run-display.ts"), import("./loader.ts"), import("./runner.ts"),
   ]);
   const cwd = opts.cwd ?? process.cwd();
   const config = await loadConfig({ cwd, ...(opts.config ? { file: opts.config } : {}) });

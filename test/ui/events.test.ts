@@ -4,7 +4,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { EventStamper, EVENT_VERSION, RUN_EVENT_TYPES, toNdjson, type RunEvent } from "../../src/ui/events.ts";
 import { progressView } from "../../src/ui/progress.ts";
-import { ndjsonView, plainLine } from "../../src/ui/run-view.ts";
+import { ndjsonView, plainLine } from "../../src/ui/run-display.ts";
 import { appendStepSummary, summaryMarkdown, summaryText } from "../../src/ui/summary.ts";
 import { workflow } from "../../src/workflow/registry.ts";
 import { tempDir } from "../fixtures/helpers/temp-dir.ts";
