@@ -2,7 +2,7 @@
 // (`MCP: aegis <tool> <json>` makes fake-claude call the http MCP server it was given): A enqueues with callback,
 // the worker completes, the result lands in A's inbox and wakes it; A hands off to B and B's next turn carries
 // A's header; A starts a workflow and its result comes back. And a CLI that cannot use the plane is noticed after
-// its first turn.
+// its first turn. A workflow A started asks A, and A's reply is the answer.
 
 import { afterEach, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -100,6 +100,25 @@ export default workflow("e2e-greet", async (engine, { who }) => "hello " + who +
       what: "alpha's workflow callback turn", timeoutMs: 10_000,
     });
     expect(woke).toMatch(new RegExp(`^ECHO: > from workflow:e2e-greet · \\S+Z\\nrun ${runId} done:\\nhello bob from a run started by alpha$`));
+  });
+
+  test("a workflow A started asks A (#9): the question arrives under a workflow header and A's reply is the answer", async () => {
+    dir = tempDir("aegis-mcp-e2e");
+    mkdirSync(dir.join("workflows"));
+    writeFileSync(dir.join("workflows", "ask.ts"), `import { workflow } from "aegis";
+export default workflow("e2e-ask", async (engine) => "answer: " + (await engine.askHuman("Which branch?")));
+`);
+    const config = validateConfig({ agents: { lead: fakeClaude(dir) }, workflows: ["workflows/"] }, dir.join(".aegis.ts"), dir.path);
+    const r = (rt = createRuntime({ config, store: memoryStore(), cwd: dir.path, queues: { pollMs: 0 } }));
+    await r.sessions.spawn("lead", { handle: "alpha" });
+    const reply = await r.sessions.send("alpha", 'MCP: aegis aegis_run_workflow {"name":"e2e-ask"}', "user");
+    const { runId } = JSON.parse(reply.slice("TOOL OUTPUT: ".length));
+    // fake-claude echoes what it reads, so its answer is the question as it arrived; the callback then carries it.
+    const woke = await waitFor(() => (lastText(r, "alpha").includes(`run ${runId} done:`) ? lastText(r, "alpha") : undefined), {
+      what: "alpha's workflow callback turn", timeoutMs: 10_000,
+    });
+    expect(woke).toMatch(new RegExp(`^ECHO: > from workflow:e2e-ask · \\S+Z\\nrun ${runId} done:\\nanswer: ECHO: > from workflow:e2e-ask · \\S+Z\\n` +
+      `The workflow e2e-ask \\(run ${runId}\\) asks: Which branch\\?\\nYour reply is the answer\\.$`));
   });
 
   test("a CLI that could not load the tools is reported after its first turn", async () => {
