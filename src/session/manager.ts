@@ -54,6 +54,8 @@ export interface SpawnOptions {
   spawnedBy?: string;
   /** A provider session id to resume (claude `--resume`, ACP `session/load`). */
   resumeId?: string;
+  /** The earlier conversation, rendered (session/replay.ts), for a fresh session replacing one that could not be resumed. */
+  replay?: string;
   /** Extra environment for the CLI process. */
   env?: Record<string, string>;
 }
@@ -129,6 +131,7 @@ export class SessionManager {
         ...(plane?.mcpServers.length ? { mcpServers: plane.mcpServers } : {}),
         ...(systemPrompt ? { systemPrompt } : {}),
         ...(o.resumeId ? { resumeId: o.resumeId } : {}),
+        ...(o.replay ? { replay: o.replay } : {}),
         ...(o.env ? { env: o.env } : {}),
         idleTimeoutMs: this.idleTimeoutMs,
         ...(this.opts.askPermission ? { askPermission: this.opts.askPermission } : {}),

@@ -144,3 +144,14 @@ export function ownersOfOpenSessions(store: Store): string[] {
   return store.sql<{ owner: string }, []>("SELECT DISTINCT owner FROM sessions WHERE closed_at IS NULL AND owner IS NOT NULL")
     .all().map((r) => r.owner);
 }
+
+/**
+ * Ids of the sessions that held `handle` for `spawnedBy`, in the order they were created: one conversation carried
+ * across restarts. With `fromId`, only that session and later ones (an earlier conversation under the handle ends there).
+ */
+export function sessionChain(store: Store, handle: string, spawnedBy: string, fromId?: string): string[] {
+  return store.sql<{ id: string }, [string, string, string | null]>(
+    `SELECT id FROM sessions WHERE handle = ? AND spawned_by = ?
+      AND rowid >= coalesce((SELECT rowid FROM sessions WHERE id = ?3), 0) ORDER BY rowid`,
+  ).all(handle, spawnedBy, fromId ?? null).map((r) => r.id);
+}

@@ -17,7 +17,11 @@ export type RunEventBody =
   | { type: "run_start"; workflow: string; args: Record<string, unknown>; attempt: number; recordedSteps: number }
   | { type: "step_start"; step: number; kind: string; label: string }
   | ({ type: "step_end"; step: number; kind: string; label: string; status: StepStatus; durationMs: number; stepCostUsd: number; error?: string } & Totals)
-  | { type: "session"; handle: string; agent: string; action: "spawned" | "resumed" | "respawned" | "closed"; detail?: string }
+  | {
+      type: "session"; handle: string; agent: string; action: "spawned" | "resumed" | "respawned" | "closed"; detail?: string;
+      /** For `respawned`: the earlier turns replayed into the fresh session, and those left out to fit `replay.maxTokens`. */
+      replay?: { turns: number; omitted: number };
+    }
   | { type: "agent"; handle: string; state?: string; text?: string; tool?: string }
   | { type: "log"; message: string; level: "info" | "warn" }
   | { type: "checkpoint"; step: number; name: string }

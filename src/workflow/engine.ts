@@ -61,7 +61,9 @@ export class Engine implements WorkflowEngine {
     this.callerHandle = init.callerHandle;
     this.signal = init.signal;
     this.sender = `workflow:${init.name}:${init.runId}` as SenderTag;
-    this.runSessions = new RunSessions(init.host.sessions, init.host.store, this.sender, (n) => init.emit({ type: "session", ...n }));
+    this.runSessions = new RunSessions(
+      init.host.sessions, init.host.store, this.sender, (n) => init.emit({ type: "session", ...n }), init.host.config.replay.maxTokens,
+    );
   }
 
   private get journal(): Journal {
@@ -77,14 +79,15 @@ export class Engine implements WorkflowEngine {
     if (opts.handle !== undefined && !HANDLE_PATTERN.test(opts.handle)) {
       throw new WorkflowError(`spawn: invalid handle "${opts.handle}": use lowercase words joined by dashes, e.g. brisk-curie`);
     }
-    const out = await this.journal.step<{ handle: string; agent: string; providerSessionId?: string }>(
+    const out = await this.journal.step<{ handle: string; agent: string; providerSessionId?: string; sessionId?: string }>(
       { kind: "spawn", label: `spawn ${profile}${opts.handle ? ` as ${opts.handle}` : ""}`, input: { profile, handle: opts.handle ?? null } },
       async () => {
         const s = await this.runSessions.spawn(profile, opts.handle);
-        return { output: { handle: s.handle, agent: profile, ...(s.driver.providerSessionId ? { providerSessionId: s.driver.providerSessionId } : {}) } };
+        const pid = s.driver.providerSessionId;
+        return { output: { handle: s.handle, agent: profile, sessionId: s.id, ...(pid ? { providerSessionId: pid } : {}) } };
       },
     );
-    this.runSessions.recorded(out.handle, profile, out.providerSessionId);
+    this.runSessions.recorded(out.handle, profile, out.providerSessionId, out.sessionId);
     return out.handle;
   }
 
@@ -272,8 +275,8 @@ export class Engine implements WorkflowEngine {
   /** Learns sessions from recorded steps the run skipped (resumeState jumped over them). */
   private learn(kind: string, output: string | null): void {
     if (output === null) return;
-    const o = JSON.parse(output) as { handle?: string; agent?: string; providerSessionId?: string };
-    if (kind === "spawn" && o.handle && o.agent) this.runSessions.recorded(o.handle, o.agent, o.providerSessionId);
+    const o = JSON.parse(output) as { handle?: string; agent?: string; providerSessionId?: string; sessionId?: string };
+    if (kind === "spawn" && o.handle && o.agent) this.runSessions.recorded(o.handle, o.agent, o.providerSessionId, o.sessionId);
     else if (kind === "send" && o.handle) this.runSessions.noteProviderId(o.handle, o.providerSessionId);
   }
 

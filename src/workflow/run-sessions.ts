@@ -1,12 +1,15 @@
 // The sessions of one workflow run. A session is `live` (a Session in the SessionManager) or `recorded` (spawned by a
 // replayed step: known only by its handle, profile and provider session id). A recorded session is brought to life
 // only when a live step needs it: first through the provider's own resume (claude `--resume`, ACP `session/load`),
-// else by a fresh spawn under the same handle; the choice is logged. It must not journal anything; the engine does.
+// else by a fresh spawn under the same handle that gets the earlier conversation replayed from aegis's transcript
+// (session/replay.ts, bounded by `replay.maxTokens`); the choice is logged. It must not journal anything; the engine does.
 
 import type { Session } from "../session/session.ts";
 import type { SessionManager } from "../session/manager.ts";
+import { readConversation, renderReplay, type RenderedReplay } from "../session/replay.ts";
 import type { SenderTag } from "../session/sender.ts";
 import { supersedeUnread } from "../store/runs.ts";
+import { sessionChain } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { AegisError } from "../util/errors.ts";
 
@@ -14,6 +17,8 @@ interface Tracked {
   handle: string;
   agent: string;
   providerSessionId?: string;
+  /** The aegis session id the run's spawn step created: the conversation under this handle starts there. */
+  sessionId?: string;
   state: "recorded" | "live" | "closed";
   waking?: Promise<Session>;
   /** Woken through the provider's resume, and no turn has succeeded since (the CLI may only fail at its first turn). */
@@ -25,6 +30,8 @@ export interface SessionNotice {
   agent: string;
   action: "spawned" | "resumed" | "respawned" | "closed";
   detail?: string;
+  /** For `respawned`: the earlier turns replayed into the fresh session, and those left out to fit the budget. */
+  replay?: { turns: number; omitted: number };
 }
 
 export class RunSessions {
@@ -35,21 +42,25 @@ export class RunSessions {
     private readonly store: Store,
     private readonly sender: SenderTag,
     private readonly notify: (n: SessionNotice) => void,
+    /** Size limit of a replayed conversation in estimated tokens (config `replay.maxTokens`); 0: no replay. */
+    private readonly replayMaxTokens: number,
   ) {}
 
   /** Spawns a live session for the run. */
   async spawn(agent: string, handle: string | undefined): Promise<Session> {
     const s = await this.sessions.spawn(agent, { ...(handle ? { handle } : {}), spawnedBy: this.sender });
-    this.tracked.set(s.handle, { handle: s.handle, agent, state: "live", ...providerId(s) });
+    this.tracked.set(s.handle, { handle: s.handle, agent, state: "live", sessionId: s.id, ...providerId(s) });
     this.notify({ handle: s.handle, agent, action: "spawned" });
     return s;
   }
 
   /** Records a session spawned by a replayed step (not started until a live step needs it). */
-  recorded(handle: string, agent: string, providerSessionId: string | undefined): void {
+  recorded(handle: string, agent: string, providerSessionId: string | undefined, sessionId?: string): void {
     const t = this.tracked.get(handle);
     if (t?.state === "live") return;
-    this.tracked.set(handle, { handle, agent, state: "recorded", ...(providerSessionId ? { providerSessionId } : {}) });
+    this.tracked.set(handle, {
+      handle, agent, state: "recorded", ...(providerSessionId ? { providerSessionId } : {}), ...(sessionId ? { sessionId } : {}),
+    });
   }
 
   /** Notes the provider session id a turn reported (live or replayed), for a later resume. */
@@ -95,11 +106,27 @@ export class RunSessions {
   }
 
   private async respawn(t: Tracked, why: string): Promise<Session> {
-    const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender });
+    // Read before the spawn: the fresh session's row joins the chain, and the conversation so far is what came before.
+    const replay = this.replayMaxTokens > 0
+      ? renderReplay(readConversation(this.store, sessionChain(this.store, t.handle, this.sender, t.sessionId)), this.replayMaxTokens)
+      : undefined;
+    const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, ...(replay ? { replay: replay.text } : {}) });
     t.state = "live";
     Object.assign(t, providerId(s));
-    this.notify({ handle: t.handle, agent: t.agent, action: "respawned", detail: `${why}; it starts without the earlier conversation` });
+    this.notify({
+      handle: t.handle, agent: t.agent, action: "respawned", detail: `${why}; ${this.replayNote(replay)}`,
+      ...(replay ? { replay: { turns: replay.turns, omitted: replay.omitted } } : {}),
+    });
     return s;
+  }
+
+  private replayNote(r: RenderedReplay | undefined): string {
+    if (this.replayMaxTokens <= 0) return "it starts without the earlier conversation (replay.maxTokens is 0)";
+    if (!r) return "it starts fresh: there is no finished turn to replay";
+    const turns = (n: number) => (n === 1 ? "1 turn" : `${n} turns`);
+    const left = r.omitted > 0 ? `; ${turns(r.omitted)} before them omitted to stay within replay.maxTokens ${this.replayMaxTokens}` : "";
+    const cut = r.clipped ? `; the last turn was shortened to fit replay.maxTokens ${this.replayMaxTokens}` : "";
+    return `it starts fresh with the earlier conversation replayed from aegis's transcript (the last ${turns(r.turns)}${left}${cut})`;
   }
 
   /** A turn succeeded: the session (if it was resumed through the provider) really has its conversation back. */

@@ -2,7 +2,7 @@
 // way to run a workflow and collect its events. Only for tests.
 
 import { validateConfig, type LoadedConfig } from "../../src/config/validate.ts";
-import { ClaudeCode, Scripted, type ScriptedOptions } from "../../src/config/providers.ts";
+import { ClaudeCode, GeminiCLI, Scripted, type ScriptedOptions } from "../../src/config/providers.ts";
 import { dirname, join } from "node:path";
 import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { openStore } from "../../src/store/store.ts";
@@ -33,14 +33,17 @@ export function fakeClaude(stateDir: string, log: string): ClaudeCode {
 }
 
 /** One line per turn fake-claude executed: which session, its turn number there, and the prompt. */
-export async function fakeLog(file: string): Promise<{ sessionId: string; turn: number; prompt: string; pid: number }[]> {
+export async function fakeLog(file: string): Promise<{ sessionId: string; turn: number; prompt: string; pid: number; systemPrompt?: string }[]> {
   const f = Bun.file(file);
   if (!(await f.exists())) return [];
   return (await f.text()).split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
 /** A runtime with agents `writer` and `reviewer` (Scripted unless `providers` says otherwise) and a queue `review`. */
-export function rig(o: { agents?: Record<string, ScriptedOptions>; providers?: Record<string, ClaudeCode>; root?: string; storePath?: string } = {}): TestRig {
+export function rig(o: {
+  agents?: Record<string, ScriptedOptions>; providers?: Record<string, ClaudeCode | GeminiCLI>; root?: string; storePath?: string;
+  replay?: { maxTokens?: number };
+} = {}): TestRig {
   const agents = o.agents ?? (o.providers ? {} : {
     writer: { reply: echo("w"), usage: { costUsd: 0.01 } },
     reviewer: { reply: echo("r"), usage: { costUsd: 0.02 } },
@@ -50,6 +53,7 @@ export function rig(o: { agents?: Record<string, ScriptedOptions>; providers?: R
   const raw = {
     agents: Object.fromEntries(Object.entries(providers).map(([k, p]) => [k, { provider: p }])),
     queues: { review: { agent: names.includes("reviewer") ? "reviewer" : names[0]!, maxParallel: 2 } },
+    ...(o.replay ? { replay: o.replay } : {}),
   };
   const root = o.root ?? process.cwd();
   const config = validateConfig(raw, `${root}/.aegis.ts`, root);
