@@ -34,7 +34,10 @@ const show = defineCommand({
     out(`file: ${view.file}\nroot: ${view.root}\nstateDir: ${view.stateDir}\ndefaultAgent: ${view.defaultAgent ?? "(none)"}`);
     out("agents:");
     for (const [name, a] of Object.entries(view.agents)) {
-      const extra = [a.effort && `effort=${a.effort}`, a.bin && `bin=${a.bin}`, a.env && `env=${Object.keys(a.env).join(",")}`].filter(Boolean);
+      const extra = [
+        a.effort && `effort=${a.effort}`, a.bin && `bin=${a.bin}`, a.env && `env=${Object.keys(a.env).join(",")}`,
+        a.inheritEnv && `inheritEnv=${a.inheritEnv === "all" ? "all" : `[${a.inheritEnv.join(",")}]`}`,
+      ].filter(Boolean);
       out(`  ${name}: ${a.harness} model=${a.model} permission=${a.permission}${extra.length ? ` ${extra.join(" ")}` : ""}`);
     }
     if (Object.keys(view.queues).length) out("queues:");
@@ -66,12 +69,16 @@ export function looksSecret(name: string, value: string): boolean {
   return SECRET_NAME.test(name) || SECRET_VALUE.test(value);
 }
 
-/** A plain, JSON-safe view of the config with secret-looking env values redacted. */
+/**
+ * A plain, JSON-safe view of the config with secret-looking env values redacted. `inheritEnv` (CLI agents only) is the
+ * environment mode: "all", or the list of names/globs the CLI inherits; it holds names, never values.
+ */
 export function describeConfig(cfg: LoadedConfig) {
   const agents = Object.fromEntries(Object.entries(cfg.agents).map(([name, a]) => {
-    const p = a.provider as { bin?: string; env?: Record<string, string> };
+    const p = a.provider as { bin?: string; env?: Record<string, string>; inheritEnv?: "all" | string[] };
     const env = p.env ? Object.fromEntries(Object.entries(p.env).map(([k, v]) => [k, looksSecret(k, v) ? "<redacted>" : v])) : undefined;
-    return [name, { harness: a.harness, model: a.model, permission: a.permission, effort: a.effort, bin: p.bin, env, prompt: a.prompt }];
+    const inheritEnv = a.harness === "scripted" ? undefined : p.inheritEnv ?? "all";
+    return [name, { harness: a.harness, model: a.model, permission: a.permission, effort: a.effort, bin: p.bin, env, inheritEnv, prompt: a.prompt }];
   }));
   return { file: cfg.file, root: cfg.root, stateDir: cfg.stateDir, defaultAgent: cfg.defaultAgent, agents, queues: cfg.queues, workflows: cfg.workflows };
 }

@@ -10,6 +10,14 @@ export const PERMISSIONS: readonly Permission[] = ["read", "write", "full", "aut
 export const EFFORTS: readonly Effort[] = ["low", "medium", "high", "max"];
 export const HARNESSES: readonly Harness[] = ["claude-code", "gemini", "opencode"];
 
+/**
+ * Which of aegis's own environment variables a CLI (and every tool it runs) inherits: `"all"` (the default: the
+ * user's PATH, tokens, cloud credentials and CI variables reach the agent), or only the variables named in a list,
+ * where `*` matches any run of characters and `?` one: `["PATH", "HOME", "ANTHROPIC_*"]` for a hardened setup.
+ * aegis's internal variables (its process tag) are never inherited; `env` is added on top either way.
+ */
+export type InheritEnv = "all" | string[];
+
 /** Options every CLI-backed provider accepts. */
 export interface ProviderOptions {
   /** The model name, passed to the CLI as-is (e.g. `opus`, `gemini-3-flash-preview`, `opencode/gpt-5`). */
@@ -18,8 +26,10 @@ export interface ProviderOptions {
   permission?: Permission;
   /** Path to the CLI executable; default: found on PATH. */
   bin?: string;
-  /** Extra environment variables for the CLI process. */
+  /** Extra environment variables for the CLI process, on top of the inherited ones (these win). */
   env?: Record<string, string>;
+  /** Which of aegis's environment variables the CLI inherits: `"all"` (default) or a list of names/globs. */
+  inheritEnv?: InheritEnv;
 }
 
 /** Anthropic's Claude Code CLI, driven over stream-json. The only provider with `effort`. */
@@ -30,13 +40,15 @@ export class ClaudeCode {
   readonly effort: Effort;
   readonly bin?: string;
   readonly env?: Record<string, string>;
+  readonly inheritEnv: InheritEnv;
   constructor(o: ProviderOptions & { effort?: Effort }) {
     this.model = o?.model;
     this.permission = o?.permission ?? "auto";
     this.effort = o?.effort ?? "high";
     if (o?.bin !== undefined) this.bin = o.bin;
     if (o?.env !== undefined) this.env = o.env;
-    copyUnknown(this, o, ["model", "permission", "effort", "bin", "env"]);
+    this.inheritEnv = o?.inheritEnv ?? "all";
+    copyUnknown(this, o, ["model", "permission", "effort", "bin", "env", "inheritEnv"]);
   }
 }
 
@@ -46,12 +58,14 @@ abstract class AcpProvider {
   readonly permission: Permission;
   readonly bin?: string;
   readonly env?: Record<string, string>;
+  readonly inheritEnv: InheritEnv;
   constructor(o: ProviderOptions) {
     this.model = o?.model;
     this.permission = o?.permission ?? "full";
     if (o?.bin !== undefined) this.bin = o.bin;
     if (o?.env !== undefined) this.env = o.env;
-    copyUnknown(this, o, ["model", "permission", "bin", "env"]);
+    this.inheritEnv = o?.inheritEnv ?? "all";
+    copyUnknown(this, o, ["model", "permission", "bin", "env", "inheritEnv"]);
   }
 }
 
@@ -133,6 +147,7 @@ export interface AgentFlatShape {
   prompt?: string;
   bin?: string;
   env?: Record<string, string>;
+  inheritEnv?: InheritEnv;
 }
 
 /**
@@ -159,7 +174,7 @@ export class Agent {
 
 /** Builds the provider object for the flat legacy shape; an unknown harness yields undefined (reported by validation). */
 export function providerFromFlat(o: AgentFlatShape): Provider {
-  const common = { model: o?.model, permission: o?.permission, bin: o?.bin, env: o?.env };
+  const common = { model: o?.model, permission: o?.permission, bin: o?.bin, env: o?.env, inheritEnv: o?.inheritEnv };
   switch (o?.harness) {
     case "claude-code": return new ClaudeCode({ ...common, effort: o.effort });
     case "gemini": return new GeminiCLI(common);

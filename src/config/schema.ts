@@ -8,6 +8,13 @@ import { EFFORTS, HARNESSES, PERMISSIONS } from "./providers.ts";
 export const PermissionSchema = z.enum(PERMISSIONS as [string, ...string[]]);
 export const EffortSchema = z.enum(EFFORTS as [string, ...string[]]);
 const EnvSchema = z.record(z.string(), z.string());
+/** Which host variables a CLI inherits: "all", or a list of names and globs (`*`, `?`). */
+export const InheritEnvSchema = z.union([
+  z.literal("all"),
+  z.array(z.string().regex(/^[A-Za-z0-9_.*?-]+$/, {
+    message: 'each inheritEnv entry must be a variable name or glob (letters, digits, _ . - and the wildcards * ?), e.g. "PATH" or "ANTHROPIC_*"',
+  })),
+], { error: 'inheritEnv must be "all" or a list of variable names and globs, e.g. ["PATH", "HOME", "ANTHROPIC_*"]' });
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", { message: "must be a function" });
 
 const cliProviderFields = {
@@ -15,6 +22,8 @@ const cliProviderFields = {
   permission: PermissionSchema.optional().describe("read | write | full | auto"),
   bin: z.string().min(1).optional().describe("Path to the CLI executable; default: found on PATH"),
   env: EnvSchema.optional().describe("Extra environment variables for the CLI"),
+  inheritEnv: InheritEnvSchema.optional()
+    .describe('Which of aegis\'s environment variables the CLI inherits: "all" (default) or a list of names/globs, e.g. ["PATH", "HOME", "ANTHROPIC_*"]'),
 };
 
 export const ClaudeCodeSchema = z.strictObject({

@@ -182,6 +182,8 @@ function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
     case "invalid_union": {
       const opts = (issue as { options?: unknown[] }).options;
       if (opts) return `${key} must be one of ${opts.join(", ")}; got ${show(input && typeof input === "object" ? (input as Record<string, unknown>)[key] : input)} (use new ClaudeCode/GeminiCLI/OpenCode/Scripted({...}))`;
+      // A union with its own message (inheritEnv) says what is allowed better than the generic text below.
+      if (!issue.message.startsWith("Invalid input")) return `${issue.message}; got ${show(input)}`;
       return `${key} must be one of the allowed shapes (see \`aegis config schema\`); got ${show(input)}`;
     }
     case "invalid_type":

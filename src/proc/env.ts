@@ -1,39 +1,58 @@
-// The environment a spawned CLI receives: an allow-list of the host's variables, host variables with explicitly passed
-// prefixes, then explicit keys on top. Nothing else from the host leaks through (no stray tokens, no AEGIS_* state).
+// The environment a spawned process receives: the whole environment of the aegis process (agents and their shell tools
+// need the user's PATH, tokens, cloud credentials, CI variables…), minus aegis's own internal variables, then explicit
+// keys on top. A hardened setup narrows the inherited part to a list of names and globs (`inheritEnv`).
 // This file only builds the map; it never logs values, since they may hold secrets.
-
-/** Host variables passed by exact name. */
-const ALLOWED_NAMES: ReadonlySet<string> = new Set([
-  "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LANGUAGE", "TERM", "COLORTERM", "NO_COLOR", "FORCE_COLOR",
-  "TMPDIR", "TZ", "HOSTNAME",
-  "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "no_proxy", "all_proxy",
-  "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE",
-]);
-
-/** Host variables passed by prefix (locale, XDG dirs, node runtime options, TLS trust stores). */
-const ALLOWED_PREFIXES: readonly string[] = ["LC_", "XDG_", "NODE_", "SSL_CERT_"];
 
 /** The variable that marks every process of one spawned tree, so the sweep can find escapees (see sweep.ts). */
 export const TAG_VAR = "AEGIS_PROC_TAG";
 
 /**
- * Builds a child's environment: allow-listed host variables, plus host variables starting with one of
- * `passPrefixes` (e.g. `ANTHROPIC_`), plus `explicit` (which wins over everything).
+ * Variables aegis sets or reads for its own machinery, never passed on from the host: the process tag (spawn.ts gives
+ * every child its own, nested under ours) and the durability tests' failpoint (a nested `aegis` would kill itself).
+ * Knobs the user sets for aegis (AEGIS_CONFIG, AEGIS_STATE_DIR, AEGIS_LOG_LEVEL, AEGIS_DEBUG, AEGIS_BUN…) are the
+ * user's environment and do pass: an agent that runs `aegis` in its shell should see the same project. MCP secrets
+ * never travel in the environment (they go in the CLI's MCP config), so there is nothing of another session to strip.
  */
-export function buildChildEnv(
-  explicit: Record<string, string> = {},
-  passPrefixes: readonly string[] = [],
+export const INTERNAL_VARS: ReadonlySet<string> = new Set([TAG_VAR, "AEGIS_FAILPOINT"]);
+
+/** Which host variables a child inherits: `"all"` (the default), or only those matching one of the names/globs. */
+export type InheritEnv = "all" | readonly string[];
+
+/** The host variables a child inherits under `inherit`, internal variables removed. */
+export function inheritedEnv(
+  inherit: InheritEnv = "all",
   host: Record<string, string | undefined> = process.env,
 ): Record<string, string> {
+  const passes = inherit === "all" ? () => true : envMatcher(inherit);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(host)) {
-    if (value === undefined) continue;
-    if (isAllowed(key) || passPrefixes.some((p) => p !== "" && key.startsWith(p))) env[key] = value;
+    if (value === undefined || INTERNAL_VARS.has(key)) continue;
+    if (passes(key)) env[key] = value;
   }
-  for (const [key, value] of Object.entries(explicit)) env[key] = value;
   return env;
 }
 
-function isAllowed(key: string): boolean {
-  return ALLOWED_NAMES.has(key) || ALLOWED_PREFIXES.some((p) => key.startsWith(p));
+/** Builds a child's environment: the inherited host variables (see `inheritedEnv`), then `explicit`, which wins. */
+export function buildChildEnv(
+  explicit: Record<string, string> = {},
+  inherit: InheritEnv = "all",
+  host: Record<string, string | undefined> = process.env,
+): Record<string, string> {
+  return { ...inheritedEnv(inherit, host), ...explicit };
 }
+
+/**
+ * A predicate for a list of names and globs: `*` matches any run of characters (`ANTHROPIC_*`), `?` one character;
+ * everything else matches itself, case-sensitively (environment names are case-sensitive on POSIX).
+ */
+export function envMatcher(patterns: readonly string[]): (name: string) => boolean {
+  const exact = new Set(patterns.filter((p) => !/[*?]/.test(p)));
+  const globs = patterns.filter((p) => /[*?]/.test(p)).map(globToRegExp);
+  return (name) => exact.has(name) || globs.some((re) => re.test(name));
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
+  return new RegExp(`^${body}$`);
+}
+

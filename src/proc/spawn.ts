@@ -1,11 +1,12 @@
-// The only place in aegis that calls Bun.spawn. A child runs in its own session/process group with an allow-listed
-// environment and a unique AEGIS_PROC_TAG; its stdout is framed into lines, its stderr kept as a bounded tail; and
-// `stop()` runs the shutdown ladder (stdin EOF → SIGINT → SIGTERM → SIGKILL to the group → tag sweep) so that nothing
-// it started outlives it. Protocols (stream-json, ACP) live in the drivers, never here.
+// The only place in aegis that calls Bun.spawn. A child runs in its own session/process group with the aegis
+// process's environment (internal variables removed, see env.ts) and a unique AEGIS_PROC_TAG; its stdout is framed
+// into lines, its stderr kept as a bounded tail; and `stop()` runs the shutdown ladder (stdin EOF → SIGINT → SIGTERM →
+// SIGKILL to the group → tag sweep) so that nothing it started outlives it. Protocols (stream-json, ACP) live in the
+// drivers, never here.
 
 import { existsSync } from "node:fs";
 import { AegisError } from "../util/errors.ts";
-import { buildChildEnv, TAG_VAR } from "./env.ts";
+import { buildChildEnv, type InheritEnv, TAG_VAR } from "./env.ts";
 import { DEFAULT_MAX_LINE_BYTES, readLines } from "./line-framer.ts";
 import { registerChild, unregisterChild } from "./registry.ts";
 import { signalGroup, sweepTag } from "./sweep.ts";
@@ -14,10 +15,10 @@ import { DEFAULT_STDERR_TAIL_BYTES, TailBuffer } from "./tail-buffer.ts";
 export interface SpawnOptions {
   cmd: string[];
   cwd: string;
-  /** Explicit variables, added on top of the allow-list (see env.ts). */
+  /** Explicit variables, added on top of the inherited environment (see env.ts). */
   env?: Record<string, string>;
-  /** Host variables with these prefixes pass through, e.g. ["ANTHROPIC_", "CLAUDE_"]. */
-  passPrefixes?: string[];
+  /** Which of the aegis process's variables the child inherits: "all" (default) or a list of names and globs. */
+  inheritEnv?: InheritEnv;
   /** Aborting stops the process tree. */
   signal?: AbortSignal;
   /** Whole-process timeout: when it fires, the process tree is stopped. */
@@ -102,7 +103,7 @@ class Child implements ChildProcess {
     }
     this.tag = newTag();
     this.tail = new TailBuffer(opts.stderrTailBytes ?? DEFAULT_STDERR_TAIL_BYTES);
-    const env = buildChildEnv(opts.env, opts.passPrefixes);
+    const env = buildChildEnv(opts.env, opts.inheritEnv);
     env[TAG_VAR] = this.tag;
     try {
       this.proc = Bun.spawn(opts.cmd, {

@@ -25,18 +25,10 @@ export const MAX_OUTPUT_BYTES = 4 * 1024 * 1024;
 
 const STOP_GRACE_MS = 300;
 
-/** Variables of aegis's own machinery that a workflow's commands must not inherit. */
-const INTERNAL = new Set(["AEGIS_PROC_TAG", "AEGIS_FAILPOINT"]);
-
 export async function runBash(cmd: string, opts: RunBashOptions): Promise<BashResult> {
   const base = join(tmpdir(), `aegis-bash-${newId("out")}`);
   const outFile = `${base}.out`;
   const errFile = `${base}.err`;
-  // The user's own commands get the user's environment (unlike agent CLIs, which get an allow-list): a workflow's
-  // `bun test` or `make` must see the same variables it would in the user's shell.
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !INTERNAL.has(k)) env[k] = v;
-  Object.assign(env, opts.env);
   // Output goes to files rather than pipes: it is kept byte for byte (blank lines included) and a grandchild that
   // keeps a pipe open cannot hold the call after the command itself has exited.
   const script = `exec >${shellQuote(outFile)} 2>${shellQuote(errFile)}\n${cmd}`;
@@ -45,7 +37,9 @@ export async function runBash(cmd: string, opts: RunBashOptions): Promise<BashRe
     // shell set-up (pyenv, nvm…) before every command; measured here: a stale pyenv lock then hangs each call.
     cmd: ["bash", "--norc", "--noprofile", "-c", script],
     cwd: opts.cwd,
-    env,
+    // The user's environment, aegis's internal variables removed (src/proc/env.ts): a workflow's `bun test` or
+    // `make` must see the same variables it would in the user's shell.
+    ...(opts.env ? { env: opts.env } : {}),
   });
   // A short ladder: a shell command gets no stdin to finish on, so waiting long for it to leave on its own is useless.
   let timedOut = false;

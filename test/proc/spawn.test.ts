@@ -74,26 +74,45 @@ describe("spawnProcess", () => {
     expect(child.stderrTail()).toContain("fatal: cannot be used with root");
   });
 
-  test("the child gets the allow-listed env, explicit keys and a unique tag", async () => {
-    process.env.AEGIS_TEST_SECRET = "do-not-leak";
-    process.env.ANTHROPIC_FAKE_VAR = "passes";
+  test("the child gets the parent's env minus internal variables, explicit keys and a unique tag (#9)", async () => {
+    process.env.AEGIS_TEST_PROBE = "reaches-the-child";
+    process.env.AEGIS_FAILPOINT = "never:0";
     try {
-      const run = () =>
-        bunChild(`console.log(JSON.stringify(process.env))`, { env: { EXPLICIT: "yes" }, passPrefixes: ["ANTHROPIC_"] });
+      const run = () => bunChild(`console.log(JSON.stringify(process.env))`, { env: { EXPLICIT: "yes" } });
       const a = run();
       const b = run();
       const envA = JSON.parse((await collect(a.lines()))[0] as string);
       const envB = JSON.parse((await collect(b.lines()))[0] as string);
       expect(envA.EXPLICIT).toBe("yes");
-      expect(envA.ANTHROPIC_FAKE_VAR).toBe("passes");
-      expect(envA.AEGIS_TEST_SECRET).toBeUndefined();
+      expect(envA.AEGIS_TEST_PROBE).toBe("reaches-the-child");
+      expect(envA.PATH).toBe(process.env.PATH);
+      expect(envA.AEGIS_FAILPOINT).toBeUndefined();
       expect(envA.AEGIS_PROC_TAG).toBe(a.tag);
       expect(envB.AEGIS_PROC_TAG).toBe(b.tag);
       expect(a.tag).not.toBe(b.tag);
       await Promise.all([a.stop(), b.stop()]);
     } finally {
-      delete process.env.AEGIS_TEST_SECRET;
-      delete process.env.ANTHROPIC_FAKE_VAR;
+      delete process.env.AEGIS_TEST_PROBE;
+      delete process.env.AEGIS_FAILPOINT;
+    }
+  });
+
+  test("inheritEnv narrows the inherited part to the names and globs listed; the tag is still set (#9)", async () => {
+    process.env.AEGIS_TEST_PROBE = "not-listed";
+    process.env.AEGIS_TEST_LISTED_A = "a";
+    try {
+      const child = bunChild(`console.log(JSON.stringify(process.env))`, { env: { EXPLICIT: "yes" }, inheritEnv: ["AEGIS_TEST_LISTED_*"] });
+      const env = JSON.parse((await collect(child.lines()))[0] as string);
+      await child.stop();
+      expect(env.AEGIS_TEST_LISTED_A).toBe("a");
+      expect(env.EXPLICIT).toBe("yes");
+      expect(env.AEGIS_TEST_PROBE).toBeUndefined();
+      expect(env.AEGIS_PROC_TAG).toBe(child.tag);
+      // Bun itself may add a few variables to a child; nothing else of ours leaked (PATH, HOME were not listed).
+      expect(env.HOME).toBeUndefined();
+    } finally {
+      delete process.env.AEGIS_TEST_PROBE;
+      delete process.env.AEGIS_TEST_LISTED_A;
     }
   });
 

@@ -66,7 +66,7 @@ class AcpSession implements DriverSession {
     const { launch, opts } = cfg;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.systemPromptPending = Boolean(opts.systemPrompt) && !opts.resumeId;
-    this.child = spawnProcess({ cmd: launch.cmd, cwd: opts.cwd, env: launch.env, passPrefixes: launch.passPrefixes });
+    this.child = spawnProcess({ cmd: launch.cmd, cwd: opts.cwd, env: launch.env, inheritEnv: launch.inheritEnv });
     this.client = new AcpClient({
       transport: { lines: this.child.lines(), write: (data) => this.child.write(data) },
       requestTimeoutMs: START_TIMEOUT_MS,

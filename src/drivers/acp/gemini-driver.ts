@@ -57,7 +57,7 @@ export function geminiLaunch(provider: GeminiCLI, opts: StartOptions): AcpLaunch
     label: "Gemini CLI",
     cmd,
     env,
-    passPrefixes: ["GEMINI_", "GOOGLE_"],
+    inheritEnv: provider.inheritEnv ?? "all",
     // Without MCP servers it exits 0.24–0.33 s after stdin EOF; with one it never does (measured), and SIGTERM ends
     // it cleanly with its shells, so a short wait is enough either way.
     closeGraceMs: 1000,

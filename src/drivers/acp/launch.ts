@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import type { InheritEnv } from "../../config/providers.ts";
 import { AegisError } from "../../util/errors.ts";
 
 /** How a provider's CLI is started by an ACP session; built by each flavor's driver. */
@@ -12,8 +13,10 @@ export interface AcpLaunch {
   /** Name used in messages: "Gemini CLI", "OpenCode". */
   label: string;
   cmd: string[];
+  /** Explicit variables (provider env, StartOptions.env, the driver's own), on top of the inherited ones. */
   env: Record<string, string>;
-  passPrefixes: string[];
+  /** Which of aegis's variables the CLI inherits (the provider's `inheritEnv`). */
+  inheritEnv: InheritEnv;
   /** How long close() waits at each rung of the shutdown ladder. */
   closeGraceMs: number;
   /** A private folder removed at close. */

@@ -1,10 +1,11 @@
 // The OpenCode driver: `opencode acp` over ACP. Model and permission travel in OPENCODE_CONFIG_CONTENT, merged over
-// any the user gave (provider env, start env or the host's), so the user's own config files are never touched.
+// any the user gave (provider env, start env or the inherited host's), so the user's own config files are never touched.
 // Permission is enforced by top-level `permission` rules, the only ones that reach OpenCode's subagents
 // (reference/permissions.md): read denies everything but read/glob/grep/list and aegis's tools; write allows edits
 // and denies bash; full allows all; auto asks for bash and edits, answered by aegis's policy. Command line only.
 
 import type { OpenCode, Permission, Provider } from "../../config/providers.ts";
+import { inheritedEnv } from "../../proc/env.ts";
 import { AegisError } from "../../util/errors.ts";
 import type { Driver, DriverSession, StartOptions } from "../driver.ts";
 import { startAcpSession } from "./acp-session.ts";
@@ -46,14 +47,16 @@ export function openCodeConfig(provider: OpenCode, userContent: string | undefin
 /** The command line and environment for one OpenCode ACP session. */
 export function openCodeLaunch(provider: OpenCode, opts: StartOptions): AcpLaunch {
   const given = mergeEnv(provider.env, opts.env);
-  const userContent = given.OPENCODE_CONFIG_CONTENT ?? process.env.OPENCODE_CONFIG_CONTENT;
+  const inheritEnv = provider.inheritEnv ?? "all";
+  // The host's value counts only if the provider inherits it: a hardened list that leaves it out means "not mine".
+  const userContent = given.OPENCODE_CONFIG_CONTENT ?? inheritedEnv(inheritEnv).OPENCODE_CONFIG_CONTENT;
   const config = openCodeConfig(provider, userContent);
   const bin = resolveBin({ bin: provider.bin, defaultName: "opencode", label: "OpenCode", install: OPENCODE_INSTALL, cwd: opts.cwd, path: given.PATH });
   return {
     label: "OpenCode",
     cmd: [bin, "acp"],
     env: { ...given, OPENCODE_CONFIG_CONTENT: JSON.stringify(config) },
-    passPrefixes: ["OPENCODE_"],
+    inheritEnv,
     // It exits within ~60 ms of stdin EOF and cleans up its tool commands that way (measured).
     closeGraceMs: 1000,
   };

@@ -2,7 +2,7 @@
 // MCP servers → --mcp-config, resume, system prompt. Pure except for the PATH lookup; spawning is src/proc's job.
 
 import { accessSync, constants } from "node:fs";
-import type { ClaudeCode, Permission } from "../../config/providers.ts";
+import type { ClaudeCode, InheritEnv, Permission } from "../../config/providers.ts";
 import { AegisError } from "../../util/errors.ts";
 import type { McpServerSpec, StartOptions } from "../driver.ts";
 
@@ -19,13 +19,12 @@ export const PERMISSION_MODES: Record<Permission, string> = {
 /** The MCP server whose tools every agent may call, whatever its permission level. */
 export const AEGIS_MCP_SERVER = "aegis";
 
-/** Host variables passed through to the CLI besides the allow-list (API keys, base URL, config dir, …). */
-export const CLAUDE_PASS_PREFIXES = ["ANTHROPIC_", "CLAUDE_"];
-
 export interface ClaudeCommand {
   cmd: string[];
+  /** Explicit variables: the provider's env, then StartOptions.env. */
   env: Record<string, string>;
-  passPrefixes: string[];
+  /** Which of aegis's variables the CLI inherits under them (the provider's `inheritEnv`). */
+  inheritEnv: InheritEnv;
 }
 
 /** Finds the CLI: `provider.bin` (a path, or a name on PATH), else `claude` on PATH. Throws E_AGENT_MISSING. */
@@ -61,7 +60,7 @@ export function buildClaudeCommand(bin: string, provider: ClaudeCode, opts: Star
   if (servers.some((s) => s.name === AEGIS_MCP_SERVER)) cmd.push("--allowedTools", `mcp__${AEGIS_MCP_SERVER}`);
   if (opts.systemPrompt) cmd.push("--append-system-prompt", opts.systemPrompt);
   if (opts.resumeId) cmd.push("--resume", opts.resumeId);
-  return { cmd, env: { ...provider.env, ...opts.env }, passPrefixes: CLAUDE_PASS_PREFIXES };
+  return { cmd, env: { ...provider.env, ...opts.env }, inheritEnv: provider.inheritEnv ?? "all" };
 }
 
 /** `{"mcpServers": {...}}` in the shape `--mcp-config` takes. */

@@ -17,10 +17,10 @@ export async function startClaude(provider: ClaudeCode, opts: StartOptions): Pro
   if (provider.name !== "claude-code") throw new AegisError("E_INTERNAL", `claude driver got provider ${provider.name}`);
   const explicitPath = opts.env?.PATH ?? provider.env?.PATH;
   const bin = resolveClaudeBin(provider, explicitPath ?? process.env.PATH);
-  const { cmd, env, passPrefixes } = buildClaudeCommand(bin, provider, opts);
+  const { cmd, env, inheritEnv } = buildClaudeCommand(bin, provider, opts);
   let child: ChildProcess;
   try {
-    child = spawnProcess({ cmd, cwd: opts.cwd, env, passPrefixes, ladder: { graceMs: 1000, sigint: true } });
+    child = spawnProcess({ cmd, cwd: opts.cwd, env, inheritEnv, ladder: { graceMs: 1000, sigint: true } });
   } catch (err) {
     if (errorCode(err) !== "E_AGENT_MISSING") throw err;
     throw new AegisError("E_AGENT_MISSING", (err as Error).message, { hint: INSTALL_HINT, cause: err, data: { bin } });

@@ -30,8 +30,8 @@ export function startupError(reason: string, tail: string, permission: string): 
       "E_PERMISSION",
       `Claude Code refuses permission "${permission}" (bypassPermissions) when run as root`,
       {
-        hint: "run aegis as a non-root user, or, when this is a container or sandbox, set IS_SANDBOX=1 in the " +
-          `provider's env: new ClaudeCode({ ..., env: { IS_SANDBOX: "1" } })`,
+        hint: "run aegis as a non-root user, or, when this is a container or sandbox, export IS_SANDBOX=1 before " +
+          `running aegis (or set it in the provider's env: new ClaudeCode({ ..., env: { IS_SANDBOX: "1" } }))`,
         data: { stderr: tail },
       },
     );

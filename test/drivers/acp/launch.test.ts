@@ -24,7 +24,7 @@ describe("Gemini launch", () => {
       removeTempDir(launch.tempDir);
       expect(launch.cmd.slice(1, 4)).toEqual(["--acp", "--model", "gemini-3-flash-preview"]);
       expect(launch.env.GEMINI_CLI_NO_RELAUNCH).toBe("true");
-      expect(launch.passPrefixes).toEqual(["GEMINI_", "GOOGLE_"]);
+      expect(launch.inheritEnv).toBe("all");
       return launch.cmd[launch.cmd.indexOf("--approval-mode") + 1];
     });
     expect(modes).toEqual(["plan", "auto_edit", "yolo", "default"]);
@@ -82,10 +82,10 @@ describe("Gemini launch", () => {
 describe("OpenCode launch", () => {
   const config = (o: OpenCode) => JSON.parse(openCodeLaunch(o, start).env.OPENCODE_CONFIG_CONTENT as string) as Record<string, any>;
 
-  test("`opencode acp`, model and permission in OPENCODE_CONFIG_CONTENT, OPENCODE_ variables passed through", () => {
+  test("`opencode acp`, model and permission in OPENCODE_CONFIG_CONTENT, the whole environment inherited", () => {
     const launch = openCodeLaunch(new OpenCode({ model: "opencode/gpt-5", permission: "full", bin: FAKE_ACP }), start);
     expect(launch.cmd.slice(1)).toEqual(["acp"]);
-    expect(launch.passPrefixes).toEqual(["OPENCODE_"]);
+    expect(launch.inheritEnv).toBe("all");
     expect(config(new OpenCode({ model: "opencode/gpt-5", permission: "full", bin: FAKE_ACP }))).toEqual({ model: "opencode/gpt-5", permission: { "*": "allow" } });
   });
 
@@ -105,6 +105,17 @@ describe("OpenCode launch", () => {
     expect(verdicts("write")).toMatchObject({ read: "allow", edit: "allow", bash: "deny", aegis_handoff: "allow" });
     expect(verdicts("full")).toMatchObject({ edit: "allow", bash: "allow", echo_echo: "allow" });
     expect(verdicts("auto")).toMatchObject({ read: "allow", edit: "ask", bash: "ask", aegis_handoff: "allow" });
+  });
+
+  test("the host's OPENCODE_CONFIG_CONTENT is the user's only when the provider inherits it (#9)", () => {
+    process.env.OPENCODE_CONFIG_CONTENT = JSON.stringify({ share: "disabled" });
+    try {
+      expect(config(new OpenCode({ model: "m", bin: FAKE_ACP }))).toMatchObject({ share: "disabled", model: "m" });
+      expect(config(new OpenCode({ model: "m", bin: FAKE_ACP, inheritEnv: ["OPENCODE_*"] })).share).toBe("disabled");
+      expect(config(new OpenCode({ model: "m", bin: FAKE_ACP, inheritEnv: ["PATH", "HOME"] })).share).toBeUndefined();
+    } finally {
+      delete process.env.OPENCODE_CONFIG_CONTENT;
+    }
   });
 
   test("invalid user config content is a config error, not a crash of the CLI", () => {

@@ -44,11 +44,13 @@ describe("buildClaudeCommand", () => {
     expect(after(cmd, "--resume")).toBe("sess-1");
   });
 
-  test("env: provider env, then start env on top; host prefixes passed by name", () => {
+  test("env: provider env, then start env on top; the provider's inheritEnv mode, all by default (#9)", () => {
     const provider = new ClaudeCode({ model: "m", env: { A: "provider", B: "provider" } });
     const c = buildClaudeCommand("/bin/claude", provider, { ...base, env: { B: "start" } });
     expect(c.env).toEqual({ A: "provider", B: "start" });
-    expect(c.passPrefixes).toEqual(["ANTHROPIC_", "CLAUDE_"]);
+    expect(c.inheritEnv).toBe("all");
+    const hardened = new ClaudeCode({ model: "m", inheritEnv: ["PATH", "HOME", "ANTHROPIC_*"] });
+    expect(buildClaudeCommand("/bin/claude", hardened, base).inheritEnv).toEqual(["PATH", "HOME", "ANTHROPIC_*"]);
   });
 });
 

@@ -35,9 +35,10 @@ async function withClaude(fn: (s: DriverSession) => Promise<void>, p = provider(
 }
 
 describe("claude driver against fake-claude", () => {
-  test("the CLI gets the mapped argv and an allow-listed env with provider, start and prefixed host vars", async () => {
+  test("the CLI gets the mapped argv and the parent's whole env, minus internal variables, plus provider and start env (#9)", async () => {
     process.env.ANTHROPIC_BASE_URL = "http://127.0.0.1:9";
-    process.env.GITHUB_TOKEN_FOR_TEST = "secret";
+    process.env.GITHUB_TOKEN_FOR_TEST = "passes";
+    process.env.AEGIS_FAILPOINT = "never:0";
     try {
       await withClaude(async (s) => {
         const { events } = await runTurn(s, "MODE:argv");
@@ -48,10 +49,34 @@ describe("claude driver against fake-claude", () => {
         expect(seen.env.ANTHROPIC_BASE_URL).toBe("http://127.0.0.1:9");
         expect(seen.env.FROM_START).toBe("yes");
         expect(seen.env.IS_SANDBOX).toBe("1");
-        expect(seen.env.GITHUB_TOKEN_FOR_TEST).toBeUndefined();
+        expect(seen.env.GITHUB_TOKEN_FOR_TEST).toBe("passes");
+        expect(seen.env.PATH).toBe(process.env.PATH);
+        expect(seen.env.AEGIS_FAILPOINT).toBeUndefined();
         expect(seen.env.AEGIS_PROC_TAG).toBeTruthy();
         expect(seen.cwd).toBe(dir.path);
       }, provider(), { env: { FROM_START: "yes" } });
+    } finally {
+      delete process.env.ANTHROPIC_BASE_URL;
+      delete process.env.GITHUB_TOKEN_FOR_TEST;
+      delete process.env.AEGIS_FAILPOINT;
+    }
+  });
+
+  test("inheritEnv on the provider narrows what the CLI inherits to the listed names and globs (#9)", async () => {
+    process.env.ANTHROPIC_BASE_URL = "http://127.0.0.1:9";
+    process.env.GITHUB_TOKEN_FOR_TEST = "not-listed";
+    try {
+      const p = provider();
+      const hardened = new ClaudeCode({ model: p.model, effort: p.effort, permission: p.permission, bin: p.bin, env: p.env, inheritEnv: ["PATH", "ANTHROPIC_*"] });
+      await withClaude(async (s) => {
+        const seen = JSON.parse(textOf((await runTurn(s, "MODE:argv")).events));
+        expect(seen.env.ANTHROPIC_BASE_URL).toBe("http://127.0.0.1:9");
+        expect(seen.env.PATH).toBe(process.env.PATH);
+        expect(seen.env.IS_SANDBOX).toBe("1"); // the provider's env is explicit: it always applies
+        expect(seen.env.GITHUB_TOKEN_FOR_TEST).toBeUndefined();
+        expect(seen.env.HOME).toBeUndefined();
+        expect(seen.env.AEGIS_PROC_TAG).toBeTruthy();
+      }, hardened);
     } finally {
       delete process.env.ANTHROPIC_BASE_URL;
       delete process.env.GITHUB_TOKEN_FOR_TEST;
