@@ -3,7 +3,7 @@
 
 export {
   Agent, ClaudeCode, GeminiCLI, OpenCode, Scripted,
-  type Harness, type Provider, type ProviderOptions,
+  type Harness, type InheritEnv, type Provider, type ProviderOptions,
   type ScriptedOptions, type ScriptedReply, type ScriptedContext, type ScriptedToolCall,
 } from "./config/providers.ts";
 export { defineConfig, type AegisConfig, type QueueConfig, type BudgetConfig } from "./config/define.ts";
