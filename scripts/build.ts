@@ -1,59 +1,127 @@
 #!/usr/bin/env bun
-// Builds the aegis executable: `bun scripts/build.ts` → dist/aegis for this machine.
-// `--target bun-linux-arm64` (or bun-linux-x64, bun-darwin-arm64) cross-builds; `--all` builds all three.
-// A cross build needs that platform's Bun runtime: it is taken from the npm package @oven/bun-<platform>
-// (fetched with `npm pack`, the registry being the one source this project installs from).
+// Builds the aegis executable.
+//   bun scripts/build.ts                      → dist/aegis, for this machine
+//   bun scripts/build.ts --target linux-arm64 → dist/aegis-linux-arm64 (any name from scripts/release/targets.ts)
+//   bun scripts/build.ts --all                → dist/release/: every release asset, SHA256SUMS, RELEASE_NOTES.md
+//   --out DIR puts the output in DIR instead.
+// Cross builds embed the runtime of the running Bun's exact version (scripts/release/runtimes.ts, cached in
+// dist/.bun-runtimes). Every asset is checked before it is kept (scripts/release/assets.ts); a release refuses a
+// broken one, and skips darwin-x64 while its code signature does not verify.
 
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { compileAegis, ROOT } from "./compile.ts";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { ROOT } from "./compile.ts";
+import { buildAsset, gitCommit, readBinary, writeSums, type Built } from "./release/assets.ts";
+import { fetchRuntime } from "./release/runtimes.ts";
+import { assetName, findTarget, releaseTargets, TARGETS, type Target } from "./release/targets.ts";
 
-const TARGETS: Record<string, string> = {
-  "bun-linux-x64": "linux-x64",
-  "bun-linux-arm64": "linux-aarch64",
-  "bun-darwin-arm64": "darwin-aarch64",
-};
+const USAGE = `usage: bun scripts/build.ts [--all | --target <name>] [--out DIR]
+targets: ${TARGETS.map((t) => t.name).join(", ")}`;
 
-function hostTarget(): string {
-  const arch = process.arch === "arm64" ? "arm64" : "x64";
-  return `bun-${process.platform}-${arch}`;
+function fail(message: string, code = 1): never {
+  console.error(`build: ${message}`);
+  process.exit(code);
 }
 
-async function run(cmd: string[], cwd = ROOT): Promise<void> {
-  const p = Bun.spawn(cmd, { cwd, stdout: "inherit", stderr: "inherit" });
-  if ((await p.exited) !== 0) throw new Error(`failed: ${cmd.join(" ")}`);
+/** The table entry for the machine running this build (glibc or musl told apart by the running Bun's own loader). */
+function hostTarget(): Target {
+  const os = process.platform === "win32" ? "windows" : process.platform;
+  const arch = process.arch === "arm64" ? "arm64" : process.arch;
+  let musl = false;
+  if (os === "linux") musl = readBinary(process.execPath).interpreter?.includes("musl") ?? false;
+  const t = TARGETS.find((x) => x.os === os && x.arch === arch && Boolean(x.libc) === musl);
+  if (!t) fail(`no build target for this machine (${process.platform}-${process.arch}); pass --target`);
+  return t;
 }
 
-/** The Bun executable for a foreign platform, from npm's @oven/bun-<platform> package (cached in dist/.bun-runtimes). */
-async function runtimeFor(target: string): Promise<string> {
-  const pkg = `@oven/bun-${TARGETS[target]}@${Bun.version}`;
-  const dir = join(ROOT, "dist", ".bun-runtimes", target);
-  const bin = join(dir, "package", "bin", "bun");
-  if (existsSync(bin)) return bin;
-  mkdirSync(dir, { recursive: true });
-  await run(["npm", "pack", pkg, "--silent", "--pack-destination", dir]);
-  const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"));
-  if (!tgz) throw new Error(`npm pack ${pkg} produced no tarball`);
-  await run(["tar", "-xzf", tgz], dir);
-  return bin;
+function describe(b: Built): string {
+  const mb = (n: number) => (n / 1e6).toFixed(1);
+  return `${relative(process.cwd(), b.file)} (${mb(b.bytes)} MB, bytecode ${mb(b.bunSection)} MB, ${b.seconds.toFixed(1)} s)`;
 }
 
-async function build(target: string, outfile: string): Promise<void> {
-  const extra = target === hostTarget() ? [] : [`--target=${target}`, `--compile-executable-path=${await runtimeFor(target)}`];
-  await compileAegis(outfile, extra);
-  console.error(`built ${outfile} (${target})`);
+/** The GitHub repository the install script downloads from, named once in scripts/install.sh. */
+function repository(): string {
+  if (process.env.GITHUB_REPOSITORY) return process.env.GITHUB_REPOSITORY;
+  return /^REPO="([^"]+)"/m.exec(readFileSync(join(ROOT, "scripts", "install.sh"), "utf8"))?.[1] ?? "OWNER/aegis";
+}
+
+function releaseNotes(version: string, shipped: Built[], skipped: { t: Target; why: string }[]): string {
+  const repo = repository();
+  const lines = [
+    `aegis ${version}: one executable, no Node or Bun needed to run it.`, "",
+    "Install (Linux, macOS on Apple silicon):", "",
+    "```sh", `curl -fsSL https://raw.githubusercontent.com/${repo}/main/scripts/install.sh | sh`, "```", "",
+    "Or download the asset for your platform, check it against SHA256SUMS (`sha256sum -c --ignore-missing SHA256SUMS`)",
+    "and put it on your PATH as `aegis`.", "",
+    "| asset | platform |", "|---|---|",
+    ...shipped.map((b) => `| ${assetName(b.target)} | ${b.target.os} ${b.target.arch}${b.target.libc ? " (musl)" : ""} |`), "",
+    ...[...new Set(shipped.map((b) => b.target.note).filter(Boolean))].map((n) => `- ${n}`),
+    ...skipped.map(({ t, why }) => `- Not in this release: ${t.name}. ${why}`),
+    ...TARGETS.filter((t) => t.release === "unsupported").map((t) => `- ${t.note ?? `${t.name} is unsupported.`}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+async function buildRelease(outDir: string): Promise<void> {
+  mkdirSync(outDir, { recursive: true });
+  for (const f of readdirSync(outDir)) if (f.startsWith("aegis-") || f === "SHA256SUMS" || f === "RELEASE_NOTES.md") rmSync(join(outDir, f));
+  const targets = releaseTargets();
+  const [commit, runtimes] = await Promise.all([gitCommit(), Promise.all(targets.map((t) => fetchRuntime(t)))]);
+  const shipped: Built[] = [];
+  const skipped: { t: Target; why: string }[] = [];
+  for (const [i, t] of targets.entries()) {
+    const b = await buildAsset(t, outDir, { runtime: runtimes[i]!, commit });
+    if (b.problems.length === 0) {
+      shipped.push(b);
+      console.error(`built ${describe(b)}`);
+    } else if (t.release === "if-signed") {
+      const why = `Bun's cross-compiled binary fails its check (${b.problems.join("; ")}). Re-sign it on a Mac ` +
+        `(codesign --force --sign - ${assetName(t)}) and upload it by hand, or wait for a Bun release that signs it correctly.`;
+      skipped.push({ t, why });
+      console.error(`skipped ${assetName(t)}: ${why}`);
+    } else {
+      fail(`${assetName(t)} fails its checks, so no release was written:\n  ${b.problems.join("\n  ")}`);
+    }
+  }
+  const sums = writeSums(outDir, shipped.map((b) => b.file));
+  const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+  writeFileSync(join(outDir, "RELEASE_NOTES.md"), releaseNotes(version, shipped, skipped));
+  console.error(`wrote ${relative(process.cwd(), sums)} (${shipped.length} assets, commit ${commit})`);
+}
+
+async function buildOne(t: Target, outDir: string, fileName?: string): Promise<void> {
+  const host = hostTarget();
+  if (t.release === "unsupported") console.error(`warning: ${t.note ?? `${t.name} is unsupported`}`);
+  mkdirSync(outDir, { recursive: true });
+  const runtime = t === host ? undefined : await fetchRuntime(t);
+  const b = await buildAsset(t, outDir, { commit: await gitCommit(), ...(runtime ? { runtime } : {}), ...(fileName ? { fileName } : {}) });
+  if (b.problems.length) fail(`${assetName(t)} fails its checks and was not written:\n  ${b.problems.join("\n  ")}`);
+  console.error(`built ${describe(b)}`);
 }
 
 const argv = process.argv.slice(2);
-const targetArg = argv.find((a) => a.startsWith("--target="))?.split("=")[1] ?? (argv.includes("--target") ? argv[argv.indexOf("--target") + 1] : undefined);
-if (targetArg && !TARGETS[targetArg]) {
-  console.error(`unknown target ${targetArg}; one of ${Object.keys(TARGETS).join(", ")}`);
-  process.exit(2);
+if (argv.includes("--help") || argv.includes("-h")) {
+  console.log(USAGE);
+  process.exit(0);
 }
-mkdirSync(join(ROOT, "dist"), { recursive: true });
+const valueOf = (flag: string): string | undefined => {
+  const eq = argv.find((a) => a.startsWith(`${flag}=`));
+  if (eq) return eq.slice(flag.length + 1);
+  const i = argv.indexOf(flag);
+  return i === -1 ? undefined : argv[i + 1] ?? fail(`${flag} needs a value\n${USAGE}`, 2);
+};
+const known = new Set(["--all", "--target", "--out"]);
+const stray = argv.find((a, i) => !known.has(a.split("=")[0]!) && !["--target", "--out"].includes(argv[i - 1] ?? ""));
+if (stray) fail(`unknown argument ${stray}\n${USAGE}`, 2);
+const out = valueOf("--out");
+const targetArg = valueOf("--target");
+
 if (argv.includes("--all")) {
-  for (const t of Object.keys(TARGETS)) await build(t, join(ROOT, "dist", `aegis-${t.replace(/^bun-/, "")}`));
+  if (targetArg) fail(`--all and --target exclude each other\n${USAGE}`, 2);
+  await buildRelease(resolve(out ?? join(ROOT, "dist", "release")));
+} else if (targetArg) {
+  const t = findTarget(targetArg) ?? fail(`unknown target ${targetArg}\n${USAGE}`, 2);
+  await buildOne(t, resolve(out ?? join(ROOT, "dist")));
 } else {
-  const target = targetArg ?? hostTarget();
-  await build(target, join(ROOT, "dist", target === hostTarget() ? "aegis" : `aegis-${target.replace(/^bun-/, "")}`));
+  await buildOne(hostTarget(), resolve(out ?? join(ROOT, "dist")), "aegis");
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env bun
-// The aegis CLI entry point. `--version` is answered before anything else is loaded, so start-up stays cheap;
-// everything else goes through cli/root.ts, the only place that maps errors to exit codes.
+// The aegis CLI entry point. `--version` (and `--version --json`) is answered before anything else is loaded, so
+// start-up stays cheap; everything else goes through cli/root.ts, the only place that maps errors to exit codes.
 
-import { VERSION } from "./version.ts";
+import { versionText } from "./version.ts";
 
 const argv = process.argv.slice(2);
-if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-  console.log(VERSION); // console.log is native; process.stdout would cost a node stream's set-up
+const version = versionText(argv);
+if (version !== undefined) {
+  console.log(version); // console.log is native; process.stdout would cost a node stream's set-up
 } else {
   const { runCli } = await import("./cli/root.ts");
   const code = await runCli(argv);

@@ -4,7 +4,7 @@
 import { defineCommand, renderUsage, runCommand, type CommandDef } from "citty";
 import { didYouMean } from "../config/validate.ts";
 import { AegisError, UsageError, errorCode, formatError, isAegisError, isUsageLike } from "../util/errors.ts";
-import { VERSION } from "../version.ts";
+import { VERSION, versionText } from "../version.ts";
 import { interrupt, interrupted } from "./context.ts";
 import { checkArgs } from "./strict-args.ts";
 import { writeOut, writeErr } from "../ui/log.ts";
@@ -81,8 +81,9 @@ export async function runCli(rawArgv: string[]): Promise<number> {
       writeOut(`${await usageFor(target)}\n`);
       return EXIT.ok;
     }
-    if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-v")) {
-      writeOut(`${VERSION}\n`);
+    const version = versionText(rawArgv);
+    if (version !== undefined) {
+      writeOut(`${version}\n`);
       return EXIT.ok;
     }
     // The leaf command is resolved here (not by citty) so that its return value, an exit code, comes back to us.
