@@ -5,16 +5,13 @@
 // run by run in rotating order so machine noise hits all three alike. Goal: ≥ 150 MB/s for the parser.
 // Two transcripts: a typical mix (tool outputs of a few KiB, some 64 KiB, rare 2 MiB reads) and one of small lines
 // only (outputs ≤ 2 KiB), where per-line validation cost shows most.
-// Usage: bun bench/claude-parse.ts [--mb 200] [--runs 5]
+// Usage: bun bench/claude-parse.ts [--quick] [--mb 200] [--runs 5]
 
 import { ClaudeParser } from "../src/drivers/claude/claude-parser.ts";
+import { numArg, report, type Figure } from "./lib/report.ts";
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const TARGET_MB = arg("--mb", 200);
-const RUNS = arg("--runs", 5);
+const TARGET_MB = numArg("--mb", 200, 8);
+const RUNS = numArg("--runs", 5, 1);
 const GOAL_MBPS = 150;
 
 /** Deterministic pseudo-random numbers, so every run parses the same transcript. */
@@ -91,6 +88,7 @@ function throughputs(lines: string[], bytes: number, fns: ((line: string) => unk
   return best.map((ms) => bytes / (1024 * 1024) / (ms / 1000));
 }
 
+const figures: Figure[] = [];
 for (const [label, small, mb] of [["typical mix", false, TARGET_MB], ["small lines", true, TARGET_MB / 4]] as const) {
   const { lines, bytes } = generate(small, mb);
   console.log(`${label}: ${lines.length} lines, ${(bytes / 1024 / 1024).toFixed(1)} MiB (mean ${(bytes / lines.length / 1024).toFixed(1)} KiB/line), best of ${RUNS} runs after a warm-up`);
@@ -101,4 +99,10 @@ for (const [label, small, mb] of [["typical mix", false, TARGET_MB], ["small lin
   console.log(`  JSON.parse (ceiling)    ${fmt(raw)} MB/s`);
   console.log(`  parser, zod only        ${fmt(zodOnly)} MB/s   ratio to JSON.parse ${(zodOnly / raw).toFixed(3)}`);
   console.log(`  ClaudeParser.parse      ${fmt(parsed)} MB/s   ratio to JSON.parse ${(parsed / raw).toFixed(3)}   ×${(parsed / zodOnly).toFixed(2)} zod only   goal ≥ ${GOAL_MBPS} MB/s: ${parsed >= GOAL_MBPS ? "met" : "NOT met"}`);
+  const baseline = { label: "JSON.parse", value: raw };
+  figures.push(
+    { figure: `ClaudeParser.parse, ${label}`, value: parsed, unit: "MB/s", baseline, goal: { on: "value", op: ">=", target: GOAL_MBPS } },
+    { figure: `parser with zod only, ${label}`, value: zodOnly, unit: "MB/s", baseline },
+  );
 }
+report("claude-parse", figures);

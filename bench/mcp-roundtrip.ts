@@ -2,7 +2,8 @@
 // Round trip of one MCP tool call to the plane: `aegis_task_status` from the MCP SDK's own client (as an agent
 // session, through the secret check, a fresh stateless SDK server, the queue's store read), and the same call as a
 // bare fetch (no client library), each against a bare `Bun.serve` echo endpoint on 127.0.0.1 measured in the same
-// run (ratios, since machines are noisy). Usage: bun bench/mcp-roundtrip.ts [--runs 2000]
+// run (ratios, since machines are noisy). No goal: the figures show where the time goes.
+// Usage: bun bench/mcp-roundtrip.ts [--quick] [--runs 2000]
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -13,9 +14,9 @@ import { portsFromRuntime } from "../src/mcp/plane-ports.ts";
 import type { PlanePorts } from "../src/mcp/ports.ts";
 import { createRuntime } from "../src/runtime.ts";
 import { openStore } from "../src/store/store.ts";
+import { numArg, report } from "./lib/report.ts";
 
-const runsArg = process.argv.indexOf("--runs");
-const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 2000;
+const RUNS = numArg("--runs", 2000, 100);
 const WARMUP = Math.min(200, Math.ceil(RUNS / 5));
 
 interface Stats { median: number; p99: number; mean: number }
@@ -38,6 +39,7 @@ const echo = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: async (req) => n
 const echoUrl = `http://127.0.0.1:${echo.port}/`;
 
 // ── the plane, over the real runtime: one session, one pending task (its queue is not served here) ──────────────
+// Scripted sessions get the plane only when asked (includeScripted): the session stands in for an agent CLI here.
 const config = validateConfig({
   agents: { lead: { provider: new Scripted({ reply: () => "ok" }) }, worker: { provider: new Scripted({ reply: () => "ok" }) } },
   queues: { review: { agent: "worker", maxParallel: 1 } },
@@ -47,7 +49,7 @@ const plane = createMcpPlane({ ports: () => ports });
 const attachments = new Map<string, PlaneAttachment>();
 const rt = createRuntime({
   config, store: openStore(":memory:"), cwd: "/tmp", queues: { pollMs: 0 },
-  plane: { attach: (h) => { const a = plane.attach(h); attachments.set(h, a); return a; }, detach: (h) => plane.detach(h) },
+  plane: { includeScripted: true, attach: (h) => { const a = plane.attach(h); attachments.set(h, a); return a; }, detach: (h) => plane.detach(h) },
 });
 ports = portsFromRuntime({ config, sessions: rt.sessions, queues: rt.queues });
 await rt.sessions.spawn("lead", { handle: "alpha" });
@@ -74,6 +76,12 @@ try {
   console.log(row("aegis_task_status, bare fetch tools/call", rawStats));
   console.log(`server side ≈ raw − echo = ${(rawStats.median - echoStats.median).toFixed(3)} ms median; ` +
     `SDK client adds ≈ ${(sdkStats.median - rawStats.median).toFixed(3)} ms median`);
+  const baseline = { label: "bare Bun.serve echo", value: echoStats.median };
+  report("mcp-roundtrip", [
+    { figure: "aegis_task_status via the MCP SDK client, median", value: sdkStats.median, unit: "ms", baseline },
+    { figure: "aegis_task_status via bare fetch, median", value: rawStats.median, unit: "ms", baseline },
+    { figure: "aegis_task_status via bare fetch, p99", value: rawStats.p99, unit: "ms", baseline: { label: "echo p99", value: echoStats.p99 } },
+  ]);
 } finally {
   await client.close();
   await rt.close();

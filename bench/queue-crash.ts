@@ -3,19 +3,17 @@
 // twice per trial) and restarted, for --trials trials (default 50). Every trial checks that each task ended in exactly
 // one terminal state, done results are the worker's replies, and each callback task has exactly one callback message.
 // Exits 1 on the first violation (printing the seed to replay it). Prints how often a kill hit work in flight.
-// Usage: bun bench/queue-crash.ts [--trials 50] [--tasks 24] [--seed n]
+// A correctness check more than a measurement: its figures have no baseline, and a violation is a crash (exit 1).
+// Usage: bun bench/queue-crash.ts [--quick] [--trials 50] [--tasks 40] [--seed n]
 
 import { tempDir } from "../test/fixtures/helpers/temp-dir.ts";
 import { crashTrial, seeded } from "../test/queue/fixtures/crash-harness.ts";
 import { writeProject } from "../test/queue/fixtures/project.ts";
+import { numArg, report } from "./lib/report.ts";
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const TRIALS = arg("trials", 50);
-const TASKS = arg("tasks", 40);
-const SEED = arg("seed", Date.now() % 1_000_000);
+const TRIALS = numArg("trials", 50, 4);
+const TASKS = numArg("tasks", 40, 12);
+const SEED = numArg("seed", Date.now() % 1_000_000);
 
 using dir = tempDir("bench-crash");
 const project = writeProject(dir.path, { delayMs: 30, maxParallel: 4 });
@@ -40,3 +38,8 @@ const s = ((performance.now() - t0) / 1000).toFixed(1);
 console.log(`crash test: ${TRIALS} trials, ${totals.kills} SIGKILLs, ${totals.tasks} tasks in ${s} s (seed ${SEED})`);
 console.log(`  every task ended exactly once: ${totals.done} done, ${totals.interrupted} failed as interrupted; no callback lost or doubled`);
 console.log(`  kills that hit work in flight: ${totals.trialsHit} of ${TRIALS} trials; runs restarted after a kill: ${totals.reruns}`);
+report("queue-crash", [
+  { figure: "trials where every task ended exactly once", value: TRIALS, unit: "trials" },
+  { figure: "SIGKILLs survived", value: totals.kills, unit: "kills" },
+  { figure: "time per trial", value: Number(s) / TRIALS, unit: "s" },
+]);

@@ -5,26 +5,28 @@
 //      Goal: >= 5,000 tasks/s.
 //   2. subprocess worker (fake-claude, stream-json) at maxParallel 4: tasks/s; baseline: Bun spawning and reaping the
 //      same process 4 at a time with no aegis (and, for information, spawn + one turn + reap). Goal: >= 40%.
-// Usage: bun bench/queue-throughput.ts [--tasks 20000] [--proc-tasks 60] [--parallel 32] [--runs 3]
+// The fake-claude worker runs on the bun running this bench (put first on its PATH), for aegis and the baseline alike.
+// Usage: bun bench/queue-throughput.ts [--quick] [--tasks 20000] [--proc-tasks 60] [--parallel 32] [--runs 3]
 
 import { join } from "node:path";
 import { ClaudeCode, Scripted } from "../src/config/providers.ts";
 import { validateConfig } from "../src/config/validate.ts";
 import { startAgent } from "../src/drivers/registry.ts";
-import { createRuntime } from "../src/runtime.ts";
+import { runtimePlane } from "../src/mcp/runtime-plane.ts";
+import { createRuntime, type Runtime } from "../src/runtime.ts";
 import { openStore } from "../src/store/store.ts";
 import { tempDir } from "../test/fixtures/helpers/temp-dir.ts";
+import { withBunOnPath } from "./lib/measure.ts";
+import { numArg, report } from "./lib/report.ts";
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const TASKS = arg("tasks", 20_000);
-const PROC_TASKS = arg("proc-tasks", 60);
-const PARALLEL = arg("parallel", 32);
-const RUNS = arg("runs", 3);
+const TASKS = numArg("tasks", 20_000, 1000);
+const PROC_TASKS = numArg("proc-tasks", 60, 8);
+const PARALLEL = numArg("parallel", 32);
+const RUNS = numArg("runs", 3, 1);
+
 const FAKE_CLAUDE = join(import.meta.dir, "../test/fixtures/bin/fake-claude");
 const dir = tempDir("bench-queue");
+const FAKE_ENV = withBunOnPath(dir.path, { IS_SANDBOX: "1" });
 
 function config(agent: object, maxParallel: number) {
   return validateConfig({ agents: { w: agent }, queues: { q: { agent: "w", maxParallel } } }, join(dir.path, ".aegis.ts"), dir.path);
@@ -33,16 +35,26 @@ function config(agent: object, maxParallel: number) {
 /** Tasks/s for `n` tasks enqueued at once and drained, on a fresh file-backed database. */
 async function queueRate(agent: object, maxParallel: number, n: number, label: string, plane = false): Promise<number> {
   const store = openStore(join(dir.path, `${label}-${Date.now()}-${Math.random()}.db`));
-  const rt = createRuntime({ config: config(agent, maxParallel), store, cwd: dir.path, queues: { pollMs: 0 }, ...(plane ? {} : { plane: false }) });
+  // aegis's own plane, attached to Scripted workers too (by default they get none: they speak no MCP).
+  let host: Runtime | undefined;
+  const own = plane ? runtimePlane(() => host!) : undefined;
+  const rt = (host = createRuntime({
+    config: config(agent, maxParallel), store, cwd: dir.path, queues: { pollMs: 0 },
+    plane: own ? { includeScripted: true, attach: (h) => own.attach(h), detach: (h) => own.detach(h) } : false,
+  }));
   rt.queues.start();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) rt.queues.enqueue("q", `task ${i}`);
   await rt.queues.drain();
   const dt = performance.now() - t0;
   const done = rt.queues.list({ status: "done" }).length;
+  const failed = rt.queues.list({ status: "failed" })[0];
+  const planeUsed = own?.loaded !== undefined;
   await rt.close();
+  await own?.close();
+  if (own && !planeUsed) throw new Error(`${label}: the MCP plane was never attached`);
   store.close();
-  if (done !== n) throw new Error(`${label}: only ${done} of ${n} tasks done`);
+  if (done !== n) throw new Error(`${label}: only ${done} of ${n} tasks done; first failure: ${failed?.error ?? "none"}`);
   return n / (dt / 1000);
 }
 
@@ -70,7 +82,7 @@ async function rawSpawnRate(n: number, parallel: number, withTurn: boolean): Pro
     while (next < n) {
       next++;
       const p = Bun.spawn([FAKE_CLAUDE, "-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose", "--model", "opus", "--permission-mode", "bypassPermissions"], {
-        cwd: dir.path, stdin: "pipe", stdout: "pipe", stderr: "ignore", env: { ...process.env, IS_SANDBOX: "1" },
+        cwd: dir.path, stdin: "pipe", stdout: "pipe", stderr: "ignore", env: { ...process.env, ...FAKE_ENV },
       });
       const reader = p.stdout.getReader();
       if (withTurn) {
@@ -101,8 +113,8 @@ async function rounds<K extends string>(runs: number, fs: Record<K, () => Promis
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
 try {
   const instant = { provider: new Scripted({ reply: (p) => p, usage: { input: 1, output: 1, costUsd: 0 } }) };
-  await queueRate(instant, PARALLEL, 500, "warmup");
-  await rawScriptedRate(500, PARALLEL);
+  await queueRate(instant, PARALLEL, Math.min(500, TASKS), "warmup");
+  await rawScriptedRate(Math.min(500, TASKS), PARALLEL);
   const a = await rounds(RUNS, {
     raw: () => rawScriptedRate(TASKS, PARALLEL),
     queue: () => queueRate(instant, PARALLEL, TASKS, "instant"),
@@ -113,7 +125,7 @@ try {
   console.log(`  aegis queue + MCP plane     ${fmt(a.plane)} tasks/s   (each worker also gets its plane identity and system prompt)`);
   console.log(`  agent alone                 ${fmt(a.raw)} turns/s   (no queue, no store; aegis is ${(a.queue / a.raw * 100).toFixed(0)}% of it)`);
 
-  const claude = { provider: new ClaudeCode({ model: "opus", permission: "full", bin: FAKE_CLAUDE, env: { IS_SANDBOX: "1" } }) };
+  const claude = { provider: new ClaudeCode({ model: "opus", permission: "full", bin: FAKE_CLAUDE, env: FAKE_ENV }) };
   await rawSpawnRate(8, 4, false);
   const b = await rounds(RUNS, {
     spawnReap: () => rawSpawnRate(PROC_TASKS, 4, false),
@@ -124,6 +136,13 @@ try {
   console.log(`  aegis queue          ${b.queue.toFixed(1)} tasks/s`);
   console.log(`  Bun spawn+reap       ${b.spawnReap.toFixed(1)} procs/s   (aegis is ${(b.queue / b.spawnReap * 100).toFixed(0)}%; goal >= 40%: ${b.queue / b.spawnReap >= 0.4 ? "met" : "NOT met"})`);
   console.log(`  Bun spawn+turn+reap  ${b.spawnTurn.toFixed(1)} procs/s   (aegis is ${(b.queue / b.spawnTurn * 100).toFixed(0)}%)`);
+  const agentAlone = { label: "Scripted agent alone, no queue", value: a.raw };
+  report("queue-throughput", [
+    { figure: "queue, in-process instant agent", value: a.queue, unit: "tasks/s", baseline: agentAlone, goal: { on: "value", op: ">=", target: 5000 } },
+    { figure: "queue + MCP plane, instant agent", value: a.plane, unit: "tasks/s", baseline: agentAlone },
+    { figure: "queue, fake-claude workers ×4", value: b.queue, unit: "tasks/s", baseline: { label: "Bun spawn+reap ×4", value: b.spawnReap }, goal: { on: "ratio", op: ">=", target: 0.4 } },
+    { figure: "queue, fake-claude workers ×4 (vs one turn each)", value: b.queue, unit: "tasks/s", baseline: { label: "Bun spawn+turn+reap ×4", value: b.spawnTurn } },
+  ]);
 } finally {
   dir.remove();
 }

@@ -4,23 +4,24 @@
 // SessionManager with a file-backed store; measured with the MCP plane off and on (fake-claude then connects to it).
 // Baseline, in the same run: the RSS of this process with everything loaded and no session. Also reported: 100
 // in-process Scripted sessions.
-// Usage: bun bench/sessions-rss.ts [--sessions 100]
+// Usage: bun bench/sessions-rss.ts [--quick] [--sessions 100]   (--quick: 10 sessions)
 
 import { join } from "node:path";
 import { ClaudeCode, Scripted } from "../src/config/providers.ts";
 import { validateConfig } from "../src/config/validate.ts";
 import { createRuntime } from "../src/runtime.ts";
 import { tempDir } from "../test/fixtures/helpers/temp-dir.ts";
+import { withBunOnPath } from "./lib/measure.ts";
+import { numArg, report, type Figure } from "./lib/report.ts";
 
-const i = process.argv.indexOf("--sessions");
-const N = i > 0 ? Number(process.argv[i + 1]) : 100;
+const N = numArg("--sessions", 100, 10);
 const FAKE_CLAUDE = join(import.meta.dir, "../test/fixtures/bin/fake-claude");
 const MiB = 1024 * 1024;
 
 using dir = tempDir("bench-rss");
 const config = validateConfig({
   agents: {
-    fake: { provider: new ClaudeCode({ model: "opus", permission: "full", bin: FAKE_CLAUDE, env: { IS_SANDBOX: "1" } }) },
+    fake: { provider: new ClaudeCode({ model: "opus", permission: "full", bin: FAKE_CLAUDE, env: withBunOnPath(dir.path, { IS_SANDBOX: "1" }) }) },
     scripted: { provider: new Scripted({ reply: (p) => `echo ${p}` }) },
   },
 }, join(dir.path, ".aegis.ts"), dir.path);
@@ -81,7 +82,14 @@ if (child > 0) {
   const line = (label: string, m: { base: number; live: number; seconds: number }) =>
     `  ${label.padEnd(32)} ${mib(m.live)}  (baseline ${mib(m.base)}, +${((m.live - m.base) / N / 1024).toFixed(0)} KiB per session; spawned in ${m.seconds.toFixed(1)} s)  goal <= 100 MiB: ${m.live <= 100 * MiB ? "met" : "NOT met"}`;
   console.log(`aegis RSS with ${N} live sessions (the sessions' own processes not counted):`);
-  console.log(line(`${N} fake-claude, MCP plane off`, await run("off")));
-  console.log(line(`${N} fake-claude, MCP plane on`, await run("plane")));
-  console.log(line(`${N} Scripted (in-process)`, await run("scripted")));
+  const figures: Figure[] = [];
+  for (const [mode, label] of [["off", `${N} fake-claude, MCP plane off`], ["plane", `${N} fake-claude, MCP plane on`], ["scripted", `${N} Scripted (in-process)`]] as const) {
+    const m = await run(mode);
+    console.log(line(label, m));
+    figures.push({
+      figure: `RSS, ${label}`, value: m.live / MiB, unit: "MiB", baseline: { label: "no session", value: m.base / MiB },
+      goal: { on: "value", op: "<=", target: 100 },
+    });
+  }
+  report("sessions-rss", figures);
 }

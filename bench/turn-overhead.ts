@@ -5,26 +5,26 @@
 // rounds so machine noise hits all alike. Two scenarios: instant turns (the fake answers at once: pure overhead against
 // ~0.2 ms of work) and turns with FAKE_CLAUDE_DELAY_MS of model time (still far below the 150–700 ms real Claude turns
 // took in real-clis.md). Goal: driver / bare ≤ 1.10.
-// Usage: bun bench/turn-overhead.ts [--turns 300] [--rounds 5] [--delay-ms 20]
+// Both run fake-claude on the bun running this bench (put first on its PATH).
+// Usage: bun bench/turn-overhead.ts [--quick] [--turns 300] [--rounds 5] [--delay-ms 20]
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ClaudeCode } from "../src/config/providers.ts";
 import { claudeDriver } from "../src/drivers/claude/claude-driver.ts";
+import { withBunOnPath } from "./lib/measure.ts";
+import { numArg, report, type Figure } from "./lib/report.ts";
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-};
-const TURNS = arg("--turns", 300);
-const ROUNDS = arg("--rounds", 5);
-const DELAY_MS = arg("--delay-ms", 20);
+const TURNS = numArg("--turns", 300, 30);
+const ROUNDS = numArg("--rounds", 5, 1);
+const DELAY_MS = numArg("--delay-ms", 20);
 const GOAL = 1.1;
 const FAKE = join(import.meta.dir, "../test/fixtures/bin/fake-claude");
 const ARGV = ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose", "--model", "claude-sonnet-4-5", "--effort", "high", "--permission-mode", "acceptEdits", "--mcp-config", '{"mcpServers":{}}', "--strict-mcp-config"];
 const prompt = (i: number) => `hello from turn ${i}, please echo this line back`;
 const cwd = mkdtempSync(join(tmpdir(), "aegis-bench-turns-"));
+const figures: Figure[] = [];
 
 interface Runner {
   turn(i: number): Promise<void>;
@@ -99,7 +99,7 @@ const RUNNERS: [string, Start][] = [["bare script", bare(false)], ["bare script,
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 async function scenario(title: string, delayMs: number, turns: number): Promise<void> {
-  const env = { FAKE_CLAUDE_DELAY_MS: String(delayMs) };
+  const env = withBunOnPath(cwd, { FAKE_CLAUDE_DELAY_MS: String(delayMs) });
   const samples = RUNNERS.map(() => [] as Sample[]);
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order each round, so warming and drift favour none of them.
@@ -121,11 +121,16 @@ async function scenario(title: string, delayMs: number, turns: number): Promise<
   console.log(`  driver / bare           wall ratio ${(d / b).toFixed(3)} (+${(d - b).toFixed(0)} µs)   goal ≤ ${GOAL}: ${d / b <= GOAL ? "met" : "NOT met"}`);
   console.log(`  driver / bare detached  wall ratio ${(d / bd).toFixed(3)} (+${(d - bd).toFixed(0)} µs; both children in a session of their own)`);
   console.log(`  driver / bare           cpu ratio  ${(cd / cb).toFixed(3)} (+${(cd - cb).toFixed(0)} µs of aegis-side CPU per turn)`);
+  figures.push(
+    { figure: `claude driver, ${title}, wall per turn`, value: d, unit: "µs", baseline: { label: "bare script", value: b }, goal: { on: "ratio", op: "<=", target: GOAL } },
+    { figure: `claude driver, ${title}, aegis-side CPU per turn`, value: cd, unit: "µs", baseline: { label: "bare script", value: cb } },
+  );
 }
 
 try {
   await scenario("instant turns", 0, TURNS);
   await scenario(`turns with ${DELAY_MS} ms of model time`, DELAY_MS, Math.max(20, Math.round(TURNS / 10)));
+  report("turn-overhead", figures);
 } finally {
   rmSync(cwd, { recursive: true, force: true });
 }

@@ -3,20 +3,16 @@
 // step starts; then `aegis resume <runId>` is timed from process start until it reaches that first live step (a
 // failpoint kills it right there, so every iteration replays the same 50 steps). Next to `aegis --version` and
 // `aegis run` of the same workflow cut at its first step, measured in the same run with the same binary.
-// Goal: ≤ 200 ms to the first live step. Usage: bun bench/workflow-resume.ts [--runs 20] [--bin path/to/aegis]
+// Goal: ≤ 200 ms to the first live step. Usage: bun bench/workflow-resume.ts [--quick] [--runs 20] [--bin path/to/aegis]
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Database } from "bun:sqlite";
-import { compileAegis } from "../scripts/compile.ts";
+import { aegisBinary, timing, type Timing } from "./lib/measure.ts";
+import { numArg, report } from "./lib/report.ts";
 
-const ROOT = join(import.meta.dir, "..");
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const RUNS = Number(arg("--runs") ?? 20);
+const RUNS = numArg("--runs", 20, 3);
 const STEPS = 50;
 const tmp = mkdtempSync(join(tmpdir(), "aegis-bench-resume-"));
 
@@ -28,22 +24,18 @@ async function once(cmd: string[], cwd: string, env: Record<string, string> = {}
   return { ms: performance.now() - t0, killed: p.signalCode === "SIGKILL" };
 }
 
-async function measure(cmd: string[], cwd: string, env: Record<string, string> = {}, mustKill = false): Promise<{ median: number; p90: number }> {
+async function measure(cmd: string[], cwd: string, env: Record<string, string> = {}, mustKill = false): Promise<Timing> {
   const times: number[] = [];
   for (let i = 0; i < RUNS + 2; i++) {
     const r = await once(cmd, cwd, env);
     if (mustKill && !r.killed) throw new Error(`${cmd.join(" ")} was not stopped by its failpoint`);
     if (i >= 2) times.push(r.ms);
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(times.length / 2)]!, p90: times[Math.floor(times.length * 0.9)]! };
+  return timing(times);
 }
 
 try {
-  const aegis = arg("--bin") ?? join(tmp, "aegis");
-  if (!arg("--bin")) {
-    await compileAegis(aegis);
-  }
+  const aegis = await aegisBinary(tmp);
   const project = join(tmp, "project");
   mkdirSync(join(project, "workflows"), { recursive: true });
   writeFileSync(join(project, ".aegis.ts"), `import { defineConfig, Scripted } from "aegis";
@@ -67,7 +59,7 @@ export default workflow("long", async (engine) => {
   const version = await measure([aegis, "--version"], project);
   const fresh = await measure([aegis, "run", "long"], project, { AEGIS_FAILPOINT: "start:1" }, true);
   const resume = await measure([aegis, "resume", run.id], project, { AEGIS_FAILPOINT: `start:${STEPS + 1}` }, true);
-  const row = (name: string, m: { median: number; p90: number }) =>
+  const row = (name: string, m: Timing) =>
     `${name.padEnd(56)} median ${m.median.toFixed(1).padStart(6)} ms   p90 ${m.p90.toFixed(1).padStart(6)} ms   ×${(m.median / version.median).toFixed(2)} of --version`;
   console.log(`resume of a ${STEPS}-step journaled run (${RUNS} runs each, after 2 warm-ups)`);
   console.log(row("aegis --version (baseline)", version));
@@ -75,7 +67,13 @@ export default workflow("long", async (engine) => {
   console.log(row(`aegis resume, replaying ${STEPS} steps to the first live one`, resume));
   const replay = resume.median - fresh.median;
   console.log(`replaying ${STEPS} steps: ${replay > 0 ? `≈ ${replay.toFixed(1)} ms over a fresh start` : "no measurable cost over a fresh start"}`);
-  console.log(`resume to first live step: median ${resume.median.toFixed(1)} ms (goal ≤ 200 ms): ${resume.median <= 200 ? "ok" : "OVER"}`);
+  report("workflow-resume", [
+    {
+      figure: `aegis resume, replaying ${STEPS} steps to the first live one, median`, value: resume.median, unit: "ms",
+      baseline: { label: "aegis run, to its first step", value: fresh.median }, goal: { on: "value", op: "<=", target: 200 },
+    },
+    { figure: "aegis run long, to its first step, median", value: fresh.median, unit: "ms", baseline: { label: "aegis --version", value: version.median } },
+  ]);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -1,24 +1,20 @@
 #!/usr/bin/env bun
 // Cost of `aegis run` for a trivial workflow on the Scripted agent (spawn, one send, return), next to
 // `aegis --version` and a compiled Bun hello-world, all measured in the same run with the same binary.
-// Goal: `aegis run` median ≤ 60 ms. Usage: bun bench/workflow-run.ts [--runs 30] [--bin path/to/aegis]
+// Goal: `aegis run` median ≤ 60 ms. Usage: bun bench/workflow-run.ts [--quick] [--runs 30] [--bin path/to/aegis]
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileAegis, compileHelloWorld } from "../scripts/compile.ts";
-import { measureCommand, timingRow } from "./lib/measure.ts";
+import { compileHelloWorld } from "../scripts/compile.ts";
+import { aegisBinary, measureCommand, timingRow } from "./lib/measure.ts";
+import { numArg, report } from "./lib/report.ts";
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const RUNS = Number(arg("--runs") ?? 30);
+const RUNS = numArg("--runs", 30, 4);
 const tmp = mkdtempSync(join(tmpdir(), "aegis-bench-run-"));
 
 try {
-  const aegis = arg("--bin") ?? join(tmp, "aegis");
-  if (!arg("--bin")) await compileAegis(aegis);
+  const aegis = await aegisBinary(tmp);
   const helloBin = await compileHelloWorld(tmp);
   const project = join(tmp, "project");
   mkdirSync(join(project, "workflows"), { recursive: true });
@@ -37,7 +33,11 @@ export default workflow("trivial", async (engine) => engine.send(await engine.sp
   console.log(timingRow("aegis --version (baseline)", version, version));
   console.log(timingRow("aegis workflow list", list, version));
   console.log(timingRow("aegis run trivial", run, version));
-  console.log(`aegis run trivial: median ${run.median.toFixed(1)} ms (goal ≤ 60 ms): ${run.median <= 60 ? "ok" : "OVER"}`);
+  const baseline = { label: "aegis --version", value: version.median };
+  report("workflow-run", [
+    { figure: "aegis run trivial (Scripted), median", value: run.median, unit: "ms", baseline, goal: { on: "value", op: "<=", target: 60 } },
+    { figure: "aegis workflow list, median", value: list.median, unit: "ms", baseline },
+  ]);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
