@@ -32,6 +32,7 @@ const show = defineCommand({
     const view = describeConfig(await loadConfigFromArgs(args));
     if (args.json) return void out(JSON.stringify(view, null, 2));
     out(`file: ${view.file}\nroot: ${view.root}\nstateDir: ${view.stateDir}\ndefaultAgent: ${view.defaultAgent ?? "(none)"}`);
+    out(`replay: maxTokens=${view.replay.maxTokens}${view.replay.maxTokens === 0 ? " (off)" : ""}`);
     out("agents:");
     for (const [name, a] of Object.entries(view.agents)) {
       const extra = [
@@ -80,7 +81,10 @@ export function describeConfig(cfg: LoadedConfig) {
     const inheritEnv = a.harness === "scripted" ? undefined : p.inheritEnv ?? "all";
     return [name, { harness: a.harness, model: a.model, permission: a.permission, effort: a.effort, bin: p.bin, env, inheritEnv, prompt: a.prompt }];
   }));
-  return { file: cfg.file, root: cfg.root, stateDir: cfg.stateDir, defaultAgent: cfg.defaultAgent, agents, queues: cfg.queues, workflows: cfg.workflows };
+  return {
+    file: cfg.file, root: cfg.root, stateDir: cfg.stateDir, defaultAgent: cfg.defaultAgent, replay: cfg.replay, agents, queues: cfg.queues,
+    workflows: cfg.workflows,
+  };
 }
 
 function count(n: number, noun: string): string {

@@ -37,3 +37,9 @@ test("config show --json gives the mode as \"all\" or the list; scripted agents 
   expect(agents.everything!.env).toEqual({ GH_TOKEN: "<redacted>" });
   expect(r.stdout).not.toContain("ghp_not-a-real-token");
 });
+
+test("config show prints replay.maxTokens, the default 24000 when unset (#9)", async () => {
+  const r = await aegis(["config", "show"]);
+  expect(r.stdout.split("\n")).toContain("replay: maxTokens=24000");
+  expect(JSON.parse((await aegis(["config", "show", "--json"])).stdout).replay).toEqual({ maxTokens: 24_000 });
+});
