@@ -3,8 +3,8 @@
 // AEGIS_RELEASE_TESTS=1 (set by .ci/run) makes them mandatory; otherwise they run when their inputs are already here
 // (the Bun runtimes cached by an earlier build, qemu installed), so a plain `bun test` never downloads 600 MB.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { join, sep } from "node:path";
 import { ROOT } from "../../scripts/compile.ts";
 import { isRuntimeCached } from "../../scripts/release/runtimes.ts";
 import { releaseTargets, type Target } from "../../scripts/release/targets.ts";
@@ -35,9 +35,8 @@ export async function buildInto(dir: string, args: string[]): Promise<Result> {
 }
 
 /** The quickstart project (config and workflows) copied into a fresh folder with no node_modules above it. */
-export async function copyQuickstart(dest: string): Promise<void> {
-  mkdirSync(dest, { recursive: true });
-  await run(["cp", "-R", join(ROOT, "examples", "quickstart", "."), dest]);
+export function copyQuickstart(dest: string): void {
+  cpSync(join(ROOT, "examples", "quickstart"), dest, { recursive: true, filter: (src) => !src.includes(`${sep}.aegis${sep}`) });
 }
 
 export function findOnPath(name: string): string | undefined {
