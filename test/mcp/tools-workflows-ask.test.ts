@@ -6,10 +6,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { ScriptedContext } from "../../src/config/providers.ts";
 import { getRun, listSteps } from "../../src/store/runs.ts";
+import { openStore, type Store } from "../../src/store/store.ts";
 import { WorkflowError } from "../../src/workflow/errors.ts";
 import { getWorkflow, workflow } from "../../src/workflow/registry.ts";
-import { listRunViews } from "../../src/workflow/run-status.ts";
+import { cancelRun, listRunViews } from "../../src/workflow/run-status.ts";
 import { resumeRun } from "../../src/workflow/runner.ts";
+import { tempDir } from "../fixtures/helpers/temp-dir.ts";
 import { waitFor } from "../fixtures/helpers/wait.ts";
 import { gate, testConfig } from "../session/fixtures.ts";
 import { callJson, planeHarness, type PlaneHarness } from "./helpers.ts";
@@ -39,7 +41,7 @@ afterEach(async () => {
  * A caller agent: a turn `START <workflow>` calls aegis_run_workflow as itself; a question is answered with the next
  * of `answers`; anything else (the callback) is thanked. Every prompt it read is kept.
  */
-function callerRig(answers: string[]) {
+function callerRig(answers: string[], beforeAnswer?: () => Promise<void>, store?: Store) {
   const seen: string[] = [];
   const reply = async (prompt: string, ctx: ScriptedContext) => {
     seen.push(prompt);
@@ -48,10 +50,13 @@ function callerRig(answers: string[]) {
       const r = await callJson(await h.clientAs(ctx.handle), "aegis_run_workflow", { name: start[1] });
       return `started ${r.runId}`;
     }
-    if (prompt.includes(" asks: ")) return answers.shift() ?? "no more answers";
+    if (prompt.includes(" asks: ")) {
+      await beforeAnswer?.();
+      return answers.shift() ?? "no more answers";
+    }
     return "thanks";
   };
-  h = planeHarness(testConfig({ caller: { reply } }), { workflows: true });
+  h = planeHarness(testConfig({ caller: { reply } }), { workflows: true, ...(store ? { store } : {}) });
   return {
     seen,
     async start(name: string): Promise<string> {
@@ -136,5 +141,25 @@ describe("askHuman in a run started by an agent (#9)", () => {
     expect((await c.ended(runId)).status).toBe("failed");
     const run = getRun(h.store, runId)!;
     expect(run.error).toStartWith('the workflow asks "Still there?" but alpha, the agent that started the run, is gone');
+  });
+
+  test("a run cancelled while its caller is being asked stops at once, as cancelled", async () => {
+    using dir = tempDir("ask-cancel");
+    const thinking = gate();
+    const store = openStore(dir.join("state.db"));
+    const c = callerRig(["formal"], () => thinking.wait(), store);
+    const runId = await c.start("mcp-ask-tone");
+    await waitFor(() => c.seen.some((p) => p.includes(" asks: ")), { what: "the question to reach alpha" });
+    // `aegis cancel` comes from another connection (another process); the run notices it through the database.
+    const other = openStore(dir.join("state.db"));
+    try {
+      expect((await cancelRun(other, runId, 10_000)).status).toBe("cancelled");
+    } finally {
+      other.close();
+    }
+    expect(listSteps(h.store, runId).find((s) => s.kind === "ask")?.status).toBe("failed");
+    thinking.open(); // alpha's late reply goes nowhere
+    await h.close();
+    store.close();
   });
 });
