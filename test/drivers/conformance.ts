@@ -155,6 +155,29 @@ export function runDriverConformance(name: string, makeProvider: (ctx: ProviderC
       if (caps.turnLog) expect(readFileSync(ctx.logFile, "utf8").trim().split("\n")).toHaveLength(3);
     }));
 
+    test("with a primer and a replay, the user's words reach the agent unchanged, first turn and later (#9)", () => {
+      const primer = "You are conf-agent, primed by aegis.";
+      const replay = "# Earlier conversation (replayed)\n## User (turn 1)\nremember kiwi";
+      const first = t.say("Fix the bug in main.ts");
+      const later = t.say("and now the tests");
+      return withSession(async (s, ctx) => {
+        for (const text of [first, later]) {
+          const reply = textOf((await runTurn(s, text)).events);
+          expect(reply).toContain(text);
+          expect(reply).not.toContain("primed by aegis");
+          expect(reply).not.toContain("remember kiwi");
+        }
+        if (!caps.turnLog) return;
+        const log = readFileSync(ctx.logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(log.map((e) => e.prompt)).toEqual([first, later]);
+        // Each opening text arrives once, whole, as a piece of its own: in the system prompt or before the user's text.
+        const pieces = (e: Record<string, unknown>) => [e.systemPrompt, ...((e.context as unknown[] | undefined) ?? [])].filter((p) => p !== undefined);
+        expect(pieces(log[0]!).filter((p) => p === primer)).toHaveLength(1);
+        expect(pieces(log[0]!).filter((p) => p === replay)).toHaveLength(1);
+        expect(log[1]!.context ?? []).toEqual([]);
+      }, { start: { systemPrompt: primer, replay } });
+    });
+
     when(caps.tools)("tool call with its result", () => withSession(async (s) => {
       const { events, end } = await runTurn(s, t.run("echo conformance-tool-ok"));
       expect(end.isError).toBe(false);

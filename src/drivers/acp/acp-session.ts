@@ -8,6 +8,7 @@ import type { Permission } from "../../config/providers.ts";
 import { spawnProcess, type ChildProcess, type ExitStatus } from "../../proc/spawn.ts";
 import { AegisError, errorCode } from "../../util/errors.ts";
 import type { AgentEvent, DriverSession, StartOptions } from "../driver.ts";
+import { openingTexts } from "../opening.ts";
 import { AcpClient } from "./acp-client.ts";
 import { UpdateMapper } from "./event-mapper.ts";
 import { removeTempDir, type AcpLaunch } from "./launch.ts";
@@ -58,14 +59,17 @@ class AcpSession implements DriverSession {
   private turn?: Turn;
   private exit?: ExitStatus;
   private closing?: Promise<void>;
-  private systemPromptPending: boolean;
+  /** The primer and replay, sent once as blocks of their own before the first prompt's text (opening.ts). */
+  private opening: string[];
+  /** The opening texts the running turn carries, until it ends. */
+  private openingInFlight: string[] = [];
   private killTimer?: ReturnType<typeof setTimeout>;
   private lastIdleUpdateAt = 0;
 
   constructor(private readonly cfg: AcpSessionConfig) {
     const { launch, opts } = cfg;
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-    this.systemPromptPending = Boolean(opts.systemPrompt) && !opts.resumeId;
+    this.opening = openingTexts(opts, { primerElsewhere: false });
     this.child = spawnProcess({ cmd: launch.cmd, cwd: opts.cwd, env: launch.env, inheritEnv: launch.inheritEnv });
     this.client = new AcpClient({
       transport: { lines: this.child.lines(), write: (data) => this.child.write(data) },
@@ -187,13 +191,16 @@ class AcpSession implements DriverSession {
     return explained;
   }
 
+  /**
+   * ACP has no system-prompt field, so the opening texts travel once, each as a text block of its own before the
+   * user's. Not as `resource` blocks: Gemini CLI turns a resource into an `@uri` mention glued onto the next text
+   * (`@aegis://system-promptFix the bug…`). Text blocks reach the model as separate parts on Gemini CLI and OpenCode
+   * (measured); audience "assistant" marks them as meant for the model (OpenCode stores them as synthetic parts).
+   */
   private promptBlocks(text: string): unknown[] {
-    const blocks: unknown[] = [];
-    if (this.systemPromptPending && this.cfg.opts.systemPrompt) {
-      // ACP has no system-prompt field: it travels once, as embedded context before the first user text.
-      blocks.push({ type: "resource", resource: { uri: "aegis://system-prompt", mimeType: "text/markdown", text: this.cfg.opts.systemPrompt } });
-      this.systemPromptPending = false;
-    }
+    const blocks: unknown[] = this.opening.map((t) => ({ type: "text", text: t, annotations: { audience: ["assistant"] } }));
+    this.openingInFlight = this.opening;
+    this.opening = [];
     blocks.push({ type: "text", text });
     return blocks;
   }
@@ -227,6 +234,7 @@ class AcpSession implements DriverSession {
 
   private finishTurn(turn: Turn, result: PromptResult): void {
     clearTimeout(this.killTimer);
+    this.openingInFlight = [];
     const { usage, costUsd } = this.mapper.turnUsage(result);
     const cost = costUsd === undefined ? {} : { costUsd };
     turn.push({ type: "usage", usage, ...cost });
@@ -241,6 +249,9 @@ class AcpSession implements DriverSession {
 
   private async failTurn(turn: Turn, err: unknown): Promise<void> {
     clearTimeout(this.killTimer);
+    // The CLI answered the prompt with an error (an API error); one that forgets such a prompt gets the opening again.
+    if (this.cfg.launch.dropsFailedPrompt && errorCode(err) === "E_PROTOCOL" && !this.closing) this.opening = this.openingInFlight;
+    this.openingInFlight = [];
     // The output usually closes just before the exit is reported: wait a moment so the message can say how it died.
     if (errorCode(err) === "E_AGENT_EXIT") await Promise.race([this.child.exited, Bun.sleep(2000)]);
     let error: string;

@@ -61,6 +61,8 @@ export function geminiLaunch(provider: GeminiCLI, opts: StartOptions): AcpLaunch
     // Without MCP servers it exits 0.24–0.33 s after stdin EOF; with one it never does (measured), and SIGTERM ends
     // it cleanly with its shells, so a short wait is enough either way.
     closeGraceMs: 1000,
+    // After a session/prompt error its history no longer holds that prompt, primer and replay included (measured).
+    dropsFailedPrompt: true,
     ...(tempDir ? { tempDir } : {}),
   };
 }

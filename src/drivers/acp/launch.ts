@@ -19,6 +19,8 @@ export interface AcpLaunch {
   inheritEnv: InheritEnv;
   /** How long close() waits at each rung of the shutdown ladder. */
   closeGraceMs: number;
+  /** The CLI forgets a prompt whose turn failed with an API error (Gemini CLI does, measured): resend its opening. */
+  dropsFailedPrompt?: boolean;
   /** A private folder removed at close. */
   tempDir?: string;
 }

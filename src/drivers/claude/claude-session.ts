@@ -6,6 +6,7 @@
 import type { ClaudeCode } from "../../config/providers.ts";
 import type { ChildProcess } from "../../proc/spawn.ts";
 import { type AgentEvent, type DriverSession, type StartOptions, type TurnEnd, ZERO_USAGE } from "../driver.ts";
+import { openingTexts } from "../opening.ts";
 import type { ParsedLine } from "./claude-parser.ts";
 import { ClaudeParser } from "./claude-parser.ts";
 import { decideToolUse } from "./claude-permission.ts";
@@ -58,6 +59,8 @@ export class ClaudeSession implements DriverSession {
   private readonly asks = new Map<string, AbortController>();
   /** Resolves when stdout has ended and the exit has been handled. */
   readonly done: Promise<void>;
+  /** The replayed conversation, sent once as blocks of their own before the first turn's text (opening.ts). */
+  private opening: string[];
 
   constructor(
     private readonly child: ChildProcess,
@@ -65,6 +68,8 @@ export class ClaudeSession implements DriverSession {
     private readonly opts: StartOptions,
   ) {
     this.idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    // The primer travels as --append-system-prompt (claude-command.ts), on every start, resumed ones included.
+    this.opening = openingTexts(opts, { primerElsewhere: true });
     this.done = this.readLoop();
   }
 
@@ -105,7 +110,8 @@ export class ClaudeSession implements DriverSession {
     this.turn = turn;
     if (this.idleTimer) this.idleTimer.refresh();
     else this.armIdle(this.idleMs);
-    this.child.write(userFrame(text));
+    this.child.write(userFrame(text, this.opening));
+    this.opening = [];
     try {
       for await (const ev of turn.channel) yield ev;
     } finally {

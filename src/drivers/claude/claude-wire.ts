@@ -99,9 +99,13 @@ export const ControlCancelLine = z.object({ type: z.literal("control_cancel_requ
 
 // ── frames aegis writes ─────────────────────────────────────────────────────────────────────────────────────────
 
-/** One user turn. */
-export function userFrame(text: string): string {
-  return `${JSON.stringify({ type: "user", message: { role: "user", content: text } })}\n`;
+/**
+ * One user turn. `context` (the opening texts: the replayed conversation) goes first, each text a content block of
+ * its own, so the user's text stays a separate, unchanged block; without context the content is the plain string.
+ */
+export function userFrame(text: string, context: readonly string[] = []): string {
+  const content = context.length === 0 ? text : [...context, text].map((t) => ({ type: "text", text: t }));
+  return `${JSON.stringify({ type: "user", message: { role: "user", content } })}\n`;
 }
 
 /** A control request of ours (`initialize`, `interrupt`). */

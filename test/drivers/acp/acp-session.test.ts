@@ -1,5 +1,5 @@
 // ACP session behaviour beyond the shared conformance suite, against fake-acp in both flavors: permission answers by
-// policy (auto asks, refusals are reported, aegis's own MCP tools always pass), MCP server shapes, the system prompt,
+// policy (auto asks, refusals are reported, aegis's own MCP tools always pass), MCP server shapes, the primer and replay (their own text blocks),
 // resume failures, a process that dies while a grandchild holds its stdout, and cost/usage mapping.
 
 import { describe, expect, test } from "bun:test";
@@ -130,12 +130,41 @@ for (const flavor of ["gemini", "opencode"] as const) {
         expect(textOf(next.events)).toContain("NOTED: next");
       }));
 
-    test("the system prompt travels once, as embedded context, and is not part of the user's text", () =>
-      withAcp(flavor, { start: { systemPrompt: "You are brisk-curie." } }, async (s, { log }) => {
-        const first = await runTurn(s, "MEMO: one");
-        expect(textOf(first.events)).not.toContain("brisk-curie");
-        await runTurn(s, "MEMO: two");
-        expect(log().map((l) => l.resources)).toEqual([["You are brisk-curie."], []]);
+    test("the primer and a replay travel once, each a text block of its own before the user's unchanged text (#9)", () =>
+      withAcp(flavor, { start: { systemPrompt: "You are brisk-curie.", replay: "## User (turn 1)\nhello" } }, async (s, { log }) => {
+        const first = await runTurn(s, "Fix the bug in main.ts");
+        expect(textOf(first.events)).toBe("ECHO: Fix the bug in main.ts");
+        await runTurn(s, "  MEMO: two\n");
+        expect(log().map((l) => l.prompt)).toEqual(["Fix the bug in main.ts", "  MEMO: two\n"]);
+        expect(log().map((l) => l.context)).toEqual([["You are brisk-curie.", "## User (turn 1)\nhello"], []]);
+        // Not as embedded resources: Gemini CLI glues a resource's `@uri` mention onto the user's first word.
+        expect(log().map((l) => l.resources)).toEqual([[], []]);
+      }));
+
+    test("a resumed session is not primed again: its history holds the primer (#9)", async () => {
+      using dir = tempDir(`acp-${flavor}-resume-primer`);
+      const base = { model: "m", bin: FAKE_ACP, env: { FAKE_ACP_STATE_DIR: dir.join("state"), FAKE_CLI_LOG: dir.join("turns.log") } };
+      const provider = flavor === "gemini" ? new GeminiCLI(base) : new OpenCode(base);
+      const first = await startAgent(provider, { cwd: dir.path, handle: "p", systemPrompt: "You are brisk-curie." });
+      await runTurn(first, "MEMO: one");
+      await first.close();
+      const second = await startAgent(provider, { cwd: dir.path, handle: "p", systemPrompt: "You are brisk-curie.", resumeId: first.providerSessionId });
+      try {
+        await runTurn(second, "MEMO: two");
+      } finally {
+        await second.close();
+      }
+      const log = readFileSync(dir.join("turns.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { context: string[] });
+      expect(log.map((l) => l.context)).toEqual([["You are brisk-curie."], []]);
+    });
+
+    test(`a first turn failing with an API error: the opening is ${flavor === "gemini" ? "sent again, as Gemini CLI forgets that prompt" : "not sent again, as OpenCode keeps that prompt"} (#9)`, () =>
+      withAcp(flavor, { start: { systemPrompt: "You are brisk-curie.", replay: "earlier turns" } }, async (s, { log }) => {
+        expect((await runTurn(s, "MOCK_ERROR: 400")).end.isError).toBe(true);
+        expect((await runTurn(s, "MEMO: again")).end.isError).toBe(false);
+        await runTurn(s, "MEMO: third");
+        const again = flavor === "gemini" ? ["You are brisk-curie.", "earlier turns"] : [];
+        expect(log().map((l) => l.context)).toEqual([["You are brisk-curie.", "earlier turns"], again, []]);
       }));
 
     test("a process that dies while a grandchild holds its stdout still ends the turn, with the exit and stderr", () =>

@@ -88,6 +88,18 @@ describe("claude driver against fake-claude", () => {
     expect(textOf(events)).toBe("SYSTEM PROMPT: You are brisk-curie.");
   }, provider(), { systemPrompt: "You are brisk-curie." }));
 
+  test("a replay goes once, as a content block of its own before the first turn's text; the primer stays in the system prompt (#9)", async () => {
+    const log = dir.join("replay-turns.log");
+    await withClaude(async (s) => {
+      expect(textOf((await runTurn(s, "Fix the bug in main.ts")).events)).toBe("ECHO: Fix the bug in main.ts");
+      await runTurn(s, "  MEMO: two\n");
+    }, provider("full", { FAKE_CLI_LOG: log }), { systemPrompt: "You are brisk-curie.", replay: "## User (turn 1)\nhello" });
+    const turns = (await Bun.file(log).text()).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(turns.map((t) => t.prompt)).toEqual(["Fix the bug in main.ts", "  MEMO: two\n"]);
+    expect(turns.map((t) => t.context)).toEqual([["## User (turn 1)\nhello"], undefined]);
+    expect(turns.map((t) => t.systemPrompt)).toEqual(["You are brisk-curie.", "You are brisk-curie."]);
+  });
+
   test("each turn reports its own cost, not the process's running total", () => withClaude(async (s) => {
     // fake-claude bills 3e-6/input and 15e-6/output token; "MEMO: x" is 120 in, "NOTED: x" is 4 out.
     const one = await runTurn(s, "MEMO: alpha");
