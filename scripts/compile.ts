@@ -4,6 +4,7 @@
 //   no .env / bunfig autoload: a binary must not pick up files from whatever folder it runs in.
 
 import { join } from "node:path";
+import { ensurePublicTypes } from "./public-types.ts";
 
 export const ROOT = join(import.meta.dir, "..");
 
@@ -12,8 +13,12 @@ export const COMPILE_FLAGS = [
   "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
 ] as const;
 
-/** Compiles src/main.ts to `outfile` (for the host unless `extra` names a target). Throws with bun's stderr on failure. */
+/**
+ * Compiles src/main.ts to `outfile` (for the host unless `extra` names a target). Throws with bun's stderr on failure.
+ * The public types (dist/types/aegis.d.ts, embedded for `aegis init`) are regenerated first when src/ changed.
+ */
 export async function compileAegis(outfile: string, extra: string[] = []): Promise<void> {
+  await ensurePublicTypes();
   await compile(["src/main.ts", ...COMPILE_FLAGS, ...extra, "--outfile", outfile], ROOT);
 }
 

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import type { ArgsDef } from "citty";
 import { loadConfig } from "../config/load.ts";
 import type { LoadedConfig } from "../config/validate.ts";
+import { refreshProjectTypes } from "./public-types.ts";
 
 const controller = new AbortController();
 
@@ -28,6 +29,8 @@ export function workDir(args: { cwd?: string }): string {
   return args.cwd ? resolve(args.cwd) : process.cwd();
 }
 
-export function loadConfigFromArgs(args: { config?: string; cwd?: string }): Promise<LoadedConfig> {
-  return loadConfig({ file: args.config, cwd: workDir(args) });
+export async function loadConfigFromArgs(args: { config?: string; cwd?: string }): Promise<LoadedConfig> {
+  const config = await loadConfig({ file: args.config, cwd: workDir(args) });
+  await refreshProjectTypes(config.root); // a project's editor types follow the aegis that runs it
+  return config;
 }

@@ -1,12 +1,18 @@
 // `aegis init`: writes a commented `.aegis.ts` and `workflows/hello.ts`, configuring the provider CLIs found on PATH
-// plus the built-in Scripted agent (which needs no account). Refuses to overwrite without --force.
+// plus the built-in Scripted agent (which needs no account), and the editor set-up: the public types in
+// .aegis/types/ with a tsconfig.json mapping "aegis" to them. `--script` instead sets the folder up for `bun aegis.ts`
+// (package.json with the aegis-harness alias, tsconfig.json, aegis.ts). Refuses to overwrite its files without
+// --force; tsconfig.json and package.json are merged, never replaced.
 
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { out } from "../ui/log.ts";
 import { UsageError } from "../util/errors.ts";
 import { jsonArg } from "./context.ts";
+import { SCRIPT_EXAMPLE, setUpPackageJson } from "./init-script.ts";
+import { setUpTsconfig, type TsconfigOutcome } from "./init-tsconfig.ts";
+import { publicTypes, writeProjectTypes } from "./public-types.ts";
 
 export interface DetectedCli { harness: "claude-code" | "gemini" | "opencode"; bin: string; path: string }
 
@@ -84,29 +90,61 @@ export default workflow("hello", async (engine, { who = "world" }: { who?: strin
 `;
 
 export default defineCommand({
-  meta: { name: "init", description: "Create .aegis.ts and workflows/hello.ts here, configuring the provider CLIs found on PATH" },
+  meta: { name: "init", description: "Create .aegis.ts, workflows/hello.ts and editor types here, configuring the provider CLIs found on PATH" },
   args: {
     dir: { type: "string", description: "Folder to initialise (default: the current folder)", valueHint: "dir" },
+    script: { type: "boolean", description: "Also set the folder up for `bun aegis.ts`: package.json (aegis-harness as \"aegis\"), tsconfig.json, aegis.ts" },
     force: { type: "boolean", description: "Overwrite existing files" },
     ...jsonArg,
   },
-  run({ args }) {
+  async run({ args }) {
     const dir = resolve(args.dir ?? process.cwd());
     const configFile = join(dir, ".aegis.ts");
     const helloFile = join(dir, "workflows", "hello.ts");
-    const existing = [configFile, helloFile].filter((f) => existsSync(f));
+    const scriptFile = join(dir, "aegis.ts");
+    const owned = args.script ? [configFile, helloFile, scriptFile] : [configFile, helloFile];
+    const existing = owned.filter((f) => existsSync(f));
     if (existing.length && !args.force) {
       throw new UsageError(`refusing to overwrite ${existing.join(", ")}`, "pass --force to overwrite");
     }
+    // Before writing anything: a copy of aegis without its types fails here, not halfway.
+    const types = args.script ? undefined : await publicTypes();
     const found = detectClis();
     mkdirSync(join(dir, "workflows"), { recursive: true });
     writeFileSync(configFile, renderConfig(found));
     writeFileSync(helloFile, HELLO_WORKFLOW);
-    if (args.json) return void out(JSON.stringify({ files: [configFile, helloFile], providers: found.map((f) => f.harness) }));
-    out(`wrote ${configFile}\nwrote ${helloFile}`);
+    const files = [configFile, helloFile];
+    const notes: string[] = [];
+    if (args.script) {
+      writeFileSync(scriptFile, SCRIPT_EXAMPLE);
+      files.push(scriptFile);
+      const pkg = setUpPackageJson(dir);
+      if (pkg.action === "wrote") files.push(pkg.file);
+      if (pkg.note) notes.push(`merged ${pkg.file}: ${pkg.note}`);
+    } else {
+      files.push(writeProjectTypes(dir, types!));
+    }
+    const tsconfig = setUpTsconfig(dir, args.script ? "script" : "binary");
+    if (tsconfig.action === "wrote") files.push(tsconfig.file);
+    notes.push(...tsconfigNotes(tsconfig));
+    const next = args.script
+      ? `npm install (or bun install), then bun aegis.ts`
+      : `aegis config validate && aegis run hello`;
+    if (args.json) {
+      return void out(JSON.stringify({ files, providers: found.map((f) => f.harness), tsconfig: tsconfig.action, notes, next }));
+    }
+    out(files.map((f) => `wrote ${f}`).join("\n"));
+    for (const n of notes) out(n);
     out(found.length
       ? `configured: ${found.map((f) => `${f.harness} (${f.path})`).join(", ")} and the built-in demo agent`
       : "no provider CLI found on PATH; configured the built-in demo agent (see `aegis doctor` to install one)");
-    out("next: aegis config validate && aegis run hello");
+    if (dir !== process.cwd()) out(`in ${relative(process.cwd(), dir) || dir}:`);
+    out(`next: ${next}`);
   },
 });
+
+function tsconfigNotes(t: TsconfigOutcome): string[] {
+  if (t.action === "merged") return [`merged ${t.file}: ${t.notes.join("; ")}`];
+  if (t.action === "left") return t.notes.map((n) => `${t.file} left as it is: ${n}`);
+  return [];
+}
