@@ -21,9 +21,10 @@ export function parseOpenAi(body: Json): Conversation {
     } else if (m.role === "tool") {
       messages.push({ role: "user", texts: [], toolResults: [text], toolCalls: [], endsWithToolResult: true });
     } else {
-      const stripped = stripInjected(text);
+      // Each content part stays a text of its own, as the other APIs' parsers keep them: the user's words are the last.
+      const texts = contentParts(m.content).map(stripInjected).filter((t) => t);
       const calls = (asArray(m.tool_calls) as Json[]).map((c) => String(((c.function ?? {}) as Json).name ?? ""));
-      messages.push({ role: m.role === "assistant" ? "assistant" : "user", texts: stripped ? [stripped] : [], toolResults: [], toolCalls: calls, endsWithToolResult: false });
+      messages.push({ role: m.role === "assistant" ? "assistant" : "user", texts, toolResults: [], toolCalls: calls, endsWithToolResult: false });
     }
   }
   return { model: String(body.model ?? ""), system: system.join("\n"), tools, messages };
@@ -67,9 +68,13 @@ function openAiError(status: number): Response {
   });
 }
 
+function contentParts(content: unknown): string[] {
+  if (typeof content === "string") return [content];
+  return (asArray(content) as Json[]).flatMap((p) => (typeof p.text === "string" ? [p.text] : []));
+}
+
 function contentText(content: unknown): string {
-  if (typeof content === "string") return content;
-  return (asArray(content) as Json[]).map((p) => (typeof p.text === "string" ? p.text : "")).join("\n");
+  return contentParts(content).join("\n");
 }
 
 function asArray(v: unknown): unknown[] {
