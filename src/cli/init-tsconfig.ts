@@ -109,7 +109,7 @@ function mergeInto(dir: string, config: Json, mode: TsconfigMode): string[] {
 function typesTarget(dir: string, options: Json): string {
   const base = typeof options.baseUrl === "string" ? resolve(dir, options.baseUrl) : dir;
   const rel = relative(base, join(dir, PROJECT_TYPES_PATH));
-  return rel.startsWith(".") ? rel : `./${rel}`;
+  return rel.startsWith("../") ? rel : `./${rel}`;
 }
 
 function manualChange(dir: string, mode: TsconfigMode, current: Json): string {

@@ -127,9 +127,11 @@ export default defineCommand({
     const tsconfig = setUpTsconfig(dir, args.script ? "script" : "binary");
     if (tsconfig.action === "wrote") files.push(tsconfig.file);
     notes.push(...tsconfigNotes(tsconfig));
+    const rel = relative(process.cwd(), dir);
+    const cd = rel === "" ? "" : `cd ${rel.startsWith("..") ? dir : rel} && `;
     const next = args.script
-      ? `npm install (or bun install), then bun aegis.ts`
-      : `aegis config validate && aegis run hello`;
+      ? `${cd}npm install (or bun install), then bun aegis.ts`
+      : `${cd}aegis config validate && aegis run hello`;
     if (args.json) {
       return void out(JSON.stringify({ files, providers: found.map((f) => f.harness), tsconfig: tsconfig.action, notes, next }));
     }
@@ -138,7 +140,6 @@ export default defineCommand({
     out(found.length
       ? `configured: ${found.map((f) => `${f.harness} (${f.path})`).join(", ")} and the built-in demo agent`
       : "no provider CLI found on PATH; configured the built-in demo agent (see `aegis doctor` to install one)");
-    if (dir !== process.cwd()) out(`in ${relative(process.cwd(), dir) || dir}:`);
     out(`next: ${next}`);
   },
 });

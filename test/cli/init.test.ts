@@ -67,3 +67,36 @@ test("init refuses to overwrite without --force (exit 2) and overwrites with it"
   expect(f.code).toBe(0);
   expect(readFileSync(join(dir, ".aegis.ts"), "utf8")).toContain("defineConfig");
 });
+
+test("(#9) init writes the public types and a tsconfig.json mapping \"aegis\" to them", async () => {
+  const dir = join(base, "types");
+  mkdirSync(dir);
+  const r = await aegis(["init", "--json"], { cwd: dir });
+  expect(r.code).toBe(0);
+  const shown = JSON.parse(r.stdout);
+  expect(shown.files).toContain(join(dir, ".aegis", "types", "aegis.d.ts"));
+  expect(shown.tsconfig).toBe("wrote");
+  expect(readFileSync(join(dir, ".aegis", "types", "aegis.d.ts"), "utf8")).toContain("export interface WorkflowEngine");
+  expect(JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")).compilerOptions.paths.aegis).toEqual(["./.aegis/types/aegis.d.ts"]);
+});
+
+test("(#9) init --script sets a folder up for `bun aegis.ts`: the aegis-harness alias, a tsconfig, an example, what to run", async () => {
+  const dir = join(base, "script");
+  mkdirSync(dir);
+  const r = await aegis(["init", "--script"], { cwd: dir });
+  expect(r.code).toBe(0);
+  expect(r.stdout).toContain("next: npm install (or bun install), then bun aegis.ts");
+  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  expect(pkg.dependencies).toEqual({ aegis: expect.stringMatching(/^npm:aegis-harness@\^\d+\.\d+\.\d+$/) });
+  expect(JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")).compilerOptions.paths).toBeUndefined();
+  const script = readFileSync(join(dir, "aegis.ts"), "utf8");
+  expect(script).toContain('import { run, workflow } from "aegis";');
+  expect(script).toContain('engine.spawn("demo")');
+  // The example's agent is the config's Scripted demo agent.
+  const v = await aegis(["config", "validate", "--json"], { cwd: dir });
+  expect(JSON.parse(v.stdout)).toMatchObject({ ok: true, agents: ["demo"] });
+
+  const again = await aegis(["init", "--script"], { cwd: dir });
+  expect(again.code).toBe(2);
+  expect(again.stderr).toContain(join(dir, "aegis.ts"));
+});
