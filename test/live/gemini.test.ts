@@ -1,8 +1,7 @@
 // Gemini CLI 0.61.0 (`--acp`) driven by the aegis ACP driver against the loopback mock LLM.
 // Skips when .live/ lacks it (scripts/install-live-clis.sh installs it).
 
-import { readdir, rename } from "node:fs/promises";
-import { join } from "node:path";
+import { ageGeminiChats } from "./gemini-chats.ts";
 import { defineLiveSuite } from "./live-suite.ts";
 
 defineLiveSuite("gemini", {
@@ -12,20 +11,7 @@ defineLiveSuite("gemini", {
   // Its shell tool output goes to the model only; the tool_call_update content is empty.
   shellOutputInToolResult: false,
   testTimeoutMs: 30_000,
-  // Gemini names a chat file `session-<YYYY-MM-DDTHH-MM>-<id8>.jsonl` by the current minute. session/load first starts
-  // a fresh recording for the id (appending `$set messages: [<session_context>]` to the file of that name), then looks
-  // the session up: within the minute it was created, that lands in the same file, wipes the history, and the load
-  // fails with "No previous sessions found for this project." (measured with 0.61.0). Moving the files to an earlier
-  // minute stands in for resuming later, which is the normal case.
-  beforeResume: async (env) => {
-    const tmp = join(env.home, ".gemini", "tmp");
-    for (const project of await readdir(tmp)) {
-      const chats = join(tmp, project, "chats");
-      const files = await readdir(chats).catch((err: NodeJS.ErrnoException) => {
-        if (err.code === "ENOENT") return []; // not a project folder with chats
-        throw err;
-      });
-      for (const f of files) await rename(join(chats, f), join(chats, f.replace(/T\d\d-\d\d-/, "T00-00-")));
-    }
-  },
+  // Within the minute a session was created, Gemini's session/load wipes and then misses it (gemini-chats.ts):
+  // moving its chat files to an earlier minute stands in for resuming later, which is the normal case.
+  beforeResume: (env) => ageGeminiChats(env.home),
 });

@@ -2,8 +2,9 @@
 // driven by the aegis drivers against the loopback mock LLM, with a session primer (the MCP plane's who-you-are text
 // plus a persona) and a replayed conversation. Read from the request each CLI really sent: the user's text is the
 // last text part of the last user message, exactly as written, on the first turn and a later one; the primer and the
-// replay each arrive once, whole, as pieces of their own (Claude: the primer in the system prompt). A first turn that
-// fails with an API error loses neither (Gemini CLI forgets such a prompt; the driver sends them again).
+// replay each arrive once, whole, as pieces of their own (Claude: the primer in the system prompt). A resumed session
+// is not primed again, and a first turn that fails with an API error loses neither (Gemini CLI forgets such a prompt;
+// the driver sends them again).
 // Skips cleanly, with the reason printed, when a CLI is not installed.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -12,6 +13,7 @@ import { startAgent } from "../../src/drivers/registry.ts";
 import { planePrompt } from "../../src/mcp/plane.ts";
 import { renderReplay } from "../../src/session/replay.ts";
 import { makeLiveEnv } from "./cli-env.ts";
+import { ageGeminiChats } from "./gemini-chats.ts";
 import { runTurn, type TurnResult } from "./live-helpers.ts";
 import { type LiveCliName, skipLive } from "./live-install.ts";
 import { type MockLlm, type RecordedRequest, startMockLlm } from "./mock-llm.ts";
@@ -94,6 +96,31 @@ for (const cli of ["claude", "gemini", "opencode"] as const) {
         expectOpening(cli, later.req);
       } finally {
         await session.close();
+      }
+    }, timeoutMs);
+
+    test("a resumed session: the exact user text, and the primer still once (from its history, or Claude's system prompt)", async () => {
+      await using env = await makeLiveEnv(cli, mock);
+      const start = { cwd: env.workDir, handle: "alpha", systemPrompt: PRIMER };
+      const first = await startAgent(env.provider, start);
+      let id: string | undefined;
+      try {
+        expect((await runTurn(first, FIRST, { timeoutMs: turnMs })).text).toBe(`ECHO: ${FIRST}`);
+        id = first.providerSessionId;
+      } finally {
+        await first.close();
+      }
+      if (cli === "gemini") await ageGeminiChats(env.home);
+      const second = await startAgent(env.provider, { ...start, resumeId: id });
+      try {
+        const { turn, req } = await turnWithRequest(second, LATER, turnMs);
+        expect(turn.text).toBe(`ECHO: ${LATER}`);
+        expectUserText(req, LATER);
+        expect(partsContaining(req, FIRST, "user")).toEqual([FIRST]);
+        if (cli === "claude") expect(systemText(req)).toContain(PRIMER);
+        expect(partsContaining(req, PRIMER_MARK)).toEqual(cli === "claude" ? [] : [PRIMER]);
+      } finally {
+        await second.close();
       }
     }, timeoutMs);
 
