@@ -3,7 +3,8 @@
 //   bun scripts/build.ts                      → dist/aegis, for this machine
 //   bun scripts/build.ts --target linux-arm64 → dist/aegis-linux-arm64 (any name from scripts/release/targets.ts)
 //   bun scripts/build.ts --all                → dist/release/: every release asset, SHA256SUMS, RELEASE_NOTES.md
-//   --out DIR puts the output in DIR instead.
+//   --out DIR puts the output in DIR instead. --allow-invalid-signature keeps a macOS build whose code signature does
+//   not verify (only to re-sign it on a Mac).
 // Cross builds embed the runtime of the running Bun's exact version (scripts/release/runtimes.ts, cached in
 // dist/.bun-runtimes). Every asset is checked before it is kept (scripts/release/assets.ts); a release refuses a
 // broken one, and skips darwin-x64 while its code signature does not verify.
@@ -15,7 +16,7 @@ import { buildAsset, gitCommit, readBinary, writeSums, type Built } from "./rele
 import { fetchRuntime } from "./release/runtimes.ts";
 import { assetName, findTarget, releaseTargets, TARGETS, type Target } from "./release/targets.ts";
 
-const USAGE = `usage: bun scripts/build.ts [--all | --target <name>] [--out DIR]
+const USAGE = `usage: bun scripts/build.ts [--all | --target <name> [--allow-invalid-signature]] [--out DIR]
 targets: ${TARGETS.map((t) => t.name).join(", ")}`;
 
 function fail(message: string, code = 1): never {
@@ -75,8 +76,7 @@ async function buildRelease(outDir: string): Promise<void> {
       shipped.push(b);
       console.error(`built ${describe(b)}`);
     } else if (t.release === "if-signed") {
-      const why = `Bun's cross-compiled binary fails its check (${b.problems.join("; ")}). Re-sign it on a Mac ` +
-        `(codesign --force --sign - ${assetName(t)}) and upload it by hand, or wait for a Bun release that signs it correctly.`;
+      const why = `Bun's cross-compiled binary fails its check (${b.problems.join("; ")}). ${resignHint(t)}`;
       skipped.push({ t, why });
       console.error(`skipped ${assetName(t)}: ${why}`);
     } else {
@@ -89,13 +89,26 @@ async function buildRelease(outDir: string): Promise<void> {
   console.error(`wrote ${relative(process.cwd(), sums)} (${shipped.length} assets, commit ${commit})`);
 }
 
-async function buildOne(t: Target, outDir: string, fileName?: string): Promise<void> {
+function resignHint(t: Target): string {
+  return `To ship it anyway, build it with \`bun scripts/build.ts --target ${t.name} --allow-invalid-signature\`, re-sign it ` +
+    `on a Mac (codesign --force --sign - ${assetName(t)}) and upload it with its checksum; or wait for a Bun release that signs it correctly.`;
+}
+
+async function buildOne(t: Target, outDir: string, opts: { fileName?: string; keepFailed?: boolean } = {}): Promise<void> {
   const host = hostTarget();
   if (t.release === "unsupported") console.error(`warning: ${t.note ?? `${t.name} is unsupported`}`);
   mkdirSync(outDir, { recursive: true });
   const runtime = t === host ? undefined : await fetchRuntime(t);
-  const b = await buildAsset(t, outDir, { commit: await gitCommit(), ...(runtime ? { runtime } : {}), ...(fileName ? { fileName } : {}) });
-  if (b.problems.length) fail(`${assetName(t)} fails its checks and was not written:\n  ${b.problems.join("\n  ")}`);
+  const keepFailed = Boolean(opts.keepFailed && t.os === "darwin");
+  const b = await buildAsset(t, outDir, { commit: await gitCommit(), ...(runtime ? { runtime } : {}), ...opts, keepFailed });
+  if (b.problems.length && keepFailed) {
+    console.error(`warning: kept ${describe(b)} although ${b.problems.join("; ")}: re-sign it on a Mac before anyone runs it`);
+    return;
+  }
+  if (b.problems.length) {
+    const hint = t.os === "darwin" ? `\n${resignHint(t)}` : "";
+    fail(`${assetName(t)} fails its checks and was not written:\n  ${b.problems.join("\n  ")}${hint}`);
+  }
   console.error(`built ${describe(b)}`);
 }
 
@@ -110,7 +123,7 @@ const valueOf = (flag: string): string | undefined => {
   const i = argv.indexOf(flag);
   return i === -1 ? undefined : argv[i + 1] ?? fail(`${flag} needs a value\n${USAGE}`, 2);
 };
-const known = new Set(["--all", "--target", "--out"]);
+const known = new Set(["--all", "--target", "--out", "--allow-invalid-signature"]);
 const stray = argv.find((a, i) => !known.has(a.split("=")[0]!) && !["--target", "--out"].includes(argv[i - 1] ?? ""));
 if (stray) fail(`unknown argument ${stray}\n${USAGE}`, 2);
 const out = valueOf("--out");
@@ -121,7 +134,7 @@ if (argv.includes("--all")) {
   await buildRelease(resolve(out ?? join(ROOT, "dist", "release")));
 } else if (targetArg) {
   const t = findTarget(targetArg) ?? fail(`unknown target ${targetArg}\n${USAGE}`, 2);
-  await buildOne(t, resolve(out ?? join(ROOT, "dist")));
+  await buildOne(t, resolve(out ?? join(ROOT, "dist")), { keepFailed: argv.includes("--allow-invalid-signature") });
 } else {
-  await buildOne(hostTarget(), resolve(out ?? join(ROOT, "dist")), "aegis");
+  await buildOne(hostTarget(), resolve(out ?? join(ROOT, "dist")), { fileName: "aegis" });
 }

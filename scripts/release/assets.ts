@@ -50,6 +50,8 @@ export interface BuildOptions {
   commit: string;
   /** The output file name; default the asset name (aegis-<target>[.exe]). */
   fileName?: string;
+  /** Keep the file even when it fails its checks (to re-sign a darwin-x64 build on a Mac). */
+  keepFailed?: boolean;
 }
 
 export interface Built {
@@ -81,7 +83,7 @@ export async function buildAsset(t: Target, outDir: string, opts: BuildOptions):
   const info = readBinary(staged);
   const problems = assetProblems(t, info);
   const file = join(outDir, name);
-  if (problems.length === 0) renameSync(staged, file);
+  if (problems.length === 0 || opts.keepFailed) renameSync(staged, file);
   else rmSync(staged, { force: true });
   if (readdirSync(staging).length === 0) rmSync(staging, { recursive: true, force: true });
   return { target: t, file, bytes, bunSection: bunSectionSize(info), seconds, problems };

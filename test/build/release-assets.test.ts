@@ -4,13 +4,11 @@
 // from the build's own checks, so a wrong table in scripts/release/ fails here.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileAegis } from "../../scripts/compile.ts";
+import { ROOT } from "../../scripts/compile.ts";
 import { bunSectionSize, inspectBinary, type BinaryInfo } from "../../scripts/release/binfmt.ts";
-import { fetchRuntime } from "../../scripts/release/runtimes.ts";
-import { findTarget } from "../../scripts/release/targets.ts";
 import { buildInto, MANDATORY, run, runtimesCached } from "./release-helpers.ts";
 
 const enabled = MANDATORY || runtimesCached();
@@ -100,11 +98,12 @@ describe.skipIf(!enabled)("release assets (#9)", () => {
     expect(broken.problems.join("; ")).toContain(`1 of ${sig.pages} page hashes do not match`);
   });
 
-  test("the signature checker catches Bun's stale darwin-x64 signature", async () => {
-    const t = findTarget("darwin-x64")!;
-    const out = join(dir, "probe", "aegis-darwin-x64");
-    await compileAegis(out, [`--target=${t.bun}`, `--compile-executable-path=${await fetchRuntime(t)}`]);
-    const info = inspectBinary(new Uint8Array(readFileSync(out)));
+  test("the signature checker catches Bun's stale darwin-x64 signature, and the build refuses it", async () => {
+    const refusedDir = join(dir, "refused");
+    const refused = await run([process.execPath, join(ROOT, "scripts", "build.ts"), "--target", "darwin-x64", "--out", refusedDir]);
+    const keptDir = join(dir, "kept");
+    const kept = await buildInto(keptDir, ["--target", "darwin-x64", "--allow-invalid-signature"]);
+    const info = inspectBinary(new Uint8Array(readFileSync(join(keptDir, "aegis-darwin-x64"))));
     expect(info.format).toBe("macho");
     expect(info.arch).toBe("x64");
     const sig = info.macho!.signature!;
@@ -113,8 +112,13 @@ describe.skipIf(!enabled)("release assets (#9)", () => {
       expect(sig.valid).toBe(false);
       expect(sig.badPages.length).toBeGreaterThan(0);
       expect(sig.codeLimit).not.toBe(sig.dataOffset);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("aegis-darwin-x64 fails its checks and was not written");
+      expect(refused.stderr).toContain("codesign --force --sign -");
+      expect(kept.stderr).toContain("warning: kept");
     }
-    // Whatever the Bun version, the release agrees with the checker.
+    // Whatever the Bun version, the build and the release agree with the checker.
+    expect(existsSync(join(refusedDir, "aegis-darwin-x64"))).toBe(sig.valid);
     expect(readdirSync(dir).includes("aegis-darwin-x64")).toBe(sig.valid);
   }, 120_000);
 
@@ -122,7 +126,7 @@ describe.skipIf(!enabled)("release assets (#9)", () => {
     const r = await run([join(dir, "aegis-linux-x64"), "--version", "--json"]);
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
-    expect(info.version).toBe(JSON.parse(readFileSync(join(import.meta.dir, "..", "..", "package.json"), "utf8")).version);
+    expect(info.version).toBe(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version);
     expect(info.target).toBe("linux-x64");
     // The commit the build saw (HEAD may have moved since in a shared checkout): a real commit of this repository.
     expect(info.commit).toMatch(/^[0-9a-f]{12}(-dirty)?$/);
