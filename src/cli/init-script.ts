@@ -1,6 +1,7 @@
 // `aegis init --script`: a folder where `bun aegis.ts` runs aegis as a library. The npm name "aegis" belongs to an
-// unrelated package (and Bun's auto-install would fetch it for a bare `import "aegis"`), so package.json depends on
-// "aegis" as an alias of the aegis-harness package: `import … from "aegis"` then works in scripts as in config files.
+// unrelated package (Bun's auto-install fetches it for a bare `import "aegis"` with no node_modules), so package.json
+// depends on "aegis" as an alias of the aegis-harness package: `import … from "aegis"` then works in scripts as in
+// config files (Bun's auto-install follows the alias too: measured, it asks the registry for aegis-harness).
 // An existing package.json is merged (only dependencies.aegis changes), never replaced.
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 // The tsconfig.json `aegis init` leaves in a project, so `.aegis.ts`, workflows (and with --script, aegis.ts)
 // type-check and complete in an editor. Two flavours: "binary" maps "aegis" to the generated .aegis/types/aegis.d.ts
-// (no node_modules needed); "script" leaves "aegis" to node_modules (the aegis-harness package under the alias),
-// and must not map it to the .d.ts: Bun honours tsconfig paths at run time, and a .d.ts has no code.
+// (no node_modules needed); "script" leaves "aegis" to node_modules (the aegis-harness package under the alias), so
+// the editor's types are those of the installed version, and removes a mapping to the .d.ts an earlier init added.
 // An existing tsconfig.json is merged, never replaced; one with comments is left untouched and the change explained.
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";

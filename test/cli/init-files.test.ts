@@ -51,7 +51,7 @@ test("a tsconfig.json with comments is left untouched, and the change to make is
   expect(readFileSync(join(dir, "tsconfig.json"), "utf8")).toBe(text);
 });
 
-test("script mode never maps aegis to the .d.ts (Bun would load it at run time) and removes an earlier mapping", () => {
+test("script mode takes the types from the installed package: no mapping to the .d.ts, an earlier one removed", () => {
   const fresh = folder();
   expect(setUpTsconfig(fresh, "script").action).toBe("wrote");
   const t = readJson(fresh, "tsconfig.json");
