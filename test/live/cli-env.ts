@@ -1,14 +1,16 @@
 // Per-test isolation for the real provider CLIs: a fresh temp root holding a home, config dirs and a work dir, the
 // exact environment and settings files each CLI needs to run offline against the mock LLM (see
 // shared/reference/real-clis.md), and provider objects ready for `startAgent`. Each CLI is pointed at 127.0.0.1 only;
-// telemetry, update checks and background installs are switched off or pre-empted.
+// telemetry, update checks and background installs are switched off or pre-empted. A CLI inherits the test runner's
+// whole environment, so the runner's routing variables are blanked (host-env.ts) and the isolation set always wins.
 // It must not read or write the real home, and it never starts a CLI itself.
 
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClaudeCode, GeminiCLI, OpenCode, type Permission } from "../../src/config/providers.ts";
+import { ClaudeCode, GeminiCLI, OpenCode, type InheritEnv, type Permission } from "../../src/config/providers.ts";
 import type { McpServerSpec } from "../../src/drivers/driver.ts";
+import { shieldFromHost } from "./host-env.ts";
 import type { MockLlm } from "./mock-llm.ts";
 import { LIVE_CLIS, type LiveCliName } from "./live-install.ts";
 
@@ -43,7 +45,14 @@ const MCP_ECHO = join(import.meta.dir, "..", "fixtures", "mcp-echo.ts");
 export async function makeLiveEnv(
   cli: LiveCliName,
   mock: MockLlm,
-  opts: { permission?: Permission; wrapBin?: (realBin: string, root: string) => Promise<string> } = {},
+  opts: {
+    permission?: Permission;
+    wrapBin?: (realBin: string, root: string) => Promise<string>;
+    /** The provider's inheritEnv (default: the provider's default, "all"). */
+    inheritEnv?: InheritEnv;
+    /** Isolation variables to leave out, so that the runner's own value (if any) is inherited instead. */
+    omit?: string[];
+  } = {},
 ): Promise<LiveEnv> {
   const root = await mkdtemp(join(tmpdir(), `aegis-live-${cli}-`));
   const home = join(root, "home");
@@ -62,15 +71,21 @@ export async function makeLiveEnv(
     no_proxy: "127.0.0.1,localhost",
     TERM: "dumb",
   };
+  const isolated = (own: Record<string, string>) => {
+    const set: Record<string, string> = { ...common, ...own };
+    for (const name of opts.omit ?? []) delete set[name];
+    return shieldFromHost(set);
+  };
+  const shared = { permission, bin, ...(opts.inheritEnv ? { inheritEnv: opts.inheritEnv } : {}) };
   let provider: ClaudeCode | GeminiCLI | OpenCode;
   if (cli === "claude") {
-    provider = new ClaudeCode({ model: LIVE_MODELS.claude, permission, bin, env: { ...common, ...claudeEnv(mock, root) } });
+    provider = new ClaudeCode({ model: LIVE_MODELS.claude, ...shared, env: isolated(claudeEnv(mock, root)) });
   } else if (cli === "gemini") {
     await writeGeminiSettings(home);
-    provider = new GeminiCLI({ model: LIVE_MODELS.gemini, permission, bin, env: { ...common, ...geminiEnv(mock, home) } });
+    provider = new GeminiCLI({ model: LIVE_MODELS.gemini, ...shared, env: isolated(geminiEnv(mock, home)) });
   } else {
     await seedOpenCodeConfigDir(home);
-    provider = new OpenCode({ model: LIVE_MODELS.opencode, permission, bin, env: { ...common, ...openCodeEnv(mock, home) } });
+    provider = new OpenCode({ model: LIVE_MODELS.opencode, ...shared, env: isolated(openCodeEnv(mock, home)) });
   }
 
   const mcpLog = join(root, "mcp-echo.log");
@@ -105,7 +120,8 @@ export function claudeEnv(mock: MockLlm, root: string): Record<string, string> {
     CLAUDE_CODE_MAX_RETRIES: "1",
     // The tests run as root; without it claude refuses bypassPermissions (`--dangerously-skip-permissions …`).
     IS_SANDBOX: "1",
-    // The driver passes the host's ANTHROPIC_*/CLAUDE_* through; blank the ones that would route traffic elsewhere.
+    // A CLI inherits the runner's environment: these route traffic elsewhere, so they are blank even when the runner
+    // lacks them (host-env.ts blanks the rest of the runner's routing variables).
     ANTHROPIC_AUTH_TOKEN: "",
     CLAUDE_CODE_USE_BEDROCK: "",
     CLAUDE_CODE_USE_VERTEX: "",
