@@ -36,7 +36,7 @@ export function openCodeConfig(provider: OpenCode, userContent: string | undefin
       base = parsed as Record<string, unknown>;
     } catch (err) {
       throw new AegisError("E_CONFIG", `OPENCODE_CONFIG_CONTENT is not a JSON object: ${(err as Error).message}`, {
-        hint: "fix or remove OPENCODE_CONFIG_CONTENT in the provider's env",
+        hint: "fix or remove OPENCODE_CONFIG_CONTENT (in the provider's env, or in the environment aegis runs in)",
       });
     }
   }
