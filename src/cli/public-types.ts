@@ -30,7 +30,16 @@ export async function publicTypes(): Promise<string> {
   if (!COMPILED && existsSync(generator) && existsSync(join(SOURCE_ROOT, "node_modules", "typescript"))) {
     // A computed specifier: the build must not pull the generator (and tsc) into the binary.
     const { ensurePublicTypes } = (await import(generator)) as { ensurePublicTypes(): Promise<string> };
-    await ensurePublicTypes();
+    try {
+      await ensurePublicTypes();
+    } catch (err) {
+      if (!existsSync(join(SOURCE_ROOT, "dist", "types", "aegis.d.ts"))) {
+        throw new AegisError("E_INTERNAL", `could not generate the public types in ${SOURCE_ROOT}: ${(err as Error).message}`, {
+          hint: "`bun scripts/public-types.ts` in the aegis checkout shows the whole error", cause: err,
+        });
+      }
+      logger().warn(`could not regenerate the public types (${(err as Error).message.split("\n")[0]}); using the last generated ones`);
+    }
   }
   const text = await embeddedTypes();
   if (text === undefined) {

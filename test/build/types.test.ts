@@ -1,7 +1,7 @@
 // Editor types with only the binary (#9): `aegis init` run by the compiled executable, in a folder with no
 // node_modules anywhere above it, leaves a project that tsc checks: it passes, and a misspelled engine verb fails.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileAegis } from "../../scripts/compile.ts";
@@ -61,6 +61,15 @@ export default workflow("typo", async (engine) => {
   const run = await exec([bin, "run", "hello", "--who=Ada"], project);
   expect(run.code).toBe(0);
   expect(run.stdout).toContain("Say hello to Ada.");
+}, 60_000);
+
+test("(#9) the quickstart example's config and workflows type-check against the binary's types alone", async () => {
+  const project = await initProject("quickstart");
+  cpSync(join(ROOT, "examples", "quickstart", ".aegis.ts"), join(project, ".aegis.ts"));
+  cpSync(join(ROOT, "examples", "quickstart", "workflows"), join(project, "workflows"), { recursive: true });
+  const r = await tsc(project);
+  expect(r.stdout + r.stderr).toBe("");
+  expect(r.code).toBe(0);
 }, 60_000);
 
 test("(#9) the binary rewrites a project's types recorded for another version, and writes them back when missing", async () => {
