@@ -100,6 +100,7 @@ asset="aegis-$os-$arch$suffix"
 
 if [ -n "${AEGIS_DOWNLOAD_BASE:-}" ]; then
   base="${AEGIS_DOWNLOAD_BASE%/}"
+  if [ -n "$version" ]; then say "AEGIS_DOWNLOAD_BASE is set: installing what it holds, not release $version"; fi
 else
   releases="${AEGIS_RELEASES_URL:-https://github.com/$REPO/releases}"
   releases="${releases%/}"
