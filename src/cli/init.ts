@@ -93,7 +93,7 @@ export default defineCommand({
   meta: { name: "init", description: "Create .aegis.ts, workflows/hello.ts and editor types here, configuring the provider CLIs found on PATH" },
   args: {
     dir: { type: "string", description: "Folder to initialise (default: the current folder)", valueHint: "dir" },
-    script: { type: "boolean", description: "Also set the folder up for `bun aegis.ts`: package.json (aegis-harness as \"aegis\"), tsconfig.json, aegis.ts" },
+    script: { type: "boolean", description: "Set the folder up for scripts run by Bun (`bun aegis.ts`): package.json with aegis-harness as \"aegis\", tsconfig.json, aegis.ts" },
     force: { type: "boolean", description: "Overwrite existing files" },
     ...jsonArg,
   },
