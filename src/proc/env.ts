@@ -43,16 +43,17 @@ export function buildChildEnv(
 
 /**
  * A predicate for a list of names and globs: `*` matches any run of characters (`ANTHROPIC_*`), `?` one character;
- * everything else matches itself, case-sensitively (environment names are case-sensitive on POSIX).
+ * everything else matches itself. Case-sensitive, as environment names are on POSIX; on Windows, where they are not
+ * (`Path`), case is ignored.
  */
-export function envMatcher(patterns: readonly string[]): (name: string) => boolean {
-  const exact = new Set(patterns.filter((p) => !/[*?]/.test(p)));
-  const globs = patterns.filter((p) => /[*?]/.test(p)).map(globToRegExp);
-  return (name) => exact.has(name) || globs.some((re) => re.test(name));
+export function envMatcher(patterns: readonly string[], ignoreCase = process.platform === "win32"): (name: string) => boolean {
+  const fold = (s: string) => (ignoreCase ? s.toUpperCase() : s);
+  const exact = new Set(patterns.filter((p) => !/[*?]/.test(p)).map(fold));
+  const globs = patterns.filter((p) => /[*?]/.test(p)).map((g) => globToRegExp(g, ignoreCase));
+  return (name) => exact.has(fold(name)) || globs.some((re) => re.test(name));
 }
 
-function globToRegExp(glob: string): RegExp {
+function globToRegExp(glob: string, ignoreCase: boolean): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".");
-  return new RegExp(`^${body}$`);
+  return new RegExp(`^${body}$`, ignoreCase ? "i" : "");
 }
-

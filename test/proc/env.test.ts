@@ -78,6 +78,12 @@ describe("envMatcher", () => {
     expect(["anthropic_api_key", "AWS_XY", "AxB", "PATH2", "XPATH", "MY_ANTHROPIC_KEY"].filter(m)).toEqual([]);
   });
 
+  test("case is ignored where environment names are case-insensitive (Windows: Path)", () => {
+    const m = envMatcher(["PATH", "ANTHROPIC_*"], true);
+    expect(["Path", "path", "anthropic_api_key"].filter(m)).toHaveLength(3);
+    expect(envMatcher(["PATH"], false)("Path")).toBe(false);
+  });
+
   test("regex characters in a name are not special", () => {
     const m = envMatcher(["a+b", "x(y)*"]);
     expect(m("a+b")).toBe(true);
