@@ -112,7 +112,8 @@ class Child implements ChildProcess {
     } catch (err) {
       const code = (err as { code?: string }).code;
       throw new AegisError("E_AGENT_MISSING", `cannot start ${argv0}: ${code ?? (err as Error).message}`, {
-        data: { cmd: opts.cmd, errno: code }, cause: err,
+        // Only the executable: the rest of the argv may hold a secret (an MCP bearer token in --mcp-config).
+        data: { bin: argv0, errno: code }, cause: err,
       });
     }
     this.pid = this.proc.pid;
