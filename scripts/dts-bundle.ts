@@ -150,7 +150,11 @@ export function bundleDeclarations(entry: string): string {
   const modules = new Map<string, Module>();
   const get = (file: string): Module => {
     let m = modules.get(file);
-    if (!m) modules.set(file, (m = loadModule(file, root)));
+    if (m) return m;
+    m = loadModule(file, root);
+    const clash = [...modules.values()].find((o) => o.ns === m!.ns);
+    if (clash) throw new Error(`${relative(root, file)} and ${relative(root, clash.file)} would share the namespace ${m.ns}; rename one`);
+    modules.set(file, m);
     return m;
   };
   const target = (from: Module, spec: string): Module => {
@@ -203,7 +207,6 @@ export function bundleDeclarations(entry: string): string {
 
 function emitModule(mod: Module, target: (from: Module, spec: string) => Module, inNamespace: boolean): string {
   const lines: string[] = [];
-  const emitted = new Set<Stmt>();
   for (const s of mod.stmts) {
     const aliases = [...mod.imports.entries()].filter(([, b]) => b.stmt === s && b.needed)
       .map(([local, b]) => `import ${local} = ${qualified(target(mod, b.spec), b.imported)};`);
@@ -213,9 +216,9 @@ function emitModule(mod: Module, target: (from: Module, spec: string) => Module,
       lines.push(`${leadingComments(s.text)}${[...aliases, ...exports].join("\n")}`);
       continue;
     }
-    if (!s.needed || emitted.has(s) || mod.imports.size && [...mod.imports.values()].some((b) => b.stmt === s)) continue;
-    if ([...mod.reexports.values()].some((b) => b.stmt === s) || /^export\s*\{\s*\};?$/.test(s.code)) continue;
-    emitted.add(s);
+    // Import and re-export statements are replaced by their aliases above (none when no binding is needed).
+    const binds = [...mod.imports.values(), ...mod.reexports.values()].some((b) => b.stmt === s);
+    if (!s.needed || binds || /^export\s*\{\s*\};?$/.test(s.code)) continue;
     let text = s.text.replace(/import\(\s*["']([^"']+)["']\s*\)/g, (_, spec: string) => target(mod, spec).ns);
     // Inside `declare namespace` everything is already ambient: a second `declare` is an error there.
     if (inNamespace) text = text.replace(/^((?:[ \t]*(?:\/\/[^\n]*|\/\*[\s\S]*?\*\/)[ \t]*\n?)*[ \t]*)(export\s+)?declare\s+/, "$1$2");
