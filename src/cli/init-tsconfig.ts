@@ -66,13 +66,28 @@ export function setUpTsconfig(dir: string, mode: TsconfigMode): TsconfigOutcome 
     return { file, action: "left", notes: [`it is not a JSON object; ${manualChange(dir, mode, {})}`] };
   }
   const config = parsed as Json;
+  const inherited = inheritedKeys(config, mode);
   const notes = mergeInto(dir, config, mode);
   if (!notes.length) return { file, action: "unchanged", notes };
+  // Set here, these would replace what the extended config defines (tsc does not merge them).
+  if (inherited.length) {
+    return { file, action: "left", notes: [`it extends ${JSON.stringify(config.extends)} and does not set ${inherited.join(" or ")} itself, so one set here would replace the inherited one; ${manualChange(dir, mode, parsed as Json)} (in the config that defines them)`] };
+  }
   // Rewriting would drop the user's comments: say what to change instead.
   if (!strict) return { file, action: "left", notes: [`it has comments, so aegis did not rewrite it; ${manualChange(dir, mode, parsed as Json)}`] };
   const indent = /^[ \t]+(?=")/m.exec(text)?.[0] ?? "  ";
   writeFileSync(file, `${JSON.stringify(config, null, indent)}\n`);
   return { file, action: "merged", notes };
+}
+
+/** The keys the flavour may need to set that a config with "extends" leaves to its base. */
+function inheritedKeys(config: Json, mode: TsconfigMode): string[] {
+  if (config.extends === undefined) return [];
+  const options = (config.compilerOptions ?? {}) as Json;
+  const keys: string[] = [];
+  if (mode === "binary" && options.paths === undefined) keys.push("compilerOptions.paths");
+  if (config.include === undefined && config.files === undefined) keys.push("include");
+  return keys;
 }
 
 /** Applies the flavour's needs to `config` in place; returns what changed (empty: nothing to do). */

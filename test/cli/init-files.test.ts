@@ -81,3 +81,17 @@ test("a package.json that is not JSON is a usage error naming the file", () => {
   const dir = folder({ "package.json": "{ nope" });
   expect(() => setUpPackageJson(dir)).toThrow(join(dir, "package.json"));
 });
+
+test("a tsconfig.json that extends another and inherits its paths or include is left alone: setting them would drop the inherited ones", () => {
+  const text = JSON.stringify({ extends: "./tsconfig.base.json", compilerOptions: { strict: true } });
+  const dir = folder({ "tsconfig.json": text, "tsconfig.base.json": JSON.stringify({ compilerOptions: { paths: { "@/*": ["./src/*"] } } }) });
+  const r = setUpTsconfig(dir, "binary");
+  expect(r.action).toBe("left");
+  expect(r.notes.join()).toContain(`it extends "./tsconfig.base.json" and does not set compilerOptions.paths or include itself`);
+  expect(readFileSync(join(dir, "tsconfig.json"), "utf8")).toBe(text);
+
+  // With its own paths and include, it is merged as usual.
+  const own = folder({ "tsconfig.json": JSON.stringify({ extends: "./b.json", compilerOptions: { paths: {} }, include: ["src"] }) });
+  expect(setUpTsconfig(own, "binary").action).toBe("merged");
+  expect(readJson(own, "tsconfig.json").compilerOptions.paths.aegis).toEqual(["./.aegis/types/aegis.d.ts"]);
+});
