@@ -5,6 +5,7 @@
 
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { ensureStateDir } from "../store/state-dir.ts";
 import { logger } from "../ui/log.ts";
 import { AegisError } from "../util/errors.ts";
 
@@ -57,6 +58,7 @@ function markerOf(text: string): string | undefined {
 /** Writes the types into `root`'s .aegis/types/ (whole or not at all); returns the file. */
 export function writeProjectTypes(root: string, text: string): string {
   const file = join(root, PROJECT_TYPES_PATH);
+  ensureStateDir(join(root, ".aegis"));
   mkdirSync(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, text);

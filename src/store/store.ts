@@ -3,11 +3,11 @@
 // table families (sessions.ts, events.ts, inbox.ts, tasks.ts, owners.ts) own their SQL. Nothing runs at import time.
 
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { AegisError } from "../util/errors.ts";
 import { checkSameFile, fileIdentity, type FileIdentity } from "./file-identity.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
+import { ensureStateDir } from "./state-dir.ts";
 
 export interface Store {
   readonly db: Database;
@@ -45,7 +45,7 @@ export interface OpenStoreOptions {
 
 /** Opens (creating if needed) the state database and brings its schema up to date. */
 export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") ensureStateDir(dirname(path));
   let db: Database;
   try {
     db = new Database(path, { create: true, strict: true });
