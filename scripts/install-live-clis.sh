@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the real provider CLIs that test/live/ drives (Claude Code, Gemini CLI, OpenCode) into .live/ at the repo
+# Installs the real provider CLIs that test/live/ drives (Claude Code, Gemini CLI, OpenCode, Codex CLI) into .live/ at the repo
 # root, at pinned versions, with their own package.json. They are test tools, never runtime dependencies of aegis.
 # Idempotent: does nothing when every pinned version is already installed. Prints the binaries' paths.
 # It must not touch the repo's own package.json or node_modules.
@@ -13,6 +13,7 @@ PINS=(
   "@anthropic-ai/claude-code@2.1.197"
   "@google/gemini-cli@0.61.0"
   "opencode-ai@1.18.33"
+  "@openai/codex@0.169.0"
 )
 
 pkg_name() { echo "${1%@*}"; }
@@ -27,7 +28,17 @@ installed_version() {
 binaries_present() {
   [[ -x "$LIVE/node_modules/@anthropic-ai/claude-code/bin/claude.exe" ]] &&
     [[ -f "$LIVE/node_modules/@google/gemini-cli/bundle/gemini.js" ]] &&
-    [[ -x "$LIVE/node_modules/opencode-ai/bin/opencode.exe" ]]
+    [[ -x "$LIVE/node_modules/opencode-ai/bin/opencode.exe" ]] &&
+    [[ -x "$(codex_bin)" ]]
+}
+
+# The native binary the codex.js launcher would exec (its platform package is an npm alias, hoisted or nested).
+codex_bin() {
+  local rel="vendor/x86_64-unknown-linux-musl/bin/codex" dir
+  for dir in "$LIVE/node_modules/@openai/codex-linux-x64" "$LIVE/node_modules/@openai/codex/node_modules/@openai/codex-linux-x64"; do
+    [[ -x "$dir/$rel" ]] && { echo "$dir/$rel"; return; }
+  done
+  echo "$LIVE/node_modules/@openai/codex-linux-x64/$rel"
 }
 
 all_pinned() {
@@ -59,6 +70,7 @@ print_paths() {
   echo "claude:   $LIVE/node_modules/@anthropic-ai/claude-code/bin/claude.exe"
   echo "gemini:   $LIVE/node_modules/@google/gemini-cli/bundle/gemini.js (node $(node --version))"
   echo "opencode: $LIVE/node_modules/opencode-ai/bin/opencode.exe"
+  echo "codex:    $(codex_bin)"
 }
 
 if all_pinned; then
