@@ -139,7 +139,7 @@ export class SessionManager {
       const opening = o.prompt !== undefined;
       const session = new Session({
         store: this.store, id, handle, agent: profile, ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}), driver,
-        idleTimeoutMs: this.idleTimeoutMs, ...(this.opts.flushMs !== undefined ? { flushMs: this.opts.flushMs } : {}), hooks: this.hooks,
+        ...(this.opts.flushMs !== undefined ? { flushMs: this.opts.flushMs } : {}), hooks: this.hooks,
         // With an opening turn the row was inserted as `working`; the pid is written with the turn's end.
         rowState: opening ? "working" : "ready",
         ...(o.closeWhenIdle ? { closeWhenIdle: true } : {}),

@@ -34,7 +34,6 @@ export interface SessionInit {
   agent: string;
   spawnedBy?: string;
   driver: DriverSession;
-  idleTimeoutMs: number;
   flushMs?: number;
   hooks: SessionHooks;
   /** The state the session's row was inserted with (`working` when spawned with an opening turn). */
@@ -51,7 +50,6 @@ export class Session {
   readonly driver: DriverSession;
   private readonly store: Store;
   private readonly hooks: SessionHooks;
-  private readonly idleTimeoutMs: number;
   private readonly flushMs: number;
   private _state: SessionState = "ready";
   private inbox: QueuedMessage[] = [];
@@ -78,7 +76,6 @@ export class Session {
     this.driver = init.driver;
     this.store = init.store;
     this.hooks = init.hooks;
-    this.idleTimeoutMs = init.idleTimeoutMs;
     this.flushMs = init.flushMs ?? 200;
     this.rowState = init.rowState ?? "ready";
     this.closeWhenIdle = init.closeWhenIdle ?? false;
@@ -170,10 +167,7 @@ export class Session {
     this.setState("working", true);
     // Persisted before delivery: the inbox rows this turn carries are committed before the agent reads them.
     if (batch.some((m) => m.rowId !== undefined)) this.store.flush();
-    const outcome = await runTurn(this.driver, text, {
-      idleTimeoutMs: this.idleTimeoutMs,
-      onEvent: (ev) => this.record(turn, ev),
-    });
+    const outcome = await runTurn(this.driver, text, { onEvent: (ev) => this.record(turn, ev) });
     const t = this.totals;
     t.turns++;
     t.input += outcome.usage.input;

@@ -92,3 +92,10 @@ export function formatError(err: unknown, opts: { stack?: boolean } = {}): strin
   if (err instanceof Error) return opts.stack && err.stack ? err.stack : `${err.name}: ${err.message}`;
   return String(err);
 }
+
+/** The bare message of any thrown value (no hint, no stack), for embedding in another message or a log line. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === "object" && err !== null && typeof (err as { message?: unknown }).message === "string") return (err as { message: string }).message;
+  return String(err);
+}

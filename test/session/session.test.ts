@@ -96,12 +96,21 @@ describe("Session", () => {
     await expect(within(m.send(s.handle, "hang", "user"), 3000, "timeout")).rejects.toMatchObject({ code: "E_TIMEOUT" });
   });
 
-  test("a driver that ignores interrupts is closed and its turn ended after the grace period", async () => {
+  test("the idle timeout is the driver's, passed once: a reply that ignores its abort signal still times out (#10)", async () => {
     const m = manager(testConfig({ demo: { reply: () => new Promise<string>(() => {}) } }), { idleTimeoutMs: 40 });
     const s = await m.spawn("demo");
     const driver = s.driver;
-    driver.interrupt = async () => {}; // a broken driver: the interrupt does nothing
-    await expect(within(m.send(s.handle, "hang", "user"), 3000, "forced end")).rejects.toMatchObject({ code: "E_TIMEOUT" });
+    driver.interrupt = async () => {}; // nothing above the driver interrupts a silent turn any more
+    await expect(within(m.send(s.handle, "hang", "user"), 3000, "timed-out turn")).rejects.toMatchObject({ code: "E_TIMEOUT", message: expect.stringMatching(/timed out: no event from the scripted agent for 40 ms/) });
+  });
+
+  test("a driver whose stream ends without a turn_end gets an error turn, not a hang (#10)", async () => {
+    const m = manager(testConfig({ demo: { reply: () => "ok" } }));
+    const s = await m.spawn("demo");
+    s.driver.send = async function* () {
+      yield { type: "text", text: "half" };
+    };
+    await expect(within(m.send(s.handle, "x", "user"), 3000, "broken stream")).rejects.toMatchObject({ message: expect.stringMatching(/ended without a turn end/) });
   });
 
   test("close rejects waiting senders, keeps undelivered rows, and a later session with the handle collects them", async () => {

@@ -1,33 +1,30 @@
-// One ACP turn in flight: the queue of events the session's `send()` stream yields, exactly one `turn_end` at the end,
-// and the idle watchdog (no event for `idleTimeoutMs` → `onIdle`). The watchdog pauses while a permission question
-// waits on a human. This file owns no process and speaks no protocol: the session feeds it.
+// One ACP turn in flight: the queue of events the session's `send()` stream yields and exactly one `turn_end` at the
+// end (turn-end.ts). The idle timeout is the session's TurnWatchdog: a turn starts and ends it, events touch it.
+// This file owns no process, no timer and speaks no protocol: the session feeds it.
 
-import type { AgentEvent, TurnEnd, Usage } from "../driver.ts";
-import { ZERO_USAGE } from "../driver.ts";
-
-export interface TurnOptions {
-  idleTimeoutMs: number;
-  onIdle: () => void;
-}
+import type { AgentEvent } from "../driver.ts";
+import { turnEnd, type TurnEndFields } from "../turn-end.ts";
+import type { TurnWatchdog } from "../turn-watchdog.ts";
 
 export class Turn {
   readonly startedAt = performance.now();
   /** Aborted when the turn is interrupted or times out: pending permission questions stop waiting. */
   readonly cancel = new AbortController();
-  /** Set once the idle watchdog fired. */
-  idleFired = false;
   /** Resolves once the turn has its turn_end (whether or not anyone read it). */
   readonly finished: Promise<void>;
   private markFinished!: () => void;
   private readonly queue: AgentEvent[] = [];
   private wake?: () => void;
   private ended = false;
-  private timer?: ReturnType<typeof setTimeout>;
-  private pauseDepth = 0;
 
-  constructor(private readonly opts: TurnOptions) {
+  constructor(private readonly watchdog: TurnWatchdog) {
     this.finished = new Promise((resolve) => { this.markFinished = resolve; });
-    this.touch();
+    watchdog.begin();
+  }
+
+  /** Set once the idle timeout fired during this turn. */
+  get idleFired(): boolean {
+    return this.watchdog.timedOut;
   }
 
   get isOver(): boolean {
@@ -40,26 +37,18 @@ export class Turn {
 
   push(...events: AgentEvent[]): void {
     if (this.ended || events.length === 0) return;
-    this.queue.push(...events);
-    this.touch();
+    if (events.length === 1) this.queue.push(events[0]!);
+    else this.queue.push(...events);
+    this.watchdog.touch();
     this.wake?.();
   }
 
   /** Ends the turn with its one `turn_end`; later calls are ignored. */
-  end(t: { stopReason: string; isError: boolean; error?: string; usage?: Usage; costUsd?: number }): void {
+  end(t: TurnEndFields): void {
     if (this.ended) return;
-    const turnEnd: TurnEnd = {
-      type: "turn_end",
-      stopReason: t.stopReason,
-      isError: t.isError,
-      ...(t.error !== undefined ? { error: t.error } : {}),
-      durationMs: Math.round(performance.now() - this.startedAt),
-      usage: t.usage ?? { ...ZERO_USAGE },
-      ...(t.costUsd !== undefined ? { costUsd: t.costUsd } : {}),
-    };
-    this.queue.push(turnEnd);
+    this.queue.push(turnEnd(this.startedAt, t));
     this.ended = true;
-    clearTimeout(this.timer);
+    this.watchdog.end();
     this.markFinished();
     this.wake?.();
   }
@@ -78,30 +67,13 @@ export class Turn {
     }
   }
 
-  /** Runs `fn` with the watchdog paused (a human may take longer than the idle timeout to answer). */
-  async paused<T>(fn: () => Promise<T>): Promise<T> {
-    this.pauseDepth++;
-    clearTimeout(this.timer);
-    try {
-      return await fn();
-    } finally {
-      this.pauseDepth--;
-      this.touch();
-    }
+  /** Runs `fn` with the idle clock stopped (a human may take longer than the idle timeout to answer). */
+  paused<T>(fn: () => Promise<T>): Promise<T> {
+    return this.watchdog.paused(fn);
   }
 
-  /** Restarts the idle timer (any sign of life from the agent). */
+  /** Any sign of life from the agent. */
   touch(): void {
-    if (this.ended || this.pauseDepth > 0 || this.idleFired) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.idleFired = true;
-      this.opts.onIdle();
-    }, this.opts.idleTimeoutMs);
-  }
-
-  /** Stops the timers without ending the turn (used when the session takes over, e.g. after an interrupt). */
-  stopWatchdog(): void {
-    clearTimeout(this.timer);
+    if (!this.ended) this.watchdog.touch();
   }
 }

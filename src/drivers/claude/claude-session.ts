@@ -1,12 +1,15 @@
 // One live Claude Code process holding one conversation. It reads stdout for the life of the process, routes events to
 // the turn in flight, answers control requests, and guarantees that every `send()` ends with exactly one `turn_end`:
-// on `result`, on interrupt, on idle timeout (interrupt, then kill) and on process death (with the stderr tail).
+// on `result`, on interrupt, on idle timeout (turn-watchdog.ts: interrupt, then kill) and on process death (with the
+// stderr tail).
 // Spawning and killing go through src/proc; building the command line is claude-command.ts's job.
 
 import type { ClaudeCode } from "../../config/providers.ts";
 import type { ChildProcess } from "../../proc/spawn.ts";
-import { type AgentEvent, type DriverSession, type StartOptions, type TurnEnd, ZERO_USAGE } from "../driver.ts";
+import type { AgentEvent, DriverSession, StartOptions, TurnEnd } from "../driver.ts";
 import { openingTexts } from "../opening.ts";
+import { errorEnd, idleTimeoutError, turnEnd } from "../turn-end.ts";
+import { DEFAULT_IDLE_TIMEOUT_MS, TurnWatchdog } from "../turn-watchdog.ts";
 import type { ParsedLine } from "./claude-parser.ts";
 import { ClaudeParser } from "./claude-parser.ts";
 import { decideToolUse } from "./claude-permission.ts";
@@ -14,7 +17,6 @@ import { CanUseToolRequest, controlErrorFrame, controlRequestFrame, permissionRe
 import { EventChannel } from "./event-channel.ts";
 import { describeExit, withStderr } from "./exit-diagnosis.ts";
 
-export const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
 /** How long an interrupted turn may take to end before the process is killed. */
 const MAX_INTERRUPT_GRACE_MS = 5000;
 /** Shutdown ladder for close(): Claude exits ~0.1 s after stdin EOF when idle, and cleans its tool shells on SIGINT. */
@@ -28,13 +30,7 @@ interface Turn {
   markFinished(): void;
   ended: boolean;
   interrupted: boolean;
-  timedOut: boolean;
   closedDuring: boolean;
-  /** Permission questions awaiting an answer; the idle clock stops while a human decides. */
-  asking: number;
-  /** performance.now() of the last line from the CLI (or of the last answered question). */
-  lastActivity: number;
-  watchdog?: ReturnType<typeof setTimeout>;
 }
 
 export interface ControlResult {
@@ -47,14 +43,13 @@ export interface ControlResult {
 
 export class ClaudeSession implements DriverSession {
   private readonly parser = new ClaudeParser();
-  private readonly idleMs: number;
+  /** The idle timeout and the interrupt-then-kill ladder, one for the session, re-armed per turn. */
+  private readonly watchdog: TurnWatchdog;
   private turn?: Turn;
   /** Why the process is gone, once it is. */
   private dead?: string;
   private closing?: Promise<void>;
   private requestSeq = 0;
-  /** One idle timer for the session, refreshed at each turn's start (re-creating it per turn costs measurably more). */
-  private idleTimer?: ReturnType<typeof setTimeout>;
   private readonly pending = new Map<string, (r: ControlResult) => void>();
   private readonly asks = new Map<string, AbortController>();
   /** Resolves when stdout has ended and the exit has been handled. */
@@ -67,7 +62,14 @@ export class ClaudeSession implements DriverSession {
     private readonly provider: ClaudeCode,
     private readonly opts: StartOptions,
   ) {
-    this.idleMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.watchdog = new TurnWatchdog({
+      idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      graceMs: MAX_INTERRUPT_GRACE_MS,
+      onIdle: () => void this.control("interrupt", MAX_INTERRUPT_GRACE_MS),
+      onForce: () => {
+        if (this.turn && !this.turn.ended) void this.child.stop({ graceMs: 200, sigint: true });
+      },
+    });
     // The primer travels as --append-system-prompt (claude-command.ts), on every start, resumed ones included.
     this.opening = openingTexts(opts, { primerElsewhere: true });
     this.done = this.readLoop();
@@ -99,17 +101,16 @@ export class ClaudeSession implements DriverSession {
     const started = performance.now();
     // A turn already being interrupted (its consumer left, or interrupt() was called) ends soon: the watchdog kills
     // the CLI if it does not. Wait for it rather than refusing.
-    if (this.turn?.watchdog) await this.turn.finished;
+    if (this.turn && this.watchdog.interrupting) await this.turn.finished;
     const refuse = this.closing ? "the session is closed" : this.dead ? `${this.dead}; start or resume a new session`
       : this.turn ? "a turn is already running in this session" : undefined;
     if (refuse) {
-      yield { type: "turn_end", stopReason: "error", isError: true, error: refuse, durationMs: 0, usage: { ...ZERO_USAGE } };
+      yield errorEnd(started, refuse);
       return;
     }
     const turn = newTurn(started);
     this.turn = turn;
-    if (this.idleTimer) this.idleTimer.refresh();
-    else this.armIdle(this.idleMs);
+    this.watchdog.begin();
     this.child.write(userFrame(text, this.opening));
     this.opening = [];
     try {
@@ -172,7 +173,7 @@ export class ClaudeSession implements DriverSession {
 
   private onLine(line: string): void {
     const turn = this.turn;
-    if (turn) turn.lastActivity = performance.now();
+    this.watchdog.touch();
     const parsed = this.parser.parse(line);
     switch (parsed.kind) {
       case "events":
@@ -203,64 +204,43 @@ export class ClaudeSession implements DriverSession {
       this.child.write(controlErrorFrame(req.requestId, `aegis does not handle control request "${req.request.subtype}"`));
       return;
     }
-    const turn = this.turn;
     const cancelled = new AbortController();
     this.asks.set(req.requestId, cancelled);
-    if (turn) turn.asking++;
     try {
-      const decision = await decideToolUse(this.provider.permission, can.data, this.opts.askPermission);
+      // While a human decides, the CLI is rightly silent: the idle clock stops.
+      const decision = await this.watchdog.paused(() => decideToolUse(this.provider.permission, can.data, this.opts.askPermission));
       if (!cancelled.signal.aborted) this.child.write(permissionResponseFrame(req.requestId, decision));
     } finally {
       this.asks.delete(req.requestId);
-      if (turn) {
-        turn.asking--;
-        turn.lastActivity = performance.now();
-      }
     }
   }
 
-  /** When the timer fires, a turn idle for less than idleMs gets the timer again for the remainder; no turn, no timer. */
-  private armIdle(ms: number): void {
-    this.idleTimer = setTimeout(() => {
-      const turn = this.turn;
-      if (!turn || turn.ended || turn.watchdog) return;
-      const idle = performance.now() - turn.lastActivity;
-      // While a human decides on a permission question, the CLI is rightly silent.
-      if (turn.asking > 0 || idle < this.idleMs) return this.armIdle(turn.asking > 0 ? this.idleMs : this.idleMs - idle);
-      turn.timedOut = true;
-      this.requestInterrupt(turn);
-    }, Math.max(1, ms));
-    // It outlives turns (refreshed at each start); it must not keep a finished aegis process alive.
-    this.idleTimer.unref?.();
-  }
-
-  /** Asks the CLI to stop the turn; if the turn has not ended within the grace, kills the process. */
+  /** Asks the CLI to stop the turn; the watchdog kills the process if the turn has not ended within the grace. */
   private requestInterrupt(turn: Turn): void {
-    if (turn.ended || turn.watchdog || this.dead) return;
+    if (turn.ended || this.watchdog.interrupting || this.dead) return;
     void this.control("interrupt", MAX_INTERRUPT_GRACE_MS);
-    const grace = Math.min(MAX_INTERRUPT_GRACE_MS, this.idleMs);
-    turn.watchdog = setTimeout(() => {
-      if (!turn.ended) void this.child.stop({ graceMs: 200, sigint: true });
-    }, grace);
+    this.watchdog.escalate();
   }
 
   private finishTurn(turn: Turn, end: TurnEnd): void {
     if (turn.ended) return;
     turn.ended = true;
-    clearTimeout(turn.watchdog);
-    const out: TurnEnd = { ...end, durationMs: Math.round(performance.now() - turn.started) };
-    if (turn.timedOut) {
-      out.isError = true;
-      out.stopReason = "timeout";
-      out.error = `no event from claude for ${this.idleMs} ms; the turn was interrupted${end.error ? `: ${end.error}` : ""}`;
+    const timedOut = this.watchdog.timedOut;
+    this.watchdog.end();
+    const f = { stopReason: end.stopReason, isError: end.isError, error: end.error, usage: end.usage, costUsd: end.costUsd };
+    if (timedOut) {
+      f.isError = true;
+      f.stopReason = "timeout";
+      f.error = idleTimeoutError("claude", this.watchdog.idleMs, end.error);
     } else if (turn.closedDuring && end.isError) {
-      out.stopReason = "cancelled";
-      out.error = "the session was closed during the turn";
+      f.stopReason = "cancelled";
+      f.error = "the session was closed during the turn";
     } else if (turn.interrupted && end.isError) {
-      out.stopReason = "cancelled";
+      f.stopReason = "cancelled";
       // Claude's own text for an aborted turn is an internal diagnostic ("[ede_diagnostic] result_type=…").
-      out.error = "interrupted";
+      f.error = "interrupted";
     }
+    const out = turnEnd(turn.started, f);
     turn.channel.push(out);
     turn.channel.close();
     if (this.turn === turn) this.turn = undefined;
@@ -269,15 +249,12 @@ export class ClaudeSession implements DriverSession {
 
   private onDeath(reason: string): void {
     this.dead ??= reason;
-    clearTimeout(this.idleTimer);
+    this.watchdog.close();
     for (const finish of [...this.pending.values()]) finish({ ok: false, error: this.dead });
     for (const ac of this.asks.values()) ac.abort();
     const turn = this.turn;
     if (turn && !turn.ended) {
-      this.finishTurn(turn, {
-        type: "turn_end", stopReason: "error", isError: true, durationMs: 0, usage: { ...ZERO_USAGE },
-        error: withStderr(`${this.dead} before the turn ended`, this.child.stderrTail()),
-      });
+      this.finishTurn(turn, errorEnd(turn.started, withStderr(`${this.dead} before the turn ended`, this.child.stderrTail())));
     }
   }
 }
@@ -288,7 +265,6 @@ function newTurn(started: number): Turn {
     markFinished = resolve;
   });
   return {
-    channel: new EventChannel(), started, finished, markFinished, lastActivity: started,
-    ended: false, interrupted: false, timedOut: false, closedDuring: false, asking: 0,
+    channel: new EventChannel(), started, finished, markFinished, ended: false, interrupted: false, closedDuring: false,
   };
 }

@@ -1,8 +1,11 @@
 // The built-in Scripted agent: a deterministic in-process agent behind the same seam as the CLI drivers. It needs no
-// account and no process, so it powers the quickstart and lets users test their own workflows.
+// account and no process, so it powers the quickstart and lets users test their own workflows. A reply silent for
+// the idle timeout is aborted (turn-watchdog.ts) and the turn ends as a timeout, as with a CLI.
 
 import type { Provider, Scripted, ScriptedReply } from "../../config/providers.ts";
 import type { AgentEvent, Driver, DriverSession, StartOptions, ToolKind, Usage } from "../driver.ts";
+import { turnEnd, errorEnd, idleTimeoutError } from "../turn-end.ts";
+import { DEFAULT_IDLE_TIMEOUT_MS, TurnWatchdog } from "../turn-watchdog.ts";
 
 class ScriptedSession implements DriverSession {
   readonly pid = undefined;
@@ -10,8 +13,16 @@ class ScriptedSession implements DriverSession {
   private turn = 0;
   private running?: AbortController;
   private closed = false;
+  private readonly watchdog: TurnWatchdog;
 
   constructor(private readonly provider: Scripted, private readonly opts: StartOptions) {
+    this.watchdog = new TurnWatchdog({
+      idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      graceMs: 0,
+      onIdle: () => this.running?.abort(),
+      // The reply is raced against the abort, so the idle abort has already ended the turn: nothing to force.
+      onForce: () => {},
+    });
     // The id carries the turn count (`<uuid>:t3`), so a resumed session continues the numbering that `ctx.turn` shows.
     const m = opts.resumeId ? /^(.*):t(\d+)$/.exec(opts.resumeId) : null;
     this.baseId = m ? m[1]! : (opts.resumeId ?? crypto.randomUUID());
@@ -25,12 +36,13 @@ class ScriptedSession implements DriverSession {
   async *send(text: string): AsyncIterable<AgentEvent> {
     const started = performance.now();
     if (this.closed) {
-      yield endTurn(started, { stopReason: "error", isError: true, error: "session is closed" });
+      yield errorEnd(started, "session is closed");
       return;
     }
     this.turn++;
     const ac = new AbortController();
     this.running = ac;
+    this.watchdog.begin();
     yield { type: "init", providerSessionId: this.providerSessionId, model: this.provider.model };
     try {
       if (this.provider.delayMs) await abortableSleep(this.provider.delayMs, ac.signal);
@@ -45,7 +57,7 @@ class ScriptedSession implements DriverSession {
       if (reply.text) yield { type: "text", text: reply.text, messageId: `scripted_msg_${this.turn}` };
       const usage = this.usageFor(text, reply.text);
       yield { type: "usage", usage, costUsd: this.provider.usage?.costUsd ?? 0 };
-      yield endTurn(started, {
+      yield turnEnd(started, {
         stopReason: reply.isError ? "error" : "end_turn",
         isError: reply.isError ?? false,
         error: reply.isError ? reply.text : undefined,
@@ -53,9 +65,11 @@ class ScriptedSession implements DriverSession {
         costUsd: this.provider.usage?.costUsd ?? 0,
       });
     } catch (err) {
-      if (ac.signal.aborted) yield endTurn(started, { stopReason: "cancelled", isError: true, error: "interrupted" });
-      else yield endTurn(started, { stopReason: "error", isError: true, error: `scripted reply failed: ${errText(err)}` });
+      if (this.watchdog.timedOut) yield errorEnd(started, idleTimeoutError("the scripted agent", this.watchdog.idleMs), "timeout");
+      else if (ac.signal.aborted) yield errorEnd(started, "interrupted", "cancelled");
+      else yield errorEnd(started, `scripted reply failed: ${errText(err)}`);
     } finally {
+      this.watchdog.end();
       this.running = undefined;
     }
   }
@@ -66,6 +80,7 @@ class ScriptedSession implements DriverSession {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.watchdog.close();
     this.running?.abort();
   }
 
@@ -88,21 +103,6 @@ function normalize(r: ScriptedReply): { text: string; toolCalls?: Exclude<Script
   if (typeof r === "string") return { text: r };
   if (r && typeof r === "object" && typeof r.text === "string") return r;
   return { text: String(r ?? "") };
-}
-
-function endTurn(
-  started: number,
-  t: { stopReason: string; isError: boolean; error?: string; usage?: Usage; costUsd?: number },
-): AgentEvent {
-  return {
-    type: "turn_end",
-    stopReason: t.stopReason,
-    isError: t.isError,
-    ...(t.error !== undefined ? { error: t.error } : {}),
-    durationMs: Math.round(performance.now() - started),
-    usage: t.usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-    ...(t.costUsd !== undefined ? { costUsd: t.costUsd } : {}),
-  };
 }
 
 function guessKind(name: string): ToolKind {
