@@ -1,9 +1,11 @@
 // The client role of ACP over a JsonRpcConnection: the calls aegis makes (initialize, session/new, session/load,
-// session/prompt, session/cancel) and the answers it gives to the agent's requests. It advertises no filesystem and
-// no terminal capability, so `fs/*` and `terminal/*` get method-not-found. It owns no process and no policy: the
-// permission answer and the handling of updates are the session's, passed in as callbacks.
+// session/set_mode, set_model and set_config_option, session/prompt, session/cancel) and the answers it gives to the
+// agent's requests. It advertises no filesystem and no terminal capability, so `fs/*` and `terminal/*` get
+// method-not-found. It owns no process and no policy: the permission answer and the handling of updates are the
+// session's, passed in as callbacks.
 
 import pkg from "../../../package.json" with { type: "json" };
+import { z } from "zod";
 import type { McpServerSpec } from "../driver.ts";
 import { JsonRpcConnection, RpcMethodError, type LineTransport } from "./connection.ts";
 import {
@@ -53,8 +55,23 @@ export class AcpClient {
     return this.connection.request("session/new", { cwd, mcpServers: toAcpMcpServers(mcpServers) }, NewSessionResult);
   }
 
-  async loadSession(sessionId: string, cwd: string, mcpServers: McpServerSpec[]): Promise<void> {
-    await this.connection.request("session/load", { sessionId, cwd, mcpServers: toAcpMcpServers(mcpServers) }, LoadSessionResult);
+  loadSession(sessionId: string, cwd: string, mcpServers: McpServerSpec[]): Promise<LoadSessionResult> {
+    return this.connection.request("session/load", { sessionId, cwd, mcpServers: toAcpMcpServers(mcpServers) }, LoadSessionResult);
+  }
+
+  /** Switches the session to one of the modes it advertised. */
+  async setMode(sessionId: string, modeId: string): Promise<void> {
+    await this.connection.request("session/set_mode", { sessionId, modeId }, z.unknown());
+  }
+
+  /** Sets one of the session's config options (e.g. `model`) to one of its advertised values. */
+  async setConfigOption(sessionId: string, configId: string, value: string): Promise<void> {
+    await this.connection.request("session/set_config_option", { sessionId, configId, value }, z.unknown());
+  }
+
+  /** Picks one of the models the session advertised (ACP's unstable `session/set_model`). */
+  async setModel(sessionId: string, modelId: string): Promise<void> {
+    await this.connection.request("session/set_model", { sessionId, modelId }, z.unknown());
   }
 
   /** One user turn (ACP content blocks). No timer of its own: the session interrupts, then kills, a quiet turn. */

@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { InheritEnv } from "../../config/providers.ts";
 import { AegisError } from "../../util/errors.ts";
+import type { AcpClient } from "./acp-client.ts";
+import type { SessionSetup } from "./wire.ts";
 
 /** How a provider's CLI is started by an ACP session; built by each flavor's driver. */
 export interface AcpLaunch {
@@ -23,15 +25,28 @@ export interface AcpLaunch {
   dropsFailedPrompt?: boolean;
   /** A private folder removed at close. */
   tempDir?: string;
+  /**
+   * Runs once the session exists (after session/new or session/load), before the first turn: a generic agent picks
+   * its mode and model here. Throwing fails the start. Returns the model in effect, if known.
+   */
+  setup?: (s: SessionSetupContext) => Promise<{ model?: string }>;
+}
+
+export interface SessionSetupContext {
+  client: AcpClient;
+  sessionId: string;
+  /** The modes and models the session/new or session/load result advertised. */
+  result: SessionSetup;
+  diag: (message: string) => void;
 }
 
 /** Finds the CLI: `bin` as given (a path, or a name on PATH), else `defaultName` on PATH. */
-export function resolveBin(opts: { bin?: string; defaultName: string; label: string; install: string; cwd: string; path?: string }): string {
+export function resolveBin(opts: { bin?: string; defaultName: string; label: string; install: string; cwd: string; path?: string; hint?: string }): string {
   const wanted = opts.bin ?? opts.defaultName;
   const missing = (detail: string) =>
     new AegisError("E_AGENT_MISSING", `${opts.label} not found: ${detail}`, {
       data: { bin: wanted },
-      hint: opts.bin ? `check the provider's bin path, or install it: ${opts.install}` : `install it: ${opts.install}`,
+      hint: opts.hint ?? (opts.bin ? `check the provider's bin path, or install it: ${opts.install}` : `install it: ${opts.install}`),
     });
   if (wanted.includes("/")) {
     const full = isAbsolute(wanted) ? wanted : resolve(opts.cwd, wanted);

@@ -62,10 +62,31 @@ export const InitializeResult = z.looseObject({
 });
 export type InitializeResult = z.infer<typeof InitializeResult>;
 
-export const NewSessionResult = z.looseObject({ sessionId: z.string() });
+/** A session mode the agent offers (`plan`, `yolo`, or a URL id such as Copilot's `…/session-modes#plan`). */
+export const SessionMode = z.looseObject({ id: z.string(), name: z.string().nullish(), description: z.string().nullish() });
+export type SessionMode = z.infer<typeof SessionMode>;
+
+/** A value of a `select` config option; ACP also allows groups of them (`{ group, name, options }`). */
+const ConfigValue = z.looseObject({ value: z.string().optional(), name: z.string().nullish(), options: z.array(z.looseObject({ value: z.string(), name: z.string().nullish() })).optional() });
+export const ConfigOption = z.looseObject({ id: z.string(), type: z.string().optional(), currentValue: z.unknown().optional(), options: z.array(ConfigValue).optional() });
+export type ConfigOption = z.infer<typeof ConfigOption>;
+
+/**
+ * What session/new and session/load may say about the session's modes, models and config options (all optional in
+ * ACP). A malformed one is dropped (`catch`), never fatal: the session itself is still usable.
+ */
+const SessionSetupFields = {
+  modes: z.looseObject({ availableModes: z.array(SessionMode), currentModeId: z.string() }).nullish().catch(undefined),
+  models: z.looseObject({ availableModels: z.array(z.looseObject({ modelId: z.string(), name: z.string().nullish() })), currentModelId: z.string() }).nullish().catch(undefined),
+  configOptions: z.array(ConfigOption).nullish().catch(undefined),
+};
+export const NewSessionResult = z.looseObject({ sessionId: z.string(), ...SessionSetupFields });
 export type NewSessionResult = z.infer<typeof NewSessionResult>;
 
-export const LoadSessionResult = z.looseObject({}).nullish();
+export const LoadSessionResult = z.looseObject(SessionSetupFields).nullish();
+export type LoadSessionResult = z.infer<typeof LoadSessionResult>;
+/** The parts of a session/new or session/load result that describe modes and models. */
+export type SessionSetup = Pick<NewSessionResult, "modes" | "models" | "configOptions">;
 
 const TokenCount = z.looseObject({ input_tokens: z.number().optional(), output_tokens: z.number().optional() });
 export const PromptResult = z.looseObject({
