@@ -1,7 +1,7 @@
 // One ACP agent session behind the DriverSession seam, for any ACP CLI (Gemini CLI, OpenCode, ACPAgent): spawns the CLI through
 // src/proc, runs initialize → session/new (or session/load to resume) → one session/prompt per turn, turns updates
 // into AgentEvents, answers permission questions by policy, and ends every turn with exactly one turn_end — also when
-// the process dies (error + stderr tail), goes quiet (idle watchdog: cancel, then kill), or the session is closed.
+// the process dies (error + stderr tail), goes quiet (turn-watchdog.ts: cancel, then kill), or the session is closed.
 // It must never throw out of a turn, and never leave a process behind: close() runs the proc shutdown ladder.
 
 import type { Permission } from "../../config/providers.ts";
@@ -9,6 +9,8 @@ import { spawnProcess, type ChildProcess, type ExitStatus } from "../../proc/spa
 import { AegisError, errorCode } from "../../util/errors.ts";
 import type { AgentEvent, DriverSession, StartOptions } from "../driver.ts";
 import { openingTexts } from "../opening.ts";
+import { errorEnd, idleTimeoutError } from "../turn-end.ts";
+import { DEFAULT_IDLE_TIMEOUT_MS, TurnWatchdog } from "../turn-watchdog.ts";
 import { AcpClient } from "./acp-client.ts";
 import { UpdateMapper } from "./event-mapper.ts";
 import { removeTempDir, type AcpLaunch } from "./launch.ts";
@@ -17,7 +19,6 @@ import { chooseOutcome, describePermissionRequest, resolvePermission } from "./p
 import { Turn } from "./turn.ts";
 import type { LoadSessionResult, PermissionOutcome, PromptResult, RequestPermissionParams, SessionSetup } from "./wire.ts";
 
-const DEFAULT_IDLE_TIMEOUT_MS = 600_000;
 /** After an interrupt (or an idle cancel), how long the agent has to end the turn before it is killed. */
 const CANCEL_GRACE_MS = 10_000;
 const START_TIMEOUT_MS = 60_000;
@@ -56,7 +57,8 @@ class AcpSession implements DriverSession {
   private readonly child: ChildProcess;
   private readonly client: AcpClient;
   private readonly mapper = new UpdateMapper();
-  private readonly idleTimeoutMs: number;
+  /** The idle timeout and the cancel-then-kill ladder, one for the session, re-armed per turn. */
+  private readonly watchdog: TurnWatchdog;
   private readonly diagnostics: string[] = [];
   private turn?: Turn;
   private exit?: ExitStatus;
@@ -65,7 +67,6 @@ class AcpSession implements DriverSession {
   private opening: string[];
   /** The opening texts the running turn carries, until it ends. */
   private openingInFlight: string[] = [];
-  private killTimer?: ReturnType<typeof setTimeout>;
   private lastIdleUpdateAt = 0;
   /** The model named in each turn's init event: the configured one, or the one the agent reported. */
   private model: string | undefined;
@@ -73,7 +74,15 @@ class AcpSession implements DriverSession {
   constructor(private readonly cfg: AcpSessionConfig) {
     const { launch, opts } = cfg;
     this.model = cfg.model;
-    this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.watchdog = new TurnWatchdog({
+      idleMs: opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      graceMs: CANCEL_GRACE_MS,
+      onIdle: () => this.turn && this.cancelTurn(this.turn),
+      onForce: () => {
+        this.diag(`turn not ended ${CANCEL_GRACE_MS} ms after session/cancel: stopping the agent`);
+        void this.child.stop({ graceMs: 500 });
+      },
+    });
     this.opening = openingTexts(opts, { primerElsewhere: false });
     this.child = spawnProcess({ cmd: launch.cmd, cwd: opts.cwd, env: launch.env, inheritEnv: launch.inheritEnv });
     this.client = new AcpClient({
@@ -152,14 +161,10 @@ class AcpSession implements DriverSession {
     // wait for it rather than refusing.
     if (this.turn && !this.turn.isOver && this.turn.interrupted) await this.turn.finished;
     const sessionId = this.providerSessionId;
-    const refuse = (error: string) => {
-      const t = new Turn({ idleTimeoutMs: this.idleTimeoutMs, onIdle: () => {} });
-      t.end({ stopReason: "error", isError: true, error });
-      return t.events();
-    };
-    if (this.closing || this.exit || !sessionId) return yield* refuse(this.deadMessage());
-    if (this.turn && !this.turn.isOver) return yield* refuse("a turn is already running in this session");
-    const turn = new Turn({ idleTimeoutMs: this.idleTimeoutMs, onIdle: () => this.cancelTurn(turn, Math.min(CANCEL_GRACE_MS, this.idleTimeoutMs)) });
+    const started = performance.now();
+    if (this.closing || this.exit || !sessionId) return yield errorEnd(started, this.deadMessage());
+    if (this.turn && !this.turn.isOver) return yield errorEnd(started, "a turn is already running in this session");
+    const turn = new Turn(this.watchdog);
     this.turn = turn;
     this.mapper.beginTurn();
     turn.push({ type: "init", providerSessionId: sessionId, ...(this.model ? { model: this.model } : {}) });
@@ -171,13 +176,13 @@ class AcpSession implements DriverSession {
       yield* turn.events();
     } finally {
       // The consumer stopped reading early: do not leave the agent working for nobody.
-      if (!turn.isOver) this.cancelTurn(turn, CANCEL_GRACE_MS);
+      if (!turn.isOver) this.cancelTurn(turn);
     }
   }
 
   async interrupt(): Promise<void> {
     const turn = this.turn;
-    if (turn && !turn.isOver) this.cancelTurn(turn, CANCEL_GRACE_MS);
+    if (turn && !turn.isOver) this.cancelTurn(turn);
   }
 
   close(): Promise<void> {
@@ -185,7 +190,7 @@ class AcpSession implements DriverSession {
       const turn = this.turn;
       if (turn && !turn.isOver) turn.cancel.abort();
       await this.child.stop({ graceMs: this.cfg.launch.closeGraceMs });
-      clearTimeout(this.killTimer);
+      this.watchdog.close();
       removeTempDir(this.cfg.launch.tempDir);
       // Normally the prompt's rejection has ended the turn by now; this is the backstop.
       turn?.end({ stopReason: "error", isError: true, error: "the session was closed" });
@@ -250,13 +255,12 @@ class AcpSession implements DriverSession {
   }
 
   private finishTurn(turn: Turn, result: PromptResult): void {
-    clearTimeout(this.killTimer);
     this.openingInFlight = [];
     const { usage, costUsd } = this.mapper.turnUsage(result);
     const cost = costUsd === undefined ? {} : { costUsd };
     turn.push({ type: "usage", usage, ...cost });
     if (turn.idleFired) {
-      turn.end({ stopReason: "timeout", isError: true, error: `timed out: no activity for ${this.idleTimeoutMs} ms, so the turn was cancelled`, usage, ...cost });
+      turn.end({ stopReason: "timeout", isError: true, error: idleTimeoutError(this.cfg.launch.label, this.watchdog.idleMs), usage, ...cost });
     } else if (result.stopReason === "cancelled") {
       turn.end({ stopReason: "cancelled", isError: true, error: "interrupted", usage, ...cost });
     } else {
@@ -265,7 +269,6 @@ class AcpSession implements DriverSession {
   }
 
   private async failTurn(turn: Turn, err: unknown): Promise<void> {
-    clearTimeout(this.killTimer);
     // The CLI answered the prompt with an error (an API error); one that forgets such a prompt gets the opening again.
     if (this.cfg.launch.dropsFailedPrompt && errorCode(err) === "E_PROTOCOL" && !this.closing) this.opening = this.openingInFlight;
     this.openingInFlight = [];
@@ -273,28 +276,24 @@ class AcpSession implements DriverSession {
     if (errorCode(err) === "E_AGENT_EXIT") await Promise.race([this.child.exited, Bun.sleep(2000)]);
     let error: string;
     if (this.closing) error = "the session was closed";
-    else if (turn.idleFired) error = `timed out: no activity for ${this.idleTimeoutMs} ms, so the turn was cancelled and ${this.cfg.launch.label} stopped`;
+    else if (turn.idleFired) error = idleTimeoutError(this.cfg.launch.label, this.watchdog.idleMs, `${this.cfg.launch.label} did not end it and was stopped`);
     else if (errorCode(err) === "E_AGENT_EXIT") error = this.deadMessage();
     else error = err instanceof Error ? err.message : String(err);
     turn.end({ stopReason: turn.idleFired ? "timeout" : "error", isError: true, error });
   }
 
-  /** Sends session/cancel; if the turn has not ended `graceMs` later, the process is stopped. */
-  private cancelTurn(turn: Turn, graceMs: number): void {
-    // Already cancelling: the first cancel armed the kill timer.
+  /** Sends session/cancel; the watchdog stops the process if the turn has not ended within the grace. */
+  private cancelTurn(turn: Turn): void {
+    // Already cancelling: the first cancel armed the grace.
     if (turn.isOver || turn.interrupted || !this.providerSessionId) return;
     turn.cancel.abort();
     this.client.cancel(this.providerSessionId);
-    clearTimeout(this.killTimer);
-    this.killTimer = setTimeout(() => {
-      if (turn.isOver) return;
-      this.diag(`turn not ended ${graceMs} ms after session/cancel: stopping the agent`);
-      void this.child.stop({ graceMs: 500 });
-    }, graceMs);
+    this.watchdog.escalate();
   }
 
   private onExit(status: ExitStatus): void {
     this.exit = status;
+    this.watchdog.close();
     this.client.close(new AegisError("E_AGENT_EXIT", this.deadMessage(), { data: { ...status } }));
     // Whatever the CLI left running (tool commands in sessions of their own) is an orphan now: sweep it.
     if (!this.closing) void this.child.stop({ graceMs: 0 });
