@@ -1,74 +1,41 @@
 #!/usr/bin/env bun
-// Per-turn overhead of the Claude driver: the same fake-claude process kind driven through claudeDriver (spawn via
-// src/proc, line framing, validation (hand checks, zod for what they refuse), event mapping, idle timer) and by a bare
-// script (Bun.spawn, split on "\n", JSON.parse, stop at `result`; plain and detached), in the same run, interleaved in
-// rounds so machine noise hits all alike. Two scenarios: instant turns (the fake answers at once: pure overhead against
-// ~0.2 ms of work) and turns with FAKE_CLAUDE_DELAY_MS of model time (still far below the 150–700 ms real Claude turns
-// took in real-clis.md). Goal: driver / bare ≤ 1.10.
-// Both run fake-claude on the bun running this bench (put first on its PATH).
-// Usage: bun bench/turn-overhead.ts [--quick] [--turns 300] [--rounds 5] [--delay-ms 20]
+// Per-turn overhead of every driver with a fake CLI (the list in test/fixtures/fake-providers.ts: a provider added there
+// is measured here too): the same fake process kind driven through aegis's driver (spawn via src/proc, line framing,
+// validation, event mapping, the idle watchdog) and by a bare script speaking the same protocol (bench/lib/
+// bare-clients.ts: Bun.spawn, split on "\n", JSON.parse, stop at the turn's end), in the same run, interleaved in rounds
+// so machine noise hits both alike. Two scenarios per provider: instant turns (the fake answers at once: pure overhead,
+// goal ≤ +25 µs of wall time per turn over the bare script) and turns with 20 ms of model time (goal: driver / bare
+// ≤ 1.10; still far below the 150–700 ms real turns took in real-clis.md).
+// Usage: bun bench/turn-overhead.ts [--quick] [--turns 300] [--rounds 5] [--delay-ms 20] [--only claude-code]
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClaudeCode } from "../src/config/providers.ts";
-import { claudeDriver } from "../src/drivers/claude/claude-driver.ts";
+import { startAgent } from "../src/drivers/registry.ts";
+import { FAKE_PROVIDERS, type FakeProvider } from "../test/fixtures/fake-providers.ts";
+import { startBare, type TurnRunner } from "./lib/bare-clients.ts";
 import { withBunOnPath } from "./lib/measure.ts";
-import { numArg, report, type Figure } from "./lib/report.ts";
+import { numArg, report, strArg, type Figure } from "./lib/report.ts";
 
 const TURNS = numArg("--turns", 300, 30);
 const ROUNDS = numArg("--rounds", 5, 1);
 const DELAY_MS = numArg("--delay-ms", 20);
-const GOAL = 1.1;
-const FAKE = join(import.meta.dir, "../test/fixtures/bin/fake-claude");
-const ARGV = ["-p", "--input-format", "stream-json", "--output-format", "stream-json", "--verbose", "--model", "claude-sonnet-4-5", "--effort", "high", "--permission-mode", "acceptEdits", "--mcp-config", '{"mcpServers":{}}', "--strict-mcp-config"];
+const ONLY = strArg("--only");
+const RATIO_GOAL = 1.1;
+const OVERHEAD_GOAL_US = 25;
 const prompt = (i: number) => `hello from turn ${i}, please echo this line back`;
 const cwd = mkdtempSync(join(tmpdir(), "aegis-bench-turns-"));
 const figures: Figure[] = [];
 
-interface Runner {
-  turn(i: number): Promise<void>;
-  close(): Promise<void>;
-}
-type Start = (env: Record<string, string>) => Promise<Runner>;
+type Start = (env: Record<string, string>) => Promise<TurnRunner>;
 
-const viaDriver: Start = async (env) => {
-  const provider = new ClaudeCode({ model: "claude-sonnet-4-5", permission: "write", bin: FAKE, env });
-  const s = await claudeDriver.start(provider, { cwd, handle: "bench" });
+const viaDriver = (fx: FakeProvider): Start => async (env) => {
+  const s = await startAgent(fx.make({ permission: "write", env }), { cwd, handle: "bench" });
   return {
-    async turn(i) {
-      for await (const ev of s.send(prompt(i))) if (ev.type === "turn_end" && ev.isError) throw new Error(ev.error);
+    async turn(text) {
+      for await (const ev of s.send(text)) if (ev.type === "turn_end" && ev.isError) throw new Error(ev.error);
     },
     close: () => s.close(),
-  };
-};
-
-const bare = (detached: boolean): Start => async (env) => {
-  const p = Bun.spawn([FAKE, ...ARGV], { cwd, env: { ...process.env, ...env }, stdin: "pipe", stdout: "pipe", stderr: "ignore", detached });
-  const reader = p.stdout.getReader();
-  const decoder = new TextDecoder();
-  let buf = "";
-  const frame = (text: string) => `${JSON.stringify({ type: "user", message: { role: "user", content: text } })}\n`;
-  return {
-    async turn(i) {
-      p.stdin.write(frame(prompt(i)));
-      p.stdin.flush();
-      for (;;) {
-        let nl: number;
-        while ((nl = buf.indexOf("\n")) !== -1) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (JSON.parse(line).type === "result") return;
-        }
-        const { done, value } = await reader.read();
-        if (done) throw new Error("fake-claude exited");
-        buf += decoder.decode(value, { stream: true });
-      }
-    },
-    async close() {
-      p.stdin.end();
-      await p.exited;
-    },
   };
 };
 
@@ -83,10 +50,10 @@ interface Sample {
 async function measure(start: Start, env: Record<string, string>, turns: number): Promise<Sample> {
   const r = await start(env);
   try {
-    for (let i = 0; i < 10; i++) await r.turn(i);
+    for (let i = 0; i < 10; i++) await r.turn(prompt(i));
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    for (let i = 0; i < turns; i++) await r.turn(i);
+    for (let i = 0; i < turns; i++) await r.turn(prompt(i));
     const wall = ((performance.now() - t0) * 1000) / turns;
     const c = process.cpuUsage(c0);
     return { wall, cpu: (c.user + c.system) / turns };
@@ -95,41 +62,50 @@ async function measure(start: Start, env: Record<string, string>, turns: number)
   }
 }
 
-const RUNNERS: [string, Start][] = [["bare script", bare(false)], ["bare script, detached", bare(true)], ["claude driver", viaDriver]];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-async function scenario(title: string, delayMs: number, turns: number): Promise<void> {
-  const env = withBunOnPath(cwd, { FAKE_CLAUDE_DELAY_MS: String(delayMs) });
-  const samples = RUNNERS.map(() => [] as Sample[]);
+/** Bare and driver, alternated `ROUNDS` times; medians of wall and CPU per turn. */
+async function scenario(fx: FakeProvider, bareStart: Start, delayMs: number, turns: number): Promise<{ bare: Sample; driver: Sample }> {
+  const env = withBunOnPath(cwd, { ...fx.env, [fx.delayEnv]: String(delayMs) });
+  const runners: Start[] = [bareStart, viaDriver(fx)];
+  const samples: Sample[][] = [[], []];
   for (let round = 0; round < ROUNDS; round++) {
-    // Rotate the order each round, so warming and drift favour none of them.
-    for (let k = 0; k < RUNNERS.length; k++) {
-      const j = (k + round) % RUNNERS.length;
-      samples[j]?.push(await measure((RUNNERS[j] as [string, Start])[1], env, turns));
+    // Alternate the order each round, so warming and drift favour neither.
+    for (let k = 0; k < 2; k++) {
+      const j = (k + round) % 2;
+      samples[j]!.push(await measure(runners[j]!, env, turns));
     }
   }
-  const wall = samples.map((xs) => median(xs.map((x) => x.wall)));
-  const cpu = samples.map((xs) => median(xs.map((x) => x.cpu)));
-  console.log(`\n${title}: ${ROUNDS} rounds × ${turns} turns on one fake-claude process each; medians, µs per turn`);
-  console.log(`  ${"".padEnd(22)} ${"wall".padStart(7)} ${"cpu".padStart(6)}   wall per round`);
-  RUNNERS.forEach(([name], j) => {
-    const rounds = samples[j]!.map((x) => x.wall.toFixed(0)).join(" ");
-    console.log(`  ${name.padEnd(22)} ${wall[j]!.toFixed(0).padStart(7)} ${cpu[j]!.toFixed(0).padStart(6)}   ${rounds}`);
-  });
-  const [b, bd, d] = wall as [number, number, number];
-  const [cb, , cd] = cpu as [number, number, number];
-  console.log(`  driver / bare           wall ratio ${(d / b).toFixed(3)} (+${(d - b).toFixed(0)} µs)   goal ≤ ${GOAL}: ${d / b <= GOAL ? "met" : "NOT met"}`);
-  console.log(`  driver / bare detached  wall ratio ${(d / bd).toFixed(3)} (+${(d - bd).toFixed(0)} µs; both children in a session of their own)`);
-  console.log(`  driver / bare           cpu ratio  ${(cd / cb).toFixed(3)} (+${(cd - cb).toFixed(0)} µs of aegis-side CPU per turn)`);
-  figures.push(
-    { figure: `claude driver, ${title}, wall per turn`, value: d, unit: "µs", baseline: { label: "bare script", value: b }, goal: { on: "ratio", op: "<=", target: GOAL } },
-    { figure: `claude driver, ${title}, aegis-side CPU per turn`, value: cd, unit: "µs", baseline: { label: "bare script", value: cb } },
-  );
+  const med = (xs: Sample[]): Sample => ({ wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) });
+  return { bare: med(samples[0]!), driver: med(samples[1]!) };
 }
 
+const fixtures = FAKE_PROVIDERS.filter((fx) => !ONLY || fx.name === ONLY);
+if (fixtures.length === 0) throw new Error(`--only ${ONLY}: no such fake provider; known: ${FAKE_PROVIDERS.map((f) => f.name).join(", ")}`);
 try {
-  await scenario("instant turns", 0, TURNS);
-  await scenario(`turns with ${DELAY_MS} ms of model time`, DELAY_MS, Math.max(20, Math.round(TURNS / 10)));
+  console.log(`${ROUNDS} rounds × ${TURNS} instant turns (and ${Math.max(20, Math.round(TURNS / 10))} turns of ${DELAY_MS} ms) per runner; medians, µs per turn`);
+  console.log(`  ${"".padEnd(40)} ${"bare".padStart(7)} ${"driver".padStart(7)} ${"+wall".padStart(6)} ${"ratio".padStart(6)} ${"+cpu".padStart(6)}`);
+  for (const fx of fixtures) {
+    const bare = fx.bare;
+    if (!bare) {
+      console.log(`  ${fx.label}: no bare client for its protocol; not measured`);
+      continue;
+    }
+    const bareStart: Start = (env) => startBare(bare.protocol, bare.argv, cwd, env, false);
+    for (const [title, delay, turns] of [["instant turns", 0, TURNS], [`${DELAY_MS} ms model turns`, DELAY_MS, Math.max(20, Math.round(TURNS / 10))]] as const) {
+      const { bare: b, driver: d } = await scenario(fx, bareStart, delay, turns);
+      const name = `${fx.label}, ${title}`;
+      console.log(`  ${name.padEnd(40)} ${b.wall.toFixed(0).padStart(7)} ${d.wall.toFixed(0).padStart(7)} ${(d.wall - b.wall).toFixed(0).padStart(6)} ${(d.wall / b.wall).toFixed(3).padStart(6)} ${(d.cpu - b.cpu).toFixed(0).padStart(6)}`);
+      if (delay === 0) {
+        figures.push(
+          { figure: `${fx.name}, instant turn, overhead over the bare script (wall)`, value: d.wall - b.wall, unit: "µs", goal: { on: "value", op: "<=", target: OVERHEAD_GOAL_US } },
+          { figure: `${fx.name}, instant turn, aegis-side CPU`, value: d.cpu, unit: "µs", baseline: { label: "bare script", value: b.cpu } },
+        );
+      } else {
+        figures.push({ figure: `${fx.name}, ${title}, wall per turn`, value: d.wall, unit: "µs", baseline: { label: "bare script", value: b.wall }, goal: { on: "ratio", op: "<=", target: RATIO_GOAL } });
+      }
+    }
+  }
   report("turn-overhead", figures);
 } finally {
   rmSync(cwd, { recursive: true, force: true });

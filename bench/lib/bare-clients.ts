@@ -1,0 +1,85 @@
+// The baseline of the per-turn benchmarks: the least a script must do to hold a conversation with a CLI over its wire
+// protocol (Bun.spawn, split stdout on "\n", JSON.parse every line, stop at the turn's end), one client per protocol
+// named in test/fixtures/fake-providers.ts. No validation, no events, no timers: what aegis adds is measured against
+// this. It must not print.
+
+import type { BareProtocol } from "../../test/fixtures/fake-providers.ts";
+
+export interface TurnRunner {
+  turn(text: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+type Json = Record<string, any>;
+
+/** A child process with line-split, parsed stdout. */
+function spawnLines(argv: string[], cwd: string, env: Record<string, string>, detached: boolean) {
+  const p = Bun.spawn(argv, { cwd, env: { ...process.env, ...env }, stdin: "pipe", stdout: "pipe", stderr: "ignore", detached });
+  const reader = p.stdout.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  return {
+    write(msg: Json): void {
+      p.stdin.write(`${JSON.stringify(msg)}\n`);
+      p.stdin.flush();
+    },
+    /** Reads messages until `stop` returns true for one. */
+    async until(stop: (m: Json) => boolean): Promise<Json> {
+      for (;;) {
+        let nl: number;
+        while ((nl = buf.indexOf("\n")) !== -1) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (!line) continue;
+          const m = JSON.parse(line) as Json;
+          if (stop(m)) return m;
+        }
+        const { done, value } = await reader.read();
+        if (done) throw new Error(`${argv[0]} exited`);
+        buf += decoder.decode(value, { stream: true });
+      }
+    },
+    async close(): Promise<void> {
+      p.stdin.end();
+      await p.exited;
+    },
+  };
+}
+
+async function claudeStreamJson(argv: string[], cwd: string, env: Record<string, string>, detached: boolean): Promise<TurnRunner> {
+  const io = spawnLines(argv, cwd, env, detached);
+  return {
+    async turn(text) {
+      io.write({ type: "user", message: { role: "user", content: text } });
+      await io.until((m) => m.type === "result");
+    },
+    close: () => io.close(),
+  };
+}
+
+async function acp(argv: string[], cwd: string, env: Record<string, string>, detached: boolean): Promise<TurnRunner> {
+  const io = spawnLines(argv, cwd, env, detached);
+  let id = 0;
+  const call = async (method: string, params: Json): Promise<Json> => {
+    const my = ++id;
+    io.write({ jsonrpc: "2.0", id: my, method, params });
+    const m = await io.until((x) => x.id === my && x.method === undefined);
+    if (m.error) throw new Error(`${method}: ${JSON.stringify(m.error)}`);
+    return m.result as Json;
+  };
+  await call("initialize", { protocolVersion: 1, clientCapabilities: { fs: { readTextFile: false, writeTextFile: false } } });
+  const { sessionId } = await call("session/new", { cwd, mcpServers: [] });
+  return {
+    async turn(text) {
+      await call("session/prompt", { sessionId, prompt: [{ type: "text", text }] });
+    },
+    close: () => io.close(),
+  };
+}
+
+const CLIENTS: Record<BareProtocol, typeof acp> = { "claude-stream-json": claudeStreamJson, acp };
+
+/** Starts the bare client for `protocol` on `argv`; `detached` puts the child in a session of its own, as src/proc does. */
+export function startBare(protocol: BareProtocol, argv: string[], cwd: string, env: Record<string, string>, detached: boolean): Promise<TurnRunner> {
+  return CLIENTS[protocol](argv, cwd, env, detached);
+}
