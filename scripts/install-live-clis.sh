@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real provider CLIs that test/live/ drives (Claude Code, Gemini CLI, OpenCode, Codex CLI) into .live/ at the repo
+# Installs the real provider CLIs that test/live/ drives (Claude Code, Gemini CLI, OpenCode, Codex CLI, and GitHub Copilot
+# CLI as a generic ACP agent) into .live/ at the repo
 # root, at pinned versions, with their own package.json. They are test tools, never runtime dependencies of aegis.
 # Idempotent: does nothing when every pinned version is already installed. Prints the binaries' paths.
 # It must not touch the repo's own package.json or node_modules.
@@ -14,6 +15,7 @@ PINS=(
   "@google/gemini-cli@0.61.0"
   "opencode-ai@1.18.33"
   "@openai/codex@0.169.0"
+  "@github/copilot@1.0.102"
 )
 
 pkg_name() { echo "${1%@*}"; }
@@ -29,7 +31,8 @@ binaries_present() {
   [[ -x "$LIVE/node_modules/@anthropic-ai/claude-code/bin/claude.exe" ]] &&
     [[ -f "$LIVE/node_modules/@google/gemini-cli/bundle/gemini.js" ]] &&
     [[ -x "$LIVE/node_modules/opencode-ai/bin/opencode.exe" ]] &&
-    [[ -x "$(codex_bin)" ]]
+    [[ -x "$(codex_bin)" ]] &&
+    [[ -f "$LIVE/node_modules/@github/copilot/npm-loader.js" ]]
 }
 
 # The native binary the codex.js launcher would exec (its platform package is an npm alias, hoisted or nested).
@@ -71,6 +74,7 @@ print_paths() {
   echo "gemini:   $LIVE/node_modules/@google/gemini-cli/bundle/gemini.js (node $(node --version))"
   echo "opencode: $LIVE/node_modules/opencode-ai/bin/opencode.exe"
   echo "codex:    $(codex_bin)"
+  echo "copilot:  $LIVE/node_modules/@github/copilot/npm-loader.js (node $(node --version))"
 }
 
 if all_pinned; then
