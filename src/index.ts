@@ -27,9 +27,16 @@ export const Effort = { low: "low", medium: "medium", high: "high", max: "max" }
 /**
  * `workflow(name?, fn, opts?)` registers a workflow: an async function receiving the engine and its arguments.
  * The name defaults to the function's name. `listWorkflows()` and `getWorkflow(name)` read the registry.
- * @example export default workflow("hello", async (engine, { who = "world" }) => engine.send(await engine.spawn("writer"), `Greet ${who}`));
+ * `opts.args` is the schema of its arguments (`z` below): it types `args`, applies defaults, checks every run's
+ * arguments and types `aegis run <name> --key=value`; `aegis run <name> --help` lists them. Without it the workflow
+ * takes free `--key=value` arguments (numbers and true/false typed by their text).
+ * @example export default workflow("hello", async (engine, { who }) => engine.send(await engine.spawn("writer"), `Greet ${who}`),
+ *   { args: z.object({ who: z.string().default("world").describe("Whom to greet") }) });
  */
 export { workflow, listWorkflows, getWorkflow, type Workflow, type WorkflowFn, type WorkflowOptions } from "./workflow/registry.ts";
+/** The schema builder for a workflow's `args` (zod, typed for arguments); any Standard Schema, e.g. an installed zod's, works too. */
+export { z, type ArgSchema, type StringArg, type NumberArg, type ArrayArg, type ObjectArg, type ArgShape, type ArgsOf, type ArgBuilder } from "./workflow/z.ts";
+export type { ArgsSchema, ArgsIssue } from "./workflow/arg-schema.ts";
 /** The engine a workflow receives, the session view it lists, and the options of its shell verbs. */
 export type { WorkflowEngine, SessionInfo, BashOptions, BashPredicateOptions } from "./workflow/engine-types.ts";
 /** Expected workflow failures (exit 1, status `failed`): WorkflowError, and PredicateFailed for exhausted predicates. */

@@ -5,7 +5,7 @@
 import { defineCommand } from "citty";
 import { out, writeErr } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
-import { parseRunFlags } from "../workflow/args.ts";
+import { runFlags } from "../workflow/args.ts";
 import { importWorkflowFile, loadConfigWorkflows } from "../workflow/loader.ts";
 import { createRunRuntime } from "../workflow/queue-serving.ts";
 import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
@@ -20,10 +20,9 @@ export default defineCommand({
     runId: { type: "positional", description: "The run's id (run_…), from `aegis runs`", required: true },
     ...runFlagArgs,
   },
-  async run({ rawArgs }) {
-    const flags = parseRunFlags(rawArgs);
-    const runId = flags.positionals[0];
-    if (!runId) throw new UsageError("aegis resume needs a run id", "list runs with: aegis runs");
+  async run({ args }) {
+    const flags = runFlags(args);
+    const runId = args.runId;
     const config = await loadConfigFromArgs(flags);
     const { rt, serveQueue } = createRunRuntime({ config });
     try {

@@ -1,12 +1,12 @@
 // The command tree and the one place that maps outcomes to exit codes: 0 ok, 1 failed, 2 usage or config error,
 // 130 interrupted. Subcommands are imported lazily, one file each.
 
-import { defineCommand, renderUsage, runCommand, type CommandDef } from "citty";
+import { defineCommand, renderUsage, type ArgsDef, type CommandDef } from "citty";
 import { didYouMean } from "../config/validate.ts";
 import { AegisError, UsageError, errorCode, formatError, isAegisError, isUsageLike } from "../util/errors.ts";
 import { VERSION, versionText } from "../version.ts";
 import { interrupt, interrupted } from "./context.ts";
-import { checkArgs } from "./strict-args.ts";
+import { hoistGlobalFlags, parseCommandLine } from "./parse.ts";
 import { writeOut, writeErr } from "../ui/log.ts";
 
 type Lazy = () => Promise<CommandDef<any>>;
@@ -41,31 +41,10 @@ export const rootCommand = defineCommand({
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
-/** Global flags may come before the command (`aegis --cwd dir run x`): they are moved after it for citty. */
-const GLOBAL_FLAGS_WITH_VALUE = new Set(["--cwd", "--config"]);
+/** Commands whose undeclared `--key=value` options are data (a workflow's arguments), not mistakes. */
+const PASSTHROUGH = new Set(["run"]);
 
-export function hoistGlobalFlags(argv: string[]): string[] {
-  const leading: string[] = [];
-  let i = 0;
-  while (i < argv.length) {
-    const a = argv[i]!;
-    const name = a.split("=")[0]!;
-    if (!GLOBAL_FLAGS_WITH_VALUE.has(name) && a !== "--json") break;
-    if (a.includes("=") || a === "--json") {
-      leading.push(a);
-      i += 1;
-    } else {
-      leading.push(a, argv[i + 1] ?? "");
-      i += 2;
-    }
-  }
-  if (i === 0 || i >= argv.length) return argv;
-  // Keep the command words (up to the first flag) in front, then the hoisted flags, then the rest.
-  const rest = argv.slice(i);
-  let words = 0;
-  while (words < rest.length && !rest[words]!.startsWith("-")) words++;
-  return [...rest.slice(0, words), ...leading, ...rest.slice(words)];
-}
+export { hoistGlobalFlags };
 
 export async function runCli(rawArgv: string[]): Promise<number> {
   const argv = hoistGlobalFlags(rawArgv);
@@ -78,7 +57,9 @@ export async function runCli(rawArgv: string[]): Promise<number> {
   try {
     if (argv.length === 0 || argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
       const target = argv[0] === "help" ? argv.slice(1) : argv;
-      writeOut(`${await usageFor(target)}\n`);
+      // `aegis run <workflow> --help` adds the workflow's own arguments, read from its schema.
+      const extra = target[0] === "run" && target.slice(1).some((a) => !a.startsWith("-")) ? await (await import("./run.ts")).workflowUsage(target.slice(1)) : "";
+      writeOut(`${await usageFor(target)}\n${extra}`);
       return EXIT.ok;
     }
     const version = versionText(rawArgv);
@@ -88,8 +69,11 @@ export async function runCli(rawArgv: string[]): Promise<number> {
     }
     // The leaf command is resolved here (not by citty) so that its return value, an exit code, comes back to us.
     const { cmd, rest, path } = await resolveCommand(argv);
-    await checkArgs(cmd, rest, path.join(" "));
-    const result = (await runCommand(cmd, { rawArgs: rest })).result;
+    // Parsed once, here, against the command's declaration (the one --help shows); citty does not parse again.
+    const defs = ((typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {}) as ArgsDef;
+    const parsed = parseCommandLine(defs, rest, path.join(" "), { passthrough: PASSTHROUGH.has(path.join(" ")) });
+    const args = { _: parsed.positionals, ...parsed.args, ...(PASSTHROUGH.has(path.join(" ")) ? { extra: parsed.extra } : {}) };
+    const result = await cmd.run?.({ rawArgs: rest, args: args as never, cmd });
     if (interrupted.aborted) return EXIT.interrupted;
     return typeof result === "number" ? result : EXIT.ok;
   } catch (err) {

@@ -3,19 +3,21 @@
 // stderr; `--json` puts NDJSON events on stdout instead. A run that does not end `done` rethrows its error, so the
 // CLI root picks the exit code (1 failed, 2 usage, 130 interrupted). Shared with `aegis resume`.
 
-import { defineCommand } from "citty";
+import { defineCommand, type ArgsDef } from "citty";
 import type { Runtime } from "../runtime.ts";
 import type { RunEvent } from "../ui/events.ts";
 import { out, writeErr } from "../ui/log.ts";
 import { ndjsonView, plainView, type RunDisplay } from "../ui/run-display.ts";
 import { appendStepSummary, summaryText } from "../ui/summary.ts";
 import { AegisError } from "../util/errors.ts";
-import { coerceArgs, parseRunFlags, type RunFlags } from "../workflow/args.ts";
+import { argsUsage, coerceCliArgs } from "../workflow/arg-schema.ts";
+import { runFlags, type RunFlags } from "../workflow/args.ts";
 import type { AskRoute } from "../workflow/ask.ts";
 import { createRunRuntime } from "../workflow/queue-serving.ts";
 import { resolveWorkflow } from "../workflow/loader.ts";
 import type { RunOptions, RunOutcome } from "../workflow/runner.ts";
 import { interrupted, loadConfigFromArgs, workDir } from "./context.ts";
+import { parseCommandLine } from "./parse.ts";
 
 export const runFlagArgs = {
   json: { type: "boolean", description: "Print NDJSON events on stdout ({v:1, type, runId, seq, at, …})" },
@@ -24,29 +26,38 @@ export const runFlagArgs = {
   "max-cost": { type: "string", description: "Stop the run once it has cost this many USD; it stays resumable", valueHint: "usd" },
   config: { type: "string", description: "Path to the config file", valueHint: "file" },
   cwd: { type: "string", description: "Run as if started in this folder", valueHint: "dir" },
-} as const;
+} as const satisfies ArgsDef;
+
+const runArgs = {
+  workflow: {
+    type: "positional", required: true,
+    description: "A registered workflow's name, or a .ts file. This process runs queue workers only for the queues the workflow enqueues or delegates to. `aegis run <workflow> --help` lists the workflow's own --key=value arguments",
+  },
+  ...runFlagArgs,
+} as const satisfies ArgsDef;
 
 export default defineCommand({
   meta: { name: "run", description: "Run a workflow by name or file: aegis run <name|file.ts> [--key=value …]" },
-  args: {
-    workflow: {
-      type: "positional", required: true,
-      description: "A registered workflow's name, or a .ts file. This process runs queue workers only for the queues the workflow enqueues or delegates to",
-    },
-    ...runFlagArgs,
-  },
-  async run({ rawArgs }) {
-    const flags = parseRunFlags(rawArgs);
-    const target = flags.positionals[0];
-    if (!target) throw new AegisError("E_USAGE", "aegis run needs a workflow name or file");
+  args: runArgs,
+  async run({ args }) {
+    const flags = runFlags(args);
     const config = await loadConfigFromArgs(flags);
-    const wf = await resolveWorkflow(config, target, workDir(flags));
-    const args = coerceArgs(flags.rest, wf.defaults);
+    const wf = await resolveWorkflow(config, args.workflow, workDir(flags));
+    // Typed by the workflow's schema here; validated (defaults applied) by startRun, as for every way a run starts.
+    const wfArgs = coerceCliArgs((args as { extra?: Record<string, string | true | (string | true)[]> }).extra ?? {}, wf.args, wf.name);
     const { rt, serveQueue } = createRunRuntime({ config });
     const { startRun } = await import("../workflow/runner.ts");
-    await runAndReport(rt, flags, (opts) => startRun(rt, wf, args, { ...opts, serveQueue }));
+    await runAndReport(rt, flags, (opts) => startRun(rt, wf, wfArgs, { ...opts, serveQueue }));
   },
 });
+
+/** The workflow section of `aegis run <workflow> --help`: its description and arguments, from its schema. */
+export async function workflowUsage(argv: string[]): Promise<string> {
+  const { args } = parseCommandLine(runArgs, argv.filter((a) => a !== "--help" && a !== "-h"), "run", { passthrough: true });
+  const flags = runFlags(args);
+  const wf = await resolveWorkflow(await loadConfigFromArgs(flags), String(args.workflow), workDir(flags));
+  return `\n${argsUsage(wf)}`;
+}
 
 /** Runs with the view the flags and the terminal call for, prints the outcome, and rethrows a failure. */
 export async function runAndReport(rt: Runtime, flags: RunFlags, go: (opts: RunOptions) => Promise<RunOutcome>): Promise<void> {

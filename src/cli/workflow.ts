@@ -3,6 +3,7 @@
 import { defineCommand } from "citty";
 import { out } from "../ui/log.ts";
 import { loadConfigWorkflows } from "../workflow/loader.ts";
+import { argDefaults, argInfo } from "../workflow/arg-schema.ts";
 import { allWorkflows } from "../workflow/registry.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
 
@@ -12,7 +13,7 @@ const list = defineCommand({
   async run({ args }) {
     const config = await loadConfigFromArgs(args);
     await loadConfigWorkflows(config);
-    const wfs = allWorkflows().map((w) => ({ name: w.name, description: w.description ?? null, file: w.file ?? null, defaults: w.defaults }));
+    const wfs = allWorkflows().map((w) => ({ name: w.name, description: w.description ?? null, file: w.file ?? null, defaults: argDefaults(w.args), args: argInfo(w.args) ?? null }));
     if (args.json) return void out(JSON.stringify(wfs, null, 2));
     if (wfs.length === 0) return void out("no workflows registered: add files or folders to `workflows` in .aegis.ts");
     const width = Math.max(...wfs.map((w) => w.name.length));

@@ -6,7 +6,7 @@
 import { loadConfig } from "../config/load.ts";
 import type { RunEvent } from "../ui/events.ts";
 import { AegisError } from "../util/errors.ts";
-import { inferDefaults, isWorkflow, type Workflow, type WorkflowFn } from "./registry.ts";
+import type { Workflow, WorkflowFn } from "./registry.ts";
 
 export interface LibraryRunOptions {
   /** The config file; default `.aegis.ts` found from `cwd` upwards. */
@@ -41,7 +41,7 @@ export async function run<R = unknown>(
   const config = await loadConfig({ cwd, ...(opts.config ? { file: opts.config } : {}) });
   const target: Workflow<any, R> = typeof wf === "string"
     ? await resolveWorkflow(config, wf, cwd) as Workflow<any, R>
-    : isWorkflow(wf) ? wf : { name: wf.name || "anonymous", fn: wf, defaults: inferDefaults(wf) };
+    : typeof wf === "function" ? { name: wf.name || "anonymous", fn: wf } : wf;
   const view = opts.json ? ndjsonView() : opts.quiet ? undefined : plainView();
   // Queue workers run only for the queues the workflow uses, as with `aegis run`.
   const { rt, serveQueue } = createRunRuntime({ config });

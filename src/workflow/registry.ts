@@ -4,6 +4,7 @@
 
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../util/errors.ts";
+import type { ArgsSchema } from "./arg-schema.ts";
 import type { WorkflowEngine } from "./engine-types.ts";
 
 /** A workflow's body: an async function receiving the engine and the run's arguments. */
@@ -12,8 +13,12 @@ export type WorkflowFn<A = Record<string, unknown>, R = unknown> = (engine: Work
 export interface WorkflowOptions<A = Record<string, unknown>> {
   /** One line shown by `aegis workflow list`. */
   description?: string;
-  /** Argument defaults: merged under the run's arguments, and they type `--key=value` flags (number, boolean). */
-  defaults?: Partial<A>;
+  /**
+   * The schema of its arguments, e.g. `z.object({ topic: z.string().default("x") })`: it types the function's `args`,
+   * checks every run's arguments (defaults applied), types `--key=value` values and lists them in `aegis run <name>
+   * --help`. Without one the workflow takes free `--key=value` arguments.
+   */
+  args?: ArgsSchema<A>;
 }
 
 /** A registered workflow. */
@@ -23,8 +28,8 @@ export interface Workflow<A = Record<string, unknown>, R = unknown> {
   /** The file that registered it, when known. */
   readonly file?: string;
   readonly description?: string;
-  /** Declared defaults, plus simple literal defaults read from the function's destructured second parameter. */
-  readonly defaults: Record<string, unknown>;
+  /** The schema of its arguments, when it declares one. */
+  readonly args?: ArgsSchema<A>;
 }
 
 const registry = new Map<string, Workflow<any, any>>();
@@ -44,7 +49,7 @@ export function workflow<A, R>(a: string | WorkflowFn<A, R>, b?: WorkflowFn<A, R
     fn,
     ...(file !== undefined ? { file } : {}),
     ...(opts?.description !== undefined ? { description: opts.description } : {}),
-    defaults: { ...inferDefaults(fn), ...(opts?.defaults as Record<string, unknown> | undefined) },
+    ...(opts?.args !== undefined ? { args: opts.args } : {}),
   };
   const existing = registry.get(name);
   if (existing && existing.fn !== fn && existing.file !== file) {
@@ -104,81 +109,4 @@ function callerFile(): string | undefined {
     return path;
   }
   return undefined;
-}
-
-const LITERAL = /^(-?\d+(?:\.\d+)?(?:e[+-]?\d+)?|true|false|!0|!1|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')$/;
-
-/**
- * Simple literal defaults of the function's destructured second parameter, e.g. `{ who = "world", times = 2 }`.
- * Best effort: anything that is not a plain literal is skipped (declare it in `defaults` instead).
- */
-export function inferDefaults(fn: Function): Record<string, unknown> {
-  const src = Function.prototype.toString.call(fn);
-  const open = src.indexOf("(");
-  if (open < 0) return {};
-  const params = matchingSlice(src, open);
-  if (params === undefined) return {};
-  const comma = topLevelComma(params);
-  if (comma < 0) return {};
-  const second = params.slice(comma + 1).trim();
-  if (!second.startsWith("{")) return {};
-  const body = matchingSlice(second, 0);
-  if (body === undefined) return {};
-  const out: Record<string, unknown> = {};
-  for (const part of splitTopLevel(body)) {
-    const m = /^([A-Za-z_$][\w$]*)\s*(?::\s*[A-Za-z_$][\w$]*\s*)?=\s*(.+)$/s.exec(part.trim());
-    if (!m || !LITERAL.test(m[2]!.trim())) continue;
-    const lit = m[2]!.trim();
-    // Bun's transpiler prints `false`/`true` as `!1`/`!0`.
-    out[m[1]!] = lit === "!0" ? true : lit === "!1" ? false : lit.startsWith("'") ? lit.slice(1, -1) : JSON.parse(lit);
-  }
-  return out;
-}
-
-/** Positions and characters of `s` from `from` on, skipping what is inside string literals. */
-function* codeChars(s: string, from = 0): Generator<[number, string]> {
-  let quote = "";
-  for (let i = from; i < s.length; i++) {
-    const ch = s[i]!;
-    if (quote) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = "";
-    } else if (ch === '"' || ch === "'" || ch === "`") quote = ch;
-    else yield [i, ch];
-  }
-}
-
-/** The text strictly inside the bracket pair opening at `at`, or undefined if unbalanced. */
-function matchingSlice(s: string, at: number): string | undefined {
-  const close: Record<string, string> = { "(": ")", "{": "}", "[": "]" };
-  const stack: string[] = [];
-  for (const [i, ch] of codeChars(s, at)) {
-    if (close[ch]) stack.push(close[ch]!);
-    else if (ch === stack.at(-1)) {
-      stack.pop();
-      if (stack.length === 0) return s.slice(at + 1, i);
-    }
-  }
-  return undefined;
-}
-
-function splitTopLevel(s: string): string[] {
-  const parts: string[] = [];
-  let rest = s;
-  for (let i = topLevelComma(rest); i >= 0; i = topLevelComma(rest)) {
-    parts.push(rest.slice(0, i));
-    rest = rest.slice(i + 1);
-  }
-  parts.push(rest);
-  return parts.filter((p) => p.trim());
-}
-
-function topLevelComma(s: string): number {
-  let depth = 0;
-  for (const [i, ch] of codeChars(s)) {
-    if ("([{".includes(ch)) depth++;
-    else if (")]}".includes(ch)) depth--;
-    else if (ch === "," && depth === 0) return i;
-  }
-  return -1;
 }

@@ -6,6 +6,7 @@
 
 import type { Runtime } from "../runtime.ts";
 import { finishRun, getRun, insertRun, listSteps, restartRun, type RunRow } from "../store/runs.ts";
+import { validateArgs } from "./arg-schema.ts";
 import { EventStamper, type RunEndStatus, type RunEvent, type RunEventBody } from "../ui/events.ts";
 import { AegisError, isAegisError } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
@@ -58,7 +59,7 @@ export interface RunOutcome {
 /** Starts a new run of `wf` and resolves when it ends (never rejects for the workflow's own failure). */
 export function startRun(host: WorkflowHost, wf: Workflow, args: Record<string, unknown>, opts: RunOptions = {}): Promise<RunOutcome> {
   const runId = opts.runId ?? newId("run");
-  const merged = { ...wf.defaults, ...args };
+  const merged = validateArgs(wf, args); // a UsageError, thrown before the run is recorded
   insertRun(host.store, {
     id: runId, workflow: wf.name, args: merged, owner: host.owner, at: Date.now(),
     ...(opts.file ?? wf.file ? { file: opts.file ?? wf.file } : {}), ...(opts.callerHandle ? { caller: opts.callerHandle } : {}),

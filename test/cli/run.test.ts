@@ -1,6 +1,6 @@
 // `aegis run`, `aegis resume`, `aegis runs`, `aegis workflow list` as a user runs them (a subprocess on a project using
 // the Scripted agent): stdout carries only the result (or NDJSON), exit codes 0 / 1 / 2 / 130, the way failures and
-// crashes are recorded, askHuman on a terminal (a pty from `script`) and without one, typed arguments.
+// crashes are recorded, askHuman on a terminal (a pty from `script`) and without one, arguments typed by a schema or free.
 import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,13 +19,21 @@ export default defineConfig({
   workflows: ["workflows/"],
 });
 `);
-writeFileSync(join(project, "workflows", "basic.ts"), `import { workflow, WorkflowError } from "aegis";
-workflow("greet", async (e, { who = "world", times = 1, loud = false }) => {
+writeFileSync(join(project, "workflows", "basic.ts"), `import { workflow, WorkflowError, z } from "aegis";
+workflow("greet", async (e, { who, times, loud }) => {
   const h = await e.spawn("writer");
   const out = [];
   for (let i = 0; i < times; i++) out.push(await e.send(h, "hello " + who));
   return loud ? out.join(" ").toUpperCase() : out.join(" ");
-}, { description: "Greets someone" });
+}, {
+  description: "Greets someone",
+  args: z.object({
+    who: z.string().default("world").describe("Whom to greet"),
+    times: z.number().int().min(1).max(5).default(1),
+    loud: z.boolean().default(false),
+  }),
+});
+workflow("free", async (_e, args) => JSON.stringify(args));
 workflow("structured", async () => ({ n: 1, list: [1, 2] }));
 workflow("refuse", async () => { throw new WorkflowError("the reviewer said no"); });
 workflow("crash", async () => { const x = undefined; return x.boom; });
@@ -50,7 +58,7 @@ async function aegis(args: string[], env: Record<string, string> = {}) {
 const ndjson = (s: string) => s.trim().split("\n").map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
 
 describe("aegis run", () => {
-  test("prints the result on stdout (strings as is) and progress plus the summary on stderr; arguments typed by defaults", async () => {
+  test("prints the result on stdout (strings as is) and progress plus the summary on stderr; arguments typed by the schema", async () => {
     const r = await aegis(["run", "greet", "--who=Ada", "--times", "2", "--loud"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe("RE: HELLO ADA RE: HELLO ADA\n");
@@ -101,7 +109,38 @@ describe("aegis run", () => {
     expect(unknown.stderr).toContain('did you mean "greet"');
     const typed = await aegis(["run", "greet", "--times=lots"]);
     expect(typed.code).toBe(2);
-    expect(typed.stderr).toContain("--times must be a number");
+    expect(typed.stderr).toMatch(/--times: .*expected number.*"lots"/);
+  });
+
+  test("a workflow's schema checks its arguments: a value out of range or an unknown one exits 2, naming it (#10)", async () => {
+    const range = await aegis(["run", "greet", "--times", "9"]);
+    expect(range.code).toBe(2);
+    expect(range.stderr).toMatch(/bad argument for workflow "greet": --times: .*<=5.*\(got 9\)/);
+    const unknown = await aegis(["run", "greet", "--whom=Ada"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('workflow "greet" takes no argument --whom; did you mean --who?');
+    // aegis's own flags are still checked strictly
+    const own = await aegis(["run", "greet", "--timeout"]);
+    expect(own.code).toBe(2);
+    expect(own.stderr).toContain("--timeout needs a value");
+  });
+
+  test("run <workflow> --help lists its arguments with types and defaults from its schema (#10)", async () => {
+    const r = await aegis(["run", "greet", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("--max-cost"); // the run command's own flags, from their one declaration
+    expect(r.stdout).toContain("WORKFLOW greet: Greets someone");
+    expect(r.stdout).toMatch(/--who <string>\s+Whom to greet \(default: "world"\)/);
+    expect(r.stdout).toMatch(/--times <integer>\s+\(default: 1\)/);
+    expect(r.stdout).toMatch(/--loud\s+\(default: false\)/);
+    const free = await aegis(["run", "free", "--help"]);
+    expect(free.stdout).toContain("free --key=value arguments");
+  });
+
+  test("a workflow without a schema takes free --key=value arguments, typed by their text (#10)", async () => {
+    const r = await aegis(["run", "free", "--n=3", "--who", "Ada", "--dry-run", "--no-color", "--id=007"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ n: 3, who: "Ada", dryRun: true, color: false, id: "007" });
   });
 
   test("askHuman without a terminal fails naming --answer (exit 2); with --answer it goes on; resume takes --answer too", async () => {
@@ -265,8 +304,10 @@ describe("aegis runs, resume, workflow list", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ask\n/);
     expect(r.stdout).toContain("greet       Greets someone");
-    const json = JSON.parse((await aegis(["workflow", "list", "--json"])).stdout) as { name: string; defaults: unknown }[];
+    const json = JSON.parse((await aegis(["workflow", "list", "--json"])).stdout) as { name: string; defaults: unknown; args: unknown }[];
     expect(json.find((w) => w.name === "greet")?.defaults).toEqual({ who: "world", times: 1, loud: false });
+    expect(json.find((w) => w.name === "greet")?.args).toContainEqual({ name: "who", type: "string", required: false, default: "world", description: "Whom to greet" });
+    expect(json.find((w) => w.name === "free")?.args).toBeNull();
   });
 });
 

@@ -1,25 +1,19 @@
-// `aegis run` argument parsing: aegis's own flags, and the workflow's `--key=value` typed by its defaults.
+// `aegis run` / `aegis resume`'s own flags, typed, and durations. The workflow's arguments: arg-schema.test.ts.
 import { describe, expect, test } from "bun:test";
-import { coerceArgs, parseDuration, parseRunFlags } from "../../src/workflow/args.ts";
+import { parseDuration, runFlags } from "../../src/workflow/args.ts";
 
-describe("parseRunFlags", () => {
-  test("separates aegis's flags from the workflow's arguments", () => {
-    const f = parseRunFlags(["tdd", "--feature=rate limit", "--json", "--answer", "ship=yes", "--answer=why=because", "--timeout", "30m", "--max-cost=$5", "--n", "3", "--dry-run", "--cwd=/x"]);
-    expect(f.positionals).toEqual(["tdd"]);
-    expect(f.json).toBe(true);
-    expect(f.answers).toEqual({ ship: "yes", why: "because" });
-    expect(f.timeoutMs).toBe(30 * 60_000);
-    expect(f.maxCostUsd).toBe(5);
-    expect(f.cwd).toBe("/x");
-    expect(f.rest).toEqual({ feature: "rate limit", n: "3", "dry-run": true });
+describe("runFlags", () => {
+  test("types aegis's own run flags as parsed from the command line", () => {
+    const f = runFlags({ json: true, answer: ["ship=yes", "why=because"], timeout: "30m", "max-cost": "$5", cwd: "/x" });
+    expect(f).toEqual({ json: true, answers: { ship: "yes", why: "because" }, timeoutMs: 30 * 60_000, maxCostUsd: 5, cwd: "/x" });
+    expect(runFlags({ answer: "one=1" }).answers).toEqual({ one: "1" });
   });
 
-  test("rejects malformed aegis flags with usage errors", () => {
-    expect(() => parseRunFlags(["x", "--answer", "noequals"])).toThrow(/key=value/);
-    expect(() => parseRunFlags(["x", "--max-cost", "-1"])).toThrow(/positive/);
-    expect(() => parseRunFlags(["x", "--timeout"])).toThrow(/needs a value/);
+  test("rejects malformed values with usage errors", () => {
+    expect(() => runFlags({ answer: ["noequals"] })).toThrow(/key=value/);
+    expect(() => runFlags({ "max-cost": "-1" })).toThrow(/positive/);
     try {
-      parseRunFlags(["x", "--timeout", "soon"]);
+      runFlags({ timeout: "soon" });
       throw new Error("no error");
     } catch (err) {
       expect(err).toMatchObject({ code: "E_USAGE" });
@@ -35,24 +29,5 @@ describe("parseDuration", () => {
     expect(parseDuration("2")).toBe(2000);
     expect(() => parseDuration("5 minutes")).toThrow();
     expect(() => parseDuration("0s")).toThrow();
-  });
-});
-
-describe("coerceArgs", () => {
-  const defaults = { n: 2, loud: false, who: "world", opts: { a: 1 }, maxRetries: 3 };
-
-  test("types values by the defaults and keeps the rest as strings", () => {
-    expect(coerceArgs({ n: "7", loud: "yes", who: "42", other: "x", opts: '{"b":2}', "max-retries": "5" }, defaults))
-      .toEqual({ n: 7, loud: true, who: "42", other: "x", opts: { b: 2 }, maxRetries: 5 });
-  });
-
-  test("bare flags are true, --no-flag is false, dashed names become camelCase", () => {
-    expect(coerceArgs({ loud: true, "no-loud": true, "dry-run": true }, defaults)).toEqual({ loud: false, dryRun: true });
-  });
-
-  test("a value that does not fit its default's type is a usage error naming the flag", () => {
-    expect(() => coerceArgs({ n: "many" }, defaults)).toThrow(/--n must be a number/);
-    expect(() => coerceArgs({ loud: "maybe" }, defaults)).toThrow(/--loud must be true or false/);
-    expect(() => coerceArgs({ opts: "{" }, defaults)).toThrow(/--opts must be JSON/);
   });
 });

@@ -1,9 +1,10 @@
-// The workflow registry: names, defaults read from the function, and the collision error naming both files.
+// The workflow registry: names, the args schema, and the collision error naming both files.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { tempDir } from "../fixtures/helpers/temp-dir.ts";
 import { importWorkflowFile, resolveWorkflow, workflowFiles } from "../../src/workflow/loader.ts";
-import { clearRegistry, getWorkflow, inferDefaults, listWorkflows, workflow } from "../../src/workflow/registry.ts";
+import { clearRegistry, getWorkflow, listWorkflows, workflow } from "../../src/workflow/registry.ts";
+import { z } from "../../src/workflow/z.ts";
 
 beforeEach(() => clearRegistry());
 afterEach(() => clearRegistry());
@@ -23,13 +24,14 @@ describe("workflow()", () => {
     expect(() => workflow("x", undefined as never)).toThrow(/async function/);
   });
 
-  test("reads literal defaults from the destructured arguments; declared defaults win", () => {
-    const wf = workflow("d", async (_e, { who = "world", n = 3, loud = false, neg = -1.5, q = 'it\'s', fn = () => 1 }: Record<string, unknown>) => [who, n, loud, neg, q, fn], {
-      defaults: { n: 4 },
-    });
-    expect(wf.defaults).toEqual({ who: "world", n: 4, loud: false, neg: -1.5, q: "it's" });
-    expect(inferDefaults(async (_e: unknown) => 1)).toEqual({});
-    expect(inferDefaults(async (_e: unknown, args: unknown) => args)).toEqual({});
+  test("keeps the args schema it declares, and reads nothing from the function's source text (#10)", () => {
+    const args = z.object({ who: z.string().default("world") });
+    const wf = workflow("d", async (_e, { who }) => who, { args });
+    expect(wf.args).toBe(args);
+    // A destructuring default is plain JavaScript: aegis no longer scans it (nor lists it) without a schema.
+    const free = workflow("free", async (_e, { who = "world" }: { who?: string }) => who);
+    expect(free.args).toBeUndefined();
+    expect("defaults" in free).toBe(false);
   });
 
   test("two different workflows with one name fail, naming both files", async () => {
