@@ -1,144 +1,32 @@
-// User-facing configuration objects: the provider classes and Agent. Constructors never throw: they record what the
-// user wrote so that validation (schema.ts) can report every mistake with its key path in the config file.
+// The Agent profile users declare, in either shape, and the provider types it holds. The providers themselves are
+// described once, in the provider table (src/drivers/providers.ts); their classes live in src/drivers/<name>/provider.ts
+// and are re-exported here for the many modules that import them from the config. Constructors never throw: they
+// record what the user wrote so that validation (validate.ts) can report every mistake with its key path.
 
-export type Permission = "read" | "write" | "full" | "auto";
-export type Effort = "low" | "medium" | "high" | "max";
-export type Harness = "claude-code" | "gemini" | "opencode";
-export type ProviderName = Harness | "scripted";
+import { findProvider, type Provider, type ProviderName } from "../drivers/providers.ts";
+import type { Effort, InheritEnv, Permission } from "./provider-options.ts";
 
-export const PERMISSIONS: readonly Permission[] = ["read", "write", "full", "auto"];
-export const EFFORTS: readonly Effort[] = ["low", "medium", "high", "max"];
-export const HARNESSES: readonly Harness[] = ["claude-code", "gemini", "opencode"];
+export {
+  EFFORTS, PERMISSIONS,
+  type Effort, type InheritEnv, type Permission, type ProviderOptions,
+} from "./provider-options.ts";
+export { ClaudeCode, type ClaudeCodeOptions } from "../drivers/claude/provider.ts";
+export { GeminiCLI, type GeminiCLIOptions } from "../drivers/gemini/provider.ts";
+export { OpenCode, type OpenCodeOptions } from "../drivers/opencode/provider.ts";
+export {
+  Scripted, type ScriptedContext, type ScriptedOptions, type ScriptedReply, type ScriptedReplyFn, type ScriptedToolCall,
+} from "../drivers/scripted/provider.ts";
+export type { Provider, ProviderName } from "../drivers/providers.ts";
 
-/**
- * Which of aegis's own environment variables a CLI (and every tool it runs) inherits: `"all"` (the default: the
- * user's PATH, tokens, cloud credentials and CI variables reach the agent), or only the variables named in a list,
- * where `*` matches any run of characters and `?` one: `["PATH", "HOME", "ANTHROPIC_*"]` for a hardened setup.
- * aegis's internal variables (its process tag) are never inherited; `env` is added on top either way.
- */
-export type InheritEnv = "all" | string[];
-
-/** Options every CLI-backed provider accepts. */
-export interface ProviderOptions {
-  /** The model name, passed to the CLI as-is (e.g. `opus`, `gemini-3-flash-preview`, `opencode/gpt-5`). */
-  model: string;
-  /** What the agent may do: read (look only), write (edit files), full (anything), auto (ask on a TTY). */
-  permission?: Permission;
-  /** Path to the CLI executable; default: found on PATH. */
-  bin?: string;
-  /** Extra environment variables for the CLI process, on top of the inherited ones (these win). */
-  env?: Record<string, string>;
-  /** Which of aegis's environment variables the CLI inherits: `"all"` (default) or a list of names/globs. */
-  inheritEnv?: InheritEnv;
-}
-
-/** Anthropic's Claude Code CLI, driven over stream-json. The only provider with `effort`. */
-export class ClaudeCode {
-  readonly name = "claude-code" as const;
-  readonly model: string;
-  readonly permission: Permission;
-  readonly effort: Effort;
-  readonly bin?: string;
-  readonly env?: Record<string, string>;
-  readonly inheritEnv: InheritEnv;
-  constructor(o: ProviderOptions & { effort?: Effort }) {
-    this.model = o?.model;
-    this.permission = o?.permission ?? "auto";
-    this.effort = o?.effort ?? "high";
-    if (o?.bin !== undefined) this.bin = o.bin;
-    if (o?.env !== undefined) this.env = o.env;
-    this.inheritEnv = o?.inheritEnv ?? "all";
-    copyUnknown(this, o, ["model", "permission", "effort", "bin", "env", "inheritEnv"]);
-  }
-}
-
-/** Fields shared by the ACP-driven providers; `permission` defaults to full, as in the seed. */
-abstract class AcpProvider {
-  readonly model: string;
-  readonly permission: Permission;
-  readonly bin?: string;
-  readonly env?: Record<string, string>;
-  readonly inheritEnv: InheritEnv;
-  constructor(o: ProviderOptions) {
-    this.model = o?.model;
-    this.permission = o?.permission ?? "full";
-    if (o?.bin !== undefined) this.bin = o.bin;
-    if (o?.env !== undefined) this.env = o.env;
-    this.inheritEnv = o?.inheritEnv ?? "all";
-    copyUnknown(this, o, ["model", "permission", "bin", "env", "inheritEnv"]);
-  }
-}
-
-/** Google's Gemini CLI, driven over ACP (`gemini --acp`). Permission maps to its approval mode. */
-export class GeminiCLI extends AcpProvider {
-  readonly name = "gemini" as const;
-}
-
-/** The OpenCode CLI, driven over ACP (`opencode acp`). Models use opencode's `provider/model` form. */
-export class OpenCode extends AcpProvider {
-  readonly name = "opencode" as const;
-}
-
-/** A tool call the Scripted agent pretends to make during a turn. */
-export interface ScriptedToolCall {
-  name: string;
-  input?: unknown;
-  /** The tool's output as the agent saw it. */
-  output?: string;
-  ok?: boolean;
-}
-
-/** What a Scripted reply function returns: the text, or the text plus tool calls made before it. */
-export type ScriptedReply = string | { text: string; toolCalls?: ScriptedToolCall[]; isError?: boolean };
-
-export interface ScriptedContext {
-  /** The session's handle. */
-  handle: string;
-  /** 1 for the first turn of the session, then 2, 3, … */
-  turn: number;
-  /** The conversation id, stable across turns and resume (key your own per-conversation state by it). */
-  sessionId: string;
-  /** Aborted when the turn is interrupted. */
-  signal: AbortSignal;
-}
-
-export interface ScriptedOptions {
-  /** Produces the agent's reply to each user turn. */
-  reply: (prompt: string, ctx: ScriptedContext) => ScriptedReply | Promise<ScriptedReply>;
-  /** Pause before replying, to simulate a slow agent. */
-  delayMs?: number;
-  /** Tokens reported per turn (for budgets and summaries); default: word counts. */
-  usage?: { input?: number; output?: number; costUsd?: number };
-  /** Always `full`: a scripted agent touches nothing. Accepted for symmetry with the other providers. */
-  permission?: Permission;
-  model?: string;
-}
-
-/** A deterministic built-in agent that needs no account: for demos and for testing your own workflows. */
-export class Scripted {
-  readonly name = "scripted" as const;
-  readonly model: string;
-  readonly permission: Permission;
-  readonly reply: ScriptedOptions["reply"];
-  readonly delayMs?: number;
-  readonly usage?: ScriptedOptions["usage"];
-  constructor(o: ScriptedOptions) {
-    this.reply = o?.reply;
-    this.model = o?.model ?? "scripted";
-    this.permission = o?.permission ?? "full";
-    if (o?.delayMs !== undefined) this.delayMs = o.delayMs;
-    if (o?.usage !== undefined) this.usage = o.usage;
-    copyUnknown(this, o, ["reply", "model", "permission", "delayMs", "usage"]);
-  }
-}
-
-export type Provider = ClaudeCode | GeminiCLI | OpenCode | Scripted;
+/** The `harness:` value of the flat agent shape: a provider's name (or one of its aliases). */
+export type Harness = Exclude<ProviderName, "scripted">;
 
 export interface AgentProviderShape {
   provider: Provider;
   /** Extra instructions (a persona) appended to the agent's system prompt. */
   prompt?: string;
 }
+/** The flat shape: `{ harness: "claude-code", model: "opus", ... }`, the provider's options beside `harness`. */
 export interface AgentFlatShape {
   harness: Harness;
   model: string;
@@ -169,24 +57,16 @@ export class Agent {
   get harness(): ProviderName { return this.provider?.name; }
   get model(): string { return this.provider?.model; }
   get permission(): Permission { return this.provider?.permission; }
-  get effort(): Effort | undefined { return this.provider instanceof ClaudeCode ? this.provider.effort : undefined; }
+  get effort(): Effort | undefined { return (this.provider as { effort?: Effort } | undefined)?.effort; }
 }
 
-/** Builds the provider object for the flat legacy shape; an unknown harness yields undefined (reported by validation). */
+/**
+ * Builds the provider object for the flat shape from the provider table; an unknown harness (or one without a flat
+ * shape) yields undefined, reported by validation.
+ */
 export function providerFromFlat(o: AgentFlatShape): Provider {
-  const common = { model: o?.model, permission: o?.permission, bin: o?.bin, env: o?.env, inheritEnv: o?.inheritEnv };
-  switch (o?.harness) {
-    case "claude-code": return new ClaudeCode({ ...common, effort: o.effort });
-    case "gemini": return new GeminiCLI(common);
-    case "opencode": return new OpenCode(common);
-    default: return undefined as unknown as Provider;
-  }
-}
-
-function copyUnknown(target: object, source: unknown, known: string[]): void {
-  // Unknown options are kept so that validation can name them ("unknown key 'efort', did you mean 'effort'?").
-  if (typeof source !== "object" || source === null) return;
-  for (const [k, v] of Object.entries(source)) {
-    if (!known.includes(k) && k !== "name") Object.defineProperty(target, k, { value: v, enumerable: true });
-  }
+  const spec = typeof o?.harness === "string" ? findProvider(o.harness) : undefined;
+  if (!spec?.flat) return undefined as unknown as Provider;
+  const { harness: _harness, prompt: _prompt, ...options } = o;
+  return new spec.cls(options as never);
 }

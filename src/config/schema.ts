@@ -3,56 +3,36 @@
 // are also composed into `ConfigSchema` for `aegis config schema`.
 
 import { z } from "zod";
-import { EFFORTS, HARNESSES, PERMISSIONS } from "./providers.ts";
+import type { ProviderSpec } from "../drivers/provider-spec.ts";
+import { providerSpecs } from "../drivers/providers.ts";
 
-export const PermissionSchema = z.enum(PERMISSIONS as [string, ...string[]]);
-export const EffortSchema = z.enum(EFFORTS as [string, ...string[]]);
-const EnvSchema = z.record(z.string(), z.string());
-/** Which host variables a CLI inherits: "all", or a list of names and globs (`*`, `?`). */
-export const InheritEnvSchema = z.union([
-  z.literal("all"),
-  z.array(z.string().regex(/^[A-Za-z0-9_.*?-]+$/, {
-    message: 'each inheritEnv entry must be a variable name or glob (letters, digits, _ . - and the wildcards * ?), e.g. "PATH" or "ANTHROPIC_*"',
-  })),
-], { error: 'inheritEnv must be "all" or a list of variable names and globs, e.g. ["PATH", "HOME", "ANTHROPIC_*"]' });
-const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === "function", { message: "must be a function" });
+const promptField = z.string().optional().describe("Extra instructions appended to the agent's system prompt");
 
-const cliProviderFields = {
-  model: z.string().min(1).describe("Model name passed to the CLI as-is"),
-  permission: PermissionSchema.optional().describe("read | write | full | auto"),
-  bin: z.string().min(1).optional().describe("Path to the CLI executable; default: found on PATH"),
-  env: EnvSchema.optional().describe("Extra environment variables for the CLI"),
-  inheritEnv: InheritEnvSchema.optional()
-    .describe('Which of aegis\'s environment variables the CLI inherits: "all" (default) or a list of names/globs, e.g. ["PATH", "HOME", "ANTHROPIC_*"]'),
-};
+/** The provider object of one table entry: `{ name: "<its name>", ...its options }`. */
+export function providerObjectSchema(spec: ProviderSpec) {
+  return z.strictObject({ name: z.literal(spec.name), ...spec.options.shape }).describe(`new ${spec.className}({...})`);
+}
 
-export const ClaudeCodeSchema = z.strictObject({
-  name: z.literal("claude-code"),
-  ...cliProviderFields,
-  effort: EffortSchema.optional().describe("low | medium | high | max"),
-});
-export const GeminiSchema = z.strictObject({ name: z.literal("gemini"), ...cliProviderFields });
-export const OpenCodeSchema = z.strictObject({ name: z.literal("opencode"), ...cliProviderFields });
-export const ScriptedSchema = z.strictObject({
-  name: z.literal("scripted"),
-  reply: fn.describe("(prompt, ctx) => string | {text, toolCalls?} | Promise of either"),
-  model: z.string().optional(),
-  permission: PermissionSchema.optional(),
-  delayMs: z.number().int().min(0).optional(),
-  usage: z.strictObject({ input: z.number().min(0).optional(), output: z.number().min(0).optional(), costUsd: z.number().min(0).optional() }).optional(),
-});
-export const ProviderSchema = z.discriminatedUnion("name", [ClaudeCodeSchema, GeminiSchema, OpenCodeSchema, ScriptedSchema]);
+/** The flat agent shape of one table entry: `{ harness: "<its name or alias>", ...its options, prompt? }`. */
+export function flatAgentSchema(spec: ProviderSpec) {
+  const names = [spec.name, ...(spec.aliases ?? [])] as [string, ...string[]];
+  return z.strictObject({ harness: z.literal(names), ...spec.options.shape, prompt: promptField });
+}
 
-export const AgentProviderShapeSchema = z.strictObject({
-  provider: ProviderSchema,
-  prompt: z.string().optional().describe("Extra instructions appended to the agent's system prompt"),
-});
-export const AgentFlatShapeSchema = z.strictObject({
-  harness: z.enum(HARNESSES as [string, ...string[]]),
-  ...cliProviderFields,
-  effort: EffortSchema.optional(),
-  prompt: z.string().optional(),
-});
+/** Every provider object of the table, by `name`. */
+export const ProviderSchema = z.discriminatedUnion(
+  "name",
+  providerSpecs().map(providerObjectSchema) as unknown as [ReturnType<typeof providerObjectSchema>, ...ReturnType<typeof providerObjectSchema>[]],
+);
+
+/** The agent shape's own keys; its provider is validated against the table entry its `name` picks. */
+export const AgentProviderShapeSchema = z.strictObject({ provider: ProviderSchema, prompt: promptField });
+
+/** Every flat agent shape of the table, by `harness`. */
+export const AgentFlatShapeSchema = z.discriminatedUnion(
+  "harness",
+  providerSpecs().filter((p) => p.flat).map(flatAgentSchema) as unknown as [ReturnType<typeof flatAgentSchema>, ...ReturnType<typeof flatAgentSchema>[]],
+);
 export const AgentSchema = z.union([AgentProviderShapeSchema, AgentFlatShapeSchema]);
 
 export const WINDOW_PATTERN = /^([1-9][0-9]*)(m|h|d|w)$/;

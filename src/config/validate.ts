@@ -3,14 +3,11 @@
 
 import { z } from "zod";
 import { ConfigError, type ConfigIssue } from "../util/errors.ts";
+import { describeHarnesses, findProvider, harnessNames, providerSpecs, type Provider } from "../drivers/providers.ts";
+import { Agent, providerFromFlat, type AgentFlatShape } from "./providers.ts";
 import {
-  Agent, ClaudeCode, GeminiCLI, OpenCode, Scripted, providerFromFlat,
-  type AgentFlatShape, type Provider,
-} from "./providers.ts";
-import {
-  AgentFlatShapeSchema, AgentProviderShapeSchema, BudgetSchema, DEFAULT_REPLAY_MAX_TOKENS, ProviderSchema, QueueSchema, ReplaySchema,
-  TopLevelSchema, windowToMs,
-  type Budget, type ResolvedQueue,
+  BudgetSchema, DEFAULT_REPLAY_MAX_TOKENS, flatAgentSchema, providerObjectSchema, QueueSchema, ReplaySchema, TopLevelSchema,
+  windowToMs, type Budget, type ResolvedQueue,
 } from "./schema.ts";
 
 export interface LoadedConfig {
@@ -87,6 +84,8 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
   };
 }
 
+const AgentShapeKeys = z.strictObject({ provider: z.unknown(), prompt: z.string().optional() });
+
 function validateAgent(value: unknown, path: Path, issues: ConfigIssue[]): Agent | undefined {
   const input = value instanceof Agent || isAgentLike(value) ? (value as Agent).input : value;
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
@@ -94,43 +93,75 @@ function validateAgent(value: unknown, path: Path, issues: ConfigIssue[]): Agent
     return undefined;
   }
   if ("provider" in input) {
-    const r = AgentProviderShapeSchema.safeParse(input, { reportInput: true });
+    const r = AgentShapeKeys.safeParse(input, { reportInput: true });
     if (!r.success) return void collect(issues, r.error, path);
-    return new Agent({ provider: instantiate(r.data.provider as Provider), ...(r.data.prompt !== undefined ? { prompt: r.data.prompt } : {}) });
+    const provider = validateProvider(r.data.provider, [...path, "provider"], issues);
+    if (!provider) return undefined;
+    return new Agent({ provider, ...(r.data.prompt !== undefined ? { prompt: r.data.prompt } : {}) });
   }
   if ("harness" in input) {
-    const r = AgentFlatShapeSchema.safeParse(input, { reportInput: true });
-    if (!r.success) return void collect(issues, r.error, path);
-    if (r.data.effort !== undefined && r.data.harness !== "claude-code") {
-      issues.push({ path: join([...path, "effort"]), message: `effort is only available for harness "claude-code"; got harness ${show(r.data.harness)}` });
+    const harness = (input as { harness: unknown }).harness;
+    const spec = typeof harness === "string" ? findProvider(harness) : undefined;
+    if (!spec?.flat) {
+      issues.push({ path: join([...path, "harness"]), message: `harness must be one of ${describeHarnesses()}; got ${show(harness)}${typeof harness === "string" ? didYouMean(harness, harnessNames()) : ""}` });
       return undefined;
     }
-    const flat = r.data as AgentFlatShape;
+    const r = flatAgentSchema(spec).safeParse(input, { reportInput: true });
+    if (!r.success) return void collect(issues, r.error, path, providerKeys(spec.name, "harness"));
+    const flat = r.data as unknown as AgentFlatShape;
     return new Agent({ provider: providerFromFlat(flat), ...(flat.prompt !== undefined ? { prompt: flat.prompt } : {}) });
   }
+  const classes = providerSpecs().map((p) => p.className).join(", ");
   issues.push({
     path: join(path),
-    message: `an agent needs either provider (e.g. new ClaudeCode({ model: "opus" })) or harness (claude-code, gemini, opencode); got keys ${Object.keys(input).join(", ") || "(none)"}`,
+    message: `an agent needs either provider (one of ${classes}, e.g. new ClaudeCode({ model: "opus" })) or harness (${describeHarnesses()}); got keys ${Object.keys(input).join(", ") || "(none)"}`,
   });
   return undefined;
 }
 
-function isAgentLike(v: unknown): boolean {
-  return typeof v === "object" && v !== null && (v as object).constructor?.name === "Agent" && "input" in v;
+/** A provider object (a class instance or a plain `{ name, ... }`), checked against its table entry's options. */
+function validateProvider(value: unknown, path: Path, issues: ConfigIssue[]): Provider | undefined {
+  const names = providerSpecs().map((p) => p.name);
+  const classes = providerSpecs().map((p) => `new ${p.className}({...})`).join(", ");
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    issues.push({ path: join(path), message: `provider must be a provider object (${classes}); got ${show(value)}` });
+    return undefined;
+  }
+  const name = (value as { name?: unknown }).name;
+  const spec = typeof name === "string" ? providerSpecs().find((p) => p.name === name) : undefined;
+  if (!spec) {
+    issues.push({
+      path: join([...path, "name"]),
+      message: `name must be one of ${names.join(", ")}; got ${show(name)}${typeof name === "string" ? didYouMean(name, names) : ""} (use ${classes})`,
+    });
+    return undefined;
+  }
+  const r = providerObjectSchema(spec).safeParse(value, { reportInput: true });
+  if (!r.success) return void collect(issues, r.error, path, providerKeys(spec.name, "provider"));
+  // Plain objects become class instances (defaults applied); instances are kept.
+  return value instanceof spec.cls ? (value as Provider) : new spec.cls(value as never);
 }
 
-/** Plain provider objects become provider class instances (defaults applied); instances are kept. */
-function instantiate(p: Provider): Provider {
-  if (p instanceof ClaudeCode || p instanceof GeminiCLI || p instanceof OpenCode || p instanceof Scripted) return p;
-  const o = p as never;
-  const name = (p as { name: Provider["name"] }).name;
-  switch (name) {
-    case "claude-code": return new ClaudeCode(o);
-    case "gemini": return new GeminiCLI(o);
-    case "opencode": return new OpenCode(o);
-    case "scripted": return new Scripted(o);
-    default: throw new Error(`unreachable provider ${String(name)}`);
-  }
+/**
+ * Allowed keys for an unknown-key message about a provider's options, naming which other providers have the key:
+ * `effort` on OpenCode is "an option of claude-code only".
+ */
+function providerKeys(name: string, shape: "provider" | "harness"): KeyHelp {
+  const spec = findProvider(name)!;
+  const own = Object.keys(spec.options.shape);
+  return {
+    allowed: shape === "harness" ? ["harness", ...own, "prompt"] : own,
+    note: (key) => {
+      const others = providerSpecs().filter((p) => p !== spec && key in p.options.shape).map((p) => p.name);
+      return others.length ? ` for ${shape} ${show(name)} (an option of ${others.join(", ")} only)` : ` for ${shape} ${show(name)}`;
+    },
+  };
+}
+
+interface KeyHelp { allowed: string[]; note: (key: string) => string }
+
+function isAgentLike(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as object).constructor?.name === "Agent" && "input" in v;
 }
 
 function configError(file: string, issues: ConfigIssue[]): ConfigError {
@@ -139,15 +170,17 @@ function configError(file: string, issues: ConfigIssue[]): ConfigError {
   return new ConfigError(`invalid config ${file} (${issues.length} ${noun}):\n${lines.join("\n")}`, { file, issues });
 }
 
-function collect(issues: ConfigIssue[], error: z.ZodError, prefix: Path): void {
+function collect(issues: ConfigIssue[], error: z.ZodError, prefix: Path, keys?: KeyHelp): void {
   for (const issue of error.issues) {
     const path = [...prefix, ...(issue.path as Path)];
     if (issue.code === "unrecognized_keys") {
-      const allowed = allowedKeys(issue.input, path);
+      // The KeyHelp describes the object validated at `prefix` (a provider's options), not objects nested in it.
+      const own = keys && issue.path.length === 0 ? keys : undefined;
+      const allowed = own ? own.allowed : allowedKeys(issue.input, path);
       for (const key of issue.keys) {
         issues.push({
           path: join([...path, key]),
-          message: `unknown key ${show(key)}${didYouMean(key, allowed)}${allowed.length ? `; allowed: ${allowed.join(", ")}` : ""}`,
+          message: `unknown key ${show(key)}${own ? own.note(key) : ""}${didYouMean(key, allowed)}${allowed.length ? `; allowed: ${allowed.join(", ")}` : ""}`,
         });
       }
       continue;
@@ -181,7 +214,7 @@ function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
       return `${key} must be ${issue.values.length === 1 ? show(issue.values[0]) : `one of ${issue.values.join(", ")}`}; got ${show(input)}`;
     case "invalid_union": {
       const opts = (issue as { options?: unknown[] }).options;
-      if (opts) return `${key} must be one of ${opts.join(", ")}; got ${show(input && typeof input === "object" ? (input as Record<string, unknown>)[key] : input)} (use new ClaudeCode/GeminiCLI/OpenCode/Scripted({...}))`;
+      if (opts) return `${key} must be one of ${opts.join(", ")}; got ${show(input && typeof input === "object" ? (input as Record<string, unknown>)[key] : input)}`;
       // A union with its own message (inheritEnv) says what is allowed better than the generic text below.
       if (!issue.message.startsWith("Invalid input")) return `${issue.message}; got ${show(input)}`;
       return `${key} must be one of the allowed shapes (see \`aegis config schema\`); got ${show(input)}`;
@@ -206,12 +239,7 @@ function allowedKeys(input: unknown, path: Path): string[] {
   if (path.length === 1 && path[0] === "replay") return Object.keys(ReplaySchema.shape);
   const o = input as Record<string, unknown>;
   const shapeOf = (s: { shape: Record<string, unknown> }) => Object.keys(s.shape).filter((k) => k !== "name");
-  if (typeof o.name === "string") {
-    const opt = ProviderSchema.options.find((s) => s.shape.name.value === o.name);
-    if (opt) return shapeOf(opt);
-  }
-  if ("provider" in o) return shapeOf(AgentProviderShapeSchema);
-  if ("harness" in o) return shapeOf(AgentFlatShapeSchema);
+  if ("provider" in o) return shapeOf(AgentShapeKeys);
   if ("agent" in o || "maxParallel" in o) return shapeOf(QueueSchema);
   if ("window" in o) return ["usd", "outputTokens", "window"];
   if ("agents" in o) return shapeOf(TopLevelSchema);

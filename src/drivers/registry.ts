@@ -1,20 +1,14 @@
-// Maps a provider to its driver. Drivers are imported lazily so that `aegis --version` loads none of them.
+// Maps a provider to its driver through the provider table. Each entry imports its driver lazily, so that
+// `aegis --version` loads none of them.
 
-import type { Provider } from "../config/providers.ts";
 import { AegisError } from "../util/errors.ts";
 import type { Driver, DriverSession, StartOptions } from "./driver.ts";
-
-const loaders: Record<Provider["name"], () => Promise<Driver>> = {
-  "claude-code": async () => (await import("./claude/claude-driver.ts")).claudeDriver,
-  gemini: async () => (await import("./acp/gemini-driver.ts")).geminiDriver,
-  opencode: async () => (await import("./acp/opencode-driver.ts")).openCodeDriver,
-  scripted: async () => (await import("./scripted/scripted-driver.ts")).scriptedDriver,
-};
+import { findProvider, providerSpecs, type Provider } from "./providers.ts";
 
 export async function getDriver(name: Provider["name"]): Promise<Driver> {
-  const load = loaders[name];
-  if (!load) throw new AegisError("E_CONFIG", `unknown provider "${name}"; known: ${Object.keys(loaders).join(", ")}`);
-  return load();
+  const spec = findProvider(name);
+  if (!spec) throw new AegisError("E_CONFIG", `unknown provider "${name}"; known: ${providerSpecs().map((p) => p.name).join(", ")}`);
+  return spec.driver();
 }
 
 /** Starts a session of the provider's CLI (or the in-process Scripted agent). */

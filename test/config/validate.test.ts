@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Agent, ClaudeCode, GeminiCLI, OpenCode, Scripted } from "../../src/config/providers.ts";
 import { validateConfig } from "../../src/config/validate.ts";
+import { providerSpecs } from "../../src/drivers/providers.ts";
 import { ConfigError } from "../../src/util/errors.ts";
 
 const FILE = "/proj/.aegis.ts";
@@ -78,11 +79,18 @@ describe("errors name the key path, what was found and what is allowed", () => {
     expectIssue({ agents: { a: { harness: "gemini", model: "x", permission: "root" } } },
       "agents.a.permission", "read, write, full, auto", '"root"');
   });
-  test("unknown harness", () => {
-    expectIssue({ agents: { a: { harness: "codex", model: "x" } } }, "agents.a.harness", "claude-code, gemini, opencode", '"codex"');
+  test("unknown harness: every provider of the table with a flat shape is listed (#10)", () => {
+    const flat = providerSpecs().filter((p) => p.flat).map((p) => p.name);
+    expectIssue({ agents: { a: { harness: "no-such-cli", model: "x" } } }, "agents.a.harness", flat.join(", "), '"no-such-cli"');
+    expectIssue({ agents: { a: { harness: "scripted", model: "x" } } }, "agents.a.harness", '"scripted"');
   });
-  test("unknown provider name", () => {
-    expectIssue({ agents: { a: { provider: { name: "codex", model: "x" } } } }, "agents.a.provider.name", "claude-code", '"codex"');
+  test("unknown provider name: every provider of the table and its class are listed (#10)", () => {
+    const err = expectIssue({ agents: { a: { provider: { name: "no-such-cli", model: "x" } } } }, "agents.a.provider.name", '"no-such-cli"');
+    for (const p of providerSpecs()) expect(err.message).toContain(`${p.name}`), expect(err.message).toContain(`new ${p.className}(`);
+  });
+  test("a harness alias picks its provider (#10)", () => {
+    const cfg = validateConfig({ agents: { a: { harness: "claude", model: "opus" } } }, FILE, "/proj");
+    expect(cfg.agents.a!.provider).toBeInstanceOf(ClaudeCode);
   });
   test("unknown key with did-you-mean", () => {
     expectIssue({ agents: { a: { provider: new ClaudeCode({ model: "opus", efort: "high" } as never) } } },
@@ -91,6 +99,7 @@ describe("errors name the key path, what was found and what is allowed", () => {
   });
   test("effort only on Claude", () => {
     expectIssue({ agents: { a: new Agent({ harness: "opencode", model: "x", effort: "low" }) } }, "agents.a.effort", "claude-code", '"opencode"');
+    expectIssue({ agents: { a: { provider: { name: "gemini", model: "x", effort: "low" } } } }, "agents.a.provider.effort", "an option of claude-code only", "allowed: model");
   });
   test("cross references: defaultAgent and queue agents", () => {
     const agents = { writer: { provider: new Scripted({ reply: (p) => p }) } };

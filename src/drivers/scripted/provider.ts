@@ -1,0 +1,96 @@
+// The built-in Scripted agent's entry in the provider table, and the public Scripted class. It runs in-process
+// (scripted-driver.ts, imported only when a session starts): no CLI, no account, nothing to install.
+
+import { z } from "zod";
+import { keepUnknownOptions, PermissionSchema, type Permission } from "../../config/provider-options.ts";
+import { defineProvider } from "../provider-spec.ts";
+
+/** A tool call the Scripted agent pretends to make during a turn. */
+export interface ScriptedToolCall {
+  name: string;
+  input?: unknown;
+  /** The tool's output as the agent saw it. */
+  output?: string;
+  ok?: boolean;
+}
+
+/** What a Scripted reply function returns: the text, or the text plus tool calls made before it. */
+export type ScriptedReply = string | { text: string; toolCalls?: ScriptedToolCall[]; isError?: boolean };
+
+export interface ScriptedContext {
+  /** The session's handle. */
+  handle: string;
+  /** 1 for the first turn of the session, then 2, 3, … */
+  turn: number;
+  /** The conversation id, stable across turns and resume (key your own per-conversation state by it). */
+  sessionId: string;
+  /** Aborted when the turn is interrupted. */
+  signal: AbortSignal;
+}
+
+/** Produces the agent's reply to each user turn. */
+export type ScriptedReplyFn = (prompt: string, ctx: ScriptedContext) => ScriptedReply | Promise<ScriptedReply>;
+
+export const ScriptedOptionsSchema = z.strictObject({
+  /** Produces the agent's reply to each user turn. */
+  reply: z.custom<ScriptedReplyFn>((v) => typeof v === "function", { message: "must be a function" })
+    .describe("(prompt, ctx) => string | {text, toolCalls?} | Promise of either"),
+  /** Pause before replying, to simulate a slow agent. */
+  delayMs: z.number().int().min(0).optional(),
+  /** Tokens reported per turn (for budgets and summaries); default: word counts. */
+  usage: z.strictObject({
+    input: z.number().min(0).optional(),
+    output: z.number().min(0).optional(),
+    costUsd: z.number().min(0).optional(),
+  }).optional(),
+  /** Always `full`: a scripted agent touches nothing. Accepted for symmetry with the other providers. */
+  permission: PermissionSchema.optional(),
+  model: z.string().optional(),
+});
+/** The options of `new Scripted({...})`. */
+export interface ScriptedOptions {
+  /** Produces the agent's reply to each user turn. */
+  reply: ScriptedReplyFn;
+  /** Pause before replying, to simulate a slow agent. */
+  delayMs?: number;
+  /** Tokens reported per turn (for budgets and summaries); default: word counts. */
+  usage?: { input?: number; output?: number; costUsd?: number };
+  /** Always `full`: a scripted agent touches nothing. Accepted for symmetry with the other providers. */
+  permission?: Permission;
+  model?: string;
+}
+
+/** A deterministic built-in agent that needs no account: for demos and for testing your own workflows. */
+export class Scripted {
+  readonly name = "scripted" as const;
+  readonly model: string;
+  readonly permission: Permission;
+  readonly reply: ScriptedReplyFn;
+  readonly delayMs?: number;
+  readonly usage?: ScriptedOptions["usage"];
+  constructor(o: ScriptedOptions) {
+    this.reply = o?.reply;
+    this.model = o?.model ?? "scripted";
+    this.permission = o?.permission ?? "full";
+    if (o?.delayMs !== undefined) this.delayMs = o.delayMs;
+    if (o?.usage !== undefined) this.usage = o.usage;
+    keepUnknownOptions(this, o, Object.keys(ScriptedOptionsSchema.shape));
+  }
+}
+
+export const scriptedProvider = defineProvider({
+  name: "scripted",
+  label: "Scripted",
+  cls: Scripted,
+  className: "Scripted",
+  options: ScriptedOptionsSchema,
+  flat: false,
+  defaultPermission: "full",
+  permissions: {
+    read: "nothing to enforce: a scripted agent touches no file",
+    write: "nothing to enforce: a scripted agent touches no file",
+    full: "nothing to enforce: a scripted agent touches no file",
+    auto: "nothing to enforce: a scripted agent touches no file",
+  },
+  driver: async () => (await import("./scripted-driver.ts")).scriptedDriver,
+});

@@ -1,0 +1,28 @@
+// The driver conformance suite over every entry of the provider table (#10): each provider runs it against its fake
+// CLI, built by its fixture in provider-fixtures.ts. A provider added to the table without a fixture fails here.
+
+import { describe, expect, test } from "bun:test";
+import { providerSpecs } from "../../src/drivers/providers.ts";
+import { runDriverConformance } from "./conformance.ts";
+import { CONFORMANCE_FIXTURES } from "./provider-fixtures.ts";
+
+describe("provider table and conformance fixtures (#10)", () => {
+  test("every provider in the table has a conformance fixture", () => {
+    const missing = providerSpecs().map((p) => p.name).filter((name) => !CONFORMANCE_FIXTURES[name]);
+    expect(missing, `no conformance fixture for ${missing.join(", ")}: add one to test/drivers/provider-fixtures.ts (CONFORMANCE_FIXTURES["<name>"])`).toEqual([]);
+  });
+
+  test("every fixture names a provider of the table, and builds that provider", () => {
+    const names = providerSpecs().map((p) => p.name);
+    for (const [name, fixture] of Object.entries(CONFORMANCE_FIXTURES)) {
+      expect(names as string[], `fixture "${name}" names no provider of the table`).toContain(name);
+      const provider = fixture.make({ permission: "read", stateDir: "/nonexistent", logFile: "/nonexistent/log" });
+      expect(provider.name).toBe(name as never);
+    }
+  });
+});
+
+for (const spec of providerSpecs()) {
+  const fixture = CONFORMANCE_FIXTURES[spec.name];
+  if (fixture) runDriverConformance(fixture.label, fixture.make, fixture.opts);
+}
