@@ -1,14 +1,14 @@
 // Checkpoints and resume. Each chapter is written, typeset (a slow shell step) and checkpointed. Stop the run midway
 // — Ctrl-C, or `aegis run chapters --timeout 1s` — then `aegis resume <runId>`: resumeState() returns the last
 // checkpoint and the run continues after it; nothing finished is written or typeset again.
-import { workflow } from "aegis";
+import { workflow, z } from "aegis";
 
 interface Progress {
   writer: string;
   done: string[];
 }
 
-export default workflow("chapters", async (engine, { chapters = 4 }: { chapters?: number }) => {
+export default workflow("chapters", async (engine, { chapters }) => {
   const saved = await engine.resumeState<Progress>();
   if (saved) engine.log(`resuming after chapter ${saved.done.length}`);
   const state: Progress = saved ?? { writer: await engine.spawn("writer"), done: [] };
@@ -19,4 +19,7 @@ export default workflow("chapters", async (engine, { chapters = 4 }: { chapters?
     await engine.checkpoint(`chapter-${i}`, state);
   }
   return state.done;
+}, {
+  description: "Chapters written, typeset and checkpointed one by one (stop it, then resume)",
+  args: z.object({ chapters: z.number().int().min(1).default(4).describe("How many chapters") }),
 });

@@ -1,9 +1,9 @@
 // The quickstart: one writer drafts, the `review` queue reviews, a shell check gates the result, and the run is
 // journaled throughout (kill it at any point and `aegis resume <runId>` finishes it without redoing finished steps).
-//   aegis run quickstart --topic="durable workflows"
-import { workflow, WorkflowError } from "aegis";
+//   aegis run quickstart --topic="durable workflows"      (aegis run quickstart --help lists its arguments)
+import { workflow, WorkflowError, z } from "aegis";
 
-export default workflow("quickstart", async (engine, { topic = "durable workflows" }: { topic?: string }) => {
+export default workflow("quickstart", async (engine, { topic }) => {
   const writer = await engine.spawn("writer");
   const draft = await engine.send(writer, `Write one sentence about ${topic}.`);
   engine.log(`${writer} wrote: ${draft}`);
@@ -18,4 +18,7 @@ export default workflow("quickstart", async (engine, { topic = "durable workflow
   await engine.bash(`mkdir -p .aegis/out && printf '%s\\n' "$DRAFT" > ${file}`, { env: { DRAFT: draft } });
   await engine.bashPredicate(`test -s ${file}`, { retryWith: `${file} is empty:\n{stderr}`, target: writer });
   return { topic, draft, review, file };
+}, {
+  description: "A writer drafts, the review queue reviews, a shell check gates the result",
+  args: z.object({ topic: z.string().min(1).default("durable workflows").describe("What the sentence is about") }),
 });
