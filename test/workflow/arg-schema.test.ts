@@ -83,3 +83,22 @@ describe("without a schema (#10)", () => {
     expect(argsUsage({ name: "free" })).toContain("free --key=value arguments");
   });
 });
+
+describe("every way a run starts goes through the schema (#10)", () => {
+  test("startRun records the validated arguments (defaults applied) and refuses bad ones before recording a run", async () => {
+    const { rig } = await import("./helpers.ts");
+    const { listRuns } = await import("../../src/store/runs.ts");
+    const { workflow, clearRegistry } = await import("../../src/workflow/registry.ts");
+    await using r = rig({});
+    const wf = workflow("count-up", async (_e, { count, label }) => `${label}:${count}`, {
+      args: z.object({ count: z.number().int().min(1).default(2), label: z.string().default("n") }),
+    });
+    const ok = await r.run(wf, { count: 5 });
+    expect(ok.status).toBe("done");
+    expect(ok.result).toBe("n:5");
+    expect(JSON.parse(listRuns(r.rt.store)[0]!.args)).toEqual({ count: 5, label: "n" });
+    expect(() => r.run(wf, { count: "5" })).toThrow(/--count: .*expected number/);
+    expect(listRuns(r.rt.store)).toHaveLength(1);
+    clearRegistry();
+  });
+});
