@@ -4,7 +4,7 @@
 //   the last message ends with a tool result -> text `TOOL OUTPUT: <output>`
 //   `RUN: <cmd>`                      -> one call to the CLI's shell tool (Bash / run_shell_command / bash)
 //   `TOOL: <name> {json}`             -> one call to the offered tool whose name contains <name>
-//   `WRITE: <file> <text>`            -> one call to the CLI's file-write tool (Write / write_file / write)
+//   `WRITE: <file> <text>`            -> one call to the CLI's file-write tool (Write / write_file / write / create)
 //   `SLEEP_TOOL`                      -> shell `sleep 30` (something to interrupt)
 //   `MOCK_ERROR: <status>`            -> that HTTP error, in the API's own format
 //   `RECALL`                          -> `ECHO: ` + the earlier user messages, joined with ` | `
@@ -43,9 +43,15 @@ export type MockReply =
   | { kind: "error"; status: number };
 
 const SHELL_TOOLS = ["Bash", "run_shell_command", "bash"];
-const WRITE_TOOLS = ["Write", "write_file", "write"];
+const WRITE_TOOLS = ["Write", "write_file", "write", "create"];
 /** Text blocks the CLIs put around or before the user's words; never part of what the test wrote. */
-const INJECTED = [/<system-reminder>[\s\S]*?<\/system-reminder>/g, /<session_context>[\s\S]*?<\/session_context>/g];
+const INJECTED = [
+  /<system-reminder>[\s\S]*?<\/system-reminder>/g, /<session_context>[\s\S]*?<\/session_context>/g,
+  // GitHub Copilot CLI puts the time before the user's words, in the same text part.
+  /<current_datetime>[\s\S]*?<\/current_datetime>/g,
+  // ... and in its plan mode, a notice of the mode change, and `[[PLAN]] ` before the words themselves.
+  /<mode_changed_notice>[\s\S]*?<\/mode_changed_notice>/g, /^\s*\[\[PLAN\]\] /gm,
+];
 
 /** Removes CLI-injected context from one text part; returns "" when nothing of the user's is left. */
 export function stripInjected(text: string): string {
@@ -131,7 +137,7 @@ function fillArgs(tool: OfferedTool, values: { command?: string; description?: s
     if (key === "command" && values.command !== undefined) args[key] = values.command;
     else if (key === "description" && values.description !== undefined) args[key] = values.description;
     else if (/^(file_?path|path)$/i.test(key) && values.file !== undefined) args[key] = values.file;
-    else if (key === "content" && values.content !== undefined) args[key] = values.content;
+    else if ((key === "content" || key === "file_text") && values.content !== undefined) args[key] = values.content;
   }
   if (props.length === 0) Object.assign(args, values);
   return args;
