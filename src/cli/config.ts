@@ -2,7 +2,9 @@
 
 import { defineCommand } from "citty";
 import { configJsonSchema } from "../config/schema.ts";
+import type { Agent } from "../config/providers.ts";
 import type { LoadedConfig } from "../config/validate.ts";
+import { findProvider } from "../drivers/providers.ts";
 import { out } from "../ui/log.ts";
 import { ConfigError, formatError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
@@ -35,10 +37,9 @@ const show = defineCommand({
     out(`replay: maxTokens=${view.replay.maxTokens}${view.replay.maxTokens === 0 ? " (off)" : ""}`);
     out("agents:");
     for (const [name, a] of Object.entries(view.agents)) {
-      const extra = [
-        a.effort && `effort=${a.effort}`, a.bin && `bin=${a.bin}`, a.env && `env=${Object.keys(a.env).join(",")}`,
-        a.inheritEnv && `inheritEnv=${a.inheritEnv === "all" ? "all" : `[${a.inheritEnv.join(",")}]`}`,
-      ].filter(Boolean);
+      const extra = Object.entries(a)
+        .filter(([k, v]) => !["harness", "model", "permission", "prompt"].includes(k) && v !== undefined)
+        .map(([k, v]) => `${k}=${showValue(k, v)}`);
       out(`  ${name}: ${a.harness} model=${a.model} permission=${a.permission}${extra.length ? ` ${extra.join(" ")}` : ""}`);
     }
     if (Object.keys(view.queues).length) out("queues:");
@@ -75,16 +76,39 @@ export function looksSecret(name: string, value: string): boolean {
  * environment mode: "all", or the list of names/globs the CLI inherits; it holds names, never values.
  */
 export function describeConfig(cfg: LoadedConfig) {
-  const agents = Object.fromEntries(Object.entries(cfg.agents).map(([name, a]) => {
-    const p = a.provider as { bin?: string; env?: Record<string, string>; inheritEnv?: "all" | string[] };
-    const env = p.env ? Object.fromEntries(Object.entries(p.env).map(([k, v]) => [k, looksSecret(k, v) ? "<redacted>" : v])) : undefined;
-    const inheritEnv = a.harness === "scripted" ? undefined : p.inheritEnv ?? "all";
-    return [name, { harness: a.harness, model: a.model, permission: a.permission, effort: a.effort, bin: p.bin, env, inheritEnv, prompt: a.prompt }];
-  }));
+  const agents = Object.fromEntries(Object.entries(cfg.agents).map(([name, a]) => [name, describeAgent(a)]));
   return {
     file: cfg.file, root: cfg.root, stateDir: cfg.stateDir, defaultAgent: cfg.defaultAgent, replay: cfg.replay, agents, queues: cfg.queues,
     workflows: cfg.workflows,
   };
+}
+
+/**
+ * One agent: its harness, then every option its provider table entry declares (functions left out, defaults applied,
+ * secret-looking env values redacted), then its prompt.
+ */
+function describeAgent(a: Agent): Record<string, unknown> & { harness: string; model: string; permission: string } {
+  const p = a.provider as unknown as Record<string, unknown>;
+  const keys = Object.keys(findProvider(a.harness)?.options.shape ?? {});
+  const options: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = p[key];
+    if (value === undefined || typeof value === "function") continue;
+    options[key] = key === "env" ? redactEnv(value as Record<string, string>) : value;
+  }
+  return { harness: a.harness, model: a.model, permission: a.permission, effort: a.effort, ...options, prompt: a.prompt };
+}
+
+function redactEnv(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, looksSecret(k, v) ? "<redacted>" : v]));
+}
+
+/** A value in `config show`'s text form: env by its names, lists in brackets, objects as JSON. */
+function showValue(key: string, v: unknown): string {
+  if (key === "env" && v && typeof v === "object") return Object.keys(v).join(",");
+  if (Array.isArray(v)) return `[${v.join(",")}]`;
+  if (v && typeof v === "object") return JSON.stringify(v);
+  return String(v);
 }
 
 function count(n: number, noun: string): string {

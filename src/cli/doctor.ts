@@ -1,76 +1,105 @@
 // `aegis doctor`: which provider CLIs are installed, their versions, and the install command for each missing one;
 // with a config, also whether every configured agent's CLI (its `bin`, or the default on PATH) actually runs.
-// Exit 1 when a configured agent's CLI is missing or broken.
+// Every CLI, its install command, probe and credential variables come from the provider table
+// (src/drivers/providers.ts). Exit 1 when a configured agent's CLI is missing or broken.
 
 import { isAbsolute, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { resolveConfigFile } from "../config/load.ts";
+import type { ProbeResult, ProbeRunner, ProviderSpec } from "../drivers/provider-spec.ts";
+import { findProvider, providerSpecs, type Provider } from "../drivers/providers.ts";
 import { spawnProcess } from "../proc/spawn.ts";
 import { out } from "../ui/log.ts";
 import { formatError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 
-export const PROVIDER_CLIS = {
-  "claude-code": { bin: "claude", install: "npm i -g @anthropic-ai/claude-code" },
-  gemini: { bin: "gemini", install: "npm i -g @google/gemini-cli" },
-  opencode: { bin: "opencode", install: "npm i -g opencode-ai" },
-} as const;
-type Harness = keyof typeof PROVIDER_CLIS;
-
 const VERSION_TIMEOUT_MS = 10_000;
 
 export interface CliStatus {
+  /** The provider's name in the table. */
   harness: string;
   bin: string;
   path: string | null;
   version: string | null;
-  install: string;
+  /** The command that installs it; absent for an agent started by the user's own command. */
+  install?: string;
   ok: boolean;
   error?: string;
   /** Configured agents that use this CLI. */
   agents?: string[];
+  /** Credential variables the CLI reads that are set here (names only), and what else works instead. */
+  credentials?: { set: string[]; note: string };
 }
 
-async function versionOf(path: string): Promise<{ version: string | null; error?: string }> {
-  const child = spawnProcess({ cmd: [path, "--version"], cwd: process.cwd(), timeoutMs: VERSION_TIMEOUT_MS });
+/** Runs a probe command with a timeout: exit code, first output line, stderr tail. */
+const runProbe: ProbeRunner = async (cmd) => {
+  const child = spawnProcess({ cmd, cwd: process.cwd(), timeoutMs: VERSION_TIMEOUT_MS });
   child.endStdin();
-  let first: string | null = null;
-  for await (const line of child.lines()) if (first === null && line.trim()) first = line.trim();
+  let firstLine: string | null = null;
+  for await (const line of child.lines()) if (firstLine === null && line.trim()) firstLine = line.trim();
   const { code } = await child.exited;
-  if (child.timedOut) return { version: first, error: `\`${path} --version\` did not answer within ${VERSION_TIMEOUT_MS / 1000}s` };
-  if (code !== 0) return { version: first, error: `\`--version\` exited ${code}: ${child.stderrTail().trim().split("\n").pop() ?? ""}` };
-  return { version: first };
+  return { code, firstLine, stderrTail: child.stderrTail(), timedOut: child.timedOut };
+};
+
+/** The default probe: `<path> --version` answers and exits 0. */
+export async function versionProbe(path: string, run: ProbeRunner): Promise<ProbeResult> {
+  const r = await run([path, "--version"]);
+  if (r.timedOut) return { version: r.firstLine, error: `\`${path} --version\` did not answer within ${VERSION_TIMEOUT_MS / 1000}s` };
+  if (r.code !== 0) return { version: r.firstLine, error: `\`--version\` exited ${r.code}: ${r.stderrTail.trim().split("\n").pop() ?? ""}` };
+  return { version: r.firstLine };
 }
 
-async function check(harness: Harness, bin: string, agents?: string[]): Promise<CliStatus> {
-  const { install } = PROVIDER_CLIS[harness];
+async function check(spec: ProviderSpec<Provider>, bin: string, agents?: string[]): Promise<CliStatus> {
   const path = bin.includes("/") ? (Bun.which(isAbsolute(bin) ? bin : resolve(bin)) ?? null) : Bun.which(bin);
-  const base = { harness, bin, install, ...(agents ? { agents } : {}) };
+  const set = spec.env ? spec.env.vars.filter((v) => process.env[v]) : undefined;
+  const base = {
+    harness: spec.name, bin, ...(spec.cli ? { install: spec.cli.install } : {}), ...(agents ? { agents } : {}),
+    ...(spec.env && set ? { credentials: { set, note: spec.env.note } } : {}),
+  };
   if (!path) return { ...base, path: null, version: null, ok: false };
-  const v = await versionOf(path);
+  const v = await (spec.probe ?? versionProbe)(path, runProbe);
   return { ...base, path, ...v, ok: !v.error };
 }
 
-/** The three CLIs on PATH, plus every other `bin` the configured agents name. */
-export async function checkClis(agentBins: { agent: string; harness: Harness; bin: string }[] = []): Promise<CliStatus[]> {
-  const wanted = new Map<string, { harness: Harness; bin: string; agents: string[] }>();
-  for (const [harness, c] of Object.entries(PROVIDER_CLIS) as [Harness, (typeof PROVIDER_CLIS)[Harness]][]) {
-    wanted.set(`${harness}|${c.bin}`, { harness, bin: c.bin, agents: [] });
+/** The executable a configured provider runs: the entry's own rule, else its `bin`, else the table's default. */
+export function executableOf(provider: Provider): string | undefined {
+  const spec = findProvider(provider.name);
+  if (!spec) return undefined;
+  if (spec.executable) return spec.executable(provider);
+  return (provider as { bin?: string }).bin ?? spec.cli?.bin;
+}
+
+/** Every CLI of the provider table on PATH, plus every other executable the configured agents name. */
+export async function checkClis(agentBins: { agent: string; harness: string; bin: string }[] = []): Promise<CliStatus[]> {
+  const wanted = new Map<string, { spec: ProviderSpec<Provider>; bin: string; agents: string[] }>();
+  for (const spec of providerSpecs()) {
+    if (spec.cli) wanted.set(`${spec.name}|${spec.cli.bin}`, { spec, bin: spec.cli.bin, agents: [] });
   }
   for (const a of agentBins) {
-    const key = `${a.harness}|${a.bin}`;
-    const entry = wanted.get(key) ?? { harness: a.harness, bin: a.bin, agents: [] };
+    const spec = findProvider(a.harness);
+    if (!spec) continue;
+    const key = `${spec.name}|${a.bin}`;
+    const entry = wanted.get(key) ?? { spec, bin: a.bin, agents: [] };
     entry.agents.push(a.agent);
     wanted.set(key, entry);
   }
-  return Promise.all([...wanted.values()].map((w) => check(w.harness, w.bin, w.agents.length ? w.agents : undefined)));
+  return Promise.all([...wanted.values()].map((w) => check(w.spec, w.bin, w.agents.length ? w.agents : undefined)));
+}
+
+/** The provider table as doctor reports it: what each provider is and how it enforces each permission level. */
+export function describeProviders() {
+  return providerSpecs().map((p) => ({
+    name: p.name, label: p.label, class: p.className, ...(p.aliases?.length ? { aliases: p.aliases } : {}),
+    defaultPermission: p.defaultPermission, permissions: p.permissions,
+    ...(p.cli ? { bin: p.cli.bin, install: p.cli.install } : {}),
+  }));
 }
 
 export default defineCommand({
   meta: { name: "doctor", description: "Check the provider CLIs (and each configured agent's CLI) and how to install missing ones" },
   args: { ...configArgs, ...jsonArg },
   async run({ args }) {
-    const agentBins: { agent: string; harness: Harness; bin: string }[] = [];
+    const agentBins: { agent: string; harness: string; bin: string }[] = [];
     let configNote: string | undefined;
     let hasConfig = true;
     try {
@@ -82,9 +111,8 @@ export default defineCommand({
       try {
         const config = await loadConfigFromArgs(args);
         for (const [name, agent] of Object.entries(config.agents)) {
-          if (agent.provider.name === "scripted") continue;
-          const harness = agent.provider.name as Harness;
-          agentBins.push({ agent: name, harness, bin: (agent.provider as { bin?: string }).bin ?? PROVIDER_CLIS[harness].bin });
+          const bin = executableOf(agent.provider);
+          if (bin) agentBins.push({ agent: name, harness: agent.provider.name, bin });
         }
       } catch (err) {
         configNote = `the config could not be loaded, so configured agents were not checked: ${formatError(err)}`;
@@ -94,15 +122,19 @@ export default defineCommand({
     const failing = clis.filter((c) => c.agents && !c.ok);
     const runtime = { aegis: (await import("../version.ts")).VERSION, bun: Bun.version, platform: `${process.platform}-${process.arch}` };
     if (args.json) {
-      out(JSON.stringify({ ...runtime, clis, ...(configNote ? { configError: configNote } : {}) }, null, 2));
+      out(JSON.stringify({ ...runtime, clis, providers: describeProviders(), ...(configNote ? { configError: configNote } : {}) }, null, 2));
       return failing.length ? 1 : 0;
     }
     out(`aegis ${runtime.aegis} (bun ${runtime.bun}, ${runtime.platform})`);
     for (const c of clis) {
       const used = c.agents ? ` — used by ${c.agents.join(", ")}` : "";
-      if (!c.path) out(`  ✗ ${c.harness}: \`${c.bin}\` not found${c.bin.includes("/") ? "" : " on PATH"}${used} — install: ${c.install}`);
+      if (!c.path) out(`  ✗ ${c.harness}: \`${c.bin}\` not found${c.bin.includes("/") ? "" : " on PATH"}${used}${c.install ? ` — install: ${c.install}` : ""}`);
       else if (c.error) out(`  ! ${c.harness}: ${c.path}${c.version ? ` ${c.version}` : ""}${used} (${c.error})`);
       else out(`  ✓ ${c.harness}: ${c.path}${c.version ? ` ${c.version}` : ""}${used}`);
+      if (c.path && c.credentials && c.credentials.set.length === 0) {
+        const vars = findProvider(c.harness)?.env?.vars ?? [];
+        out(`    none of ${vars.join(", ")} is set; ${c.credentials.note}`);
+      }
     }
     if (configNote) out(`  ! ${configNote}`);
     const usable = clis.filter((c) => c.ok).length;

@@ -1,5 +1,5 @@
 // `aegis init`: writes a commented `.aegis.ts` and `workflows/hello.ts`, configuring the provider CLIs found on PATH
-// plus the built-in Scripted agent (which needs no account), and the editor set-up: the public types in
+// (each provider table entry with an `init` template) plus the built-in Scripted agent (which needs no account), and the editor set-up: the public types in
 // .aegis/types/ with a tsconfig.json mapping "aegis" to them. `--script` instead sets the folder up for `bun aegis.ts`
 // (package.json with the aegis-harness alias, tsconfig.json, aegis.ts). Refuses to overwrite its files without
 // --force; tsconfig.json and package.json are merged, never replaced.
@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { defineCommand } from "citty";
+import { providerSpecs } from "../drivers/providers.ts";
 import { out } from "../ui/log.ts";
 import { UsageError } from "../util/errors.ts";
 import { jsonArg } from "./context.ts";
@@ -14,46 +15,27 @@ import { SCRIPT_EXAMPLE, setUpPackageJson } from "./init-script.ts";
 import { setUpTsconfig, type TsconfigOutcome } from "./init-tsconfig.ts";
 import { publicTypes, writeProjectTypes } from "./public-types.ts";
 
-export interface DetectedCli { harness: "claude-code" | "gemini" | "opencode"; bin: string; path: string }
+export interface DetectedCli { harness: string; bin: string; path: string }
 
-const CLIS = [
-  { harness: "claude-code", bin: "claude" },
-  { harness: "gemini", bin: "gemini" },
-  { harness: "opencode", bin: "opencode" },
-] as const;
+/** The providers of the table that `aegis init` configures when their CLI is on PATH, in table order. */
+function initProviders() {
+  return providerSpecs().flatMap((p) => (p.cli && p.init ? [{ spec: p, cli: p.cli, init: p.init }] : []));
+}
 
 export function detectClis(path = process.env.PATH ?? ""): DetectedCli[] {
   const found: DetectedCli[] = [];
-  for (const c of CLIS) {
-    const p = Bun.which(c.bin, { PATH: path });
-    if (p) found.push({ ...c, path: p });
+  for (const { spec, cli } of initProviders()) {
+    const p = Bun.which(cli.bin, { PATH: path });
+    if (p) found.push({ harness: spec.name, bin: cli.bin, path: p });
   }
   return found;
 }
 
-const AGENT_LINES: Record<DetectedCli["harness"], { name: string; cls: string; comment: string; line: string }> = {
-  "claude-code": {
-    name: "claude", cls: "ClaudeCode",
-    comment: "Claude Code. permission: read | write | full | auto; effort: low | medium | high | max.",
-    line: `claude: { provider: new ClaudeCode({ model: "sonnet", effort: "high", permission: "write" }) },`,
-  },
-  gemini: {
-    name: "gemini", cls: "GeminiCLI",
-    comment: "Gemini CLI (over ACP). permission maps to its approval mode (read = plan, full = yolo).",
-    line: `gemini: { provider: new GeminiCLI({ model: "gemini-2.5-flash", permission: "write" }) },`,
-  },
-  opencode: {
-    name: "opencode", cls: "OpenCode",
-    comment: "OpenCode (over ACP). Models use opencode's provider/model form; `opencode models` lists them.",
-    line: `opencode: { provider: new OpenCode({ model: "opencode/gpt-5", permission: "write" }) },`,
-  },
-};
-
 export function renderConfig(found: DetectedCli[]): string {
-  const agents = found.map((f) => AGENT_LINES[f.harness]);
-  const defaultAgent = agents[0]?.name ?? "demo";
-  const imports = ["defineConfig", ...agents.map((a) => a.cls), "Scripted"].join(", ");
-  const agentLines = agents.map((a) => `    // ${a.comment}\n    ${a.line}`).join("\n");
+  const agents = initProviders().filter((p) => found.some((f) => f.harness === p.spec.name));
+  const defaultAgent = agents[0]?.init.agent ?? "demo";
+  const imports = ["defineConfig", ...agents.map((a) => a.spec.className), "Scripted"].join(", ");
+  const agentLines = agents.map((a) => `    // ${a.init.comment}\n    ${a.init.agent}: { provider: ${a.init.provider} },`).join("\n");
   return `// aegis configuration. \`aegis config validate\` checks it; \`aegis config schema\` prints its JSON Schema.
 import { ${imports} } from "aegis";
 

@@ -47,6 +47,11 @@ export interface ProviderSpec<P extends { readonly name: string } = { readonly n
     /** The command that installs it, shown when it is missing. */
     readonly install: string;
   };
+  /**
+   * The executable a configured provider runs, for `aegis doctor`; default: its `bin`, else `cli.bin`. A provider
+   * started by a user-given command (ACPAgent) returns that command's first word.
+   */
+  executable?(provider: P): string | undefined;
   /** Environment variables the CLI reads for its credentials, and what else works instead (doctor shows which are set). */
   readonly env?: { readonly vars: readonly string[]; readonly note: string };
   /** Loads the driver. Import it inside, so that loading the table loads no driver. */
