@@ -102,12 +102,15 @@ export class AcpClient {
       this.opts.onDiagnostic?.(`ignored notification ${method}`);
       return;
     }
-    const p = SessionUpdateParams.safeParse(params);
-    if (!p.success) {
-      this.opts.onDiagnostic?.(`invalid session/update: ${p.error.message}`);
+    // SessionUpdateParams's schema as a hand check on the hot path; zod explains a refusal.
+    const p = params as { sessionId?: unknown; update?: { sessionUpdate?: unknown } } | null;
+    const u = p?.update;
+    if (typeof p !== "object" || p === null || typeof p.sessionId !== "string" || typeof u !== "object" || u === null || Array.isArray(u) || typeof u.sessionUpdate !== "string") {
+      const err = SessionUpdateParams.safeParse(params).error;
+      this.opts.onDiagnostic?.(`invalid session/update: ${err?.message ?? "not an object"}`);
       return;
     }
-    this.opts.onUpdate(p.data.sessionId, p.data.update);
+    this.opts.onUpdate(p.sessionId, u);
   }
 }
 

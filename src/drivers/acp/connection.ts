@@ -7,7 +7,7 @@
 import { ZodError, type z } from "zod";
 import { AegisError } from "../../util/errors.ts";
 import {
-  RPC_INTERNAL_ERROR, RPC_INVALID_PARAMS, RPC_METHOD_NOT_FOUND, RpcError, RpcNotification, RpcRequest, RpcResult,
+  RPC_INTERNAL_ERROR, RPC_INVALID_PARAMS, RPC_METHOD_NOT_FOUND, RpcError, RpcRequest,
   type RpcErrorBody, type RpcId,
 } from "./wire.ts";
 
@@ -168,12 +168,12 @@ export class JsonRpcConnection {
         const req = RpcRequest.safeParse(m);
         return req.success ? void this.answer(req.data.id, req.data.method, req.data.params) : this.skip("bad request envelope");
       }
-      const note = RpcNotification.safeParse(m);
-      if (!note.success) return this.skip("bad notification envelope");
+      // The hot path (every session/update): RpcNotification's schema as a hand check, without zod's copy.
+      if (m.jsonrpc !== "2.0") return this.skip("bad notification envelope");
       try {
-        this.opts.onNotification?.(note.data.method, note.data.params);
+        this.opts.onNotification?.(m.method, m.params);
       } catch (err) {
-        this.diag(`notification handler for ${note.data.method} failed: ${errText(err)}`);
+        this.diag(`notification handler for ${m.method} failed: ${errText(err)}`);
       }
       return;
     }
@@ -184,11 +184,13 @@ export class JsonRpcConnection {
       if (!entry) return this.skip(`error response for unknown id ${res.data.id}`);
       return entry.reject(rpcError(entry.method, res.data.error));
     }
-    const res = RpcResult.safeParse(m);
-    if (!res.success) return this.skip("bad response envelope");
-    const entry = this.settle(res.data.id);
-    if (!entry) return this.skip(`response for unknown id ${res.data.id}`);
-    entry.resolve(res.data.result);
+    // RpcResult's schema as a hand check (one per request, every turn).
+    const id = m.id;
+    const validId = typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
+    if (m.jsonrpc !== "2.0" || !validId || !("result" in m)) return this.skip("bad response envelope");
+    const entry = this.settle(id);
+    if (!entry) return this.skip(`response for unknown id ${id}`);
+    entry.resolve(m.result);
   }
 
   private async answer(id: RpcId, method: string, params: unknown): Promise<void> {

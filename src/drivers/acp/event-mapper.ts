@@ -43,6 +43,16 @@ export class UpdateMapper {
   map(raw: unknown): AgentEvent[] {
     const kind = (raw as { sessionUpdate?: unknown } | null)?.sessionUpdate;
     if (typeof kind === "string" && IGNORED.has(kind)) return [];
+    if (kind === "agent_message_chunk") {
+      // The hot path, streamed text: the schema's check by hand (content a text block, messageId nullish string).
+      const { content, messageId } = raw as { content?: { type?: unknown; text?: unknown } | null; messageId?: unknown };
+      if (typeof content === "object" && content !== null && !Array.isArray(content) && content.type === "text" && typeof content.text === "string"
+        && (messageId === undefined || messageId === null || typeof messageId === "string")) {
+        if (!this.lastWasText) this.messageSeq++;
+        this.lastWasText = true;
+        return [{ type: "text", text: content.text, messageId: messageId ?? `msg_${this.turn}_${this.messageSeq}` }];
+      }
+    }
     const parsed = SessionUpdate.safeParse(raw);
     if (!parsed.success) return [{ type: "unknown", raw }];
     const u = parsed.data;

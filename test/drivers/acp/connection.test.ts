@@ -28,6 +28,22 @@ describe("JsonRpcConnection", () => {
     expect(conn.pendingCount).toBe(0);
   });
 
+  test("envelopes checked by hand as their schemas would: wrong jsonrpc, bad id or no result are skipped (#10)", async () => {
+    const notes: unknown[] = [];
+    const { ch, conn } = setup({ onNotification: (_m, p) => notes.push(p) });
+    const p = conn.request("a", {}, Any);
+    const req = await ch.next((m) => m.method === "a");
+    ch.push({ jsonrpc: "1.0", method: "session/update", params: { n: 1 } });
+    ch.push({ jsonrpc: "2.0", method: "session/update", params: { n: 2 } });
+    ch.push({ jsonrpc: "2.0", id: req.id });
+    ch.push({ jsonrpc: "2.0", id: true, result: 1 });
+    ch.push({ jsonrpc: "1.0", id: req.id, result: 1 });
+    ch.push({ jsonrpc: "2.0", id: req.id, result: "ok" });
+    expect(await p).toBe("ok");
+    expect(notes).toEqual([{ n: 2 }]);
+    expect(conn.skippedLines).toBe(4);
+  });
+
   test("a result that fails its schema rejects with E_PROTOCOL", async () => {
     const { ch, conn } = setup();
     const p = conn.request("a", {}, Num);

@@ -31,6 +31,17 @@ describe("UpdateMapper", () => {
     expect(m.map({ sessionUpdate: "current_mode_update", currentModeId: "plan" })).toEqual([]);
   });
 
+  test("a text chunk checked by hand agrees with the schema: a bad messageId, text or content is unknown (#10)", () => {
+    const m = new UpdateMapper();
+    m.beginTurn();
+    expect(m.map({ sessionUpdate: "agent_message_chunk", messageId: null, content: { type: "text", text: "x" } })).toEqual([{ type: "text", text: "x", messageId: "msg_1_1" }]);
+    for (const bad of [{ messageId: 7, content: { type: "text", text: "x" } }, { content: { type: "text", text: 1 } }, { content: null }, { content: [] }]) {
+      expect(m.map({ sessionUpdate: "agent_message_chunk", ...bad })[0]?.type).toBe("unknown");
+    }
+    // Not text: the schema decides (an image block is valid ACP, but carries no text aegis reports).
+    expect(m.map({ sessionUpdate: "agent_message_chunk", content: { type: "image", data: "…" } })[0]?.type).toBe("unknown");
+  });
+
   test("unknown or malformed updates are kept as unknown", () => {
     const m = new UpdateMapper();
     expect(m.map({ sessionUpdate: "brand_new_thing", x: 1 })).toEqual([{ type: "unknown", raw: { sessionUpdate: "brand_new_thing", x: 1 } }]);
