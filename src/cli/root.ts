@@ -1,5 +1,6 @@
 // The command tree and the one place that maps outcomes to exit codes: 0 ok, 1 failed, 2 usage or config error,
-// 130 interrupted. Subcommands are imported lazily, one file each.
+// 130 interrupted. Subcommands are imported lazily, one file each. citty holds the tree and each command's `args`
+// declaration and renders --help from it; the command line is parsed once, by cli/parse.ts, from that declaration.
 
 import { defineCommand, renderUsage, type ArgsDef, type CommandDef } from "citty";
 import { didYouMean } from "../config/validate.ts";
@@ -44,7 +45,6 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 /** Commands whose undeclared `--key=value` options are data (a workflow's arguments), not mistakes. */
 const PASSTHROUGH = new Set(["run"]);
 
-export { hoistGlobalFlags };
 
 export async function runCli(rawArgv: string[]): Promise<number> {
   const argv = hoistGlobalFlags(rawArgv);

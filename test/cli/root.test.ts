@@ -1,6 +1,7 @@
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { hoistGlobalFlags, subCommands } from "../../src/cli/root.ts";
+import { hoistGlobalFlags } from "../../src/cli/parse.ts";
+import { subCommands } from "../../src/cli/root.ts";
 import { VERSION } from "../../src/version.ts";
 
 const ROOT = join(import.meta.dir, "..", "..");
