@@ -11,7 +11,10 @@ export default defineCommand({
   meta: { name: "mcp", description: "Serve aegis's MCP tools on stdio, as the operator (claude mcp add aegis -- aegis mcp)" },
   args: {
     ...configArgs,
-    "no-workers": { type: "boolean", description: "Do not run queue workers in this process (leave tasks to `aegis work`)" },
+    workers: {
+      type: "boolean", default: true, description: "Run the config's queue workers in this process",
+      negativeDescription: "Do not run queue workers in this process (leave tasks to `aegis work`)",
+    },
   },
   async run({ args }) {
     const log = (line: string) => logger().warn(line);
@@ -24,7 +27,7 @@ export default defineCommand({
     // The runtime gives sessions spawned here the HTTP plane, like any other aegis process.
     const rt = createRuntime({ config });
     try {
-      if (!args["no-workers"]) rt.queues.start();
+      if (args.workers) rt.queues.start();
       const ports = portsFromRuntime({ config, sessions: rt.sessions, queues: rt.queues, workflows: workflowsPort(rt, log) });
       await serveStdio({ ports, log: (line) => logger().info(line), signal: interrupted });
     } finally {

@@ -78,7 +78,16 @@ test("every command's declaration maps onto the parser: no flag is declared twic
       const args = ((typeof c.args === "function" ? await c.args() : c.args) ?? {}) as ArgsDef;
       const names = Object.entries(args).flatMap(([k, d]) => (d.type === "positional" ? [] : [k, ...("alias" in d && d.alias ? [d.alias].flat() : [])]));
       expect(new Set(names).size, `aegis ${name}`).toBe(names.length);
+      // `--no-x` is the negation of a boolean x: a flag declared as "no-x" could never be given
+      expect(names.filter((n) => n.startsWith("no-")), `aegis ${name}`).toEqual([]);
       expect(() => parseCommandLine(args, ["--help-me"], name)).toThrow(/unknown option --help-me/);
     }
   }
+});
+
+test("aegis mcp --no-workers turns its workers off; they are on by default (#10)", async () => {
+  const mcp = await subCommands.mcp!();
+  const defs = mcp.args as ArgsDef;
+  expect(parseCommandLine(defs, ["--no-workers"], "mcp").args.workers).toBe(false);
+  expect(parseCommandLine(defs, [], "mcp").args.workers).toBe(true);
 });
