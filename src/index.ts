@@ -2,8 +2,9 @@
 // documented, since this is the API reference users read. Nothing here may do work at import time.
 
 export {
-  Agent, ClaudeCode, GeminiCLI, OpenCode, Scripted,
-  type Harness, type InheritEnv, type Provider, type ProviderOptions,
+  ACPAgent, Agent, ClaudeCode, Codex, GeminiCLI, OpenCode, Scripted,
+  type CodexEffort, type CodexOptions,
+  type ACPAgentOptions, type Harness, type InheritEnv, type Provider, type ProviderOptions,
   type ScriptedOptions, type ScriptedReply, type ScriptedContext, type ScriptedToolCall,
 } from "./config/providers.ts";
 export { defineConfig, type AegisConfig, type QueueConfig, type BudgetConfig } from "./config/define.ts";

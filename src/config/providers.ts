@@ -4,6 +4,8 @@
 // record what the user wrote so that validation (validate.ts) can report every mistake with its key path.
 
 import { findProvider, type Provider, type ProviderName } from "../drivers/providers.ts";
+import type { CodexEffort } from "../drivers/codex/provider.ts";
+import type { ACPAgentOptions } from "../drivers/acp-agent/provider.ts";
 import type { Effort, InheritEnv, Permission } from "./provider-options.ts";
 
 export {
@@ -13,6 +15,8 @@ export {
 export { ClaudeCode, type ClaudeCodeOptions } from "../drivers/claude/provider.ts";
 export { GeminiCLI, type GeminiCLIOptions } from "../drivers/gemini/provider.ts";
 export { OpenCode, type OpenCodeOptions } from "../drivers/opencode/provider.ts";
+export { ACPAgent, type ACPAgentOptions } from "../drivers/acp-agent/provider.ts";
+export { Codex, type CodexEffort, type CodexOptions } from "../drivers/codex/provider.ts";
 export {
   Scripted, type ScriptedContext, type ScriptedOptions, type ScriptedReply, type ScriptedReplyFn, type ScriptedToolCall,
 } from "../drivers/scripted/provider.ts";
@@ -27,10 +31,18 @@ export interface AgentProviderShape {
   prompt?: string;
 }
 /** The flat shape: `{ harness: "claude-code", model: "opus", ... }`, the provider's options beside `harness`. */
-export interface AgentFlatShape {
-  harness: Harness;
+export type AgentFlatShape = CliAgentFlatShape | ACPAgentFlatShape;
+/** The flat shape of any ACP agent: `{ harness: "acp", command: ["qwen", "--acp"], permission: "write" }`. */
+export interface ACPAgentFlatShape extends Omit<ACPAgentOptions, "name"> {
+  harness: "acp";
+  prompt?: string;
+}
+/** The flat shape of a built-in CLI provider. */
+export interface CliAgentFlatShape {
+  harness: Exclude<Harness, "acp">;
   model: string;
-  effort?: Effort;
+  /** Claude Code's effort, or Codex's reasoning effort. */
+  effort?: Effort | CodexEffort;
   permission?: Permission;
   prompt?: string;
   bin?: string;
@@ -57,7 +69,7 @@ export class Agent {
   get harness(): ProviderName { return this.provider?.name; }
   get model(): string { return this.provider?.model; }
   get permission(): Permission { return this.provider?.permission; }
-  get effort(): Effort | undefined { return (this.provider as { effort?: Effort } | undefined)?.effort; }
+  get effort(): Effort | CodexEffort | undefined { return (this.provider as { effort?: Effort | CodexEffort } | undefined)?.effort; }
 }
 
 /**

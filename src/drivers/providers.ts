@@ -4,7 +4,9 @@
 // src/drivers/<name>/ with provider.ts exporting its class and spec, one import and one entry below, and its class
 // in the `Provider` union (tsc fails until the union and the table agree). Nothing here loads a driver.
 
+import { acpAgentProvider, type ACPAgent } from "./acp-agent/provider.ts";
 import { claudeCodeProvider, type ClaudeCode } from "./claude/provider.ts";
+import { codexProvider, type Codex } from "./codex/provider.ts";
 import { geminiProvider, type GeminiCLI } from "./gemini/provider.ts";
 import { openCodeProvider, type OpenCode } from "./opencode/provider.ts";
 import type { ProviderSpec } from "./provider-spec.ts";
@@ -15,11 +17,13 @@ export const PROVIDERS = [
   claudeCodeProvider,
   geminiProvider,
   openCodeProvider,
+  acpAgentProvider,
+  codexProvider,
   scriptedProvider,
 ] as const;
 
 /** A provider object: what `agent.provider` holds after validation. */
-export type Provider = ClaudeCode | GeminiCLI | OpenCode | Scripted;
+export type Provider = ClaudeCode | GeminiCLI | OpenCode | ACPAgent | Codex | Scripted;
 
 /** A provider's name (`provider.name`, the flat shape's `harness`). */
 export type ProviderName = Provider["name"];

@@ -97,9 +97,9 @@ describe("errors name the key path, what was found and what is allowed", () => {
       "agents.a.provider.efort", 'did you mean "effort"', "allowed:");
     expectIssue({ agents: { a: { provider: new Scripted({ reply: (p) => p }) } }, queus: {} }, "queus", 'did you mean "queues"');
   });
-  test("effort only on Claude", () => {
+  test("effort only on Claude Code and Codex (#10)", () => {
     expectIssue({ agents: { a: new Agent({ harness: "opencode", model: "x", effort: "low" }) } }, "agents.a.effort", "claude-code", '"opencode"');
-    expectIssue({ agents: { a: { provider: { name: "gemini", model: "x", effort: "low" } } } }, "agents.a.provider.effort", "an option of claude-code only", "allowed: model");
+    expectIssue({ agents: { a: { provider: { name: "gemini", model: "x", effort: "low" } } } }, "agents.a.provider.effort", "an option of claude-code, codex only", "allowed: model");
   });
   test("cross references: defaultAgent and queue agents", () => {
     const agents = { writer: { provider: new Scripted({ reply: (p) => p }) } };

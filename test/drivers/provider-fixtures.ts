@@ -4,13 +4,14 @@
 // Fixture code only: no assertion, no process started at import.
 
 import { join } from "node:path";
-import { ClaudeCode, GeminiCLI, OpenCode, Scripted, type Provider } from "../../src/config/providers.ts";
+import { ACPAgent, ClaudeCode, Codex, GeminiCLI, OpenCode, Scripted, type Provider } from "../../src/config/providers.ts";
 import type { ConformanceOptions, ProviderContext } from "./conformance.ts";
 import { scriptedConformanceReply } from "./scripted-conformance.ts";
 
 const BIN = join(import.meta.dir, "../fixtures/bin");
 export const FAKE_CLAUDE = join(BIN, "fake-claude");
 export const FAKE_ACP = join(BIN, "fake-acp");
+export const FAKE_CODEX = join(BIN, "fake-codex");
 
 export interface ConformanceFixture {
   /** Shown in the suite's name: "claude-code (fake-claude)". */
@@ -48,6 +49,18 @@ export const CONFORMANCE_FIXTURES: Record<string, ConformanceFixture> = {
   opencode: {
     label: "opencode (fake-acp)",
     make: (ctx) => new OpenCode({ model: "opencode/big-pickle", permission: ctx.permission, bin: FAKE_ACP, env: fakeAcpEnv(ctx) }),
+    opts: { caps: PROCESS_CAPS, crashStderr: ACP_CRASH },
+  },
+  codex: {
+    label: "codex (fake-codex)",
+    // CODEX_HOME is where the fake keeps its threads, as Codex keeps its rollouts there.
+    make: (ctx) => new Codex({ model: "gpt-5.5", permission: ctx.permission, bin: FAKE_CODEX, env: { CODEX_HOME: ctx.stateDir, FAKE_CLI_LOG: ctx.logFile } }),
+    opts: { caps: PROCESS_CAPS, crashStderr: "fake-codex: simulated crash (MODE:crash)" },
+  },
+  acp: {
+    label: "acp (fake-acp --flavor generic)",
+    // An agent aegis knows nothing of, advertising Qwen Code's modes: plan for read, auto-edit for write, yolo for full.
+    make: (ctx) => new ACPAgent({ command: [FAKE_ACP, "--flavor", "generic"], permission: ctx.permission, name: "generic agent", env: fakeAcpEnv(ctx) }),
     opts: { caps: PROCESS_CAPS, crashStderr: ACP_CRASH },
   },
   scripted: {

@@ -1,0 +1,168 @@
+// Turns Codex app-server notifications of one turn into AgentEvents: agent message deltas → text, reasoning deltas →
+// thinking, command executions / file changes / MCP and dynamic tool calls → tool_call on item/started and
+// tool_result on item/completed, plan updates → plan, token usage summed per turn. A notification or item of a kind
+// it does not know becomes `unknown` (raw kept); pure bookkeeping (status changes, resolved requests) is dropped.
+// It holds only per-turn state and never talks to the process.
+
+import type { AgentEvent, PlanEntry, ToolKind, Usage } from "../driver.ts";
+import { ZERO_USAGE, addUsage } from "../driver.ts";
+import {
+  AgentMessageItem, CommandExecutionItem, DeltaParams, DynamicToolCallItem, FileChangeItem, ItemParams, McpToolCallItem,
+  PlanParams, ReasoningItem, type TokenBreakdown, TokenUsageParams, WebSearchItem,
+} from "./wire.ts";
+
+/** Notifications that carry nothing for the event stream (state the driver tracks elsewhere, or UI bookkeeping). */
+const SILENT: ReadonlySet<string> = new Set([
+  "turn/started", "turn/completed", "thread/status/changed", "thread/started", "serverRequest/resolved",
+  "item/commandExecution/outputDelta", "item/fileChange/outputDelta", "item/fileChange/patchUpdated", "turn/diff/updated",
+  "item/reasoning/summaryPartAdded", "item/mcpToolCall/progress", "thread/readState/changed", "account/rateLimits/updated",
+  "mcpServer/startupStatus/updated", "remoteControl/status/changed", "thread/settings/updated", "hook/started", "hook/completed",
+  "item/plan/delta", "error",
+]);
+
+const PLAN_STATUS: Record<string, PlanEntry["status"]> = { pending: "pending", inProgress: "in_progress", completed: "completed" };
+
+export class CodexEventMapper {
+  private usage: Usage = { ...ZERO_USAGE };
+  /** Items whose text already streamed as deltas (their item/completed must not repeat it). */
+  private readonly streamed = new Set<string>();
+
+  beginTurn(): void {
+    this.usage = { ...ZERO_USAGE };
+    this.streamed.clear();
+  }
+
+  /** This turn's tokens: the sum of every model request's `last` usage. */
+  turnUsage(): Usage {
+    return { ...this.usage };
+  }
+
+  map(method: string, params: unknown): AgentEvent[] {
+    switch (method) {
+      case "item/agentMessage/delta": {
+        const p = DeltaParams.safeParse(params);
+        if (!p.success) break;
+        this.streamed.add(p.data.itemId);
+        return p.data.delta ? [{ type: "text", text: p.data.delta, messageId: p.data.itemId }] : [];
+      }
+      case "item/reasoning/summaryTextDelta":
+      case "item/reasoning/textDelta": {
+        const p = DeltaParams.safeParse(params);
+        if (!p.success) break;
+        // A model may stream both its summary and its raw reasoning: show one of them, the summary when there is one.
+        const key = `${p.data.itemId}:${method === "item/reasoning/textDelta" ? "raw" : "summary"}`;
+        if (method === "item/reasoning/textDelta" && this.streamed.has(`${p.data.itemId}:summary`)) return [];
+        this.streamed.add(key);
+        this.streamed.add(p.data.itemId);
+        return p.data.delta ? [{ type: "thinking", text: p.data.delta }] : [];
+      }
+      case "item/started":
+      case "item/completed": {
+        const p = ItemParams.safeParse(params);
+        if (!p.success) break;
+        return method === "item/started" ? this.started(p.data.item) : this.completed(p.data.item);
+      }
+      case "turn/plan/updated": {
+        const p = PlanParams.safeParse(params);
+        if (!p.success) break;
+        const entries = p.data.plan.map((s) => ({ content: s.step, status: PLAN_STATUS[s.status] ?? "pending" }));
+        return [{ type: "plan", entries }];
+      }
+      case "thread/tokenUsage/updated": {
+        const p = TokenUsageParams.safeParse(params);
+        if (!p.success) break;
+        this.usage = addUsage(this.usage, toUsage(p.data.tokenUsage.last));
+        return [];
+      }
+      default:
+        if (SILENT.has(method)) return [];
+    }
+    return [{ type: "unknown", raw: { method, params } }];
+  }
+
+  private started(item: { type: string; id: string }): AgentEvent[] {
+    const call = toolCallOf(item);
+    if (call) return [call];
+    if (["agentMessage", "reasoning", "userMessage", "plan"].includes(item.type)) return [];
+    return [{ type: "unknown", raw: { method: "item/started", item } }];
+  }
+
+  private completed(item: { type: string; id: string }): AgentEvent[] {
+    const msg = AgentMessageItem.safeParse(item);
+    if (msg.success) return this.streamed.has(item.id) || !msg.data.text ? [] : [{ type: "text", text: msg.data.text, messageId: item.id }];
+    const reasoning = ReasoningItem.safeParse(item);
+    if (reasoning.success) {
+      const text = (reasoning.data.summary?.length ? reasoning.data.summary : reasoning.data.content ?? []).join("\n");
+      return this.streamed.has(item.id) || !text ? [] : [{ type: "thinking", text }];
+    }
+    const result = toolResultOf(item);
+    if (result) return [result];
+    if (["userMessage", "plan"].includes(item.type)) return [];
+    return [{ type: "unknown", raw: { method: "item/completed", item } }];
+  }
+}
+
+type ToolCall = Extract<AgentEvent, { type: "tool_call" }>;
+type ToolResult = Extract<AgentEvent, { type: "tool_result" }>;
+
+/** The tool_call for an item that is a tool use, or undefined. */
+export function toolCallOf(item: unknown): ToolCall | undefined {
+  const call = (name: string, kind: ToolKind, input: unknown, id: string): ToolCall => ({ type: "tool_call", id, name, kind, input });
+  const cmd = CommandExecutionItem.safeParse(item);
+  if (cmd.success) return call("shell", "execute", { command: cmd.data.command, cwd: cmd.data.cwd ?? undefined }, cmd.data.id);
+  const patch = FileChangeItem.safeParse(item);
+  if (patch.success) return call("apply_patch", "edit", { changes: patch.data.changes.map((c) => ({ path: c.path, kind: c.kind })) }, patch.data.id);
+  const mcp = McpToolCallItem.safeParse(item);
+  if (mcp.success) return call(mcpToolName(mcp.data.server, mcp.data.tool), "other", mcp.data.arguments ?? {}, mcp.data.id);
+  const dyn = DynamicToolCallItem.safeParse(item);
+  if (dyn.success) return call(dyn.data.namespace ? `${dyn.data.namespace}__${dyn.data.tool}` : dyn.data.tool, "other", dyn.data.arguments ?? {}, dyn.data.id);
+  const web = WebSearchItem.safeParse(item);
+  if (web.success) return call("web_search", "fetch", { query: web.data.query ?? undefined }, web.data.id);
+  return undefined;
+}
+
+/** The tool_result for a completed tool item, or undefined. */
+export function toolResultOf(item: unknown): ToolResult | undefined {
+  const result = (id: string, ok: boolean, text: string): ToolResult => ({ type: "tool_result", id, ok, text });
+  const cmd = CommandExecutionItem.safeParse(item);
+  if (cmd.success) {
+    const { status, exitCode, aggregatedOutput } = cmd.data;
+    const ok = status === "completed" && (exitCode ?? 0) === 0;
+    return result(cmd.data.id, ok, aggregatedOutput ?? (status === "declined" ? "declined" : ""));
+  }
+  const patch = FileChangeItem.safeParse(item);
+  if (patch.success) {
+    const ok = patch.data.status === "completed";
+    return result(patch.data.id, ok, `${patch.data.status ?? "unknown"}: ${patch.data.changes.map((c) => c.path).join(", ")}`);
+  }
+  const mcp = McpToolCallItem.safeParse(item);
+  if (mcp.success) {
+    const { error, status } = mcp.data;
+    if (error) return result(mcp.data.id, false, error.message);
+    return result(mcp.data.id, status !== "failed", contentText(mcp.data.result?.content ?? []));
+  }
+  const dyn = DynamicToolCallItem.safeParse(item);
+  if (dyn.success) return result(dyn.data.id, dyn.data.success !== false && dyn.data.status !== "failed", contentText(dyn.data.contentItems ?? []));
+  const web = WebSearchItem.safeParse(item);
+  if (web.success) return result(web.data.id, true, "");
+  return undefined;
+}
+
+/** An MCP tool as the other drivers name it: `mcp__<server>__<tool>` (Claude Code's form). */
+export function mcpToolName(server: string, tool: string): string {
+  return `mcp__${server}__${tool}`;
+}
+
+function contentText(content: unknown[]): string {
+  return content
+    .map((c) => (typeof c === "object" && c !== null && typeof (c as { text?: unknown }).text === "string" ? (c as { text: string }).text : ""))
+    .filter(Boolean)
+    .join("\n");
+}
+
+/** Codex counts cached and cache-written tokens inside `inputTokens`; aegis keeps them apart. */
+export function toUsage(t: TokenBreakdown): Usage {
+  const cacheRead = t.cachedInputTokens ?? 0;
+  const cacheWrite = t.cacheWriteInputTokens ?? 0;
+  return { input: Math.max(0, t.inputTokens - cacheRead - cacheWrite), output: t.outputTokens, cacheRead, cacheWrite };
+}
