@@ -32,7 +32,13 @@ test("the binary runs the quickstart workflow end to end in a folder with no nod
   expect(JSON.parse(r.stdout)).toMatchObject({ topic: "durable workflows", review: "LGTM: the draft reads well.", file: ".aegis/out/draft.md" });
   expect(existsSync(join(project, ".aegis", "out", "draft.md"))).toBe(true);
   const list = await run(["workflow", "list"]);
-  expect(list.stdout.split("\n").filter(Boolean)).toEqual(["chapters", "predicate", "quickstart", "review-all"]);
+  expect(list.stdout.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual(["chapters", "predicate", "quickstart", "review-all"]);
+  // The workflow's `z` schema (from "aegis", embedded in the binary) types, checks and lists its arguments (#10).
+  const help = await run(["run", "quickstart", "--help"]);
+  expect(help.stdout).toMatch(/--topic <string>\s+What the sentence is about \(default: "durable workflows"\)/);
+  const bad = await run(["run", "review-all", "--count=0"]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain("--count");
 });
 
 test("the binary resumes the chapters example after --timeout stopped it", async () => {
