@@ -7,6 +7,7 @@ import type { AgentEvent, TurnEnd } from "../drivers/driver.ts";
 import { createRuntime } from "../runtime.ts";
 import { colorEnabled, out, writeErr, writeOut } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
+import { formatDuration, formatUsd } from "../util/format.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 import { ttyPermissionPrompt } from "./permission-prompt.ts";
 
@@ -102,8 +103,8 @@ function briefInput(input: unknown): string {
 export function summary(end: TurnEnd, elapsedMs: number): string {
   const u = end.usage;
   const cache = u.cacheRead || u.cacheWrite ? ` (cache read ${u.cacheRead}, write ${u.cacheWrite})` : "";
-  const cost = end.costUsd !== undefined ? ` · $${end.costUsd.toFixed(4)}` : "";
-  return `— ${u.input} in / ${u.output} out tokens${cache}${cost} · ${(elapsedMs / 1000).toFixed(1)}s · ${end.stopReason}`;
+  const cost = end.costUsd !== undefined ? ` · ${formatUsd(end.costUsd)}` : "";
+  return `— ${u.input} in / ${u.output} out tokens${cache}${cost} · ${formatDuration(elapsedMs)} · ${end.stopReason}`;
 }
 
 export function parseDuration(s: string): number {

@@ -10,6 +10,7 @@ import type { Store } from "../store/store.ts";
 import { getTask } from "../store/tasks.ts";
 import { out } from "../ui/log.ts";
 import { AegisError } from "../util/errors.ts";
+import { formatDuration, formatUsd } from "../util/format.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs } from "./context.ts";
 import { openStateStore } from "./tasks.ts";
 
@@ -75,8 +76,8 @@ function describe(e: TranscriptEvent): string {
     case "tool_result": return `[tool result${e.ok ? "" : " ERROR"}] ${clip(e.text)}`;
     case "plan": return `[plan] ${e.entries.map((p) => `${p.status === "completed" ? "x" : " "} ${p.content}`).join("; ")}`;
     case "init": return `[session ${e.providerSessionId}${e.model ? ` · ${e.model}` : ""}]`;
-    case "usage": return `[usage in ${e.usage.input} out ${e.usage.output}${e.costUsd ? ` $${e.costUsd.toFixed(4)}` : ""}]`;
-    case "turn_end": return `[turn end: ${e.stopReason}${e.isError ? ` ERROR ${e.error ?? ""}` : ""} · ${e.durationMs} ms${e.costUsd ? ` · $${e.costUsd.toFixed(4)}` : ""}]`;
+    case "usage": return `[usage in ${e.usage.input} out ${e.usage.output}${e.costUsd ? ` ${formatUsd(e.costUsd)}` : ""}]`;
+    case "turn_end": return `[turn end: ${e.stopReason}${e.isError ? ` ERROR ${e.error ?? ""}` : ""} · ${formatDuration(e.durationMs)}${e.costUsd ? ` · ${formatUsd(e.costUsd)}` : ""}]`;
     case "unknown": return `[unknown] ${clip(JSON.stringify(e.raw))}`;
   }
 }

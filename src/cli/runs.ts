@@ -5,7 +5,7 @@ import { defineCommand } from "citty";
 import { openStore } from "../store/store.ts";
 import { statePath } from "../runtime.ts";
 import { out } from "../ui/log.ts";
-import { formatDuration, formatUsd } from "../ui/summary.ts";
+import { formatDuration, formatUsd } from "../util/format.ts";
 import { listRunViews, showRun } from "../workflow/run-status.ts";
 import { UsageError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";

@@ -9,6 +9,7 @@ import { openStore, type Store } from "../store/store.ts";
 import { listTasks, type TaskStatus } from "../store/tasks.ts";
 import { out } from "../ui/log.ts";
 import { UsageError } from "../util/errors.ts";
+import { formatUsd } from "../util/format.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
 
 export const STATUSES: readonly TaskStatus[] = ["pending", "running", "done", "failed", "cancelled"];
@@ -44,7 +45,7 @@ export function taskDetail(t: Task): string {
   if (t.startedAt) lines.push(`started:    ${t.startedAt}`);
   if (t.finishedAt) lines.push(`finished:   ${t.finishedAt}`);
   if (t.workerHandle) lines.push(`worker:     ${t.workerHandle}`);
-  if (t.costUsd || t.tokens.input || t.tokens.output) lines.push(`usage:      ${t.tokens.input} in, ${t.tokens.output} out, $${t.costUsd.toFixed(4)}`);
+  if (t.costUsd || t.tokens.input || t.tokens.output) lines.push(`usage:      ${t.tokens.input} in, ${t.tokens.output} out, ${formatUsd(t.costUsd)}`);
   lines.push("payload:", indent(t.payload));
   if (t.result !== null) lines.push("result:", indent(t.result));
   if (t.error !== null) lines.push("error:", indent(t.error));

@@ -7,6 +7,7 @@ import { isoSeconds } from "../session/sender.ts";
 import type { Store } from "../store/store.ts";
 import { spendSince } from "../store/tasks.ts";
 import { AegisError } from "../util/errors.ts";
+import { formatDuration, formatUsd } from "../util/format.ts";
 
 export interface BudgetState {
   kind: Budget["kind"];
@@ -47,7 +48,7 @@ export function checkBudgets(store: Store, queue: ResolvedQueue, now: number): v
   const parts = blocked.map((s) => `${describe(s)} (spent ${amount(s.kind, s.spent)})`);
   throw new AegisError(
     "E_BUDGET",
-    `queue "${queue.name}" is over budget: ${parts.join("; ")}; it unblocks at ${isoSeconds(unblockAt)} (in ${duration(unblockAt - now)})`,
+    `queue "${queue.name}" is over budget: ${parts.join("; ")}; it unblocks at ${isoSeconds(unblockAt)} (in ${formatDuration(unblockAt - now)})`,
     {
       data: {
         queue: queue.name,
@@ -65,28 +66,4 @@ function describe(s: BudgetState): string {
 
 function amount(kind: Budget["kind"], n: number): string {
   return kind === "usd" ? formatUsd(n) : `${String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",")} output tokens`;
-}
-
-/**
- * A USD amount: cents from 10 cents up (`$5.00`, `$0.50`); below that two significant digits, so that a small
- * budget or spend never reads as `$0.00` (`$0.05`, `$0.012`, `$0.0001`, `$0.00012`).
- */
-export function formatUsd(n: number): string {
-  const abs = Math.abs(n);
-  if (abs === 0 || abs >= 0.1 || !Number.isFinite(n)) return `$${n.toFixed(2)}`;
-  const decimals = Math.min(20, 1 - Math.floor(Math.log10(abs)));
-  // Trailing zeros go, down to cents: 0.00010 → 0.0001, 0.050 → 0.05.
-  return `$${n.toFixed(decimals).replace(/(\.\d\d\d*?)0+$/, "$1")}`;
-}
-
-/** A short human duration: `45s`, `12m`, `3h 5m`, `2d 4h`. */
-export function duration(ms: number): string {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  if (s < 60) return `${s}s`;
-  const m = Math.ceil(s / 60);
-  if (m < 60) return `${m}m`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h${m % 60 ? ` ${m % 60}m` : ""}`;
-  const d = Math.floor(h / 24);
-  return `${d}d${h % 24 ? ` ${h % 24}h` : ""}`;
 }

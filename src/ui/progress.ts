@@ -3,7 +3,8 @@
 // draws; it keeps no state beyond what the events say.
 
 import type { RunEvent } from "./events.ts";
-import { formatDuration, formatTokens, formatUsd } from "./summary.ts";
+import { formatDuration, formatUsd } from "../util/format.ts";
+import { formatTokens } from "./summary.ts";
 import { plainLine, type RunDisplay } from "./run-display.ts";
 
 interface Stream {

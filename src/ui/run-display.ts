@@ -4,7 +4,7 @@
 // result goes there only in the other modes.
 
 import { toNdjson, type RunEvent } from "./events.ts";
-import { formatDuration, formatUsd } from "./summary.ts";
+import { formatDuration, formatUsd } from "../util/format.ts";
 import { writeOut, writeErr } from "./log.ts";
 
 export interface RunDisplay {

@@ -4,24 +4,13 @@
 
 import { appendFileSync } from "node:fs";
 import type { RunEvent } from "./events.ts";
+import { formatDuration, formatUsd } from "../util/format.ts";
 import { writeErr } from "./log.ts";
 
 type RunEnd = Extract<RunEvent, { type: "run_end" }>;
 
 const MARK: Record<RunEnd["status"], string> = { done: "✓", failed: "✗", crashed: "✗", cancelled: "■", interrupted: "■" };
 const RESUMABLE = new Set<RunEnd["status"]>(["failed", "crashed", "cancelled", "interrupted"]);
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${Math.round(s % 60)}s` : `${Math.floor(m / 60)}h${m % 60}m`;
-}
-
-export function formatUsd(usd: number): string {
-  return `$${usd.toFixed(usd > 0 && usd < 0.01 ? 4 : 2)}`;
-}
 
 export function formatTokens(t: { input: number; output: number }): string {
   return `${groupDigits(t.input + t.output)} tokens`;

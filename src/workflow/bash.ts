@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnProcess } from "../proc/spawn.ts";
 import { AegisError } from "../util/errors.ts";
+import { formatDuration } from "../util/format.ts";
 import { newId } from "../util/ids.ts";
 import { WorkflowError, type BashResult } from "./errors.ts";
 
@@ -64,7 +65,7 @@ export async function runBash(cmd: string, opts: RunBashOptions): Promise<BashRe
       stderr: readCapped(errFile) + child.stderrTail(),
     };
     if (timedOut) {
-      throw new WorkflowError(`bash timed out after ${formatMs(opts.timeoutMs ?? 0)}: ${cmd}`, {
+      throw new WorkflowError(`bash timed out after ${formatDuration(opts.timeoutMs ?? 0)}: ${cmd}`, {
         data: { cmd, timeoutMs: opts.timeoutMs, stdoutTail: result.stdout.slice(-2000), stderrTail: result.stderr.slice(-2000) },
       });
     }
@@ -96,12 +97,6 @@ function signalNumber(signal: string | null): number {
 
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 120_000) return `${+(ms / 1000).toFixed(1)}s`;
-  return `${+(ms / 60_000).toFixed(1)}m`;
 }
 
 /** The error an aborted signal carries, as an AegisError (E_CANCELLED unless the reason says otherwise). */

@@ -6,7 +6,7 @@ import type { SessionProgress } from "../session/manager.ts";
 import { cancelRequested } from "../store/runs.ts";
 import type { RunEventBody } from "../ui/events.ts";
 import { AegisError } from "../util/errors.ts";
-import { formatMs } from "./bash.ts";
+import { formatDuration } from "../util/format.ts";
 import type { Engine } from "./engine.ts";
 import type { RunOptions, WorkflowHost } from "./runner.ts";
 
@@ -23,7 +23,7 @@ export function watchRun(
   else opts.signal?.addEventListener("abort", onInterrupt, { once: true });
 
   const timeout = opts.timeoutMs !== undefined && opts.timeoutMs > 0
-    ? setTimeout(() => stop.abort(new AegisError("E_TIMEOUT", `the run exceeded --timeout ${formatMs(opts.timeoutMs!)}`, {
+    ? setTimeout(() => stop.abort(new AegisError("E_TIMEOUT", `the run exceeded --timeout ${formatDuration(opts.timeoutMs!)}`, {
         hint: `resume it with: aegis resume ${runId} (and a longer --timeout)`,
       })), opts.timeoutMs)
     : undefined;

@@ -9,6 +9,7 @@ import { finishRun, getRun, insertRun, listSteps, restartRun, type RunRow } from
 import { validateArgs } from "./arg-schema.ts";
 import { EventStamper, type RunEndStatus, type RunEvent, type RunEventBody } from "../ui/events.ts";
 import { AegisError, isAegisError } from "../util/errors.ts";
+import { formatUsd } from "../util/format.ts";
 import { newId } from "../util/ids.ts";
 import type { AskRoute } from "./ask.ts";
 import { Engine } from "./engine.ts";
@@ -95,7 +96,7 @@ async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Reco
         stepCostUsd: e.costUsd, costUsd: totals.costUsd, tokens: { ...totals.tokens }, ...(e.error ? { error: e.error } : {}),
       });
       if (opts.maxCostUsd !== undefined && totals.costUsd > opts.maxCostUsd) {
-        stop.abort(new AegisError("E_BUDGET", `the run has cost $${totals.costUsd.toFixed(4)}, over --max-cost $${opts.maxCostUsd}`, {
+        stop.abort(new AegisError("E_BUDGET", `the run has cost ${formatUsd(totals.costUsd)}, over --max-cost ${formatUsd(opts.maxCostUsd)}`, {
           hint: `resume it with a higher limit: aegis resume ${run.id} --max-cost <usd>`,
         }));
       }

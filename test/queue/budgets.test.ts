@@ -2,7 +2,7 @@
 // not read "$0.00"), larger ones show cents.
 
 import { afterEach, expect, test } from "bun:test";
-import { formatUsd } from "../../src/queue/budgets.ts";
+import { formatUsd } from "../../src/util/format.ts";
 import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { memoryStore, testConfig } from "../session/fixtures.ts";
 

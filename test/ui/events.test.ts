@@ -61,7 +61,7 @@ describe("views", () => {
   test("plain lines name the step, its outcome and cost; chatter stays out", () => {
     const base = { v: 1 as const, runId: "run_x", seq: 1, at: "t" };
     expect(plainLine({ ...base, type: "step_end", step: 3, kind: "send", label: 'send a "hi"', status: "done", durationMs: 1500, stepCostUsd: 0.012, costUsd: 0.02, tokens: { input: 1, output: 1 } }))
-      .toBe('  [3] send a "hi": done in 1.5s · $0.01');
+      .toBe('  [3] send a "hi": done in 1.5s · $0.012');
     expect(plainLine({ ...base, type: "step_end", step: 4, kind: "bash", label: "bash x", status: "replayed", durationMs: 0, stepCostUsd: 0, costUsd: 0, tokens: { input: 0, output: 0 } }))
       .toBe("  [4] bash x: replayed");
     expect(plainLine({ ...base, type: "session", handle: "h", agent: "impl", action: "respawned", detail: "no id" })).toBe("  session h (impl) respawned: no id");
@@ -89,7 +89,7 @@ describe("views", () => {
   });
 
   test("the summary says what happened and how to resume; failures carry the message", () => {
-    expect(summaryText(end())).toBe("✓ tdd done\n  5 steps (2 replayed) · 2 sessions · 1,234 tokens · $0.04 · 1.2s · run_x");
+    expect(summaryText(end())).toBe("✓ tdd done\n  5 steps (2 replayed) · 2 sessions · 1,234 tokens · $0.043 · 1.2s · run_x");
     const failed = summaryText(end({ status: "failed", result: undefined, error: { code: "E_PREDICATE", message: "predicate failed after 4 attempts" } }));
     expect(failed).toContain("✗ tdd failed: predicate failed after 4 attempts");
     expect(failed).toContain("resume with: aegis resume run_x");
