@@ -144,6 +144,14 @@ function camel(s: string): string {
 export function validateArgs(workflow: { name: string; args?: ArgsSchema<unknown> }, input: Record<string, unknown>): Record<string, unknown> {
   const schema = workflow.args;
   if (!schema) return { ...input };
+  // An object schema drops keys it does not name: a misspelled argument would vanish without a word.
+  const d = describe(schema);
+  const unknown = d && !d.open ? Object.keys(input).filter((k) => !(k in d.props)) : [];
+  if (d && unknown.length) {
+    const names = Object.keys(d.props);
+    throw new UsageError(`workflow "${workflow.name}" takes no argument ${unknown.map((k) => `--${kebab(k)}`).join(", ")}${didYouMean(unknown[0]!, names).replace(/"([^"]+)"/, (_m, n: string) => `--${kebab(n)}`)}`,
+      `its arguments: ${names.map((n) => `--${kebab(n)}`).join(", ") || "(none)"}; see aegis run ${workflow.name} --help`);
+  }
   const result = schema["~standard"].validate(input);
   if (result instanceof Promise) {
     throw new UsageError(`workflow "${workflow.name}": its args schema validates asynchronously, which aegis does not support`, "use a schema without async refinements");

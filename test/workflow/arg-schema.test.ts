@@ -98,6 +98,8 @@ describe("every way a run starts goes through the schema (#10)", () => {
     expect(ok.result).toBe("n:5");
     expect(JSON.parse(listRuns(r.rt.store)[0]!.args)).toEqual({ count: 5, label: "n" });
     expect(() => r.run(wf, { count: "5" })).toThrow(/--count: .*expected number/);
+    // from a script or an agent too, a misspelled argument is refused rather than dropped by the schema
+    expect(() => r.run(wf, { cuont: 5 })).toThrow('workflow "count-up" takes no argument --cuont; did you mean --count?');
     expect(listRuns(r.rt.store)).toHaveLength(1);
     clearRegistry();
   });
