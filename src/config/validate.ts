@@ -221,9 +221,12 @@ function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
     }
     case "invalid_type":
       if (input === undefined) return `${key} is required (${issue.expected})`;
+      // A schema's own message (ACPAgent's command) says what is wanted better than the type's name.
+      if (!issue.message.startsWith("Invalid input")) return `${issue.message}; got ${show(input)}`;
       return `${key} must be ${issue.expected === "int" ? "a whole number" : article(issue.expected)}; got ${show(input)}`;
     case "too_small":
-      if (issue.origin === "string") return `${key} must not be empty`;
+      // A schema's own message (ACPAgent's command) says what belongs there better than a count.
+      if (issue.origin === "string" || issue.origin === "array") return issue.message.startsWith("Too small") ? `${key} must not be empty` : issue.message;
       return `${key} must be ${issue.inclusive ? ">=" : ">"} ${issue.minimum}; got ${show(input)}`;
     case "too_big":
       return `${key} must be ${issue.inclusive ? "<=" : "<"} ${issue.maximum}; got ${show(input)}`;

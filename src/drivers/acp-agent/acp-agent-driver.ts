@@ -100,7 +100,7 @@ function reportedModel(result: SessionSetupContext["result"]): string | undefine
 }
 
 export const acpAgentDriver: Driver = {
-  name: "acp" as Provider["name"],
+  name: "acp",
   async start(provider: Provider, opts: StartOptions): Promise<DriverSession> {
     const agent = provider as unknown as ACPAgent;
     return startAcpSession({ launch: acpAgentLaunch(agent, opts), permission: agent.permission, model: agent.model || undefined, opts });

@@ -59,7 +59,8 @@ export class ACPAgent {
   constructor(o: ACPAgentOptions) {
     this.command = o?.command;
     this.permission = o?.permission;
-    const label = o?.name ?? o?.label;
+    // A plain provider object `{ name: "acp", label }` reaches here too: there `name` is the kind, not a label.
+    const label = o?.label ?? (o?.name === "acp" ? undefined : o?.name);
     if (label !== undefined) this.label = label;
     this.model = o?.model ?? "";
     if (o?.env !== undefined) this.env = o.env;
