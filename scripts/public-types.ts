@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, st
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { bundleDeclarations } from "./dts-bundle.ts";
+import { expandZodTypes } from "./zod-types.ts";
 
 const ROOT = join(import.meta.dir, "..");
 export const PUBLIC_TYPES_FILE = join(ROOT, "dist", "types", "aegis.d.ts");
@@ -45,7 +46,15 @@ export async function generatePublicTypes(version: string): Promise<string> {
     const emitted = await tsc(["-p", join(tmp, "tsconfig.json")], ROOT, { allowErrors: true });
     if (!existsSync(join(emit, "index.d.ts"))) throw new Error(`tsc emitted no declarations for src/index.ts:\n${emitted}`);
     if (emitted) console.error(`warning: tsc reported errors while emitting the public types (the bundle is checked on its own):\n${emitted.split("\n").slice(0, 10).join("\n")}`);
-    const body = bundleDeclarations(join(emit, "index.d.ts"));
+    // Config types are inferred from zod in src/; the public file spells them out (it must not need zod).
+    const { problems } = await expandZodTypes(emit, join(ROOT, "src"));
+    let body: string;
+    try {
+      body = bundleDeclarations(join(emit, "index.d.ts"));
+    } catch (err) {
+      if (!problems.length) throw err;
+      throw new Error(`${(err as Error).message}\nzod-inferred types that could not be spelled out:\n  ${problems.join("\n  ")}`);
+    }
     const hash = new Bun.CryptoHasher("sha256").update(body).digest("hex").slice(0, 16);
     const text = `// The types of the "aegis" module, generated from aegis's src/index.ts. Do not edit: aegis rewrites this file
 // when its version changes. Map "aegis" to it in tsconfig.json ("paths"), as \`aegis init\` does.
@@ -94,7 +103,7 @@ function newestSource(dir: string): number {
 
 /** Regenerates dist/types/aegis.d.ts unless it is newer than src/, package.json and these scripts. */
 export async function ensurePublicTypes(): Promise<string> {
-  const inputs = Math.max(newestSource(join(ROOT, "src")), ...["package.json", "tsconfig.json", "scripts/dts-bundle.ts", "scripts/public-types.ts"]
+  const inputs = Math.max(newestSource(join(ROOT, "src")), ...["package.json", "tsconfig.json", "scripts/dts-bundle.ts", "scripts/public-types.ts", "scripts/zod-types.ts"]
     .map((f) => statSync(join(ROOT, f)).mtimeMs));
   if (existsSync(PUBLIC_TYPES_FILE) && statSync(PUBLIC_TYPES_FILE).mtimeMs >= inputs) return PUBLIC_TYPES_FILE;
   const { version } = await Bun.file(join(ROOT, "package.json")).json() as { version: string };

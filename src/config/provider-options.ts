@@ -5,59 +5,47 @@
 
 import { z } from "zod";
 
+export const PermissionSchema = z.enum(["read", "write", "full", "auto"]);
 /** What the agent may do: read (look only), write (edit files), full (anything), auto (ask a human on a TTY). */
-export type Permission = "read" | "write" | "full" | "auto";
-export const PermissionSchema = z.enum(["read", "write", "full", "auto"] satisfies Permission[]);
+export type Permission = z.infer<typeof PermissionSchema>;
 export const PERMISSIONS: readonly Permission[] = PermissionSchema.options;
 
+export const EffortSchema = z.enum(["low", "medium", "high", "max"]);
 /** How hard Claude Code thinks. */
-export type Effort = "low" | "medium" | "high" | "max";
-export const EffortSchema = z.enum(["low", "medium", "high", "max"] satisfies Effort[]);
+export type Effort = z.infer<typeof EffortSchema>;
 export const EFFORTS: readonly Effort[] = EffortSchema.options;
 
-/**
- * Which of aegis's own environment variables a CLI (and every tool it runs) inherits: `"all"` (the default: the
- * user's PATH, tokens, cloud credentials and CI variables reach the agent), or only the variables named in a list,
- * where `*` matches any run of characters and `?` one: `["PATH", "HOME", "ANTHROPIC_*"]` for a hardened setup.
- * aegis's internal variables (its process tag) are never inherited; `env` is added on top either way.
- */
 export const InheritEnvSchema = z.union([
   z.literal("all"),
   z.array(z.string().regex(/^[A-Za-z0-9_.*?-]+$/, {
     message: 'each inheritEnv entry must be a variable name or glob (letters, digits, _ . - and the wildcards * ?), e.g. "PATH" or "ANTHROPIC_*"',
   })),
 ], { error: 'inheritEnv must be "all" or a list of variable names and globs, e.g. ["PATH", "HOME", "ANTHROPIC_*"]' });
-export type InheritEnv = "all" | string[];
+/**
+ * Which of aegis's own environment variables a CLI (and every tool it runs) inherits: `"all"` (the default: the
+ * user's PATH, tokens, cloud credentials and CI variables reach the agent), or only the variables named in a list,
+ * where `*` matches any run of characters and `?` one: `["PATH", "HOME", "ANTHROPIC_*"]` for a hardened setup.
+ * aegis's internal variables (its process tag) are never inherited; `env` is added on top either way.
+ */
+export type InheritEnv = z.infer<typeof InheritEnvSchema>;
 
 export const EnvSchema = z.record(z.string(), z.string());
 
-/** The options every CLI-backed provider accepts; a provider's own schema spreads `.shape` and adds its extras. */
+/**
+ * The options every CLI-backed provider accepts; a provider's own schema spreads `.shape` and adds its extras. Each
+ * `.describe()` text is the field's documentation: in `aegis config schema` and in the public types' doc comments.
+ */
 export const ProviderOptionsSchema = z.strictObject({
-  /** The model name, passed to the CLI as-is (e.g. `opus`, `gemini-3-flash-preview`, `opencode/gpt-5`). */
-  model: z.string().min(1).describe("Model name passed to the CLI as-is"),
-  /** What the agent may do: read (look only), write (edit files), full (anything), auto (ask on a TTY). */
-  permission: PermissionSchema.optional().describe("read | write | full | auto"),
-  /** Path to the CLI executable; default: found on PATH. */
-  bin: z.string().min(1).optional().describe("Path to the CLI executable; default: found on PATH"),
-  /** Extra environment variables for the CLI process, on top of the inherited ones (these win). */
-  env: EnvSchema.optional().describe("Extra environment variables for the CLI"),
-  /** Which of aegis's environment variables the CLI inherits: `"all"` (default) or a list of names/globs. */
+  model: z.string().min(1).describe("The model name, passed to the CLI as-is (e.g. `opus`, `gemini-3-flash-preview`, `opencode/gpt-5`)."),
+  permission: PermissionSchema.optional()
+    .describe("What the agent may do: read (look only), write (edit files), full (anything), auto (ask on a TTY)."),
+  bin: z.string().min(1).optional().describe("Path to the CLI executable; default: found on PATH."),
+  env: EnvSchema.optional().describe("Extra environment variables for the CLI process, on top of the inherited ones (these win)."),
   inheritEnv: InheritEnvSchema.optional()
-    .describe('Which of aegis\'s environment variables the CLI inherits: "all" (default) or a list of names/globs, e.g. ["PATH", "HOME", "ANTHROPIC_*"]'),
+    .describe('Which of aegis\'s environment variables the CLI inherits: "all" (default) or a list of names/globs, e.g. ["PATH", "HOME", "ANTHROPIC_*"].'),
 });
 /** Options every CLI-backed provider accepts. */
-export interface ProviderOptions {
-  /** The model name, passed to the CLI as-is (e.g. `opus`, `gemini-3-flash-preview`, `opencode/gpt-5`). */
-  model: string;
-  /** What the agent may do: read (look only), write (edit files), full (anything), auto (ask on a TTY). */
-  permission?: Permission;
-  /** Path to the CLI executable; default: found on PATH. */
-  bin?: string;
-  /** Extra environment variables for the CLI process, on top of the inherited ones (these win). */
-  env?: Record<string, string>;
-  /** Which of aegis's environment variables the CLI inherits: `"all"` (default) or a list of names/globs. */
-  inheritEnv?: InheritEnv;
-}
+export type ProviderOptions = z.input<typeof ProviderOptionsSchema>;
 
 /**
  * The base of the CLI-backed provider classes. Constructors never throw: they record what the user wrote (defaults

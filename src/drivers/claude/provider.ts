@@ -2,16 +2,15 @@
 // imported only when a session starts.
 
 import { z } from "zod";
-import { CliProvider, EffortSchema, keepUnknownOptions, ProviderOptionsSchema, type Effort, type ProviderOptions } from "../../config/provider-options.ts";
+import { CliProvider, EffortSchema, keepUnknownOptions, ProviderOptionsSchema, type Effort } from "../../config/provider-options.ts";
 import { defineProvider } from "../provider-spec.ts";
 
 export const ClaudeCodeOptionsSchema = z.strictObject({
   ...ProviderOptionsSchema.shape,
-  /** How hard it thinks: low, medium, high (default) or max. */
-  effort: EffortSchema.optional().describe("low | medium | high | max"),
+  effort: EffortSchema.optional().describe("How hard it thinks: low, medium, high (default) or max."),
 });
 /** The options of `new ClaudeCode({...})`. */
-export type ClaudeCodeOptions = ProviderOptions & { effort?: Effort };
+export type ClaudeCodeOptions = z.input<typeof ClaudeCodeOptionsSchema>;
 
 /** Anthropic's Claude Code CLI, driven over stream-json. The only provider with `effort`. */
 export class ClaudeCode extends CliProvider {

@@ -2,12 +2,12 @@
 // ../acp/gemini-driver.ts, imported only when a session starts.
 
 import { z } from "zod";
-import { CliProvider, keepUnknownOptions, ProviderOptionsSchema, type ProviderOptions } from "../../config/provider-options.ts";
+import { CliProvider, keepUnknownOptions, ProviderOptionsSchema } from "../../config/provider-options.ts";
 import { defineProvider } from "../provider-spec.ts";
 
 export const GeminiCLIOptionsSchema = z.strictObject({ ...ProviderOptionsSchema.shape });
 /** The options of `new GeminiCLI({...})`. */
-export type GeminiCLIOptions = ProviderOptions;
+export type GeminiCLIOptions = z.input<typeof GeminiCLIOptionsSchema>;
 
 /** Google's Gemini CLI, driven over ACP (`gemini --acp`). Permission maps to its approval mode. */
 export class GeminiCLI extends CliProvider {

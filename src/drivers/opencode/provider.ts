@@ -2,12 +2,12 @@
 // ../acp/opencode-driver.ts, imported only when a session starts.
 
 import { z } from "zod";
-import { CliProvider, keepUnknownOptions, ProviderOptionsSchema, type ProviderOptions } from "../../config/provider-options.ts";
+import { CliProvider, keepUnknownOptions, ProviderOptionsSchema } from "../../config/provider-options.ts";
 import { defineProvider } from "../provider-spec.ts";
 
 export const OpenCodeOptionsSchema = z.strictObject({ ...ProviderOptionsSchema.shape });
 /** The options of `new OpenCode({...})`. */
-export type OpenCodeOptions = ProviderOptions;
+export type OpenCodeOptions = z.input<typeof OpenCodeOptionsSchema>;
 
 /** The OpenCode CLI, driven over ACP (`opencode acp`). Models use opencode's `provider/model` form. */
 export class OpenCode extends CliProvider {

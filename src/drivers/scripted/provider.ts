@@ -32,33 +32,21 @@ export interface ScriptedContext {
 export type ScriptedReplyFn = (prompt: string, ctx: ScriptedContext) => ScriptedReply | Promise<ScriptedReply>;
 
 export const ScriptedOptionsSchema = z.strictObject({
-  /** Produces the agent's reply to each user turn. */
   reply: z.custom<ScriptedReplyFn>((v) => typeof v === "function", { message: "must be a function" })
-    .describe("(prompt, ctx) => string | {text, toolCalls?} | Promise of either"),
-  /** Pause before replying, to simulate a slow agent. */
-  delayMs: z.number().int().min(0).optional(),
-  /** Tokens reported per turn (for budgets and summaries); default: word counts. */
+    .meta({ tsType: "ScriptedReplyFn" })
+    .describe("Produces the agent's reply to each user turn: (prompt, ctx) => string | { text, toolCalls? } | a Promise of either."),
+  delayMs: z.number().int().min(0).optional().describe("Pause before replying, to simulate a slow agent."),
   usage: z.strictObject({
     input: z.number().min(0).optional(),
     output: z.number().min(0).optional(),
     costUsd: z.number().min(0).optional(),
-  }).optional(),
-  /** Always `full`: a scripted agent touches nothing. Accepted for symmetry with the other providers. */
-  permission: PermissionSchema.optional(),
-  model: z.string().optional(),
+  }).optional().describe("Tokens reported per turn (for budgets and summaries); default: word counts."),
+  permission: PermissionSchema.optional()
+    .describe("Always `full`: a scripted agent touches nothing. Accepted for symmetry with the other providers."),
+  model: z.string().optional().describe('The model name it reports; default "scripted".'),
 });
 /** The options of `new Scripted({...})`. */
-export interface ScriptedOptions {
-  /** Produces the agent's reply to each user turn. */
-  reply: ScriptedReplyFn;
-  /** Pause before replying, to simulate a slow agent. */
-  delayMs?: number;
-  /** Tokens reported per turn (for budgets and summaries); default: word counts. */
-  usage?: { input?: number; output?: number; costUsd?: number };
-  /** Always `full`: a scripted agent touches nothing. Accepted for symmetry with the other providers. */
-  permission?: Permission;
-  model?: string;
-}
+export type ScriptedOptions = z.input<typeof ScriptedOptionsSchema>;
 
 /** A deterministic built-in agent that needs no account: for demos and for testing your own workflows. */
 export class Scripted {
