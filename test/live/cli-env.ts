@@ -8,8 +8,9 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ClaudeCode, GeminiCLI, OpenCode, type InheritEnv, type Permission } from "../../src/config/providers.ts";
+import { ClaudeCode, Codex, GeminiCLI, OpenCode, type InheritEnv, type Permission } from "../../src/config/providers.ts";
 import type { McpServerSpec } from "../../src/drivers/driver.ts";
+import { CODEX_MOCK_MODEL, prepareCodexHome } from "./codex-env.ts";
 import { shieldFromHost } from "./host-env.ts";
 import type { MockLlm } from "./mock-llm.ts";
 import { LIVE_CLIS, type LiveCliName } from "./live-install.ts";
@@ -25,7 +26,7 @@ export interface LiveEnv extends AsyncDisposable {
   /** A unique value in every CLI process's environment (AEGIS_LIVE_TAG), to find leftovers in /proc. */
   readonly tag: string;
   /** The provider object for `startAgent`: bin points at .live/, env at the mock and the temp dirs. */
-  readonly provider: ClaudeCode | GeminiCLI | OpenCode;
+  readonly provider: ClaudeCode | GeminiCLI | OpenCode | Codex;
   /** The stdio MCP stub (test/fixtures/mcp-echo.ts), logging its calls under root. */
   readonly mcpEcho: McpServerSpec;
   /** The tool calls the MCP stub received, in order. */
@@ -37,6 +38,7 @@ export const LIVE_MODELS: Record<LiveCliName, string> = {
   claude: "claude-sonnet-4-5",
   gemini: "gemini-2.5-flash",
   opencode: "mock/mock-model",
+  codex: CODEX_MOCK_MODEL,
 };
 
 const MCP_ECHO = join(import.meta.dir, "..", "fixtures", "mcp-echo.ts");
@@ -77,12 +79,16 @@ export async function makeLiveEnv(
     return shieldFromHost(set);
   };
   const shared = { permission, bin, ...(opts.inheritEnv ? { inheritEnv: opts.inheritEnv } : {}) };
-  let provider: ClaudeCode | GeminiCLI | OpenCode;
+  let provider: ClaudeCode | GeminiCLI | OpenCode | Codex;
   if (cli === "claude") {
     provider = new ClaudeCode({ model: LIVE_MODELS.claude, ...shared, env: isolated(claudeEnv(mock, root)) });
   } else if (cli === "gemini") {
     await writeGeminiSettings(home);
     provider = new GeminiCLI({ model: LIVE_MODELS.gemini, ...shared, env: isolated(geminiEnv(mock, home)) });
+  } else if (cli === "codex") {
+    // The real binary, not a strace wrapper: the catalog comes from `codex debug models --bundled`.
+    const codexEnv = await prepareCodexHome(root, mock, LIVE_CLIS.codex.bin);
+    provider = new Codex({ model: LIVE_MODELS.codex, ...shared, env: isolated(codexEnv) });
   } else {
     await seedOpenCodeConfigDir(home);
     provider = new OpenCode({ model: LIVE_MODELS.opencode, ...shared, env: isolated(openCodeEnv(mock, home)) });

@@ -13,6 +13,7 @@ export const ROUTING_VARIABLES: readonly RegExp[] = [
   /^(ANTHROPIC|CLAUDE|CLAUDECODE)(_|$)/, // base URLs, tokens, Bedrock/Vertex/Foundry switches, config dirs
   /^(GEMINI|GOOGLE|GCLOUD|CLOUDSDK|CLOUD_ML|VERTEX|CODE_ASSIST)(_|$)/, // Vertex, GCA, system settings paths, sandbox
   /^(OPENCODE|OPENAI|AZURE|AWS|OPENROUTER|GROQ|MISTRAL|XAI|DEEPSEEK|OLLAMA)(_|$)/, // providers OpenCode/Bedrock pick up
+  /^CODEX_/, // Codex's home (config, auth) and API key
   /_API_KEY$/, /_BASE_URL$/,
   /^(OTEL|SENTRY|STATSIG|DD)_/, // telemetry exporters
   /^(https?|all|no)_proxy$/i, // proxies (NO_PROXY is set again by the isolation set)

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
-export type LiveCliName = "claude" | "gemini" | "opencode";
+export type LiveCliName = "claude" | "gemini" | "opencode" | "codex";
 
 /** The install folder; AEGIS_LIVE_DIR overrides it (same variable as the install script). */
 export const LIVE_DIR = process.env.AEGIS_LIVE_DIR ?? resolve(import.meta.dir, "..", "..", ".live");
@@ -34,6 +34,13 @@ export const LIVE_CLIS: Record<LiveCliName, LiveCli> = {
     pkg: "opencode-ai",
     version: "1.18.33",
     bin: join(LIVE_DIR, "node_modules", "opencode-ai", "bin", "opencode.exe"),
+  },
+  codex: {
+    pkg: "@openai/codex",
+    version: "0.169.0",
+    // The native binary that bin/codex.js would exec (its platform package is an npm alias of @openai/codex).
+    bin: join(LIVE_DIR, "node_modules", "@openai", `codex-linux-${process.arch}`, "vendor",
+      `${process.arch === "arm64" ? "aarch64" : "x86_64"}-unknown-linux-musl`, "bin", "codex"),
   },
 };
 

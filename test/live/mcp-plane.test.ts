@@ -1,4 +1,4 @@
-// The MCP plane with the real CLIs (Claude Code, Gemini CLI, OpenCode from .live/) against the loopback mock LLM:
+// The MCP plane with the real CLIs (Claude Code, Gemini CLI, OpenCode, Codex CLI from .live/) against the loopback mock LLM:
 // each CLI, spawned through the real runtime (which attaches the plane), is told by the mock model to call
 // aegis_list_sessions; the call must reach the plane authenticated as that session's handle, and the tool output
 // must mark that handle as the caller. Skips cleanly, with the reason printed, when a CLI is not installed.
@@ -13,7 +13,7 @@ import { skipLive, type LiveCliName } from "./live-install.ts";
 import { startMockLlm, type MockLlm } from "./mock-llm.ts";
 
 const TIMEOUT_MS = 90_000;
-const CLIS: LiveCliName[] = ["claude", "gemini", "opencode"];
+const CLIS: LiveCliName[] = ["claude", "gemini", "opencode", "codex"];
 
 /** The JSON object in a tool output the mock echoed back (a CLI may wrap tool output in text of its own). */
 function sessionsIn(text: string): Array<{ handle: string; you: boolean; agent: string }> {

@@ -1,11 +1,12 @@
 // A mock LLM HTTP server on 127.0.0.1 (ephemeral port) that the real provider CLIs talk to in the live tests.
-// It serves the three wire APIs the CLIs use (Anthropic Messages, Gemini generateContent, OpenAI Chat Completions),
-// answers by the script in mock-script.ts, and records every request for assertions.
+// It serves the wire APIs the CLIs use (Anthropic Messages, Gemini generateContent, OpenAI Chat Completions and
+// Responses), answers by the script in mock-script.ts, and records every request for assertions.
 // It binds loopback only and never forwards anything anywhere.
 
 import { parseAnthropic, respondAnthropic } from "./mock-anthropic.ts";
 import { parseGemini, respondGemini } from "./mock-gemini.ts";
 import { parseOpenAi, respondOpenAi } from "./mock-openai.ts";
+import { parseResponses, respondResponses } from "./mock-responses.ts";
 import { type ApiName, type Conversation, decideReply, type MockReply } from "./mock-script.ts";
 
 export type { ApiName, Conversation, MockReply } from "./mock-script.ts";
@@ -99,6 +100,10 @@ async function route(req: Request, url: URL, rec: RecordedRequest): Promise<Resp
       return respondOpenAi(rec.reply, conv, body, n);
     }
     return answer(rec, conv, (reply, c) => respondOpenAi(reply, c, body, n));
+  }
+  if (url.pathname === "/v1/responses" || url.pathname === "/responses") {
+    rec.api = "responses";
+    return answer(rec, parseResponses(body), (reply, conv) => respondResponses(reply, conv, body, n));
   }
   const gemini = GEMINI_PATH.exec(url.pathname);
   if (gemini) {

@@ -2,15 +2,15 @@
 // one reply to give. It owns the directive vocabulary the live tests speak; it knows nothing about HTTP or SSE.
 //
 //   the last message ends with a tool result -> text `TOOL OUTPUT: <output>`
-//   `RUN: <cmd>`                      -> one call to the CLI's shell tool (Bash / run_shell_command / bash)
+//   `RUN: <cmd>`                      -> one call to the CLI's shell tool (Bash / run_shell_command / bash / exec_command)
 //   `TOOL: <name> {json}`             -> one call to the offered tool whose name contains <name>
-//   `WRITE: <file> <text>`            -> one call to the CLI's file-write tool (Write / write_file / write / create)
+//   `WRITE: <file> <text>`            -> one call to the CLI's file-write tool (Write / write_file / write / apply_patch / create)
 //   `SLEEP_TOOL`                      -> shell `sleep 30` (something to interrupt)
 //   `MOCK_ERROR: <status>`            -> that HTTP error, in the API's own format
 //   `RECALL`                          -> `ECHO: ` + the earlier user messages, joined with ` | `
 //   anything else                     -> `ECHO: <text>`
 
-export type ApiName = "anthropic" | "gemini" | "openai";
+export type ApiName = "anthropic" | "gemini" | "openai" | "responses";
 
 export interface OfferedTool {
   name: string;
@@ -42,11 +42,12 @@ export type MockReply =
   | { kind: "tool"; name: string; args: Record<string, unknown> }
   | { kind: "error"; status: number };
 
-const SHELL_TOOLS = ["Bash", "run_shell_command", "bash"];
-const WRITE_TOOLS = ["Write", "write_file", "write", "create"];
+const SHELL_TOOLS = ["Bash", "run_shell_command", "bash", "exec_command"];
+const WRITE_TOOLS = ["Write", "write_file", "write", "apply_patch", "create"];
 /** Text blocks the CLIs put around or before the user's words; never part of what the test wrote. */
 const INJECTED = [
   /<system-reminder>[\s\S]*?<\/system-reminder>/g, /<session_context>[\s\S]*?<\/session_context>/g,
+  /<environment_context>[\s\S]*?<\/environment_context>/g, /<turn_aborted>[\s\S]*?<\/turn_aborted>/g,
   // GitHub Copilot CLI puts the time before the user's words, in the same text part.
   /<current_datetime>[\s\S]*?<\/current_datetime>/g,
   // ... and in its plan mode, a notice of the mode change, and `[[PLAN]] ` before the words themselves.
@@ -134,7 +135,7 @@ function fillArgs(tool: OfferedTool, values: { command?: string; description?: s
   const props = Object.keys(tool.schema?.properties ?? {});
   const args: Record<string, unknown> = {};
   for (const key of props) {
-    if (key === "command" && values.command !== undefined) args[key] = values.command;
+    if ((key === "command" || key === "cmd") && values.command !== undefined) args[key] = values.command;
     else if (key === "description" && values.description !== undefined) args[key] = values.description;
     else if (/^(file_?path|path)$/i.test(key) && values.file !== undefined) args[key] = values.file;
     else if ((key === "content" || key === "file_text") && values.content !== undefined) args[key] = values.content;

@@ -1,4 +1,5 @@
-// Reads a request the mock LLM recorded in its API's own shape (Anthropic Messages, Gemini contents, OpenAI chat):
+// Reads a request the mock LLM recorded in its API's own shape (Anthropic Messages, Gemini contents, OpenAI chat and
+// Responses input items):
 // the text parts of each message, unstripped and unjoined, and the system prompt. For tests that assert exactly what
 // a real CLI sent the model; the mock's normalized Conversation drops and joins too much for that. No assertions.
 
@@ -27,6 +28,10 @@ export function messageTexts(rec: RecordedRequest): MessageTexts[] {
       return asArray(body.messages)
         .filter((m) => m.role === "user" || m.role === "assistant")
         .map((m) => ({ role: role(m.role), texts: contentTexts(m.content) }));
+    case "responses":
+      return asArray(body.input)
+        .filter((i) => (i.type ?? "message") === "message" && (i.role === "user" || i.role === "assistant"))
+        .map((m) => ({ role: role(m.role), texts: contentTexts(m.content) }));
     default:
       throw new Error(`request #${rec.seq} (${rec.path}) is not a model request of a known API`);
   }
@@ -42,6 +47,10 @@ export function systemText(rec: RecordedRequest): string {
       return asArray((body.systemInstruction as Json | undefined)?.parts).map((p) => String(p.text ?? "")).join("\n");
     case "openai":
       return asArray(body.messages).filter((m) => m.role === "system" || m.role === "developer").flatMap((m) => contentTexts(m.content)).join("\n");
+    case "responses": {
+      const developer = asArray(body.input).filter((i) => i.role === "system" || i.role === "developer").flatMap((m) => contentTexts(m.content));
+      return [...(typeof body.instructions === "string" ? [body.instructions] : []), ...developer].join("\n");
+    }
     default:
       throw new Error(`request #${rec.seq} (${rec.path}) is not a model request of a known API`);
   }
@@ -58,7 +67,8 @@ function role(r: unknown): "user" | "assistant" {
 
 function contentTexts(content: unknown): string[] {
   if (typeof content === "string") return [content];
-  return asArray(content).flatMap((b) => (b.type === "text" && typeof b.text === "string" ? [b.text] : []));
+  const TEXT_TYPES = ["text", "input_text", "output_text"];
+  return asArray(content).flatMap((b) => (TEXT_TYPES.includes(String(b.type)) && typeof b.text === "string" ? [b.text] : []));
 }
 
 function asArray(v: unknown): Json[] {

@@ -1,8 +1,8 @@
-// The user's words reach the model intact on every real CLI (#9): Claude Code, Gemini CLI and OpenCode from .live/,
+// The user's words reach the model intact on every real CLI (#9): Claude Code, Gemini CLI, OpenCode and Codex CLI from .live/,
 // driven by the aegis drivers against the loopback mock LLM, with a session primer (the MCP plane's who-you-are text
 // plus a persona) and a replayed conversation. Read from the request each CLI really sent: the user's text is the
 // last text part of the last user message, exactly as written, on the first turn and a later one; the primer and the
-// replay each arrive once, whole, as pieces of their own (Claude: the primer in the system prompt). A resumed session
+// replay each arrive once, whole, as pieces of their own (Claude, Codex: the primer in the system prompt). A resumed session
 // is not primed again, and a first turn that fails with an API error loses neither (Gemini CLI forgets such a prompt;
 // the driver sends them again).
 // Skips cleanly, with the reason printed, when a CLI is not installed.
@@ -24,7 +24,11 @@ const CLIS: Record<LiveCliName, { errorStatus: number; timeoutMs: number }> = {
   claude: { errorStatus: 500, timeoutMs: 60_000 },
   gemini: { errorStatus: 400, timeoutMs: 60_000 },
   opencode: { errorStatus: 500, timeoutMs: 90_000 },
+  // Codex retries a 5xx five times over ~6 s; a 400 fails at once.
+  codex: { errorStatus: 400, timeoutMs: 60_000 },
 };
+/** CLIs that get the primer in their system prompt (Claude Code's --append-system-prompt, Codex's developer instructions). */
+const primerInSystem = (cli: LiveCliName) => cli === "claude" || cli === "codex";
 
 const PRIMER = `${planePrompt("alpha")}\n\nYou are a careful reviewer: prefer small diffs.`;
 const PRIMER_MARK = "one session in an aegis team";
@@ -60,21 +64,22 @@ function expectUserText(req: RecordedRequest, text: string): void {
 
 /** Primer and replay each once, whole, as parts of their own, before the first user text (Claude: primer in system). */
 function expectOpening(cli: LiveCliName, req: RecordedRequest): void {
-  if (cli === "claude") {
+  if (primerInSystem(cli)) {
     expect(systemText(req)).toContain(PRIMER);
     expect(partsContaining(req, PRIMER_MARK)).toEqual([]);
   } else {
     expect(partsContaining(req, PRIMER_MARK)).toEqual([PRIMER]);
   }
   expect(partsContaining(req, REPLAY_MARK)).toEqual([REPLAY]);
-  const opening = messageTexts(req).find((m) => m.role === "user")!.texts;
+  // The first user message of the conversation (Codex puts an <environment_context> message of its own before it).
+  const opening = messageTexts(req).find((m) => m.role === "user" && !m.texts.every((t) => t.startsWith("<environment_context>")))!.texts;
   const at = (t: string) => opening.indexOf(t);
   expect(at(REPLAY)).toBeGreaterThanOrEqual(0);
-  if (cli !== "claude") expect(at(PRIMER)).toBeLessThan(at(REPLAY));
+  if (!primerInSystem(cli)) expect(at(PRIMER)).toBeLessThan(at(REPLAY));
   expect(at(REPLAY)).toBeLessThan(opening.length - 1); // something follows: the first turn's own text
 }
 
-for (const cli of ["claude", "gemini", "opencode"] as const) {
+for (const cli of ["claude", "gemini", "opencode", "codex"] as const) {
   const { errorStatus, timeoutMs } = CLIS[cli];
   const turnMs = Math.round(timeoutMs / 3);
 
@@ -117,8 +122,8 @@ for (const cli of ["claude", "gemini", "opencode"] as const) {
         expect(turn.text).toBe(`ECHO: ${LATER}`);
         expectUserText(req, LATER);
         expect(partsContaining(req, FIRST, "user")).toEqual([FIRST]);
-        if (cli === "claude") expect(systemText(req)).toContain(PRIMER);
-        expect(partsContaining(req, PRIMER_MARK)).toEqual(cli === "claude" ? [] : [PRIMER]);
+        if (primerInSystem(cli)) expect(systemText(req)).toContain(PRIMER);
+        expect(partsContaining(req, PRIMER_MARK)).toEqual(primerInSystem(cli) ? [] : [PRIMER]);
       } finally {
         await second.close();
       }
