@@ -4,12 +4,12 @@
 // the workflow's arguments (typed later by its schema, src/workflow/arg-schema.ts). Nothing here runs a command.
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import type { ArgsDef } from "citty";
+import type { ArgDef } from "citty";
 import { didYouMean } from "../config/validate.ts";
 import { UsageError } from "../util/errors.ts";
 
-/** Flags that may be given more than once (their values are collected in a list). */
-const REPEATABLE = new Set(["answer"]);
+/** A citty declaration, where a string flag may say it can be given more than once (its values come as a list). */
+export type AegisArgsDef = Record<string, ArgDef & { repeatable?: boolean }>;
 
 /** What a command receives: declared flags by name, positionals by their declared names, the workflow's extras. */
 export interface ParsedCommandLine {
@@ -25,7 +25,7 @@ export interface ParseOptions {
 }
 
 /** Parses `argv` (what follows the command words) against `defs`; `name` is the command path, e.g. "config validate". */
-export function parseCommandLine(defs: ArgsDef, argv: readonly string[], name: string, opts: ParseOptions = {}): ParsedCommandLine {
+export function parseCommandLine(defs: AegisArgsDef, argv: readonly string[], name: string, opts: ParseOptions = {}): ParsedCommandLine {
   const options = optionsOf(defs);
   let parsed;
   try {
@@ -65,8 +65,13 @@ export function parseCommandLine(defs: ArgsDef, argv: readonly string[], name: s
   const args: Record<string, unknown> = {};
   for (const [key, def] of Object.entries(defs)) {
     if (def.type === "positional") continue;
-    let v = (parsed.values as Record<string, unknown>)[key];
-    if (Array.isArray(v) && !REPEATABLE.has(key)) v = v.at(-1); // the last one wins, as in most CLIs
+    // A long alias is its own parseArgs option: its values join the flag's, in command-line order.
+    const names = new Set([key, ...aliasesOf(def).filter((a) => a.length > 1)]);
+    const given = tokens.flatMap((t) => (t.kind === "option" && names.has(t.name) ? [t] : []));
+    let v: unknown = given.length === 0 ? undefined
+      : def.type === "boolean" ? !given.at(-1)!.rawName.startsWith("--no-")
+      : given.map((t) => t.value);
+    if (Array.isArray(v) && !(def as { repeatable?: boolean }).repeatable) v = v.at(-1); // the last one wins, as in most CLIs
     if (v === undefined && def.default !== undefined) v = def.default;
     if (v !== undefined) args[key] = v;
     if (def.type === "enum" && typeof v === "string" && def.options && !def.options.includes(v)) {
@@ -81,17 +86,21 @@ export function parseCommandLine(defs: ArgsDef, argv: readonly string[], name: s
 }
 
 /** The parseArgs options a citty declaration stands for: aliases of one letter are short options, longer ones their own. */
-export function optionsOf(defs: ArgsDef): ParseArgsOptionsConfig {
+export function optionsOf(defs: AegisArgsDef): ParseArgsOptionsConfig {
   const options: ParseArgsOptionsConfig = {};
   for (const [key, def] of Object.entries(defs)) {
     if (def.type === "positional") continue;
     const type = def.type === "boolean" ? "boolean" : "string";
-    const aliases = "alias" in def && def.alias !== undefined ? [def.alias].flat() : [];
+    const aliases = aliasesOf(def);
     const short = aliases.find((a) => a.length === 1);
     options[key] = { type, ...(type === "string" ? { multiple: true } : {}), ...(short ? { short } : {}) };
     for (const long of aliases.filter((a) => a.length > 1)) options[long] = options[key]!;
   }
   return options;
+}
+
+function aliasesOf(def: ArgDef): string[] {
+  return "alias" in def && def.alias !== undefined ? [def.alias].flat() : [];
 }
 
 /** parseArgs's own error, reworded with the flag and a did-you-mean from the declaration. */

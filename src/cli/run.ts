@@ -17,16 +17,16 @@ import { createRunRuntime } from "../workflow/queue-serving.ts";
 import { resolveWorkflow } from "../workflow/loader.ts";
 import type { RunOptions, RunOutcome } from "../workflow/runner.ts";
 import { interrupted, loadConfigFromArgs, workDir } from "./context.ts";
-import { parseCommandLine } from "./parse.ts";
+import { parseCommandLine, type AegisArgsDef } from "./parse.ts";
 
 export const runFlagArgs = {
   json: { type: "boolean", description: "Print NDJSON events on stdout ({v:1, type, runId, seq, at, …})" },
-  answer: { type: "string", description: "Answer an askHuman question: --answer key=value (repeatable)", valueHint: "key=value" },
+  answer: { type: "string", repeatable: true, description: "Answer an askHuman question: --answer key=value (repeatable)", valueHint: "key=value" },
   timeout: { type: "string", description: "Stop the run after this long (90s, 30m, 2h); it stays resumable", valueHint: "duration" },
   "max-cost": { type: "string", description: "Stop the run once it has cost this many USD; it stays resumable", valueHint: "usd" },
   config: { type: "string", description: "Path to the config file", valueHint: "file" },
   cwd: { type: "string", description: "Run as if started in this folder", valueHint: "dir" },
-} as const satisfies ArgsDef;
+} as const satisfies AegisArgsDef;
 
 const runArgs = {
   workflow: {

@@ -1,16 +1,16 @@
 // The one command-line parser (cli/parse.ts): strict parseArgs driven by each command's citty declaration.
 import { expect, test } from "bun:test";
 import type { ArgsDef } from "citty";
-import { hoistGlobalFlags, parseCommandLine } from "../../src/cli/parse.ts";
+import { hoistGlobalFlags, parseCommandLine, type AegisArgsDef } from "../../src/cli/parse.ts";
 import { subCommands } from "../../src/cli/root.ts";
 
 const defs = {
   queue: { type: "string" },
   "until-idle": { type: "boolean" },
   follow: { type: "boolean", alias: "f" },
-  answer: { type: "string" },
+  answer: { type: "string", repeatable: true },
   target: { type: "positional", required: false },
-} as const satisfies ArgsDef;
+} as const satisfies AegisArgsDef;
 
 const usage = (fn: () => unknown) => {
   try {
@@ -90,4 +90,10 @@ test("aegis mcp --no-workers turns its workers off; they are on by default (#10)
   const defs = mcp.args as ArgsDef;
   expect(parseCommandLine(defs, ["--no-workers"], "mcp").args.workers).toBe(false);
   expect(parseCommandLine(defs, [], "mcp").args.workers).toBe(true);
+});
+
+test("a long alias counts as its flag; a repeatable flag is declared so next to it (#10)", () => {
+  const d: AegisArgsDef = { model: { type: "string", alias: ["m", "llm"] }, tag: { type: "string", repeatable: true }, quiet: { type: "boolean", alias: ["silent"] } };
+  expect(parseCommandLine(d, ["--llm", "a", "-m", "b", "--tag=x", "--tag", "y", "--silent"], "x").args).toEqual({ model: "b", tag: ["x", "y"], quiet: true });
+  expect(parseCommandLine(d, ["--silent", "--no-quiet"], "x").args).toEqual({ quiet: false });
 });
