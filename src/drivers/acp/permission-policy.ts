@@ -44,11 +44,16 @@ export function describePermissionRequest(call: ToolCallUpdate, knownName?: stri
 const MCP_KINDS: ReadonlySet<ToolKind> = new Set(["other", "read", "search", "fetch", "think"]);
 const GEMINI_AEGIS_TITLE = ` (${AEGIS_MCP_SERVER} MCP Server)`;
 
-/** Whether the request is for a tool of aegis's own MCP plane (Gemini: `mcp_aegis_…`; OpenCode: `aegis_…`). */
+/**
+ * Whether the request is for a tool of aegis's own MCP plane (all named `aegis_…`), by how each agent names a
+ * server's tool: Gemini `mcp_aegis_…`, OpenCode `aegis_…`, GitHub Copilot CLI `aegis-aegis_…`, Claude-style
+ * `mcp__aegis__aegis_…` (Qwen Code, claude-code-acp).
+ */
 export function isAegisTool(req: PermissionRequest): boolean {
   if (!MCP_KINDS.has(req.kind)) return false;
   const name = req.toolName;
   if (name.startsWith(`mcp_${AEGIS_MCP_SERVER}_`) || /^aegis_[A-Za-z0-9_-]+$/.test(name)) return true;
+  if (/^(?:aegis-|mcp__aegis__)aegis_[A-Za-z0-9_]+$/.test(name)) return true;
   return req.title.endsWith(GEMINI_AEGIS_TITLE);
 }
 
