@@ -2,13 +2,17 @@
 // thinking, command executions / file changes / MCP and dynamic tool calls → tool_call on item/started and
 // tool_result on item/completed, plan updates → plan, token usage summed per turn. A notification or item of a kind
 // it does not know becomes `unknown` (raw kept); pure bookkeeping (status changes, resolved requests) is dropped.
+// Codex 0.169.0 sends no item at all for a command that fails at once inside the read-only sandbox (measured), so
+// the raw Responses items (thread/start experimentalRawEvents) stand in: a tool output whose call had no item becomes
+// a tool_call and its tool_result.
 // It holds only per-turn state and never talks to the process.
 
 import type { AgentEvent, PlanEntry, ToolKind, Usage } from "../driver.ts";
 import { ZERO_USAGE, addUsage } from "../driver.ts";
+import type { z } from "zod";
 import {
   AgentMessageItem, CommandExecutionItem, DeltaParams, DynamicToolCallItem, FileChangeItem, ItemParams, McpToolCallItem,
-  PlanParams, ReasoningItem, type TokenBreakdown, TokenUsageParams, WebSearchItem,
+  PlanParams, RawItemParams, ReasoningItem, type TokenBreakdown, TokenUsageParams, WebSearchItem,
 } from "./wire.ts";
 
 /** Notifications that carry nothing for the event stream (state the driver tracks elsewhere, or UI bookkeeping). */
@@ -17,7 +21,7 @@ const SILENT: ReadonlySet<string> = new Set([
   "item/commandExecution/outputDelta", "item/fileChange/outputDelta", "item/fileChange/patchUpdated", "turn/diff/updated",
   "item/reasoning/summaryPartAdded", "item/mcpToolCall/progress", "thread/readState/changed", "account/rateLimits/updated",
   "mcpServer/startupStatus/updated", "remoteControl/status/changed", "thread/settings/updated", "hook/started", "hook/completed",
-  "item/plan/delta", "error",
+  "item/plan/delta", "error", "rawResponse/completed",
 ]);
 
 const PLAN_STATUS: Record<string, PlanEntry["status"]> = { pending: "pending", inProgress: "in_progress", completed: "completed" };
@@ -26,10 +30,16 @@ export class CodexEventMapper {
   private usage: Usage = { ...ZERO_USAGE };
   /** Items whose text already streamed as deltas (their item/completed must not repeat it). */
   private readonly streamed = new Set<string>();
+  /** Ids of the tool items Codex announced (a tool item's id is its call id). */
+  private readonly announced = new Set<string>();
+  /** Raw tool calls of this turn by call id, until their output shows whether Codex announced them. */
+  private readonly rawCalls = new Map<string, { name: string; namespace?: string; input: unknown }>();
 
   beginTurn(): void {
     this.usage = { ...ZERO_USAGE };
     this.streamed.clear();
+    this.announced.clear();
+    this.rawCalls.clear();
   }
 
   /** This turn's tokens: the sum of every model request's `last` usage. */
@@ -62,6 +72,10 @@ export class CodexEventMapper {
         if (!p.success) break;
         return method === "item/started" ? this.started(p.data.item) : this.completed(p.data.item);
       }
+      case "rawResponseItem/completed": {
+        const p = RawItemParams.safeParse(params);
+        return p.success ? this.raw(p.data.item) : [];
+      }
       case "turn/plan/updated": {
         const p = PlanParams.safeParse(params);
         if (!p.success) break;
@@ -82,9 +96,30 @@ export class CodexEventMapper {
 
   private started(item: { type: string; id: string }): AgentEvent[] {
     const call = toolCallOf(item);
+    if (call) this.announced.add(item.id);
     if (call) return [call];
     if (["agentMessage", "reasoning", "userMessage", "plan"].includes(item.type)) return [];
     return [{ type: "unknown", raw: { method: "item/started", item } }];
+  }
+
+  /** A raw tool call is remembered; its output becomes a tool_call and tool_result only if Codex announced no item. */
+  private raw(item: z.infer<typeof RawItemParams>["item"]): AgentEvent[] {
+    const id = item.call_id;
+    if (!id) return [];
+    if (item.type === "function_call" || item.type === "custom_tool_call") {
+      const input = item.type === "custom_tool_call" ? { input: item.input } : parseArgs(item.arguments);
+      this.rawCalls.set(id, { name: item.name ?? "tool", ...(item.namespace ? { namespace: item.namespace } : {}), input });
+      return [];
+    }
+    if (item.type !== "function_call_output" && item.type !== "custom_tool_call_output") return [];
+    const call = this.rawCalls.get(id);
+    this.rawCalls.delete(id);
+    if (!call || this.announced.has(id)) return [];
+    const output = typeof item.output === "string" ? item.output : JSON.stringify(item.output ?? "");
+    // Shell output carries its exit code; a refused or failed call says so on its first line ("patch rejected: …").
+    const exit = /(?:Process exited with code|Exit code:) (-?\d+)/.exec(output);
+    const ok = exit ? exit[1] === "0" : !/\b(failed|rejected|aborted|denied)\b/i.test(output.split("\n", 1)[0] ?? "");
+    return [{ type: "tool_call", id, ...rawToolName(call), input: call.input }, { type: "tool_result", id, ok, text: output }];
   }
 
   private completed(item: { type: string; id: string }): AgentEvent[] {
@@ -146,6 +181,22 @@ export function toolResultOf(item: unknown): ToolResult | undefined {
   const web = WebSearchItem.safeParse(item);
   if (web.success) return result(web.data.id, true, "");
   return undefined;
+}
+
+/** A raw call's name and kind in aegis's terms (the names its items would have had). */
+function rawToolName(call: { name: string; namespace?: string }): { name: string; kind: ToolKind } {
+  if (call.name === "exec_command" || call.name === "shell") return { name: "shell", kind: "execute" };
+  if (call.name === "apply_patch") return { name: "apply_patch", kind: "edit" };
+  if (call.namespace?.startsWith("mcp__")) return { name: mcpToolName(call.namespace.slice(5).replace(/__$/, ""), call.name), kind: "other" };
+  return { name: call.namespace ? `${call.namespace}__${call.name}` : call.name, kind: "other" };
+}
+
+function parseArgs(args: string | undefined): unknown {
+  try {
+    return JSON.parse(args ?? "{}");
+  } catch {
+    return { arguments: args };
+  }
 }
 
 /** An MCP tool as the other drivers name it: `mcp__<server>__<tool>` (Claude Code's form). */

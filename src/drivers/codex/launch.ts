@@ -51,7 +51,8 @@ export function threadParams(provider: Codex, opts: StartOptions, codexHome: str
   if (sandbox !== "read-only" && !trustDecided(codexHome, opts.cwd)) {
     config.projects = { [resolve(opts.cwd)]: { trust_level: "trusted" } };
   }
-  const params: Record<string, unknown> = { cwd: opts.cwd, model: provider.model, approvalPolicy, sandbox, config };
+  // Raw Responses items stand in for the tool items Codex sometimes leaves out (event-mapper.ts).
+  const params: Record<string, unknown> = { cwd: opts.cwd, model: provider.model, approvalPolicy, sandbox, config, experimentalRawEvents: true };
   // A resumed thread holds its developer instructions already.
   if (!o.resume && opts.systemPrompt?.trim()) params.developerInstructions = opts.systemPrompt;
   if (o.resume) params.excludeTurns = true;

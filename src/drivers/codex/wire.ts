@@ -102,6 +102,20 @@ export const TokenUsageParams = z.looseObject({
   tokenUsage: z.looseObject({ total: TokenBreakdown, last: TokenBreakdown }),
 });
 
+/** A raw Responses API item (thread/start `experimentalRawEvents`): aegis reads only tool calls and their outputs. */
+export const RawItemParams = z.looseObject({
+  threadId: z.string(),
+  item: z.looseObject({
+    type: z.string(),
+    call_id: z.string().optional(),
+    name: z.string().optional(),
+    namespace: z.string().nullish(),
+    arguments: z.string().optional(),
+    input: z.string().optional(),
+    output: z.unknown().optional(),
+  }),
+});
+
 export const PlanParams = z.looseObject({
   threadId: z.string(),
   plan: z.array(z.looseObject({ step: z.string(), status: z.string() })),
