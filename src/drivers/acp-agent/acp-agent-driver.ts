@@ -8,7 +8,8 @@
 // no fitting mode is not held back by aegis: that is the agent's own policy. Builds the launch only; spawns nothing.
 
 import type { Permission, Provider } from "../../config/providers.ts";
-import { AegisError } from "../../util/errors.ts";
+import { logger } from "../../ui/log.ts";
+import { AegisError, errorCode } from "../../util/errors.ts";
 import type { Driver, DriverSession, StartOptions } from "../driver.ts";
 import { startAcpSession } from "../acp/acp-session.ts";
 import { mergeEnv, resolveBin, type AcpLaunch, type SessionSetupContext } from "../acp/launch.ts";
@@ -44,12 +45,17 @@ export async function setUpSession(permission: Permission, model: string | undef
     const mode = chooseMode(permission, modes.availableModes, modes.currentModeId);
     if (mode && mode.id !== modes.currentModeId) {
       await client.setMode(sessionId, mode.id).catch((err: unknown) => {
-        throw new AegisError("E_AGENT_EXIT", `${label} refused its own mode "${mode.id}" (for permission "${permission}"): ${(err as Error).message}`, {
+        // An answer refusing the mode it advertised; anything else (the agent died) is reported as it is.
+        if (errorCode(err) !== "E_PROTOCOL") throw err;
+        throw new AegisError("E_PROTOCOL", `${label} refused its own mode "${mode.id}" (chosen for permission "${permission}"): ${(err as Error).message}`, {
           data: { mode: mode.id, permission }, cause: err,
+          hint: "aegis does not start an agent in a mode other than the one its permission level needs; report this to the agent's maintainers",
         });
       });
     }
-    s.diag(`permission "${permission}": mode ${mode?.id ?? `${modes.currentModeId} (none fits; requests answered by policy)`}`);
+    const note = `${label}: permission "${permission}" → mode ${mode?.id ?? `${modes.currentModeId} (none fits; its permission requests are answered by policy)`}`;
+    s.diag(note);
+    logger().debug(note);
   }
   if (!model) return { ...(reportedModel(result) ? { model: reportedModel(result) } : {}) };
   await chooseModel(model, label, s);

@@ -142,6 +142,12 @@ describe("ACPAgent driver (#10)", () => {
     expect(err).toMatchObject({ code: "E_STATE", data: { reason: "load-unsupported" } });
   });
 
+  test("an agent refusing the mode it advertised fails the start with E_PROTOCOL naming the mode", async () => {
+    const err = await withAgent({ permission: "read", env: { FAKE_ACP_SET_MODE_FAILS: "1" } }, async () => {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "E_PROTOCOL", data: { mode: "plan", permission: "read" } });
+    expect((err as Error).message).toContain('Fake Agent refused its own mode "plan"');
+  });
+
   test("a command whose executable is missing fails with E_AGENT_MISSING naming the agent and command[0]", () => {
     using dir = tempDir("acp-agent-missing");
     const provider = new ACPAgent({ command: ["no-such-acp-agent-xyz", "--acp"], permission: "read", name: "Xyz" });
