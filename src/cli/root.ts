@@ -9,6 +9,7 @@ import { VERSION, versionText } from "../version.ts";
 import { interrupt, interrupted } from "./context.ts";
 import { hoistGlobalFlags, parseCommandLine } from "./parse.ts";
 import { writeOut, writeErr } from "../ui/log.ts";
+import { ignoreError } from "../util/log-ignored.ts";
 
 type Lazy = () => Promise<CommandDef<any>>;
 const lazy = (load: () => Promise<{ default: CommandDef<any> }>): Lazy => () => load().then((m) => m.default);
@@ -138,8 +139,9 @@ async function usageFor(argv: string[]): Promise<string> {
   let found: { cmd: CommandDef<any>; parent?: CommandDef<any> } = { cmd: rootCommand };
   try {
     found = await resolveCommand(words, true);
-  } catch {
+  } catch (err) {
     // An unknown word in a --help request: show the closest level we could resolve (the root).
+    ignoreError("resolving the command for --help", err);
   }
   return stripAnsiIfPlain(await renderUsage(found.cmd, found.parent));
 }

@@ -3,7 +3,6 @@
 // build MCP results themselves (tool-result.ts does) and never read an identity from their arguments.
 
 import { z } from "zod";
-import { AegisError } from "../util/errors.ts";
 import type { Caller } from "./identity.ts";
 import type { PlanePorts } from "./ports.ts";
 
@@ -29,11 +28,7 @@ export function defineTool<S extends z.ZodRawShape>(def: ToolDef<S>): ToolDef<S>
   return def;
 }
 
-/** An E_NOT_FOUND naming what was asked for and what exists. */
-export function notFound(what: string, name: string, known: readonly string[]): AegisError {
-  const list = known.length ? known.join(", ") : "none";
-  return new AegisError("E_NOT_FOUND", `unknown ${what} "${name}" (known: ${list})`, { data: { [what]: name, known } });
-}
+export { notFound } from "../util/errors.ts";
 
 /** The caller's own session handle; tools that need an inbox or a peer identity refuse the operator with this. */
 export function handleOf(caller: Caller): string | undefined {

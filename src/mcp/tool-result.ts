@@ -5,7 +5,7 @@
 // A JSON result is always an object at the top level: Gemini CLI parses a JSON text result into `structuredContent`,
 // which must be a record, and fails the whole call for an array or a scalar (measured with 0.61.0).
 
-import { formatError, isAegisError } from "../util/errors.ts";
+import { formatError, isAegisError, errorMessage } from "../util/errors.ts";
 
 /** The shape of an MCP `tools/call` result, as the SDK expects it from a tool callback. */
 export interface ToolResult {
@@ -36,7 +36,7 @@ function parsesAsNonObjectJson(s: string): boolean {
 /** The error text an agent reads: `E_NOT_FOUND: unknown queue "x" (queues: a, b)` plus the hint when there is one. */
 export function errorText(err: unknown): string {
   if (isAegisError(err)) return `${err.code}: ${formatError(err)}`;
-  return `E_INTERNAL: ${err instanceof Error ? err.message : String(err)}`;
+  return `E_INTERNAL: ${errorMessage(err)}`;
 }
 
 /** Turns any thrown error into an MCP tool error result. */

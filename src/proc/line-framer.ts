@@ -2,6 +2,8 @@
 // across chunks and with lines of many MiB, and drops lines over a size cap without ever buffering past it. It does not
 // parse or validate lines: that is the drivers' job (garbage lines come through as they are).
 
+import { logIgnored } from "../util/log-ignored.ts";
+
 /** Default cap on one line: tool results can be many MiB, and 64 MiB still bounds memory per child. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -125,10 +127,8 @@ export async function* readLines(
   const framer = new LineFramer(opts);
   const reader = stream.getReader();
   const onAbort = () => {
-    reader.cancel().catch((err: unknown) => {
-      // Cancelling a stream that already errored rejects; the read loop below reports the end either way.
-      void err;
-    });
+    // Cancelling a stream that already errored rejects; the read loop below reports the end either way.
+    reader.cancel().catch(logIgnored("cancelling a drained output stream"));
   };
   if (opts.signal?.aborted) onAbort();
   else opts.signal?.addEventListener("abort", onAbort, { once: true });

@@ -5,7 +5,7 @@
 // drivers, never here.
 
 import { existsSync } from "node:fs";
-import { AegisError } from "../util/errors.ts";
+import { AegisError, errorMessage } from "../util/errors.ts";
 import { buildChildEnv, type InheritEnv, TAG_VAR } from "./env.ts";
 import { DEFAULT_MAX_LINE_BYTES, readLines } from "./line-framer.ts";
 import { registerChild, unregisterChild } from "./registry.ts";
@@ -111,7 +111,7 @@ class Child implements ChildProcess {
       });
     } catch (err) {
       const code = (err as { code?: string }).code;
-      throw new AegisError("E_AGENT_MISSING", `cannot start ${argv0}: ${code ?? (err as Error).message}`, {
+      throw new AegisError("E_AGENT_MISSING", `cannot start ${argv0}: ${code ?? errorMessage(err)}`, {
         // Only the executable: the rest of the argv may hold a secret (an MCP bearer token in --mcp-config).
         data: { bin: argv0, errno: code }, cause: err,
       });

@@ -4,13 +4,14 @@
 // and shutdown. It must not decide when to dispatch (QueueManager calls it on enqueue, completion and watch ticks).
 
 import type { LoadedConfig } from "../config/validate.ts";
-import { logIgnored } from "../session/log-ignored.ts";
+import { logIgnored } from "../util/log-ignored.ts";
 import type { SessionManager } from "../session/manager.ts";
 import type { Session } from "../session/session.ts";
 import type { Store } from "../store/store.ts";
 import { claimTask, pendingHead, queueCounts, workerSessionId, type PendingTask, type TaskOutcome, type TaskRow } from "../store/tasks.ts";
 import { finalizeTask, type Finished } from "./finalize.ts";
 import { CANCELLED, INTERRUPTED } from "./task.ts";
+import { errorMessage } from "../util/errors.ts";
 
 interface Running {
   row: TaskRow;
@@ -135,7 +136,7 @@ export class Dispatcher {
       // Already failing: the task records the first error; a failing close is only logged.
       if (session) await this.core.sessions.close(session.handle).catch(logIgnored(`closing worker ${session.handle}`));
       outcome = this.stopped(entry, session) ?? {
-        status: "failed", result: null, error: `the worker could not start: ${(err as Error)?.message ?? String(err)}`, at: this.core.now(),
+        status: "failed", result: null, error: `the worker could not start: ${errorMessage(err)}`, at: this.core.now(),
       };
     }
     const f = finalizeTask(this.core.store, row, "running", outcome, this.core.owner);

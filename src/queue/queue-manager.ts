@@ -7,7 +7,7 @@ import type { ResolvedQueue } from "../config/schema.ts";
 import type { LoadedConfig } from "../config/validate.ts";
 import { didYouMean } from "../config/validate.ts";
 import { Emitter } from "../session/emitter.ts";
-import { logIgnored } from "../session/log-ignored.ts";
+import { logIgnored } from "../util/log-ignored.ts";
 import type { SessionManager } from "../session/manager.ts";
 import type { SenderTag } from "../session/sender.ts";
 import type { Store } from "../store/store.ts";

@@ -2,6 +2,7 @@
 // skipped, so one broken subscriber (a UI) cannot stop a session or a queue. Costs one length check with no listener.
 
 import { logger } from "../ui/log.ts";
+import { errorMessage } from "../util/errors.ts";
 
 export type Listener<E> = (event: E) => void;
 
@@ -26,7 +27,7 @@ export class Emitter<E> {
         l(event);
       } catch (err) {
         // A subscriber's bug must not break the emitter's owner; it is reported, not rethrown.
-        logger().warn(`progress listener failed: ${(err as Error)?.message ?? String(err)}`);
+        logger().warn(`progress listener failed: ${errorMessage(err)}`);
       }
     }
   }

@@ -11,7 +11,7 @@ import { insertInbox, undeliveredAfter, undeliveredFor, type InboxRow } from "..
 import { deadOwners } from "../store/owners.ts";
 import { closeSessionRow, findSessionByHandle, insertSession, type SessionState } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
-import { AegisError } from "../util/errors.ts";
+import { AegisError, notFound } from "../util/errors.ts";
 import { HANDLE_PATTERN, newHandle, newId } from "../util/ids.ts";
 import { Emitter } from "./emitter.ts";
 import { type Delivery, type InboxMessage, type SenderTag } from "./sender.ts";
@@ -115,7 +115,7 @@ export class SessionManager {
     const agent = this.opts.config.agents[profile];
     if (!agent) {
       const names = Object.keys(this.opts.config.agents);
-      throw new AegisError("E_CONFIG", `unknown agent "${profile}"${didYouMean(profile, names)}; agents: ${names.join(", ")}`, { data: { agent: profile } });
+      throw notFound("agent", profile, names, didYouMean(profile, names));
     }
     const id = o.id ?? newId("ses");
     const handle = this.claimHandle(id, profile, agent.provider.name, agent.model, o);

@@ -7,7 +7,7 @@
 import type { AgentEvent, DriverSession, TurnEnd, Usage } from "../drivers/driver.ts";
 import { errorEnd } from "../drivers/turn-end.ts";
 import { errorMessage } from "../util/errors.ts";
-import { logIgnored } from "./log-ignored.ts";
+import { logIgnored } from "../util/log-ignored.ts";
 
 export interface TurnOutcome {
   ok: boolean;

@@ -3,7 +3,7 @@
 // other aegis process uses a new one). One stat per check; it must not open, read or repair the database.
 
 import { statSync } from "node:fs";
-import { AegisError } from "../util/errors.ts";
+import { AegisError, errorMessage } from "../util/errors.ts";
 
 export interface FileIdentity {
   dev: number;
@@ -25,7 +25,7 @@ export function checkSameFile(path: string, opened: FileIdentity | undefined): v
     now = fileIdentity(path);
   } catch (err) {
     // A stat that fails for another reason (permissions changed on a folder) means the path is no longer usable either.
-    throw replaced(path, (err as Error).message, err);
+    throw replaced(path, errorMessage(err), err);
   }
   if (!now) throw replaced(path, "the file no longer exists");
   if (now.dev !== opened.dev || now.ino !== opened.ino) throw replaced(path, "the path now names another file");

@@ -5,6 +5,7 @@
 
 import type { Migration } from "./migrations.ts";
 import type { Store } from "./store.ts";
+import { errorMessage } from "../util/errors.ts";
 
 export const SESSIONS_MIGRATION: Migration = {
   version: 2,
@@ -79,7 +80,7 @@ export function insertSession(store: Store, s: NewSessionRow): boolean {
       .run(s.id, s.handle, s.agent, s.provider, s.model ?? null, s.state ?? "starting", s.spawnedBy ?? null, s.owner ?? null, s.createdAt);
     return true;
   } catch (err) {
-    if (String((err as Error).message).includes("UNIQUE constraint failed: sessions.handle")) return false;
+    if (String(errorMessage(err)).includes("UNIQUE constraint failed: sessions.handle")) return false;
     throw err;
   }
 }

@@ -4,10 +4,11 @@
 
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { dirname } from "node:path";
-import { AegisError } from "../util/errors.ts";
+import { AegisError, errorMessage } from "../util/errors.ts";
 import { checkSameFile, fileIdentity, type FileIdentity } from "./file-identity.ts";
 import { MIGRATIONS, type Migration } from "./migrations.ts";
 import { ensureStateDir } from "./state-dir.ts";
+import { ignoreError } from "../util/log-ignored.ts";
 
 export interface Store {
   readonly db: Database;
@@ -50,7 +51,7 @@ export function openStore(path: string, opts: OpenStoreOptions = {}): Store {
   try {
     db = new Database(path, { create: true, strict: true });
   } catch (err) {
-    throw new AegisError("E_STATE", `cannot open the state database ${path}: ${(err as Error).message}`, { cause: err });
+    throw new AegisError("E_STATE", `cannot open the state database ${path}: ${errorMessage(err)}`, { cause: err });
   }
   try {
     configure(db, path, opts);
@@ -86,7 +87,7 @@ export function unusableStateError(err: unknown, path: string): AegisError | und
   for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     const code = String((e as { code?: unknown }).code ?? "");
     if (!code.startsWith("SQLITE_NOTADB") && !code.startsWith("SQLITE_CORRUPT")) continue;
-    return new AegisError("E_STATE", `${path} is not a usable aegis state database (${(e as Error).message})`, {
+    return new AegisError("E_STATE", `${path} is not a usable aegis state database (${errorMessage(e)})`, {
       data: { path, sqlite: code },
       hint: `move it aside to start fresh: mv ${shellQuote(path)} ${shellQuote(`${path}.broken`)}`,
       cause: err,
@@ -111,8 +112,9 @@ function flushAll(): void {
   for (const b of [...openBatches]) {
     try {
       b.flush();
-    } catch {
+    } catch (err) {
       // At exit there is nobody left to tell; a failed commit leaves the database at its previous commit.
+      ignoreError("committing a write batch at exit", err);
     }
   }
 }
@@ -144,7 +146,7 @@ function makeStore(db: Database, path: string, opened: FileIdentity | undefined)
       db.run("COMMIT");
     } catch (err) {
       if (db.inTransaction) db.run("ROLLBACK");
-      throw new AegisError("E_STATE", `cannot commit to the state database ${path}: ${(err as Error).message}`, { cause: err });
+      throw new AegisError("E_STATE", `cannot commit to the state database ${path}: ${errorMessage(err)}`, { cause: err });
     }
   };
   const begin = () => {
@@ -244,7 +246,7 @@ export function migrate(store: Store, migrations: readonly Migration[]): void {
         if (typeof m.up === "string") db.run(m.up);
         else m.up(db);
       } catch (err) {
-        throw new AegisError("E_STATE", `migration ${m.version} (${m.name}) failed on ${store.path}: ${(err as Error).message}`, { cause: err });
+        throw new AegisError("E_STATE", `migration ${m.version} (${m.name}) failed on ${store.path}: ${errorMessage(err)}`, { cause: err });
       }
       insert.run(m.version, m.name, Date.now());
     }

@@ -6,6 +6,7 @@ import { appendFileSync } from "node:fs";
 import type { RunEvent } from "./events.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
 import { writeErr } from "./log.ts";
+import { errorMessage } from "../util/errors.ts";
 
 type RunEnd = Extract<RunEvent, { type: "run_end" }>;
 
@@ -67,7 +68,7 @@ export function appendStepSummary(
     appendFileSync(file, `${summaryMarkdown(e)}\n`);
     return file;
   } catch (err) {
-    warn(`could not append the run summary to ${file} ($GITHUB_STEP_SUMMARY): ${(err as Error)?.message ?? String(err)}`);
+    warn(`could not append the run summary to ${file} ($GITHUB_STEP_SUMMARY): ${errorMessage(err)}`);
     return undefined;
   }
 }

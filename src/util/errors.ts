@@ -2,22 +2,28 @@
 // turns any error into the text a user reads. Errors are matched by `code`, never by `instanceof`, because user files
 // imported at run time may hold a different copy of these classes.
 
-export type ErrorCode =
-  | "E_CONFIG"
-  | "E_USAGE"
-  | "E_AGENT_EXIT"
-  | "E_AGENT_MISSING"
-  | "E_PROTOCOL"
-  | "E_TIMEOUT"
-  | "E_CANCELLED"
-  | "E_BUDGET"
-  | "E_NOT_FOUND"
-  | "E_PERMISSION"
-  | "E_WORKFLOW"
-  | "E_PREDICATE"
-  | "E_NONDETERMINISTIC"
-  | "E_STATE"
-  | "E_INTERNAL";
+/** Every error code aegis uses, one per kind of failure (test/util/errors.test.ts checks src/ uses no other). */
+export const ERROR_CODES = [
+  "E_CONFIG",
+  "E_USAGE",
+  "E_AGENT_EXIT",
+  "E_AGENT_MISSING",
+  "E_PROTOCOL",
+  "E_TIMEOUT",
+  "E_CANCELLED",
+  "E_BUDGET",
+  "E_NOT_FOUND",
+  "E_PERMISSION",
+  "E_WORKFLOW",
+  "E_PREDICATE",
+  "E_NONDETERMINISTIC",
+  "E_STATE",
+  "E_INTERNAL",
+  /** A run whose process died mid-run (recorded by the next aegis that finds it; store/runs.ts). */
+  "E_CRASHED",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class AegisError extends Error {
   readonly code: ErrorCode;
@@ -81,6 +87,15 @@ export function errorCode(err: unknown): ErrorCode | undefined {
 export function isUsageLike(err: unknown): boolean {
   const code = errorCode(err);
   return code === "E_CONFIG" || code === "E_USAGE" || code === "E_AGENT_MISSING" || code === "E_NOT_FOUND";
+}
+
+/**
+ * The one error for a name that does not exist (an agent, a queue, a workflow, a session): E_NOT_FOUND, naming the
+ * known ones. `suggestion` is a did-you-mean text (config/validate.ts didYouMean), when the caller has one.
+ */
+export function notFound(what: string, name: string, known: readonly string[], suggestion = ""): AegisError {
+  const list = known.length ? known.join(", ") : "none";
+  return new AegisError("E_NOT_FOUND", `unknown ${what} "${name}"${suggestion} (known: ${list})`, { data: { [what]: name, known } });
 }
 
 /** The text a user reads for any error. Expected errors get their message and hint; unexpected ones their stack. */

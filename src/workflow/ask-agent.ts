@@ -6,7 +6,7 @@
 import type { SessionManager } from "../session/manager.ts";
 import type { SenderTag } from "../session/sender.ts";
 import { logger } from "../ui/log.ts";
-import { AegisError, isAegisError } from "../util/errors.ts";
+import { AegisError, isAegisError, errorMessage } from "../util/errors.ts";
 import { matchOption, type AskRequest, type AskRoute } from "./ask.ts";
 import { WorkflowError } from "./errors.ts";
 
@@ -70,7 +70,7 @@ async function sendQuestion(t: AskAgentTarget, req: AskRequest, rejected: string
   try {
     return await t.sessions.send(t.handle, questionText(t, req, rejected), from);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     const gone = isAegisError(err) && (err.code === "E_NOT_FOUND" || err.code === "E_CANCELLED");
     throw new AegisError(isAegisError(err) ? err.code : "E_WORKFLOW", gone
       ? `the workflow asks "${req.question}" but ${t.handle}, the agent that started the run, is gone (${why})`
@@ -88,7 +88,7 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T | undefi
     const onAbort = () => {
       resolve(undefined);
       // The run is stopped: a later failure of the question (the agent closed) has no one left to tell.
-      p.catch((err: unknown) => logger().debug(`askHuman after the run stopped: ${(err as Error)?.message ?? String(err)}`));
+      p.catch((err: unknown) => logger().debug(`askHuman after the run stopped: ${errorMessage(err)}`));
     };
     signal.addEventListener("abort", onAbort, { once: true });
     p.then(

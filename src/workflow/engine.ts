@@ -8,6 +8,7 @@ import type { SessionManager } from "../session/manager.ts";
 import type { SenderTag } from "../session/sender.ts";
 import type { Store } from "../store/store.ts";
 import type { RunEventBody } from "../ui/events.ts";
+import { notFound, errorMessage } from "../util/errors.ts";
 import { HANDLE_PATTERN } from "../util/ids.ts";
 import { questionKey, resolveAnswer, type AskRoute } from "./ask.ts";
 import { abortReason, runBash } from "./bash.ts";
@@ -74,7 +75,7 @@ export class Engine implements WorkflowEngine {
     this.checkRunning();
     const agents = Object.keys(this.init.host.config.agents);
     if (!agents.includes(profile)) {
-      throw new WorkflowError(`spawn: unknown agent "${profile}"${didYouMean(profile, agents)}; agents: ${agents.join(", ")}`);
+      throw notFound("agent", profile, agents, didYouMean(profile, agents));
     }
     if (opts.handle !== undefined && !HANDLE_PATTERN.test(opts.handle)) {
       throw new WorkflowError(`spawn: invalid handle "${opts.handle}": use lowercase words joined by dashes, e.g. brisk-curie`);
@@ -225,7 +226,7 @@ export class Engine implements WorkflowEngine {
     try {
       json = JSON.stringify(value);
     } catch (err) {
-      throw new WorkflowError(`checkpoint "${name}": the value is not JSON-serializable (${(err as Error).message})`);
+      throw new WorkflowError(`checkpoint "${name}": the value is not JSON-serializable (${errorMessage(err)})`);
     }
     if (json === undefined) throw new WorkflowError(`checkpoint "${name}": the value is not JSON-serializable (${typeof value})`);
     const plain: unknown = JSON.parse(json);

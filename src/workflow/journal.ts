@@ -7,7 +7,8 @@
 
 import { addRunUsage, finishStep, setStepDoneSeq, startStep, type StepRow } from "../store/runs.ts";
 import type { Store } from "../store/store.ts";
-import { AegisError, isAegisError } from "../util/errors.ts";
+import { AegisError, isAegisError, errorMessage } from "../util/errors.ts";
+import { ignoreError } from "../util/log-ignored.ts";
 import { failpoint, failpointMid } from "./failpoint.ts";
 
 export type StepKind = "spawn" | "send" | "enqueue" | "await" | "bash" | "ask" | "checkpoint";
@@ -114,7 +115,7 @@ export class Journal {
       const doneSeq = inOrder ? row!.done_seq : this.replaying ? null : this.nextDone++;
       finishStep(this.store, this.runId, seq, { status: "failed", doneSeq, error: JSON.stringify(serializeError(err)), at: Date.now() });
       await this.deliver(seq, inOrder, doneSeq);
-      this.observer.ended({ seq, kind: spec.kind, label: spec.label, status: "failed", durationMs: performance.now() - t0, costUsd: 0, inputTokens: 0, outputTokens: 0, error: errMessage(err) });
+      this.observer.ended({ seq, kind: spec.kind, label: spec.label, status: "failed", durationMs: performance.now() - t0, costUsd: 0, inputTokens: 0, outputTokens: 0, error: errorMessage(err) });
       throw err;
     }
     failpoint("effect", seq);
@@ -282,14 +283,11 @@ function deserializeError(text: string | null): Error {
   let e: SerializedError = { name: "Error", message: "the recorded step failed" };
   try {
     if (text) e = JSON.parse(text) as SerializedError;
-  } catch {
+  } catch (err) {
     // An older or corrupt row: keep the generic error above, the run can still fail with it.
+    ignoreError("reading a recorded step error", err);
   }
   const err = e.code ? new AegisError(e.code as never, e.message, { data: e.data ?? {} }) : new Error(e.message);
   err.name = e.name;
   return err;
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

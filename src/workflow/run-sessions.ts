@@ -11,7 +11,7 @@ import type { SenderTag } from "../session/sender.ts";
 import { supersedeUnread } from "../store/runs.ts";
 import { sessionChain } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
-import { AegisError } from "../util/errors.ts";
+import { AegisError, errorMessage } from "../util/errors.ts";
 
 interface Tracked {
   handle: string;
@@ -97,7 +97,7 @@ export class RunSessions {
         this.notify({ handle: t.handle, agent: t.agent, action: "resumed", detail: `provider session ${t.providerSessionId}` });
         return s;
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
+        const why = errorMessage(err);
         const s = await this.respawn(t, `the provider could not resume session ${t.providerSessionId}: ${why}`);
         return s;
       }
@@ -145,7 +145,7 @@ export class RunSessions {
     t.unverified = false;
     await this.sessions.close(handle);
     supersedeUnread(this.store, t.handle, this.sender, Date.now());
-    const why = err instanceof Error ? err.message : String(err);
+    const why = errorMessage(err);
     await this.respawn(t, `the provider could not resume session ${t.providerSessionId}: ${why}`);
     return true;
   }

@@ -8,7 +8,7 @@ import type { Runtime } from "../runtime.ts";
 import { finishRun, getRun, insertRun, listSteps, restartRun, type RunRow } from "../store/runs.ts";
 import { validateArgs } from "./arg-schema.ts";
 import { EventStamper, type RunEndStatus, type RunEvent, type RunEventBody } from "../ui/events.ts";
-import { AegisError, isAegisError } from "../util/errors.ts";
+import { AegisError, isAegisError, errorMessage } from "../util/errors.ts";
 import { formatUsd } from "../util/format.ts";
 import { newId } from "../util/ids.ts";
 import type { AskRoute } from "./ask.ts";
@@ -126,7 +126,7 @@ async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Reco
     try {
       await engine.runSessions.closeAll();
     } catch (err) {
-      engine.log(`closing the run's sessions failed: ${(err as Error)?.message ?? String(err)}`, "warn");
+      engine.log(`closing the run's sessions failed: ${errorMessage(err)}`, "warn");
     }
   }
   const status: RunEndStatus = ok ? "done" : statusOf(error, stop.signal);

@@ -134,12 +134,12 @@ describe("Session", () => {
     await m.close("calm-hopper"); // idempotent
   });
 
-  test("handles: explicit ones are validated and unique among live sessions; unknown agents are config errors", async () => {
+  test("handles: explicit ones are validated and unique among live sessions; unknown agents are E_NOT_FOUND, as everywhere (#10)", async () => {
     const m = manager(testConfig({ demo: echo }));
     await m.spawn("demo", { handle: "tidy-turing" });
     await expect(m.spawn("demo", { handle: "tidy-turing" })).rejects.toMatchObject({ code: "E_STATE" });
     await expect(m.spawn("demo", { handle: "Not OK" })).rejects.toMatchObject({ code: "E_USAGE" });
-    await expect(m.spawn("dmeo")).rejects.toMatchObject({ code: "E_CONFIG", message: expect.stringContaining('did you mean "demo"') });
+    await expect(m.spawn("dmeo")).rejects.toMatchObject({ code: "E_NOT_FOUND", message: expect.stringContaining('did you mean "demo"') });
     const many = await Promise.all(Array.from({ length: 30 }, () => m.spawn("demo")));
     expect(new Set(many.map((s) => s.handle)).size).toBe(30);
     await m.closeAll();

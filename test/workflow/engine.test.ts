@@ -25,10 +25,11 @@ describe("engine verbs", () => {
     expect(getRun(r.rt.store, out.runId)).toMatchObject({ status: "done", cost_usd: 0.5, result: JSON.stringify(out.result) });
   });
 
-  test("spawn refuses unknown agents and bad handles with WorkflowError", async () => {
+  test("spawn refuses an unknown agent with E_NOT_FOUND, as everywhere (#10), and bad handles with WorkflowError", async () => {
     await using r = rig();
     const unknown = await r.run(workflow("t-unknown", async (e) => e.spawn("wrtier")));
     expect(unknown.status).toBe("failed");
+    expect(unknown.error).toMatchObject({ code: "E_NOT_FOUND" });
     expect(String((unknown.error as Error).message)).toMatch(/unknown agent "wrtier".*did you mean "writer"/);
     const bad = await r.run(workflow("t-badhandle", async (e) => e.spawn("writer", { handle: "Not OK" })));
     expect((bad.error as Error).message).toContain("invalid handle");

@@ -6,7 +6,7 @@
 
 import type { Permission } from "../../config/providers.ts";
 import { spawnProcess, type ChildProcess, type ExitStatus } from "../../proc/spawn.ts";
-import { AegisError, errorCode } from "../../util/errors.ts";
+import { AegisError, errorCode, errorMessage } from "../../util/errors.ts";
 import type { AgentEvent, DriverSession, StartOptions } from "../driver.ts";
 import { openingTexts } from "../opening.ts";
 import { errorEnd, idleTimeoutError } from "../turn-end.ts";
@@ -123,7 +123,7 @@ class AcpSession implements DriverSession {
       loaded = await this.client.loadSession(opts.resumeId, opts.cwd, mcpServers);
     } catch (err) {
       if (errorCode(err) !== "E_PROTOCOL") throw err;
-      throw new AegisError("E_NOT_FOUND", `${launch.label} could not load session ${opts.resumeId}: ${(err as Error).message}`, {
+      throw new AegisError("E_NOT_FOUND", `${launch.label} could not load session ${opts.resumeId}: ${errorMessage(err)}`, {
         data: { resumeId: opts.resumeId, reason: "load-failed" },
         cause: err,
       });
@@ -207,7 +207,7 @@ class AcpSession implements DriverSession {
     const code = errorCode(err);
     if (code === "E_AGENT_EXIT") await Promise.race([this.child.exited, Bun.sleep(2000)]);
     const explained = code === "E_AGENT_EXIT" || code === "E_TIMEOUT"
-      ? new AegisError("E_AGENT_EXIT", `${this.cfg.launch.label} failed to start: ${this.deadMessage((err as Error).message)}`, { cause: err })
+      ? new AegisError("E_AGENT_EXIT", `${this.cfg.launch.label} failed to start: ${this.deadMessage(errorMessage(err))}`, { cause: err })
       : err;
     await this.close();
     return explained;
@@ -278,7 +278,7 @@ class AcpSession implements DriverSession {
     if (this.closing) error = "the session was closed";
     else if (turn.idleFired) error = idleTimeoutError(this.cfg.launch.label, this.watchdog.idleMs, `${this.cfg.launch.label} did not end it and was stopped`);
     else if (errorCode(err) === "E_AGENT_EXIT") error = this.deadMessage();
-    else error = err instanceof Error ? err.message : String(err);
+    else error = errorMessage(err);
     turn.end({ stopReason: turn.idleFired ? "timeout" : "error", isError: true, error });
   }
 

@@ -5,7 +5,7 @@
 // pending request is rejected at once and later requests reject immediately.
 
 import { ZodError, type z } from "zod";
-import { AegisError } from "../../util/errors.ts";
+import { AegisError, errorMessage } from "../../util/errors.ts";
 import {
   RPC_INTERNAL_ERROR, RPC_INVALID_PARAMS, RPC_METHOD_NOT_FOUND, RpcError, RpcRequest,
   type RpcErrorBody, type RpcId,
@@ -138,8 +138,8 @@ export class JsonRpcConnection {
     this.writeChain = this.writeChain
       .then(() => this.transport.write(line))
       .catch((err: unknown) => {
-        this.diag(`write failed: ${errText(err)}`);
-        this.close(new AegisError("E_AGENT_EXIT", `cannot write to the agent: ${errText(err)}`, { cause: err }));
+        this.diag(`write failed: ${errorMessage(err)}`);
+        this.close(new AegisError("E_AGENT_EXIT", `cannot write to the agent: ${errorMessage(err)}`, { cause: err }));
       });
   }
 
@@ -148,7 +148,7 @@ export class JsonRpcConnection {
       for await (const line of this.transport.lines) this.handleLine(line);
       this.close(new AegisError("E_AGENT_EXIT", "the agent closed its output"));
     } catch (err) {
-      this.close(new AegisError("E_AGENT_EXIT", `reading from the agent failed: ${errText(err)}`, { cause: err }));
+      this.close(new AegisError("E_AGENT_EXIT", `reading from the agent failed: ${errorMessage(err)}`, { cause: err }));
     }
   }
 
@@ -173,7 +173,7 @@ export class JsonRpcConnection {
       try {
         this.opts.onNotification?.(m.method, m.params);
       } catch (err) {
-        this.diag(`notification handler for ${m.method} failed: ${errText(err)}`);
+        this.diag(`notification handler for ${m.method} failed: ${errorMessage(err)}`);
       }
       return;
     }
@@ -219,7 +219,7 @@ export class JsonRpcConnection {
 function toErrorBody(err: unknown): RpcErrorBody {
   if (err instanceof RpcMethodError) return { code: err.code, message: err.message, ...(err.data !== undefined ? { data: err.data } : {}) };
   if (err instanceof ZodError) return { code: RPC_INVALID_PARAMS, message: `invalid params: ${err.message}` };
-  return { code: RPC_INTERNAL_ERROR, message: errText(err) };
+  return { code: RPC_INTERNAL_ERROR, message: errorMessage(err) };
 }
 
 /** A JSON-RPC error answer as an AegisError; the agent's own message is kept verbatim for the user. */
@@ -240,6 +240,3 @@ function cancelled(method: string): AegisError {
   return new AegisError("E_CANCELLED", `${method} was cancelled`, { data: { method } });
 }
 
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -6,7 +6,7 @@
 
 import type { OpenCode, Permission, Provider } from "../../config/providers.ts";
 import { inheritedEnv } from "../../proc/env.ts";
-import { AegisError } from "../../util/errors.ts";
+import { AegisError, errorMessage } from "../../util/errors.ts";
 import type { Driver, DriverSession, StartOptions } from "../driver.ts";
 import { startAcpSession } from "./acp-session.ts";
 import { mergeEnv, resolveBin, type AcpLaunch } from "./launch.ts";
@@ -35,7 +35,7 @@ export function openCodeConfig(provider: OpenCode, userContent: string | undefin
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not a JSON object");
       base = parsed as Record<string, unknown>;
     } catch (err) {
-      throw new AegisError("E_CONFIG", `OPENCODE_CONFIG_CONTENT is not a JSON object: ${(err as Error).message}`, {
+      throw new AegisError("E_CONFIG", `OPENCODE_CONFIG_CONTENT is not a JSON object: ${errorMessage(err)}`, {
         hint: "fix or remove OPENCODE_CONFIG_CONTENT (in the provider's env, or in the environment aegis runs in)",
       });
     }

@@ -4,7 +4,7 @@
 
 import type { ClaudeCode, Provider } from "../../config/providers.ts";
 import { type ChildProcess, spawnProcess } from "../../proc/spawn.ts";
-import { AegisError, errorCode } from "../../util/errors.ts";
+import { AegisError, errorCode, errorMessage } from "../../util/errors.ts";
 import type { Driver, DriverSession, StartOptions } from "../driver.ts";
 import { buildClaudeCommand, INSTALL_HINT, resolveClaudeBin } from "./claude-command.ts";
 import { ClaudeSession } from "./claude-session.ts";
@@ -23,7 +23,7 @@ export async function startClaude(provider: ClaudeCode, opts: StartOptions): Pro
     child = spawnProcess({ cmd, cwd: opts.cwd, env, inheritEnv, ladder: { graceMs: 1000, sigint: true } });
   } catch (err) {
     if (errorCode(err) !== "E_AGENT_MISSING") throw err;
-    throw new AegisError("E_AGENT_MISSING", (err as Error).message, { hint: INSTALL_HINT, cause: err, data: { bin } });
+    throw new AegisError("E_AGENT_MISSING", errorMessage(err), { hint: INSTALL_HINT, cause: err, data: { bin } });
   }
   const session = new ClaudeSession(child, provider, opts);
 

@@ -7,6 +7,7 @@ import { permissionAllows, type PermissionRequest } from "../driver.ts";
 import { AEGIS_MCP_SERVER } from "./claude-command.ts";
 import type { CanUseToolRequest, PermissionDecision } from "./claude-wire.ts";
 import { claudeToolKind, mcpServerOf } from "./tool-kind.ts";
+import { errorMessage } from "../../util/errors.ts";
 
 export type AskPermission = (req: PermissionRequest) => Promise<boolean>;
 
@@ -28,7 +29,7 @@ export async function decideToolUse(
     const ok = await ask({ toolName: req.tool_name, kind, title: toolTitle(req.tool_name, req.input), input: req.input });
     return ok ? allow : deny(`${req.tool_name} was refused by the user`);
   } catch (err) {
-    return deny(`${req.tool_name} was refused: asking for approval failed (${(err as Error)?.message ?? String(err)})`);
+    return deny(`${req.tool_name} was refused: asking for approval failed (${errorMessage(err)})`);
   }
 }
 

@@ -16,6 +16,7 @@ import { decideToolUse } from "./claude-permission.ts";
 import { CanUseToolRequest, controlErrorFrame, controlRequestFrame, permissionResponseFrame, userFrame } from "./claude-wire.ts";
 import { EventChannel } from "./event-channel.ts";
 import { describeExit, withStderr } from "./exit-diagnosis.ts";
+import { errorMessage } from "../../util/errors.ts";
 
 /** How long an interrupted turn may take to end before the process is killed. */
 const MAX_INTERRUPT_GRACE_MS = 5000;
@@ -160,7 +161,7 @@ export class ClaudeSession implements DriverSession {
       for await (const line of this.child.lines()) this.onLine(line);
     } catch (err) {
       // The framer does not throw for bad data; this is a broken pipe. The exit status below tells the rest.
-      this.dead = `reading claude's output failed: ${(err as Error)?.message ?? String(err)}`;
+      this.dead = `reading claude's output failed: ${errorMessage(err)}`;
     }
     // stdout ended: the process has exited (or closed stdout, which is as good as dead for us).
     // A cleared timer, not Bun.sleep: a pending sleep would keep a finished aegis process alive for its full 2 s.

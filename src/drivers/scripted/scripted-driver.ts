@@ -6,6 +6,7 @@ import type { Provider, Scripted, ScriptedReply } from "../../config/providers.t
 import type { AgentEvent, Driver, DriverSession, StartOptions, ToolKind, Usage } from "../driver.ts";
 import { turnEnd, errorEnd, idleTimeoutError } from "../turn-end.ts";
 import { DEFAULT_IDLE_TIMEOUT_MS, TurnWatchdog } from "../turn-watchdog.ts";
+import { errorMessage } from "../../util/errors.ts";
 
 class ScriptedSession implements DriverSession {
   readonly pid = undefined;
@@ -67,7 +68,7 @@ class ScriptedSession implements DriverSession {
     } catch (err) {
       if (this.watchdog.timedOut) yield errorEnd(started, idleTimeoutError("the scripted agent", this.watchdog.idleMs), "timeout");
       else if (ac.signal.aborted) yield errorEnd(started, "interrupted", "cancelled");
-      else yield errorEnd(started, `scripted reply failed: ${errText(err)}`);
+      else yield errorEnd(started, `scripted reply failed: ${errorMessage(err)}`);
     } finally {
       this.watchdog.end();
       this.running = undefined;
@@ -137,9 +138,6 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-function errText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 export const scriptedDriver: Driver = {
   name: "scripted",
