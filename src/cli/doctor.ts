@@ -112,7 +112,9 @@ export default defineCommand({
         const config = await loadConfigFromArgs(args);
         for (const [name, agent] of Object.entries(config.agents)) {
           const bin = executableOf(agent.provider);
-          if (bin) agentBins.push({ agent: name, harness: agent.provider.name, bin });
+          // A provider with a label of its own (an ACPAgent's `name`) is shown with it: "qwen (Qwen Code)".
+          const label = (agent.provider as { label?: unknown }).label;
+          if (bin) agentBins.push({ agent: typeof label === "string" && label ? `${name} (${label})` : name, harness: agent.provider.name, bin });
         }
       } catch (err) {
         configNote = `the config could not be loaded, so configured agents were not checked: ${formatError(err)}`;

@@ -35,7 +35,7 @@ export default defineConfig({ agents: {
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   expect(code, stderr).toBe(1);
   const clis = (JSON.parse(stdout) as { clis: Array<Record<string, unknown>> }).clis.filter((c) => c.harness === "acp");
-  expect(clis.find((c) => c.bin === "my-acp")).toMatchObject({ ok: true, version: "my-acp 1.2.3", agents: ["mine"] });
+  expect(clis.find((c) => c.bin === "my-acp")).toMatchObject({ ok: true, version: "my-acp 1.2.3", agents: ["mine (Mine)"] });
   expect(clis.find((c) => c.bin === "no-version-acp")).toMatchObject({ ok: true, version: null, agents: ["quiet"] });
   expect(clis.find((c) => c.bin === "/nonexistent/acp-agent")).toMatchObject({ ok: false, path: null, agents: ["gone"] });
 });
