@@ -35,10 +35,10 @@ export function zodToTs(schema: z.ZodType, mode: Mode, indent = ""): string {
     case "default": case "prefault": case "catch":
       return mode === "input" ? `${zodToTs(inner("innerType"), mode, indent)} | undefined` : zodToTs(inner("innerType"), mode, indent);
     case "readonly": return `Readonly<${zodToTs(inner("innerType"), mode, indent)}>`;
-    case "array": return `${wrap(zodToTs(inner("element"), mode, indent))}[]`;
+    case "array": return `${wrap(inner("element"), mode, indent)}[]`;
     case "record": return `Record<${zodToTs(inner("keyType"), mode, indent)}, ${zodToTs(inner("valueType"), mode, indent)}>`;
-    case "union": return (def.options as z.ZodType[]).map((o) => wrap(zodToTs(o, mode, indent))).join(" | ");
-    case "intersection": return `${wrap(zodToTs(inner("left"), mode, indent))} & ${wrap(zodToTs(inner("right"), mode, indent))}`;
+    case "union": return (def.options as z.ZodType[]).map((o) => zodToTs(o, mode, indent)).join(" | ");
+    case "intersection": return `${wrap(inner("left"), mode, indent)} & ${wrap(inner("right"), mode, indent)}`;
     case "pipe": return zodToTs(inner(mode === "input" ? "in" : "out"), mode, indent);
     case "object": return objectToTs(def.shape as Record<string, z.ZodType>, mode, indent);
     default:
@@ -64,9 +64,13 @@ function isOptional(field: z.ZodType, mode: Mode): boolean {
   return t === "optional" || (mode === "input" && (t === "default" || t === "prefault" || t === "catch"));
 }
 
-/** Parenthesises a union or function type placed inside an array or intersection. */
-function wrap(t: string): string {
-  return /[|&]|=>/.test(t) && !/^[{(]/.test(t) ? `(${t})` : t;
+/** The schema's type, parenthesised when it is a union (or could print as one) inside an array or intersection. */
+function wrap(schema: z.ZodType, mode: Mode, indent: string): string {
+  const t = zodToTs(schema, mode, indent);
+  const def = (schema as unknown as { _zod: { def: { type: string } } })._zod.def;
+  const meta = (schema as { meta?: () => Record<string, unknown> | undefined }).meta?.();
+  const single = typeof meta?.tsType === "string" ? !/[|&]|=>/.test(t) : !/^(union|intersection|optional|nullable|default|prefault|catch|literal|enum)$/.test(def.type) || !t.includes("|");
+  return single ? t : `(${t})`;
 }
 
 const ALIAS = /^(export\s+)?(declare\s+)?type\s+([\w$]+)\s*=\s*z\.(input|infer|output)<\s*typeof\s+([\w$]+)\s*>\s*;?$/;

@@ -6,7 +6,8 @@
 import { findProvider, type Provider, type ProviderName } from "../drivers/providers.ts";
 import type { CodexEffort } from "../drivers/codex/provider.ts";
 import type { ACPAgentOptions } from "../drivers/acp-agent/provider.ts";
-import type { Effort, InheritEnv, Permission } from "./provider-options.ts";
+import type { Effort, Permission } from "./provider-options.ts";
+import type { AgentFlatShape } from "./schema.ts";
 
 export {
   EFFORTS, PERMISSIONS,
@@ -21,35 +22,13 @@ export {
   Scripted, type ScriptedContext, type ScriptedOptions, type ScriptedReply, type ScriptedReplyFn, type ScriptedToolCall,
 } from "../drivers/scripted/provider.ts";
 export type { Provider, ProviderName } from "../drivers/providers.ts";
-
-/** The `harness:` value of the flat agent shape: a provider's name (or one of its aliases). */
-export type Harness = Exclude<ProviderName, "scripted">;
+export type { AgentFlatShape, Harness } from "./schema.ts";
 
 export interface AgentProviderShape {
   provider: Provider;
   /** Extra instructions (a persona) appended to the agent's system prompt. */
   prompt?: string;
 }
-/** The flat shape: `{ harness: "claude-code", model: "opus", ... }`, the provider's options beside `harness`. */
-export type AgentFlatShape = CliAgentFlatShape | ACPAgentFlatShape;
-/** The flat shape of any ACP agent: `{ harness: "acp", command: ["qwen", "--acp"], permission: "write" }`. */
-export interface ACPAgentFlatShape extends Omit<ACPAgentOptions, "name"> {
-  harness: "acp";
-  prompt?: string;
-}
-/** The flat shape of a built-in CLI provider. */
-export interface CliAgentFlatShape {
-  harness: Exclude<Harness, "acp">;
-  model: string;
-  /** Claude Code's effort, or Codex's reasoning effort. */
-  effort?: Effort | CodexEffort;
-  permission?: Permission;
-  prompt?: string;
-  bin?: string;
-  env?: Record<string, string>;
-  inheritEnv?: InheritEnv;
-}
-
 /**
  * An agent profile. Two shapes are accepted and are equivalent after validation:
  * `new Agent({ provider: new ClaudeCode({ model: "opus" }) })` and
@@ -79,6 +58,6 @@ export class Agent {
 export function providerFromFlat(o: AgentFlatShape): Provider {
   const spec = typeof o?.harness === "string" ? findProvider(o.harness) : undefined;
   if (!spec?.flat) return undefined as unknown as Provider;
-  const { harness: _harness, prompt: _prompt, ...options } = o;
+  const { harness: _harness, prompt: _prompt, ...options } = o as Record<string, unknown>;
   return new spec.cls(options as never);
 }

@@ -4,9 +4,9 @@
 
 import { z } from "zod";
 import type { ProviderSpec } from "../drivers/provider-spec.ts";
-import { providerSpecs } from "../drivers/providers.ts";
+import { providerSpecs, type PROVIDERS } from "../drivers/providers.ts";
 
-const promptField = z.string().optional().describe("Extra instructions appended to the agent's system prompt");
+const promptField = z.string().optional().describe("Extra instructions (a persona) appended to the agent's system prompt.");
 
 /** The provider object of one table entry: `{ name: "<its name>", ...its options }`. */
 export function providerObjectSchema(spec: ProviderSpec) {
@@ -16,7 +16,7 @@ export function providerObjectSchema(spec: ProviderSpec) {
 /** The flat agent shape of one table entry: `{ harness: "<its name or alias>", ...its options, prompt? }`. */
 export function flatAgentSchema(spec: ProviderSpec) {
   const names = [spec.name, ...(spec.aliases ?? [])] as [string, ...string[]];
-  return z.strictObject({ harness: z.literal(names), ...spec.options.shape, prompt: promptField });
+  return z.strictObject({ harness: z.literal(names).describe(`${spec.label}: "${spec.name}"${spec.aliases?.length ? ` (or ${spec.aliases.map((a) => `"${a}"`).join(", ")})` : ""}.`), ...spec.options.shape, prompt: promptField });
 }
 
 /** Every provider object of the table, by `name`. */
@@ -28,50 +28,82 @@ export const ProviderSchema = z.discriminatedUnion(
 /** The agent shape's own keys; its provider is validated against the table entry its `name` picks. */
 export const AgentProviderShapeSchema = z.strictObject({ provider: ProviderSchema, prompt: promptField });
 
-/** Every flat agent shape of the table, by `harness`. */
+/** One table entry's flat shape as a type: its options beside `harness` (aliases are accepted at run time only). */
+type FlatShapeOf<S> = S extends ProviderSpec<infer P, infer O, true> ? { harness: P["name"]; prompt?: string } & z.input<O> : never;
+type FlatShapes = FlatShapeOf<(typeof PROVIDERS)[number]>;
+
+/** Every flat agent shape of the table, by `harness` (typed from the table's entries). */
 export const AgentFlatShapeSchema = z.discriminatedUnion(
   "harness",
   providerSpecs().filter((p) => p.flat).map(flatAgentSchema) as unknown as [ReturnType<typeof flatAgentSchema>, ...ReturnType<typeof flatAgentSchema>[]],
-);
+) as unknown as z.ZodType<FlatShapes, FlatShapes>;
+/**
+ * The flat shape: `{ harness: "claude-code", model: "opus", ... }`, a provider's options beside `harness` (its name or
+ * an alias). The public types list each provider's shape; inside aegis it is checked per provider by validate.ts.
+ */
+export type AgentFlatShape = z.input<typeof AgentFlatShapeSchema>;
+/** The `harness:` value of the flat agent shape: a provider's name, or one of its aliases. */
+export type Harness = AgentFlatShape["harness"];
 export const AgentSchema = z.union([AgentProviderShapeSchema, AgentFlatShapeSchema]);
 
 export const WINDOW_PATTERN = /^([1-9][0-9]*)(m|h|d|w)$/;
 const windowSchema = z.string().regex(WINDOW_PATTERN, { message: "window must look like 30m, 24h, 7d or 2w" });
 export const BudgetSchema = z.union([
-  z.strictObject({ usd: z.number().positive(), window: windowSchema }),
-  z.strictObject({ outputTokens: z.number().int().positive(), window: windowSchema }),
+  z.strictObject({
+    usd: z.number().positive().describe("At most this many US dollars over the window."),
+    window: windowSchema.describe('A rolling window: "30m", "24h", "7d", "2w".'),
+  }),
+  z.strictObject({
+    outputTokens: z.number().int().positive().describe("At most this many output tokens over the window."),
+    window: windowSchema.describe('A rolling window: "30m", "24h", "7d", "2w".'),
+  }),
 ]);
+/** A budget: at most `usd` dollars or `outputTokens` tokens over a rolling window such as "30m", "24h", "7d". */
+export type BudgetConfig = z.input<typeof BudgetSchema>;
+
 export const QueueSchema = z.strictObject({
-  agent: z.string().min(1).describe("A key of `agents`"),
-  maxParallel: z.number().int().min(1).default(1).describe("How many workers may run at once"),
-  budgets: z.array(BudgetSchema).optional(),
+  agent: z.string().min(1).describe("The agent profile (a key of `agents`) that workers of this queue run."),
+  maxParallel: z.number().int().min(1).default(1).describe("How many workers may run at once (>= 1). Default 1."),
+  budgets: z.array(BudgetSchema).optional().describe("New tasks are refused once a budget is spent."),
 });
+/** A named queue of `.aegis.ts`: tasks run by fresh workers of one agent. */
+export type QueueConfig = z.input<typeof QueueSchema>;
 
 /** The default size of a replayed conversation (see `replay.maxTokens`), in estimated tokens. */
 export const DEFAULT_REPLAY_MAX_TOKENS = 24_000;
 export const ReplaySchema = z.strictObject({
   maxTokens: z.number().int().min(0).optional()
-    .describe("Size limit, in estimated tokens (4 characters each), of the earlier conversation replayed into a fresh provider session when the provider cannot resume one; newest turns are kept; 0 turns replay off. Default 24000"),
+    .describe("Size limit of the replayed conversation in estimated tokens (4 characters each); newest turns are kept. 0 turns replay off. Default 24000."),
 });
+
+/** The top-level keys besides `agents` and `queues`, shared by the check of the whole file and by its JSON Schema. */
+const configFields = {
+  defaultAgent: z.string().min(1).optional().describe("The agent used when a command names none. Defaults to the only agent when there is one."),
+  workflows: z.array(z.string().min(1)).optional()
+    .describe("Files or folders of workflow modules (.ts), relative to the project root, imported at start."),
+  stateDir: z.string().min(1).optional().describe("Where run state lives, relative to the project root. Default `.aegis`."),
+  replay: ReplaySchema.optional().describe(
+    "When a session must be resumed and the provider cannot (its own session store lost the conversation, another machine, a CLI bug), aegis starts a fresh session and replays the earlier conversation from its transcript.",
+  ),
+};
 
 /** Top-level keys; agents/queues entries are validated one by one by validate.ts. */
 export const TopLevelSchema = z.strictObject({
-  defaultAgent: z.string().min(1).optional(),
+  ...configFields,
   agents: z.record(z.string(), z.unknown()),
   queues: z.record(z.string(), z.unknown()).optional(),
-  workflows: z.array(z.string().min(1)).optional(),
-  stateDir: z.string().min(1).optional(),
-  replay: ReplaySchema.optional(),
 });
 
+/** `.aegis.ts`'s default export: the source of `aegis config schema`. */
 export const ConfigSchema = z.strictObject({
-  defaultAgent: z.string().optional().describe("The agent used when none is named"),
-  agents: z.record(z.string(), AgentSchema).describe("Agent profiles by name"),
-  queues: z.record(z.string(), QueueSchema).optional().describe("Named queues, each bound to an agent"),
-  workflows: z.array(z.string()).optional().describe("Files or folders of workflow modules, relative to the project root"),
-  stateDir: z.string().optional().describe("Where run state lives; default .aegis under the project root"),
-  replay: ReplaySchema.optional().describe("How a conversation is carried into a fresh session when the provider cannot resume it"),
+  ...configFields,
+  agents: z.record(z.string(), AgentSchema).describe("Agent profiles by name."),
+  queues: z.record(z.string(), QueueSchema).optional().describe("Named queues, each bound to an agent."),
 });
+
+/** Everything of `.aegis.ts`'s default export but `agents` (whose type also takes the provider classes). */
+export const ConfigOptionsSchema = ConfigSchema.omit({ agents: true });
+export type ConfigOptions = z.input<typeof ConfigOptionsSchema>;
 
 export type Budget = { kind: "usd" | "outputTokens"; limit: number; window: string; windowMs: number };
 export interface ResolvedQueue {

@@ -18,7 +18,15 @@ export interface ProbeResult {
 /** Runs `cmd` with a timeout and returns its exit code, first output line and stderr tail (given to probes). */
 export type ProbeRunner = (cmd: string[]) => Promise<{ code: number | null; firstLine: string | null; stderrTail: string; timedOut: boolean }>;
 
-export interface ProviderSpec<P extends { readonly name: string } = { readonly name: string }> {
+/** Any provider options schema (a strict zod object); an entry keeps its own, precisely typed. */
+// biome-ignore lint/suspicious/noExplicitAny: the widest ZodObject, so that every entry's own schema type fits it.
+export type AnyOptionsSchema = z.ZodObject<any, any>;
+
+export interface ProviderSpec<
+  P extends { readonly name: string } = { readonly name: string },
+  O extends AnyOptionsSchema = AnyOptionsSchema,
+  F extends boolean = boolean,
+> {
   /** The provider's name: `provider.name`, the flat shape's `harness:` value, and the key of its conformance fixture. */
   readonly name: P["name"];
   /** Other names accepted for `harness:` (e.g. "claude" for "claude-code"). */
@@ -33,9 +41,9 @@ export interface ProviderSpec<P extends { readonly name: string } = { readonly n
    * The provider object's options, without `name` (a strict zod object). The config schema, validation messages and
    * JSON Schema are built from it.
    */
-  readonly options: z.ZodObject;
+  readonly options: O;
   /** Whether the flat shape `{ harness: name, ...options, prompt? }` is accepted (Scripted's function reply is not). */
-  readonly flat: boolean;
+  readonly flat: F;
   /** The permission level when the user names none. */
   readonly defaultPermission: Permission;
   /** How each permission level is enforced by this provider, one line each (shown by `aegis doctor --json`). */
@@ -69,7 +77,9 @@ export interface ProviderSpec<P extends { readonly name: string } = { readonly n
   };
 }
 
-/** Identity helper that checks an entry against ProviderSpec while keeping its provider type. */
-export function defineProvider<P extends { readonly name: string }>(spec: ProviderSpec<P>): ProviderSpec<P> {
+/** Identity helper that checks an entry against ProviderSpec while keeping its provider, options and flat types. */
+export function defineProvider<P extends { readonly name: string }, O extends AnyOptionsSchema, F extends boolean>(
+  spec: ProviderSpec<P, O, F>,
+): ProviderSpec<P, O, F> {
   return spec;
 }

@@ -1,6 +1,6 @@
 // THE provider table: every provider aegis drives, described once (see provider-spec.ts). The config schema and
 // validation, the flat `harness:` shape, the driver registry, `aegis doctor`, `aegis init`, `aegis config show|schema`
-// and the conformance suite (test/drivers/all-providers.test.ts) all read it. Adding a provider: a folder
+// and the conformance suite (test/drivers/conformance-all.test.ts) all read it. Adding a provider: a folder
 // src/drivers/<name>/ with provider.ts exporting its class and spec, one import and one entry below, and its class
 // in the `Provider` union (tsc fails until the union and the table agree). Nothing here loads a driver.
 

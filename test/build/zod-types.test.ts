@@ -16,6 +16,7 @@ const Sample = z.strictObject({
   env: z.record(z.string(), z.string()),
   mode: z.union([z.literal("all"), z.array(z.string())]),
   "odd-key": z.boolean().optional(),
+  limits: z.array(z.union([z.strictObject({ a: z.number() }), z.strictObject({ b: z.number() })])),
   fn: z.custom<() => void>((v) => typeof v === "function").meta({ tsType: "MyFn" }),
 });
 
@@ -28,6 +29,7 @@ test("(#10) an object schema prints as its input type with docs; defaults are op
   expect(input).toContain("env: Record<string, string>;");
   expect(input).toContain('mode: "all" | string[];');
   expect(input).toContain('"odd-key"?: boolean;');
+  expect(input).toMatch(/limits: \(\{\n\s+a: number;\n\s+\} \| \{\n\s+b: number;\n\s+\}\)\[\];/);
   expect(input).toContain("fn: MyFn;");
   expect(zodToTs(Sample, "output")).toContain("count: number;");
 });

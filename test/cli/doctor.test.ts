@@ -46,7 +46,8 @@ test("doctor without a config lists the CLIs on PATH with install commands and s
   mkdirSync(empty);
   const { code, report } = await doctor(empty, "/usr/bin:/bin");
   expect(code).toBe(0);
-  expect(report.clis.map((c: { install: string }) => c.install)).toEqual([
-    "npm i -g @anthropic-ai/claude-code", "npm i -g @google/gemini-cli", "npm i -g opencode-ai",
-  ]);
+  // Every CLI of the provider table, in its order (#10).
+  const { providerSpecs } = await import("../../src/drivers/providers.ts");
+  expect(report.clis.map((c: { install: string }) => c.install)).toEqual(providerSpecs().flatMap((p) => (p.cli ? [p.cli.install] : [])));
+  expect(report.clis.map((c: { install: string }) => c.install)).toContain("npm i -g @anthropic-ai/claude-code");
 });

@@ -98,7 +98,7 @@ describe("errors name the key path, what was found and what is allowed", () => {
     expectIssue({ agents: { a: { provider: new Scripted({ reply: (p) => p }) } }, queus: {} }, "queus", 'did you mean "queues"');
   });
   test("effort only on Claude Code and Codex (#10)", () => {
-    expectIssue({ agents: { a: new Agent({ harness: "opencode", model: "x", effort: "low" }) } }, "agents.a.effort", "claude-code", '"opencode"');
+    expectIssue({ agents: { a: new Agent({ harness: "opencode", model: "x", effort: "low" } as never) } }, "agents.a.effort", "claude-code", '"opencode"');
     expectIssue({ agents: { a: { provider: { name: "gemini", model: "x", effort: "low" } } } }, "agents.a.provider.effort", "an option of claude-code, codex only", "allowed: model");
   });
   test("cross references: defaultAgent and queue agents", () => {
