@@ -10,9 +10,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Permission, Provider } from "../../src/config/providers.ts";
-import { acpAgentDriver } from "../../src/drivers/acp-agent/acp-agent-driver.ts";
+import type { Permission } from "../../src/config/providers.ts";
 import type { DriverSession, StartOptions } from "../../src/drivers/driver.ts";
+import { startAgent } from "../../src/drivers/registry.ts";
 import { COPILOT_BIN, makeCopilotEnv, skipCopilot, type CopilotEnv } from "./copilot-env.ts";
 import { findTagged, runTurn, waitFor } from "./live-helpers.ts";
 import { type MockLlm, type RecordedRequest, startMockLlm } from "./mock-llm.ts";
@@ -42,8 +42,7 @@ describe.skipIf(skipCopilot())("live GitHub Copilot CLI as a generic ACPAgent (#
   });
 
   async function withSession(permission: Permission, fn: (s: DriverSession) => Promise<void>, start: Partial<StartOptions> = {}, command0?: string): Promise<void> {
-    const provider = env.agent(permission, command0 ? { command0 } : {}) as unknown as Provider;
-    const session = await acpAgentDriver.start(provider, { cwd: env.workDir, handle: "copilot-live", ...start });
+    const session = await startAgent(env.agent(permission, command0 ? { command0 } : {}), { cwd: env.workDir, handle: "copilot-live", ...start });
     try {
       await fn(session);
     } finally {
@@ -123,6 +122,16 @@ describe.skipIf(skipCopilot())("live GitHub Copilot CLI as a generic ACPAgent (#
       expect(existsSync(join(env.workDir, "tool-made.txt"))).toBe(false);
       expect(file.toolResults[0]).toMatchObject({ ok: false });
       expect(file.text).toMatch(/blocked/i);
+    }), TIMEOUT_MS);
+
+  test("write: Copilot has no edit-only mode, so it stays in #agent and aegis's policy allows the file tool, refuses the shell", () =>
+    withSession("write", async (s) => {
+      const file = await runTurn(s, "WRITE: allowed.txt written by copilot", { timeoutMs: 30_000 });
+      expect(file.toolResults[0]).toMatchObject({ ok: true });
+      expect(await Bun.file(join(env.workDir, "allowed.txt")).text()).toContain("written by copilot");
+      const shell = await runTurn(s, "RUN: touch shell-made-at-write.txt", { timeoutMs: 30_000 });
+      expect(existsSync(join(env.workDir, "shell-made-at-write.txt"))).toBe(false);
+      expect(shell.toolResults[0]!.text).toContain('refused by aegis: permission "write" does not allow execute tool');
     }), TIMEOUT_MS);
 
   test("resume from a new process by session/load: the earlier turns are remembered", async () => {
