@@ -4,6 +4,7 @@
 // message and a callback producer is told. Every transition is guarded, so a cancel racing a completion is safe.
 
 import { deadOwners } from "../store/owners.ts";
+import { getSessionRow } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { getTask, requestCancel, TERMINAL, type TaskStatus } from "../store/tasks.ts";
 import { AegisError, errorCode } from "../util/errors.ts";
@@ -54,7 +55,7 @@ export async function cancelTask(ctx: CancelContext, taskId: string, waitMs: num
     }
     if (row.owner === null || deadOwners(store, [row.owner]).has(row.owner)) {
       const last = row.worker_session
-        ? store.sql<{ last_text: string | null }, [string]>("SELECT last_text FROM sessions WHERE id = ?").get(row.worker_session)?.last_text ?? null
+        ? getSessionRow(store, row.worker_session)?.last_text ?? null
         : null;
       const f = store.write(() => finalizeTask(store, row, "running", { status: "cancelled", result: last, error: CANCELLED, at: ctx.now() }, row.owner ?? undefined));
       if (f) {

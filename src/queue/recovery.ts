@@ -3,19 +3,12 @@
 // and the dead process's sessions are closed. Tasks held by a live sibling process are never touched.
 // Pending tasks need nothing: they stay pending and are dispatched as usual.
 
-import { closeSessionsOfOwners, ownersOfOpenSessions } from "../store/sessions.ts";
-import { deadOwners } from "../store/owners.ts";
+import { closeSessionsOfOwners, getSessionRow, ownersOfOpenSessions } from "../store/sessions.ts";
+import { deadOwners, deleteOwnerRows, hasOtherOwners } from "../store/owners.ts";
 import type { Store } from "../store/store.ts";
 import { ownersOfRunningTasks, runningTasksOf } from "../store/tasks.ts";
 import { finalizeTask, type Finished } from "./finalize.ts";
 import { INTERRUPTED } from "./task.ts";
-
-interface WorkerRow {
-  last_text: string | null;
-  cost_usd: number;
-  input_tokens: number;
-  output_tokens: number;
-}
 
 /** Recovers the work of dead owners (never `self`); returns the tasks it finished, with their callbacks. */
 export function recoverDeadOwners(store: Store, self: string, now: number): Finished[] {
@@ -27,10 +20,9 @@ export function recoverDeadOwners(store: Store, self: string, now: number): Fini
   if (dead.size === 0) return [];
   return store.write(() => {
     const finished: Finished[] = [];
-    const worker = store.sql<WorkerRow, [string]>("SELECT last_text, cost_usd, input_tokens, output_tokens FROM sessions WHERE id = ?");
     for (const owner of dead) {
       for (const row of runningTasksOf(store, owner)) {
-        const w = row.worker_session ? worker.get(row.worker_session) : null;
+        const w = row.worker_session ? getSessionRow(store, row.worker_session) : null;
         // What the worker spent before it died still counts towards the queue's budgets.
         const f = finalizeTask(store, row, "running", {
           status: "failed", result: w?.last_text ?? null, error: INTERRUPTED, at: now,
@@ -40,12 +32,7 @@ export function recoverDeadOwners(store: Store, self: string, now: number): Fini
       }
     }
     closeSessionsOfOwners(store, dead, now);
-    const del = store.sql("DELETE FROM owners WHERE id = ?");
-    for (const owner of dead) del.run(owner);
+    deleteOwnerRows(store, dead);
     return finished;
   });
-}
-
-function hasOtherOwners(store: Store, self: string): boolean {
-  return (store.sql<{ n: number }, [string]>("SELECT count(*) AS n FROM owners WHERE id != ?").get(self)?.n ?? 0) > 0;
 }

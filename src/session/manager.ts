@@ -9,7 +9,7 @@ import type { AgentEvent, Driver, McpServerSpec, PermissionRequest } from "../dr
 import { getDriver } from "../drivers/registry.ts";
 import { insertInbox, undeliveredAfter, undeliveredFor, type InboxRow } from "../store/inbox.ts";
 import { deadOwners } from "../store/owners.ts";
-import { closeSessionRow, findSessionByHandle, insertSession, type SessionState } from "../store/sessions.ts";
+import { closeSessionRow, findSessionByHandle, insertSession, markSessionReady, type SessionState } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { AegisError, notFound } from "../util/errors.ts";
 import { HANDLE_PATTERN, newHandle, newId } from "../util/ids.ts";
@@ -145,8 +145,7 @@ export class SessionManager {
         ...(o.closeWhenIdle ? { closeWhenIdle: true } : {}),
       });
       if (!opening) {
-        this.store.batch(() => this.store.sql("UPDATE sessions SET state = 'ready', pid = ?, provider_session_id = ? WHERE id = ?")
-          .run(driver.pid ?? null, driver.providerSessionId ?? null, id));
+        this.store.batch(() => markSessionReady(this.store, id, driver.pid ?? null, driver.providerSessionId ?? null));
       }
       this.live.set(handle, session);
       if (this.emitter.active) this.emitter.emit({ type: "spawned", handle, agent: profile, ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}) });

@@ -8,7 +8,7 @@ import type { AgentEvent, DriverSession } from "../drivers/driver.ts";
 import { AegisError } from "../util/errors.ts";
 import { appendEvents, type PendingEvent } from "../store/events.ts";
 import { markDelivered } from "../store/inbox.ts";
-import { closeSessionRow, setSessionProcess, updateSession, type SessionState, type SessionTotals } from "../store/sessions.ts";
+import { closeSessionRow, setSessionLastText, setSessionProcess, setSessionState, updateSession, type SessionState, type SessionTotals } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { renderBatch, type Delivery, type InboxMessage } from "./sender.ts";
 import { MessageTracker, runTurn, type TurnOutcome } from "./turn.ts";
@@ -224,7 +224,7 @@ export class Session {
       appendEvents(this.store, this.id, events);
       // Keeps the last message current mid-turn, so a crash or a cancel can still report it.
       if (!final && this.tracker.text && this._state === "working") {
-        this.store.sql("UPDATE sessions SET last_text = ? WHERE id = ?").run(this.tracker.text, this.id);
+        setSessionLastText(this.store, this.id, this.tracker.text);
       }
     });
   }
@@ -235,7 +235,7 @@ export class Session {
     // Buffered events are left for the turn's end (or the flush timer): one state change, one statement.
     if (persist && this.rowState !== state) {
       this.rowState = state;
-      this.store.batch(() => this.store.sql("UPDATE sessions SET state = ? WHERE id = ?").run(state, this.id));
+      this.store.batch(() => setSessionState(this.store, this.id, state));
     }
     this.hooks.onState(this, state);
   }

@@ -41,6 +41,17 @@ export function removeOwner(store: Store, id: string): void {
   store.write(() => store.sql("DELETE FROM owners WHERE id = ?").run(id));
 }
 
+/** Deletes owner rows; call it inside the caller's `store.write` (recovery removes the dead in one transaction). */
+export function deleteOwnerRows(store: Store, ids: Iterable<string>): void {
+  const del = store.sql("DELETE FROM owners WHERE id = ?");
+  for (const id of ids) del.run(id);
+}
+
+/** Whether any owner other than `self` is registered. */
+export function hasOtherOwners(store: Store, self: string): boolean {
+  return (store.sql<{ n: number }, [string]>("SELECT count(*) AS n FROM owners WHERE id != ?").get(self)?.n ?? 0) > 0;
+}
+
 export function listOwners(store: Store): OwnerRow[] {
   return store.sql<OwnerRow, []>("SELECT * FROM owners").all();
 }

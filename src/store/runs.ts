@@ -207,6 +207,11 @@ export function finishStep(store: Store, runId: string, seq: number, e: StepEnd)
       e.costUsd ?? 0, e.inputTokens ?? 0, e.outputTokens ?? 0, runId, seq);
 }
 
+/** Marks a completed step failed with `error` (its output stays), so that a later attempt runs it again. */
+export function failDoneStep(store: Store, runId: string, seq: number, error: string): void {
+  store.db.query("UPDATE steps SET status = 'failed', error = ? WHERE run_id = ? AND seq = ? AND status = 'done'").run(error, runId, seq);
+}
+
 /** Adds a step's usage to its run's totals (called in the step's commit transaction). */
 export function addRunUsage(store: Store, runId: string, costUsd: number, inputTokens: number, outputTokens: number): void {
   store.db.query("UPDATE runs SET cost_usd = cost_usd + ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ? WHERE id = ?")

@@ -117,6 +117,21 @@ export function setSessionProcess(store: Store, id: string, providerSessionId: s
     .run(providerSessionId, pid, id);
 }
 
+/** Keeps the last assistant message current mid-turn (a crash or a cancel can still report it). */
+export function setSessionLastText(store: Store, id: string, text: string): void {
+  store.sql("UPDATE sessions SET last_text = ? WHERE id = ?").run(text, id);
+}
+
+/** A started session is ready: its process and provider session id are known. */
+export function markSessionReady(store: Store, id: string, pid: number | null, providerSessionId: string | null): void {
+  store.sql("UPDATE sessions SET state = 'ready', pid = ?, provider_session_id = ? WHERE id = ?").run(pid, providerSessionId, id);
+}
+
+/** The sessions a run (or any spawner, e.g. `workflow:<name>:<runId>`) spawned, oldest first. */
+export function sessionsSpawnedBy(store: Store, spawnedBy: string): SessionRow[] {
+  return store.sql<SessionRow, [string]>("SELECT * FROM sessions WHERE spawned_by = ? ORDER BY created_at").all(spawnedBy);
+}
+
 export function closeSessionRow(store: Store, id: string, at: number): void {
   store.sql("UPDATE sessions SET state = 'closed', closed_at = ? WHERE id = ? AND closed_at IS NULL").run(at, id);
 }

@@ -5,7 +5,7 @@
 // so concurrent branches (`parallel`, `Promise.all`) make their calls in the same order and get the same keys.
 // It must not know what a step does: the engine passes the effect in.
 
-import { addRunUsage, finishStep, setStepDoneSeq, startStep, type StepRow } from "../store/runs.ts";
+import { addRunUsage, failDoneStep, finishStep, setStepDoneSeq, startStep, type StepRow } from "../store/runs.ts";
 import type { Store } from "../store/store.ts";
 import { AegisError, isAegisError, errorMessage } from "../util/errors.ts";
 import { ignoreError } from "../util/log-ignored.ts";
@@ -153,8 +153,7 @@ export class Journal {
 
   /** Records a completed step as failed with `err` (its output stays): a later attempt runs it again if it was the last. */
   markFailed(seq: number, err: unknown): void {
-    this.store.db.query("UPDATE steps SET status = 'failed', error = ? WHERE run_id = ? AND seq = ? AND status = 'done'")
-      .run(JSON.stringify(serializeError(err)), this.runId, seq);
+    failDoneStep(this.store, this.runId, seq, JSON.stringify(serializeError(err)));
   }
 
   /** Rows recorded by earlier attempts, by seq. */

@@ -4,6 +4,7 @@
 
 import { deadOwners } from "../store/owners.ts";
 import { getRun, listRuns, listSteps, markRunCrashed, requestRunCancel, runningRuns, type RunRow, type StepRow } from "../store/runs.ts";
+import { sessionsSpawnedBy } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { isoSeconds } from "../session/sender.ts";
 import { AegisError } from "../util/errors.ts";
@@ -90,9 +91,8 @@ export function listRunViews(store: Store, limit = 50): RunView[] {
 export function showRun(store: Store, runId: string): RunView & { steps: StepView[]; sessions: { handle: string; agent: string; state: string; costUsd: number }[] } {
   reconcileRuns(store);
   const r = requireRun(store, runId);
-  const sessions = store.db.query<{ handle: string; agent: string; state: string; cost_usd: number }, [string]>(
-    "SELECT handle, agent, state, cost_usd FROM sessions WHERE spawned_by = ? ORDER BY created_at",
-  ).all(`workflow:${r.workflow}:${r.id}`).map((s) => ({ handle: s.handle, agent: s.agent, state: s.state, costUsd: s.cost_usd }));
+  const sessions = sessionsSpawnedBy(store, `workflow:${r.workflow}:${r.id}`)
+    .map((s) => ({ handle: s.handle, agent: s.agent, state: s.state, costUsd: s.cost_usd }));
   return { ...toRunView(r), steps: listSteps(store, runId).map(toStepView), sessions };
 }
 
