@@ -164,6 +164,12 @@ describe.skipIf(skipCopilot())("live GitHub Copilot CLI as a generic ACPAgent (#
       expect(next.text).toContain("still there?");
     }), TIMEOUT_MS);
 
+  test("a model asked for is refused with E_CONFIG: Copilot offers no model choice over ACP (it takes COPILOT_MODEL)", async () => {
+    const err = await startAgent(env.agent("full", { model: "gpt-9" }), { cwd: env.workDir, handle: "copilot-model" }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "E_CONFIG", data: { model: "gpt-9" } });
+    expect((err as Error).message).toContain("Copilot CLI offers no model choice over ACP");
+  }, TIMEOUT_MS);
+
   const strace = findStrace();
   test.skipIf(!strace)("traced with strace, the agent addresses nothing but 127.0.0.1", async () => {
     const trace = await makeNetTrace(env.root, strace!, COPILOT_BIN);

@@ -39,11 +39,14 @@ export function copilotMissing(): string | undefined {
 
 /** Skips (printing why) when Copilot CLI is missing; AEGIS_LIVE=1 makes a missing install a failure; AEGIS_LIVE=0 skips. */
 export function skipCopilot(): boolean {
-  if (process.env.AEGIS_LIVE === "0") return true;
+  if (process.env.AEGIS_LIVE === "0") {
+    console.warn("[live] skipping copilot: AEGIS_LIVE=0");
+    return true;
+  }
   const why = copilotMissing();
   if (!why) return false;
-  if (process.env.AEGIS_LIVE === "1") throw new Error(`AEGIS_LIVE=1 but ${why}`);
-  console.warn(`skipping the live Copilot CLI tests: ${why}`);
+  if (process.env.AEGIS_LIVE === "1") throw new Error(`[live] AEGIS_LIVE=1 but ${why}`);
+  console.warn(`[live] skipping copilot: ${why}`);
   return true;
 }
 
@@ -55,7 +58,7 @@ export interface CopilotEnv extends AsyncDisposable {
   tag: string;
   env: Record<string, string>;
   /** A fresh ACPAgent for this environment (`command[0]` may be a wrapper, e.g. the strace one). */
-  agent(permission: Permission, o?: { command0?: string }): ACPAgent;
+  agent(permission: Permission, o?: { command0?: string; model?: string }): ACPAgent;
   cleanup(): Promise<void>;
 }
 
@@ -89,7 +92,9 @@ export async function makeCopilotEnv(mock: MockLlm): Promise<CopilotEnv> {
   const cleanup = () => rm(root, { recursive: true, force: true });
   return {
     root, home, workDir, tag, env,
-    agent: (permission, o = {}) => new ACPAgent({ command: [o.command0 ?? COPILOT_BIN, ...COPILOT_ARGS], permission, name: "Copilot CLI", env }),
+    agent: (permission, o = {}) => new ACPAgent({
+      command: [o.command0 ?? COPILOT_BIN, ...COPILOT_ARGS], permission, name: "Copilot CLI", env, ...(o.model ? { model: o.model } : {}),
+    }),
     cleanup,
     [Symbol.asyncDispose]: cleanup,
   };
