@@ -13,10 +13,11 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { GeminiCLI, Permission, Provider } from "../../config/providers.ts";
 import type { Driver, DriverSession, StartOptions } from "../driver.ts";
+import { GEMINI_CLI } from "../gemini/provider.ts";
 import { startAcpSession } from "./acp-session.ts";
 import { makePrivateTempDir, mergeEnv, removeTempDir, resolveBin, type AcpLaunch } from "./launch.ts";
 
-export const GEMINI_INSTALL = "npm i -g @google/gemini-cli";
+export const GEMINI_INSTALL = GEMINI_CLI.install;
 
 const APPROVAL_MODES: Record<Permission, string> = { read: "plan", write: "auto_edit", full: "yolo", auto: "default" };
 
@@ -39,7 +40,7 @@ export function readOnlyPolicyToml(): string {
 /** The command line and environment for one Gemini ACP session. */
 export function geminiLaunch(provider: GeminiCLI, opts: StartOptions): AcpLaunch {
   const env = mergeEnv(provider.env, opts.env, { GEMINI_CLI_NO_RELAUNCH: "true" });
-  const bin = resolveBin({ bin: provider.bin, defaultName: "gemini", label: "Gemini CLI", install: GEMINI_INSTALL, cwd: opts.cwd, path: env.PATH });
+  const bin = resolveBin({ bin: provider.bin, defaultName: GEMINI_CLI.bin, label: "Gemini CLI", install: GEMINI_INSTALL, cwd: opts.cwd, path: env.PATH });
   const cmd = [bin, "--acp", "--model", provider.model, "--approval-mode", APPROVAL_MODES[provider.permission]];
   let tempDir: string | undefined;
   if (provider.permission === "read") {

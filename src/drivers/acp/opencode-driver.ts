@@ -8,11 +8,12 @@ import type { OpenCode, Permission, Provider } from "../../config/providers.ts";
 import { inheritedEnv } from "../../proc/env.ts";
 import { AegisError, errorMessage } from "../../util/errors.ts";
 import type { Driver, DriverSession, StartOptions } from "../driver.ts";
+import { OPENCODE_CLI } from "../opencode/provider.ts";
 import { startAcpSession } from "./acp-session.ts";
 import { mergeEnv, resolveBin, type AcpLaunch } from "./launch.ts";
 import { AEGIS_MCP_SERVER } from "./permission-policy.ts";
 
-export const OPENCODE_INSTALL = "npm i -g opencode-ai";
+export const OPENCODE_INSTALL = OPENCODE_CLI.install;
 
 /**
  * OpenCode's top-level permission rules per level. The last matching key wins, so `*` comes first. Write denies bash
@@ -51,7 +52,7 @@ export function openCodeLaunch(provider: OpenCode, opts: StartOptions): AcpLaunc
   // The host's value counts only if the provider inherits it: a hardened list that leaves it out means "not mine".
   const userContent = given.OPENCODE_CONFIG_CONTENT ?? inheritedEnv(inheritEnv).OPENCODE_CONFIG_CONTENT;
   const config = openCodeConfig(provider, userContent);
-  const bin = resolveBin({ bin: provider.bin, defaultName: "opencode", label: "OpenCode", install: OPENCODE_INSTALL, cwd: opts.cwd, path: given.PATH });
+  const bin = resolveBin({ bin: provider.bin, defaultName: OPENCODE_CLI.bin, label: "OpenCode", install: OPENCODE_INSTALL, cwd: opts.cwd, path: given.PATH });
   return {
     label: "OpenCode",
     cmd: [bin, "acp"],

@@ -5,8 +5,9 @@ import { accessSync, constants } from "node:fs";
 import type { ClaudeCode, InheritEnv, Permission } from "../../config/providers.ts";
 import { AegisError } from "../../util/errors.ts";
 import type { McpServerSpec, StartOptions } from "../driver.ts";
+import { CLAUDE_CLI } from "./provider.ts";
 
-export const INSTALL_HINT = "install Claude Code with `npm i -g @anthropic-ai/claude-code`, or set `bin` on the provider";
+export const INSTALL_HINT = `install Claude Code with \`${CLAUDE_CLI.install}\`, or set \`bin\` on the provider`;
 
 /** read → plan, write → acceptEdits, full → bypassPermissions, auto → default with aegis answering each ask. */
 export const PERMISSION_MODES: Record<Permission, string> = {
@@ -29,7 +30,7 @@ export interface ClaudeCommand {
 
 /** Finds the CLI: `provider.bin` (a path, or a name on PATH), else `claude` on PATH. Throws E_AGENT_MISSING. */
 export function resolveClaudeBin(provider: ClaudeCode, path: string | undefined = process.env.PATH): string {
-  const wanted = provider.bin ?? "claude";
+  const wanted = provider.bin ?? CLAUDE_CLI.bin;
   if (wanted.includes("/")) {
     try {
       accessSync(wanted, constants.X_OK);

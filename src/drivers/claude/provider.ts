@@ -5,6 +5,9 @@ import { z } from "zod";
 import { CliProvider, EffortSchema, keepUnknownOptions, ProviderOptionsSchema, type Effort } from "../../config/provider-options.ts";
 import { defineProvider } from "../provider-spec.ts";
 
+/** The CLI and how to install it (also in the driver's "not found" hint). */
+export const CLAUDE_CLI = { bin: "claude", install: "npm i -g @anthropic-ai/claude-code" } as const;
+
 export const ClaudeCodeOptionsSchema = z.strictObject({
   ...ProviderOptionsSchema.shape,
   effort: EffortSchema.optional().describe("How hard it thinks: low, medium, high (default) or max."),
@@ -38,7 +41,7 @@ export const claudeCodeProvider = defineProvider({
     full: "--permission-mode bypassPermissions",
     auto: "--permission-mode default; each ask goes to aegis (a human on a TTY, refused without one)",
   },
-  cli: { bin: "claude", install: "npm i -g @anthropic-ai/claude-code" },
+  cli: CLAUDE_CLI,
   env: { vars: ["ANTHROPIC_API_KEY", "CLAUDE_CODE_OAUTH_TOKEN"], note: "or a login made with `claude` itself" },
   driver: async () => (await import("./claude-driver.ts")).claudeDriver,
   init: {

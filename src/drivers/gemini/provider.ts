@@ -5,6 +5,9 @@ import { z } from "zod";
 import { CliProvider, keepUnknownOptions, ProviderOptionsSchema } from "../../config/provider-options.ts";
 import { defineProvider } from "../provider-spec.ts";
 
+/** The CLI and how to install it (also in the driver's "not found" hint). */
+export const GEMINI_CLI = { bin: "gemini", install: "npm i -g @google/gemini-cli" } as const;
+
 export const GeminiCLIOptionsSchema = z.strictObject({ ...ProviderOptionsSchema.shape });
 /** The options of `new GeminiCLI({...})`. */
 export type GeminiCLIOptions = z.input<typeof GeminiCLIOptionsSchema>;
@@ -32,7 +35,7 @@ export const geminiProvider = defineProvider({
     full: "--approval-mode yolo",
     auto: "--approval-mode default; each ACP permission request goes to aegis (a human on a TTY, refused without one)",
   },
-  cli: { bin: "gemini", install: "npm i -g @google/gemini-cli" },
+  cli: GEMINI_CLI,
   env: { vars: ["GEMINI_API_KEY", "GOOGLE_API_KEY"], note: "or a Google login made with `gemini` itself" },
   driver: async () => (await import("../acp/gemini-driver.ts")).geminiDriver,
   init: {

@@ -5,6 +5,9 @@ import { z } from "zod";
 import { CliProvider, keepUnknownOptions, ProviderOptionsSchema } from "../../config/provider-options.ts";
 import { defineProvider } from "../provider-spec.ts";
 
+/** The CLI and how to install it (also in the driver's "not found" hint). */
+export const OPENCODE_CLI = { bin: "opencode", install: "npm i -g opencode-ai" } as const;
+
 export const OpenCodeOptionsSchema = z.strictObject({ ...ProviderOptionsSchema.shape });
 /** The options of `new OpenCode({...})`. */
 export type OpenCodeOptions = z.input<typeof OpenCodeOptionsSchema>;
@@ -32,7 +35,7 @@ export const openCodeProvider = defineProvider({
     full: "permission rules allow everything",
     auto: "permission rules ask for bash and edits; aegis answers each ask (a human on a TTY, refused without one)",
   },
-  cli: { bin: "opencode", install: "npm i -g opencode-ai" },
+  cli: OPENCODE_CLI,
   env: { vars: ["ANTHROPIC_API_KEY", "OPENAI_API_KEY", "OPENROUTER_API_KEY"], note: "the key of the model's provider, or `opencode auth login`" },
   driver: async () => (await import("../acp/opencode-driver.ts")).openCodeDriver,
   init: {
