@@ -77,7 +77,30 @@ async function acp(argv: string[], cwd: string, env: Record<string, string>, det
   };
 }
 
-const CLIENTS: Record<BareProtocol, typeof acp> = { "claude-stream-json": claudeStreamJson, acp };
+/** Codex's app-server: JSON-RPC without the jsonrpc member; a turn is over at its turn/completed notification. */
+async function codexAppServer(argv: string[], cwd: string, env: Record<string, string>, detached: boolean): Promise<TurnRunner> {
+  const io = spawnLines(argv, cwd, env, detached);
+  let id = 0;
+  const call = async (method: string, params: Json): Promise<Json> => {
+    const my = ++id;
+    io.write({ id: my, method, params });
+    const m = await io.until((x) => x.id === my && x.method === undefined);
+    if (m.error) throw new Error(`${method}: ${JSON.stringify(m.error)}`);
+    return m.result as Json;
+  };
+  await call("initialize", { clientInfo: { name: "bare", title: null, version: "0" }, capabilities: { experimentalApi: true } });
+  io.write({ method: "initialized" });
+  const { thread } = await call("thread/start", { cwd, approvalPolicy: "never", sandbox: "workspace-write" });
+  return {
+    async turn(text) {
+      await call("turn/start", { threadId: thread.id, input: [{ type: "text", text, text_elements: [] }] });
+      await io.until((m) => m.method === "turn/completed");
+    },
+    close: () => io.close(),
+  };
+}
+
+const CLIENTS: Record<BareProtocol, typeof acp> = { "claude-stream-json": claudeStreamJson, acp, "codex-app-server": codexAppServer };
 
 /** Starts the bare client for `protocol` on `argv`; `detached` puts the child in a session of its own, as src/proc does. */
 export function startBare(protocol: BareProtocol, argv: string[], cwd: string, env: Record<string, string>, detached: boolean): Promise<TurnRunner> {

@@ -17,7 +17,7 @@ import { CodexClient } from "./codex-client.ts";
 import { CodexEventMapper } from "./event-mapper.ts";
 import { type CodexLaunch, codexHomeOf, threadParams } from "./launch.ts";
 import type { Codex } from "./provider.ts";
-import { ErrorParams, TurnCompletedParams, type TurnInfo, TurnScoped, TurnStartedParams } from "./wire.ts";
+import { ErrorParams, TurnCompletedParams, type TurnInfo, TurnStartedParams } from "./wire.ts";
 
 const LABEL = "Codex CLI";
 /** After an interrupt (or an idle one), how long Codex has to end the turn before it is killed. */
@@ -176,17 +176,18 @@ class CodexSession implements DriverSession {
 
   private onNotification(method: string, params: unknown): void {
     const turn = this.turn;
-    const scope = TurnScoped.safeParse(params);
+    // TurnScoped's check by hand (this runs for every notification).
+    const scope = params as { threadId?: unknown; turnId?: unknown } | null;
     // Another thread's news (none is started here, but a shared server could), or nothing to tell outside a turn.
-    if (scope.success && scope.data.threadId !== this.providerSessionId) return;
+    if (typeof scope?.threadId === "string" && scope.threadId !== this.providerSessionId) return;
     if (!turn || turn.isOver) return;
     if (method === "turn/started") {
       const p = TurnStartedParams.safeParse(params);
       if (p.success) this.turnId ??= p.data.turn.id;
     }
     // A late event of an earlier (interrupted) turn must not land in this one.
-    const eventTurn = scope.success ? scope.data.turnId : undefined;
-    if (eventTurn && this.turnId && eventTurn !== this.turnId) return;
+    const eventTurn = scope?.turnId;
+    if (typeof eventTurn === "string" && this.turnId && eventTurn !== this.turnId) return;
     turn.touch();
     if (method === "turn/completed") {
       const p = TurnCompletedParams.safeParse(params);

@@ -11,7 +11,7 @@ import type { AgentEvent, PlanEntry, ToolKind, Usage } from "../driver.ts";
 import { ZERO_USAGE, addUsage } from "../driver.ts";
 import type { z } from "zod";
 import {
-  AgentMessageItem, CommandExecutionItem, DeltaParams, DynamicToolCallItem, FileChangeItem, ItemParams, McpToolCallItem,
+  AgentMessageItem, CommandExecutionItem, DynamicToolCallItem, FileChangeItem, McpToolCallItem,
   PlanParams, RawItemParams, ReasoningItem, type TokenBreakdown, TokenUsageParams, WebSearchItem,
 } from "./wire.ts";
 
@@ -23,6 +23,9 @@ const SILENT: ReadonlySet<string> = new Set([
   "mcpServer/startupStatus/updated", "remoteControl/status/changed", "thread/settings/updated", "hook/started", "hook/completed",
   "item/plan/delta", "error", "rawResponse/completed",
 ]);
+
+/** Items that are not tool uses and carry nothing when they start (their text streams, or they are the user's). */
+const QUIET_ITEMS: ReadonlySet<string> = new Set(["agentMessage", "reasoning", "userMessage", "plan"]);
 
 const PLAN_STATUS: Record<string, PlanEntry["status"]> = { pending: "pending", inProgress: "in_progress", completed: "completed" };
 
@@ -49,28 +52,29 @@ export class CodexEventMapper {
 
   map(method: string, params: unknown): AgentEvent[] {
     switch (method) {
+      // The hot path (several per turn): the schemas' checks by hand (DeltaParams, ItemParams), without zod's copy.
       case "item/agentMessage/delta": {
-        const p = DeltaParams.safeParse(params);
-        if (!p.success) break;
-        this.streamed.add(p.data.itemId);
-        return p.data.delta ? [{ type: "text", text: p.data.delta, messageId: p.data.itemId }] : [];
+        const p = params as { itemId?: unknown; delta?: unknown } | null;
+        if (typeof p?.itemId !== "string" || typeof p.delta !== "string") break;
+        this.streamed.add(p.itemId);
+        return p.delta ? [{ type: "text", text: p.delta, messageId: p.itemId }] : [];
       }
       case "item/reasoning/summaryTextDelta":
       case "item/reasoning/textDelta": {
-        const p = DeltaParams.safeParse(params);
-        if (!p.success) break;
+        const p = params as { itemId?: unknown; delta?: unknown } | null;
+        if (typeof p?.itemId !== "string" || typeof p.delta !== "string") break;
         // A model may stream both its summary and its raw reasoning: show one of them, the summary when there is one.
-        const key = `${p.data.itemId}:${method === "item/reasoning/textDelta" ? "raw" : "summary"}`;
-        if (method === "item/reasoning/textDelta" && this.streamed.has(`${p.data.itemId}:summary`)) return [];
-        this.streamed.add(key);
-        this.streamed.add(p.data.itemId);
-        return p.data.delta ? [{ type: "thinking", text: p.data.delta }] : [];
+        if (method === "item/reasoning/textDelta" && this.streamed.has(`${p.itemId}:summary`)) return [];
+        this.streamed.add(`${p.itemId}:${method === "item/reasoning/textDelta" ? "raw" : "summary"}`);
+        this.streamed.add(p.itemId);
+        return p.delta ? [{ type: "thinking", text: p.delta }] : [];
       }
       case "item/started":
       case "item/completed": {
-        const p = ItemParams.safeParse(params);
-        if (!p.success) break;
-        return method === "item/started" ? this.started(p.data.item) : this.completed(p.data.item);
+        const item = (params as { item?: { type?: unknown; id?: unknown } } | null)?.item;
+        if (typeof item?.type !== "string" || typeof item.id !== "string") break;
+        const it = item as { type: string; id: string };
+        return method === "item/started" ? this.started(it) : this.completed(it);
       }
       case "rawResponseItem/completed": {
         const p = RawItemParams.safeParse(params);
@@ -95,11 +99,11 @@ export class CodexEventMapper {
   }
 
   private started(item: { type: string; id: string }): AgentEvent[] {
+    if (QUIET_ITEMS.has(item.type)) return [];
     const call = toolCallOf(item);
-    if (call) this.announced.add(item.id);
-    if (call) return [call];
-    if (["agentMessage", "reasoning", "userMessage", "plan"].includes(item.type)) return [];
-    return [{ type: "unknown", raw: { method: "item/started", item } }];
+    if (!call) return [{ type: "unknown", raw: { method: "item/started", item } }];
+    this.announced.add(item.id);
+    return [call];
   }
 
   /** A raw tool call is remembered; its output becomes a tool_call and tool_result only if Codex announced no item. */
@@ -123,63 +127,87 @@ export class CodexEventMapper {
   }
 
   private completed(item: { type: string; id: string }): AgentEvent[] {
-    const msg = AgentMessageItem.safeParse(item);
-    if (msg.success) return this.streamed.has(item.id) || !msg.data.text ? [] : [{ type: "text", text: msg.data.text, messageId: item.id }];
-    const reasoning = ReasoningItem.safeParse(item);
-    if (reasoning.success) {
-      const text = (reasoning.data.summary?.length ? reasoning.data.summary : reasoning.data.content ?? []).join("\n");
-      return this.streamed.has(item.id) || !text ? [] : [{ type: "thinking", text }];
+    switch (item.type) {
+      case "userMessage":
+      case "plan":
+        return [];
+      case "agentMessage": {
+        if (this.streamed.has(item.id)) return [];
+        const msg = AgentMessageItem.safeParse(item);
+        return msg.success && msg.data.text ? [{ type: "text", text: msg.data.text, messageId: item.id }] : [];
+      }
+      case "reasoning": {
+        if (this.streamed.has(item.id)) return [];
+        const r = ReasoningItem.safeParse(item);
+        const text = r.success ? (r.data.summary?.length ? r.data.summary : r.data.content ?? []).join("\n") : "";
+        return text ? [{ type: "thinking", text }] : [];
+      }
     }
-    const result = toolResultOf(item);
-    if (result) return [result];
-    if (["userMessage", "plan"].includes(item.type)) return [];
-    return [{ type: "unknown", raw: { method: "item/completed", item } }];
+    return [toolResultOf(item) ?? { type: "unknown", raw: { method: "item/completed", item } }];
   }
 }
 
 type ToolCall = Extract<AgentEvent, { type: "tool_call" }>;
 type ToolResult = Extract<AgentEvent, { type: "tool_result" }>;
 
-/** The tool_call for an item that is a tool use, or undefined. */
-export function toolCallOf(item: unknown): ToolCall | undefined {
+/** The tool_call for an item that is a tool use, or undefined (not a tool, or not the shape its type promises). */
+export function toolCallOf(item: { type: string }): ToolCall | undefined {
   const call = (name: string, kind: ToolKind, input: unknown, id: string): ToolCall => ({ type: "tool_call", id, name, kind, input });
-  const cmd = CommandExecutionItem.safeParse(item);
-  if (cmd.success) return call("shell", "execute", { command: cmd.data.command, cwd: cmd.data.cwd ?? undefined }, cmd.data.id);
-  const patch = FileChangeItem.safeParse(item);
-  if (patch.success) return call("apply_patch", "edit", { changes: patch.data.changes.map((c) => ({ path: c.path, kind: c.kind })) }, patch.data.id);
-  const mcp = McpToolCallItem.safeParse(item);
-  if (mcp.success) return call(mcpToolName(mcp.data.server, mcp.data.tool), "other", mcp.data.arguments ?? {}, mcp.data.id);
-  const dyn = DynamicToolCallItem.safeParse(item);
-  if (dyn.success) return call(dyn.data.namespace ? `${dyn.data.namespace}__${dyn.data.tool}` : dyn.data.tool, "other", dyn.data.arguments ?? {}, dyn.data.id);
-  const web = WebSearchItem.safeParse(item);
-  if (web.success) return call("web_search", "fetch", { query: web.data.query ?? undefined }, web.data.id);
+  switch (item.type) {
+    case "commandExecution": {
+      const p = CommandExecutionItem.safeParse(item);
+      return p.success ? call("shell", "execute", { command: p.data.command, cwd: p.data.cwd ?? undefined }, p.data.id) : undefined;
+    }
+    case "fileChange": {
+      const p = FileChangeItem.safeParse(item);
+      return p.success ? call("apply_patch", "edit", { changes: p.data.changes.map((c) => ({ path: c.path, kind: c.kind })) }, p.data.id) : undefined;
+    }
+    case "mcpToolCall": {
+      const p = McpToolCallItem.safeParse(item);
+      return p.success ? call(mcpToolName(p.data.server, p.data.tool), "other", p.data.arguments ?? {}, p.data.id) : undefined;
+    }
+    case "dynamicToolCall": {
+      const p = DynamicToolCallItem.safeParse(item);
+      return p.success ? call(p.data.namespace ? `${p.data.namespace}__${p.data.tool}` : p.data.tool, "other", p.data.arguments ?? {}, p.data.id) : undefined;
+    }
+    case "webSearch": {
+      const p = WebSearchItem.safeParse(item);
+      return p.success ? call("web_search", "fetch", { query: p.data.query ?? undefined }, p.data.id) : undefined;
+    }
+  }
   return undefined;
 }
 
 /** The tool_result for a completed tool item, or undefined. */
-export function toolResultOf(item: unknown): ToolResult | undefined {
+export function toolResultOf(item: { type: string }): ToolResult | undefined {
   const result = (id: string, ok: boolean, text: string): ToolResult => ({ type: "tool_result", id, ok, text });
-  const cmd = CommandExecutionItem.safeParse(item);
-  if (cmd.success) {
-    const { status, exitCode, aggregatedOutput } = cmd.data;
-    const ok = status === "completed" && (exitCode ?? 0) === 0;
-    return result(cmd.data.id, ok, aggregatedOutput ?? (status === "declined" ? "declined" : ""));
+  switch (item.type) {
+    case "commandExecution": {
+      const p = CommandExecutionItem.safeParse(item);
+      if (!p.success) return undefined;
+      const { status, exitCode, aggregatedOutput } = p.data;
+      return result(p.data.id, status === "completed" && (exitCode ?? 0) === 0, aggregatedOutput ?? (status === "declined" ? "declined" : ""));
+    }
+    case "fileChange": {
+      const p = FileChangeItem.safeParse(item);
+      if (!p.success) return undefined;
+      return result(p.data.id, p.data.status === "completed", `${p.data.status ?? "unknown"}: ${p.data.changes.map((c) => c.path).join(", ")}`);
+    }
+    case "mcpToolCall": {
+      const p = McpToolCallItem.safeParse(item);
+      if (!p.success) return undefined;
+      if (p.data.error) return result(p.data.id, false, p.data.error.message);
+      return result(p.data.id, p.data.status !== "failed", contentText(p.data.result?.content ?? []));
+    }
+    case "dynamicToolCall": {
+      const p = DynamicToolCallItem.safeParse(item);
+      return p.success ? result(p.data.id, p.data.success !== false && p.data.status !== "failed", contentText(p.data.contentItems ?? [])) : undefined;
+    }
+    case "webSearch": {
+      const p = WebSearchItem.safeParse(item);
+      return p.success ? result(p.data.id, true, "") : undefined;
+    }
   }
-  const patch = FileChangeItem.safeParse(item);
-  if (patch.success) {
-    const ok = patch.data.status === "completed";
-    return result(patch.data.id, ok, `${patch.data.status ?? "unknown"}: ${patch.data.changes.map((c) => c.path).join(", ")}`);
-  }
-  const mcp = McpToolCallItem.safeParse(item);
-  if (mcp.success) {
-    const { error, status } = mcp.data;
-    if (error) return result(mcp.data.id, false, error.message);
-    return result(mcp.data.id, status !== "failed", contentText(mcp.data.result?.content ?? []));
-  }
-  const dyn = DynamicToolCallItem.safeParse(item);
-  if (dyn.success) return result(dyn.data.id, dyn.data.success !== false && dyn.data.status !== "failed", contentText(dyn.data.contentItems ?? []));
-  const web = WebSearchItem.safeParse(item);
-  if (web.success) return result(web.data.id, true, "");
   return undefined;
 }
 
