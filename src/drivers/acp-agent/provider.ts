@@ -24,23 +24,13 @@ export const ACPAgentOptionsSchema = z.strictObject({
     .describe('Which of aegis\'s environment variables the agent inherits: "all" (default) or a list of names/globs, e.g. ["PATH", "HOME"]'),
 });
 
-/** The options of `new ACPAgent({...})`. */
-export interface ACPAgentOptions {
-  /** The agent's executable and the arguments that start it in ACP mode, e.g. `["qwen", "--acp"]`. */
-  command: string[];
-  /** What the agent may do: read (look only), write (edit files), full (anything), auto (ask on a TTY). */
-  permission: Permission;
+/** The fields of an ACPAgent as validated (a plain provider object or the flat `harness: "acp"` shape). */
+export type ACPAgentFields = z.input<typeof ACPAgentOptionsSchema>;
+/** The options of `new ACPAgent({...})`: its fields, with `name` as another way to give `label`. */
+export type ACPAgentOptions = ACPAgentFields & {
   /** A name for the agent in messages and `aegis doctor`; default: the executable's file name. */
   name?: string;
-  /** The same as `name` (the key a plain provider object or the flat `harness: "acp"` shape uses). */
-  label?: string;
-  /** A model the agent offers in its session (ACP `models` or a `model` config option); default: the agent's own. */
-  model?: string;
-  /** Extra environment variables for the agent, on top of the inherited ones (these win). */
-  env?: Record<string, string>;
-  /** Which of aegis's environment variables the agent inherits: `"all"` (default) or a list of names/globs. */
-  inheritEnv?: InheritEnv;
-}
+};
 
 /**
  * Any ACP agent, driven over stdio: `new ACPAgent({ command: ["qwen", "--acp"], permission: "write" })`. aegis

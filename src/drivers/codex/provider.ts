@@ -3,12 +3,12 @@
 // when a session starts.
 
 import { z } from "zod";
-import { CliProvider, keepUnknownOptions, ProviderOptionsSchema, type ProviderOptions } from "../../config/provider-options.ts";
+import { CliProvider, keepUnknownOptions, ProviderOptionsSchema } from "../../config/provider-options.ts";
 import { defineProvider } from "../provider-spec.ts";
 
+export const CodexEffortSchema = z.enum(["none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra"]);
 /** Codex's reasoning effort (`model_reasoning_effort`); which levels a model supports varies by model. */
-export type CodexEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh" | "max" | "ultra";
-export const CodexEffortSchema = z.enum(["none", "minimal", "low", "medium", "high", "xhigh", "max", "ultra"] satisfies CodexEffort[]);
+export type CodexEffort = z.infer<typeof CodexEffortSchema>;
 export const CODEX_EFFORTS: readonly CodexEffort[] = CodexEffortSchema.options;
 
 export const CODEX_INSTALL = "npm i -g @openai/codex";
@@ -19,7 +19,7 @@ export const CodexOptionsSchema = z.strictObject({
   effort: CodexEffortSchema.optional().describe("Codex's reasoning effort: none | minimal | low | medium | high | xhigh | max | ultra (per model)"),
 });
 /** The options of `new Codex({...})`. */
-export type CodexOptions = ProviderOptions & { effort?: CodexEffort };
+export type CodexOptions = z.input<typeof CodexOptionsSchema>;
 
 /**
  * OpenAI's Codex CLI, driven over its app-server protocol (`codex app-server`). Permission maps to Codex's own
