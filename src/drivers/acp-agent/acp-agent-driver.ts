@@ -14,7 +14,7 @@ import type { Driver, DriverSession, StartOptions } from "../driver.ts";
 import { startAcpSession } from "../acp/acp-session.ts";
 import { mergeEnv, resolveBin, type AcpLaunch, type SessionSetupContext } from "../acp/launch.ts";
 import type { ConfigOption } from "../acp/wire.ts";
-import { chooseMode } from "./modes.ts";
+import { chooseMode, isPermissiveMode } from "./modes.ts";
 import { acpAgentLabel, type ACPAgent } from "./provider.ts";
 
 /** The command line and environment for one session of the agent. */
@@ -38,11 +38,17 @@ export function acpAgentLaunch(provider: ACPAgent, opts: StartOptions): AcpLaunc
 }
 
 /** Picks the agent's mode for the permission level and the model asked for; returns the model in effect. */
-export async function setUpSession(permission: Permission, model: string | undefined, label: string, s: SessionSetupContext): Promise<{ model?: string }> {
+export async function setUpSession(
+  permission: Permission, model: string | undefined, label: string, s: SessionSetupContext, warn = (m: string) => logger().warn(m),
+): Promise<{ model?: string }> {
   const { client, sessionId, result } = s;
   const modes = result.modes;
   if (modes) {
     const mode = chooseMode(permission, modes.availableModes, modes.currentModeId);
+    const current = modes.availableModes.find((m) => m.id === modes.currentModeId);
+    if (!mode && permission !== "full" && current && isPermissiveMode(current)) {
+      warn(`${label} runs in its mode "${current.id}", which acts without asking, and offers no mode that fits permission "${permission}": aegis cannot hold it to that level`);
+    }
     if (mode && mode.id !== modes.currentModeId) {
       await client.setMode(sessionId, mode.id).catch((err: unknown) => {
         // An answer refusing the mode it advertised; anything else (the agent died) is reported as it is.

@@ -2,6 +2,8 @@
 // (reference/acp-agents.md): matched by id tail or name, permissive modes left for lower levels, no fit → undefined.
 
 import { describe, expect, test } from "bun:test";
+import { setUpSession } from "../../../src/drivers/acp-agent/acp-agent-driver.ts";
+import type { AcpClient } from "../../../src/drivers/acp/acp-client.ts";
 import { chooseMode, modeWord } from "../../../src/drivers/acp-agent/modes.ts";
 
 const modes = (...ids: string[]) => ids.map((id) => ({ id, name: id }));
@@ -49,5 +51,18 @@ describe("ACPAgent modes (#10)", () => {
   test("no modes, or none that fit: undefined", () => {
     expect(chooseMode("read", [], "x")).toBeUndefined();
     expect(chooseMode("read", modes("architect", "coder"), "coder")).toBeUndefined();
+  });
+
+  test("an agent stuck in a permissive mode with nothing fitting a lower level is warned about, not silently accepted", async () => {
+    const calls: string[] = [];
+    const client = { setMode: async (_s: string, id: string) => void calls.push(id) } as unknown as AcpClient;
+    const warnings: string[] = [];
+    const ctx = { client, sessionId: "s1", result: { modes: { availableModes: modes("yolo", "custom"), currentModeId: "yolo" } }, diag: () => {} };
+    await setUpSession("write", undefined, "Stuck Agent", ctx, (m) => warnings.push(m));
+    expect(calls).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('Stuck Agent runs in its mode "yolo"');
+    await setUpSession("full", undefined, "Stuck Agent", ctx, (m) => warnings.push(m));
+    expect(warnings).toHaveLength(1);
   });
 });
