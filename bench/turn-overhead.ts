@@ -84,7 +84,7 @@ const fixtures = FAKE_PROVIDERS.filter((fx) => !ONLY || fx.name === ONLY);
 if (fixtures.length === 0) throw new Error(`--only ${ONLY}: no such fake provider; known: ${FAKE_PROVIDERS.map((f) => f.name).join(", ")}`);
 try {
   console.log(`${ROUNDS} rounds × ${TURNS} instant turns (and ${Math.max(20, Math.round(TURNS / 10))} turns of ${DELAY_MS} ms) per runner; medians, µs per turn`);
-  console.log(`  ${"".padEnd(40)} ${"bare".padStart(7)} ${"driver".padStart(7)} ${"+wall".padStart(6)} ${"ratio".padStart(6)} ${"+cpu".padStart(6)}`);
+  console.log(`  ${"".padEnd(50)} ${"bare".padStart(7)} ${"driver".padStart(7)} ${"+wall".padStart(6)} ${"ratio".padStart(6)} ${"+cpu".padStart(6)}`);
   for (const fx of fixtures) {
     const bare = fx.bare;
     if (!bare) {
@@ -95,7 +95,7 @@ try {
     for (const [title, delay, turns] of [["instant turns", 0, TURNS], [`${DELAY_MS} ms model turns`, DELAY_MS, Math.max(20, Math.round(TURNS / 10))]] as const) {
       const { bare: b, driver: d } = await scenario(fx, bareStart, delay, turns);
       const name = `${fx.label}, ${title}`;
-      console.log(`  ${name.padEnd(40)} ${b.wall.toFixed(0).padStart(7)} ${d.wall.toFixed(0).padStart(7)} ${(d.wall - b.wall).toFixed(0).padStart(6)} ${(d.wall / b.wall).toFixed(3).padStart(6)} ${(d.cpu - b.cpu).toFixed(0).padStart(6)}`);
+      console.log(`  ${name.padEnd(50)} ${b.wall.toFixed(0).padStart(7)} ${d.wall.toFixed(0).padStart(7)} ${(d.wall - b.wall).toFixed(0).padStart(6)} ${(d.wall / b.wall).toFixed(3).padStart(6)} ${(d.cpu - b.cpu).toFixed(0).padStart(6)}`);
       if (delay === 0) {
         figures.push(
           { figure: `${fx.name}, instant turn, overhead over the bare script (wall)`, value: d.wall - b.wall, unit: "µs", goal: { on: "value", op: "<=", target: OVERHEAD_GOAL_US } },
