@@ -20,8 +20,9 @@ function spawnLines(argv: string[], cwd: string, env: Record<string, string>, de
   let buf = "";
   return {
     write(msg: Json): void {
-      p.stdin.write(`${JSON.stringify(msg)}\n`);
-      p.stdin.flush();
+      // A pipe write fails only when the child is gone; the next read then reports its exit.
+      void p.stdin.write(`${JSON.stringify(msg)}\n`);
+      void p.stdin.flush();
     },
     /** Reads messages until `stop` returns true for one. */
     async until(stop: (m: Json) => boolean): Promise<Json> {
@@ -40,7 +41,7 @@ function spawnLines(argv: string[], cwd: string, env: Record<string, string>, de
       }
     },
     async close(): Promise<void> {
-      p.stdin.end();
+      await p.stdin.end();
       await p.exited;
     },
   };
