@@ -1,4 +1,4 @@
-// The environment each real CLI (Claude Code, Gemini CLI, OpenCode from .live/) inherits from the aegis process, seen
+// The environment each real CLI (Claude Code, Gemini CLI, OpenCode, Codex CLI from .live/) inherits from aegis, seen
 // from inside: the mock LLM has the CLI run a shell command that prints variables, and the tool output the CLI sends
 // back to the mock must hold exactly what aegis meant to pass (#9). Also: the runner's routing variables cannot send a
 // CLI elsewhere, and IS_SANDBOX=1 exported in the parent lets Claude Code's bypassPermissions run as root.
@@ -19,6 +19,7 @@ const CLIS: Array<{ cli: LiveCliName; api: ApiName; timeoutMs: number }> = [
   { cli: "claude", api: "anthropic", timeoutMs: 30_000 },
   { cli: "gemini", api: "gemini", timeoutMs: 30_000 },
   { cli: "opencode", api: "openai", timeoutMs: 45_000 },
+  { cli: "codex", api: "responses", timeoutMs: 45_000 },
 ];
 const STRACE = findStrace();
 /** What the shell tool prints: each variable between markers, so an unset one shows as `NAME=[]`. */
