@@ -5,7 +5,7 @@
 // writable thread starts in an untrusted git repo, so the thread is told the project's trust unless the user's own
 // config already decides it. Pure except for the PATH lookup and reading that config; it never spawns.
 
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Permission } from "../../config/provider-options.ts";
@@ -49,7 +49,9 @@ export function threadParams(provider: Codex, opts: StartOptions, codexHome: str
   const config: Record<string, unknown> = { mcp_servers: mcpServersConfig(opts.mcpServers ?? [], provider.permission) };
   if (provider.effort) config.model_reasoning_effort = provider.effort;
   if (sandbox !== "read-only" && !trustDecided(codexHome, opts.cwd)) {
-    config.projects = { [resolve(opts.cwd)]: { trust_level: "trusted" } };
+    // Under the path as given and as resolved through symlinks (macOS's /tmp is /private/tmp), whichever Codex uses.
+    const trusted = { trust_level: "trusted" };
+    config.projects = { [resolve(opts.cwd)]: trusted, [realPath(opts.cwd)]: trusted };
   }
   // Raw Responses items stand in for the tool items Codex sometimes leaves out (event-mapper.ts).
   const params: Record<string, unknown> = { cwd: opts.cwd, model: provider.model, approvalPolicy, sandbox, config, experimentalRawEvents: true };
@@ -83,6 +85,14 @@ export function codexHomeOf(launch: CodexLaunch): string {
   return join(home, ".codex");
 }
 
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path); // not there (yet): Codex will fail on the cwd itself and say so
+  }
+}
+
 /** Whether the user's config.toml has a trust entry for `cwd` or a folder above it (Codex then writes nothing). */
 export function trustDecided(codexHome: string, cwd: string): boolean {
   let text: string;
@@ -99,9 +109,12 @@ export function trustDecided(codexHome: string, cwd: string): boolean {
     return false;
   }
   if (typeof projects !== "object" || projects === null) return false;
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const entry = (projects as Record<string, { trust_level?: unknown } | undefined>)[dir];
-    if (typeof entry?.trust_level === "string") return true;
-    if (dirname(dir) === dir) return false;
+  const entries = projects as Record<string, { trust_level?: unknown } | undefined>;
+  for (const start of new Set([resolve(cwd), realPath(cwd)])) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      if (typeof entries[dir]?.trust_level === "string") return true;
+      if (dirname(dir) === dir) break;
+    }
   }
+  return false;
 }

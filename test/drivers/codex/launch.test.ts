@@ -3,7 +3,7 @@
 // written to the user's config) unless the user's config.toml already decides it.
 
 import { describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Codex } from "../../../src/config/providers.ts";
 import type { McpServerSpec } from "../../../src/drivers/driver.ts";
@@ -72,6 +72,17 @@ describe("Codex thread parameters (#10)", () => {
     expect((p.config as Record<string, unknown>).projects).toBeUndefined();
     writeFileSync(join(home, "config.toml"), "this is = = not toml");
     expect(trustDecided(home, cwd)).toBe(false);
+  });
+
+  test("a folder reached through a symlink is trusted, and looked up, under both its paths", () => {
+    using dir = tempDir("codex-launch");
+    mkdirSync(dir.join("real"));
+    symlinkSync(dir.join("real"), dir.join("link"));
+    const p = threadParams(new Codex({ model: "m", permission: "full" }), { cwd: dir.join("link"), handle: "h" }, dir.join("no-home"), { resume: false });
+    expect(Object.keys((p.config as { projects: object }).projects).sort()).toEqual([dir.join("link"), realpathSync(dir.join("real"))].sort());
+    mkdirSync(dir.join("home"));
+    writeFileSync(dir.join("home", "config.toml"), `[projects."${realpathSync(dir.join("real"))}"]\ntrust_level = "trusted"\n`);
+    expect(trustDecided(dir.join("home"), dir.join("link"))).toBe(true);
   });
 
   test("CODEX_HOME comes from the provider's env, else the inherited one, else ~/.codex of the env's HOME", () => {
