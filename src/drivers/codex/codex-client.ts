@@ -8,8 +8,8 @@ import { JsonRpcConnection, RpcMethodError, type LineTransport } from "../acp/co
 import { RPC_METHOD_NOT_FOUND } from "../acp/wire.ts";
 import type { ApprovalRequest } from "./approvals.ts";
 import {
-  CommandApprovalParams, ElicitationParams, EmptyResult, FileChangeApprovalParams, InitializeResult, ThreadResult,
-  TurnStartResult, textInput,
+  CommandApprovalParams, ElicitationParams, EmptyResult, FileChangeApprovalParams, InitializeResult, PermissionsApprovalParams,
+  ThreadResult, TurnStartResult, textInput,
 } from "./wire.ts";
 
 /** Notifications aegis has no use for, switched off at initialize so they never cross the pipe. */
@@ -88,6 +88,8 @@ export class CodexClient {
         return this.opts.onApproval({ method, params: FileChangeApprovalParams.parse(params) });
       case "mcpServer/elicitation/request":
         return this.opts.onApproval({ method, params: ElicitationParams.parse(params) });
+      case "item/permissions/requestApproval":
+        return this.opts.onApproval({ method, params: PermissionsApprovalParams.parse(params) });
       default:
         // Anything else (user-input questions, auth refresh, dynamic tools): aegis offers no such capability.
         throw new RpcMethodError(RPC_METHOD_NOT_FOUND, `method not supported by aegis: ${method}`);

@@ -161,6 +161,16 @@ export const ElicitationParams = z.looseObject({
 });
 export type ElicitationParams = z.infer<typeof ElicitationParams>;
 
+/** The model asks for more than its sandbox allows (network, more folders) for the rest of the turn. */
+export const PermissionsApprovalParams = z.looseObject({
+  threadId: z.string(),
+  turnId: z.string().nullish(),
+  itemId: z.string(),
+  reason: z.string().nullish(),
+  permissions: z.looseObject({ network: z.unknown().optional(), fileSystem: z.unknown().optional() }),
+});
+export type PermissionsApprovalParams = z.infer<typeof PermissionsApprovalParams>;
+
 /** Codex's answer vocabulary for command and file-change approvals. */
 export type ApprovalDecision = "accept" | "decline" | "cancel";
 

@@ -33,6 +33,16 @@ describe("Codex approvals (#10)", () => {
     expect(describeApproval(mcp("echo"))).toMatchObject({ toolName: "mcp__echo", kind: "other" });
   });
 
+  test("more permissions than the sandbox gives: granted whole at full, nothing elsewhere; auto asks (#10)", async () => {
+    const wants = { network: { enabled: true }, fileSystem: null };
+    const req: ApprovalRequest = { method: "item/permissions/requestApproval", params: { ...scope, reason: "needs the network", permissions: wants } };
+    expect(await decideApproval("full", req)).toBe(true);
+    expect(await decideApproval("write", req)).toBe(false);
+    expect(await decideApproval("auto", req, async (r) => r.kind === "execute" && r.title === "needs the network")).toBe(true);
+    expect(approvalAnswer(req, true)).toEqual({ permissions: wants, scope: "turn" });
+    expect(approvalAnswer(req, false)).toEqual({ permissions: {}, scope: "turn" });
+  });
+
   test("answers in Codex's vocabulary: decision accept/decline, elicitation action accept/decline", () => {
     expect(approvalAnswer(command, true)).toEqual({ decision: "accept" });
     expect(approvalAnswer(patch, false)).toEqual({ decision: "decline" });
