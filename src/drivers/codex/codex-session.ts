@@ -281,8 +281,21 @@ class CodexSession implements DriverSession {
   }
 }
 
-function withDetails(message: string, details: string | null | undefined): string {
-  return details ? `${message}: ${details}` : message;
+/**
+ * Codex's error text for the user. An API error's message is the response body as is: for an OpenAI-style JSON body
+ * `{"error":{"message":…,"type":…}}` that is its message and type.
+ */
+export function withDetails(message: string, details: string | null | undefined): string {
+  let text = message;
+  if (message.trimStart().startsWith("{")) {
+    try {
+      const err = (JSON.parse(message) as { error?: { message?: unknown; type?: unknown } }).error;
+      if (typeof err?.message === "string") text = typeof err.type === "string" ? `${err.message} (${err.type})` : err.message;
+    } catch {
+      text = message; // not JSON after all: Codex's words as they are
+    }
+  }
+  return details ? `${text}: ${details}` : text;
 }
 
 /** Resolves with the promise's value, "aborted" if `signal` fires first, or the Error it rejected with. */

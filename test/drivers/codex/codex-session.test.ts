@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { Agent, Codex } from "../../../src/config/providers.ts";
 import { validateConfig } from "../../../src/config/validate.ts";
 import type { DriverSession, PermissionRequest, StartOptions } from "../../../src/drivers/driver.ts";
+import { withDetails } from "../../../src/drivers/codex/codex-session.ts";
 import { startAgent } from "../../../src/drivers/registry.ts";
 import { errorCode } from "../../../src/util/errors.ts";
 import { tempDir } from "../../fixtures/helpers/temp-dir.ts";
@@ -65,6 +66,12 @@ describe("Codex driver on the fake app-server (#10)", () => {
     expect(failed.end).toMatchObject({ isError: true, stopReason: "error", error: "mock-llm scripted error 400" });
     expect(textOf((await runTurn(s, "again")).events)).toBe("ECHO: again");
   }));
+
+  test("an API error's JSON body reads as its message and type", () => {
+    expect(withDetails('{"error":{"message":"model not found","type":"invalid_request_error","param":null}}', null)).toBe("model not found (invalid_request_error)");
+    expect(withDetails("stream disconnected", "retry later")).toBe("stream disconnected: retry later");
+    expect(withDetails("{not json", null)).toBe("{not json");
+  });
 
   test("resuming a thread Codex does not know is E_NOT_FOUND (reason load-failed), and no process is left", async () => {
     using dir = tempDir("codex-session");
