@@ -58,6 +58,7 @@ export abstract class CliProvider {
   readonly bin?: string;
   readonly env?: Record<string, string>;
   readonly inheritEnv: InheritEnv;
+  /** `defaultPermission` is the provider table entry's (pass `<entry>.defaultPermission`, so it is stated once). */
   constructor(o: ProviderOptions, defaultPermission: Permission) {
     this.model = o?.model;
     this.permission = o?.permission ?? defaultPermission;

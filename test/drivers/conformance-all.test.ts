@@ -26,3 +26,14 @@ for (const spec of providerSpecs()) {
   const fixture = CONFORMANCE_FIXTURES[spec.name];
   if (fixture) runDriverConformance(fixture.label, fixture.make, fixture.opts);
 }
+
+test("each provider class applies its table entry's default permission (#10)", () => {
+  // A superset of every provider's required options; keys a provider does not know are kept aside, not used.
+  const minimal = { model: "m", command: ["agent", "--acp"], reply: () => "" };
+  for (const spec of providerSpecs()) {
+    const permission = spec.options.shape.permission as { isOptional(): boolean } | undefined;
+    if (!permission?.isOptional()) continue; // the user must choose (ACPAgent): no default to apply
+    const provider = new spec.cls(minimal as never) as { permission: string };
+    expect(`${spec.name}: ${provider.permission}`).toBe(`${spec.name}: ${spec.defaultPermission}`);
+  }
+});

@@ -20,7 +20,7 @@ export class ClaudeCode extends CliProvider {
   readonly name = "claude-code" as const;
   readonly effort: Effort;
   constructor(o: ClaudeCodeOptions) {
-    super(o, "auto");
+    super(o, claudeCodeProvider.defaultPermission);
     this.effort = o?.effort ?? "high";
     keepUnknownOptions(this, o, Object.keys(ClaudeCodeOptionsSchema.shape));
   }

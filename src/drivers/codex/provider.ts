@@ -30,7 +30,7 @@ export class Codex extends CliProvider {
   readonly name = "codex" as const;
   readonly effort?: CodexEffort;
   constructor(o: CodexOptions) {
-    super(o, "write");
+    super(o, codexProvider.defaultPermission);
     if (o?.effort !== undefined) this.effort = o.effort;
     keepUnknownOptions(this, o, Object.keys(CodexOptionsSchema.shape));
   }

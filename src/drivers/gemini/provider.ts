@@ -16,7 +16,7 @@ export type GeminiCLIOptions = z.input<typeof GeminiCLIOptionsSchema>;
 export class GeminiCLI extends CliProvider {
   readonly name = "gemini" as const;
   constructor(o: GeminiCLIOptions) {
-    super(o, "full");
+    super(o, geminiProvider.defaultPermission);
     keepUnknownOptions(this, o, Object.keys(GeminiCLIOptionsSchema.shape));
   }
 }

@@ -16,7 +16,7 @@ export type OpenCodeOptions = z.input<typeof OpenCodeOptionsSchema>;
 export class OpenCode extends CliProvider {
   readonly name = "opencode" as const;
   constructor(o: OpenCodeOptions) {
-    super(o, "full");
+    super(o, openCodeProvider.defaultPermission);
     keepUnknownOptions(this, o, Object.keys(OpenCodeOptionsSchema.shape));
   }
 }

@@ -59,7 +59,7 @@ export class Scripted {
   constructor(o: ScriptedOptions) {
     this.reply = o?.reply;
     this.model = o?.model ?? "scripted";
-    this.permission = o?.permission ?? "full";
+    this.permission = o?.permission ?? scriptedProvider.defaultPermission;
     if (o?.delayMs !== undefined) this.delayMs = o.delayMs;
     if (o?.usage !== undefined) this.usage = o.usage;
     keepUnknownOptions(this, o, Object.keys(ScriptedOptionsSchema.shape));
