@@ -169,3 +169,40 @@ describe("mock LLM: OpenAI Chat Completions", () => {
     expect(content).toBe("MOCK: no shell tool offered (tools: read)");
   });
 });
+
+describe("mock LLM: OpenAI Responses (Codex) (#10)", () => {
+  const execCommand = { type: "function", name: "exec_command", parameters: { type: "object", properties: { cmd: { type: "string" }, workdir: { type: "string" } } } };
+  const echoNs = { type: "namespace", name: "mcp__echo", tools: [{ type: "function", name: "echo", parameters: { type: "object", properties: { text: { type: "string" } } } }] };
+  const applyPatch = { type: "custom", name: "apply_patch", format: { type: "grammar" } };
+  const user = (text: string) => ({ type: "message", role: "user", content: [{ type: "input_text", text }] });
+  const done = (events: unknown[]) => (events as Array<{ type: string; item?: Record<string, unknown> }>).find((e) => e.type === "response.output_item.done")?.item;
+
+  test("echoes the last user text as streamed deltas, skipping Codex's environment context; usage on response.completed", async () => {
+    const res = await post("/v1/responses", {
+      model: "mock-model", stream: true, tools: [execCommand],
+      input: [{ type: "message", role: "developer", content: [{ type: "input_text", text: "primer" }] }, user("<environment_context>\n  <cwd>/w</cwd>\n</environment_context>"), user("hello")],
+    });
+    const events = (await sseData(res)) as Array<{ type: string; delta?: string; response?: { usage?: { input_tokens: number } } }>;
+    expect(events.map((e) => e.type)).toEqual(["response.created", "response.output_item.added", "response.output_text.delta", "response.output_text.delta", "response.output_item.done", "response.completed"]);
+    expect(events.flatMap((e) => (e.delta ? [e.delta] : [])).join("")).toBe("ECHO: hello");
+    expect(events.at(-1)?.response?.usage?.input_tokens).toBeGreaterThan(0);
+  });
+
+  test("RUN calls exec_command with cmd; an MCP tool goes back with its namespace; WRITE is an apply_patch Add File", async () => {
+    const run = done(await sseData(await post("/v1/responses", { model: "m", stream: true, tools: [execCommand, echoNs], input: [user("RUN: echo hi")] })));
+    expect(run).toMatchObject({ type: "function_call", name: "exec_command", arguments: JSON.stringify({ cmd: "echo hi" }) });
+    const mcp = done(await sseData(await post("/v1/responses", { model: "m", stream: true, tools: [execCommand, echoNs], input: [user('TOOL: echo {"text":"x"}')] })));
+    expect(mcp).toMatchObject({ type: "function_call", name: "echo", namespace: "mcp__echo", arguments: '{"text":"x"}' });
+    const write = done(await sseData(await post("/v1/responses", { model: "m", stream: true, tools: [applyPatch], input: [user("WRITE: a.txt two words")] })));
+    expect(write).toMatchObject({ type: "custom_tool_call", name: "apply_patch", input: "*** Begin Patch\n*** Add File: a.txt\n+two words\n*** End Patch\n" });
+  });
+
+  test("a tool output last in the input is answered with TOOL OUTPUT; an error status in OpenAI's error format", async () => {
+    const input = [user("RUN: echo hi"), { type: "function_call", name: "exec_command", arguments: "{}", call_id: "c1" }, { type: "function_call_output", call_id: "c1", output: "hi\n" }];
+    const events = (await sseData(await post("/v1/responses", { model: "m", stream: true, tools: [execCommand], input }))) as Array<{ delta?: string }>;
+    expect(events.flatMap((e) => (e.delta ? [e.delta] : [])).join("")).toBe("TOOL OUTPUT: hi\n");
+    const err = await post("/v1/responses", { model: "m", stream: true, input: [user("MOCK_ERROR: 400")] });
+    expect(err.status).toBe(400);
+    expect(((await err.json()) as { error: { message: string } }).error.message).toBe("mock-llm scripted error 400");
+  });
+});
