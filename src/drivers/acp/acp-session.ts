@@ -236,7 +236,7 @@ class AcpSession implements DriverSession {
     const events = this.mapper.map(update);
     // Both CLIs report a command killed by session/cancel as "completed" ("Command cancelled by user.", "User aborted
     // the command"): after an interrupt, a tool result is a failure whatever its status says.
-    turn.push(...(turn.interrupted ? events.map((e) => (e.type === "tool_result" ? { ...e, ok: false } : e)) : events));
+    turn.pushAll(turn.interrupted ? events.map((e) => (e.type === "tool_result" ? { ...e, ok: false } : e)) : events);
   }
 
   private async onPermission(params: RequestPermissionParams): Promise<PermissionOutcome> {

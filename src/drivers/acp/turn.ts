@@ -9,7 +9,7 @@ import type { TurnWatchdog } from "../turn-watchdog.ts";
 export class Turn {
   readonly startedAt = performance.now();
   /** Aborted when the turn is interrupted or times out: pending permission questions stop waiting. */
-  readonly cancel = new AbortController();
+  readonly cancel = new LazyAbort();
   /** Resolves once the turn has its turn_end (whether or not anyone read it). */
   readonly finished: Promise<void>;
   private markFinished!: () => void;
@@ -32,13 +32,17 @@ export class Turn {
   }
 
   get interrupted(): boolean {
-    return this.cancel.signal.aborted;
+    return this.cancel.aborted;
   }
 
   push(...events: AgentEvent[]): void {
+    this.pushAll(events);
+  }
+
+  /** push() for an array already built (no spread on the per-update path). */
+  pushAll(events: readonly AgentEvent[]): void {
     if (this.ended || events.length === 0) return;
-    if (events.length === 1) this.queue.push(events[0]!);
-    else this.queue.push(...events);
+    for (const e of events) this.queue.push(e);
     this.watchdog.touch();
     this.wake?.();
   }
@@ -75,5 +79,28 @@ export class Turn {
   /** Any sign of life from the agent. */
   touch(): void {
     if (!this.ended) this.watchdog.touch();
+  }
+}
+
+/**
+ * An AbortController made only when someone needs its signal (a permission question waiting on a human): most turns
+ * are never interrupted and ask nothing, and a controller per turn costs more than the rest of the turn's bookkeeping.
+ */
+export class LazyAbort {
+  private ac?: AbortController;
+  aborted = false;
+
+  get signal(): AbortSignal {
+    if (!this.ac) {
+      this.ac = new AbortController();
+      if (this.aborted) this.ac.abort();
+    }
+    return this.ac.signal;
+  }
+
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.ac?.abort();
   }
 }
