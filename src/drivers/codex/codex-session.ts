@@ -17,9 +17,9 @@ import { CodexClient } from "./codex-client.ts";
 import { CodexEventMapper } from "./event-mapper.ts";
 import { type CodexLaunch, codexHomeOf, threadParams } from "./launch.ts";
 import type { Codex } from "./provider.ts";
+import { LABEL, turnOutcome, withDetails } from "./turn-outcome.ts";
 import { ErrorParams, TurnCompletedParams, type TurnInfo, TurnStartedParams } from "./wire.ts";
 
-const LABEL = "Codex CLI";
 /** After an interrupt (or an idle one), how long Codex has to end the turn before it is killed. */
 const INTERRUPT_GRACE_MS = 10_000;
 /** initialize answered in 0.3–0.7 s here; a cold start of the 300 MB binary on a loaded machine takes longer. */
@@ -217,17 +217,11 @@ class CodexSession implements DriverSession {
   private finishTurn(turn: Turn, info: TurnInfo): void {
     const usage = this.mapper.turnUsage();
     turn.push({ type: "usage", usage });
-    if (info.status === "completed") {
-      turn.end({ stopReason: "end_turn", isError: false, usage });
-    } else if (info.status === "interrupted") {
-      const error = turn.idleFired ? idleTimeoutError(LABEL, this.watchdog.idleMs) : "interrupted";
-      turn.end({ stopReason: turn.idleFired ? "timeout" : "cancelled", isError: true, error, usage });
-      // An interrupt leaves the turn's command running (measured): stop it before the next turn.
-      const threadId = this.providerSessionId;
-      if (threadId) this.client.cleanBackgroundTerminals(threadId).catch((err: unknown) => this.diag(`backgroundTerminals/clean failed: ${String(err)}`));
-    } else {
-      const error = info.error ? withDetails(info.error.message, info.error.additionalDetails) : this.turnError ?? `the turn ended with status ${info.status}`;
-      turn.end({ stopReason: "error", isError: true, error, usage });
+    turn.end(turnOutcome(info, { usage, idleFired: turn.idleFired, idleMs: this.watchdog.idleMs, ...(this.turnError ? { lastError: this.turnError } : {}) }));
+    // An interrupt leaves the turn's command running (measured): stop it before the next turn.
+    const threadId = this.providerSessionId;
+    if (info.status === "interrupted" && threadId) {
+      this.client.cleanBackgroundTerminals(threadId).catch((err: unknown) => this.diag(`backgroundTerminals/clean failed: ${String(err)}`));
     }
   }
 
@@ -279,23 +273,6 @@ class CodexSession implements DriverSession {
     this.diagnostics.push(message);
     if (this.diagnostics.length > 50) this.diagnostics.shift();
   }
-}
-
-/**
- * Codex's error text for the user. An API error's message is the response body as is: for an OpenAI-style JSON body
- * `{"error":{"message":…,"type":…}}` that is its message and type.
- */
-export function withDetails(message: string, details: string | null | undefined): string {
-  let text = message;
-  if (message.trimStart().startsWith("{")) {
-    try {
-      const err = (JSON.parse(message) as { error?: { message?: unknown; type?: unknown } }).error;
-      if (typeof err?.message === "string") text = typeof err.type === "string" ? `${err.message} (${err.type})` : err.message;
-    } catch {
-      text = message; // not JSON after all: Codex's words as they are
-    }
-  }
-  return details ? `${text}: ${details}` : text;
 }
 
 /** Resolves with the promise's value, "aborted" if `signal` fires first, or the Error it rejected with. */

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { Agent, Codex } from "../../../src/config/providers.ts";
 import { validateConfig } from "../../../src/config/validate.ts";
 import type { DriverSession, PermissionRequest, StartOptions } from "../../../src/drivers/driver.ts";
-import { withDetails } from "../../../src/drivers/codex/codex-session.ts";
+import { turnOutcome, withDetails } from "../../../src/drivers/codex/turn-outcome.ts";
 import { startAgent } from "../../../src/drivers/registry.ts";
 import { errorCode } from "../../../src/util/errors.ts";
 import { tempDir } from "../../fixtures/helpers/temp-dir.ts";
@@ -66,6 +66,16 @@ describe("Codex driver on the fake app-server (#10)", () => {
     expect(failed.end).toMatchObject({ isError: true, stopReason: "error", error: "mock-llm scripted error 400" });
     expect(textOf((await runTurn(s, "again")).events)).toBe("ECHO: again");
   }));
+
+  test("turn/completed → turn_end fields: completed, interrupted (asked or idle), failed with Codex's error or the last one reported", () => {
+    const usage = { input: 1, output: 2, cacheRead: 0, cacheWrite: 0 };
+    const c = { usage, idleFired: false, idleMs: 300 };
+    expect(turnOutcome({ id: "t", status: "completed" }, c)).toEqual({ stopReason: "end_turn", isError: false, usage });
+    expect(turnOutcome({ id: "t", status: "interrupted" }, c)).toMatchObject({ stopReason: "cancelled", isError: true, error: "interrupted" });
+    expect(turnOutcome({ id: "t", status: "interrupted" }, { ...c, idleFired: true })).toMatchObject({ stopReason: "timeout", error: expect.stringContaining("300 ms") });
+    expect(turnOutcome({ id: "t", status: "failed", error: { message: "boom", additionalDetails: "why" } }, c)).toMatchObject({ stopReason: "error", error: "boom: why" });
+    expect(turnOutcome({ id: "t", status: "failed", error: null }, { ...c, lastError: "stream lost" })).toMatchObject({ error: "stream lost" });
+  });
 
   test("an API error's JSON body reads as its message and type", () => {
     expect(withDetails('{"error":{"message":"model not found","type":"invalid_request_error","param":null}}', null)).toBe("model not found (invalid_request_error)");
