@@ -53,11 +53,15 @@ export function threadParams(provider: Codex, opts: StartOptions, codexHome: str
     const trusted = { trust_level: "trusted" };
     config.projects = { [resolve(opts.cwd)]: trusted, [realPath(opts.cwd)]: trusted };
   }
-  // Raw Responses items stand in for the tool items Codex sometimes leaves out (event-mapper.ts).
-  const params: Record<string, unknown> = { cwd: opts.cwd, model: provider.model, approvalPolicy, sandbox, config, experimentalRawEvents: true };
-  // A resumed thread holds its developer instructions already.
-  if (!o.resume && opts.systemPrompt?.trim()) params.developerInstructions = opts.systemPrompt;
-  if (o.resume) params.excludeTurns = true;
+  const params: Record<string, unknown> = { cwd: opts.cwd, model: provider.model, approvalPolicy, sandbox, config };
+  if (o.resume) {
+    // A resumed thread holds its developer instructions already. (thread/resume takes no experimentalRawEvents.)
+    params.excludeTurns = true;
+  } else {
+    // Raw Responses items stand in for the tool items Codex sometimes leaves out (event-mapper.ts).
+    params.experimentalRawEvents = true;
+    if (opts.systemPrompt?.trim()) params.developerInstructions = opts.systemPrompt;
+  }
   return params;
 }
 

@@ -48,6 +48,7 @@ describe("Codex thread parameters (#10)", () => {
     const resume = threadParams(provider, opts, dir.join("home"), { resume: true });
     expect(resume.developerInstructions).toBeUndefined();
     expect(resume.excludeTurns).toBe(true);
+    expect(resume.experimentalRawEvents).toBeUndefined();
   });
 
   test("a writable thread is told its project's trust when the user's config has no say; a read-only one never", () => {
