@@ -107,7 +107,8 @@ describe.skipIf(skipLive("codex"))("live codex: sandbox, approvals and the user'
 
   test("effort reaches the model request as Codex's reasoning effort", async () => {
     await using env = await makeLiveEnv("codex", mock);
-    const provider = new Codex({ ...(env.provider as Codex), effort: "high" });
+    const live = env.provider as Codex;
+    const provider = new Codex({ model: live.model, permission: live.permission, bin: live.bin as string, env: live.env ?? {}, effort: "high" });
     const before = mock.requests.length;
     const s = await startAgent(provider, { cwd: env.workDir, handle: "live-codex" });
     try {
@@ -116,6 +117,7 @@ describe.skipIf(skipLive("codex"))("live codex: sandbox, approvals and the user'
       await s.close();
     }
     const req = mock.requests.slice(before).find((r) => r.kind === "model");
-    expect((req?.body as { reasoning?: { effort?: string } }).reasoning?.effort).toBe("high");
+    const body = (req?.body ?? {}) as { reasoning?: { effort?: string } };
+    expect(body.reasoning?.effort).toBe("high");
   }, TIMEOUT_MS);
 });
