@@ -147,7 +147,8 @@ class Child implements ChildProcess {
   write(data: string): void {
     if (!this.stdinOpen || this.hasExited) return;
     try {
-      this.proc.stdin.write(data);
+      const written = this.proc.stdin.write(data);
+      if (written instanceof Promise) written.catch((err: unknown) => this.stdinFailed(err));
       const flushed = this.proc.stdin.flush();
       if (flushed instanceof Promise) flushed.catch((err: unknown) => this.stdinFailed(err));
     } catch (err) {

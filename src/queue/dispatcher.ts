@@ -69,7 +69,10 @@ export class Dispatcher {
             if (head.length === 0) break;
           }
           const row = claimTask(store, head.shift()!, owner, at);
-          if (row) (out.push(row), free--);
+          if (row) {
+            out.push(row);
+            free--;
+          }
         }
         return out;
       });

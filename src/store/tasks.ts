@@ -230,8 +230,14 @@ export function runningTasksOf(store: Store, owner: string): TaskRow[] {
 export function listTasks(store: Store, f: { queue?: string; status?: TaskStatus; limit?: number } = {}): TaskRow[] {
   const where: string[] = [];
   const args: (string | number)[] = [];
-  if (f.queue !== undefined) (where.push("queue = ?"), args.push(f.queue));
-  if (f.status !== undefined) (where.push("status = ?"), args.push(f.status));
+  if (f.queue !== undefined) {
+    where.push("queue = ?");
+    args.push(f.queue);
+  }
+  if (f.status !== undefined) {
+    where.push("status = ?");
+    args.push(f.status);
+  }
   args.push(f.limit ?? -1);
   return store.sql<TaskRow, (string | number)[]>(
     `${TASK_SELECT}${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY seq LIMIT ?`,

@@ -14,7 +14,7 @@ import { startupError } from "./exit-diagnosis.ts";
 const START_TIMEOUT_MS = 30_000;
 
 export async function startClaude(provider: ClaudeCode, opts: StartOptions): Promise<ClaudeSession> {
-  if (provider.name !== "claude-code") throw new AegisError("E_INTERNAL", `claude driver got provider ${provider.name}`);
+  if (provider.name !== "claude-code") throw new AegisError("E_INTERNAL", `claude driver got provider ${String((provider as { name: unknown }).name)}`);
   const explicitPath = opts.env?.PATH ?? provider.env?.PATH;
   const bin = resolveClaudeBin(provider, explicitPath ?? process.env.PATH);
   const { cmd, env, inheritEnv } = buildClaudeCommand(bin, provider, opts);
