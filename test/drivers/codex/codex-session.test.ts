@@ -61,6 +61,17 @@ describe("Codex driver on the fake app-server (#10)", () => {
     });
   });
 
+  test("a command Codex announces no item for (read-only sandbox) still shows once, from the raw items; an announced one once too (#10)", async () => {
+    await withFake("read", {}, async (s, dir) => {
+      const turn = await runTurn(s, `RUN: touch ${dir}/x.txt`);
+      expect(turn.events.filter((e) => e.type === "tool_call")).toMatchObject([{ name: "shell", kind: "execute", input: { cmd: `touch ${dir}/x.txt` } }]);
+      expect(turn.events.filter((e) => e.type === "tool_result")).toMatchObject([{ ok: false, text: expect.stringContaining("Read-only file system") }]);
+      const listed = await runTurn(s, "RUN: echo visible");
+      expect(listed.events.filter((e) => e.type === "tool_call")).toMatchObject([{ input: { command: "/bin/bash -lc 'echo visible'" } }]);
+      expect(listed.events.filter((e) => e.type === "tool_result")).toMatchObject([{ ok: true, text: "visible" }]);
+    });
+  });
+
   test("an API error ends the turn with Codex's message; the thread goes on", () => withFake("write", {}, async (s) => {
     const failed = await runTurn(s, "MOCK_ERROR: 400");
     expect(failed.end).toMatchObject({ isError: true, stopReason: "error", error: "mock-llm scripted error 400" });
