@@ -36,7 +36,7 @@ export const rootCommand = defineCommand({
   meta: {
     name: "aegis",
     version: VERSION,
-    description: "Drive Claude Code, Gemini CLI and OpenCode as a team, orchestrated by TypeScript workflows.",
+    description: "Drive Claude Code, Gemini CLI, OpenCode, Codex CLI and any ACP agent as a team, orchestrated by TypeScript workflows.",
   },
   subCommands,
 });
