@@ -16,15 +16,15 @@ export const ALIAS_SPEC = `npm:${PACKAGE_NAME}@^${VERSION}`;
 export const SCRIPT_EXAMPLE = `// A script run by Bun: \`bun aegis.ts\`. "aegis" here is the aegis-harness package (see package.json), the same
 // API that .aegis.ts and workflows/ use. run() loads .aegis.ts, runs the workflow durably (state in .aegis/) and
 // resolves with its result, or throws its error.
-import { run, workflow } from "aegis";
+import { run, workflow, z } from "aegis";
 
-const greet = workflow("greet", async (engine, { who = "world" }: { who?: string }) => {
+const greet = workflow("greet", async (engine, { who }) => {
   // "demo" is the built-in Scripted agent configured in .aegis.ts: no account or network needed.
   const agent = await engine.spawn("demo");
   const reply = await engine.send(agent, \`Say hello to \${who}.\`);
   engine.log(\`the agent said: \${reply}\`);
   return reply;
-});
+}, { args: z.object({ who: z.string().default("world") }) });
 
 const reply = await run(greet, { who: "Ada" });
 console.log(reply);

@@ -61,13 +61,17 @@ ${agentLines ? `${agentLines}\n` : ""}    // A built-in scripted agent: needs no
 }
 
 export const HELLO_WORKFLOW = `// A first workflow: \`aegis run hello --who=Ada\`. Workflows are plain async functions; the engine is the first argument.
-import { workflow } from "aegis";
+// Its arguments are a z schema: \`aegis run hello --help\` lists them, and each run's values are checked against it.
+import { workflow, z } from "aegis";
 
-export default workflow("hello", async (engine, { who = "world" }: { who?: string }) => {
+export default workflow("hello", async (engine, { who }) => {
   const agent = await engine.spawn("demo");
   const reply = await engine.send(agent, \`Say hello to \${who}.\`);
   engine.log(\`the agent said: \${reply}\`);
   return reply;
+}, {
+  description: "Say hello through the demo agent",
+  args: z.object({ who: z.string().default("world").describe("Whom to greet") }),
 });
 `;
 
