@@ -90,7 +90,7 @@ test("(#9) init --script sets a folder up for `bun aegis.ts`: the aegis-harness 
   expect(pkg.dependencies).toEqual({ aegis: expect.stringMatching(/^npm:aegis-harness@\^\d+\.\d+\.\d+$/) });
   expect(JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")).compilerOptions.paths).toBeUndefined();
   const script = readFileSync(join(dir, "aegis.ts"), "utf8");
-  expect(script).toContain('import { run, workflow } from "aegis";');
+  expect(script).toContain('import { run, workflow, z } from "aegis";');
   expect(script).toContain('engine.spawn("demo")');
   // The example's agent is the config's Scripted demo agent.
   const v = await aegis(["config", "validate", "--json"], { cwd: dir });
