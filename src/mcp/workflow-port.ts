@@ -6,7 +6,7 @@
 // nor decide who may start runs (the tools do).
 
 import type { SenderTag } from "../session/sender.ts";
-import { AegisError, formatError } from "../util/errors.ts";
+import { AegisError, formatError, notFound } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { askAgent } from "../workflow/ask-agent.ts";
 import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
@@ -29,7 +29,7 @@ export function workflowsPort(host: WorkflowHost, log: (line: string) => void = 
     names: () => listWorkflows(),
     async start(name, args, opts) {
       const wf = getWorkflow(name);
-      if (!wf) throw new AegisError("E_NOT_FOUND", `unknown workflow "${name}"`, { data: { workflow: name } });
+      if (!wf) throw notFound("workflow", name, listWorkflows());
       const runId = newId("run");
       const callerHandle = opts.callerHandle ?? undefined;
       const ask = callerHandle ? askAgent({ sessions: host.sessions, handle: callerHandle, workflow: wf.name, runId }) : undefined;

@@ -12,7 +12,7 @@ import type { SessionManager } from "../session/manager.ts";
 import type { SenderTag } from "../session/sender.ts";
 import type { Store } from "../store/store.ts";
 import { cancelRequestedFor, findByIdempotencyKey, queueCounts, getTask, insertTask, listTasks, pendingPosition, TERMINAL, type TaskRow, type TaskStatus } from "../store/tasks.ts";
-import { AegisError } from "../util/errors.ts";
+import { AegisError, notFound } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { checkBudgets, evaluateBudgets, type BudgetState } from "./budgets.ts";
 import { cancelTask, type CancelResult } from "./cancel.ts";
@@ -104,7 +104,7 @@ export class QueueManager {
 
   /**
    * Adds `queue` to the queues this manager runs workers for and, once started, dispatches its pending tasks at once.
-   * No-op when it is already served (or every queue is). E_CONFIG for an unknown queue.
+   * No-op when it is already served (or every queue is). E_NOT_FOUND for an unknown queue.
    */
   serveQueue(queue: string): void {
     this.queue(queue);
@@ -252,10 +252,8 @@ export class QueueManager {
     const q = this.opts.config.queues[name];
     if (q) return q;
     const names = Object.keys(this.opts.config.queues);
-    throw new AegisError("E_CONFIG", `unknown queue "${name}"${didYouMean(name, names)}; queues: ${names.join(", ") || "(none configured)"}`, {
-      data: { queue: name },
-      hint: names.length ? undefined : "declare queues in .aegis.ts: queues: { review: { agent: \"...\", maxParallel: 2 } }",
-    });
+    throw notFound("queue", name, names, didYouMean(name, names),
+      names.length ? undefined : "declare queues in .aegis.ts: queues: { review: { agent: \"...\", maxParallel: 2 } }");
   }
 
   private serves(queue: string): boolean {

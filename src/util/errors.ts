@@ -93,9 +93,9 @@ export function isUsageLike(err: unknown): boolean {
  * The one error for a name that does not exist (an agent, a queue, a workflow, a session): E_NOT_FOUND, naming the
  * known ones. `suggestion` is a did-you-mean text (config/validate.ts didYouMean), when the caller has one.
  */
-export function notFound(what: string, name: string, known: readonly string[], suggestion = ""): AegisError {
+export function notFound(what: string, name: string, known: readonly string[], suggestion = "", hint?: string): AegisError {
   const list = known.length ? known.join(", ") : "none";
-  return new AegisError("E_NOT_FOUND", `unknown ${what} "${name}"${suggestion} (known: ${list})`, { data: { [what]: name, known } });
+  return new AegisError("E_NOT_FOUND", `unknown ${what} "${name}"${suggestion} (known: ${list})`, { data: { [what]: name, known }, hint });
 }
 
 /** The text a user reads for any error. Expected errors get their message and hint; unexpected ones their stack. */

@@ -156,7 +156,7 @@ export class Engine implements WorkflowEngine {
     this.checkRunning();
     const queues = Object.keys(this.init.host.config.queues);
     if (!queues.includes(queue)) {
-      throw new WorkflowError(`unknown queue "${queue}"${didYouMean(queue, queues)}; queues: ${queues.join(", ") || "(none configured)"}`);
+      throw notFound("queue", queue, queues, didYouMean(queue, queues));
     }
     // Before the step, so a replayed enqueue (a resumed run awaiting its task) also gets the queue served.
     this.init.serveQueue?.(queue);

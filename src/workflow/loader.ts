@@ -9,7 +9,7 @@ import { loadFailure } from "../config/load.ts";
 import { registerAegisModule } from "../config/module-plugin.ts";
 import type { LoadedConfig } from "../config/validate.ts";
 import { didYouMean } from "../config/validate.ts";
-import { ConfigError, errorCode } from "../util/errors.ts";
+import { ConfigError, errorCode, notFound } from "../util/errors.ts";
 import { getWorkflow, isWorkflow, listWorkflows, allWorkflows, setLoadingFile, type Workflow } from "./registry.ts";
 
 const MODULE_EXT = /\.(ts|mts|js|mjs|tsx|jsx)$/;
@@ -95,7 +95,6 @@ export async function resolveWorkflow(config: Pick<LoadedConfig, "workflows">, t
   const wf = getWorkflow(target);
   if (wf) return wf;
   const names = listWorkflows();
-  throw new ConfigError(`unknown workflow "${target}"${didYouMean(target, names)}`, {
-    hint: names.length ? `workflows: ${names.join(", ")}` : "no workflow is registered: add files to `workflows` in .aegis.ts, or run a file: aegis run ./my-workflow.ts",
-  });
+  throw notFound("workflow", target, names, didYouMean(target, names),
+    names.length ? undefined : "no workflow is registered: add files to `workflows` in .aegis.ts, or run a file: aegis run ./my-workflow.ts");
 }

@@ -121,7 +121,7 @@ describe("QueueManager", () => {
 
   test("unknown queue and empty payload are clear errors", () => {
     const r = runtime({ w: { reply: (p) => p } }, { review: { agent: "w", maxParallel: 1 } });
-    expect(() => r.queues.enqueue("reveiw", "x")).toThrow(expect.objectContaining({ code: "E_CONFIG", message: expect.stringContaining('did you mean "review"') }));
+    expect(() => r.queues.enqueue("reveiw", "x")).toThrow(expect.objectContaining({ code: "E_NOT_FOUND", message: expect.stringContaining('did you mean "review"') }));
     expect(() => r.queues.enqueue("review", "  ")).toThrow(expect.objectContaining({ code: "E_USAGE" }));
   });
 

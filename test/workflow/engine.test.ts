@@ -35,7 +35,7 @@ describe("engine verbs", () => {
     expect((bad.error as Error).message).toContain("invalid handle");
   });
 
-  test("delegate returns the worker's result; unknown queues and failed tasks raise WorkflowError", async () => {
+  test("delegate returns the worker's result; an unknown queue is E_NOT_FOUND (#10) and a failed task raises WorkflowError", async () => {
     await using r = rig({
       agents: {
         writer: { reply: echo("w") },
@@ -47,6 +47,7 @@ describe("engine verbs", () => {
     expect(listSteps(r.rt.store, ok.runId).map((s) => s.kind)).toEqual(["enqueue", "await"]);
     const unknown = await r.run(workflow("t-noqueue", async (e) => e.delegate("reveiw", "x")));
     expect(unknown.status).toBe("failed");
+    expect(unknown.error).toMatchObject({ code: "E_NOT_FOUND" });
     expect((unknown.error as Error).message).toMatch(/unknown queue "reveiw".*did you mean "review"/);
     const failed = await r.run(workflow("t-failtask", async (e) => e.delegate("review", "FAIL now")));
     expect(failed.status).toBe("failed");
