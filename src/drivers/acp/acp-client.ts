@@ -6,12 +6,17 @@
 
 import pkg from "../../../package.json" with { type: "json" };
 import { z } from "zod";
+import { AegisError } from "../../util/errors.ts";
 import type { McpServerSpec } from "../driver.ts";
 import { JsonRpcConnection, RpcMethodError, type LineTransport } from "./connection.ts";
 import {
   ACP_PROTOCOL_VERSION, InitializeResult, LoadSessionResult, NewSessionResult, PromptResult, RPC_METHOD_NOT_FOUND,
   RequestPermissionParams, SessionUpdateParams, type AcpMcpServer, type PermissionOutcome,
 } from "./wire.ts";
+import { isPromptResult } from "./wire-check.ts";
+
+/** A request result taken as it is, to be checked by the caller (session/prompt: by hand first, then zod). */
+const UNCHECKED = z.unknown();
 
 export interface AcpClientOptions {
   transport: LineTransport;
@@ -75,8 +80,13 @@ export class AcpClient {
   }
 
   /** One user turn (ACP content blocks). No timer of its own: the session interrupts, then kills, a quiet turn. */
-  prompt(sessionId: string, prompt: unknown[]): Promise<PromptResult> {
-    return this.connection.request("session/prompt", { sessionId, prompt }, PromptResult, { timeoutMs: 0 });
+  async prompt(sessionId: string, prompt: unknown[]): Promise<PromptResult> {
+    const result: unknown = await this.connection.request("session/prompt", { sessionId, prompt }, UNCHECKED, { timeoutMs: 0 });
+    // Once per turn: the hand check, then zod for anything it refuses (and to say why).
+    if (isPromptResult(result)) return result;
+    const parsed = PromptResult.safeParse(result);
+    if (parsed.success) return parsed.data;
+    throw new AegisError("E_PROTOCOL", `invalid session/prompt result: ${parsed.error.message}`, { data: { method: "session/prompt" } });
   }
 
   cancel(sessionId: string): void {

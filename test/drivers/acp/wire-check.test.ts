@@ -1,0 +1,50 @@
+// The ACP hand checks agree with their zod schemas (#10): they accept the recorded shapes (so the fast path is taken)
+// and never accept a value the schema refuses, whatever field is changed to whatever JSON value.
+
+import { describe, expect, test } from "bun:test";
+import { isPromptResult } from "../../../src/drivers/acp/wire-check.ts";
+import { PromptResult } from "../../../src/drivers/acp/wire.ts";
+
+type Json = Record<string, unknown>;
+
+/** session/prompt results as Gemini CLI, OpenCode and a generic agent send them (reference/real-clis.md §2–3). */
+const RECORDED: Json[] = [
+  { stopReason: "end_turn", _meta: { quota: { token_count: { input_tokens: 11, output_tokens: 2 }, model_usage: [{ model: "gemini-2.5-flash", token_count: { input_tokens: 11, output_tokens: 2 } }] } } },
+  { stopReason: "end_turn", usage: { inputTokens: 120, outputTokens: 4, totalTokens: 124, cachedReadTokens: 0 }, _meta: {} },
+  { stopReason: "cancelled" },
+  { stopReason: "end_turn", usage: { inputTokens: 1, outputTokens: 2, cachedReadTokens: null, cachedWriteTokens: null }, _meta: null },
+];
+
+const VALUES: unknown[] = [undefined, null, "x", "", 0, 7, -1.5, Infinity, Number.NaN, true, [], [1], {}, { a: 1 }];
+
+/** Every value obtained by replacing (or removing) one field at any depth with each of VALUES. */
+function* mutations(v: unknown): Generator<unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return;
+  for (const key of Object.keys(v)) {
+    for (const x of VALUES) yield { ...v, [key]: x };
+    for (const inner of mutations((v as Json)[key])) yield { ...v, [key]: inner };
+  }
+  for (const x of VALUES) yield { ...v, extra: x };
+}
+
+describe("ACP wire hand checks (#10)", () => {
+  test("isPromptResult takes the recorded results as they are", () => {
+    for (const r of RECORDED) {
+      expect(isPromptResult(r)).toBe(true);
+      expect(PromptResult.safeParse(r).success).toBe(true);
+    }
+  });
+
+  test("isPromptResult never accepts what PromptResult refuses", () => {
+    let checked = 0;
+    const wrong: string[] = [];
+    for (const base of [...RECORDED, ...VALUES]) {
+      for (const v of [base, ...mutations(base)]) {
+        checked++;
+        if (isPromptResult(v) && !PromptResult.safeParse(v).success) wrong.push(JSON.stringify(v));
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBeGreaterThan(500);
+  });
+});
