@@ -6,6 +6,7 @@
 import type { AgentEvent, PlanEntry, Usage } from "../driver.ts";
 import { toolNameOf, toToolKind } from "./permission-policy.ts";
 import { SessionUpdate, type PromptResult, type ToolCallContent, type ToolCallUpdate } from "./wire.ts";
+import { isTextChunk, isUsageUpdate } from "./wire-check.ts";
 
 /** Updates that carry nothing aegis reports (slash commands, mode and config echoes, history replay). */
 const IGNORED = new Set([
@@ -43,26 +44,16 @@ export class UpdateMapper {
   map(raw: unknown): AgentEvent[] {
     const kind = (raw as { sessionUpdate?: unknown } | null)?.sessionUpdate;
     if (typeof kind === "string" && IGNORED.has(kind)) return [];
-    if (kind === "agent_message_chunk") {
-      // The hot path, streamed text: the schema's check by hand (content a text block, messageId nullish string).
-      const { content, messageId } = raw as { content?: { type?: unknown; text?: unknown } | null; messageId?: unknown };
-      if (typeof content === "object" && content !== null && !Array.isArray(content) && content.type === "text" && typeof content.text === "string"
-        && (messageId === undefined || messageId === null || typeof messageId === "string")) {
-        if (!this.lastWasText) this.messageSeq++;
-        this.lastWasText = true;
-        return [{ type: "text", text: content.text, messageId: messageId ?? `msg_${this.turn}_${this.messageSeq}` }];
-      }
-    }
+    // The hot paths (streamed text, OpenCode's per-turn usage) by hand; zod for everything else (wire-check.ts).
+    if (isTextChunk(raw)) return this.text(raw.content.text, raw.messageId);
+    if (isUsageUpdate(raw)) return this.usageUpdate(raw);
     const parsed = SessionUpdate.safeParse(raw);
     if (!parsed.success) return [{ type: "unknown", raw }];
     const u = parsed.data;
     switch (u.sessionUpdate) {
-      case "agent_message_chunk": {
+      case "agent_message_chunk":
         if (u.content.type !== "text" || u.content.text === undefined) return [{ type: "unknown", raw }];
-        if (!this.lastWasText) this.messageSeq++;
-        this.lastWasText = true;
-        return [{ type: "text", text: u.content.text, messageId: u.messageId ?? `msg_${this.turn}_${this.messageSeq}` }];
-      }
+        return this.text(u.content.text, u.messageId);
       case "agent_thought_chunk":
         this.lastWasText = false;
         return u.content.text === undefined ? [] : [{ type: "thinking", text: u.content.text }];
@@ -75,10 +66,20 @@ export class UpdateMapper {
       case "plan":
         return [{ type: "plan", entries: u.entries.map(toPlanEntry) }];
       case "usage_update":
-        // Reported once per turn, with the turn's totals, just before turn_end (see `turnUsage`).
-        if (u.cost && (u.cost.currency === undefined || u.cost.currency.toUpperCase() === "USD")) this.costTotal = u.cost.amount;
-        return [];
+        return this.usageUpdate(u);
     }
+  }
+
+  private text(text: string, messageId: string | null | undefined): AgentEvent[] {
+    if (!this.lastWasText) this.messageSeq++;
+    this.lastWasText = true;
+    return [{ type: "text", text, messageId: messageId ?? `msg_${this.turn}_${this.messageSeq}` }];
+  }
+
+  /** Reported once per turn, with the session's cost so far, just before turn_end (see `turnUsage`). */
+  private usageUpdate(u: Extract<SessionUpdate, { sessionUpdate: "usage_update" }>): AgentEvent[] {
+    if (u.cost && (u.cost.currency === undefined || u.cost.currency.toUpperCase() === "USD")) this.costTotal = u.cost.amount;
+    return [];
   }
 
   /** A tool call aegis refused: reported as started and failed, since Gemini sends no update for it. */

@@ -4,7 +4,7 @@
 // the check refuses goes to the schema, which has the last word and explains a refusal. Keep each check in step with
 // its schema: test/drivers/acp/wire-check.test.ts compares the two on recorded shapes and mutations of every field.
 
-import type { PromptResult } from "./wire.ts";
+import type { PromptResult, SessionUpdate } from "./wire.ts";
 
 type Obj = { readonly [k: string]: unknown };
 
@@ -13,6 +13,25 @@ const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 const optNum = (v: unknown) => v === undefined || isNum(v);
 const nullishNum = (v: unknown) => v === undefined || v === null || isNum(v);
+const optStr = (v: unknown) => v === undefined || typeof v === "string";
+const nullishStr = (v: unknown) => v === undefined || v === null || typeof v === "string";
+
+type TextChunk = Extract<SessionUpdate, { sessionUpdate: "agent_message_chunk" }> & { content: { type: "text"; text: string } };
+type UsageUpdate = Extract<SessionUpdate, { sessionUpdate: "usage_update" }>;
+
+/** An `agent_message_chunk` update carrying text (streamed text: the most frequent update of all). */
+export function isTextChunk(v: unknown): v is TextChunk {
+  if (!isObj(v) || v.sessionUpdate !== "agent_message_chunk" || !nullishStr(v.messageId)) return false;
+  const c = v.content;
+  return isObj(c) && c.type === "text" && typeof c.text === "string";
+}
+
+/** A `usage_update` (OpenCode sends one per turn with the session's cost). */
+export function isUsageUpdate(v: unknown): v is UsageUpdate {
+  if (!isObj(v) || v.sessionUpdate !== "usage_update" || !optNum(v.used) || !optNum(v.size)) return false;
+  const c = v.cost;
+  return c === undefined || c === null || (isObj(c) && isNum(c.amount) && optStr(c.currency));
+}
 
 /** `session/prompt`'s result (PromptResult): the stop reason, ACP usage, Gemini's quota token count. */
 export function isPromptResult(v: unknown): v is PromptResult {

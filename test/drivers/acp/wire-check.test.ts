@@ -2,8 +2,9 @@
 // and never accept a value the schema refuses, whatever field is changed to whatever JSON value.
 
 import { describe, expect, test } from "bun:test";
-import { isPromptResult } from "../../../src/drivers/acp/wire-check.ts";
-import { PromptResult } from "../../../src/drivers/acp/wire.ts";
+import type { z } from "zod";
+import { isPromptResult, isTextChunk, isUsageUpdate } from "../../../src/drivers/acp/wire-check.ts";
+import { PromptResult, SessionUpdate } from "../../../src/drivers/acp/wire.ts";
 
 type Json = Record<string, unknown>;
 
@@ -27,11 +28,46 @@ function* mutations(v: unknown): Generator<unknown> {
   for (const x of VALUES) yield { ...v, extra: x };
 }
 
+/** Updates as the real CLIs stream them. */
+const TEXT_CHUNKS: Json[] = [
+  { sessionUpdate: "agent_message_chunk", content: { type: "text", text: "ECHO: hello" } },
+  { sessionUpdate: "agent_message_chunk", messageId: "msg_2146a", content: { type: "text", text: "hi" } },
+  { sessionUpdate: "agent_message_chunk", messageId: null, content: { type: "text", text: "", annotations: null } },
+];
+const USAGE_UPDATES: Json[] = [
+  { sessionUpdate: "usage_update", used: 1234, size: 200000, cost: { amount: 0.0123, currency: "USD" } },
+  { sessionUpdate: "usage_update", used: 5, size: 10 },
+  { sessionUpdate: "usage_update", cost: null },
+];
+
+/** The checked values that `check` accepts but `schema` refuses (must be none). */
+function disagreements(check: (v: unknown) => boolean, schema: z.ZodType, bases: unknown[]): { wrong: string[]; checked: number } {
+  let checked = 0;
+  const wrong: string[] = [];
+  for (const base of [...bases, ...VALUES]) {
+    for (const v of [base, ...mutations(base)]) {
+      checked++;
+      if (check(v) && !schema.safeParse(v).success) wrong.push(JSON.stringify(v));
+    }
+  }
+  return { wrong, checked };
+}
+
 describe("ACP wire hand checks (#10)", () => {
   test("isPromptResult takes the recorded results as they are", () => {
     for (const r of RECORDED) {
       expect(isPromptResult(r)).toBe(true);
       expect(PromptResult.safeParse(r).success).toBe(true);
+    }
+  });
+
+  test("isTextChunk and isUsageUpdate take the recorded updates, and never accept what SessionUpdate refuses", () => {
+    for (const u of TEXT_CHUNKS) expect(isTextChunk(u)).toBe(true);
+    for (const u of USAGE_UPDATES) expect(isUsageUpdate(u)).toBe(true);
+    for (const [check, bases] of [[isTextChunk, TEXT_CHUNKS], [isUsageUpdate, USAGE_UPDATES]] as const) {
+      const { wrong, checked } = disagreements(check, SessionUpdate, bases);
+      expect(wrong).toEqual([]);
+      expect(checked).toBeGreaterThan(200);
     }
   });
 
