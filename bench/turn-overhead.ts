@@ -6,8 +6,9 @@
 // so machine noise hits both alike. Two scenarios per provider: instant turns (the fake answers at once: pure overhead,
 // goal ≤ +25 µs of wall time per turn over the bare script) and turns with 20 ms of model time (goal: driver / bare
 // ≤ 1.10; still far below the 150–700 ms real turns took in real-clis.md).
-// The driver's CLI runs in a process group of its own (src/proc, so that a tool's whole tree can be killed); that
-// alone costs ~10 µs per turn on a pipe. --detached-baseline gives the bare script the same, to see aegis's own part.
+// src/proc runs every CLI in a process group of its own (so that a tool's whole tree can be killed) with stderr piped
+// (its tail explains a crash); that set-up alone costs ~10 µs per turn here. --detached-baseline sets the bare script's
+// child up the same way, to see aegis's own part.
 // Usage: bun bench/turn-overhead.ts [--quick] [--turns 300] [--rounds 7] [--delay-ms 20] [--only claude-code] [--detached-baseline]
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,7 +25,7 @@ const ROUNDS = numArg("--rounds", 7, 1);
 const DELAY_MS = numArg("--delay-ms", 20);
 const ONLY = strArg("--only");
 const DETACHED_BASELINE = process.argv.includes("--detached-baseline");
-const BARE_LABEL = DETACHED_BASELINE ? "bare script, own process group" : "bare script";
+const BARE_LABEL = DETACHED_BASELINE ? "bare script, child set up as src/proc does" : "bare script";
 const RATIO_GOAL = 1.1;
 const OVERHEAD_GOAL_US = 25;
 const prompt = (i: number) => `hello from turn ${i}, please echo this line back`;

@@ -14,7 +14,9 @@ type Json = Record<string, any>;
 
 /** A child process with line-split, parsed stdout. */
 function spawnLines(argv: string[], cwd: string, env: Record<string, string>, detached: boolean) {
-  const p = Bun.spawn(argv, { cwd, env: { ...process.env, ...env }, stdin: "pipe", stdout: "pipe", stderr: "ignore", detached });
+  // Detached means "set up as src/proc does": a process group of its own and stderr piped and drained (for its tail).
+  const p = Bun.spawn(argv, { cwd, env: { ...process.env, ...env }, stdin: "pipe", stdout: "pipe", stderr: detached ? "pipe" : "ignore", detached });
+  if (detached) void drain(p.stderr as ReadableStream<Uint8Array>);
   const reader = p.stdout.getReader();
   const decoder = new TextDecoder();
   let buf = "";
@@ -101,9 +103,17 @@ async function codexAppServer(argv: string[], cwd: string, env: Record<string, s
   };
 }
 
+async function drain(stream: ReadableStream<Uint8Array>): Promise<void> {
+  const reader = stream.getReader();
+  for (;;) if ((await reader.read()).done) return;
+}
+
 const CLIENTS: Record<BareProtocol, typeof acp> = { "claude-stream-json": claudeStreamJson, acp, "codex-app-server": codexAppServer };
 
-/** Starts the bare client for `protocol` on `argv`; `detached` puts the child in a session of its own, as src/proc does. */
+/**
+ * Starts the bare client for `protocol` on `argv`; `detached` sets the child up as src/proc does (a process group of
+ * its own, stderr piped and drained), to tell aegis's own cost from that of the process set-up.
+ */
 export function startBare(protocol: BareProtocol, argv: string[], cwd: string, env: Record<string, string>, detached: boolean): Promise<TurnRunner> {
   return CLIENTS[protocol](argv, cwd, env, detached);
 }
