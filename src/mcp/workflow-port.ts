@@ -6,7 +6,7 @@
 // nor decide who may start runs (the tools do).
 
 import type { SenderTag } from "../session/sender.ts";
-import { AegisError, formatError, notFound } from "../util/errors.ts";
+import { formatError, notFound } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { askAgent } from "../workflow/ask-agent.ts";
 import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
