@@ -42,8 +42,8 @@ beforeAll(async () => {
     error: () => new Response("not found", { status: 404 }),
   });
 }, 120_000);
-afterAll(() => {
-  server?.stop(true);
+afterAll(async () => {
+  await server?.stop(true);
   rmSync(dir, { recursive: true, force: true });
 });
 

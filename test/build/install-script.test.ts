@@ -82,8 +82,8 @@ beforeAll(() => {
   });
   base = `http://127.0.0.1:${server.port}`;
 });
-afterAll(() => {
-  server?.stop(true);
+afterAll(async () => {
+  await server?.stop(true);
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -180,14 +180,14 @@ describe("aegis run", () => {
       seen += new TextDecoder().decode(value);
     }
     expect(seen).toContain("? Ship it?");
-    p.stdin.write("\x03"); // the pty's line discipline turns ^C into SIGINT for the foreground process group
+    await p.stdin.write("\x03"); // the pty's line discipline turns ^C into SIGINT for the foreground process group
     await p.stdin.flush();
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
       seen += new TextDecoder().decode(value);
     }
-    p.stdin.end();
+    await p.stdin.end();
     expect(await p.exited).toBe(130);
     const runId = /resume with: aegis resume (run_\w+)/.exec(seen)![1]!;
     const show = JSON.parse((await aegis(["runs", "show", runId, "--json"])).stdout) as { status: string; steps: { label: string; status: string; error?: string }[] };

@@ -86,7 +86,10 @@ describe("errors name the key path, what was found and what is allowed", () => {
   });
   test("unknown provider name: every provider of the table and its class are listed (#10)", () => {
     const err = expectIssue({ agents: { a: { provider: { name: "no-such-cli", model: "x" } } } }, "agents.a.provider.name", '"no-such-cli"');
-    for (const p of providerSpecs()) expect(err.message).toContain(`${p.name}`), expect(err.message).toContain(`new ${p.className}(`);
+    for (const p of providerSpecs()) {
+      expect(err.message).toContain(`${p.name}`);
+      expect(err.message).toContain(`new ${p.className}(`);
+    }
   });
   test("a harness alias picks its provider (#10)", () => {
     const cfg = validateConfig({ agents: { a: { harness: "claude", model: "opus" } } }, FILE, "/proj");

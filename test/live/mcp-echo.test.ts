@@ -25,8 +25,8 @@ test("mcp-echo answers initialize, tools/list and tools/call, then exits on stdi
     { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "echo", arguments: { text: "pong" } } },
     { jsonrpc: "2.0", id: 4, method: "tools/call", params: { name: "nope", arguments: {} } },
   ];
-  proc.stdin.write(`${frames.map((f) => JSON.stringify(f)).join("\n")}\n`);
-  proc.stdin.end();
+  await proc.stdin.write(`${frames.map((f) => JSON.stringify(f)).join("\n")}\n`);
+  await proc.stdin.end();
   const exit = await Promise.race([proc.exited, Bun.sleep(10_000).then(() => "timeout" as const)]);
   if (exit === "timeout") proc.kill("SIGKILL");
   expect(exit).toBe(0);

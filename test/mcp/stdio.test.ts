@@ -66,9 +66,9 @@ describe("aegis mcp (stdio)", () => {
       stdin: "pipe", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: dir.path, NO_COLOR: "1" },
     });
     const init = { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "0" } };
-    proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: init })}\n`);
-    proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "aegis_list_agents", arguments: {} } })}\n`);
-    proc.stdin.end();
+    await proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: init })}\n`);
+    await proc.stdin.write(`${JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "aegis_list_agents", arguments: {} } })}\n`);
+    await proc.stdin.end();
     const [out, err, code] = await within(Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]), 10_000, "aegis mcp to exit");
     expect(code).toBe(0);
     const lines = out.trim().split("\n");

@@ -24,7 +24,7 @@ async function start(mode: "exit" | "signal") {
 describe("aegis exiting takes its children down", () => {
   test("process.exit kills every live child tree, escapees included", async () => {
     const { p, pids } = await start("exit");
-    p.stdin.end(); // the tree was seen alive: let the script exit
+    await p.stdin.end(); // the tree was seen alive: let the script exit
     expect(await within(p.exited, 5000, "exit")).toBe(0);
     await waitForPidsGone(pids, 2000);
   });

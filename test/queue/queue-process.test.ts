@@ -41,8 +41,10 @@ function pidsRunning(argv: string[]): number[] {
     if (!/^\d+$/.test(name)) continue;
     try {
       if (readFileSync(`/proc/${name}/cmdline`, "utf8") === want) out.push(Number(name));
-    } catch {
-      // the process exited while we looked: not one of ours
+    } catch (err) {
+      // ENOENT/ESRCH: the process exited while we looked, so it is not one of ours
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "ENOENT" && code !== "ESRCH") throw err;
     }
   }
   return out.filter(pidAlive);
