@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
-// Per-turn overhead of every driver with a fake CLI (the list in test/fixtures/fake-providers.ts: a provider added there
-// is measured here too): the same fake process kind driven through aegis's driver (spawn via src/proc, line framing,
+// Per-turn overhead of every driver with a fake CLI (the entries of test/fixtures/fake-providers.ts with a bare client:
+// a provider added there is measured here too): the same fake process kind driven through aegis's driver (spawn via src/proc, line framing,
 // validation, event mapping, the idle watchdog) and by a bare script speaking the same protocol (bench/lib/
 // bare-clients.ts: Bun.spawn, split on "\n", JSON.parse, stop at the turn's end), in the same run, interleaved in rounds
 // so machine noise hits both alike. Two scenarios per provider: instant turns (the fake answers at once: pure overhead,
@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAgent } from "../src/drivers/registry.ts";
-import { FAKE_PROVIDERS, type FakeProvider } from "../test/fixtures/fake-providers.ts";
+import { benchFakes, type BenchFake } from "../test/fixtures/fake-providers.ts";
 import { startBare, type TurnRunner } from "./lib/bare-clients.ts";
 import { withBunOnPath } from "./lib/measure.ts";
 import { numArg, report, strArg, type Figure } from "./lib/report.ts";
@@ -33,7 +33,7 @@ const figures: Figure[] = [];
 
 type Start = (env: Record<string, string>) => Promise<TurnRunner>;
 
-const viaDriver = (fx: FakeProvider): Start => async (env) => {
+const viaDriver = (fx: BenchFake): Start => async (env) => {
   const s = await startAgent(fx.make({ permission: "write", env }), { cwd, handle: "bench" });
   return {
     async turn(text) {
@@ -73,7 +73,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * and per bare runner `extra`: the median over rounds of driver − bare within a round (paired, so a noisy round moves
  * both sides and drops out of the difference).
  */
-async function scenario(fx: FakeProvider, bares: Start[], delayMs: number, turns: number): Promise<{ bare: Sample[]; driver: Sample; extra: Sample[] }> {
+async function scenario(fx: BenchFake, bares: Start[], delayMs: number, turns: number): Promise<{ bare: Sample[]; driver: Sample; extra: Sample[] }> {
   const env = withBunOnPath(cwd, { ...fx.env, [fx.delayEnv]: String(delayMs) });
   const runners: Start[] = [...bares, viaDriver(fx)];
   const samples: Sample[][] = runners.map(() => []);
@@ -93,17 +93,13 @@ async function scenario(fx: FakeProvider, bares: Start[], delayMs: number, turns
 const row = (name: string, b: Sample, d: Sample, extra: Sample) =>
   console.log(`  ${name.padEnd(72)} ${b.wall.toFixed(0).padStart(7)} ${d.wall.toFixed(0).padStart(7)} ${extra.wall.toFixed(0).padStart(6)} ${(d.wall / b.wall).toFixed(3).padStart(6)} ${extra.cpu.toFixed(0).padStart(6)}`);
 
-const fixtures = FAKE_PROVIDERS.filter((fx) => !ONLY || fx.name === ONLY);
-if (fixtures.length === 0) throw new Error(`--only ${ONLY}: no such fake provider; known: ${FAKE_PROVIDERS.map((f) => f.name).join(", ")}`);
+const fixtures = benchFakes().filter((fx) => !ONLY || fx.name === ONLY);
+if (fixtures.length === 0) throw new Error(`--only ${ONLY}: no such fake provider; known: ${benchFakes().map((f) => f.name).join(", ")}`);
 try {
   console.log(`${ROUNDS} rounds × ${TURNS} instant turns (and ${Math.max(20, Math.round(TURNS / 10))} turns of ${DELAY_MS} ms) per runner; medians, µs per turn (+wall, +cpu: median of the per-round differences)`);
   console.log(`  ${"".padEnd(72)} ${"bare".padStart(7)} ${"driver".padStart(7)} ${"+wall".padStart(6)} ${"ratio".padStart(6)} ${"+cpu".padStart(6)}`);
   for (const fx of fixtures) {
-    const bare = fx.bare;
-    if (!bare) {
-      console.log(`  ${fx.label}: no bare client for its protocol; not measured`);
-      continue;
-    }
+    const { bare } = fx;
     const plain: Start = (env) => startBare(bare.protocol, bare.argv, cwd, env, false);
     const asProc: Start = (env) => startBare(bare.protocol, bare.argv, cwd, env, true);
     const instant = await scenario(fx, [plain, asProc], 0, TURNS);

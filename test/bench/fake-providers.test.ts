@@ -10,7 +10,7 @@ import { withBunOnPath } from "../../bench/lib/measure.ts";
 import { startBare } from "../../bench/lib/bare-clients.ts";
 import { startAgent } from "../../src/drivers/registry.ts";
 import { providerSpecs } from "../../src/drivers/providers.ts";
-import { FAKE_PROVIDERS } from "../fixtures/fake-providers.ts";
+import { benchFakes } from "../fixtures/fake-providers.ts";
 import { within } from "../fixtures/helpers/wait.ts";
 
 const cwd = mkdtempSync(join(tmpdir(), "aegis-fake-providers-"));
@@ -18,12 +18,12 @@ afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 test("every provider with a CLI has a fake-provider entry with a bare client, so the benchmark measures it (#10)", () => {
   const withCli = providerSpecs().filter((p) => p.cli).map((p) => p.name);
-  const measured = FAKE_PROVIDERS.filter((f) => f.bare).map((f) => f.name);
+  const measured = benchFakes().map((f) => f.name);
   expect(withCli.filter((n) => !measured.includes(n))).toEqual([]);
 });
 
 describe("each fake provider, driven by aegis and by its bare client (#10)", () => {
-  for (const fx of FAKE_PROVIDERS) {
+  for (const fx of benchFakes()) {
     test(fx.label, async () => {
       const env = withBunOnPath(cwd, { ...fx.env, [fx.delayEnv]: "5" });
       const s = await startAgent(fx.make({ permission: "write", env }), { cwd, handle: "bench-check" });
@@ -36,7 +36,7 @@ describe("each fake provider, driven by aegis and by its bare client (#10)", () 
       } finally {
         await s.close();
       }
-      const bare = fx.bare!;
+      const { bare } = fx;
       const b = await startBare(bare.protocol, bare.argv, cwd, env, false);
       try {
         await within(b.turn("please repeat kumquat"), 15_000, "bare turn");

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { ACPAgent } from "../../src/config/providers.ts";
 import type { RunEvent } from "../../src/ui/events.ts";
 import { workflow } from "../../src/workflow/registry.ts";
-import { FAKE_ACP } from "../drivers/provider-fixtures.ts";
+import { FAKE_ACP } from "../fixtures/fake-providers.ts";
 import { tempDir } from "../fixtures/helpers/temp-dir.ts";
 import { rig } from "./helpers.ts";
 

@@ -3,7 +3,7 @@
 // all, where every level is enforced by aegis answering the agent's permission requests (#10).
 
 import { ACPAgent } from "../../../src/config/providers.ts";
-import { FAKE_ACP, fakeAcpEnv } from "../provider-fixtures.ts";
+import { FAKE_ACP, fakeAcpEnv } from "../../fixtures/fake-providers.ts";
 import { runDriverConformance } from "../conformance.ts";
 
 const CAPS = { process: true, tools: true, interruptMidTool: true, resume: true, permissions: true, turnLog: true };

@@ -11,7 +11,7 @@ import { startAgent } from "../../../src/drivers/registry.ts";
 import { errorCode } from "../../../src/util/errors.ts";
 import { tempDir } from "../../fixtures/helpers/temp-dir.ts";
 import { runTurn, textOf } from "../conformance.ts";
-import { FAKE_CODEX } from "../provider-fixtures.ts";
+import { FAKE_CODEX } from "../../fixtures/fake-providers.ts";
 
 async function withFake(permission: Codex["permission"], start: Partial<StartOptions>, fn: (s: DriverSession, dir: string) => Promise<void>): Promise<void> {
   using dir = tempDir("codex-session");

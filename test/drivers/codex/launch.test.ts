@@ -10,7 +10,7 @@ import type { McpServerSpec } from "../../../src/drivers/driver.ts";
 import { codexHomeOf, codexLaunch, mcpServersConfig, threadParams, trustDecided } from "../../../src/drivers/codex/launch.ts";
 import { errorCode } from "../../../src/util/errors.ts";
 import { tempDir } from "../../fixtures/helpers/temp-dir.ts";
-import { FAKE_CODEX } from "../provider-fixtures.ts";
+import { FAKE_CODEX } from "../../fixtures/fake-providers.ts";
 
 const plane: McpServerSpec = { type: "http", name: "aegis", url: "http://127.0.0.1:9/mcp", headers: { Authorization: "Bearer s3cret" } };
 const echo: McpServerSpec = { type: "stdio", name: "echo", command: "bun", args: ["echo.ts"], env: { A: "1" } };
