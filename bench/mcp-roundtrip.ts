@@ -86,5 +86,5 @@ try {
   await client.close();
   await rt.close();
   await plane.close();
-  echo.stop(true);
+  await echo.stop(true);
 }

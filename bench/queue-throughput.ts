@@ -86,8 +86,8 @@ async function rawSpawnRate(n: number, parallel: number, withTurn: boolean): Pro
       });
       const reader = p.stdout.getReader();
       if (withTurn) {
-        p.stdin.write(`${JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "text", text: `task ${next}` }] } })}\n`);
-        p.stdin.flush();
+        await p.stdin.write(`${JSON.stringify({ type: "user", message: { role: "user", content: [{ type: "text", text: `task ${next}` }] } })}\n`);
+        await p.stdin.flush();
         let buf = "";
         while (!buf.includes('"type":"result"')) {
           const { value, done } = await reader.read();
@@ -95,7 +95,7 @@ async function rawSpawnRate(n: number, parallel: number, withTurn: boolean): Pro
           buf += new TextDecoder().decode(value);
         }
       }
-      p.stdin.end();
+      await p.stdin.end();
       while (!(await reader.read()).done) { /* drain stdout to EOF */ }
       await p.exited;
     }

@@ -17,8 +17,12 @@ function findBun() {
     const pkg = createRequire(import.meta.url).resolve("bun/package.json");
     const bin = join(dirname(pkg), "bin", "bun.exe");
     if (existsSync(bin)) return bin;
-  } catch {
-    // the bun package is not installed: fall back to PATH
+  } catch (err) {
+    // The bun package is not installed: fall back to PATH. This launcher runs under Node, without aegis's logger, so
+    // the reason is printed only at AEGIS_LOG_LEVEL=debug (or trace), as the logger would.
+    if (/^(debug|trace)$/.test(process.env.AEGIS_LOG_LEVEL ?? "")) {
+      process.stderr.write(`aegis: no bun npm package (${err?.code ?? err}); using bun from PATH\n`);
+    }
   }
   return "bun";
 }

@@ -131,7 +131,7 @@ const GLOBAL: ParseArgsOptionsConfig = { cwd: { type: "string" }, config: { type
 
 /** Moves global flags given before the command words to after them, where the command's own parse finds them. */
 export function hoistGlobalFlags(argv: readonly string[]): string[] {
-  const { tokens = [] } = parseArgs({ args: [...argv], options: GLOBAL, strict: false, allowPositionals: true, tokens: true });
+  const { tokens } = parseArgs({ args: [...argv], options: GLOBAL, strict: false, allowPositionals: true, tokens: true });
   let end = 0; // argv index where the leading global flags stop
   for (const t of tokens) {
     if (t.kind !== "option" || !GLOBAL[t.name]) break;

@@ -30,7 +30,7 @@ export async function publicTypes(): Promise<string> {
   const generator = join(SOURCE_ROOT, "scripts", "public-types.ts");
   if (!COMPILED && existsSync(generator) && existsSync(join(SOURCE_ROOT, "node_modules", "typescript"))) {
     // A computed specifier: the build must not pull the generator (and tsc) into the binary.
-    const { ensurePublicTypes } = (await import(generator)) as { ensurePublicTypes(): Promise<string> };
+    const { ensurePublicTypes } = (await import(generator)) as { ensurePublicTypes: () => Promise<string> };
     try {
       await ensurePublicTypes();
     } catch (err) {

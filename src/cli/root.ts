@@ -147,6 +147,7 @@ async function usageFor(argv: string[]): Promise<string> {
 }
 
 function stripAnsi(s: string): string {
+  // oxlint-disable-next-line no-control-regex -- ESC is what starts an ANSI colour sequence
   return s.replace(/\x1b\[[0-9;]*m/g, "");
 }
 

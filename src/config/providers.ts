@@ -5,7 +5,6 @@
 
 import { findProvider, type Provider, type ProviderName } from "../drivers/providers.ts";
 import type { CodexEffort } from "../drivers/codex/provider.ts";
-import type { ACPAgentOptions } from "../drivers/acp-agent/provider.ts";
 import type { Effort, Permission } from "./provider-options.ts";
 import type { AgentFlatShape } from "./schema.ts";
 
