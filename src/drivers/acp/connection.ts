@@ -34,6 +34,8 @@ export interface ConnectionOptions {
   onNotification?: (method: string, params: unknown) => void;
   /** Told about every skipped line and every handler failure, for debugging. */
   onDiagnostic?: (message: string) => void;
+  /** The peer leaves out the `jsonrpc` member (Codex's app-server): a message without it is taken as 2.0. */
+  jsonrpcOptional?: boolean;
 }
 
 export interface RequestOptions {
@@ -162,14 +164,17 @@ export class JsonRpcConnection {
       return this.skip(`not JSON: ${line.slice(0, 120)}`);
     }
     if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return this.skip("not a JSON-RPC object");
-    const m = msg as Record<string, unknown>;
+    let m = msg as Record<string, unknown>;
+    // A string check, not a copy, on the hot paths below; the rare requests and errors get the member for their schemas.
+    const v2 = m.jsonrpc === "2.0" || (m.jsonrpc === undefined && this.opts.jsonrpcOptional === true);
+    if (v2 && m.jsonrpc === undefined && (("id" in m && typeof m.method === "string") || "error" in m)) m = { ...m, jsonrpc: "2.0" };
     if (typeof m.method === "string") {
       if ("id" in m && m.id !== undefined && m.id !== null) {
         const req = RpcRequest.safeParse(m);
         return req.success ? void this.answer(req.data.id, req.data.method, req.data.params) : this.skip("bad request envelope");
       }
       // The hot path (every session/update): RpcNotification's schema as a hand check, without zod's copy.
-      if (m.jsonrpc !== "2.0") return this.skip("bad notification envelope");
+      if (!v2) return this.skip("bad notification envelope");
       try {
         this.opts.onNotification?.(m.method, m.params);
       } catch (err) {
@@ -187,7 +192,7 @@ export class JsonRpcConnection {
     // RpcResult's schema as a hand check (one per request, every turn).
     const id = m.id;
     const validId = typeof id === "string" || (typeof id === "number" && Number.isFinite(id));
-    if (m.jsonrpc !== "2.0" || !validId || !("result" in m)) return this.skip("bad response envelope");
+    if (!v2 || !validId || !("result" in m)) return this.skip("bad response envelope");
     const entry = this.settle(id);
     if (!entry) return this.skip(`response for unknown id ${id}`);
     entry.resolve(m.result);

@@ -8,13 +8,14 @@ import type { PromptResult, SessionUpdate } from "./wire.ts";
 
 type Obj = { readonly [k: string]: unknown };
 
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+// The building blocks, shared with the Codex checks (codex/wire-check.ts).
+export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 /** zod's z.number() refuses ±Infinity and NaN. */
-const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
-const optNum = (v: unknown) => v === undefined || isNum(v);
-const nullishNum = (v: unknown) => v === undefined || v === null || isNum(v);
-const optStr = (v: unknown) => v === undefined || typeof v === "string";
-const nullishStr = (v: unknown) => v === undefined || v === null || typeof v === "string";
+export const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+export const optNum = (v: unknown) => v === undefined || isNum(v);
+export const nullishNum = (v: unknown) => v === undefined || v === null || isNum(v);
+export const optStr = (v: unknown) => v === undefined || typeof v === "string";
+export const nullishStr = (v: unknown) => v === undefined || v === null || typeof v === "string";
 
 type TextChunk = Extract<SessionUpdate, { sessionUpdate: "agent_message_chunk" }> & { content: { type: "text"; text: string } };
 type UsageUpdate = Extract<SessionUpdate, { sessionUpdate: "usage_update" }>;

@@ -1,9 +1,11 @@
 // The client role of Codex's app-server protocol over a JsonRpcConnection (the JSON-RPC layer shared with ACP; Codex
-// omits the `jsonrpc` member on output, so each line gets it back before the connection reads it): the calls aegis makes (initialize + initialized, thread/start,
+// omits the `jsonrpc` member on output: the connection's jsonrpcOptional): the calls aegis makes (initialize + initialized, thread/start,
 // thread/resume, turn/start, turn/interrupt, thread/backgroundTerminals/clean) and the routing of Codex's approval
 // requests and notifications to the session's callbacks. It owns no process and no policy.
 
+import { z } from "zod";
 import pkg from "../../../package.json" with { type: "json" };
+import { AegisError } from "../../util/errors.ts";
 import { JsonRpcConnection, RpcMethodError, type LineTransport } from "../acp/connection.ts";
 import { RPC_METHOD_NOT_FOUND } from "../acp/wire.ts";
 import type { ApprovalRequest } from "./approvals.ts";
@@ -11,6 +13,10 @@ import {
   CommandApprovalParams, ElicitationParams, EmptyResult, FileChangeApprovalParams, InitializeResult, PermissionsApprovalParams,
   ThreadResult, TurnStartResult, textInput,
 } from "./wire.ts";
+import { isTurnStartResult } from "./wire-check.ts";
+
+/** A request result taken as it is, to be checked by the caller (turn/start: by hand first, then zod). */
+const UNCHECKED = z.unknown();
 
 /** Notifications aegis has no use for, switched off at initialize so they never cross the pipe. */
 const OPT_OUT = ["account/rateLimits/updated", "thread/readState/changed", "remoteControl/status/changed"];
@@ -29,8 +35,9 @@ export class CodexClient {
   readonly connection: JsonRpcConnection;
 
   constructor(private readonly opts: CodexClientOptions) {
-    this.connection = new JsonRpcConnection({ lines: asJsonRpc(opts.transport.lines), write: (data) => opts.transport.write(data) }, {
+    this.connection = new JsonRpcConnection(opts.transport, {
       defaultTimeoutMs: opts.requestTimeoutMs,
+      jsonrpcOptional: true,
       onRequest: (method, params) => this.handleRequest(method, params),
       onNotification: opts.onNotification,
       ...(opts.onDiagnostic ? { onDiagnostic: opts.onDiagnostic } : {}),
@@ -60,10 +67,17 @@ export class CodexClient {
     return this.connection.request("thread/resume", { ...params, threadId }, ThreadResult);
   }
 
-  /** Starts a turn: each text is an input item of its own, the user's last. Answers at once; events follow. */
+  /**
+   * Starts a turn: each text is an input item of its own, the user's last. Answers at once; events follow. No timer of
+   * its own: the session's TurnWatchdog interrupts, then stops, a turn that stays quiet (its answer included).
+   */
   async turnStart(threadId: string, texts: string[]): Promise<string> {
-    const result = await this.connection.request("turn/start", { threadId, input: texts.map(textInput) }, TurnStartResult);
-    return result.turn.id;
+    const result: unknown = await this.connection.request("turn/start", { threadId, input: texts.map(textInput) }, UNCHECKED, { timeoutMs: 0 });
+    // Once per turn: the hand check, then zod for anything it refuses (and to say why).
+    if (isTurnStartResult(result)) return result.turn.id;
+    const parsed = TurnStartResult.safeParse(result);
+    if (parsed.success) return parsed.data.turn.id;
+    throw new AegisError("E_PROTOCOL", `invalid turn/start result: ${parsed.error.message}`, { data: { method: "turn/start" } });
   }
 
   async turnInterrupt(threadId: string, turnId: string): Promise<void> {
@@ -94,16 +108,5 @@ export class CodexClient {
         // Anything else (user-input questions, auth refresh, dynamic tools): aegis offers no such capability.
         throw new RpcMethodError(RPC_METHOD_NOT_FOUND, `method not supported by aegis: ${method}`);
     }
-  }
-}
-
-/**
- * Codex's lines as JSON-RPC 2.0: a JSON object without a leading `"jsonrpc"` member gets `"jsonrpc":"2.0"` first (a
- * string splice, no parse; should a later Codex send the member elsewhere, JSON.parse keeps its own value). Anything
- * else passes unchanged, for the connection to skip.
- */
-export async function* asJsonRpc(lines: AsyncIterable<string>): AsyncIterable<string> {
-  for await (const line of lines) {
-    yield line.startsWith("{\"") && !line.startsWith("{\"jsonrpc\"") ? `{"jsonrpc":"2.0",${line.slice(1)}` : line;
   }
 }

@@ -19,6 +19,7 @@ import { type CodexLaunch, codexHomeOf, threadParams } from "./launch.ts";
 import type { Codex } from "./provider.ts";
 import { LABEL, turnOutcome, withDetails } from "./turn-outcome.ts";
 import { ErrorParams, TurnCompletedParams, type TurnInfo, TurnStartedParams } from "./wire.ts";
+import { isTurnCompletedParams, isTurnStartedParams, parseFast } from "./wire-check.ts";
 
 /** After an interrupt (or an idle one), how long Codex has to end the turn before it is killed. */
 const INTERRUPT_GRACE_MS = 10_000;
@@ -182,7 +183,7 @@ class CodexSession implements DriverSession {
     if (typeof scope?.threadId === "string" && scope.threadId !== this.providerSessionId) return;
     if (!turn || turn.isOver) return;
     if (method === "turn/started") {
-      const p = TurnStartedParams.safeParse(params);
+      const p = parseFast(params, isTurnStartedParams, TurnStartedParams);
       if (p.success) this.turnId ??= p.data.turn.id;
     }
     // A late event of an earlier (interrupted) turn must not land in this one.
@@ -190,7 +191,7 @@ class CodexSession implements DriverSession {
     if (typeof eventTurn === "string" && this.turnId && eventTurn !== this.turnId) return;
     turn.touch();
     if (method === "turn/completed") {
-      const p = TurnCompletedParams.safeParse(params);
+      const p = parseFast(params, isTurnCompletedParams, TurnCompletedParams);
       if (p.success) return this.finishTurn(turn, p.data.turn);
       this.diag(`invalid turn/completed: ${p.error.message}`);
       return;

@@ -14,6 +14,7 @@ import {
   AgentMessageItem, CommandExecutionItem, DynamicToolCallItem, FileChangeItem, McpToolCallItem,
   PlanParams, RawItemParams, ReasoningItem, type TokenBreakdown, TokenUsageParams, WebSearchItem,
 } from "./wire.ts";
+import { isTokenUsageParams, parseFast } from "./wire-check.ts";
 
 /** Notifications that carry nothing for the event stream (state the driver tracks elsewhere, or UI bookkeeping). */
 const SILENT: ReadonlySet<string> = new Set([
@@ -87,7 +88,7 @@ export class CodexEventMapper {
         return [{ type: "plan", entries }];
       }
       case "thread/tokenUsage/updated": {
-        const p = TokenUsageParams.safeParse(params);
+        const p = parseFast(params, isTokenUsageParams, TokenUsageParams);
         if (!p.success) break;
         this.usage = addUsage(this.usage, toUsage(p.data.tokenUsage.last));
         return [];

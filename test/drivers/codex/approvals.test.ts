@@ -4,7 +4,9 @@
 import { describe, expect, test } from "bun:test";
 import type { PermissionRequest } from "../../../src/drivers/driver.ts";
 import { approvalAnswer, type ApprovalRequest, decideApproval, describeApproval } from "../../../src/drivers/codex/approvals.ts";
-import { asJsonRpc } from "../../../src/drivers/codex/codex-client.ts";
+import { z } from "zod";
+import { JsonRpcConnection } from "../../../src/drivers/acp/connection.ts";
+import { LineChannel } from "../acp/line-channel.ts";
 
 const scope = { threadId: "t", turnId: "u", itemId: "i" };
 const command: ApprovalRequest = { method: "item/commandExecution/requestApproval", params: { ...scope, command: "/bin/bash -lc 'touch x'", cwd: "/w" } };
@@ -50,15 +52,26 @@ describe("Codex approvals (#10)", () => {
     expect(approvalAnswer(mcp("echo"), false)).toEqual({ action: "decline", content: null, _meta: null });
   });
 
-  test("Codex's lines get the jsonrpc member they leave out; other lines pass unchanged", async () => {
-    async function* lines() {
-      yield '{"id":1,"result":{}}';
-      yield '{"jsonrpc":"2.0","method":"x"}';
-      yield "not json";
-      yield "[1]";
-    }
-    const out: string[] = [];
-    for await (const l of asJsonRpc(lines())) out.push(l);
-    expect(out.map((l) => (l.startsWith("{") ? JSON.parse(l) : l))).toEqual([{ jsonrpc: "2.0", id: 1, result: {} }, { jsonrpc: "2.0", method: "x" }, "not json", "[1]"]);
+  test("Codex's messages without the jsonrpc member are read as 2.0 (jsonrpcOptional); a wrong version is still skipped (#10)", async () => {
+    const notes: string[] = [];
+    const ch = new LineChannel();
+    const conn = new JsonRpcConnection(ch, { jsonrpcOptional: true, onNotification: (m) => notes.push(m), onRequest: () => ({ ok: 1 }) });
+    void conn.start();
+    const p = conn.request("a", {}, z.unknown());
+    const failing = conn.request("b", {}, z.unknown());
+    const req = await ch.next((m) => m.method === "a");
+    const reqB = await ch.next((m) => m.method === "b");
+    ch.push({ method: "x", params: {} });
+    ch.push({ jsonrpc: "1.0", method: "skipped" });
+    ch.push("not json");
+    ch.push("[1]");
+    ch.push({ id: 7, method: "ask", params: {} });
+    ch.push({ id: reqB.id, error: { code: -32000, message: "no" } });
+    ch.push({ id: req.id, result: { done: true } });
+    expect(await p).toEqual({ done: true });
+    await expect(failing).rejects.toThrow("no");
+    expect(await ch.next((m) => m.id === 7)).toMatchObject({ jsonrpc: "2.0", id: 7, result: { ok: 1 } });
+    expect(notes).toEqual(["x"]);
+    expect(conn.skippedLines).toBe(3);
   });
 });
