@@ -10,6 +10,7 @@
 // leaves the database as it was, and two processes opening the same file never both apply one.
 
 import type { Database } from "bun:sqlite";
+import { CLAIMS_MIGRATION } from "./claims.ts";
 import { EVENTS_MIGRATION } from "./events.ts";
 import { INBOX_MIGRATION } from "./inbox.ts";
 import { OWNERS_MIGRATION } from "./owners.ts";
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   TASKS_MIGRATION, // 5
   RUNS_MIGRATION, // 6
   QUEUE_COUNTS_MIGRATION, // 7
+  CLAIMS_MIGRATION, // 8
 ];
