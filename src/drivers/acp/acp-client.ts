@@ -8,15 +8,12 @@ import pkg from "../../../package.json" with { type: "json" };
 import { z } from "zod";
 import { AegisError } from "../../util/errors.ts";
 import type { McpServerSpec } from "../driver.ts";
-import { JsonRpcConnection, RpcMethodError, type LineTransport } from "./connection.ts";
+import { JsonRpcConnection, RpcMethodError, UNCHECKED, type LineTransport } from "./connection.ts";
 import {
   ACP_PROTOCOL_VERSION, InitializeResult, LoadSessionResult, NewSessionResult, PromptResult, RPC_METHOD_NOT_FOUND,
   RequestPermissionParams, SessionUpdateParams, type AcpMcpServer, type PermissionOutcome,
 } from "./wire.ts";
 import { isPromptResult } from "./wire-check.ts";
-
-/** A request result taken as it is, to be checked by the caller (session/prompt: by hand first, then zod). */
-const UNCHECKED = z.unknown();
 
 export interface AcpClientOptions {
   transport: LineTransport;

@@ -3,10 +3,9 @@
 // thread/resume, turn/start, turn/interrupt, thread/backgroundTerminals/clean) and the routing of Codex's approval
 // requests and notifications to the session's callbacks. It owns no process and no policy.
 
-import { z } from "zod";
 import pkg from "../../../package.json" with { type: "json" };
 import { AegisError } from "../../util/errors.ts";
-import { JsonRpcConnection, RpcMethodError, type LineTransport } from "../acp/connection.ts";
+import { JsonRpcConnection, RpcMethodError, UNCHECKED, type LineTransport } from "../acp/connection.ts";
 import { RPC_METHOD_NOT_FOUND } from "../acp/wire.ts";
 import type { ApprovalRequest } from "./approvals.ts";
 import {
@@ -14,9 +13,6 @@ import {
   ThreadResult, TurnStartResult, textInput,
 } from "./wire.ts";
 import { isTurnStartResult } from "./wire-check.ts";
-
-/** A request result taken as it is, to be checked by the caller (turn/start: by hand first, then zod). */
-const UNCHECKED = z.unknown();
 
 /** Notifications aegis has no use for, switched off at initialize so they never cross the pipe. */
 const OPT_OUT = ["account/rateLimits/updated", "thread/readState/changed", "remoteControl/status/changed"];

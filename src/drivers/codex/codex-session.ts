@@ -204,7 +204,7 @@ class CodexSession implements DriverSession {
     }
     const events = this.mapper.map(method, params);
     // An interrupted command may still report "completed": after an interrupt a tool result is a failure.
-    turn.push(...(turn.interrupted ? events.map((e) => (e.type === "tool_result" ? { ...e, ok: false } : e)) : events));
+    turn.pushAll(turn.interrupted ? events.map((e) => (e.type === "tool_result" ? { ...e, ok: false } : e)) : events);
   }
 
   private async onApproval(req: ApprovalRequest): Promise<unknown> {
