@@ -4,10 +4,11 @@
 
 import type { LoadedConfig } from "../config/validate.ts";
 import type { SessionManager } from "../session/manager.ts";
+import { listClaims, releaseClaim, tryClaim, type Claim } from "../store/claims.ts";
 import { AegisError } from "../util/errors.ts";
 import { senderOf, type Caller } from "./identity.ts";
 import type { RunView } from "../workflow/run-status.ts";
-import type { PeerInfo, PlanePorts, TaskView } from "./ports.ts";
+import type { ClaimView, PeerInfo, PlanePorts, TaskView } from "./ports.ts";
 
 /** The queue operations the plane uses (QueueManager satisfies it). */
 export interface PlaneQueues {
@@ -44,16 +45,26 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
     if (!rt.workflows) throw unavailable("workflows");
     return rt.workflows;
   };
+  const store = rt.sessions.store;
+  const liveId = (handle: string): string => {
+    const s = rt.sessions.get(handle);
+    if (!s) throw new AegisError("E_STATE", `session ${handle} is not live in this aegis process, so it cannot hold claims`, { data: { handle } });
+    return s.id;
+  };
   return {
-    listSessions: (): PeerInfo[] => rt.sessions.list().map((s) => ({
-      handle: s.handle,
-      agent: s.agent,
-      state: s.state,
-      inbox: s.inbox,
-      ...(s.spawnedBy ? { spawnedBy: s.spawnedBy } : {}),
-      tokens: s.tokens,
-      costUsd: s.costUsd,
-    })),
+    listSessions: (): PeerInfo[] => {
+      const claims = listClaims(store);
+      return rt.sessions.list().map((s) => ({
+        handle: s.handle,
+        agent: s.agent,
+        state: s.state,
+        inbox: s.inbox,
+        ...(s.spawnedBy ? { spawnedBy: s.spawnedBy } : {}),
+        tokens: s.tokens,
+        costUsd: s.costUsd,
+        claims: claims.filter((c) => c.sessionId === s.id).map((c) => ({ claimId: c.id, intent: c.intent, paths: c.paths })),
+      }));
+    },
     listAgents: () => Object.entries(rt.config.agents).map(([name, a]) => ({ name, provider: a.provider.name, model: a.model })),
     async spawn(agent: string, prompt: string | undefined, spawnedBy: Caller) {
       const session = await rt.sessions.spawn(agent, { ...(prompt !== undefined ? { prompt } : {}), spawnedBy: senderOf(spawnedBy) });
@@ -75,5 +86,26 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
     runWorkflow: (name, args, opts) =>
       workflows().start(name, args, { callerHandle: opts.caller.kind === "session" ? opts.caller.handle : null, callback: opts.callback }),
     workflowStatus: async (runId) => (await workflows().status(runId)) ?? undefined,
+
+    projectRoot: () => rt.config.root,
+    claim(handle, req) {
+      const out = tryClaim(store, { sessionId: liveId(handle), handle, ...req, at: Date.now() });
+      if (!out) throw new AegisError("E_STATE", `session ${handle} has closed, so it cannot hold claims`, { data: { handle } });
+      return {
+        claimId: out.granted ? out.claim.id : null,
+        granted: out.granted,
+        paths: req.paths,
+        overlaps: out.overlaps.map((o) => ({ handle: o.handle, paths: o.paths, intent: o.intent, ...(o.description ? { description: o.description } : {}) })),
+      };
+    },
+    release: (handle, claimId) => releaseClaim(store, claimId, liveId(handle)),
+    listClaims: () => listClaims(store).map(claimView),
+  };
+}
+
+function claimView(c: Claim): ClaimView {
+  return {
+    claimId: c.id, handle: c.handle, intent: c.intent, paths: c.paths,
+    ...(c.description ? { description: c.description } : {}), since: new Date(c.createdAt).toISOString(),
   };
 }

@@ -52,6 +52,9 @@ export function planePrompt(handle: string): string {
     `You are ${handle}, one session in an aegis team of coding agents.`,
     `aegis gives you MCP tools named aegis_* (server "${PLANE_SERVER_NAME}"): call aegis_meta first to learn who your peers are, ` +
       "how to hand off work, enqueue tasks and run workflows, and how the `> from …` headers on incoming messages read.",
+    "Peers may edit the same files as you: before changing files in a tree you share, claim them with aegis_claim " +
+      "(exclusive to edit) and release them when done; if it is not granted, do not edit them. " +
+      "In a git worktree of your own you need no claims.",
   ].join("\n");
 }
 

@@ -4,6 +4,7 @@
 // Identity is not part of these calls' trust: every sender passed here comes from the authenticated Caller.
 
 import type { Delivery, InboxMessage, SenderTag } from "../session/sender.ts";
+import type { ClaimIntent } from "../store/claims.ts";
 import type { RunView } from "../workflow/run-status.ts";
 import type { Caller } from "./identity.ts";
 
@@ -16,6 +17,27 @@ export interface PeerInfo {
   spawnedBy?: string;
   tokens: { input: number; output: number };
   costUsd: number;
+  /** Its live claims (aegis_claim). */
+  claims: Array<{ claimId: string; intent: ClaimIntent; paths: string[] }>;
+}
+
+/** A live claim as the tools report it. */
+export interface ClaimView {
+  claimId: string;
+  handle: string;
+  intent: ClaimIntent;
+  paths: string[];
+  description?: string;
+  /** ISO time it was granted. */
+  since: string;
+}
+
+/** The outcome of a claim: granted (with its id) or denied (nothing recorded); `overlaps` are other sessions' claims. */
+export interface ClaimResult {
+  claimId: string | null;
+  granted: boolean;
+  paths: string[];
+  overlaps: Array<{ handle: string; paths: string[]; intent: ClaimIntent; description?: string }>;
 }
 
 export interface AgentInfo {
@@ -61,4 +83,13 @@ export interface PlanePorts {
   runWorkflow(name: string, args: Record<string, unknown>, opts: { caller: Caller; callback: boolean }): Promise<{ runId: string }>;
   /** The run as `aegis runs --json` shows it. */
   workflowStatus(runId: string): RunView | undefined | Promise<RunView | undefined>;
+
+  /** The folder claim paths are relative to (the project root). */
+  projectRoot(): string;
+  /** Claims normalized `paths` for the live session `handle` (E_STATE if it is not live here). */
+  claim(handle: string, req: { paths: string[]; intent: ClaimIntent; description?: string }): ClaimResult;
+  /** Releases `claimId` if `handle` holds it; false otherwise (the permission check is the tool's). */
+  release(handle: string, claimId: string): boolean;
+  /** Every live claim, of every aegis process on this state. */
+  listClaims(): ClaimView[];
 }

@@ -6,6 +6,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { VERSION } from "../version.ts";
 import { runTool } from "./tool-result.ts";
 import type { ToolContext, ToolDef } from "./tool-def.ts";
+import { claimTool, claimsTool, releaseTool } from "./tools/claims.ts";
 import { listAgentsTool, listSessionsTool, metaTool } from "./tools/orient.ts";
 import { handoffTool, spawnTool } from "./tools/peers.ts";
 import { cancelTool, enqueueTool, taskStatusTool } from "./tools/queues.ts";
@@ -26,6 +27,9 @@ export function planeTools(): readonly ToolDef<any>[] {
     cancelTool,
     runWorkflowTool,
     workflowStatusTool,
+    claimTool,
+    releaseTool,
+    claimsTool,
   ];
   return tools;
 }

@@ -8,6 +8,7 @@ import { didYouMean } from "../config/validate.ts";
 import type { AgentEvent, Driver, McpServerSpec, PermissionRequest } from "../drivers/driver.ts";
 import { getDriver } from "../drivers/registry.ts";
 import { insertInbox, undeliveredAfter, undeliveredFor, type InboxRow } from "../store/inbox.ts";
+import { releaseSessionClaims } from "../store/claims.ts";
 import { deadOwners } from "../store/owners.ts";
 import { closeSessionRow, findSessionByHandle, insertSession, markSessionReady, type SessionState } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
@@ -308,6 +309,8 @@ export class SessionManager {
 
   private forget(s: Session): void {
     if (this.live.get(s.handle) === s) this.live.delete(s.handle);
+    // Its claims on shared paths end with it (a crashed process's are ignored by store/claims.ts instead).
+    this.store.batch(() => releaseSessionClaims(this.store, s.id));
     this.opts.plane?.detach(s.handle);
   }
 }

@@ -145,7 +145,7 @@ test("(#11) two processes racing for the same exclusive paths: exactly one wins 
     const readers = racers.map((r) => lines(r.stdout));
     for (const next of readers) expect(await within(next(), 10_000, "a racer to start")).toBe("ready");
     for (const r of racers) {
-      r.stdin.write("go\n");
+      await r.stdin.write("go\n");
       await r.stdin.flush();
     }
     const [a, b] = await Promise.all(readers.map(async (next) => JSON.parse(await within(next(), 20_000, "a racer's claims")) as (string | null)[]));

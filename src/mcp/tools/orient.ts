@@ -8,7 +8,7 @@ import type { PeerInfo } from "../ports.ts";
 export const listSessionsTool = defineTool({
   name: "aegis_list_sessions",
   description: "List the live aegis sessions (your peers and yourself): handle, agent profile, state (ready, working, error), " +
-    "messages waiting in the inbox, who spawned it, tokens and cost.",
+    "messages waiting in the inbox, who spawned it, tokens and cost, and the paths it has claimed (aegis_claim).",
   input: {},
   readOnly: true,
   run: (_args, ctx) => ({ sessions: ctx.ports.listSessions().map((s) => ({ ...s, you: isSelf(s, ctx) })) }),
@@ -49,7 +49,7 @@ export function briefing(ctx: ToolContext, tools: readonly ToolDef<any>[]): stri
   }
   const peers = sessions.filter((s) => s !== me);
   lines.push("", peers.length ? "Peers:" : "Peers: none yet (aegis_spawn starts one).");
-  for (const p of peers) lines.push(`  - ${p.handle}: agent ${p.agent}, ${p.state}, inbox ${p.inbox}${p.spawnedBy ? `, spawned by ${p.spawnedBy}` : ""}`);
+  for (const p of peers) lines.push(`  - ${p.handle}: agent ${p.agent}, ${p.state}, inbox ${p.inbox}${p.spawnedBy ? `, spawned by ${p.spawnedBy}` : ""}${claimsOf(p)}`);
   const agents = ports.listAgents();
   lines.push("", `Agent profiles (for aegis_spawn): ${agents.map((a) => `${a.name} (${a.provider}${a.model ? ` ${a.model}` : ""})`).join(", ") || "none"}`);
   const queues = ports.listQueues();
@@ -58,6 +58,12 @@ export function briefing(ctx: ToolContext, tools: readonly ToolDef<any>[]): stri
   lines.push("", ...HEADERS, "", "Tools:");
   for (const t of tools) lines.push(`  - ${t.name}: ${firstSentence(t.description)}`);
   return lines.join("\n");
+}
+
+/** ", claims src (exclusive), docs/a.md (shared)" for a peer holding claims. */
+function claimsOf(p: PeerInfo): string {
+  if (!p.claims.length) return "";
+  return `, claims ${p.claims.map((c) => `${c.paths.join(" ")} (${c.intent})`).join(", ")}`;
 }
 
 function firstSentence(s: string): string {
