@@ -17,6 +17,7 @@ import { OWNERS_MIGRATION } from "./owners.ts";
 import { RUNS_MIGRATION } from "./runs.ts";
 import { SESSIONS_MIGRATION } from "./sessions.ts";
 import { QUEUE_COUNTS_MIGRATION, TASKS_MIGRATION } from "./tasks.ts";
+import { worktreesMigration } from "./worktrees.ts";
 
 export interface Migration {
   /** 1, 2, 3, …: the position in MIGRATIONS plus one. */
@@ -35,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   RUNS_MIGRATION, // 6
   QUEUE_COUNTS_MIGRATION, // 7
   CLAIMS_MIGRATION, // 8
+  worktreesMigration(9), // 9
 ];
