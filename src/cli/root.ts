@@ -30,6 +30,7 @@ export const subCommands: Record<string, Lazy> = {
   cancel: lazy(() => import("./cancel.ts")),
   work: lazy(() => import("./work.ts")),
   logs: lazy(() => import("./logs.ts")),
+  claims: lazy(() => import("./claims.ts")),
 };
 
 export const rootCommand = defineCommand({

@@ -103,7 +103,8 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
   };
 }
 
-function claimView(c: Claim): ClaimView {
+/** A claim as the tools and `aegis claims --json` report it. */
+export function claimView(c: Claim): ClaimView {
   return {
     claimId: c.id, handle: c.handle, intent: c.intent, paths: c.paths,
     ...(c.description ? { description: c.description } : {}), since: new Date(c.createdAt).toISOString(),
