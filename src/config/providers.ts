@@ -27,6 +27,10 @@ export interface AgentProviderShape {
   provider: Provider;
   /** Extra instructions (a persona) appended to the agent's system prompt. */
   prompt?: string;
+  /** "worktree": each session gets its own git worktree (branch `aegis/<handle>`) as its cwd; "none" (default). */
+  isolation?: "worktree" | "none";
+  /** On close, a session's worktree is kept if it has changes ("changed", default), always, or never. */
+  keep?: "changed" | "always" | "never";
 }
 /**
  * An agent profile. Two shapes are accepted and are equivalent after validation:
@@ -37,12 +41,18 @@ export interface AgentProviderShape {
 export class Agent {
   readonly provider: Provider;
   readonly prompt?: string;
+  /** "worktree": each session gets its own git worktree (branch `aegis/<handle>`) as its cwd; default "none". */
+  readonly isolation?: "worktree" | "none";
+  /** On close, a session's worktree is kept if it has changes ("changed", default), always, or never. */
+  readonly keep?: "changed" | "always" | "never";
   /** @internal what the user wrote, validated by loadConfig. */
   readonly input: AgentProviderShape | AgentFlatShape;
   constructor(o: AgentProviderShape | AgentFlatShape) {
     this.input = o;
     this.provider = "provider" in (o ?? {}) ? (o as AgentProviderShape).provider : providerFromFlat(o as AgentFlatShape);
     if (o?.prompt !== undefined) this.prompt = o.prompt;
+    if (o?.isolation !== undefined) this.isolation = o.isolation;
+    if (o?.keep !== undefined) this.keep = o.keep;
   }
   get harness(): ProviderName { return this.provider?.name; }
   get model(): string { return this.provider?.model; }
@@ -57,6 +67,6 @@ export class Agent {
 export function providerFromFlat(o: AgentFlatShape): Provider {
   const spec = typeof o?.harness === "string" ? findProvider(o.harness) : undefined;
   if (!spec?.flat) return undefined as unknown as Provider;
-  const { harness: _harness, prompt: _prompt, ...options } = o as Record<string, unknown>;
+  const { harness: _harness, prompt: _prompt, isolation: _isolation, keep: _keep, ...options } = o as Record<string, unknown>;
   return new spec.cls(options as never);
 }

@@ -7,6 +7,18 @@ import type { ProviderSpec } from "../drivers/provider-spec.ts";
 import { providerSpecs, type PROVIDERS } from "../drivers/providers.ts";
 
 const promptField = z.string().optional().describe("Extra instructions (a persona) appended to the agent's system prompt.");
+export const IsolationSchema = z.enum(["worktree", "none"]);
+export const KeepSchema = z.enum(["changed", "always", "never"]);
+/** The profile keys every agent shape has besides its provider. */
+const profileFields = {
+  prompt: promptField,
+  isolation: IsolationSchema.optional().describe(
+    '"worktree": each session gets its own git worktree on branch aegis/<handle> (made from the project\'s HEAD) and the CLI runs there; "none" (default): it works in the project checkout.',
+  ),
+  keep: KeepSchema.optional().describe(
+    'What happens to a session\'s worktree when it closes: "changed" (default) keeps it if it has commits or uncommitted changes, "always" keeps it, "never" removes it.',
+  ),
+};
 
 /** The provider object of one table entry: `{ name: "<its name>", ...its options }`. */
 export function providerObjectSchema(spec: ProviderSpec) {
@@ -16,7 +28,7 @@ export function providerObjectSchema(spec: ProviderSpec) {
 /** The flat agent shape of one table entry: `{ harness: "<its name or alias>", ...its options, prompt? }`. */
 export function flatAgentSchema(spec: ProviderSpec) {
   const names = [spec.name, ...(spec.aliases ?? [])] as [string, ...string[]];
-  return z.strictObject({ harness: z.literal(names).describe(`${spec.label}: "${spec.name}"${spec.aliases?.length ? ` (or ${spec.aliases.map((a) => `"${a}"`).join(", ")})` : ""}.`), ...spec.options.shape, prompt: promptField });
+  return z.strictObject({ harness: z.literal(names).describe(`${spec.label}: "${spec.name}"${spec.aliases?.length ? ` (or ${spec.aliases.map((a) => `"${a}"`).join(", ")})` : ""}.`), ...spec.options.shape, ...profileFields });
 }
 
 /** Every provider object of the table, by `name`. */
@@ -26,10 +38,10 @@ export const ProviderSchema = z.discriminatedUnion(
 );
 
 /** The agent shape's own keys; its provider is validated against the table entry its `name` picks. */
-export const AgentProviderShapeSchema = z.strictObject({ provider: ProviderSchema, prompt: promptField });
+export const AgentProviderShapeSchema = z.strictObject({ provider: ProviderSchema, ...profileFields });
 
 /** One table entry's flat shape as a type: its options beside `harness` (aliases are accepted at run time only). */
-type FlatShapeOf<S> = S extends ProviderSpec<infer P, infer O, true> ? { harness: P["name"]; prompt?: string } & z.input<O> : never;
+type FlatShapeOf<S> = S extends ProviderSpec<infer P, infer O, true> ? { harness: P["name"]; prompt?: string; isolation?: "worktree" | "none"; keep?: "changed" | "always" | "never" } & z.input<O> : never;
 type FlatShapes = FlatShapeOf<(typeof PROVIDERS)[number]>;
 
 /** Every flat agent shape of the table, by `harness` (typed from the table's entries). */

@@ -6,7 +6,7 @@ import { ConfigError, type ConfigIssue } from "../util/errors.ts";
 import { describeHarnesses, findProvider, harnessNames, providerSpecs, type Provider } from "../drivers/providers.ts";
 import { Agent, providerFromFlat, type AgentFlatShape } from "./providers.ts";
 import {
-  BudgetSchema, DEFAULT_REPLAY_MAX_TOKENS, flatAgentSchema, providerObjectSchema, QueueSchema, ReplaySchema, TopLevelSchema,
+  BudgetSchema, DEFAULT_REPLAY_MAX_TOKENS, flatAgentSchema, IsolationSchema, KeepSchema, providerObjectSchema, QueueSchema, ReplaySchema, TopLevelSchema,
   windowToMs, type Budget, type ResolvedQueue,
 } from "./schema.ts";
 
@@ -84,7 +84,18 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
   };
 }
 
-const AgentShapeKeys = z.strictObject({ provider: z.unknown(), prompt: z.string().optional() });
+const AgentShapeKeys = z.strictObject({
+  provider: z.unknown(), prompt: z.string().optional(), isolation: IsolationSchema.optional(), keep: KeepSchema.optional(),
+});
+
+/** The profile keys besides the provider, as the Agent constructor takes them. */
+function profileOf(o: { prompt?: string; isolation?: "worktree" | "none"; keep?: "changed" | "always" | "never" }) {
+  return {
+    ...(o.prompt !== undefined ? { prompt: o.prompt } : {}),
+    ...(o.isolation !== undefined ? { isolation: o.isolation } : {}),
+    ...(o.keep !== undefined ? { keep: o.keep } : {}),
+  };
+}
 
 function validateAgent(value: unknown, path: Path, issues: ConfigIssue[]): Agent | undefined {
   const input = value instanceof Agent || isAgentLike(value) ? (value as Agent).input : value;
@@ -97,7 +108,7 @@ function validateAgent(value: unknown, path: Path, issues: ConfigIssue[]): Agent
     if (!r.success) return void collect(issues, r.error, path);
     const provider = validateProvider(r.data.provider, [...path, "provider"], issues);
     if (!provider) return undefined;
-    return new Agent({ provider, ...(r.data.prompt !== undefined ? { prompt: r.data.prompt } : {}) });
+    return new Agent({ provider, ...profileOf(r.data) });
   }
   if ("harness" in input) {
     const harness = (input as { harness: unknown }).harness;
@@ -109,7 +120,7 @@ function validateAgent(value: unknown, path: Path, issues: ConfigIssue[]): Agent
     const r = flatAgentSchema(spec).safeParse(input, { reportInput: true });
     if (!r.success) return void collect(issues, r.error, path, providerKeys(spec.name, "harness"));
     const flat = r.data as unknown as AgentFlatShape;
-    return new Agent({ provider: providerFromFlat(flat), ...(flat.prompt !== undefined ? { prompt: flat.prompt } : {}) });
+    return new Agent({ provider: providerFromFlat(flat), ...profileOf(flat) });
   }
   const classes = providerSpecs().map((p) => p.className).join(", ");
   issues.push({
@@ -150,7 +161,7 @@ function providerKeys(name: string, shape: "provider" | "harness"): KeyHelp {
   const spec = findProvider(name)!;
   const own = Object.keys(spec.options.shape);
   return {
-    allowed: shape === "harness" ? ["harness", ...own, "prompt"] : own,
+    allowed: shape === "harness" ? ["harness", ...own, "prompt", "isolation", "keep"] : own,
     note: (key) => {
       const others = providerSpecs().filter((p) => p !== spec && key in p.options.shape).map((p) => p.name);
       return others.length ? ` for ${shape} ${show(name)} (an option of ${others.join(", ")} only)` : ` for ${shape} ${show(name)}`;
