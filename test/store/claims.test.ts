@@ -136,9 +136,11 @@ test("(#11) two processes racing for the same exclusive paths: exactly one wins 
   using dir = tempDir("claims-race");
   const path = dir.join("state.db");
   store(path); // migrated once, before the racers open it
-  const paths = Array.from({ length: 40 }, (_, i) => `src/file-${i}.ts`);
-  const racers = ["alpha", "bravo"].map((handle) => Bun.spawn(
-    [process.execPath, `${import.meta.dir}/fixtures/claim-racer.ts`, path, handle, ...paths],
+  const paths = Array.from({ length: 200 }, (_, i) => `src/file-${i}.ts`);
+  // Opposite orders: whichever starts first, the two meet somewhere in the list and contend for the same paths there.
+  const orders = { alpha: paths, bravo: paths.toReversed() };
+  const racers = (["alpha", "bravo"] as const).map((handle) => Bun.spawn(
+    [process.execPath, `${import.meta.dir}/fixtures/claim-racer.ts`, path, handle, ...orders[handle]],
     { stdin: "pipe", stdout: "pipe", stderr: "inherit" },
   ));
   try {
@@ -149,7 +151,9 @@ test("(#11) two processes racing for the same exclusive paths: exactly one wins 
       await r.stdin.flush();
     }
     const [a, b] = await Promise.all(readers.map(async (next) => JSON.parse(await within(next(), 20_000, "a racer's claims")) as (string | null)[]));
-    paths.forEach((_, i) => expect([a![i] !== null, b![i] !== null].filter(Boolean).length).toBe(1));
+    const won = (mine: (string | null)[], order: string[]) => new Set(order.filter((_, i) => mine[i] !== null));
+    const [wonA, wonB] = [won(a!, orders.alpha), won(b!, orders.bravo)];
+    for (const p of paths) expect([wonA.has(p), wonB.has(p)].filter(Boolean).length).toBe(1);
     const live = listClaims(store(path));
     expect(live.length).toBe(paths.length);
     expect(new Set(live.flatMap((c) => c.paths))).toEqual(new Set(paths));
