@@ -2,9 +2,9 @@
 // and never accept a value the schema refuses, whatever field is changed to whatever JSON value.
 
 import { describe, expect, test } from "bun:test";
-import type { z } from "zod";
 import { isPromptResult, isTextChunk, isUsageUpdate } from "../../../src/drivers/acp/wire-check.ts";
 import { PromptResult, SessionUpdate } from "../../../src/drivers/acp/wire.ts";
+import { disagreements } from "../../fixtures/helpers/schema-agreement.ts";
 
 type Json = Record<string, unknown>;
 
@@ -15,18 +15,6 @@ const RECORDED: Json[] = [
   { stopReason: "cancelled" },
   { stopReason: "end_turn", usage: { inputTokens: 1, outputTokens: 2, cachedReadTokens: null, cachedWriteTokens: null }, _meta: null },
 ];
-
-const VALUES: unknown[] = [undefined, null, "x", "", 0, 7, -1.5, Infinity, Number.NaN, true, [], [1], {}, { a: 1 }];
-
-/** Every value obtained by replacing (or removing) one field at any depth with each of VALUES. */
-function* mutations(v: unknown): Generator<unknown> {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) return;
-  for (const key of Object.keys(v)) {
-    for (const x of VALUES) yield { ...v, [key]: x };
-    for (const inner of mutations((v as Json)[key])) yield { ...v, [key]: inner };
-  }
-  for (const x of VALUES) yield { ...v, extra: x };
-}
 
 /** Updates as the real CLIs stream them. */
 const TEXT_CHUNKS: Json[] = [
@@ -39,19 +27,6 @@ const USAGE_UPDATES: Json[] = [
   { sessionUpdate: "usage_update", used: 5, size: 10 },
   { sessionUpdate: "usage_update", cost: null },
 ];
-
-/** The checked values that `check` accepts but `schema` refuses (must be none). */
-function disagreements(check: (v: unknown) => boolean, schema: z.ZodType, bases: unknown[]): { wrong: string[]; checked: number } {
-  let checked = 0;
-  const wrong: string[] = [];
-  for (const base of [...bases, ...VALUES]) {
-    for (const v of [base, ...mutations(base)]) {
-      checked++;
-      if (check(v) && !schema.safeParse(v).success) wrong.push(JSON.stringify(v));
-    }
-  }
-  return { wrong, checked };
-}
 
 describe("ACP wire hand checks (#10)", () => {
   test("isPromptResult takes the recorded results as they are", () => {
@@ -72,14 +47,7 @@ describe("ACP wire hand checks (#10)", () => {
   });
 
   test("isPromptResult never accepts what PromptResult refuses", () => {
-    let checked = 0;
-    const wrong: string[] = [];
-    for (const base of [...RECORDED, ...VALUES]) {
-      for (const v of [base, ...mutations(base)]) {
-        checked++;
-        if (isPromptResult(v) && !PromptResult.safeParse(v).success) wrong.push(JSON.stringify(v));
-      }
-    }
+    const { wrong, checked } = disagreements(isPromptResult, PromptResult, RECORDED);
     expect(wrong).toEqual([]);
     expect(checked).toBeGreaterThan(500);
   });
