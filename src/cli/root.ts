@@ -30,6 +30,8 @@ export const subCommands: Record<string, Lazy> = {
   cancel: lazy(() => import("./cancel.ts")),
   work: lazy(() => import("./work.ts")),
   logs: lazy(() => import("./logs.ts")),
+  merge: lazy(() => import("./merge.ts")),
+  worktrees: lazy(() => import("./worktrees.ts")),
   claims: lazy(() => import("./claims.ts")),
 };
 
@@ -121,7 +123,11 @@ async function resolveCommand(argv: string[], forHelp = false): Promise<{ cmd: C
     const word = argv[i]!;
     const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
     if (!subs || Object.keys(subs).length === 0) break;
-    if (word.startsWith("-")) continue;
+    // A command that runs on its own (`aegis worktrees --json`) owns the flags after it; others look past them.
+    if (word.startsWith("-")) {
+      if (cmd.run) break;
+      continue;
+    }
     const next = subs[word];
     if (!next) throw new UsageError(`unknown command ${JSON.stringify(word)}${didYouMean(word, Object.keys(subs))}`, "run `aegis --help` for the list of commands");
     parent = cmd;

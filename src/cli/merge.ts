@@ -1,0 +1,73 @@
+// `aegis merge <taskId|handle> [--strategy merge|squash|rebase] [--into BRANCH] [--json]`: merges the branch of a
+// worktree aegis made (a queue task's worker, or any isolated session by handle) into a branch, with the engine's
+// result shape: `{ merged: true, commit }`, or `{ merged: false, conflicts: [{ path }] }` and exit 1, the target left
+// as it was. It merges what is committed on the branch; git work is src/git's, the merge record the store's.
+
+import { defineCommand } from "citty";
+import { currentBranch, openRepo } from "../git/repo.ts";
+import { mergeBranch, MERGE_STRATEGIES, type MergeResult, type MergeStrategy } from "../git/merge.ts";
+import { getTask } from "../store/tasks.ts";
+import type { Store } from "../store/store.ts";
+import { getWorktree, listWorktrees, recordWorktreeMerge, type WorktreeRow } from "../store/worktrees.ts";
+import { out } from "../ui/log.ts";
+import { AegisError, UsageError } from "../util/errors.ts";
+import { gitText } from "../git/exec.ts";
+import { didYouMean } from "../config/validate.ts";
+import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
+import { openStateStore } from "./tasks.ts";
+
+export default defineCommand({
+  meta: { name: "merge", description: "Merge a queue task's or an isolated session's worktree branch into a branch" },
+  args: {
+    target: { type: "positional", description: "The task id (task_…) or the session's handle", required: true },
+    strategy: { type: "enum", options: [...MERGE_STRATEGIES], description: `How: ${MERGE_STRATEGIES.join(", ")} (default merge)`, valueHint: "strategy" },
+    into: { type: "string", description: "The branch that receives it (default: the branch its worktree was made from, else the checked-out one)", valueHint: "branch" },
+    message: { type: "string", description: "The message of a merge or squash commit", valueHint: "text" },
+    ...configArgs,
+    ...jsonArg,
+  },
+  async run({ args }) {
+    const config = await loadConfigFromArgs(args);
+    const store = openStateStore(config);
+    try {
+      const row = worktreeOf(store, args.target);
+      const repo = await openRepo(row.repo);
+      const into = args.into ?? row.base_ref ?? currentBranch(repo.root);
+      if (!into) throw new UsageError(`${row.branch} was made from a commit, and ${repo.root} is on no branch: say where to merge it`, "pass --into <branch>");
+      const head = await gitText(repo.root, ["rev-parse", "--verify", `refs/heads/${row.branch}^{commit}`]).catch((err: unknown) => {
+        throw new AegisError("E_NOT_FOUND", `the branch ${row.branch} of ${row.handle} is gone`, { cause: err, hint: "`aegis worktrees` lists the worktrees aegis keeps" });
+      });
+      const result: MergeResult = await mergeBranch(repo, {
+        source: row.branch, into, strategy: (args.strategy ?? "merge") as MergeStrategy, ...(args.message ? { message: args.message } : {}),
+      });
+      if (result.merged) store.write(() => recordWorktreeMerge(store, row.handle, { into, commit: result.commit, head, at: Date.now() }));
+      if (args.json) out(JSON.stringify(result));
+      else if (result.merged) out(`merged ${row.branch} into ${into}: ${result.commit}`);
+      else out(`not merged: ${row.branch} conflicts with ${into} in ${result.conflicts.map((c) => c.path).join(", ")} (${into} is unchanged)`);
+      return result.merged ? 0 : 1;
+    } finally {
+      store.close();
+    }
+  },
+});
+
+/** The worktree of a task's worker (task_…) or of the session with that handle. E_NOT_FOUND, naming what exists. */
+export function worktreeOf(store: Store, target: string): WorktreeRow {
+  if (target.startsWith("task_")) {
+    const task = getTask(store, target);
+    if (!task) throw new AegisError("E_NOT_FOUND", `no task ${target}`, { hint: "`aegis tasks` lists the known tasks" });
+    const row = task.worker_handle ? getWorktree(store, task.worker_handle) : null;
+    if (!row) {
+      throw new AegisError("E_NOT_FOUND", `task ${target} has no worktree: its worker ${task.worker_handle ? `${task.worker_handle} shared the project's checkout` : "never started"}`, {
+        hint: 'give its queue isolation: "worktree" in .aegis.ts',
+      });
+    }
+    return row;
+  }
+  const row = getWorktree(store, target);
+  if (row && row.state !== "removed") return row;
+  const known = listWorktrees(store).map((w) => w.handle);
+  throw new AegisError("E_NOT_FOUND", `no worktree for "${target}"${row ? " (it was removed)" : didYouMean(target, known)}`, {
+    hint: known.length ? `known worktrees: ${known.slice(0, 10).join(", ")}` : "worktrees come from spawns with isolation: \"worktree\"",
+  });
+}

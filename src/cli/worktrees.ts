@@ -1,0 +1,87 @@
+// `aegis worktrees [--json]`: the git worktrees aegis made for isolated sessions and queue tasks, with their branch,
+// path, whether their session is live or the worktree was kept, how far ahead of / behind its base it is, and whether
+// it has uncommitted changes. `aegis worktrees prune` (worktrees-prune.ts) removes them. Read-only.
+
+import { defineCommand } from "citty";
+import { existsSync } from "node:fs";
+import { openRepo, type Repo } from "../git/repo.ts";
+import { branchExists, worktreeStatus } from "../git/worktree.ts";
+import { isoSeconds } from "../session/sender.ts";
+import type { Store } from "../store/store.ts";
+import { listWorktrees, type WorktreeRow } from "../store/worktrees.ts";
+import { out } from "../ui/log.ts";
+import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
+import { openStateStore } from "./tasks.ts";
+
+export interface WorktreeInfo {
+  handle: string;
+  branch: string;
+  path: string;
+  /** live: its session runs; kept: closed with work in it. */
+  state: "live" | "kept";
+  /** The commit it was made from, and the branch that commit came from (if any). */
+  base: string;
+  baseRef: string | null;
+  /** Commits on its branch not in its base branch (or base commit), and the reverse; null if its branch is gone. */
+  ahead: number | null;
+  behind: number | null;
+  /** Uncommitted changes in its folder (false if the folder is gone). */
+  dirty: boolean;
+  /** Whether its folder still exists. */
+  exists: boolean;
+  /** Where a merge landed it, if one did. */
+  merged: { into: string; commit: string; at: string } | null;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+/** Every worktree not removed, with its git status (newest first). */
+export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; info: WorktreeInfo; repo: Repo }[]> {
+  const repos = new Map<string, Promise<Repo>>();
+  const list = [];
+  for (const row of listWorktrees(store)) {
+    let repo = repos.get(row.repo);
+    if (!repo) repos.set(row.repo, (repo = openRepo(row.repo)));
+    const r = await repo;
+    const exists = existsSync(row.path);
+    const status = (await branchExists(r, row.branch)) ? await worktreeStatus(r, { path: row.path, branch: row.branch, base: row.base, baseRef: row.base_ref }) : null;
+    list.push({
+      row, repo: r,
+      info: {
+        handle: row.handle, branch: row.branch, path: row.path, state: row.state === "live" ? "live" as const : "kept" as const,
+        base: row.base, baseRef: row.base_ref, ahead: status?.ahead ?? null, behind: status?.behind ?? null, dirty: status?.dirty ?? false, exists,
+        merged: row.merged_commit && row.merged_into && row.merged_at !== null ? { into: row.merged_into, commit: row.merged_commit, at: isoSeconds(row.merged_at) } : null,
+        createdAt: isoSeconds(row.created_at), closedAt: row.closed_at === null ? null : isoSeconds(row.closed_at),
+      },
+    });
+  }
+  return list;
+}
+
+function line(w: WorktreeInfo): string {
+  const counts = w.ahead === null ? "branch gone" : `+${w.ahead} -${w.behind} vs ${w.baseRef ?? w.base.slice(0, 12)}`;
+  const flags = [w.dirty ? "dirty" : "", w.merged ? `merged into ${w.merged.into}` : "", w.exists ? "" : "folder gone"].filter(Boolean).join(", ");
+  return `${w.handle}  ${w.state.padEnd(4)}  ${w.branch}  ${counts}${flags ? `  (${flags})` : ""}  ${w.path}`;
+}
+
+export default defineCommand({
+  meta: { name: "worktrees", description: "List the git worktrees of isolated agents (prune removes them)" },
+  args: {
+    ...configArgs,
+    ...jsonArg,
+  },
+  subCommands: {
+    prune: () => import("./worktrees-prune.ts").then((m) => m.default),
+  },
+  async run({ args }) {
+    const store = openStateStore(await loadConfigFromArgs(args));
+    try {
+      const list = (await worktreeInfos(store)).map((w) => w.info);
+      if (args.json) return void out(JSON.stringify(list, null, 2));
+      if (list.length === 0) return void out("no worktrees");
+      for (const w of list) out(line(w));
+    } finally {
+      store.close();
+    }
+  },
+});
