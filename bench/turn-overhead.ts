@@ -7,8 +7,11 @@
 // goal ≤ +25 µs of wall time per turn over the bare script) and turns with 20 ms of model time (goal: driver / bare
 // ≤ 1.10; still far below the 150–700 ms real turns took in real-clis.md).
 // src/proc runs every CLI in a process group of its own (so that a tool's whole tree can be killed) with stderr piped
-// (its tail explains a crash); that set-up alone costs ~10 µs per turn here. A second bare runner sets its child up
-// the same way, so the instant-turn rows show aegis's own part too.
+// (its tail explains a crash); that set-up alone costs ~10-25 µs per turn here. A second bare runner sets its child up
+// the same way, so the instant-turn rows show aegis's own part too. The cost is the new session (Bun's `detached` is
+// setsid(), and with the kernel's autogroup scheduling a new session is a scheduling group of its own), not the pipe:
+// bare Codex client, 1500 turns × 15 rounds: plain 102 µs, stderr piped and drained +0, setsid +20..25, setpgrp only
+// +5 (Bun.spawn offers no setpgrp-only option). It grows with the number of messages a turn exchanges.
 // Usage: bun bench/turn-overhead.ts [--quick] [--turns 300] [--rounds 7] [--delay-ms 20] [--only claude-code]
 
 import { mkdtempSync, rmSync } from "node:fs";
