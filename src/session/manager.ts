@@ -17,6 +17,9 @@ import { HANDLE_PATTERN, newHandle, newId } from "../util/ids.ts";
 import { Emitter } from "./emitter.ts";
 import { type Delivery, type InboxMessage, type SenderTag } from "./sender.ts";
 import { Session, type QueuedMessage } from "./session.ts";
+import type { KeepPolicy } from "../store/worktrees.ts";
+import { logIgnored } from "../util/log-ignored.ts";
+import { SessionWorktrees } from "./worktrees.ts";
 
 /** How the MCP plane plugs in: per-session servers and system prompt at spawn, cleanup at close. */
 export interface Plane {
@@ -59,6 +62,12 @@ export interface SpawnOptions {
   replay?: string;
   /** Extra environment for the CLI process. */
   env?: Record<string, string>;
+  /** "worktree": the CLI runs in its own git worktree (see worktrees.ts); default the agent profile's, else "none". */
+  isolation?: "worktree" | "none";
+  /** The worktree's base (branch, tag or commit); default the project's HEAD. */
+  base?: string;
+  /** The keep policy of its worktree; default the agent profile's, else "changed". */
+  keep?: KeepPolicy;
 }
 
 export interface SessionInfo {
@@ -87,8 +96,14 @@ export class SessionManager {
   private readonly hooks;
   /** Drivers by provider name, loaded once (each is imported lazily on first use). */
   private readonly drivers = new Map<string, Driver | Promise<Driver>>();
+  /** The git worktrees of isolated sessions (created lazily: nothing runs git unless a session asks for isolation). */
+  readonly worktrees: SessionWorktrees;
+  /** Sessions (by id) that run in a worktree, and the keep policy being applied to those that closed. */
+  private readonly isolated = new Set<string>();
+  private readonly releasing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly opts: SessionManagerOptions) {
+    this.worktrees = new SessionWorktrees(opts.store, opts.cwd);
     this.hooks = {
       onEvent: (s: Session, event: AgentEvent) => {
         if (this.emitter.active) this.emitter.emit({ type: "event", handle: s.handle, event });
@@ -121,13 +136,15 @@ export class SessionManager {
     const id = o.id ?? newId("ses");
     const handle = this.claimHandle(id, profile, agent.provider.name, agent.model, o);
     let attached = false;
+    const isolated = (o.isolation ?? agent.isolation ?? "none") === "worktree";
     try {
+      const cwd = isolated ? (await this.isolate(handle, id, o, agent.keep)) : this.opts.cwd;
       const p = this.opts.plane;
       const plane = p && (agent.provider.name !== "scripted" || p.includeScripted) ? await p.attach(handle) : undefined;
       attached = plane !== undefined;
       const systemPrompt = [plane?.systemPrompt, agent.prompt].filter((s) => s).join("\n\n");
       const driver = await (await this.driverFor(agent.provider.name)).start(agent.provider, {
-        cwd: this.opts.cwd,
+        cwd,
         handle,
         ...(plane?.mcpServers.length ? { mcpServers: plane.mcpServers } : {}),
         ...(systemPrompt ? { systemPrompt } : {}),
@@ -158,8 +175,24 @@ export class SessionManager {
     } catch (err) {
       this.store.batch(() => closeSessionRow(this.store, id, Date.now()));
       if (attached) this.opts.plane?.detach(handle);
+      // The start failed: its worktree gets the keep policy (a fresh, clean one is removed); the start's error is the news.
+      if (this.isolated.delete(id)) await this.worktrees.release(handle, id).catch(logIgnored(`releasing ${handle}'s worktree after a failed start`));
       throw err;
     }
+  }
+
+  private async isolate(handle: string, id: string, o: SpawnOptions, profileKeep: KeepPolicy | undefined): Promise<string> {
+    const keep = o.keep ?? profileKeep;
+    const row = await this.worktrees.acquire(handle, {
+      sessionId: id, spawnedBy: o.spawnedBy ?? null, ...(o.base !== undefined ? { base: o.base } : {}), ...(keep ? { keep } : {}),
+    });
+    this.isolated.add(id);
+    return row.path;
+  }
+
+  /** Resolves once the keep policy has been applied to every closed session's worktree. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.releasing.values()]);
   }
 
   private driverFor(name: Driver["name"]): Driver | Promise<Driver> {
@@ -246,10 +279,12 @@ export class SessionManager {
   async close(handle: string): Promise<void> {
     const s = this.live.get(handle);
     if (s) await s.close();
+    await this.releasing.get(handle);
   }
 
   async closeAll(): Promise<void> {
     await Promise.all([...this.live.values()].map((s) => s.close()));
+    await this.settled();
   }
 
   get idleTimeoutMs(): number {
@@ -309,8 +344,19 @@ export class SessionManager {
 
   private forget(s: Session): void {
     if (this.live.get(s.handle) === s) this.live.delete(s.handle);
+    if (this.isolated.delete(s.id)) this.releaseWorktree(s);
     // Its claims on shared paths end with it (a crashed process's are ignored by store/claims.ts instead).
     this.store.batch(() => releaseSessionClaims(this.store, s.id));
     this.opts.plane?.detach(s.handle);
+  }
+
+  private releaseWorktree(s: Session): void {
+    const p = this.worktrees.release(s.handle, s.id)
+      // A failed removal leaves the worktree live in the store: `aegis worktrees` shows it and prune retries it.
+      .catch(logIgnored(`applying the keep policy to ${s.handle}'s worktree`))
+      .finally(() => {
+        if (this.releasing.get(s.handle) === p) this.releasing.delete(s.handle);
+      });
+    this.releasing.set(s.handle, p);
   }
 }

@@ -26,6 +26,8 @@ export interface ScriptedContext {
   sessionId: string;
   /** Aborted when the turn is interrupted. */
   signal: AbortSignal;
+  /** The session's working directory: its own git worktree under `isolation: "worktree"`, else the project root. */
+  cwd: string;
 }
 
 /** Produces the agent's reply to each user turn. */

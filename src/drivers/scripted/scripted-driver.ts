@@ -47,7 +47,7 @@ class ScriptedSession implements DriverSession {
     yield { type: "init", providerSessionId: this.providerSessionId, model: this.provider.model };
     try {
       if (this.provider.delayMs) await abortableSleep(this.provider.delayMs, ac.signal);
-      const ctx = { handle: this.opts.handle, turn: this.turn, sessionId: this.baseId, signal: ac.signal };
+      const ctx = { handle: this.opts.handle, turn: this.turn, sessionId: this.baseId, signal: ac.signal, cwd: this.opts.cwd };
       const reply = normalize(await raceAbort(Promise.resolve(this.provider.reply(text, ctx)), ac.signal));
       let n = 0;
       for (const call of reply.toolCalls ?? []) {

@@ -1,0 +1,95 @@
+// The worktree side of a session's life (#11): an isolated session gets its git worktree before its CLI starts (a
+// new one on `aegis/<handle>`, or, for the same handle and spawner after a crash, the one it had), and when it closes
+// the keep policy decides: "changed" keeps a worktree with commits or uncommitted changes and removes a clean one
+// (and its branch), "always" keeps it, "never" removes it (its branch stays if it has commits). Records live in the
+// store (store/worktrees.ts). It must not start sessions or decide isolation; manager.ts does.
+
+import { type Repo, openRepo } from "../git/repo.ts";
+import { serialized } from "../git/lock.ts";
+import { git } from "../git/exec.ts";
+import { addWorktree, branchExists, dirtyPaths, reattachWorktree, removeWorktree, type Worktree } from "../git/worktree.ts";
+import type { Store } from "../store/store.ts";
+import {
+  getWorktree, insertWorktree, reattachWorktreeRow, setWorktreeState, type KeepPolicy, type WorktreeRow,
+} from "../store/worktrees.ts";
+import { AegisError } from "../util/errors.ts";
+import { existsSync } from "node:fs";
+
+export interface AcquireOptions {
+  sessionId: string;
+  spawnedBy: string | null;
+  /** A branch, tag or commit; default the project's HEAD. */
+  base?: string;
+  keep?: KeepPolicy;
+}
+
+export class SessionWorktrees {
+  private repoP?: Promise<Repo>;
+
+  constructor(private readonly store: Store, private readonly projectDir: string) {}
+
+  /** The project's repository (opened once). E_STATE outside git, E_AGENT_MISSING without git. */
+  repo(): Promise<Repo> {
+    this.repoP ??= openRepo(this.projectDir);
+    this.repoP.catch(() => (this.repoP = undefined)); // retried by the next isolated spawn, which reports it
+    return this.repoP;
+  }
+
+  /**
+   * The worktree for a session about to start under `handle`: the one recorded for this handle and spawner (a
+   * resumed session, reattached as it was) or a new one. E_STATE if the handle's branch belongs to another session.
+   */
+  async acquire(handle: string, o: AcquireOptions): Promise<WorktreeRow> {
+    const repo = await this.repo();
+    return serialized(repo.commonDir, async () => {
+      const row = getWorktree(this.store, handle);
+      if (row && row.state !== "removed") {
+        if (row.spawned_by !== o.spawnedBy) {
+          throw new AegisError("E_STATE", `the handle "${handle}" has a worktree of another session (${row.branch} at ${row.path})`, {
+            data: { handle, branch: row.branch, path: row.path },
+            hint: "merge or prune it first (`aegis worktrees prune`), or spawn under another handle",
+          });
+        }
+        await reattachWorktree(repo, asWorktree(row));
+        this.store.write(() => reattachWorktreeRow(this.store, handle, o.sessionId));
+        return { ...row, state: "live", session_id: o.sessionId, closed_at: null };
+      }
+      const wt = await addWorktree(repo, handle, o.base ?? "HEAD");
+      const keep = o.keep ?? "changed";
+      this.store.write(() => insertWorktree(this.store, {
+        handle, sessionId: o.sessionId, spawnedBy: o.spawnedBy, repo: repo.root, path: wt.path, branch: wt.branch,
+        base: wt.base, baseRef: wt.baseRef, keep, at: Date.now(),
+      }));
+      return getWorktree(this.store, handle)!;
+    });
+  }
+
+  /** Applies the keep policy to the worktree of session `sessionId` (closed). Returns what became of it. */
+  async release(handle: string, sessionId: string): Promise<"kept" | "removed" | null> {
+    const row = getWorktree(this.store, handle);
+    if (!row || row.state !== "live" || row.session_id !== sessionId) return null;
+    const repo = await this.repo();
+    return serialized(repo.commonDir, async () => {
+      const changed = existsSync(row.path) && (await dirtyPaths(row.path)).length > 0;
+      const commits = await commitsSinceBase(repo, row);
+      const keep = row.keep === "always" || (row.keep === "changed" && (changed || commits > 0));
+      if (keep) {
+        this.store.write(() => setWorktreeState(this.store, handle, "kept", Date.now()));
+        return "kept";
+      }
+      await removeWorktree(repo, row, { deleteBranch: commits === 0 });
+      this.store.write(() => setWorktreeState(this.store, handle, "removed", Date.now()));
+      return "removed";
+    });
+  }
+}
+
+/** Commits on the worktree's branch since its base (0 if the branch is gone). */
+export async function commitsSinceBase(repo: Repo, row: Pick<WorktreeRow, "branch" | "base">): Promise<number> {
+  if (!(await branchExists(repo, row.branch))) return 0;
+  return Number((await git(repo.root, ["rev-list", "--count", `${row.base}..refs/heads/${row.branch}`])).stdout.trim());
+}
+
+export function asWorktree(row: WorktreeRow): Worktree {
+  return { path: row.path, branch: row.branch, base: row.base, baseRef: row.base_ref };
+}

@@ -1,0 +1,115 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Scripted, type ScriptedContext } from "../../src/config/providers.ts";
+import { closeSessionRow, findSessionByHandle } from "../../src/store/sessions.ts";
+import { getWorktree } from "../../src/store/worktrees.ts";
+import { commit, makeRepo, sh } from "../git/helpers.ts";
+import { manager, memoryStore, testConfig, type AgentSpec } from "./fixtures.ts";
+
+/** Resolves for everyone once `n` callers have arrived. */
+function barrier(n: number): () => Promise<void> {
+  let arrived = 0;
+  let release!: () => void;
+  const all = new Promise<void>((r) => (release = r));
+  return () => {
+    if (++arrived === n) release();
+    return all;
+  };
+}
+
+/** A Scripted agent that appends a line naming itself to README.md in its cwd and replies with what it reads. */
+function editor(before?: () => Promise<void>) {
+  return {
+    reply: async (prompt: string, ctx: ScriptedContext) => {
+      const file = join(ctx.cwd, "README.md");
+      if (prompt === "read") return readFileSync(file, "utf8");
+      writeFileSync(file, `${readFileSync(file, "utf8")}${ctx.handle} was here\n`);
+      await before?.();
+      return readFileSync(file, "utf8");
+    },
+  };
+}
+
+describe("sessions in git worktrees (#11)", () => {
+  test("two agents editing the same file in parallel never see each other's changes; the main checkout is untouched (#11)", async () => {
+    const root = makeRepo();
+    const m = manager(testConfig({ ed: editor(barrier(2)) }, {}, root), { cwd: root });
+    const a = await m.spawn("ed", { handle: "agent-a", isolation: "worktree" });
+    const b = await m.spawn("ed", { handle: "agent-b", isolation: "worktree" });
+    const ra = m.send("agent-a", "edit", "user");
+    const rb = m.send("agent-b", "edit", "user");
+    // Both have written before either reads back (the barrier): each still sees only its own line.
+    expect(await ra).toBe("hello\nagent-a was here\n");
+    expect(await rb).toBe("hello\nagent-b was here\n");
+    expect(getWorktree(m.store, a.handle)?.path).toBe(join(root, ".git", "aegis-worktrees", "agent-a"));
+    expect(getWorktree(m.store, b.handle)?.branch).toBe("aegis/agent-b");
+    expect(readFileSync(join(root, "README.md"), "utf8")).toBe("hello\n");
+    expect(sh(root, "status", "--porcelain")).toBe("");
+    await m.closeAll();
+    // Both changed something: both kept (policy "changed").
+    expect([getWorktree(m.store, "agent-a")?.state, getWorktree(m.store, "agent-b")?.state]).toEqual(["kept", "kept"]);
+    expect(existsSync(join(root, ".git", "aegis-worktrees", "agent-a", "README.md"))).toBe(true);
+  });
+
+  test("the profile's isolation applies; a clean worktree is removed on close with its branch (#11)", async () => {
+    const root = makeRepo();
+    const m = manager(testConfig({ quiet: { provider: new Scripted({ reply: () => "ok" }), isolation: "worktree" } as AgentSpec }, {}, root), { cwd: root });
+    const s = await m.spawn("quiet", { handle: "quiet-one" });
+    expect(await m.send(s.handle, "hi", "user")).toBe("ok");
+    const path = getWorktree(m.store, "quiet-one")!.path;
+    expect(existsSync(path)).toBe(true);
+    await m.close("quiet-one");
+    expect(getWorktree(m.store, "quiet-one")?.state).toBe("removed");
+    expect(existsSync(path)).toBe(false);
+    expect(sh(root, "branch", "--list", "aegis/*")).toBe("");
+  });
+
+  test("keep: always keeps a clean worktree, never removes a changed one but keeps its commits' branch (#11)", async () => {
+    const root = makeRepo();
+    const m = manager(testConfig({ ed: editor() }, {}, root), { cwd: root });
+    await m.spawn("ed", { handle: "keeper", isolation: "worktree", keep: "always" });
+    await m.close("keeper");
+    expect(getWorktree(m.store, "keeper")?.state).toBe("kept");
+    await m.spawn("ed", { handle: "dropper", isolation: "worktree", keep: "never" });
+    await m.send("dropper", "edit", "user");
+    const path = getWorktree(m.store, "dropper")!.path;
+    commit(path, "work");
+    writeFileSync(join(path, "loose.txt"), "x\n");
+    await m.close("dropper");
+    expect(getWorktree(m.store, "dropper")?.state).toBe("removed");
+    expect(existsSync(path)).toBe(false);
+    expect(sh(root, "log", "-1", "--format=%s", "aegis/dropper")).toBe("work");
+  });
+
+  test("outside a git repository an isolated spawn fails with a hint and leaves no live session (#11)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "aegis-nogit-"));
+    const m = manager(testConfig({ ed: editor() }, {}, dir), { cwd: dir });
+    const err = await m.spawn("ed", { handle: "lonely", isolation: "worktree" }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "E_STATE" });
+    expect((err as { hint: string }).hint).toContain("isolation");
+    expect(m.get("lonely")).toBeUndefined();
+    expect(findSessionByHandle(m.store, "lonely")?.closed_at).not.toBeNull();
+  });
+
+  test("the same handle and spawner after a crash reattaches the same worktree, edits and all (#11)", async () => {
+    const root = makeRepo();
+    const store = memoryStore();
+    const config = testConfig({ ed: editor() }, {}, root);
+    const first = manager(config, { cwd: root, store });
+    const s = await first.spawn("ed", { handle: "phoenix", isolation: "worktree", spawnedBy: "workflow:w:run_1" });
+    await first.send("phoenix", "edit", "user");
+    // The process dies: no close, the session row and the worktree record stay as they were.
+    store.write(() => closeSessionRow(store, s.id, Date.now()));
+    const second = manager(config, { cwd: root, store });
+    await second.spawn("ed", { handle: "phoenix", isolation: "worktree", spawnedBy: "workflow:w:run_1" });
+    expect(await second.send("phoenix", "read", "user")).toBe("hello\nphoenix was here\n");
+    expect(sh(root, "worktree", "list", "--porcelain").match(/^worktree /gm)).toHaveLength(2);
+    // Another spawner may not take it over.
+    const third = manager(config, { cwd: root, store });
+    await second.close("phoenix");
+    const err = await third.spawn("ed", { handle: "phoenix", isolation: "worktree", spawnedBy: "user" }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "E_STATE" });
+  });
+});
