@@ -72,6 +72,13 @@ describe("Codex driver on the fake app-server (#10)", () => {
     });
   });
 
+  test("turn/start never answered: the idle watchdog ends the turn with one timeout turn_end and stops Codex (#10)", () => withFake("write", { idleTimeoutMs: 300 }, async (s) => {
+    const { end } = await runTurn(s, "MUTE_TURN_START");
+    expect(end).toMatchObject({ isError: true, stopReason: "timeout", error: expect.stringContaining("300 ms") });
+    // Codex was stopped: the next turn is refused at once, saying so.
+    expect((await runTurn(s, "again")).end).toMatchObject({ isError: true, error: expect.stringContaining("Codex CLI exited") });
+  }));
+
   test("an API error ends the turn with Codex's message; the thread goes on", () => withFake("write", {}, async (s) => {
     const failed = await runTurn(s, "MOCK_ERROR: 400");
     expect(failed.end).toMatchObject({ isError: true, stopReason: "error", error: "mock-llm scripted error 400" });
