@@ -1,0 +1,135 @@
+// What can be done to a session's worktree by handle, for the engine verbs, the CLI and queues (#11): where it is,
+// commit its leftovers, diff it against its base, merge it into a branch (recorded in the store), list them with
+// their git status, and remove one safely (never unmerged work without force). Records come from store/worktrees.ts;
+// git from src/git/. It must not start or close sessions.
+
+import { existsSync } from "node:fs";
+import { commitAll, diffWorktree, type CommitResult, type Diff } from "../git/changes.ts";
+import { gitText } from "../git/exec.ts";
+import { serialized } from "../git/lock.ts";
+import { isAncestor, mergeBranch, type MergeResult, type MergeStrategy } from "../git/merge.ts";
+import { openRepo, type Repo } from "../git/repo.ts";
+import { branchExists, removeWorktree, worktreeStatus } from "../git/worktree.ts";
+import type { Store } from "../store/store.ts";
+import { getWorktree, listWorktrees, recordWorktreeMerge, setWorktreeState, type WorktreeRow } from "../store/worktrees.ts";
+import { AegisError } from "../util/errors.ts";
+import { asWorktree, commitsSinceBase } from "./worktrees.ts";
+
+/** The record of `handle`'s worktree (not removed). E_NOT_FOUND if it has none. */
+export function requireWorktree(store: Store, handle: string): WorktreeRow {
+  const row = getWorktree(store, handle);
+  if (!row || row.state === "removed") {
+    throw new AegisError("E_NOT_FOUND", `session "${handle}" has no worktree${row ? " (it was removed)" : ""}`, {
+      data: { handle }, hint: 'spawn it with isolation: "worktree" (on the agent profile or in engine.spawn\'s options)',
+    });
+  }
+  return row;
+}
+
+/** Commits what the agent left uncommitted (no-op when clean). */
+export async function commitWorktree(store: Store, handle: string, message?: string): Promise<CommitResult> {
+  const row = requireWorktree(store, handle);
+  requireFolder(row);
+  return commitAll(row.path, message ?? `aegis: work left by ${handle}`);
+}
+
+/** The worktree (committed and not) against its base. */
+export async function diffWorktreeOf(store: Store, handle: string): Promise<Diff> {
+  const row = requireWorktree(store, handle);
+  requireFolder(row);
+  return diffWorktree(row.path, row.base);
+}
+
+export interface MergeWorktreeOptions {
+  /** The target branch (required here; the engine defaults it to the run's start branch). */
+  into: string;
+  strategy?: MergeStrategy;
+  message?: string;
+}
+
+/** Commits leftovers, then merges `aegis/<handle>` into `into` (src/git/merge.ts); a clean merge is recorded. */
+export async function mergeWorktree(store: Store, handle: string, o: MergeWorktreeOptions): Promise<MergeResult> {
+  const row = requireWorktree(store, handle);
+  const repo = await openRepo(row.repo);
+  if (existsSync(row.path)) await commitAll(row.path, `aegis: work left by ${handle}`);
+  return serialized(repo.commonDir, async () => {
+    const tip = await gitText(repo.root, ["rev-parse", `refs/heads/${row.branch}`]);
+    const r = await mergeBranch(repo, { source: row.branch, into: o.into, ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.message ? { message: o.message } : {}) });
+    if (r.merged) store.write(() => recordWorktreeMerge(store, handle, { into: o.into, commit: r.commit, head: tip, at: Date.now() }));
+    return r;
+  });
+}
+
+export interface WorktreeListing {
+  handle: string;
+  branch: string;
+  path: string;
+  base: string;
+  /** "live": its session runs; "kept": closed with its worktree kept. */
+  state: "live" | "kept";
+  ahead: number;
+  behind: number;
+  dirty: boolean;
+  /** True once everything on its branch has been merged (its tip is in the target, or is what a merge landed). */
+  merged: boolean;
+  createdAt: number;
+  /** Present when git could not inspect it (folder or branch gone). */
+  error?: string;
+}
+
+/** Every worktree not removed, with its git status. */
+export async function listWorktreeStatus(store: Store): Promise<WorktreeListing[]> {
+  const rows = listWorktrees(store) as (WorktreeRow & { state: "live" | "kept" })[];
+  return Promise.all(rows.map(async (row) => {
+    const base = { handle: row.handle, branch: row.branch, path: row.path, base: row.base, state: row.state, createdAt: row.created_at };
+    try {
+      const repo = await openRepo(row.repo);
+      const st = await worktreeStatus(repo, asWorktree(row));
+      return { ...base, ahead: st.ahead, behind: st.behind, dirty: st.dirty, merged: !st.dirty && (await isMerged(repo, row)) };
+    } catch (err) {
+      return { ...base, ahead: 0, behind: 0, dirty: false, merged: false, error: (err as Error).message };
+    }
+  }));
+}
+
+/** Everything on the branch is merged: no commits since base, its tip is in the merge target, or is what was merged. */
+export async function isMerged(repo: Repo, row: WorktreeRow): Promise<boolean> {
+  if (!(await branchExists(repo, row.branch))) return true;
+  if ((await commitsSinceBase(repo, row)) === 0) return true;
+  const tip = await gitText(repo.root, ["rev-parse", `refs/heads/${row.branch}`]);
+  if (row.merged_head === tip) return true; // squashed or rebased: the landed commit differs, the recorded tip does not
+  const into = row.merged_into ?? row.base_ref;
+  return into !== null && (await branchExists(repo, into)) && (await isAncestor(repo, tip, into));
+}
+
+/**
+ * Removes a worktree that is not live, and its branch. Refuses (E_STATE) one with uncommitted changes or unmerged
+ * commits unless `force`. A live one is always refused: close its session first.
+ */
+export async function removeKeptWorktree(store: Store, handle: string, o: { force?: boolean } = {}): Promise<void> {
+  const row = requireWorktree(store, handle);
+  if (row.state === "live") {
+    throw new AegisError("E_STATE", `the worktree of "${handle}" is in use by a live session`, { data: { handle }, hint: "close the session first" });
+  }
+  const repo = await openRepo(row.repo);
+  await serialized(repo.commonDir, async () => {
+    if (!o.force) {
+      const st = existsSync(row.path) ? await worktreeStatus(repo, asWorktree(row)) : null;
+      if (st?.dirty || !(await isMerged(repo, row))) {
+        throw new AegisError("E_STATE", `the worktree of "${handle}" (${row.branch}) has ${st?.dirty ? "uncommitted changes" : "unmerged commits"}`, {
+          data: { handle, branch: row.branch, path: row.path }, hint: `merge it first (aegis merge ${handle}), or pass --force to delete the work`,
+        });
+      }
+    }
+    await removeWorktree(repo, row, { deleteBranch: true });
+    store.write(() => setWorktreeState(store, handle, "removed", Date.now()));
+  });
+}
+
+function requireFolder(row: WorktreeRow): void {
+  if (!existsSync(row.path)) {
+    throw new AegisError("E_STATE", `the worktree folder ${row.path} of "${row.handle}" is missing`, {
+      data: { handle: row.handle, path: row.path }, hint: "spawning the session again under the same handle and spawner restores it from its branch",
+    });
+  }
+}

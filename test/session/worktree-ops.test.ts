@@ -1,0 +1,45 @@
+import { expect, test } from "bun:test";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { commitWorktree, diffWorktreeOf, listWorktreeStatus, mergeWorktree, removeKeptWorktree, requireWorktree } from "../../src/session/worktree-ops.ts";
+import { getWorktree } from "../../src/store/worktrees.ts";
+import { makeRepo, sh } from "../git/helpers.ts";
+import { manager, testConfig } from "./fixtures.ts";
+
+async function twoKept() {
+  const root = makeRepo();
+  const m = manager(testConfig({ ed: { reply: () => "ok" } }, {}, root), { cwd: root });
+  for (const h of ["left-one", "right-one"]) {
+    await m.spawn("ed", { handle: h, isolation: "worktree" });
+    writeFileSync(join(requireWorktree(m.store, h).path, `${h}.txt`), `${h}\n`);
+    await m.close(h);
+  }
+  return { root, m };
+}
+
+test("by handle: commit, diff, merge (recorded), list, and prune that never drops unmerged work (#11)", async () => {
+  const { root, m } = await twoKept();
+  const store = m.store;
+  expect(await diffWorktreeOf(store, "left-one")).toMatchObject({ files: [{ path: "left-one.txt", added: 1, removed: 0 }] });
+  const c = await commitWorktree(store, "left-one", "left's work");
+  expect(c.committed).toBe(true);
+  expect((await commitWorktree(store, "left-one")).committed).toBe(false);
+  let list = await listWorktreeStatus(store);
+  expect(list.map((w) => [w.handle, w.state, w.ahead, w.dirty, w.merged]).sort()).toEqual([
+    ["left-one", "kept", 1, false, false],
+    ["right-one", "kept", 0, true, false],
+  ]);
+  await expect(removeKeptWorktree(store, "left-one")).rejects.toMatchObject({ code: "E_STATE" });
+  const r = await mergeWorktree(store, "right-one", { into: "main", strategy: "squash" });
+  expect(r.merged).toBe(true);
+  expect(getWorktree(store, "right-one")).toMatchObject({ merged_into: "main" });
+  expect(sh(root, "show", "main:right-one.txt")).toBe("right-one");
+  list = await listWorktreeStatus(store);
+  expect(list.find((w) => w.handle === "right-one")?.merged).toBe(true);
+  await removeKeptWorktree(store, "right-one");
+  expect(getWorktree(store, "right-one")?.state).toBe("removed");
+  await removeKeptWorktree(store, "left-one", { force: true });
+  expect(existsSync(join(root, ".git", "aegis-worktrees", "left-one"))).toBe(false);
+  expect(sh(root, "branch", "--list", "aegis/*")).toBe("");
+  await expect(diffWorktreeOf(store, "left-one")).rejects.toMatchObject({ code: "E_NOT_FOUND" });
+});
