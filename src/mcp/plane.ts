@@ -5,6 +5,7 @@
 // sessions itself; the tools reach the runtime only through PlanePorts.
 
 import type { McpServerSpec } from "../drivers/driver.ts";
+import type { PlaneAttachOptions } from "../session/manager.ts";
 import { AegisError } from "../util/errors.ts";
 import { startHttpPlane, type Contact, type HttpPlane } from "./http-server.ts";
 import { SecretTable } from "./identity.ts";
@@ -20,7 +21,7 @@ export interface PlaneAttachment {
 
 /** The hook SessionManager calls around each session's life. */
 export interface SessionPlane {
-  attach(handle: string): PlaneAttachment;
+  attach(handle: string, opts?: PlaneAttachOptions): PlaneAttachment;
   detach(handle: string): void;
 }
 
@@ -46,15 +47,19 @@ export interface PlaneOptions {
   log?: (line: string) => void;
 }
 
-/** The system-prompt addition that tells an agent who it is and where the tools are. */
-export function planePrompt(handle: string): string {
+/**
+ * The system-prompt addition that tells an agent who it is and where the tools are, and, unless it works in a git
+ * worktree of its own, to claim files before editing them in the tree it shares with its peers.
+ */
+export function planePrompt(handle: string, opts: PlaneAttachOptions = {}): string {
   return [
     `You are ${handle}, one session in an aegis team of coding agents.`,
     `aegis gives you MCP tools named aegis_* (server "${PLANE_SERVER_NAME}"): call aegis_meta first to learn who your peers are, ` +
       "how to hand off work, enqueue tasks and run workflows, and how the `> from …` headers on incoming messages read.",
-    "Peers may edit the same files as you: before changing files in a tree you share, claim them with aegis_claim " +
-      "(exclusive to edit) and release them when done; if it is not granted, do not edit them. " +
-      "In a git worktree of your own you need no claims.",
+    opts.isolated
+      ? "You work in a git worktree of your own: peers do not see your changes until they are merged, so you need no claims."
+      : "Peers may edit the same files as you: before changing files, claim them with aegis_claim " +
+        "(exclusive to edit) and release them when done; if it is not granted, do not edit them.",
   ].join("\n");
 }
 
@@ -79,13 +84,13 @@ export function createMcpPlane(opts: PlaneOptions): McpPlane {
     get url() {
       return http?.url;
     },
-    attach(handle) {
+    attach(handle, attachOpts) {
       const { url } = server();
       const secret = secrets.mint(handle);
       http?.forget(handle);
       return {
         mcpServers: [{ type: "http", name: PLANE_SERVER_NAME, url, headers: { Authorization: `Bearer ${secret}` } }],
-        systemPrompt: planePrompt(handle),
+        systemPrompt: planePrompt(handle, attachOpts),
       };
     },
     detach(handle) {

@@ -4,13 +4,13 @@
 // unreachable server makes the CLIs start silently without them — and warns naming the session. This file stays
 // tiny: everything heavy is imported lazily.
 
-import type { Plane } from "../session/manager.ts";
+import type { Plane, PlaneAttachOptions } from "../session/manager.ts";
 import { AegisError, formatError } from "../util/errors.ts";
 import type { WorkflowHost } from "../workflow/runner.ts";
 import type { McpPlane, PlaneAttachment } from "./plane.ts";
 
 export interface RuntimePlane extends Plane {
-  attach(handle: string): Promise<PlaneAttachment>;
+  attach(handle: string, opts?: PlaneAttachOptions): Promise<PlaneAttachment>;
   /** The loaded plane, once a session has been spawned. */
   readonly loaded: McpPlane | undefined;
   /** Stops the server and revokes every secret. Idempotent. */
@@ -57,11 +57,11 @@ export function runtimePlane(host: () => WorkflowHost, opts: RuntimePlaneOptions
     get loaded() {
       return loaded;
     },
-    async attach(handle) {
+    async attach(handle, opts) {
       if (closed) throw new AegisError("E_STATE", "the MCP plane is closed");
       const plane = await (loading ??= load());
       checked.delete(handle);
-      return plane.attach(handle);
+      return plane.attach(handle, opts);
     },
     detach(handle) {
       loaded?.detach(handle);

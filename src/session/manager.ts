@@ -21,6 +21,12 @@ import type { KeepPolicy } from "../store/worktrees.ts";
 import { logIgnored } from "../util/log-ignored.ts";
 import { SessionWorktrees } from "./worktrees.ts";
 
+/** What the plane is told about a session it attaches to. */
+export interface PlaneAttachOptions {
+  /** The session works in a git worktree of its own, so it shares no files with its peers (and needs no claims). */
+  isolated?: boolean;
+}
+
 /** How the MCP plane plugs in: per-session servers and system prompt at spawn, cleanup at close. */
 export interface Plane {
   /**
@@ -28,7 +34,7 @@ export interface Plane {
    * start-up (the MCP SDK, a server) is then the largest cost of a workflow run on Scripted agents.
    */
   includeScripted?: boolean;
-  attach(handle: string): { mcpServers: McpServerSpec[]; systemPrompt: string } | Promise<{ mcpServers: McpServerSpec[]; systemPrompt: string }>;
+  attach(handle: string, opts?: PlaneAttachOptions): { mcpServers: McpServerSpec[]; systemPrompt: string } | Promise<{ mcpServers: McpServerSpec[]; systemPrompt: string }>;
   detach(handle: string): void;
 }
 
@@ -140,7 +146,7 @@ export class SessionManager {
     try {
       const cwd = isolated ? (await this.isolate(handle, id, o, agent.keep)) : this.opts.cwd;
       const p = this.opts.plane;
-      const plane = p && (agent.provider.name !== "scripted" || p.includeScripted) ? await p.attach(handle) : undefined;
+      const plane = p && (agent.provider.name !== "scripted" || p.includeScripted) ? await p.attach(handle, { isolated }) : undefined;
       attached = plane !== undefined;
       const systemPrompt = [plane?.systemPrompt, agent.prompt].filter((s) => s).join("\n\n");
       const driver = await (await this.driverFor(agent.provider.name)).start(agent.provider, {

@@ -53,8 +53,8 @@ export function planeHarness(config: LoadedConfig, more: { workflows?: boolean; 
     queues: { pollMs: 0 },
     plane: {
       includeScripted: true,
-      attach(handle) {
-        const a = plane.attach(handle);
+      attach(handle, opts) {
+        const a = plane.attach(handle, opts);
         attachments.set(handle, a);
         return a;
       },

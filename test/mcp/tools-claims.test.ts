@@ -4,7 +4,7 @@
 // claims end with their session (closed, or its process dead), and aegis_list_sessions and aegis_meta show them.
 
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { hostname } from "node:os";
 import { OPERATOR } from "../../src/mcp/identity.ts";
@@ -15,6 +15,7 @@ import { tryClaim } from "../../src/store/claims.ts";
 import { procStart } from "../../src/store/owners.ts";
 import { insertSession } from "../../src/store/sessions.ts";
 import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
+import { makeRepo } from "../git/helpers.ts";
 import { testConfig } from "../session/fixtures.ts";
 import { call, callJson, planeHarness, type PlaneHarness } from "./helpers.ts";
 
@@ -162,9 +163,21 @@ describe("lifetime and visibility (#11)", () => {
     expect((await call(bravo, "aegis_meta")).text).toContain("alpha: agent a, ready, inbox 0, claims src docs/a.md (exclusive)");
   });
 
-  test("the session primer tells agents to claim before editing a shared tree", () => {
-    const prompt = planePrompt("alpha");
-    expect(prompt).toContain("aegis_claim");
-    expect(prompt).toContain("worktree of your own");
+  test("the primer tells a session in the shared tree to claim, and one in its own worktree that it need not", async () => {
+    expect(planePrompt("alpha")).toContain("before changing files, claim them with aegis_claim");
+    expect(planePrompt("alpha", { isolated: true })).not.toContain("aegis_claim");
+    const root = makeRepo();
+    try {
+      h = planeHarness(testConfig({ a: { reply: (p) => p } }, {}, root), { cwd: root });
+      await h.sessions.spawn("a", { handle: "shared-one" });
+      await h.sessions.spawn("a", { handle: "isolated-one", isolation: "worktree" });
+      expect(h.attachments.get("shared-one")?.systemPrompt).toContain("claim them with aegis_claim");
+      expect(h.attachments.get("isolated-one")?.systemPrompt).toContain("You work in a git worktree of your own");
+      expect(h.attachments.get("isolated-one")?.systemPrompt).not.toContain("aegis_claim");
+    } finally {
+      await h?.close();
+      h = undefined;
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
