@@ -1,8 +1,10 @@
 // What an agent passes to aegis_claim, turned into the paths a claim holds: each one relative to the project root,
 // normalized (no "./", "..", doubled or trailing slashes; "." is the whole tree), never outside the root, and each
 // glob expanded to the files it matches at the time of the claim (a file created later is not covered: claim its
-// folder for that). It reads the tree only to expand globs and decides nothing about conflicts (src/store/claims.ts).
+// folder for that). A path that exists, or has no wildcard and matches nothing, is taken literally, so names with
+// brackets (app/[id]/page.tsx) can be claimed. It reads the tree only to expand globs and decides nothing about conflicts (src/store/claims.ts).
 
+import { existsSync } from "node:fs";
 import { isAbsolute, posix, relative, resolve } from "node:path";
 import { AegisError } from "../util/errors.ts";
 
@@ -34,7 +36,8 @@ export async function resolveClaimPaths(root: string, raw: readonly string[]): P
   const out = new Set<string>();
   for (const r of raw) {
     const p = normalizeClaimPath(root, r);
-    if (!GLOB_CHARS.test(p)) out.add(p);
+    // A path that exists is taken as it is, even with glob characters in its name (Next.js's app/[id]/page.tsx).
+    if (!GLOB_CHARS.test(p) || existsSync(resolve(root, p))) out.add(p);
     else for (const f of await expandGlob(root, p, r)) out.add(f);
     if (out.size > MAX_CLAIM_PATHS) throw tooMany(r);
   }
@@ -61,6 +64,8 @@ async function expandGlob(root: string, pattern: string, raw: string): Promise<s
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
   if (found.length === 0) {
+    // Without a wildcard, brackets and braces more likely name a file about to be created (app/[id]/page.tsx).
+    if (!/[*?]/.test(pattern)) return [pattern];
     throw new AegisError("E_USAGE", `the glob "${raw}" matches no file under ${root}`, {
       data: { path: raw, root },
       hint: "a glob is expanded to the files it matches now; to claim files you are about to create, claim them or their folder by path",

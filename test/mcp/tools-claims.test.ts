@@ -80,12 +80,17 @@ describe("aegis_claim (#11)", () => {
   });
 
   test("a glob is expanded to the files it matches now (not into node_modules or .git); one matching nothing is refused", async () => {
-    const { alpha, bravo } = await project(["src/a.ts", "src/deep/b.ts", "src/c.md", "node_modules/m/x.ts", ".git/x.ts", "lib/d.ts"]);
+    const { alpha, bravo } = await project(["src/a.ts", "src/deep/b.ts", "src/c.md", "node_modules/m/x.ts", ".git/x.ts", "lib/d.ts",
+      "app/[id]/page.tsx", "app/d/page.tsx"]);
     const r = await callJson(alpha, "aegis_claim", { paths: ["src/**/*.ts"], intent: "exclusive" });
     expect(r).toMatchObject({ granted: true, paths: ["src/a.ts", "src/deep/b.ts"] });
     expect((await callJson(bravo, "aegis_claim", { paths: ["src/c.md"], intent: "exclusive" })).granted).toBe(true);
     expect((await callJson(bravo, "aegis_claim", { paths: ["src/deep"], intent: "shared" })).granted).toBe(false);
     expect((await callJson(bravo, "aegis_claim", { paths: ["**/*.ts"], intent: "shared" })).overlaps[0].paths).toEqual(["src/a.ts", "src/deep/b.ts"]);
+    // Brackets in a real name (Next.js routes) are literal: an existing path, or one with no wildcard that matches nothing.
+    const next = await callJson(bravo, "aegis_claim", { paths: ["app/[id]/page.tsx", "app/[slug]/new.tsx", "app/[id]"], intent: "shared" });
+    expect(next.paths).toEqual(["app/[id]/page.tsx", "app/[slug]/new.tsx", "app/[id]"]);
+    expect((await callJson(bravo, "aegis_claim", { paths: ["app/*/page.tsx"], intent: "shared" })).paths).toEqual(["app/[id]/page.tsx", "app/d/page.tsx"]);
     const none = await call(bravo, "aegis_claim", { paths: ["nowhere/*.ts"], intent: "shared" });
     expect(none.isError).toBe(true);
     expect(none.text).toContain(`E_USAGE: the glob "nowhere/*.ts" matches no file`);
