@@ -57,6 +57,9 @@ export function worktreeOf(store: Store, target: string): WorktreeRow {
     const task = getTask(store, target);
     if (!task) throw new AegisError("E_NOT_FOUND", `no task ${target}`, { hint: "`aegis tasks` lists the known tasks" });
     const row = task.worker_handle ? getWorktree(store, task.worker_handle) : null;
+    if (row && task.branch && !task.commit_sha && task.status !== "running") {
+      throw new AegisError("E_NOT_FOUND", `task ${target} changed nothing: there is nothing to merge`, { data: { taskId: target, branch: task.branch } });
+    }
     if (!row) {
       throw new AegisError("E_NOT_FOUND", `task ${target} has no worktree: its worker ${task.worker_handle ? `${task.worker_handle} shared the project's checkout` : "never started"}`, {
         hint: 'give its queue isolation: "worktree" in .aegis.ts',

@@ -45,6 +45,10 @@ export function taskDetail(t: Task): string {
   if (t.startedAt) lines.push(`started:    ${t.startedAt}`);
   if (t.finishedAt) lines.push(`finished:   ${t.finishedAt}`);
   if (t.workerHandle) lines.push(`worker:     ${t.workerHandle}`);
+  if (t.branch) {
+    const d = t.diff ?? { files: 0, added: 0, removed: 0 };
+    lines.push(`branch:     ${t.branch} @ ${t.commit ? t.commit.slice(0, 12) : "no commit (nothing changed)"} (${d.files} file${d.files === 1 ? "" : "s"}, +${d.added} -${d.removed})`);
+  }
   if (t.costUsd || t.tokens.input || t.tokens.output) lines.push(`usage:      ${t.tokens.input} in, ${t.tokens.output} out, ${formatUsd(t.costUsd)}`);
   lines.push("payload:", indent(t.payload));
   if (t.result !== null) lines.push("result:", indent(t.result));

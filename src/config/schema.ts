@@ -77,6 +77,11 @@ export const QueueSchema = z.strictObject({
   agent: z.string().min(1).describe("The agent profile (a key of `agents`) that workers of this queue run."),
   maxParallel: z.number().int().min(1).default(1).describe("How many workers may run at once (>= 1). Default 1."),
   budgets: z.array(BudgetSchema).optional().describe("New tasks are refused once a budget is spent."),
+  isolation: IsolationSchema.optional().describe(
+    '"worktree": each task\'s worker gets a fresh git worktree (branch aegis/<handle>) made from `base`; when the task ends aegis commits what it left and the task records its branch, commit and diff stats. Default: the agent profile\'s, else "none".',
+  ),
+  base: z.string().min(1).optional().describe("The branch, tag or commit each task's worktree is made from. Default: the project's HEAD when the task starts."),
+  keep: KeepSchema.optional().describe('What happens to a task\'s worktree when it ends: "changed" (default) keeps it if it has work in it, "always", "never".'),
 });
 /** A named queue of `.aegis.ts`: tasks run by fresh workers of one agent. */
 export type QueueConfig = z.input<typeof QueueSchema>;
@@ -123,6 +128,10 @@ export interface ResolvedQueue {
   agent: string;
   maxParallel: number;
   budgets: Budget[];
+  /** Unset: the agent profile's isolation applies. */
+  isolation?: "worktree" | "none";
+  base?: string;
+  keep?: "changed" | "always" | "never";
 }
 
 export function windowToMs(window: string): number {

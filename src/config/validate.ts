@@ -68,7 +68,12 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
       if (seen.has(key)) issues.push({ path: `queues.${name}.budgets.${i}`, message: `duplicate budget: ${b.kind} over ${b.window} is declared twice` });
       seen.add(key);
     });
-    queues[name] = { name, agent: q.data.agent, maxParallel: q.data.maxParallel, budgets };
+    queues[name] = {
+      name, agent: q.data.agent, maxParallel: q.data.maxParallel, budgets,
+      ...(q.data.isolation !== undefined ? { isolation: q.data.isolation } : {}),
+      ...(q.data.base !== undefined ? { base: q.data.base } : {}),
+      ...(q.data.keep !== undefined ? { keep: q.data.keep } : {}),
+    };
   }
   if (issues.length) throw configError(file, issues);
   const resolve = (p: string) => (p.startsWith("/") ? p : `${root}/${p.replace(/^\.\//, "")}`);

@@ -10,6 +10,7 @@ import type { Session } from "../session/session.ts";
 import type { Store } from "../store/store.ts";
 import { claimTask, pendingHead, queueCounts, workerSessionId, type PendingTask, type TaskOutcome, type TaskRow } from "../store/tasks.ts";
 import { finalizeTask, type Finished } from "./finalize.ts";
+import { isolatedQueue, recordTaskWorktree, worktreeSpawnOptions } from "./task-worktree.ts";
 import { CANCELLED, INTERRUPTED } from "./task.ts";
 import { errorMessage } from "../util/errors.ts";
 
@@ -120,21 +121,30 @@ export class Dispatcher {
 
   private async run(entry: Running): Promise<void> {
     const { row } = entry;
-    const agent = this.core.config.queues[row.queue]!.agent;
+    const { config, store } = this.core;
+    const agent = config.queues[row.queue]!.agent;
+    const isolated = isolatedQueue(config, row.queue);
     let outcome: TaskOutcome;
     let session: Session | undefined;
     try {
-      // The claim recorded the worker's session id; the session closes itself (in the same write) once idle.
+      // The claim recorded the worker's session id; the session closes itself (in the same write) once idle, unless
+      // it works in a worktree: then its leftovers are committed first, and the close applies the keep policy.
       session = await this.core.sessions.spawn(agent, {
-        id: workerSessionId(row.id), prompt: row.payload, spawnedBy: `queue:${row.queue}`, closeWhenIdle: true,
+        id: workerSessionId(row.id), prompt: row.payload, spawnedBy: `queue:${row.queue}`, closeWhenIdle: !isolated,
+        ...worktreeSpawnOptions(config, row.queue),
       });
       entry.session = session;
       row.worker_handle = session.handle;
+      if (isolated) await recordTaskWorktree(store, row, session.handle, { commit: false });
       this.core.onStarted(row);
       if (entry.stop) await this.core.sessions.close(session.handle);
       const last = await session.whenIdle();
+      // Work that could not be committed stays in the kept worktree; the task fails saying so.
+      const kept = isolated
+        ? await recordTaskWorktree(store, row, session.handle, { commit: !entry.stop }).then(() => undefined, (err: unknown) => `the worker's changes could not be committed in its worktree: ${errorMessage(err)}`)
+        : undefined;
       await this.core.sessions.close(session.handle);
-      outcome = this.outcomeOf(entry, session, last?.ok ?? false, last?.error);
+      outcome = this.outcomeOf(entry, session, (last?.ok ?? false) && !kept, kept ?? last?.error);
     } catch (err) {
       // Already failing: the task records the first error; a failing close is only logged.
       if (session) await this.core.sessions.close(session.handle).catch(logIgnored(`closing worker ${session.handle}`));

@@ -2,6 +2,7 @@
 // progress events, and the texts a producer's callback carries. Pure mapping: no store access, no dispatch.
 
 import { isoSeconds } from "../session/sender.ts";
+import { taskWorktreeOf } from "../store/task-worktrees.ts";
 import type { TaskRow, TaskStatus } from "../store/tasks.ts";
 
 export type { TaskStatus } from "../store/tasks.ts";
@@ -25,6 +26,14 @@ export interface Task {
   finishedAt: string | null;
   costUsd: number;
   tokens: { input: number; output: number };
+  /** Only for a task whose queue runs workers in worktrees: the worker's branch (`aegis/<handle>`). */
+  branch?: string;
+  /** The commit its branch was made from. */
+  base?: string;
+  /** The branch's tip when the task ended (aegis committed what the worker left); null if it changed nothing. */
+  commit?: string | null;
+  /** What the branch changes against `base`: files touched, lines added and removed. */
+  diff?: { files: number; added: number; removed: number };
 }
 
 export type QueueEvent =
@@ -49,7 +58,14 @@ export function toTask(r: TaskRow): Task {
     finishedAt: r.finished_at === null ? null : isoSeconds(r.finished_at),
     costUsd: r.cost_usd,
     tokens: { input: r.input_tokens, output: r.output_tokens },
+    ...worktreeFields(r),
   };
+}
+
+function worktreeFields(r: TaskRow): Pick<Task, "branch" | "base" | "commit" | "diff"> {
+  const w = taskWorktreeOf(r);
+  if (!w) return {};
+  return { branch: w.branch, base: w.base, commit: w.commit, diff: { files: w.files, added: w.added, removed: w.removed } };
 }
 
 export const INTERRUPTED = "interrupted: aegis stopped while this task ran";

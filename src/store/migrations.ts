@@ -15,6 +15,7 @@ import { EVENTS_MIGRATION } from "./events.ts";
 import { INBOX_MIGRATION } from "./inbox.ts";
 import { OWNERS_MIGRATION } from "./owners.ts";
 import { RUNS_MIGRATION } from "./runs.ts";
+import { taskWorktreesMigration } from "./task-worktrees.ts";
 import { SESSIONS_MIGRATION } from "./sessions.ts";
 import { QUEUE_COUNTS_MIGRATION, TASKS_MIGRATION } from "./tasks.ts";
 import { worktreesMigration } from "./worktrees.ts";
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly Migration[] = [
   QUEUE_COUNTS_MIGRATION, // 7
   CLAIMS_MIGRATION, // 8
   worktreesMigration(9), // 9
+  taskWorktreesMigration(10), // 10
 ];

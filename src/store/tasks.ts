@@ -5,6 +5,7 @@
 
 import type { Migration } from "./migrations.ts";
 import type { Store } from "./store.ts";
+import type { TaskWorktreeColumns } from "./task-worktrees.ts";
 
 export const TASKS_MIGRATION: Migration = {
   version: 5,
@@ -75,7 +76,8 @@ export const QUEUE_COUNTS_MIGRATION: Migration = {
 export type TaskStatus = "pending" | "running" | "done" | "failed" | "cancelled";
 export const TERMINAL: ReadonlySet<TaskStatus> = new Set(["done", "failed", "cancelled"]);
 
-export interface TaskRow {
+/** A task row; the worktree columns (task-worktrees.ts) are set only for a worker that ran in a worktree. */
+export interface TaskRow extends TaskWorktreeColumns {
   seq: number;
   id: string;
   queue: string;

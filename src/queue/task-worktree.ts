@@ -1,0 +1,61 @@
+// A queue task whose worker runs in a git worktree (#11): whether its queue (or agent profile) asks for one, the
+// spawn options that give it one, and, when the task ends, committing what the worker left uncommitted and recording
+// the branch, its tip and the diff stats on the task's row. git work is src/git's; the worktree's lifecycle (made at
+// spawn, kept or removed at close) is src/session/worktrees.ts's. It must not decide a task's outcome.
+
+import type { LoadedConfig } from "../config/validate.ts";
+import { commitAll, diffWorktree } from "../git/changes.ts";
+import { gitText } from "../git/exec.ts";
+import type { SpawnOptions } from "../session/manager.ts";
+import type { Store } from "../store/store.ts";
+import { setTaskWorktree, type TaskWorktree } from "../store/task-worktrees.ts";
+import type { TaskRow } from "../store/tasks.ts";
+import { getWorktree } from "../store/worktrees.ts";
+import { existsSync } from "node:fs";
+
+/** Whether the queue's workers run in worktrees: the queue's own setting, else its agent profile's. */
+export function isolatedQueue(config: LoadedConfig, queue: string): boolean {
+  const q = config.queues[queue];
+  if (!q) return false;
+  return (q.isolation ?? config.agents[q.agent]?.isolation ?? "none") === "worktree";
+}
+
+/** The isolation options of a worker's spawn, from its queue (the agent profile's apply to what the queue leaves unset). */
+export function worktreeSpawnOptions(config: LoadedConfig, queue: string): Pick<SpawnOptions, "isolation" | "base" | "keep"> {
+  const q = config.queues[queue];
+  if (!q) return {};
+  return {
+    ...(q.isolation !== undefined ? { isolation: q.isolation } : {}),
+    ...(q.base !== undefined ? { base: q.base } : {}),
+    ...(q.keep !== undefined ? { keep: q.keep } : {}),
+  };
+}
+
+/** The commit message for a task's leftovers: its queue and the first line of its payload. */
+export function taskCommitMessage(row: Pick<TaskRow, "id" | "queue" | "payload">, handle: string): string {
+  const first = (row.payload.split("\n").find((l) => l.trim()) ?? "").trim();
+  const subject = `${row.queue}: ${first.length > 60 ? `${first.slice(0, 57)}...` : first}`;
+  return `${subject}\n\nWhat aegis task ${row.id} (worker ${handle}) left uncommitted.`;
+}
+
+/**
+ * Records the worker's worktree on the task row (and in `row`, which the task's finish reports): at the start with
+ * no commit, at the end after committing the worker's leftovers (`commit: true`) with the branch tip and diff stats.
+ * Returns what it recorded; null if the worker has no worktree.
+ */
+export async function recordTaskWorktree(store: Store, row: TaskRow, handle: string, o: { commit: boolean }): Promise<TaskWorktree | null> {
+  const wt = getWorktree(store, handle);
+  if (!wt) return null;
+  let w: TaskWorktree = { branch: wt.branch, base: wt.base, commit: null, files: 0, added: 0, removed: 0 };
+  if (existsSync(wt.path)) {
+    const tip = o.commit ? (await commitAll(wt.path, taskCommitMessage(row, handle))).commit : await gitText(wt.path, ["rev-parse", "HEAD"]);
+    const diff = await diffWorktree(wt.path, wt.base);
+    w = {
+      ...w, commit: tip === wt.base ? null : tip, files: diff.files.length,
+      added: diff.files.reduce((n, f) => n + f.added, 0), removed: diff.files.reduce((n, f) => n + f.removed, 0),
+    };
+  }
+  store.batch(() => setTaskWorktree(store, row.id, w));
+  Object.assign(row, { branch: w.branch, base: w.base, commit_sha: w.commit, diff_files: w.files, diff_added: w.added, diff_removed: w.removed });
+  return w;
+}

@@ -1,0 +1,152 @@
+// Queues with isolation: "worktree" (#11): each task's worker edits files in a fresh worktree of its own, made from
+// the queue's base; when the task ends aegis commits what it left, the task records branch, commit and diff stats,
+// and `aegis task --json` / `aegis merge <taskId>` see them. A real git repository and the Scripted agent (ctx.cwd).
+
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ScriptedOptions } from "../../src/config/providers.ts";
+import { validateConfig } from "../../src/config/validate.ts";
+import { createRuntime, type Runtime } from "../../src/runtime.ts";
+import { openStore } from "../../src/store/store.ts";
+import { getWorktree } from "../../src/store/worktrees.ts";
+import { ConfigError } from "../../src/util/errors.ts";
+import { makeRepo, sh } from "../git/helpers.ts";
+import { within } from "../fixtures/helpers/wait.ts";
+import { gate, testConfig } from "../session/fixtures.ts";
+
+const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
+const CONFIG = `import { defineConfig, Scripted } from "aegis";
+export default defineConfig({ agents: { w: { provider: new Scripted({ reply: () => "ok" }) } }, queues: { q: { agent: "w", isolation: "worktree" } } });
+`;
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function project(): string {
+  // The command line reads the project's .aegis.ts (for where the state is); the runtime here gets its config directly.
+  const repo = makeRepo({ "notes.txt": "line one\n", ".gitignore": ".aegis/\n", ".aegis.ts": CONFIG });
+  cleanups.push(() => rmSync(repo, { recursive: true, force: true }));
+  return repo;
+}
+
+function runtime(repo: string, reply: ScriptedOptions["reply"], queue: Record<string, unknown>): Runtime {
+  const config = testConfig({ w: { reply } }, { q: { agent: "w", maxParallel: 2, ...queue } }, repo);
+  const store = openStore(join(repo, ".aegis", "state.db"));
+  const rt = createRuntime({ config, store, queues: { pollMs: 0 } });
+  cleanups.push(async () => {
+    await rt.close();
+    store.close();
+  });
+  return rt;
+}
+
+async function aegis(repo: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = Bun.spawn([process.execPath, MAIN, ...args, "--cwd", repo], { cwd: repo, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1", AEGIS_STATE_DIR: "" } });
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, stdout, stderr };
+}
+
+describe("queues with isolation: worktree (#11)", () => {
+  test("two parallel workers edit the same file, each in its own worktree; the main checkout is untouched; tasks carry branch, commit, diff", async () => {
+    const repo = project();
+    const both = gate();
+    let started = 0;
+    const seen: Record<string, { cwd: string; others: boolean }> = {};
+    const rt = runtime(repo, async (prompt, { cwd }) => {
+      const me = prompt.trim();
+      writeFileSync(join(cwd, "notes.txt"), `line one\nedited by ${me}\n`);
+      writeFileSync(join(cwd, `${me}.txt`), `${me}\n`);
+      if (++started === 2) both.open();
+      await within(both.wait(), 10_000, "both workers running");
+      const other = me === "alpha" ? "beta" : "alpha";
+      seen[me] = { cwd, others: existsSync(join(cwd, `${other}.txt`)) || readFileSync(join(cwd, "notes.txt"), "utf8").includes(other) };
+      return `done ${me}`;
+    }, { isolation: "worktree" });
+    rt.queues.start();
+    const a = rt.queues.enqueue("q", "alpha").taskId;
+    const b = rt.queues.enqueue("q", "beta").taskId;
+    await within(rt.queues.drain(), 20_000, "drain");
+
+    expect(seen.alpha!.others).toBe(false);
+    expect(seen.beta!.others).toBe(false);
+    expect(seen.alpha!.cwd).not.toBe(seen.beta!.cwd);
+    expect(seen.alpha!.cwd.startsWith(join(repo, ".git", "aegis-worktrees"))).toBe(true);
+    // The main checkout never saw either edit.
+    expect(readFileSync(join(repo, "notes.txt"), "utf8")).toBe("line one\n");
+    expect(sh(repo, "status", "--porcelain")).toBe("");
+
+    const ta = rt.queues.status(a)!;
+    expect(ta).toMatchObject({ status: "done", result: "done alpha", branch: `aegis/${ta.workerHandle}`, base: sh(repo, "rev-parse", "main"), diff: { files: 2, added: 2, removed: 0 } });
+    expect(ta.commit).toBe(sh(repo, "rev-parse", ta.branch!));
+    // aegis committed the leftovers, under the queue's name and the payload.
+    expect(sh(repo, "log", "-1", "--format=%s", ta.branch!)).toBe("q: alpha");
+    expect(sh(repo, "show", `${ta.commit}:notes.txt`)).toBe("line one\nedited by alpha");
+    expect(getWorktree(rt.store, ta.workerHandle!)).toMatchObject({ state: "kept" });
+
+    // The command line sees the same record, and merges a task by its id; the second conflicts and changes nothing.
+    const shown = await aegis(repo, "task", a, "--json");
+    expect(JSON.parse(shown.stdout)).toMatchObject({ branch: ta.branch, commit: ta.commit, diff: { files: 2, added: 2, removed: 0 } });
+    expect(JSON.parse((await aegis(repo, "merge", a, "--json")).stdout)).toEqual({ merged: true, commit: ta.commit });
+    expect(readFileSync(join(repo, "alpha.txt"), "utf8")).toBe("alpha\n");
+    const head = sh(repo, "rev-parse", "main");
+    const conflict = await aegis(repo, "merge", b, "--json");
+    expect(conflict.code).toBe(1);
+    expect(JSON.parse(conflict.stdout)).toEqual({ merged: false, conflicts: [{ path: "notes.txt" }] });
+    expect(sh(repo, "rev-parse", "main")).toBe(head);
+    expect(sh(repo, "status", "--porcelain")).toBe("");
+    const text = await aegis(repo, "task", b);
+    expect(text.stdout).toMatch(new RegExp(`branch: +${rt.queues.status(b)!.branch} @ [0-9a-f]{12} \\(2 files, \\+2 -0\\)`));
+  }, 30_000);
+
+  test("a worker that changes nothing: commit null, zero stats, its clean worktree and branch removed", async () => {
+    const repo = project();
+    const rt = runtime(repo, () => "nothing to do", { isolation: "worktree" });
+    rt.queues.start();
+    const id = rt.queues.enqueue("q", "look only").taskId;
+    await within(rt.queues.drain(), 20_000, "drain");
+    await rt.sessions.settled();
+    const t = rt.queues.status(id)!;
+    expect(t).toMatchObject({ status: "done", commit: null, diff: { files: 0, added: 0, removed: 0 } });
+    expect(getWorktree(rt.store, t.workerHandle!)).toMatchObject({ state: "removed" });
+    expect(sh(repo, "branch", "--list", t.branch!)).toBe("");
+    const merge = await aegis(repo, "merge", id);
+    expect(merge.code).toBe(2);
+    expect(merge.stderr).toContain(`task ${id} changed nothing`);
+  }, 30_000);
+
+  test("the queue's base picks the branch each worktree starts from; a queue without isolation records no branch", async () => {
+    const repo = project();
+    sh(repo, "checkout", "-q", "-b", "release");
+    writeFileSync(join(repo, "release-only.txt"), "r\n");
+    sh(repo, "add", "-A");
+    sh(repo, "commit", "-q", "-m", "release");
+    sh(repo, "checkout", "-q", "main");
+    const rt = runtime(repo, (_p, { cwd }) => (existsSync(join(cwd, "release-only.txt")) ? "saw release" : "no release"), { isolation: "worktree", base: "release", keep: "always" });
+    rt.queues.start();
+    const id = rt.queues.enqueue("q", "check").taskId;
+    await within(rt.queues.drain(), 20_000, "drain");
+    const t = rt.queues.status(id)!;
+    expect(t).toMatchObject({ result: "saw release", base: sh(repo, "rev-parse", "release"), commit: null });
+    expect(getWorktree(rt.store, t.workerHandle!)).toMatchObject({ base_ref: "release", keep: "always" });
+
+    const plain = runtime(project(), () => "ok", {});
+    plain.queues.start();
+    const pid = plain.queues.enqueue("q", "x").taskId;
+    await within(plain.queues.drain(), 20_000, "drain");
+    expect(Object.keys(plain.queues.status(pid)!)).not.toContain("branch");
+  }, 30_000);
+
+  test("the config refuses a bad isolation or keep on a queue, naming the key and the allowed values", () => {
+    const bad = () => validateConfig({ agents: { w: { harness: "scripted", reply: () => "x" } }, queues: { q: { agent: "w", isolation: "sandbox", keep: "sometimes" } } }, "/p/.aegis.ts", "/p");
+    expect(bad).toThrow(ConfigError);
+    try {
+      bad();
+    } catch (err) {
+      expect((err as Error).message).toContain("queues.q.isolation");
+      expect((err as Error).message).toContain("worktree");
+      expect((err as Error).message).toContain("queues.q.keep");
+    }
+  });
+});
