@@ -1,17 +1,17 @@
 // `aegis merge <taskId|handle> [--strategy merge|squash|rebase] [--into BRANCH] [--json]`: merges the branch of a
-// worktree aegis made (a queue task's worker, or any isolated session by handle) into a branch, with the engine's
-// result shape: `{ merged: true, commit }`, or `{ merged: false, conflicts: [{ path }] }` and exit 1, the target left
-// as it was. It merges what is committed on the branch; git work is src/git's, the merge record the store's.
+// worktree aegis made (a queue task's worker, or any isolated session by handle) into a branch, committing what its
+// worker left first, with the engine's result shape: `{ merged: true, commit }`, or `{ merged: false, conflicts:
+// [{ path }] }` and exit 1, the target left as it was. The merge itself is src/session/worktree-ops.ts's.
 
 import { defineCommand } from "citty";
 import { currentBranch, openRepo } from "../git/repo.ts";
-import { mergeBranch, MERGE_STRATEGIES, type MergeResult, type MergeStrategy } from "../git/merge.ts";
+import { MERGE_STRATEGIES, type MergeResult, type MergeStrategy } from "../git/merge.ts";
+import { mergeWorktree } from "../session/worktree-ops.ts";
 import { getTask } from "../store/tasks.ts";
 import type { Store } from "../store/store.ts";
-import { getWorktree, listWorktrees, recordWorktreeMerge, type WorktreeRow } from "../store/worktrees.ts";
+import { getWorktree, listWorktrees, type WorktreeRow } from "../store/worktrees.ts";
 import { out } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
-import { gitText } from "../git/exec.ts";
 import { didYouMean } from "../config/validate.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
 import { openStateStore } from "./tasks.ts";
@@ -34,13 +34,10 @@ export default defineCommand({
       const repo = await openRepo(row.repo);
       const into = args.into ?? row.base_ref ?? currentBranch(repo.root);
       if (!into) throw new UsageError(`${row.branch} was made from a commit, and ${repo.root} is on no branch: say where to merge it`, "pass --into <branch>");
-      const head = await gitText(repo.root, ["rev-parse", "--verify", `refs/heads/${row.branch}^{commit}`]).catch((err: unknown) => {
-        throw new AegisError("E_NOT_FOUND", `the branch ${row.branch} of ${row.handle} is gone`, { cause: err, hint: "`aegis worktrees` lists the worktrees aegis keeps" });
+      // Commits what its worker left, merges, and records a clean merge (src/session/worktree-ops.ts).
+      const result: MergeResult = await mergeWorktree(store, row.handle, {
+        into, strategy: (args.strategy ?? "merge") as MergeStrategy, ...(args.message ? { message: args.message } : {}),
       });
-      const result: MergeResult = await mergeBranch(repo, {
-        source: row.branch, into, strategy: (args.strategy ?? "merge") as MergeStrategy, ...(args.message ? { message: args.message } : {}),
-      });
-      if (result.merged) store.write(() => recordWorktreeMerge(store, row.handle, { into, commit: result.commit, head, at: Date.now() }));
       if (args.json) out(JSON.stringify(result));
       else if (result.merged) out(`merged ${row.branch} into ${into}: ${result.commit}`);
       else out(`not merged: ${row.branch} conflicts with ${into} in ${result.conflicts.map((c) => c.path).join(", ")} (${into} is unchanged)`);

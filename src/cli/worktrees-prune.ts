@@ -1,13 +1,13 @@
 // `aegis worktrees prune [--merged] [--older-than 7d] [--force] [--json]`: removes kept worktrees (never a live
 // session's) and their `aegis/<handle>` branches. A worktree with unmerged work (uncommitted changes, or commits that
-// no merge landed and no other branch contains) is left alone, and said so, unless --force. git work is src/git's.
+// no merge landed and its base branch lacks) is left alone, and said so, unless --force. Removal and the merged check
+// are src/session/worktree-ops.ts's.
 
 import { defineCommand } from "citty";
 import { WINDOW_PATTERN, windowToMs } from "../config/schema.ts";
-import { git } from "../git/exec.ts";
 import type { Repo } from "../git/repo.ts";
-import { removeWorktree } from "../git/worktree.ts";
-import { setWorktreeState, type WorktreeRow } from "../store/worktrees.ts";
+import { isMerged, removeKeptWorktree } from "../session/worktree-ops.ts";
+import type { WorktreeRow } from "../store/worktrees.ts";
 import { out } from "../ui/log.ts";
 import { UsageError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
@@ -20,19 +20,12 @@ export interface PruneReport {
   skipped: { handle: string; branch: string; reason: string }[];
 }
 
-/**
- * Why the worktree's work would be lost by removing it, or null when nothing would: its uncommitted changes, or
- * commits on its branch that no merge landed and no other local branch contains.
- */
+/** Why removing the worktree would lose work (uncommitted changes, unmerged commits), or null when nothing would. */
 export async function unmergedWork(repo: Repo, row: WorktreeRow, info: WorktreeInfo): Promise<string | null> {
   if (info.dirty) return "uncommitted changes";
-  if (info.ahead === null) return null; // the branch is gone: nothing left to lose
-  const tip = (await git(repo.root, ["rev-parse", `refs/heads/${row.branch}`])).stdout.trim();
-  if (tip === row.base || tip === row.merged_head) return null;
-  const holders = (await git(repo.root, ["for-each-ref", "--contains", tip, "--format=%(refname:short)", "refs/heads/"])).stdout
-    .split("\n").map((s) => s.trim()).filter((b) => b && b !== row.branch);
-  if (holders.length > 0) return null;
-  return info.ahead > 0 ? `${info.ahead} unmerged commit${info.ahead === 1 ? "" : "s"}` : "commits no branch contains";
+  if (await isMerged(repo, row)) return null;
+  const n = info.ahead ?? 0;
+  return n > 0 ? `${n} unmerged commit${n === 1 ? "" : "s"}` : "unmerged commits";
 }
 
 export default defineCommand({
@@ -60,8 +53,7 @@ export default defineCommand({
           report.skipped.push({ handle: row.handle, branch: row.branch, reason: unmerged });
           continue;
         }
-        await removeWorktree(repo, row, { deleteBranch: true });
-        store.write(() => setWorktreeState(store, row.handle, "removed", Date.now()));
+        await removeKeptWorktree(store, row.handle, { force: true }); // checked above
         report.removed.push({ handle: row.handle, branch: row.branch, path: row.path, unmerged: unmerged !== null });
       }
     } finally {
