@@ -38,8 +38,10 @@ export { workflow, listWorkflows, getWorkflow, type Workflow, type WorkflowFn, t
 /** The schema builder for a workflow's `args` (zod, typed for arguments); any Standard Schema, e.g. an installed zod's, works too. */
 export { z, type ArgSchema, type StringArg, type NumberArg, type ArrayArg, type ObjectArg, type ArgShape, type ArgsOf, type ArgBuilder } from "./workflow/z.ts";
 export type { ArgsSchema, ArgsIssue } from "./workflow/arg-schema.ts";
-/** The engine a workflow receives, the session view it lists, and the options of its shell verbs. */
-export type { WorkflowEngine, SessionInfo, BashOptions, BashPredicateOptions } from "./workflow/engine-types.ts";
+/** The engine a workflow receives, the session view it lists, the options of its shell verbs, and its git worktree verbs' shapes. */
+export type {
+  WorkflowEngine, SessionInfo, BashOptions, BashPredicateOptions, SpawnOptions, WorktreeInfo, CommitResult, WorktreeDiff, MergeOptions, MergeResult,
+} from "./workflow/engine-types.ts";
 /** Expected workflow failures (exit 1, status `failed`): WorkflowError, and PredicateFailed for exhausted predicates. */
 export { WorkflowError, PredicateFailed, type BashResult } from "./workflow/errors.ts";
 /** Library mode: run a workflow from a plain `bun script.ts`; resolves with its result or throws its error. */

@@ -43,6 +43,8 @@ export async function mergeBranch(repo: Repo, o: MergeOptions): Promise<MergeRes
   else {
     const m = await mergeTree(repo, target, source);
     if ("conflicts" in m) return { merged: false, conflicts: m.conflicts };
+    // The target already has every change (e.g. this branch was squashed into it before): nothing to commit.
+    if (m.tree === (await gitText(repo.root, ["rev-parse", `${target}^{tree}`]))) return { merged: true, commit: target };
     const parents = strategy === "merge" ? ["-p", target, "-p", source] : ["-p", target];
     const message = o.message ?? (strategy === "merge" ? `Merge branch '${o.source}' into ${o.into}` : `${o.source} (squashed)`);
     const commit = await gitText(repo.root, ["commit-tree", m.tree, ...parents, "-m", message], { env: await identityEnv(repo.root) });

@@ -142,7 +142,11 @@ export class SessionManager {
     const id = o.id ?? newId("ses");
     const handle = this.claimHandle(id, profile, agent.provider.name, agent.model, o);
     let attached = false;
-    const isolated = (o.isolation ?? agent.isolation ?? "none") === "worktree";
+    // Without an explicit choice, a handle that still has its worktree from the same spawner (a session respawned
+    // after a crash) goes back into it.
+    const isolated = o.isolation !== undefined
+      ? o.isolation === "worktree"
+      : agent.isolation === "worktree" || (o.handle !== undefined && this.worktrees.recordedFor(o.handle, o.spawnedBy ?? null));
     try {
       const cwd = isolated ? (await this.isolate(handle, id, o, agent.keep)) : this.opts.cwd;
       const p = this.opts.plane;

@@ -54,6 +54,9 @@ export async function mergeWorktree(store: Store, handle: string, o: MergeWorktr
   if (existsSync(row.path)) await commitAll(row.path, `aegis: work left by ${handle}`);
   return serialized(repo.commonDir, async () => {
     const tip = await gitText(repo.root, ["rev-parse", `refs/heads/${row.branch}`]);
+    // The same tip merged into the same branch before (a resumed run repeating its merge): the same answer.
+    const again = getWorktree(store, handle);
+    if (again?.merged_head === tip && again.merged_into === o.into && again.merged_commit) return { merged: true, commit: again.merged_commit };
     const r = await mergeBranch(repo, { source: row.branch, into: o.into, ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.message ? { message: o.message } : {}) });
     if (r.merged) store.write(() => recordWorktreeMerge(store, handle, { into: o.into, commit: r.commit, head: tip, at: Date.now() }));
     return r;

@@ -64,6 +64,12 @@ export class SessionWorktrees {
     });
   }
 
+  /** True if `handle` has a live or kept worktree made for `spawnedBy` (a session to reattach to it). */
+  recordedFor(handle: string, spawnedBy: string | null): boolean {
+    const row = getWorktree(this.store, handle);
+    return row !== null && row.state !== "removed" && row.spawned_by === spawnedBy;
+  }
+
   /** Applies the keep policy to the worktree of session `sessionId` (closed). Returns what became of it. */
   async release(handle: string, sessionId: string): Promise<"kept" | "removed" | null> {
     const row = getWorktree(this.store, handle);

@@ -37,6 +37,64 @@ export interface BashPredicateOptions extends BashOptions {
   expect?: "pass" | "fail";
 }
 
+/** The options of `engine.spawn`. */
+export interface SpawnOptions {
+  /** The session's handle (lowercase words joined by dashes); default a fresh readable one. */
+  handle?: string;
+  prompt?: string;
+  /**
+   * "worktree": the agent works in its own git worktree, on a new branch `aegis/<handle>` made from `base`, under
+   * `.git/aegis-worktrees/`; the main checkout does not change until `merge`. "none": the project checkout.
+   * Default: the agent profile's `isolation`, else "none".
+   */
+  isolation?: "worktree" | "none";
+  /** The worktree's starting point: a branch, tag or commit. Default the project's HEAD. */
+  base?: string;
+  /** On close, keep the worktree if it has changes ("changed", default), "always", or "never". */
+  keep?: "changed" | "always" | "never";
+}
+
+/** A session's git worktree. */
+export interface WorktreeInfo {
+  /** The folder the agent works in. */
+  path: string;
+  /** `aegis/<handle>`. */
+  branch: string;
+  /** The commit the branch was made from. */
+  base: string;
+}
+
+/** What `engine.commit` did. */
+export interface CommitResult {
+  /** False when the worktree was clean (nothing committed). */
+  committed: boolean;
+  /** The branch's tip afterwards. */
+  commit: string;
+}
+
+/** A worktree's changes against its base: committed, uncommitted and untracked files. */
+export interface WorktreeDiff {
+  files: { path: string; added: number; removed: number; binary?: boolean }[];
+  /** The unified diff. */
+  patch: string;
+}
+
+/** The options of `engine.merge`. */
+export interface MergeOptions {
+  /** The branch that receives the work. Default: the branch the project was on when the run started. */
+  into?: string;
+  /**
+   * "merge" (default): a fast-forward if the target has not moved, else a merge commit; "squash": one commit;
+   * "rebase": the branch's commits replayed on top of the target.
+   */
+  strategy?: "merge" | "squash" | "rebase";
+  /** The message of the merge or squash commit. */
+  message?: string;
+}
+
+/** A merge's outcome. A conflict changes nothing: the target branch and its checkout are as they were. */
+export type MergeResult = { merged: true; commit: string } | { merged: false; conflicts: { path: string }[] };
+
 /**
  * The engine: the first argument of every workflow. Every call that touches the world (spawn, send, delegate,
  * enqueue, bash, bashPredicate, askHuman, checkpoint) is a journaled step: when a run is resumed, completed steps
@@ -52,7 +110,7 @@ export interface WorkflowEngine {
   /** Aborted when the run is stopped (Ctrl-C, `--timeout`, `--max-cost`, `aegis cancel`). */
   readonly signal: AbortSignal;
   /** Starts an agent of profile `profile` (a key of `agents`); returns its handle. Closed when the run ends. */
-  spawn(profile: string, opts?: { handle?: string; prompt?: string }): Promise<string>;
+  spawn(profile: string, opts?: SpawnOptions): Promise<string>;
   /** Sends one message and resolves with the text of that turn's final assistant message. */
   send(handle: string, text: string): Promise<string>;
   /** Waits until the session (or every session this run touched) is idle. */
@@ -84,4 +142,15 @@ export interface WorkflowEngine {
   listSessions(): SessionInfo[];
   /** The agent profiles of the configuration. */
   listAgents(): string[];
+  /** The git worktree of a session spawned with `isolation: "worktree"`. E_NOT_FOUND for a session without one. */
+  worktree(handle: string): Promise<WorktreeInfo>;
+  /** Commits what the agent left uncommitted in its worktree (a no-op when clean). */
+  commit(handle: string, message?: string): Promise<CommitResult>;
+  /** The session's worktree (committed and uncommitted changes) against its base. */
+  diff(handle: string): Promise<WorktreeDiff>;
+  /**
+   * Commits the agent's leftovers, then merges its branch into `into`. A conflict returns the paths and leaves the
+   * target untouched; a target checkout with uncommitted changes in the merged paths is refused (E_STATE).
+   */
+  merge(handle: string, opts?: MergeOptions): Promise<MergeResult>;
 }

@@ -12,7 +12,10 @@ import { notFound, errorMessage } from "../util/errors.ts";
 import { HANDLE_PATTERN } from "../util/ids.ts";
 import { questionKey, resolveAnswer, type AskRoute } from "./ask.ts";
 import { abortReason, runBash } from "./bash.ts";
-import type { BashOptions, BashPredicateOptions, SessionInfo, WorkflowEngine } from "./engine-types.ts";
+import type {
+  BashOptions, BashPredicateOptions, CommitResult, MergeOptions, MergeResult, SessionInfo, SpawnOptions, WorkflowEngine, WorktreeDiff, WorktreeInfo,
+} from "./engine-types.ts";
+import { EngineGit } from "./engine-git.ts";
 import { PredicateFailed, WorkflowError, type BashResult } from "./errors.ts";
 import type { Journal, LiveOutcome } from "./journal.ts";
 import { RunSessions } from "./run-sessions.ts";
@@ -55,6 +58,7 @@ export class Engine implements WorkflowEngine {
   readonly runSessions: RunSessions;
   private readonly sender: SenderTag;
   private lastSent: string | undefined;
+  private readonly git: EngineGit;
 
   constructor(private readonly init: EngineInit) {
     this.name = init.name;
@@ -65,13 +69,14 @@ export class Engine implements WorkflowEngine {
     this.runSessions = new RunSessions(
       init.host.sessions, init.host.store, this.sender, (n) => init.emit({ type: "session", ...n }), init.host.config.replay.maxTokens,
     );
+    this.git = new EngineGit(init.host.store, init.journal, init.runId);
   }
 
   private get journal(): Journal {
     return this.init.journal;
   }
 
-  async spawn(profile: string, opts: { handle?: string } = {}): Promise<string> {
+  async spawn(profile: string, opts: SpawnOptions = {}): Promise<string> {
     this.checkRunning();
     const agents = Object.keys(this.init.host.config.agents);
     if (!agents.includes(profile)) {
@@ -81,9 +86,9 @@ export class Engine implements WorkflowEngine {
       throw new WorkflowError(`spawn: invalid handle "${opts.handle}": use lowercase words joined by dashes, e.g. brisk-curie`);
     }
     const out = await this.journal.step<{ handle: string; agent: string; providerSessionId?: string; sessionId?: string }>(
-      { kind: "spawn", label: `spawn ${profile}${opts.handle ? ` as ${opts.handle}` : ""}`, input: { profile, handle: opts.handle ?? null } },
+      { kind: "spawn", label: `spawn ${profile}${opts.handle ? ` as ${opts.handle}` : ""}${opts.isolation === "worktree" ? " in a worktree" : ""}`, input: { profile, handle: opts.handle ?? null, ...isolationInput(opts) } },
       async () => {
-        const s = await this.runSessions.spawn(profile, opts.handle);
+        const s = await this.runSessions.spawn(profile, opts.handle, isolationInput(opts));
         const pid = s.driver.providerSessionId;
         return { output: { handle: s.handle, agent: profile, sessionId: s.id, ...(pid ? { providerSessionId: pid } : {}) } };
       },
@@ -273,6 +278,26 @@ export class Engine implements WorkflowEngine {
     return Object.keys(this.init.host.config.agents);
   }
 
+  worktree(handle: string): Promise<WorktreeInfo> {
+    this.checkRunning();
+    return this.git.worktree(handle);
+  }
+
+  commit(handle: string, message?: string): Promise<CommitResult> {
+    this.checkRunning();
+    return this.git.commit(handle, message);
+  }
+
+  diff(handle: string): Promise<WorktreeDiff> {
+    this.checkRunning();
+    return this.git.diff(handle);
+  }
+
+  merge(handle: string, opts?: MergeOptions): Promise<MergeResult> {
+    this.checkRunning();
+    return this.git.merge(handle, opts);
+  }
+
   /** Learns sessions from recorded steps the run skipped (resumeState jumped over them). */
   private learn(kind: string, output: string | null): void {
     if (output === null) return;
@@ -284,6 +309,15 @@ export class Engine implements WorkflowEngine {
   private checkRunning(): void {
     if (this.signal.aborted) throw abortReason(this.signal);
   }
+}
+
+/** The isolation options of a spawn, only those given (so a spawn without them keeps its earlier journal digest). */
+function isolationInput(o: SpawnOptions): Pick<SpawnOptions, "isolation" | "base" | "keep"> {
+  return {
+    ...(o.isolation !== undefined ? { isolation: o.isolation } : {}),
+    ...(o.base !== undefined ? { base: o.base } : {}),
+    ...(o.keep !== undefined ? { keep: o.keep } : {}),
+  };
 }
 
 /** Fills `{exit}`, `{stdout}` and `{stderr}` in a feedback template. */

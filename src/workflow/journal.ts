@@ -11,7 +11,7 @@ import { AegisError, isAegisError, errorMessage } from "../util/errors.ts";
 import { ignoreError } from "../util/log-ignored.ts";
 import { failpoint, failpointMid } from "./failpoint.ts";
 
-export type StepKind = "spawn" | "send" | "enqueue" | "await" | "bash" | "ask" | "checkpoint";
+export type StepKind = "spawn" | "send" | "enqueue" | "await" | "bash" | "ask" | "checkpoint" | "worktree" | "commit" | "diff" | "merge";
 
 export interface StepSpec {
   kind: StepKind;

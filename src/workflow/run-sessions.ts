@@ -5,7 +5,7 @@
 // (session/replay.ts, bounded by `replay.maxTokens`); the choice is logged. It must not journal anything; the engine does.
 
 import type { Session } from "../session/session.ts";
-import type { SessionManager } from "../session/manager.ts";
+import type { SessionManager, SpawnOptions } from "../session/manager.ts";
 import { readConversation, renderReplay, type RenderedReplay } from "../session/replay.ts";
 import type { SenderTag } from "../session/sender.ts";
 import { supersedeUnread } from "../store/runs.ts";
@@ -23,7 +23,11 @@ interface Tracked {
   waking?: Promise<Session>;
   /** Woken through the provider's resume, and no turn has succeeded since (the CLI may only fail at its first turn). */
   unverified?: boolean;
+  /** The spawn's isolation options, given again to every respawn under the handle (it keeps its worktree). */
+  isolation?: Isolation;
 }
+
+type Isolation = Pick<SpawnOptions, "isolation" | "base" | "keep">;
 
 export interface SessionNotice {
   handle: string;
@@ -47,9 +51,9 @@ export class RunSessions {
   ) {}
 
   /** Spawns a live session for the run. */
-  async spawn(agent: string, handle: string | undefined): Promise<Session> {
-    const s = await this.sessions.spawn(agent, { ...(handle ? { handle } : {}), spawnedBy: this.sender });
-    this.tracked.set(s.handle, { handle: s.handle, agent, state: "live", sessionId: s.id, ...providerId(s) });
+  async spawn(agent: string, handle: string | undefined, isolation: Pick<SpawnOptions, "isolation" | "base" | "keep"> = {}): Promise<Session> {
+    const s = await this.sessions.spawn(agent, { ...(handle ? { handle } : {}), spawnedBy: this.sender, ...isolation });
+    this.tracked.set(s.handle, { handle: s.handle, agent, state: "live", sessionId: s.id, isolation, ...providerId(s) });
     this.notify({ handle: s.handle, agent, action: "spawned" });
     return s;
   }
@@ -86,12 +90,18 @@ export class RunSessions {
     return t.waking;
   }
 
+  /** The isolation a respawn under `t`'s handle gets: the spawn's, or its recorded worktree's (after a crash). */
+  private isolationOf(t: Tracked): Isolation {
+    t.isolation ??= this.sessions.worktrees.recordedFor(t.handle, this.sender) ? { isolation: "worktree" } : {};
+    return t.isolation;
+  }
+
   private async wake(t: Tracked): Promise<Session> {
     // Messages the dead attempt sent but the agent never finished reading: the journal re-sends what is needed.
     supersedeUnread(this.store, t.handle, this.sender, Date.now());
     if (t.providerSessionId) {
       try {
-        const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, resumeId: t.providerSessionId });
+        const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, resumeId: t.providerSessionId, ...this.isolationOf(t) });
         t.state = "live";
         t.unverified = true;
         this.notify({ handle: t.handle, agent: t.agent, action: "resumed", detail: `provider session ${t.providerSessionId}` });
@@ -110,7 +120,7 @@ export class RunSessions {
     const replay = this.replayMaxTokens > 0
       ? renderReplay(readConversation(this.store, sessionChain(this.store, t.handle, this.sender, t.sessionId)), this.replayMaxTokens)
       : undefined;
-    const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, ...(replay ? { replay: replay.text } : {}) });
+    const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, ...this.isolationOf(t), ...(replay ? { replay: replay.text } : {}) });
     t.state = "live";
     Object.assign(t, providerId(s));
     this.notify({
@@ -143,6 +153,7 @@ export class RunSessions {
     const t = this.tracked.get(handle);
     if (!t?.unverified || t.state !== "live") return false;
     t.unverified = false;
+    this.isolationOf(t); // before the close, whose keep policy may remove a clean worktree's record
     await this.sessions.close(handle);
     supersedeUnread(this.store, t.handle, this.sender, Date.now());
     const why = errorMessage(err);

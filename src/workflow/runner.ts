@@ -6,6 +6,8 @@
 
 import type { Runtime } from "../runtime.ts";
 import { finishRun, getRun, insertRun, listSteps, restartRun, type RunRow } from "../store/runs.ts";
+import { setRunStartBranch } from "../store/worktrees.ts";
+import { currentBranch } from "../git/repo.ts";
 import { validateArgs } from "./arg-schema.ts";
 import { EventStamper, type RunEndStatus, type RunEvent, type RunEventBody } from "../ui/events.ts";
 import { AegisError, isAegisError, errorMessage } from "../util/errors.ts";
@@ -65,6 +67,9 @@ export function startRun(host: WorkflowHost, wf: Workflow, args: Record<string, 
     id: runId, workflow: wf.name, args: merged, owner: host.owner, at: Date.now(),
     ...(opts.file ?? wf.file ? { file: opts.file ?? wf.file } : {}), ...(opts.callerHandle ? { caller: opts.callerHandle } : {}),
   });
+  // engine.merge's default target; read from git's files (no process), so a run outside git pays nothing.
+  const branch = currentBranch(host.config.root);
+  if (branch !== null) host.store.batch(() => setRunStartBranch(host.store, runId, branch));
   return execute(host, wf, getRun(host.store, runId)!, merged, opts);
 }
 
