@@ -1,0 +1,98 @@
+// SIGKILL mid-run, then `aegis resume`, with two Scripted agents in git worktrees (#11): each resumed session goes
+// back into its own worktree (its earlier edits there, no turn repeated), git's worktree list stays consistent (no
+// stale or duplicate entries), and a merge in flight at the kill is not landed twice.
+import { describe, expect, test } from "bun:test";
+import { readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { spawnProcess } from "../../src/proc/spawn.ts";
+import { listRuns } from "../../src/store/runs.ts";
+import { openStore } from "../../src/store/store.ts";
+import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
+import { commit, sh } from "../git/helpers.ts";
+
+const ROOT = join(import.meta.dir, "../..");
+const MAIN = join(ROOT, "src/main.ts");
+const BIN_PATH = `${join(ROOT, "node_modules/.bin")}:${process.env.PATH ?? "/usr/bin:/bin"}`;
+
+const CONFIG = `import { defineConfig, Scripted } from "aegis";
+import { appendFileSync, readFileSync } from "node:fs";
+const ed = new Scripted({ reply: (p, ctx) => {
+  appendFileSync(ctx.cwd + "/notes.txt", ctx.handle + ": " + p.split("\\n").pop() + "\\n");
+  return readFileSync(ctx.cwd + "/notes.txt", "utf8");
+} });
+export default defineConfig({ agents: { ed: { provider: ed } }, workflows: ["wt.ts"] });
+`;
+
+const WORKFLOW = `import { workflow } from "aegis";
+export default workflow("wt", async (e) => {
+  const a = await e.spawn("ed", { handle: "wt-a", isolation: "worktree" }); // 1
+  const b = await e.spawn("ed", { handle: "wt-b", isolation: "worktree" }); // 2
+  await e.send(a, "one");                                                    // 3
+  await e.send(b, "one");                                                    // 4
+  const a2 = await e.send(a, "two");                                         // 5
+  const b2 = await e.send(b, "two");                                         // 6
+  const m = await e.merge(a, { strategy: "squash", message: "land a" });     // 7
+  return { a2, b2, merged: m.merged };
+});
+`;
+
+async function aegis(cwd: string, args: string[], failpoint?: string): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  const child = spawnProcess({
+    cmd: [process.execPath, MAIN, ...args], cwd, timeoutMs: 30_000,
+    env: { PATH: BIN_PATH, NO_COLOR: "1", ...(failpoint ? { AEGIS_FAILPOINT: failpoint } : {}) },
+  });
+  child.endStdin();
+  const lines: string[] = [];
+  for await (const l of child.lines()) lines.push(l);
+  const status = await child.exited;
+  await child.stop({ graceMs: 100 });
+  return { ...status, stdout: lines.join("\n"), stderr: child.stderrTail() };
+}
+
+function project(): TempDir {
+  const dir = tempDir("aegis-wt-kill");
+  writeFileSync(dir.join(".aegis.ts"), CONFIG);
+  writeFileSync(dir.join("wt.ts"), WORKFLOW);
+  writeFileSync(dir.join("README.md"), "hello\n");
+  sh(dir.path, "init", "-q", "-b", "main");
+  commit(dir.path, "init");
+  return dir;
+}
+
+function runId(dir: TempDir): string {
+  const store = openStore(dir.join(".aegis", "state.db"));
+  try {
+    return listRuns(store)[0]!.id;
+  } finally {
+    store.close();
+  }
+}
+
+describe("worktrees survive SIGKILL and resume (#11)", () => {
+  for (const kills of [["commit:4"], ["commit:4", "effect:7"], ["mid:5:0"]]) {
+    test(`killed at ${kills.join(", then ")}, resumed: each session is back in its own worktree (#11)`, async () => {
+      using dir = project();
+      const root = realpathSync(dir.path);
+      let id: string | undefined;
+      for (const fp of kills) {
+        const out = await aegis(dir.path, id ? ["resume", id, "--json"] : ["run", "wt", "--json"], fp);
+        expect(out.signal, out.stderr).toBe("SIGKILL");
+        id = runId(dir);
+        // Until the merge, the main checkout is untouched.
+        if (fp !== "effect:7") expect(sh(root, "status", "--porcelain")).toBe("");
+      }
+      const final = await aegis(dir.path, ["resume", id!, "--json"]);
+      expect(final.code, final.stderr).toBe(0);
+      const end = final.stdout.split("\n").filter((l) => l.includes('"run_end"')).map((l) => JSON.parse(l)).pop();
+      expect(end.result).toEqual({ a2: "wt-a: one\nwt-a: two\n", b2: "wt-b: one\nwt-b: two\n", merged: true });
+      const wts = join(root, ".git", "aegis-worktrees");
+      expect(readFileSync(join(wts, "wt-b", "notes.txt"), "utf8")).toBe("wt-b: one\nwt-b: two\n");
+      const list = sh(root, "worktree", "list", "--porcelain");
+      expect(list.match(/^worktree /gm)).toHaveLength(3);
+      expect(list).not.toContain("prunable");
+      expect(sh(root, "log", "--format=%s", "main")).toBe("land a\ninit");
+      expect(sh(root, "show", "main:notes.txt")).toBe("wt-a: one\nwt-a: two");
+      expect(sh(root, "status", "--porcelain")).toBe("");
+    }, 60_000);
+  }
+});
