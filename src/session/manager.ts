@@ -152,7 +152,7 @@ export class SessionManager {
       const p = this.opts.plane;
       const plane = p && (agent.provider.name !== "scripted" || p.includeScripted) ? await p.attach(handle, { isolated }) : undefined;
       attached = plane !== undefined;
-      const systemPrompt = [plane?.systemPrompt, agent.prompt].filter((s) => s).join("\n\n");
+      const systemPrompt = [plane?.systemPrompt, isolated ? worktreeNote(cwd, this.opts.cwd, handle) : "", agent.prompt].filter((s) => s).join("\n\n");
       const driver = await (await this.driverFor(agent.provider.name)).start(agent.provider, {
         cwd,
         handle,
@@ -369,4 +369,14 @@ export class SessionManager {
       });
     this.releasing.set(s.handle, p);
   }
+}
+
+/**
+ * Told to an isolated session: agents working in a worktree nested in the project tend to write to the project's own
+ * path (an absolute path from a memory file or a listing), which lands in the main checkout.
+ */
+function worktreeNote(worktree: string, project: string, handle: string): string {
+  return `You work in your own git worktree: ${worktree} (branch aegis/${handle}), a private copy of the project at ${project}. ` +
+    `Read and edit files only under ${worktree}, with paths relative to it; never write under ${project} outside it: other agents and the user work there. ` +
+    "You may commit on your branch; aegis merges it when your work is accepted.";
 }

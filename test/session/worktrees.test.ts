@@ -6,6 +6,7 @@ import { Scripted, type ScriptedContext } from "../../src/config/providers.ts";
 import { closeSessionRow, findSessionByHandle } from "../../src/store/sessions.ts";
 import { getWorktree } from "../../src/store/worktrees.ts";
 import { commit, makeRepo, sh } from "../git/helpers.ts";
+import { fakeClaude } from "../workflow/helpers.ts";
 import { manager, memoryStore, testConfig, type AgentSpec } from "./fixtures.ts";
 
 /** Resolves for everyone once `n` callers have arrived. */
@@ -111,5 +112,27 @@ describe("sessions in git worktrees (#11)", () => {
     await second.close("phoenix");
     const err = await third.spawn("ed", { handle: "phoenix", isolation: "worktree", spawnedBy: "user" }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "E_STATE" });
+  });
+});
+
+describe("a CLI session in a worktree (#11)", () => {
+  test("fake-claude runs with its worktree as cwd, writes there through its own tool, and is told where to work (#11)", async () => {
+    const root = makeRepo();
+    const state = mkdtempSync(join(tmpdir(), "aegis-fc-"));
+    const m = manager(testConfig({ cli: { provider: fakeClaude(state, join(state, "turns.log")), isolation: "worktree" } as AgentSpec }, {}, root), { cwd: root });
+    try {
+      await m.spawn("cli", { handle: "cli-one" });
+      await m.spawn("cli", { handle: "cli-two" });
+      const wt = (h: string) => join(root, ".git", "aegis-worktrees", h);
+      expect(JSON.parse((await m.send("cli-one", "MODE:argv", "user")).trim()).cwd).toBe(wt("cli-one"));
+      await Promise.all([m.send("cli-one", "WRITE: README.md one", "user"), m.send("cli-two", "WRITE: README.md two", "user")]);
+      expect(readFileSync(join(wt("cli-one"), "README.md"), "utf8")).toBe("one");
+      expect(readFileSync(join(wt("cli-two"), "README.md"), "utf8")).toBe("two");
+      expect(readFileSync(join(root, "README.md"), "utf8")).toBe("hello\n");
+      expect(await m.send("cli-two", "MODE:system-prompt", "user")).toContain(`You work in your own git worktree: ${wt("cli-two")} (branch aegis/cli-two)`);
+    } finally {
+      await m.closeAll();
+    }
+    expect(getWorktree(m.store, "cli-one")?.state).toBe("kept");
   });
 });
