@@ -2,7 +2,7 @@
 // anywhere: the workflow files' `import … from "aegis"` resolves inside the binary. Includes a run stopped by
 // --timeout and finished by `aegis resume`.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileAegis } from "../../scripts/compile.ts";
@@ -32,7 +32,7 @@ test("the binary runs the quickstart workflow end to end in a folder with no nod
   expect(JSON.parse(r.stdout)).toMatchObject({ topic: "durable workflows", review: "LGTM: the draft reads well.", file: ".aegis/out/draft.md" });
   expect(existsSync(join(project, ".aegis", "out", "draft.md"))).toBe(true);
   const list = await run(["workflow", "list"]);
-  expect(list.stdout.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual(["chapters", "predicate", "quickstart", "review-all"]);
+  expect(list.stdout.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual(["chapters", "parallel", "predicate", "quickstart", "review-all"]);
   // The workflow's `z` schema (from "aegis", embedded in the binary) types, checks and lists its arguments (#10).
   const help = await run(["run", "quickstart", "--help"]);
   expect(help.stdout).toMatch(/--topic <string>\s+What the sentence is about \(default: "durable workflows"\)/);
@@ -55,4 +55,15 @@ test("the binary resumes the chapters example after --timeout stopped it", async
   expect(predicate.stderr).toContain("attempt 1 of 3: feedback to");
   const fanout = await run(["run", "review-all", "--count=3"]);
   expect(JSON.parse(fanout.stdout)).toHaveLength(3);
+});
+
+test("(#11) the binary runs the parallel example in a git repository: worktrees, a merge, a conflict resolved by its agent", async () => {
+  const init = (...args: string[]) => Bun.spawnSync(["git", "-C", project, ...args], { env: { PATH: "/usr/bin:/bin", HOME: dir, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
+  expect(init("init", "-q", "-b", "main").exitCode).toBe(0);
+  writeFileSync(join(project, ".gitignore"), ".aegis/\n");
+  expect(init("add", "-A").exitCode).toBe(0);
+  expect(init("commit", "-q", "-m", "start").exitCode).toBe(0);
+  const r = await run(["run", "parallel"]);
+  expect(r.stderr).toContain("✓ parallel done");
+  expect(JSON.parse(r.stdout)).toMatchObject({ into: "main", greeting: "Hello from alice\nHello from bob\n" });
 });
