@@ -53,7 +53,8 @@ const rt = createRuntime({ config, cwd: root, plane: false, queues: { pollMs: 0 
 // Warm up both paths once (module loading, git's own caches), then measure alternating rounds.
 await (await rt.sessions.spawn("iso", { handle: "warm-up" })).close();
 await rt.sessions.settled();
-await gitAsync(root, "worktree", "add", "-q", "-b", "bare/warm", join(root, "..", "bare-warm"), "HEAD");
+await gitAsync(root, "worktree", "add", "-q", "-b", "bare/warm", join(root, ".git", "bare-worktrees", "warm"), "HEAD");
+await gitAsync(root, "worktree", "remove", "--force", join(root, ".git", "bare-worktrees", "warm"));
 
 const aegisMs: number[] = [];
 const bareMs: number[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commitAll, diffWorktree } from "../../src/git/changes.ts";
@@ -14,6 +14,22 @@ describe("src/git worktrees (#11)", () => {
     expect(err).toMatchObject({ code: "E_STATE" });
     expect((err as { hint: string }).hint).toContain("git init");
     rmSync(dir, { recursive: true });
+  });
+
+  test("without git on PATH: E_AGENT_MISSING with an install hint (#11)", async () => {
+    const root = makeRepo();
+    const bin = mkdtempSync(join(tmpdir(), "aegis-nogit-bin-"));
+    symlinkSync("/bin/sh", join(bin, "sh"));
+    const saved = process.env.PATH;
+    process.env.PATH = bin;
+    try {
+      const err = await openRepo(root).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "E_AGENT_MISSING" });
+      expect((err as { hint: string }).hint).toContain("install git");
+    } finally {
+      process.env.PATH = saved;
+      rmSync(bin, { recursive: true });
+    }
   });
 
   test("a worktree lives inside the git dir, on aegis/<handle>, invisible to the main checkout (#11)", async () => {
@@ -48,18 +64,18 @@ describe("src/git worktrees (#11)", () => {
     process.env.GIT_CONFIG_GLOBAL = empty; // this machine may have a global identity: hide it
     process.env.GIT_CONFIG_NOSYSTEM = "1";
     try {
-    const repo = await openRepo(root);
-    const wt = await addWorktree(repo, "leftovers");
-    const clean = await commitAll(wt.path, "nothing");
-    expect(clean).toEqual({ committed: false, commit: wt.base });
-    writeFiles(wt.path, { "new.txt": "x\n", "src/a.txt": "one\n2\nthree\n" });
-    const done = await commitAll(wt.path, "agent leftovers");
-    expect(done.committed).toBe(true);
-    expect(sh(root, "log", "-1", "--format=%an <%ae>|%s", done.commit)).toBe("aegis <aegis@localhost>|agent leftovers");
-    expect(await dirtyPaths(wt.path)).toEqual([]);
-    // The user's config was not written.
-    expect(readFileSync(empty, "utf8")).toBe("");
-    expect(readFileSync(join(root, ".git", "config"), "utf8")).not.toContain("[user]");
+      const repo = await openRepo(root);
+      const wt = await addWorktree(repo, "leftovers");
+      const clean = await commitAll(wt.path, "nothing");
+      expect(clean).toEqual({ committed: false, commit: wt.base });
+      writeFiles(wt.path, { "new.txt": "x\n", "src/a.txt": "one\n2\nthree\n" });
+      const done = await commitAll(wt.path, "agent leftovers");
+      expect(done.committed).toBe(true);
+      expect(sh(root, "log", "-1", "--format=%an <%ae>|%s", done.commit)).toBe("aegis <aegis@localhost>|agent leftovers");
+      expect(await dirtyPaths(wt.path)).toEqual([]);
+      // The user's config was not written.
+      expect(readFileSync(empty, "utf8")).toBe("");
+      expect(readFileSync(join(root, ".git", "config"), "utf8")).not.toContain("[user]");
     } finally {
       restore("GIT_CONFIG_GLOBAL", saved.global);
       restore("GIT_CONFIG_NOSYSTEM", saved.nosystem);
