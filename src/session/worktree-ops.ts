@@ -12,6 +12,8 @@ import { openRepo, type Repo } from "../git/repo.ts";
 import { branchExists, removeWorktree, worktreeStatus } from "../git/worktree.ts";
 import type { Store } from "../store/store.ts";
 import { getWorktree, listWorktrees, recordWorktreeMerge, setWorktreeState, type WorktreeRow } from "../store/worktrees.ts";
+import { getSessionRow } from "../store/sessions.ts";
+import { deadOwners } from "../store/owners.ts";
 import { AegisError } from "../util/errors.ts";
 import { asWorktree, commitsSinceBase } from "./worktrees.ts";
 
@@ -82,9 +84,10 @@ export interface WorktreeListing {
 
 /** Every worktree not removed, with its git status. */
 export async function listWorktreeStatus(store: Store): Promise<WorktreeListing[]> {
-  const rows = listWorktrees(store) as (WorktreeRow & { state: "live" | "kept" })[];
+  const rows = listWorktrees(store);
   return Promise.all(rows.map(async (row) => {
-    const base = { handle: row.handle, branch: row.branch, path: row.path, base: row.base, state: row.state, createdAt: row.created_at };
+    const state = sessionLive(store, row) ? "live" as const : "kept" as const;
+    const base = { handle: row.handle, branch: row.branch, path: row.path, base: row.base, state, createdAt: row.created_at };
     try {
       const repo = await openRepo(row.repo);
       const st = await worktreeStatus(repo, asWorktree(row));
@@ -111,7 +114,7 @@ export async function isMerged(repo: Repo, row: WorktreeRow): Promise<boolean> {
  */
 export async function removeKeptWorktree(store: Store, handle: string, o: { force?: boolean } = {}): Promise<void> {
   const row = requireWorktree(store, handle);
-  if (row.state === "live") {
+  if (sessionLive(store, row)) {
     throw new AegisError("E_STATE", `the worktree of "${handle}" is in use by a live session`, { data: { handle }, hint: "close the session first" });
   }
   const repo = await openRepo(row.repo);
@@ -127,6 +130,17 @@ export async function removeKeptWorktree(store: Store, handle: string, o: { forc
     await removeWorktree(repo, row, { deleteBranch: true });
     store.write(() => setWorktreeState(store, handle, "removed", Date.now()));
   });
+}
+
+/**
+ * Whether the worktree's session is running: its row says live, and its session is open in a process that is alive
+ * (a crashed process leaves the row "live"; its worktree is then as good as kept, until a resume reattaches it).
+ */
+export function sessionLive(store: Store, row: WorktreeRow): boolean {
+  if (row.state !== "live" || row.session_id === null) return false;
+  const s = getSessionRow(store, row.session_id);
+  if (!s || s.closed_at !== null) return false;
+  return s.owner === null || !deadOwners(store, [s.owner]).has(s.owner);
 }
 
 function requireFolder(row: WorktreeRow): void {

@@ -3,6 +3,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { commitWorktree, diffWorktreeOf, listWorktreeStatus, mergeWorktree, removeKeptWorktree, requireWorktree } from "../../src/session/worktree-ops.ts";
 import { getWorktree } from "../../src/store/worktrees.ts";
+import { closeSessionRow } from "../../src/store/sessions.ts";
 import { makeRepo, sh } from "../git/helpers.ts";
 import { manager, testConfig } from "./fixtures.ts";
 
@@ -42,4 +43,17 @@ test("by handle: commit, diff, merge (recorded), list, and prune that never drop
   expect(existsSync(join(root, ".git", "aegis-worktrees", "left-one"))).toBe(false);
   expect(sh(root, "branch", "--list", "aegis/*")).toBe("");
   await expect(diffWorktreeOf(store, "left-one")).rejects.toMatchObject({ code: "E_NOT_FOUND" });
+});
+
+test("a worktree whose session runs is listed live and never removed; after its process died it is kept (#11)", async () => {
+  const root = makeRepo();
+  const m = manager(testConfig({ ed: { reply: () => "ok" } }, {}, root), { cwd: root });
+  const s = await m.spawn("ed", { handle: "busy-one", isolation: "worktree" });
+  expect((await listWorktreeStatus(m.store))[0]).toMatchObject({ handle: "busy-one", state: "live" });
+  await expect(removeKeptWorktree(m.store, "busy-one", { force: true })).rejects.toMatchObject({ code: "E_STATE" });
+  // As after a crash: the session row is closed by the next aegis, the worktree record still says live.
+  m.store.write(() => closeSessionRow(m.store, s.id, Date.now()));
+  expect((await listWorktreeStatus(m.store))[0]).toMatchObject({ handle: "busy-one", state: "kept", merged: true });
+  await removeKeptWorktree(m.store, "busy-one");
+  expect(getWorktree(m.store, "busy-one")?.state).toBe("removed");
 });
