@@ -7,7 +7,7 @@ import { defineCommand } from "citty";
 import { WINDOW_PATTERN, windowToMs } from "../config/schema.ts";
 import type { Repo } from "../git/repo.ts";
 import { isMerged, removeKeptWorktree } from "../session/worktree-ops.ts";
-import type { WorktreeRow } from "../store/worktrees.ts";
+import { setWorktreeState, type WorktreeRow } from "../store/worktrees.ts";
 import { out } from "../ui/log.ts";
 import { UsageError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
@@ -45,7 +45,9 @@ export default defineCommand({
     const report: PruneReport = { removed: [], skipped: [] };
     try {
       for (const { row, info, repo } of await worktreeInfos(store)) {
-        if (row.state !== "kept") continue; // a live session works in it
+        if (info.state === "live") continue; // a running session works in it
+        // Left live by an aegis process that died: kept now, so it can be removed like any kept one.
+        if (row.state === "live") store.write(() => setWorktreeState(store, row.handle, "kept", Date.now()));
         if ((row.closed_at ?? row.created_at) > cutoff) continue;
         const unmerged = await unmergedWork(repo, row, info);
         if (unmerged && args.merged) continue;

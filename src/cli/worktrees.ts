@@ -7,6 +7,8 @@ import { existsSync } from "node:fs";
 import { openRepo, type Repo } from "../git/repo.ts";
 import { branchExists, worktreeStatus } from "../git/worktree.ts";
 import { isoSeconds } from "../session/sender.ts";
+import { deadOwners } from "../store/owners.ts";
+import { getSessionRow } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { listWorktrees, type WorktreeRow } from "../store/worktrees.ts";
 import { out } from "../ui/log.ts";
@@ -17,7 +19,7 @@ export interface WorktreeInfo {
   handle: string;
   branch: string;
   path: string;
-  /** live: its session runs; kept: closed with work in it. */
+  /** live: its session runs; kept: its session closed (or its aegis process died) and the worktree stayed. */
   state: "live" | "kept";
   /** The commit it was made from, and the branch that commit came from (if any). */
   base: string;
@@ -39,7 +41,9 @@ export interface WorktreeInfo {
 export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; info: WorktreeInfo; repo: Repo }[]> {
   const repos = new Map<string, Promise<Repo>>();
   const list = [];
-  for (const row of listWorktrees(store)) {
+  const rows = listWorktrees(store);
+  const running = runningSessions(store, rows);
+  for (const row of rows) {
     let repo = repos.get(row.repo);
     if (!repo) repos.set(row.repo, (repo = openRepo(row.repo)));
     const r = await repo;
@@ -48,7 +52,7 @@ export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; i
     list.push({
       row, repo: r,
       info: {
-        handle: row.handle, branch: row.branch, path: row.path, state: row.state === "live" ? "live" as const : "kept" as const,
+        handle: row.handle, branch: row.branch, path: row.path, state: running.has(row.handle) ? "live" as const : "kept" as const,
         base: row.base, baseRef: row.base_ref, ahead: status?.ahead ?? null, behind: status?.behind ?? null, dirty: status?.dirty ?? false, exists,
         merged: row.merged_commit && row.merged_into && row.merged_at !== null ? { into: row.merged_into, commit: row.merged_commit, at: isoSeconds(row.merged_at) } : null,
         createdAt: isoSeconds(row.created_at), closedAt: row.closed_at === null ? null : isoSeconds(row.closed_at),
@@ -56,6 +60,19 @@ export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; i
     });
   }
   return list;
+}
+
+/**
+ * The handles whose worktree's session really runs: recorded live, its session row open, its aegis process alive. A
+ * worktree left live by an aegis that died (a queue task interrupted, a run never resumed) counts as kept.
+ */
+function runningSessions(store: Store, rows: readonly WorktreeRow[]): Set<string> {
+  const live = rows.flatMap((r) => {
+    const s = r.state === "live" && r.session_id ? getSessionRow(store, r.session_id) : null;
+    return s && s.state !== "closed" && s.owner ? [{ handle: r.handle, owner: s.owner }] : [];
+  });
+  const dead = live.length ? deadOwners(store, live.map((l) => l.owner)) : new Set<string>();
+  return new Set(live.filter((l) => !dead.has(l.owner)).map((l) => l.handle));
 }
 
 function line(w: WorktreeInfo): string {

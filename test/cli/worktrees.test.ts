@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { commitAll } from "../../src/git/changes.ts";
 import { openRepo } from "../../src/git/repo.ts";
 import { addWorktree } from "../../src/git/worktree.ts";
+import { registerOwner } from "../../src/store/owners.ts";
+import { insertSession } from "../../src/store/sessions.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { getWorktree, insertWorktree, setWorktreeState } from "../../src/store/worktrees.ts";
 import { makeRepo, sh, writeFiles } from "../git/helpers.ts";
@@ -40,8 +42,11 @@ function withStore<T>(fn: (s: Store) => T): T {
   }
 }
 
-/** A worktree for `handle` with `files` written (and committed unless `dirty`), recorded as a session's would be. */
-async function worktree(handle: string, files: Record<string, string>, o: { state?: "live" | "kept"; dirty?: boolean; closedAt?: number } = {}): Promise<string> {
+/**
+ * A worktree for `handle` with `files` written (and committed unless `dirty`), recorded as a session's would be: kept,
+ * or live with an open session row owned by this (running) process, or by an `owner` that is gone.
+ */
+async function worktree(handle: string, files: Record<string, string>, o: { state?: "live" | "kept"; dirty?: boolean; closedAt?: number; owner?: string } = {}): Promise<string> {
   const r = await openRepo(repo);
   const wt = await addWorktree(r, handle);
   writeFiles(wt.path, files);
@@ -49,6 +54,7 @@ async function worktree(handle: string, files: Record<string, string>, o: { stat
   withStore((s) => s.write(() => {
     insertWorktree(s, { handle, sessionId: `ses_${handle}`, spawnedBy: "user", repo: r.root, path: wt.path, branch: wt.branch, base: wt.base, baseRef: wt.baseRef, keep: "changed", at: Date.now() });
     if ((o.state ?? "kept") === "kept") setWorktreeState(s, handle, "kept", o.closedAt ?? Date.now());
+    else insertSession(s, { id: `ses_${handle}`, handle, agent: "w", provider: "scripted", owner: o.owner ?? registerOwner(s), createdAt: Date.now(), state: "ready" });
   }));
   return wt.path;
 }
@@ -160,6 +166,17 @@ describe("aegis worktrees (#11)", () => {
     expect(existsSync(livePath)).toBe(true);
     expect(sh(repo, "worktree", "list", "--porcelain").match(/^worktree /gm)).toHaveLength(2); // main + live
     expect(JSON.parse((await aegis("worktrees", "--json")).stdout).map((w: { handle: string }) => w.handle)).toEqual(["live"]);
+  });
+
+  test("a worktree left live by an aegis that died counts as kept: listed so, and pruned like one", async () => {
+    await worktree("orphan", { "o.txt": "o\n" }, { state: "live", owner: "own_gone" });
+    const list = JSON.parse((await aegis("worktrees", "--json")).stdout) as { handle: string; state: string }[];
+    expect(list).toEqual([expect.objectContaining({ handle: "orphan", state: "kept" })]);
+    const skipped = JSON.parse((await aegis("worktrees", "prune", "--json")).stdout);
+    expect(skipped).toEqual({ removed: [], skipped: [{ handle: "orphan", branch: "aegis/orphan", reason: "1 unmerged commit" }] });
+    expect((await aegis("merge", "orphan")).code).toBe(0);
+    const pruned = JSON.parse((await aegis("worktrees", "prune", "--json")).stdout);
+    expect(pruned.removed).toEqual([expect.objectContaining({ handle: "orphan", unmerged: false })]);
   });
 
   test("prune --older-than must be an age like 7d (exit 2)", async () => {
