@@ -32,31 +32,37 @@ export function worktreePath(repo: Repo, handle: string): string {
 
 /** Resolves `rev` ("HEAD", a branch, a commit) to a commit id and the branch it names (if any). */
 export async function resolveBase(repo: Repo, rev = "HEAD"): Promise<{ commit: string; ref: string | null }> {
-  const r = await git(repo.root, ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { ok: [0, 1, 128] });
-  if (r.code !== 0) {
+  // One process: the commit, then (options apply to the arguments after them) the full ref name `rev` is, if any.
+  const r = await git(repo.root, ["rev-parse", `${rev}^{commit}`, "--symbolic-full-name", rev], { ok: [0, 128] });
+  const [commit, full = ""] = r.stdout.trim().split("\n");
+  if (r.code !== 0 || !commit || !/^[0-9a-f]{40,64}$/.test(commit)) {
     throw new AegisError("E_STATE", `the base "${rev}" is not a commit in ${repo.root}`, {
       data: { base: rev },
       hint: rev === "HEAD" ? "the repository has no commit yet: commit something first" : "pass base: a branch, tag or commit id",
     });
   }
-  const sym = await git(repo.root, ["rev-parse", "--symbolic-full-name", rev], { ok: [0, 128] });
-  const full = sym.stdout.trim();
-  return { commit: r.stdout.trim(), ref: full.startsWith("refs/heads/") ? full.slice("refs/heads/".length) : null };
+  return { commit, ref: full.startsWith("refs/heads/") ? full.slice("refs/heads/".length) : null };
 }
 
 /** `git worktree add -b aegis/<handle> <path> <base>`. E_STATE if the branch already exists. */
 export async function addWorktree(repo: Repo, handle: string, base = "HEAD"): Promise<Worktree> {
   const { commit, ref } = await resolveBase(repo, base);
   const branch = branchFor(handle);
-  if (await branchExists(repo, branch)) {
-    throw new AegisError("E_STATE", `the branch ${branch} already exists (a kept worktree of an earlier session?)`, {
-      data: { branch },
-      hint: "merge or remove it (`aegis worktrees prune`), or spawn under another handle",
-    });
-  }
   const path = worktreePath(repo, handle);
   mkdirSync(repo.worktreesDir, { recursive: true });
-  await git(repo.root, ["worktree", "add", "--quiet", "-b", branch, path, commit]);
+  // No separate check for an existing branch (one process less on every isolated spawn): git refuses it, and says so.
+  const r = await git(repo.root, ["worktree", "add", "--quiet", "-b", branch, path, commit], { ok: [0, 1, 128, 255] });
+  if (r.code !== 0) {
+    if (/already exists/.test(r.stderr) && (await branchExists(repo, branch))) {
+      throw new AegisError("E_STATE", `the branch ${branch} already exists (a kept worktree of an earlier session?)`, {
+        data: { branch },
+        hint: "merge or remove it (`aegis worktrees prune`), or spawn under another handle",
+      });
+    }
+    throw new AegisError("E_STATE", `git worktree add failed in ${repo.root}: ${r.stderr.trim().split("\n").slice(-3).join(" ")}`, {
+      data: { branch, path, stderr: r.stderr.slice(-4000) },
+    });
+  }
   return { path, branch, base: commit, baseRef: ref };
 }
 

@@ -53,7 +53,20 @@ describe("src/git worktrees (#11)", () => {
   test("the same branch twice is refused with a hint (#11)", async () => {
     const repo = await openRepo(makeRepo());
     await addWorktree(repo, "twice");
-    await expect(addWorktree(repo, "twice")).rejects.toMatchObject({ code: "E_STATE" });
+    const err = await addWorktree(repo, "twice").catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "E_STATE", data: { branch: "aegis/twice" } });
+    expect((err as { hint: string }).hint).toContain("prune");
+  });
+
+  test("a base may be a branch, a commit id or a detached HEAD; an unknown one is E_STATE (#11)", async () => {
+    const root = makeRepo();
+    const repo = await openRepo(root);
+    const head = sh(root, "rev-parse", "HEAD");
+    expect(await addWorktree(repo, "by-branch", "main")).toMatchObject({ base: head, baseRef: "main" });
+    expect(await addWorktree(repo, "by-commit", head.slice(0, 10))).toMatchObject({ base: head, baseRef: null });
+    sh(root, "checkout", "-q", "--detach");
+    expect(await addWorktree(repo, "detached")).toMatchObject({ base: head, baseRef: null });
+    await expect(addWorktree(repo, "nowhere", "no-such-branch")).rejects.toMatchObject({ code: "E_STATE", data: { base: "no-such-branch" } });
   });
 
   test("commitAll is a no-op when clean and commits leftovers under aegis's identity when none is configured (#11)", async () => {
