@@ -138,6 +138,34 @@ describe("queues with isolation: worktree (#11)", () => {
     expect(Object.keys(plain.queues.status(pid)!)).not.toContain("branch");
   }, 30_000);
 
+  test("a failed worker's leftovers are committed too; a cancelled one's are left uncommitted in its kept worktree", async () => {
+    const repo = project();
+    const hanging = gate();
+    const rt = runtime(repo, async (prompt, { cwd, signal }) => {
+      writeFileSync(join(cwd, `${prompt.trim()}.txt`), "partial\n");
+      if (prompt.includes("hang")) {
+        hanging.open();
+        await new Promise((_, reject) => signal.addEventListener("abort", () => reject(new Error("aborted"))));
+      }
+      return { text: "I gave up", isError: true };
+    }, { isolation: "worktree" });
+    rt.queues.start();
+    const failed = rt.queues.enqueue("q", "broken").taskId;
+    const hung = rt.queues.enqueue("q", "hang").taskId;
+    const t = await within(rt.queues.waitFor(failed), 20_000, "the failed task");
+    expect(t).toMatchObject({ status: "failed", diff: { files: 1, added: 1, removed: 0 } });
+    expect(sh(repo, "show", `${t.commit}:broken.txt`)).toBe("partial");
+
+    await within(hanging.wait(), 10_000, "the hung worker's file");
+    expect(await rt.queues.cancel(hung)).toMatchObject({ status: "cancelled", was: "running" });
+    await rt.sessions.settled();
+    const c = rt.queues.status(hung)!;
+    expect(c).toMatchObject({ status: "cancelled", commit: null, diff: { files: 1, added: 1, removed: 0 } });
+    const wt = getWorktree(rt.store, c.workerHandle!)!;
+    expect(wt.state).toBe("kept");
+    expect(sh(wt.path, "status", "--porcelain")).toBe("?? hang.txt");
+  }, 30_000);
+
   test("the config refuses a bad isolation or keep on a queue, naming the key and the allowed values", () => {
     const bad = () => validateConfig({ agents: { w: { harness: "scripted", reply: () => "x" } }, queues: { q: { agent: "w", isolation: "sandbox", keep: "sometimes" } } }, "/p/.aegis.ts", "/p");
     expect(bad).toThrow(ConfigError);
