@@ -68,6 +68,12 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
       if (seen.has(key)) issues.push({ path: `queues.${name}.budgets.${i}`, message: `duplicate budget: ${b.kind} over ${b.window} is declared twice` });
       seen.add(key);
     });
+    const isolated = (q.data.isolation ?? agents[q.data.agent]?.isolation ?? "none") === "worktree";
+    for (const key of ["base", "keep"] as const) {
+      if (q.data[key] !== undefined && !isolated) {
+        issues.push({ path: `queues.${name}.${key}`, message: `${key} applies to worktrees, and this queue's workers get none: add isolation: "worktree" to the queue (or to agent ${show(q.data.agent)})` });
+      }
+    }
     queues[name] = {
       name, agent: q.data.agent, maxParallel: q.data.maxParallel, budgets,
       ...(q.data.isolation !== undefined ? { isolation: q.data.isolation } : {}),

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ScriptedOptions } from "../../src/config/providers.ts";
+import { Scripted, type ScriptedOptions } from "../../src/config/providers.ts";
 import { validateConfig } from "../../src/config/validate.ts";
 import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { openStore } from "../../src/store/store.ts";
@@ -167,7 +167,7 @@ describe("queues with isolation: worktree (#11)", () => {
   }, 30_000);
 
   test("the config refuses a bad isolation or keep on a queue, naming the key and the allowed values", () => {
-    const bad = () => validateConfig({ agents: { w: { harness: "scripted", reply: () => "x" } }, queues: { q: { agent: "w", isolation: "sandbox", keep: "sometimes" } } }, "/p/.aegis.ts", "/p");
+    const bad = () => validateConfig({ agents: { w: { provider: new Scripted({ reply: () => "x" }) } }, queues: { q: { agent: "w", isolation: "sandbox", keep: "sometimes" } } }, "/p/.aegis.ts", "/p");
     expect(bad).toThrow(ConfigError);
     try {
       bad();
@@ -176,5 +176,9 @@ describe("queues with isolation: worktree (#11)", () => {
       expect((err as Error).message).toContain("worktree");
       expect((err as Error).message).toContain("queues.q.keep");
     }
+    // base and keep without a worktree would do nothing: refused, saying what to add; the agent's isolation counts.
+    const raw = (agent: Record<string, unknown>) => ({ agents: { w: { provider: new Scripted({ reply: () => "x" }), ...agent } }, queues: { q: { agent: "w", base: "main" } } });
+    expect(() => validateConfig(raw({}), "/p/.aegis.ts", "/p")).toThrow(/queues\.q\.base: base applies to worktrees.*add isolation: "worktree"/);
+    expect(validateConfig(raw({ isolation: "worktree" }), "/p/.aegis.ts", "/p").queues.q).toMatchObject({ base: "main" });
   });
 });
