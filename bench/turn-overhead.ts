@@ -12,11 +12,13 @@
 // setsid(), and with the kernel's autogroup scheduling a new session is a scheduling group of its own), not the pipe:
 // bare Codex client, 1500 turns × 15 rounds: plain 102 µs, stderr piped and drained +0, setsid +20..25, setpgrp only
 // +5 (Bun.spawn offers no setpgrp-only option). It grows with the number of messages a turn exchanges.
-// Usage: bun bench/turn-overhead.ts [--quick] [--turns 300] [--rounds 7] [--delay-ms 20] [--only claude-code]
+// `--against <dir>` adds the driver of another aegis tree (a `git worktree` or `git archive` of an earlier commit, with
+// node_modules) to the instant-turn rounds, so a change's before/after comes from the same interleaved run.
+// Usage: bun bench/turn-overhead.ts [--quick] [--turns 300] [--rounds 7] [--delay-ms 20] [--only claude-code] [--against dir]
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { startAgent } from "../src/drivers/registry.ts";
 import { benchFakes, type BenchFake } from "../test/fixtures/fake-providers.ts";
 import { startBare, type TurnRunner } from "./lib/bare-clients.ts";
@@ -27,6 +29,7 @@ const TURNS = numArg("--turns", 300, 30);
 const ROUNDS = numArg("--rounds", 7, 1);
 const DELAY_MS = numArg("--delay-ms", 20);
 const ONLY = strArg("--only");
+const AGAINST = strArg("--against");
 const PROC_LIKE = "bare script set up as src/proc (own process group, stderr piped)";
 const RATIO_GOAL = 1.1;
 const OVERHEAD_GOAL_US = 25;
@@ -36,8 +39,8 @@ const figures: Figure[] = [];
 
 type Start = (env: Record<string, string>) => Promise<TurnRunner>;
 
-const viaDriver = (fx: BenchFake): Start => async (env) => {
-  const s = await startAgent(fx.make({ permission: "write", env }), { cwd, handle: "bench" });
+const viaDriver = (fx: BenchFake, start: typeof startAgent = startAgent): Start => async (env) => {
+  const s = await start(fx.make({ permission: "write", env }), { cwd, handle: "bench" });
   return {
     async turn(text) {
       for await (const ev of s.send(text)) if (ev.type === "turn_end" && ev.isError) throw new Error(ev.error);
@@ -96,6 +99,16 @@ async function scenario(fx: BenchFake, bares: Start[], delayMs: number, turns: n
 const row = (name: string, b: Sample, d: Sample, extra: Sample) =>
   console.log(`  ${name.padEnd(72)} ${b.wall.toFixed(0).padStart(7)} ${d.wall.toFixed(0).padStart(7)} ${extra.wall.toFixed(0).padStart(6)} ${(d.wall / b.wall).toFixed(3).padStart(6)} ${extra.cpu.toFixed(0).padStart(6)}`);
 
+/** The driver of the aegis tree at `dir` (--against), on its own list of fakes. */
+async function otherTree(dir: string): Promise<{ start: typeof startAgent; fakes: BenchFake[] }> {
+  const root = resolve(dir);
+  const registry = (await import(join(root, "src/drivers/registry.ts"))) as { startAgent: typeof startAgent };
+  const fakes = (await import(join(root, "test/fixtures/fake-providers.ts"))) as { benchFakes?: typeof benchFakes };
+  if (!fakes.benchFakes) throw new Error(`--against ${dir}: its test/fixtures/fake-providers.ts has no benchFakes() (a tree from before it)`);
+  return { start: registry.startAgent, fakes: fakes.benchFakes() };
+}
+
+const other = AGAINST ? await otherTree(AGAINST) : undefined;
 const fixtures = benchFakes().filter((fx) => !ONLY || fx.name === ONLY);
 if (fixtures.length === 0) throw new Error(`--only ${ONLY}: no such fake provider; known: ${benchFakes().map((f) => f.name).join(", ")}`);
 try {
@@ -105,9 +118,13 @@ try {
     const { bare } = fx;
     const plain: Start = (env) => startBare(bare.protocol, bare.argv, cwd, env, false);
     const asProc: Start = (env) => startBare(bare.protocol, bare.argv, cwd, env, true);
-    const instant = await scenario(fx, [plain, asProc], 0, TURNS);
+    // The other tree's driver runs as one more baseline: its row's "bare" column is that driver's time per turn.
+    const otherFx = other?.fakes.find((f) => f.name === fx.name);
+    const instant = await scenario(fx, otherFx && other ? [plain, asProc, viaDriver(otherFx, other.start)] : [plain, asProc], 0, TURNS);
     row(`${fx.label}, instant turns`, instant.bare[0]!, instant.driver, instant.extra[0]!);
     row(`${fx.label}, instant turns, bare set up as src/proc`, instant.bare[1]!, instant.driver, instant.extra[1]!);
+    if (otherFx) row(`${fx.label}, instant turns, against the driver at ${AGAINST}`, instant.bare[2]!, instant.driver, instant.extra[2]!);
+    else if (other) console.log(`  ${fx.label}: no such fake in ${AGAINST}; not compared`);
     figures.push(
       { figure: `${fx.name}, instant turn, overhead over the bare script (wall)`, value: instant.extra[0]!.wall, unit: "µs", goal: { on: "value", op: "<=", target: OVERHEAD_GOAL_US } },
       { figure: `${fx.name}, instant turn, overhead over the ${PROC_LIKE} (wall)`, value: instant.extra[1]!.wall, unit: "µs" },
