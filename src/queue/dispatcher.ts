@@ -135,13 +135,13 @@ export class Dispatcher {
       });
       entry.session = session;
       row.worker_handle = session.handle;
-      if (isolated) await recordTaskWorktree(store, row, session.handle, { commit: false });
+      if (isolated) await recordTaskWorktree(store, row, session.handle, "start");
       this.core.onStarted(row);
       if (entry.stop) await this.core.sessions.close(session.handle);
       const last = await session.whenIdle();
       // Work that could not be committed stays in the kept worktree; the task fails saying so.
       const kept = isolated
-        ? await recordTaskWorktree(store, row, session.handle, { commit: !entry.stop }).then(() => undefined, (err: unknown) => `the worker's changes could not be committed in its worktree: ${errorMessage(err)}`)
+        ? await recordTaskWorktree(store, row, session.handle, entry.stop ? "stopped" : "end").then(() => undefined, (err: unknown) => `the worker's changes could not be committed in its worktree: ${errorMessage(err)}`)
         : undefined;
       await this.core.sessions.close(session.handle);
       outcome = this.outcomeOf(entry, session, (last?.ok ?? false) && !kept, kept ?? last?.error);

@@ -39,16 +39,17 @@ export function taskCommitMessage(row: Pick<TaskRow, "id" | "queue" | "payload">
 }
 
 /**
- * Records the worker's worktree on the task row (and in `row`, which the task's finish reports): at the start with
- * no commit, at the end after committing the worker's leftovers (`commit: true`) with the branch tip and diff stats.
- * Returns what it recorded; null if the worker has no worktree.
+ * Records the worker's worktree on the task row (and in `row`, which the task's finish reports): at the "start" its
+ * branch and base (no git call); at the "end" after committing the worker's leftovers, or when it was "stopped"
+ * (cancelled, shut down) as it is, with the branch tip and diff stats. Returns what it recorded; null if the worker
+ * has no worktree.
  */
-export async function recordTaskWorktree(store: Store, row: TaskRow, handle: string, o: { commit: boolean }): Promise<TaskWorktree | null> {
+export async function recordTaskWorktree(store: Store, row: TaskRow, handle: string, when: "start" | "end" | "stopped"): Promise<TaskWorktree | null> {
   const wt = getWorktree(store, handle);
   if (!wt) return null;
   let w: TaskWorktree = { branch: wt.branch, base: wt.base, commit: null, files: 0, added: 0, removed: 0 };
-  if (existsSync(wt.path)) {
-    const tip = o.commit ? (await commitAll(wt.path, taskCommitMessage(row, handle))).commit : await gitText(wt.path, ["rev-parse", "HEAD"]);
+  if (when !== "start" && existsSync(wt.path)) {
+    const tip = when === "end" ? (await commitAll(wt.path, taskCommitMessage(row, handle))).commit : await gitText(wt.path, ["rev-parse", "HEAD"]);
     const diff = await diffWorktree(wt.path, wt.base);
     w = {
       ...w, commit: tip === wt.base ? null : tip, files: diff.files.length,
