@@ -5,7 +5,7 @@
 
 import type { LoadedConfig } from "../config/validate.ts";
 import { commitAll, diffWorktree } from "../git/changes.ts";
-import { gitText } from "../git/exec.ts";
+import { git, gitText, splitZ } from "../git/exec.ts";
 import type { SpawnOptions } from "../session/manager.ts";
 import type { Store } from "../store/store.ts";
 import { setTaskWorktree, type TaskWorktree } from "../store/task-worktrees.ts";
@@ -49,14 +49,33 @@ export async function recordTaskWorktree(store: Store, row: TaskRow, handle: str
   if (!wt) return null;
   let w: TaskWorktree = { branch: wt.branch, base: wt.base, commit: null, files: 0, added: 0, removed: 0 };
   if (when !== "start" && existsSync(wt.path)) {
-    const tip = when === "end" ? (await commitAll(wt.path, taskCommitMessage(row, handle))).commit : await gitText(wt.path, ["rev-parse", "HEAD"]);
-    const diff = await diffWorktree(wt.path, wt.base);
-    w = {
-      ...w, commit: tip === wt.base ? null : tip, files: diff.files.length,
-      added: diff.files.reduce((n, f) => n + f.added, 0), removed: diff.files.reduce((n, f) => n + f.removed, 0),
-    };
+    if (when === "end") {
+      // Everything is committed now: the stats are one diff of two commits (no scratch index, no working tree scan).
+      const tip = (await commitAll(wt.path, taskCommitMessage(row, handle))).commit;
+      w = { ...w, commit: tip === wt.base ? null : tip, ...(tip === wt.base ? {} : await commitStats(wt.path, wt.base, tip)) };
+    } else {
+      const tip = await gitText(wt.path, ["rev-parse", "HEAD"]);
+      const diff = await diffWorktree(wt.path, wt.base); // uncommitted and untracked files included
+      w = {
+        ...w, commit: tip === wt.base ? null : tip, files: diff.files.length,
+        added: diff.files.reduce((n, f) => n + f.added, 0), removed: diff.files.reduce((n, f) => n + f.removed, 0),
+      };
+    }
   }
   store.batch(() => setTaskWorktree(store, row.id, w));
   Object.assign(row, { branch: w.branch, base: w.base, commit_sha: w.commit, diff_files: w.files, diff_added: w.added, diff_removed: w.removed });
   return w;
+}
+
+/** Files, lines added and removed between two commits (`git diff --numstat`; a binary file counts no lines). */
+async function commitStats(dir: string, from: string, to: string): Promise<{ files: number; added: number; removed: number }> {
+  const records = splitZ((await git(dir, ["diff", "--numstat", "--no-renames", "-z", from, to])).stdout);
+  let added = 0;
+  let removed = 0;
+  for (const rec of records) {
+    const [a, r] = rec.split("\t");
+    added += Number(a) || 0; // "-" for a binary file
+    removed += Number(r) || 0;
+  }
+  return { files: records.length, added, removed };
 }
