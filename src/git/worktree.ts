@@ -3,7 +3,7 @@
 // diffing against the base. Every git call goes through exec.ts. It keeps no records (the store does) and never
 // touches the main checkout or the user's git config.
 
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { AegisError } from "../util/errors.ts";
 import { git, gitText, splitZ } from "./exec.ts";
@@ -47,8 +47,12 @@ export async function resolveBase(repo: Repo, rev = "HEAD"): Promise<{ commit: s
 /** `git worktree add -b aegis/<handle> <path> <base>`. E_STATE if the branch already exists. */
 export async function addWorktree(repo: Repo, handle: string, base = "HEAD"): Promise<Worktree> {
   const { commit, ref } = await resolveBase(repo, base);
-  const branch = branchFor(handle);
-  const path = worktreePath(repo, handle);
+  return createWorktree(repo, { path: worktreePath(repo, handle), branch: branchFor(handle), base: commit, baseRef: ref });
+}
+
+/** Creates the worktree `wt` describes, on a new branch from its base commit. */
+export async function createWorktree(repo: Repo, wt: Worktree): Promise<Worktree> {
+  const { path, branch, base: commit } = wt;
   mkdirSync(repo.worktreesDir, { recursive: true });
   // No separate check for an existing branch (one process less on every isolated spawn): git refuses it, and says so.
   const r = await git(repo.root, ["worktree", "add", "--quiet", "-b", branch, path, commit], { ok: [0, 1, 128, 255] });
@@ -63,24 +67,26 @@ export async function addWorktree(repo: Repo, handle: string, base = "HEAD"): Pr
       data: { branch, path, stderr: r.stderr.slice(-4000) },
     });
   }
-  return { path, branch, base: commit, baseRef: ref };
+  return wt;
 }
 
 /**
- * Makes sure the worktree of an earlier session (same handle, e.g. after a crash) is there: as it is if git still
- * lists it at `path`, else checked out again from its branch (git's stale metadata pruned first).
+ * Makes sure the worktree of an earlier session (same handle, e.g. after a crash) is there: as it is if git lists it
+ * at `path`; checked out again from its branch if its folder or git's record of it is gone; made anew from its base if
+ * it never got its branch, or if its creation was killed half way (git's "initializing" lock is still on it). A folder
+ * git no longer knows is moved aside (`<path>.orphan-<time>`), never deleted.
  */
 export async function reattachWorktree(repo: Repo, wt: Worktree): Promise<Worktree> {
   const listed = (await listGitWorktrees(repo)).find((w) => w.path === wt.path);
-  if (listed && existsSync(wt.path)) return wt;
-  await git(repo.root, ["worktree", "prune"]);
-  if (!(await branchExists(repo, wt.branch))) {
-    throw new AegisError("E_STATE", `cannot reattach ${wt.path}: its branch ${wt.branch} is gone`, {
-      data: { path: wt.path, branch: wt.branch }, hint: "spawn the session under another handle",
-    });
+  if (listed && existsSync(wt.path) && listed.locked !== "initializing") return wt;
+  if (listed?.locked === "initializing") {
+    await git(repo.root, ["worktree", "remove", "--force", "--force", wt.path], { ok: [0, 128, 255] });
   }
+  await git(repo.root, ["worktree", "prune"]);
+  if (existsSync(wt.path)) renameSync(wt.path, `${wt.path}.orphan-${Date.now()}`);
   mkdirSync(repo.worktreesDir, { recursive: true });
-  await git(repo.root, ["worktree", "add", "--quiet", wt.path, wt.branch]);
+  if (await branchExists(repo, wt.branch)) await git(repo.root, ["worktree", "add", "--quiet", wt.path, wt.branch]);
+  else await createWorktree(repo, wt);
   return wt;
 }
 
@@ -100,6 +106,8 @@ export interface GitWorktreeEntry {
   /** "main", "aegis/brisk-curie"; null when detached. */
   branch: string | null;
   prunable: boolean;
+  /** The lock reason ("" when locked without one), or null. git locks a worktree "initializing" while creating it. */
+  locked: string | null;
 }
 
 /** `git worktree list --porcelain`, parsed. The first entry is the main worktree. */
@@ -112,10 +120,11 @@ export async function listGitWorktrees(repo: Repo): Promise<GitWorktreeEntry[]> 
       if (cur) entries.push(cur);
       cur = null;
     } else if (field.startsWith("worktree ")) {
-      cur = { path: field.slice(9), head: null, branch: null, prunable: false };
+      cur = { path: field.slice(9), head: null, branch: null, prunable: false, locked: null };
     } else if (cur && field.startsWith("HEAD ")) cur.head = field.slice(5);
     else if (cur && field.startsWith("branch ")) cur.branch = field.slice(7).replace(/^refs\/heads\//, "");
     else if (cur && field.startsWith("prunable")) cur.prunable = true;
+    else if (cur && (field === "locked" || field.startsWith("locked "))) cur.locked = field.slice(7);
   }
   if (cur) entries.push(cur);
   return entries;

@@ -7,7 +7,9 @@
 import { type Repo, openRepo } from "../git/repo.ts";
 import { serialized } from "../git/lock.ts";
 import { git } from "../git/exec.ts";
-import { addWorktree, branchExists, dirtyPaths, reattachWorktree, removeWorktree, type Worktree } from "../git/worktree.ts";
+import {
+  branchExists, branchFor, createWorktree, dirtyPaths, reattachWorktree, removeWorktree, resolveBase, worktreePath, type Worktree,
+} from "../git/worktree.ts";
 import type { Store } from "../store/store.ts";
 import {
   getWorktree, insertWorktree, reattachWorktreeRow, setWorktreeState, type KeepPolicy, type WorktreeRow,
@@ -54,12 +56,19 @@ export class SessionWorktrees {
         this.store.write(() => reattachWorktreeRow(this.store, handle, o.sessionId));
         return { ...row, state: "live", session_id: o.sessionId, closed_at: null };
       }
-      const wt = await addWorktree(repo, handle, o.base ?? "HEAD");
-      const keep = o.keep ?? "changed";
+      const { commit, ref } = await resolveBase(repo, o.base ?? "HEAD");
+      const wt: Worktree = { path: worktreePath(repo, handle), branch: branchFor(handle), base: commit, baseRef: ref };
+      // Recorded before git makes it, so a process killed half way leaves a record its resume can repair from.
       this.store.write(() => insertWorktree(this.store, {
         handle, sessionId: o.sessionId, spawnedBy: o.spawnedBy, repo: repo.root, path: wt.path, branch: wt.branch,
-        base: wt.base, baseRef: wt.baseRef, keep, at: Date.now(),
+        base: wt.base, baseRef: wt.baseRef, keep: o.keep ?? "changed", at: Date.now(),
       }));
+      try {
+        await createWorktree(repo, wt);
+      } catch (err) {
+        this.store.write(() => setWorktreeState(this.store, handle, "removed", Date.now()));
+        throw err;
+      }
       return getWorktree(this.store, handle)!;
     });
   }

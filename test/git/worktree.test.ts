@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commitAll, diffWorktree } from "../../src/git/changes.ts";
@@ -136,6 +136,28 @@ describe("src/git worktrees (#11)", () => {
     expect(await worktreeStatus(repo, wt)).toMatchObject({ ahead: 1, behind: 2, dirty: false, against: "main" });
     writeFiles(wt.path, { "e.txt": "e\n" });
     expect((await worktreeStatus(repo, wt)).dirty).toBe(true);
+  });
+
+  test("reattach repairs a creation killed half way, and one that never got its branch (#11)", async () => {
+    const root = makeRepo();
+    const repo = await openRepo(root);
+    const wt = await addWorktree(repo, "half-made");
+    // As if `git worktree add` was killed during its checkout: git's creation lock still on, files missing.
+    sh(root, "worktree", "lock", "--reason", "initializing", wt.path);
+    rmSync(join(wt.path, "src"), { recursive: true });
+    await reattachWorktree(repo, wt);
+    expect(readFileSync(join(wt.path, "src/a.txt"), "utf8")).toBe("one\ntwo\nthree\n");
+    expect((await listGitWorktrees(repo)).find((w) => w.path === wt.path)?.locked).toBeNull();
+    // Killed before git made the branch: the record's base is enough.
+    const never = { path: join(repo.worktreesDir, "never-made"), branch: "aegis/never-made", base: wt.base, baseRef: "main" };
+    await reattachWorktree(repo, never);
+    expect(sh(root, "rev-parse", "aegis/never-made")).toBe(wt.base);
+    // A folder git no longer knows is moved aside, not deleted.
+    await removeWorktree(repo, never, { deleteBranch: true });
+    writeFiles(never.path, { "precious.txt": "p\n" });
+    await reattachWorktree(repo, never);
+    const aside = readdirSync(repo.worktreesDir).find((n) => n.startsWith("never-made.orphan-"));
+    expect(aside && readFileSync(join(repo.worktreesDir, aside, "precious.txt"), "utf8")).toBe("p\n");
   });
 
   test("remove drops the folder and git's record; reattach brings back a worktree whose folder vanished (#11)", async () => {
