@@ -69,7 +69,7 @@ function runId(dir: TempDir): string {
 }
 
 describe("worktrees survive SIGKILL and resume (#11)", () => {
-  for (const kills of [["commit:4"], ["commit:4", "effect:7"], ["mid:5:0"]]) {
+  for (const kills of [["effect:1"], ["commit:4"], ["commit:4", "effect:7"], ["mid:5:0"]]) {
     test(`killed at ${kills.join(", then ")}, resumed: each session is back in its own worktree (#11)`, async () => {
       using dir = project();
       const root = realpathSync(dir.path);
