@@ -2,13 +2,15 @@
 // with isolation: "worktree" in a scratch git repository; the mock LLM has each one run a shell command through its
 // own shell tool that writes a file (a relative path: the CLI's cwd is its worktree). Until the workflow merges, the
 // file is in the worktree and not in the main checkout, whose `git status` stays clean; after `engine.merge` it is in
-// the main checkout, on the branch the run started on. Skips a CLI not installed in .live/ (AEGIS_LIVE=1: fails).
+// the main checkout, on the branch the run started on. The same through a queue with isolation, where aegis commits
+// the worker's leftovers on its branch. Skips a CLI not installed in .live/ (AEGIS_LIVE=1: fails).
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateConfig } from "../../src/config/validate.ts";
 import { createRuntime } from "../../src/runtime.ts";
+import { mergeWorktree } from "../../src/session/worktree-ops.ts";
 import { openStore } from "../../src/store/store.ts";
 import type { RunEvent } from "../../src/ui/events.ts";
 import { workflow } from "../../src/workflow/registry.ts";
@@ -93,6 +95,34 @@ for (const cli of CLIS) {
       expect(readFileSync(join(repo, FILE), "utf8")).toBe(`edited by ${cli}\n`);
       expect(sh(repo, "status", "--porcelain", "--untracked-files=all")).toBe("");
       expect(sh(repo, "log", "-1", "--format=%s", r.branch)).toBe(`${cli}: live edit`);
+      expect(await waitFor("no CLI process left", () => findTagged(env.tag).length === 0, 10_000)).toBe(true);
+    }, TIMEOUT_MS);
+
+    test("a queue with isolation: the worker's shell edit is committed on its branch by aegis; main changes only by merge", async () => {
+      await using env = await makeLiveEnv(cli, mock);
+      const repo = env.workDir;
+      sh(repo, "init", "-q", "-b", "main");
+      sh(repo, "add", "-A");
+      sh(repo, "commit", "-q", "-m", "start");
+      const config = validateConfig({ agents: { impl: { provider: env.provider } }, queues: { work: { agent: "impl", isolation: "worktree" } } }, join(repo, ".aegis.ts"), repo);
+      const store = openStore(":memory:");
+      const rt = createRuntime({ config, store, queues: { pollMs: 0 } });
+      try {
+        rt.queues.start();
+        const { taskId } = rt.queues.enqueue("work", `RUN: printf 'queued by ${cli}\\n' > ${FILE}`);
+        const task = await rt.queues.waitFor(taskId, { timeoutMs: TIMEOUT_MS / 2 });
+        expect(task.error).toBeNull();
+        expect(task).toMatchObject({ status: "done", branch: `aegis/${task.workerHandle}`, diff: { files: 1, added: 1, removed: 0 } });
+        expect(task.commit).toBe(sh(repo, "rev-parse", task.branch!));
+        expect(sh(repo, "show", `${task.commit}:${FILE}`)).toBe(`queued by ${cli}`);
+        expect(existsSync(join(repo, FILE))).toBe(false);
+        expect(sh(repo, "status", "--porcelain", "--untracked-files=all")).toBe("");
+        expect(await mergeWorktree(store, task.workerHandle!, { into: "main" })).toEqual({ merged: true, commit: task.commit! });
+        expect(readFileSync(join(repo, FILE), "utf8")).toBe(`queued by ${cli}\n`);
+      } finally {
+        await rt.close();
+        store.close();
+      }
       expect(await waitFor("no CLI process left", () => findTagged(env.tag).length === 0, 10_000)).toBe(true);
     }, TIMEOUT_MS);
   });
