@@ -20,9 +20,20 @@ export interface GitOptions {
 
 const FIXED_ENV = { LC_ALL: "C", GIT_TERMINAL_PROMPT: "0", GIT_PAGER: "cat", GIT_OPTIONAL_LOCKS: "0" };
 
+/**
+ * Variables that point git at another repository, work tree or index. A git hook exports some of them, so an aegis
+ * started from a hook would otherwise run every git call against the hook's repository (`git add -A` in a worktree
+ * with GIT_WORK_TREE set stages the main checkout). Unset unless the call sets them itself.
+ */
+const REPO_VARS = [
+  "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+  "GIT_NAMESPACE", "GIT_PREFIX",
+];
+
 /** Runs `git -C dir ...args`. Throws E_STATE when git exits with a code not in `ok`, E_AGENT_MISSING without git. */
 export async function git(dir: string, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
-  const r = await capture(["git", "-C", dir, ...args], { cwd: dir, env: { ...FIXED_ENV, ...opts.env } });
+  const unset = REPO_VARS.filter((v) => opts.env?.[v] === undefined);
+  const r = await capture(["git", "-C", dir, ...args], { cwd: dir, env: { ...FIXED_ENV, ...opts.env }, unset });
   if (r.code === 127 && /not found|No such file/i.test(r.stderr)) throw gitMissing();
   if (!(opts.ok ?? [0]).includes(r.code)) {
     const msg = r.stderr.trim().split("\n").slice(-6).join("\n") || `exit ${r.code}`;

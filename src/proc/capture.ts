@@ -6,6 +6,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AegisError } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { spawnProcess } from "./spawn.ts";
 
@@ -15,6 +16,8 @@ export interface CaptureOptions {
   env?: Record<string, string>;
   /** Stops the process tree when exceeded. Default 5 minutes. */
   timeoutMs?: number;
+  /** Inherited variables the command must not see (names only: [A-Za-z_][A-Za-z0-9_]*). */
+  unset?: readonly string[];
 }
 
 export interface Captured {
@@ -31,7 +34,7 @@ export async function capture(cmd: string[], opts: CaptureOptions): Promise<Capt
   const out = `${base}.out`;
   const err = `${base}.err`;
   const child = spawnProcess({
-    cmd: ["sh", "-c", SHIM, "sh", out, err, ...cmd],
+    cmd: ["sh", "-c", unsetPrefix(opts.unset) + SHIM, "sh", out, err, ...cmd],
     cwd: opts.cwd,
     ...(opts.env ? { env: opts.env } : {}),
     timeoutMs: opts.timeoutMs ?? 300_000,
@@ -46,6 +49,12 @@ export async function capture(cmd: string[], opts: CaptureOptions): Promise<Capt
     rmSync(out, { force: true });
     rmSync(err, { force: true });
   }
+}
+
+function unsetPrefix(names: readonly string[] = []): string {
+  const bad = names.find((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+  if (bad !== undefined) throw new AegisError("E_INTERNAL", `capture: not a variable name: ${JSON.stringify(bad)}`);
+  return names.length ? `unset ${names.join(" ")}; ` : "";
 }
 
 function readOrEmpty(file: string): string {

@@ -32,6 +32,31 @@ describe("src/git worktrees (#11)", () => {
     }
   });
 
+  test("git variables inherited from a hook (GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE) do not redirect aegis's git calls (#11)", async () => {
+    const root = makeRepo();
+    const other = makeRepo({ "other.txt": "other\n" });
+    const saved = { dir: process.env.GIT_DIR, tree: process.env.GIT_WORK_TREE, index: process.env.GIT_INDEX_FILE };
+    process.env.GIT_DIR = join(other, ".git");
+    process.env.GIT_WORK_TREE = other;
+    process.env.GIT_INDEX_FILE = join(other, ".git", "index");
+    try {
+      const repo = await openRepo(root);
+      expect(repo.root).toBe(root);
+      const wt = await addWorktree(repo, "hooked");
+      writeFiles(wt.path, { "mine.txt": "m\n" });
+      const c = await commitAll(wt.path, "in a hook");
+      expect((await diffWorktree(wt.path, wt.base)).files).toEqual([{ path: "mine.txt", added: 1, removed: 0 }]);
+      expect(c.committed).toBe(true);
+    } finally {
+      restore("GIT_DIR", saved.dir);
+      restore("GIT_WORK_TREE", saved.tree);
+      restore("GIT_INDEX_FILE", saved.index);
+    }
+    expect(sh(root, "show", "--name-only", "--format=", "aegis/hooked")).toBe("mine.txt");
+    expect(sh(other, "status", "--porcelain")).toBe("");
+    expect(sh(other, "branch", "--list", "aegis/*")).toBe("");
+  });
+
   test("a worktree lives inside the git dir, on aegis/<handle>, invisible to the main checkout (#11)", async () => {
     const root = makeRepo();
     const repo = await openRepo(root);
