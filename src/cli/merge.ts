@@ -53,8 +53,13 @@ export function worktreeOf(store: Store, target: string): WorktreeRow {
   if (target.startsWith("task_")) {
     const task = getTask(store, target);
     if (!task) throw new AegisError("E_NOT_FOUND", `no task ${target}`, { hint: "`aegis tasks` lists the known tasks" });
+    if (task.status === "pending" || task.status === "running") {
+      throw new AegisError("E_STATE", `task ${target} is still ${task.status}: its worker's branch is not finished`, {
+        data: { taskId: target, status: task.status }, hint: `merge it once it ends (\`aegis task ${target}\` shows its status)`,
+      });
+    }
     const row = task.worker_handle ? getWorktree(store, task.worker_handle) : null;
-    if (row && task.branch && !task.commit_sha && task.status !== "running") {
+    if (row && task.branch && !task.commit_sha) {
       throw new AegisError("E_NOT_FOUND", `task ${target} changed nothing: there is nothing to merge`, { data: { taskId: target, branch: task.branch } });
     }
     if (!row) {

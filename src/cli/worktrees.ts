@@ -31,6 +31,8 @@ export interface WorktreeInfo {
   dirty: boolean;
   /** Whether its folder still exists. */
   exists: boolean;
+  /** Who started its session: `queue:<name>` for a queue task's worker, `workflow:<name>:<runId>`, `agent:<handle>`, `user`. */
+  spawnedBy: string | null;
   /** Where a merge landed it, if one did. */
   merged: { into: string; commit: string; at: string } | null;
   createdAt: string;
@@ -53,7 +55,7 @@ export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; i
       row, repo: r,
       info: {
         handle: row.handle, branch: row.branch, path: row.path, state: running.has(row.handle) ? "live" as const : "kept" as const,
-        base: row.base, baseRef: row.base_ref, ahead: status?.ahead ?? null, behind: status?.behind ?? null, dirty: status?.dirty ?? false, exists,
+        base: row.base, baseRef: row.base_ref, spawnedBy: row.spawned_by, ahead: status?.ahead ?? null, behind: status?.behind ?? null, dirty: status?.dirty ?? false, exists,
         merged: row.merged_commit && row.merged_into && row.merged_at !== null ? { into: row.merged_into, commit: row.merged_commit, at: isoSeconds(row.merged_at) } : null,
         createdAt: isoSeconds(row.created_at), closedAt: row.closed_at === null ? null : isoSeconds(row.closed_at),
       },

@@ -86,6 +86,7 @@ describe("queues with isolation: worktree (#11)", () => {
     expect(getWorktree(rt.store, ta.workerHandle!)).toMatchObject({ state: "kept" });
 
     // The command line sees the same record, and merges a task by its id; the second conflicts and changes nothing.
+    expect(JSON.parse((await aegis(repo, "worktrees", "--json")).stdout)).toContainEqual(expect.objectContaining({ handle: ta.workerHandle, spawnedBy: "queue:q", state: "kept" }));
     const shown = await aegis(repo, "task", a, "--json");
     expect(JSON.parse(shown.stdout)).toMatchObject({ branch: ta.branch, commit: ta.commit, diff: { files: 2, added: 2, removed: 0 } });
     expect(JSON.parse((await aegis(repo, "merge", a, "--json")).stdout)).toEqual({ merged: true, commit: ta.commit });
@@ -157,6 +158,9 @@ describe("queues with isolation: worktree (#11)", () => {
     expect(sh(repo, "show", `${t.commit}:broken.txt`)).toBe("partial");
 
     await within(hanging.wait(), 10_000, "the hung worker's file");
+    const early = await aegis(repo, "merge", hung);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain(`task ${hung} is still running`);
     expect(await rt.queues.cancel(hung)).toMatchObject({ status: "cancelled", was: "running" });
     await rt.sessions.settled();
     const c = rt.queues.status(hung)!;
