@@ -46,6 +46,10 @@ export default defineCommand({
     try {
       for (const { row, info, repo } of await worktreeInfos(store)) {
         if (info.state === "live") continue; // a running session works in it
+        if (!repo) {
+          report.skipped.push({ handle: row.handle, branch: row.branch, reason: `a repository git cannot read (${info.error ?? "unknown"})` });
+          continue;
+        }
         // Left live by an aegis process that died: kept now, so it can be removed like any kept one.
         if (row.state === "live") store.write(() => setWorktreeState(store, row.handle, "kept", Date.now()));
         if ((row.closed_at ?? row.created_at) > cutoff) continue;

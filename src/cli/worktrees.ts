@@ -12,6 +12,7 @@ import { getSessionRow } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { listWorktrees, type WorktreeRow } from "../store/worktrees.ts";
 import { out } from "../ui/log.ts";
+import { errorMessage } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
 import { openStateStore } from "./tasks.ts";
 
@@ -37,10 +38,12 @@ export interface WorktreeInfo {
   merged: { into: string; commit: string; at: string } | null;
   createdAt: string;
   closedAt: string | null;
+  /** Why git could not inspect it (its repository moved or was deleted), if it could not. */
+  error?: string;
 }
 
 /** Every worktree not removed, with its git status (newest first). */
-export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; info: WorktreeInfo; repo: Repo }[]> {
+export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; info: WorktreeInfo; repo: Repo | null }[]> {
   const repos = new Map<string, Promise<Repo>>();
   const list = [];
   const rows = listWorktrees(store);
@@ -48,9 +51,17 @@ export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; i
   for (const row of rows) {
     let repo = repos.get(row.repo);
     if (!repo) repos.set(row.repo, (repo = openRepo(row.repo)));
-    const r = await repo;
     const exists = existsSync(row.path);
-    const status = (await branchExists(r, row.branch)) ? await worktreeStatus(r, { path: row.path, branch: row.branch, base: row.base, baseRef: row.base_ref }) : null;
+    // One worktree git cannot read (its repository moved or deleted) is reported as such; the others are still listed.
+    let r: Repo | null = null;
+    let status: Awaited<ReturnType<typeof worktreeStatus>> | null = null;
+    let error: string | undefined;
+    try {
+      r = await repo;
+      if (await branchExists(r, row.branch)) status = await worktreeStatus(r, { path: row.path, branch: row.branch, base: row.base, baseRef: row.base_ref });
+    } catch (err) {
+      error = errorMessage(err);
+    }
     list.push({
       row, repo: r,
       info: {
@@ -58,6 +69,7 @@ export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; i
         base: row.base, baseRef: row.base_ref, spawnedBy: row.spawned_by, ahead: status?.ahead ?? null, behind: status?.behind ?? null, dirty: status?.dirty ?? false, exists,
         merged: row.merged_commit && row.merged_into && row.merged_at !== null ? { into: row.merged_into, commit: row.merged_commit, at: isoSeconds(row.merged_at) } : null,
         createdAt: isoSeconds(row.created_at), closedAt: row.closed_at === null ? null : isoSeconds(row.closed_at),
+        ...(error !== undefined ? { error } : {}),
       },
     });
   }
@@ -78,7 +90,7 @@ function runningSessions(store: Store, rows: readonly WorktreeRow[]): Set<string
 }
 
 function line(w: WorktreeInfo): string {
-  const counts = w.ahead === null ? "branch gone" : `+${w.ahead} -${w.behind} vs ${w.baseRef ?? w.base.slice(0, 12)}`;
+  const counts = w.error !== undefined ? `unreadable: ${w.error.split("\n")[0]}` : w.ahead === null ? "branch gone" : `+${w.ahead} -${w.behind} vs ${w.baseRef ?? w.base.slice(0, 12)}`;
   const flags = [w.dirty ? "dirty" : "", w.merged ? `merged into ${w.merged.into}` : "", w.exists ? "" : "folder gone"].filter(Boolean).join(", ");
   return `${w.handle}  ${w.state.padEnd(4)}  ${w.branch}  ${counts}${flags ? `  (${flags})` : ""}  ${w.path}`;
 }

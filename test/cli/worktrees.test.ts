@@ -179,6 +179,22 @@ describe("aegis worktrees (#11)", () => {
     expect(pruned.removed).toEqual([expect.objectContaining({ handle: "orphan", unmerged: false })]);
   });
 
+  test("a worktree whose repository is gone is listed with the reason and left alone by prune; the others still show", async () => {
+    await worktree("fine", { "f.txt": "f\n" });
+    withStore((s) => s.write(() => {
+      insertWorktree(s, { handle: "lost", sessionId: "ses_lost", spawnedBy: "user", repo: join(repo, "moved-away"), path: join(repo, "moved-away", "wt"), branch: "aegis/lost", base: "0".repeat(40), baseRef: "main", keep: "changed", at: Date.now() });
+      setWorktreeState(s, "lost", "kept", Date.now());
+    }));
+    const r = await aegis("worktrees", "--json");
+    expect(r.code).toBe(0);
+    const byHandle = Object.fromEntries((JSON.parse(r.stdout) as { handle: string }[]).map((w) => [w.handle, w]));
+    expect(byHandle.fine).toMatchObject({ ahead: 1, dirty: false });
+    expect(byHandle.lost).toMatchObject({ exists: false, ahead: null, error: expect.stringContaining("moved-away") });
+    const pruned = JSON.parse((await aegis("worktrees", "prune", "--force", "--json")).stdout);
+    expect(pruned.removed.map((x: { handle: string }) => x.handle)).toEqual(["fine"]);
+    expect(pruned.skipped).toEqual([expect.objectContaining({ handle: "lost", reason: expect.stringContaining("a repository git cannot read") })]);
+  });
+
   test("prune --older-than must be an age like 7d (exit 2)", async () => {
     const r = await aegis("worktrees", "prune", "--older-than", "7x");
     expect(r.code).toBe(2);
