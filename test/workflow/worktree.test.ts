@@ -76,3 +76,28 @@ describe("engine worktree verbs (#11)", () => {
     expect(out.error).toMatchObject({ code: "E_NOT_FOUND" });
   });
 });
+
+describe("engine.merge strategies and a dirty target (#11)", () => {
+  test("rebase lands both agents' work linearly; a merge into a checkout dirty in its paths fails the step, nothing changed (#11)", async () => {
+    const root = makeRepo();
+    await using r = rig({ root, agents: { ed: noter } });
+    const wf = workflow("linear", async (e) => {
+      const [a, b, c] = await e.parallel(["lin-a", "lin-b", "lin-c"].map((handle) => () => e.spawn("ed", { handle, isolation: "worktree" })));
+      for (const h of [a!, b!, c!]) {
+        const { path } = await e.worktree(h);
+        writeFileSync(join(path, `${h}.txt`), `${h}\n`);
+        await e.commit(h, `${h} work`);
+      }
+      const ra = await e.merge(a!, { strategy: "rebase" });
+      const rb = await e.merge(b!, { strategy: "rebase" });
+      writeFileSync(join(root, "lin-c.txt"), "the user's own draft\n");
+      const rc = await e.merge(c!).catch((err: unknown) => ({ refused: (err as { code: string }).code }));
+      return { ra: ra.merged, rb: rb.merged, rc };
+    });
+    const out = await r.run(wf);
+    expect(out.status).toBe("done");
+    expect(out.result).toEqual({ ra: true, rb: true, rc: { refused: "E_STATE" } });
+    expect(sh(root, "log", "--format=%s", "main")).toBe("lin-b work\nlin-a work\ninit");
+    expect(readFileSync(join(root, "lin-c.txt"), "utf8")).toBe("the user's own draft\n");
+  });
+});
