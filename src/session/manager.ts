@@ -3,6 +3,7 @@
 // every inbox message before delivering it, and publishes progress (spawns, state changes, every AgentEvent) for
 // the UI and the MCP plane. It must not know about queues or workflows; they call it.
 
+import { dirname } from "node:path";
 import type { LoadedConfig } from "../config/validate.ts";
 import { didYouMean } from "../config/validate.ts";
 import type { AgentEvent, Driver, McpServerSpec, PermissionRequest } from "../drivers/driver.ts";
@@ -160,7 +161,7 @@ export class SessionManager {
         ...(systemPrompt ? { systemPrompt } : {}),
         ...(o.resumeId ? { resumeId: o.resumeId } : {}),
         ...(o.replay ? { replay: o.replay } : {}),
-        ...(o.env ? { env: o.env } : {}),
+        ...(isolated ? { env: { ...sharedStateEnv(this.store.path), ...o.env } } : o.env ? { env: o.env } : {}),
         idleTimeoutMs: this.idleTimeoutMs,
         ...(this.opts.askPermission ? { askPermission: this.opts.askPermission } : {}),
       });
@@ -369,6 +370,14 @@ export class SessionManager {
       });
     this.releasing.set(s.handle, p);
   }
+}
+
+/**
+ * An isolated CLI's `aegis` commands (run from its shell, in its worktree) must reach this project's state, not a
+ * fresh `.aegis/` of the worktree's own: the state folder is passed on explicitly.
+ */
+function sharedStateEnv(dbPath: string): Record<string, string> {
+  return dbPath === ":memory:" ? {} : { AEGIS_STATE_DIR: dirname(dbPath) };
 }
 
 /**

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Scripted, type ScriptedContext } from "../../src/config/providers.ts";
 import { closeSessionRow, findSessionByHandle } from "../../src/store/sessions.ts";
 import { getWorktree } from "../../src/store/worktrees.ts";
+import { openStore } from "../../src/store/store.ts";
 import { commit, makeRepo, sh } from "../git/helpers.ts";
 import { fakeClaude } from "../workflow/helpers.ts";
 import { manager, memoryStore, testConfig, type AgentSpec } from "./fixtures.ts";
@@ -119,12 +120,16 @@ describe("a CLI session in a worktree (#11)", () => {
   test("fake-claude runs with its worktree as cwd, writes there through its own tool, and is told where to work (#11)", async () => {
     const root = makeRepo();
     const state = mkdtempSync(join(tmpdir(), "aegis-fc-"));
-    const m = manager(testConfig({ cli: { provider: fakeClaude(state, join(state, "turns.log")), isolation: "worktree" } as AgentSpec }, {}, root), { cwd: root });
+    const store = openStore(join(state, "aegis-state", "state.db"));
+    const m = manager(testConfig({ cli: { provider: fakeClaude(state, join(state, "turns.log")), isolation: "worktree" } as AgentSpec }, {}, root), { cwd: root, store });
     try {
       await m.spawn("cli", { handle: "cli-one" });
       await m.spawn("cli", { handle: "cli-two" });
       const wt = (h: string) => join(root, ".git", "aegis-worktrees", h);
-      expect(JSON.parse((await m.send("cli-one", "MODE:argv", "user")).trim()).cwd).toBe(wt("cli-one"));
+      const seen = JSON.parse((await m.send("cli-one", "MODE:argv", "user")).trim()) as { cwd: string; env: Record<string, string> };
+      expect(seen.cwd).toBe(wt("cli-one"));
+      // Its shell's `aegis` commands reach this project's state, not a fresh .aegis/ in the worktree.
+      expect(seen.env.AEGIS_STATE_DIR).toBe(join(state, "aegis-state"));
       await Promise.all([m.send("cli-one", "WRITE: README.md one", "user"), m.send("cli-two", "WRITE: README.md two", "user")]);
       expect(readFileSync(join(wt("cli-one"), "README.md"), "utf8")).toBe("one");
       expect(readFileSync(join(wt("cli-two"), "README.md"), "utf8")).toBe("two");
