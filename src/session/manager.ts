@@ -3,7 +3,6 @@
 // every inbox message before delivering it, and publishes progress (spawns, state changes, every AgentEvent) for
 // the UI and the MCP plane. It must not know about queues or workflows; they call it.
 
-import { dirname } from "node:path";
 import type { LoadedConfig } from "../config/validate.ts";
 import { didYouMean } from "../config/validate.ts";
 import type { AgentEvent, Driver, McpServerSpec, PermissionRequest } from "../drivers/driver.ts";
@@ -20,7 +19,7 @@ import { type Delivery, type InboxMessage, type SenderTag } from "./sender.ts";
 import { Session, type QueuedMessage } from "./session.ts";
 import type { KeepPolicy } from "../store/worktrees.ts";
 import { logIgnored } from "../util/log-ignored.ts";
-import { SessionWorktrees } from "./worktrees.ts";
+import { SessionWorktrees, sharedStateEnv, worktreeNote } from "./worktrees.ts";
 
 /** What the plane is told about a session it attaches to. */
 export interface PlaneAttachOptions {
@@ -370,22 +369,4 @@ export class SessionManager {
       });
     this.releasing.set(s.handle, p);
   }
-}
-
-/**
- * An isolated CLI's `aegis` commands (run from its shell, in its worktree) must reach this project's state, not a
- * fresh `.aegis/` of the worktree's own: the state folder is passed on explicitly.
- */
-function sharedStateEnv(dbPath: string): Record<string, string> {
-  return dbPath === ":memory:" ? {} : { AEGIS_STATE_DIR: dirname(dbPath) };
-}
-
-/**
- * Told to an isolated session: agents working in a worktree nested in the project tend to write to the project's own
- * path (an absolute path from a memory file or a listing), which lands in the main checkout.
- */
-function worktreeNote(worktree: string, project: string, handle: string): string {
-  return `You work in your own git worktree: ${worktree} (branch aegis/${handle}), a private copy of the project at ${project}. ` +
-    `Read and edit files only under ${worktree}, with paths relative to it; never write under ${project} outside it: other agents and the user work there. ` +
-    "You may commit on your branch; aegis merges it when your work is accepted.";
 }

@@ -16,6 +16,7 @@ import {
 } from "../store/worktrees.ts";
 import { AegisError } from "../util/errors.ts";
 import { existsSync } from "node:fs";
+import { dirname } from "node:path";
 
 export interface AcquireOptions {
   sessionId: string;
@@ -107,4 +108,22 @@ export async function commitsSinceBase(repo: Repo, row: Pick<WorktreeRow, "branc
 
 export function asWorktree(row: WorktreeRow): Worktree {
   return { path: row.path, branch: row.branch, base: row.base, baseRef: row.base_ref };
+}
+
+/**
+ * An isolated CLI's `aegis` commands (run from its shell, in its worktree) must reach this project's state, not a
+ * fresh `.aegis/` of the worktree's own: the state folder is passed on explicitly.
+ */
+export function sharedStateEnv(dbPath: string): Record<string, string> {
+  return dbPath === ":memory:" ? {} : { AEGIS_STATE_DIR: dirname(dbPath) };
+}
+
+/**
+ * Told to an isolated session: agents working in a worktree nested in the project tend to write to the project's own
+ * path (an absolute path from a memory file or a listing), which lands in the main checkout.
+ */
+export function worktreeNote(worktree: string, project: string, handle: string): string {
+  return `You work in your own git worktree: ${worktree} (branch aegis/${handle}), a private copy of the project at ${project}. ` +
+    `Read and edit files only under ${worktree}, with paths relative to it; never write under ${project} outside it: other agents and the user work there. ` +
+    "You may commit on your branch; aegis merges it when your work is accepted.";
 }
