@@ -1,8 +1,9 @@
 // The worktree side of a session's life (#11): an isolated session gets its git worktree before its CLI starts (a
 // new one on `aegis/<handle>`, or, for the same handle and spawner after a crash, the one it had), and when it closes
 // the keep policy decides: "changed" keeps a worktree with commits or uncommitted changes and removes a clean one
-// (and its branch), "always" keeps it, "never" removes it (its branch stays if it has commits). Records live in the
-// store (store/worktrees.ts). It must not start sessions or decide isolation; manager.ts does.
+// (and its branch), "always" keeps it, "never" removes it (its branch stays if it has commits). Also what an isolated
+// CLI is told (its system-prompt note) and given (the project's state folder). Records live in the store
+// (store/worktrees.ts). It must not start sessions or decide isolation; manager.ts does.
 
 import { type Repo, openRepo } from "../git/repo.ts";
 import { serialized } from "../git/lock.ts";
