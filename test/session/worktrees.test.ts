@@ -85,6 +85,19 @@ describe("sessions in git worktrees (#11)", () => {
     expect(sh(root, "log", "-1", "--format=%s", "aegis/dropper")).toBe("work");
   });
 
+  test("keep: changed keeps a worktree whose agent committed and left nothing uncommitted (#11)", async () => {
+    const root = makeRepo();
+    const m = manager(testConfig({ ed: editor() }, {}, root), { cwd: root });
+    await m.spawn("ed", { handle: "committer", isolation: "worktree" });
+    await m.send("committer", "edit", "user");
+    const path = getWorktree(m.store, "committer")!.path;
+    commit(path, "agent's own commit");
+    await m.close("committer");
+    expect(getWorktree(m.store, "committer")?.state).toBe("kept");
+    expect(existsSync(path)).toBe(true);
+    expect(sh(root, "log", "-1", "--format=%s", "aegis/committer")).toBe("agent's own commit");
+  });
+
   test("outside a git repository an isolated spawn fails with a hint and leaves no live session (#11)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "aegis-nogit-"));
     const m = manager(testConfig({ ed: editor() }, {}, dir), { cwd: dir });
