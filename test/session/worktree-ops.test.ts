@@ -26,7 +26,8 @@ test("by handle: commit, diff, merge (recorded), list, and prune that never drop
   expect(c.committed).toBe(true);
   expect((await commitWorktree(store, "left-one")).committed).toBe(false);
   let list = await listWorktreeStatus(store);
-  expect(list.map((w) => [w.handle, w.state, w.ahead, w.dirty, w.merged]).sort()).toEqual([
+  const byHandle = [...list].sort((a, b) => a.handle.localeCompare(b.handle));
+  expect(byHandle.map((w) => [w.handle, w.state, w.ahead, w.dirty, w.merged])).toEqual([
     ["left-one", "kept", 1, false, false],
     ["right-one", "kept", 0, true, false],
   ]);
