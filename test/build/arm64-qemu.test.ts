@@ -47,7 +47,7 @@ describe.skipIf(!enabled)("linux-arm64 under qemu (#9)", () => {
     const r = await aegis(["config", "validate"]);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("2 agents, 1 queue");
+    expect(r.stdout).toContain("4 agents, 1 queue");
   }, 60_000);
 
   test("the quickstart workflow runs to the end", async () => {

@@ -36,7 +36,7 @@ export default defineConfig({ agents: { impl: new Agent({ provider: new ClaudeCo
   const ok = await run(["config", "validate"], project);
   expect(ok.stderr).toBe("");
   expect(ok.code).toBe(0);
-  expect(ok.stdout).toContain("2 agents, 1 queue");
+  expect(ok.stdout).toContain("4 agents, 1 queue");
   const extra = await run(["config", "show", "--json", "--config", "extra.aegis.ts"], project);
   expect(extra.code).toBe(0);
   expect(JSON.parse(extra.stdout).agents.impl).toMatchObject({ harness: "claude-code", effort: "max", permission: "auto" });
