@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { ProviderSpec } from "../drivers/provider-spec.ts";
 import { providerSpecs, type PROVIDERS } from "../drivers/providers.ts";
+import { ScheduleSchema, ServeSchema, WebhookSchema } from "./serve-schema.ts";
 
 const promptField = z.string().optional().describe("Extra instructions (a persona) appended to the agent's system prompt.");
 export const IsolationSchema = z.enum(["worktree", "none"]);
@@ -109,6 +110,9 @@ export const TopLevelSchema = z.strictObject({
   ...configFields,
   agents: z.record(z.string(), z.unknown()),
   queues: z.record(z.string(), z.unknown()).optional(),
+  schedules: z.record(z.string(), z.unknown()).optional(),
+  webhooks: z.record(z.string(), z.unknown()).optional(),
+  serve: z.unknown().optional(),
 });
 
 /** `.aegis.ts`'s default export: the source of `aegis config schema`. */
@@ -116,6 +120,9 @@ export const ConfigSchema = z.strictObject({
   ...configFields,
   agents: z.record(z.string(), AgentSchema).describe("Agent profiles by name."),
   queues: z.record(z.string(), QueueSchema).optional().describe("Named queues, each bound to an agent."),
+  schedules: z.record(z.string(), ScheduleSchema).optional().describe("Workflows `aegis serve` fires on a cron pattern or once at a time."),
+  webhooks: z.record(z.string(), WebhookSchema).optional().describe("Workflows started by an HMAC-signed POST /hooks/<name> on serve.http."),
+  serve: ServeSchema.optional().describe("Settings of `aegis serve`."),
 });
 
 /** Everything of `.aegis.ts`'s default export but `agents` (whose type also takes the provider classes). */

@@ -9,6 +9,7 @@ import {
   BudgetSchema, DEFAULT_REPLAY_MAX_TOKENS, flatAgentSchema, IsolationSchema, KeepSchema, providerObjectSchema, QueueSchema, ReplaySchema, TopLevelSchema,
   windowToMs, type Budget, type ResolvedQueue,
 } from "./schema.ts";
+import { resolveSchedules, resolveServe, serveAllowedKeys, resolveWebhooks, type ResolvedSchedule, type ResolvedServe, type ResolvedWebhook } from "./serve-schema.ts";
 
 export interface LoadedConfig {
   /** The project root: the folder holding the config file. */
@@ -24,6 +25,11 @@ export interface LoadedConfig {
   readonly stateDir: string;
   /** Replaying a conversation into a fresh provider session: its size limit in estimated tokens (0: no replay). */
   readonly replay: { readonly maxTokens: number };
+  /** Schedules `aegis serve` fires, by name (#12). */
+  readonly schedules: Record<string, ResolvedSchedule>;
+  /** Webhooks served on `serve.http`, by name (#12). */
+  readonly webhooks: Record<string, ResolvedWebhook>;
+  readonly serve: ResolvedServe;
 }
 
 type Path = (string | number)[];
@@ -81,6 +87,10 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
       ...(q.data.keep !== undefined ? { keep: q.data.keep } : {}),
     };
   }
+  const collectAt = (error: z.ZodError, prefix: Path) => collect(issues, error, prefix);
+  const schedules = resolveSchedules(cfg.schedules ?? {}, issues, collectAt);
+  const webhooks = resolveWebhooks(cfg.webhooks ?? {}, issues, collectAt);
+  const serve = resolveServe(cfg.serve, collectAt);
   if (issues.length) throw configError(file, issues);
   const resolve = (p: string) => (p.startsWith("/") ? p : `${root}/${p.replace(/^\.\//, "")}`);
   return {
@@ -92,6 +102,9 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
     workflows: (cfg.workflows ?? []).map(resolve),
     stateDir: resolve(cfg.stateDir ?? ".aegis"),
     replay: { maxTokens: cfg.replay?.maxTokens ?? DEFAULT_REPLAY_MAX_TOKENS },
+    schedules,
+    webhooks,
+    serve,
   };
 }
 
@@ -262,6 +275,8 @@ function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
 function allowedKeys(input: unknown, path: Path): string[] {
   if (typeof input !== "object" || input === null) return [];
   if (path.length === 1 && path[0] === "replay") return Object.keys(ReplaySchema.shape);
+  const serveKeys = serveAllowedKeys(path);
+  if (serveKeys) return serveKeys;
   const o = input as Record<string, unknown>;
   const shapeOf = (s: { shape: Record<string, unknown> }) => Object.keys(s.shape).filter((k) => k !== "name");
   if ("provider" in o) return shapeOf(AgentShapeKeys);
