@@ -16,6 +16,7 @@ import { INBOX_MIGRATION } from "./inbox.ts";
 import { OWNERS_MIGRATION } from "./owners.ts";
 import { RUNS_MIGRATION } from "./runs.ts";
 import { taskWorktreesMigration } from "./task-worktrees.ts";
+import { waitsMigration } from "./waits.ts";
 import { SESSIONS_MIGRATION } from "./sessions.ts";
 import { QUEUE_COUNTS_MIGRATION, TASKS_MIGRATION } from "./tasks.ts";
 import { worktreesMigration } from "./worktrees.ts";
@@ -39,4 +40,5 @@ export const MIGRATIONS: readonly Migration[] = [
   CLAIMS_MIGRATION, // 8
   worktreesMigration(9), // 9
   taskWorktreesMigration(10), // 10
+  waitsMigration(11), // 11
 ];
