@@ -1,0 +1,174 @@
+// The schedule service of `aegis serve` (#12): on each tick it plans every enabled schedule's due fires (plan.ts),
+// records them (insert first: one row per schedule and scheduled time), then starts each recorded fire's run through
+// ServeContext.startRun, applying the overlap policy. A fire row without a run (a crash between insert and start) is
+// started on the next tick, unless the run it started before the crash is found by its caller key. Ticks run one at a
+// time, so a fire never starts twice within a process either. It must not touch SQL (src/store/schedules.ts does).
+
+import type { ResolvedSchedule } from "../config/serve-schema.ts";
+import type { ServeContext, ServeService } from "../serve/service.ts";
+import {
+  lastStartedFire, markFireSkipped, markFireStarted, pendingFires, recordFires, runOfCaller, scheduleCursor, type FireRow,
+} from "../store/schedules.ts";
+import { AegisError, errorMessage } from "../util/errors.ts";
+import { logIgnored } from "../util/log-ignored.ts";
+import { fireCaller, nextFireAfter, overlapAction, planFires, runIsActive } from "./plan.ts";
+
+/** While a fire waits for a previous run (overlap "queue"), how often the service looks again. */
+const QUEUE_POLL_MS = 1_000;
+/** The longest sleep between ticks (a guard against a clock jump; the next fire normally sets the wake-up). */
+const MAX_SLEEP_MS = 60_000;
+
+export interface ScheduleService extends ServeService {
+  /** Plans and starts whatever is due now; resolves when done. The loop calls it; tests call it directly. */
+  tick(): Promise<void>;
+  /** Fires a schedule now (`aegis schedules run <name>`), whatever its overlap policy; resolves with the runId. */
+  fireNow(name: string): Promise<string>;
+}
+
+export function scheduleService(): ScheduleService {
+  let ctx: ServeContext | undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+  const stopper = new AbortController();
+  let loop: Promise<void> | undefined;
+  let waiting = false;
+
+  /** Runs `fn` after every earlier tick or manual fire has finished. */
+  function serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = chain.then(fn);
+    chain = next.catch((err: unknown) => ctx?.log(`schedules: ${errorMessage(err)}`));
+    return next;
+  }
+
+  function schedules(): ResolvedSchedule[] {
+    return Object.values(ctx!.cfg.schedules ?? {}).filter((s) => s.enabled);
+  }
+
+  type Outcome = { kind: "started"; runId: string } | { kind: "skipped"; reason: string } | { kind: "wait" };
+
+  async function startFire(c: ServeContext, s: ResolvedSchedule, fire: FireRow): Promise<Outcome> {
+    const caller = fireCaller(s.name, fire.scheduled_at);
+    const earlier = runOfCaller(c.store, caller);
+    if (earlier) {
+      markFireStarted(c.store, s.name, fire.scheduled_at, earlier, c.clock.now());
+      return { kind: "started", runId: earlier };
+    }
+    if (!fire.manual) {
+      const prev = lastStartedFire(c.store, s.name);
+      const action = overlapAction(s.overlap, runIsActive(prev?.run_status ?? null));
+      if (action === "wait") return { kind: "wait" };
+      if (action === "skip") {
+        const reason = `the previous run ${prev!.run_id} was still ${prev!.run_status}`;
+        markFireSkipped(c.store, s.name, fire.scheduled_at, reason);
+        c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} skipped: ${reason}`);
+        return { kind: "skipped", reason };
+      }
+    }
+    try {
+      const runId = await c.startRun(s.workflow, s.args, { caller });
+      markFireStarted(c.store, s.name, fire.scheduled_at, runId, c.clock.now());
+      c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} started run ${runId}`);
+      return { kind: "started", runId };
+    } catch (err) {
+      // Not retried: a workflow that cannot start (unknown name, bad args) would fail again on every tick.
+      const reason = `could not start ${s.workflow}: ${errorMessage(err)}`;
+      markFireSkipped(c.store, s.name, fire.scheduled_at, reason);
+      c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} ${reason}`);
+      return { kind: "skipped", reason };
+    }
+  }
+
+  async function tickNow(): Promise<void> {
+    const c = ctx!;
+    waiting = false;
+    for (const s of schedules()) {
+      const now = c.clock.now();
+      const spec = specOf(s);
+      // A new (or changed) cron starts counting from now; a one-shot counts from the start of time, so an `at` that
+      // passed while no serve ran still fires once (as catchUp says).
+      const cursor = scheduleCursor(c.store, s.name, spec, s.at !== undefined ? 0 : now);
+      const plan = planFires(s, cursor, now);
+      if (plan.cursor !== cursor) recordFires(c.store, s.name, plan.cursor, plan.due.map((t) => ({ scheduledAt: t, state: "pending" as const })), now);
+      for (const fire of pendingFires(c.store, s.name)) {
+        if (c.signal.aborted || stopper.signal.aborted) return;
+        if ((await startFire(c, s, fire)).kind === "wait") {
+          waiting = true;
+          break;
+        }
+      }
+    }
+  }
+
+  /** How long to sleep until the next fire of any schedule (or a queued fire's next look). */
+  function sleepMs(): number {
+    const c = ctx!;
+    const now = c.clock.now();
+    let wake = now + MAX_SLEEP_MS;
+    for (const s of schedules()) {
+      const next = nextFireAfter(s, now);
+      if (next !== null) wake = Math.min(wake, next);
+    }
+    if (waiting) wake = Math.min(wake, now + QUEUE_POLL_MS);
+    return Math.max(0, wake - now);
+  }
+
+  async function run(): Promise<void> {
+    const c = ctx!;
+    const signal = AbortSignal.any([c.signal, stopper.signal]);
+    while (!signal.aborted) {
+      // A failed tick was logged by serial(); the loop goes on so one bad tick does not stop every schedule.
+      await serial(tickNow).catch(logIgnored("schedules: a tick failed (logged)"));
+      try {
+        await c.clock.sleep(sleepMs(), signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        throw err;
+      }
+    }
+  }
+
+  return {
+    name: "schedules",
+    async start(c) {
+      ctx = c;
+      loop = run();
+      loop.catch((err: unknown) => c.log(`schedules stopped: ${errorMessage(err)}`));
+    },
+    async stop() {
+      stopper.abort(new AegisError("E_CANCELLED", "serve is stopping"));
+      await loop?.catch(logIgnored("schedules: the loop failed (logged when it happened)"));
+      await chain;
+    },
+    tick() {
+      if (!ctx) throw new AegisError("E_STATE", "the schedule service has not started");
+      return serial(tickNow);
+    },
+    fireNow(name) {
+      const c = ctx;
+      if (!c) throw new AegisError("E_STATE", "the schedule service has not started");
+      return serial(async () => {
+        const s = c.cfg.schedules?.[name];
+        if (!s) throw unknownSchedule(name, Object.keys(c.cfg.schedules ?? {}));
+        let at = c.clock.now();
+        // The key is (schedule, time): a manual fire in the same millisecond as another takes the next one.
+        scheduleCursor(c.store, name, specOf(s), s.at !== undefined ? 0 : at);
+        while (recordFires(c.store, name, null, [{ scheduledAt: at, state: "pending" }], at, true).length === 0) at++;
+        const fire = pendingFires(c.store, name).find((f) => f.scheduled_at === at)!;
+        const out = await startFire(c, s, fire);
+        if (out.kind !== "started") throw new AegisError("E_WORKFLOW", `schedule ${name}: ${out.kind === "skipped" ? out.reason : "not started"}`);
+        return out.runId;
+      });
+    },
+  };
+}
+
+/** What identifies a schedule's timing: when it changes, the cursor restarts (no catch-up of the old pattern). */
+function specOf(s: ResolvedSchedule): string {
+  return JSON.stringify({ cron: s.cron, at: s.at, tz: s.tz });
+}
+
+export function unknownSchedule(name: string, known: string[]): AegisError {
+  return new AegisError("E_NOT_FOUND", `no schedule named ${JSON.stringify(name)}`, {
+    data: { name, known },
+    hint: known.length ? `schedules in the config: ${known.join(", ")}` : "the config declares no schedules (add schedules: { name: { cron, workflow } })",
+  });
+}
