@@ -1,7 +1,7 @@
 // A ServeContext for schedule and webhook tests: a fake clock the test sets, a store, and a startRun that records a
 // `runs` row (with its caller, as serve's does) and the call, so tests see what started without running workflows.
 
-import type { ResolvedSchedule, ResolvedWebhook } from "../../src/config/serve-schema.ts";
+import type { ResolvedSchedule, ResolvedServe, ResolvedWebhook } from "../../src/config/serve-schema.ts";
 import type { LoadedConfig } from "../../src/config/validate.ts";
 import type { Clock, ServeContext } from "../../src/serve/service.ts";
 import { finishRun, insertRun } from "../../src/store/runs.ts";
@@ -19,7 +19,7 @@ export interface FakeServe {
 
 let seq = 0;
 
-export function fakeServe(store: Store, cfg: { schedules?: Record<string, ResolvedSchedule>; webhooks?: Record<string, ResolvedWebhook> }, at: number): FakeServe {
+export function fakeServe(store: Store, cfg: { schedules?: Record<string, ResolvedSchedule>; webhooks?: Record<string, ResolvedWebhook>; serve?: ResolvedServe }, at: number): FakeServe {
   const abort = new AbortController();
   const clock = {
     t: at,
@@ -32,7 +32,7 @@ export function fakeServe(store: Store, cfg: { schedules?: Record<string, Resolv
   const started: FakeServe["started"] = [];
   const logs: string[] = [];
   const ctx: ServeContext = {
-    cfg: { schedules: cfg.schedules ?? {}, webhooks: cfg.webhooks ?? {}, serve: {} } as unknown as LoadedConfig,
+    cfg: { file: "/proj/.aegis.ts", schedules: cfg.schedules ?? {}, webhooks: cfg.webhooks ?? {}, serve: cfg.serve ?? {} } as unknown as LoadedConfig,
     store,
     clock,
     log: (m) => logs.push(m),
