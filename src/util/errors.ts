@@ -21,6 +21,8 @@ export const ERROR_CODES = [
   "E_INTERNAL",
   /** A run whose process died mid-run (recorded by the next aegis that finds it; store/runs.ts). */
   "E_CRASHED",
+  /** A run that ended its execution to wait (engine.sleep, waitFor, a parked askHuman); it is woken later (#12). */
+  "E_PARKED",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

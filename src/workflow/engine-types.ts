@@ -136,6 +136,24 @@ export interface WorkflowEngine {
   resumeState<T = unknown>(): Promise<T | undefined>;
   /** Asks a human: on a terminal it prompts; otherwise it takes `--answer key=value` or fails with a clear error. */
   askHuman(question: string, opts?: { options?: string[]; key?: string }): Promise<string>;
+  /**
+   * Sleeps, durably: `"2h"`, `"90s"`, a number of ms, or a Date. The wake time is recorded when the step is first
+   * reached, so a run resumed after a crash waits only for the time left. Under `aegis serve` the run parks (status
+   * `sleeping`) and is woken at the time, surviving restarts; under a plain `aegis run` it sleeps in the process.
+   */
+  sleep(duration: string | number | Date): Promise<void>;
+  /**
+   * Waits for the signal `event` sent with `aegis signal <runId> <event> [json]` (or the `aegis_signal` MCP tool) and
+   * returns its payload. A signal sent before the wait is kept for it; each signal is taken by one wait. Past
+   * `timeout` (`"10m"` or ms) it throws a WorkflowError (code E_TIMEOUT). Under `aegis serve` the run parks meanwhile.
+   */
+  waitFor<T = unknown>(event: string, opts?: { timeout?: string | number }): Promise<T>;
+  /**
+   * Workflow versioning: true in a run that reaches this point live, false in a run replaying a journal recorded
+   * before the patch existed. Guard a change with it so runs parked or sleeping on the old code can still resume:
+   * `if (await engine.patched("ask-twice")) { …new calls… } else { …old calls… }`.
+   */
+  patched(id: string): Promise<boolean>;
   /** A progress message (stderr, and the run's event stream). */
   log(message: string): void;
   /** The sessions this aegis process knows. */

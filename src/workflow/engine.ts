@@ -11,13 +11,16 @@ import type { RunEventBody } from "../ui/events.ts";
 import { notFound, errorMessage } from "../util/errors.ts";
 import { HANDLE_PATTERN } from "../util/ids.ts";
 import { questionKey, resolveAnswer, type AskRoute } from "./ask.ts";
+import { sleepSpec, sleepUntil, takeSentAnswer, waitForSignal, type DurableContext, type ParkRequest } from "./durable.ts";
+import { systemClock, type Clock } from "../serve/service.ts";
+import { isAegisError, type AegisError } from "../util/errors.ts";
 import { abortReason, runBash } from "./bash.ts";
 import type {
   BashOptions, BashPredicateOptions, CommitResult, MergeOptions, MergeResult, SessionInfo, SpawnOptions, WorkflowEngine, WorktreeDiff, WorktreeInfo,
 } from "./engine-types.ts";
 import { EngineGit } from "./engine-git.ts";
 import { PredicateFailed, WorkflowError, type BashResult } from "./errors.ts";
-import type { Journal, LiveOutcome } from "./journal.ts";
+import { digestOf, type Journal, type LiveOutcome } from "./journal.ts";
 import { RunSessions } from "./run-sessions.ts";
 import { delegateTask, type QueuePort } from "./delegate.ts";
 
@@ -42,6 +45,10 @@ export interface EngineInit {
   cwd: string;
   /** Told of a queue before each enqueue to it (live or replayed): see RunOptions.serveQueue. */
   serveQueue?: (queue: string) => void;
+  /** Time for sleep and waitFor (default the wall clock). */
+  clock?: Clock;
+  /** Where the run may park (under serve, or detached): records the park and stops the run; see durable.ts. */
+  park?: (p: ParkRequest) => AegisError;
 }
 
 interface SendOutput {
@@ -258,9 +265,61 @@ export class Engine implements WorkflowEngine {
       async () => {
         this.init.emit({ type: "ask", step: seq, key, question, ...(options ? { options } : {}) });
         const req = { question, key, ...(options ? { options } : {}) };
-        return { output: await resolveAnswer(req, this.init.answers, this.init.ask, this.signal) };
+        if (this.init.answers[key] === undefined) {
+          // An answer sent with `aegis answer` (before the question or while the run was parked on it).
+          const sent = takeSentAnswer(this.durable, seq, req);
+          if (sent !== undefined) return { output: sent };
+        }
+        try {
+          return { output: await resolveAnswer(req, this.init.answers, this.init.ask, this.signal) };
+        } catch (err) {
+          // Nobody to ask here (no terminal, no calling agent): where the run may park, it waits for `aegis answer`.
+          if (!this.init.park || this.signal.aborted || !isAegisError(err) || err.code !== "E_USAGE" || this.init.answers[key] !== undefined) throw err;
+          throw this.init.park({ state: "waiting", wake_at: null, event: `answer:${key}`, question: JSON.stringify(req) });
+        }
       },
     );
+  }
+
+  async sleep(d: string | number | Date): Promise<void> {
+    this.checkRunning();
+    const spec = sleepSpec(d, this.clock.now());
+    await this.journal.step<{ wakeAt: number }>(
+      { kind: "sleep", label: spec.label, input: spec.input },
+      async (seq) => ({ output: await sleepUntil(this.durable, seq, spec.wakeAt) }),
+    );
+  }
+
+  async waitFor<T = unknown>(event: string, opts: { timeout?: string | number } = {}): Promise<T> {
+    this.checkRunning();
+    if (typeof event !== "string" || event === "" || event.startsWith("answer:")) {
+      throw new WorkflowError(`waitFor(event): the event must be a non-empty name not starting with "answer:"; got ${JSON.stringify(event)}`);
+    }
+    const timeoutMs = opts.timeout === undefined ? undefined : sleepSpec(opts.timeout, 0).wakeAt;
+    return this.journal.step<T>(
+      { kind: "wait", label: `wait for ${event}${timeoutMs !== undefined ? ` (timeout ${opts.timeout})` : ""}`, input: { event, timeoutMs: timeoutMs ?? null } },
+      async (seq) => ({ output: (await waitForSignal(this.durable, seq, event, timeoutMs)) as T }),
+    );
+  }
+
+  async patched(id: string): Promise<boolean> {
+    this.checkRunning();
+    const row = this.journal.recordedAt(this.journal.position);
+    // The journal has another call here: it was recorded before this patch existed, so the run keeps the old path.
+    if (row && (row.kind !== "patch" || row.digest !== digestOf("patch", { id }))) return false;
+    await this.journal.step<boolean>({ kind: "patch", label: `patch ${id}`, input: { id } }, async () => ({ output: true }));
+    return true;
+  }
+
+  private get clock(): Clock {
+    return this.init.clock ?? systemClock;
+  }
+
+  private get durable(): DurableContext {
+    return {
+      store: this.init.host.store, runId: this.runId, clock: this.clock, signal: this.signal,
+      ...(this.init.park ? { park: this.init.park } : {}),
+    };
   }
 
   log(message: string, level: "info" | "warn" = "info"): void {

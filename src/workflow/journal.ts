@@ -11,7 +11,9 @@ import { AegisError, isAegisError, errorMessage } from "../util/errors.ts";
 import { ignoreError } from "../util/log-ignored.ts";
 import { failpoint, failpointMid } from "./failpoint.ts";
 
-export type StepKind = "spawn" | "send" | "enqueue" | "await" | "bash" | "ask" | "checkpoint" | "worktree" | "commit" | "diff" | "merge";
+export type StepKind =
+  | "spawn" | "send" | "enqueue" | "await" | "bash" | "ask" | "checkpoint" | "worktree" | "commit" | "diff" | "merge"
+  | "sleep" | "wait" | "patch";
 
 export interface StepSpec {
   kind: StepKind;
@@ -112,6 +114,8 @@ export class Journal {
       failpointMid(seq);
       outcome = await exec(seq);
     } catch (err) {
+      // A parked run (sleep, waitFor, askHuman under serve) leaves its step unfinished: the resume runs it live again.
+      if (isParked(err)) throw err;
       const doneSeq = inOrder ? row!.done_seq : this.replaying ? null : this.nextDone++;
       finishStep(this.store, this.runId, seq, { status: "failed", doneSeq, error: JSON.stringify(serializeError(err)), at: Date.now() });
       await this.deliver(seq, inOrder, doneSeq);
@@ -154,6 +158,11 @@ export class Journal {
   /** Records a completed step as failed with `err` (its output stays): a later attempt runs it again if it was the last. */
   markFailed(seq: number, err: unknown): void {
     failDoneStep(this.store, this.runId, seq, JSON.stringify(serializeError(err)));
+  }
+
+  /** The row an earlier attempt recorded for step `seq`, if any (engine.patched looks at the next one). */
+  recordedAt(seq: number): StepRow | undefined {
+    return this.prior.get(seq);
   }
 
   /** Rows recorded by earlier attempts, by seq. */
@@ -229,6 +238,11 @@ export class Journal {
   }
 }
 
+/** True for the error a step throws when its run parks (E_PARKED): not a failure of the step. */
+export function isParked(err: unknown): boolean {
+  return isAegisError(err) && err.code === "E_PARKED";
+}
+
 /** Failed completions with a later completion after them: the workflow caught them and went on. */
 function replayedFailures(completedInOrder: readonly StepRow[]): number[] {
   const out: number[] = [];
@@ -261,7 +275,8 @@ function nonDeterministic(seq: number, row: StepRow, spec: StepSpec): AegisError
   return new AegisError("E_NONDETERMINISTIC",
     `non-deterministic workflow: step ${seq} was \`${row.label}\` in the journal, but this run made ${what}: \`${spec.label}\``, {
       data: { step: seq, recorded: { kind: row.kind, label: row.label }, now: { kind: spec.kind, label: spec.label } },
-      hint: "a resumed workflow must make the same engine calls with the same inputs; start it afresh with `aegis run`",
+      hint: "a resumed workflow must make the same engine calls with the same inputs; start it afresh with `aegis run`, or guard "
+        + "the change with `if (await engine.patched(\"<change-id>\"))` so runs recorded before it keep the old calls (README: Changing a workflow)",
     });
 }
 

@@ -5,6 +5,8 @@
 import { deadOwners } from "../store/owners.ts";
 import { getRun, listRuns, listSteps, markRunCrashed, requestRunCancel, runningRuns, type RunRow, type StepRow } from "../store/runs.ts";
 import { sessionsSpawnedBy } from "../store/sessions.ts";
+import { getPark, parksOf, type ParkRow } from "../store/waits.ts";
+import { cancelParked } from "./signals.ts";
 import type { Store } from "../store/store.ts";
 import { isoSeconds } from "../session/sender.ts";
 import { AegisError } from "../util/errors.ts";
@@ -12,7 +14,10 @@ import { AegisError } from "../util/errors.ts";
 export interface RunView {
   runId: string;
   workflow: string;
-  status: RunRow["status"];
+  /** `sleeping` and `waiting` are parked runs (engine.sleep, waitFor, askHuman under serve): stored as interrupted. */
+  status: RunRow["status"] | "sleeping" | "waiting";
+  /** What a parked run waits for: its wake time, the event, or the question it asks. */
+  parked?: { wakeAt?: string; event?: string; question?: { question: string; key: string; options?: string[] } };
   attempt: number;
   args: unknown;
   file: string | null;
@@ -37,13 +42,23 @@ export interface StepView {
   error?: string;
 }
 
-export function toRunView(r: RunRow): RunView {
+export function toRunView(r: RunRow, park?: ParkRow | null): RunView {
+  const parked = park && r.status !== "running" ? park : undefined;
   return {
-    runId: r.id, workflow: r.workflow, status: r.status, attempt: r.attempt, args: JSON.parse(r.args), file: r.file, caller: r.caller,
+    runId: r.id, workflow: r.workflow, status: parked ? parked.state : r.status,
+    ...(parked ? { parked: parkView(parked) } : {}), attempt: r.attempt, args: JSON.parse(r.args), file: r.file, caller: r.caller,
     createdAt: isoSeconds(r.created_at), finishedAt: r.finished_at === null ? null : isoSeconds(r.finished_at),
     durationMs: r.duration_ms, costUsd: r.cost_usd, tokens: { input: r.input_tokens, output: r.output_tokens },
     ...(r.result !== null ? { result: JSON.parse(r.result) } : {}),
     ...(r.error !== null ? { error: { code: r.error_code, message: r.error, ...(r.error_stack ? { stack: r.error_stack } : {}) } } : {}),
+  };
+}
+
+function parkView(p: ParkRow): NonNullable<RunView["parked"]> {
+  return {
+    ...(p.wake_at !== null ? { wakeAt: isoSeconds(p.wake_at) } : {}),
+    ...(p.event !== null && p.question === null ? { event: p.event } : {}),
+    ...(p.question !== null ? { question: JSON.parse(p.question) as { question: string; key: string; options?: string[] } } : {}),
   };
 }
 
@@ -79,12 +94,14 @@ export function reconcileRuns(store: Store): string[] {
 export function findRunView(store: Store, runId: string): RunView | undefined {
   reconcileRuns(store);
   const r = getRun(store, runId);
-  return r ? toRunView(r) : undefined;
+  return r ? toRunView(r, getPark(store, runId)) : undefined;
 }
 
 export function listRunViews(store: Store, limit = 50): RunView[] {
   reconcileRuns(store);
-  return listRuns(store, limit).map(toRunView);
+  const runs = listRuns(store, limit);
+  const parks = parksOf(store, runs.map((r) => r.id));
+  return runs.map((r) => toRunView(r, parks.get(r.id)));
 }
 
 /** One run with its steps and the sessions it spawned. E_NOT_FOUND if there is no such run. */
@@ -93,7 +110,7 @@ export function showRun(store: Store, runId: string): RunView & { steps: StepVie
   const r = requireRun(store, runId);
   const sessions = sessionsSpawnedBy(store, `workflow:${r.workflow}:${r.id}`)
     .map((s) => ({ handle: s.handle, agent: s.agent, state: s.state, costUsd: s.cost_usd }));
-  return { ...toRunView(r), steps: listSteps(store, runId).map(toStepView), sessions };
+  return { ...toRunView(r, getPark(store, runId)), steps: listSteps(store, runId).map(toStepView), sessions };
 }
 
 export function requireRun(store: Store, runId: string): RunRow {
@@ -109,7 +126,11 @@ export function requireRun(store: Store, runId: string): RunRow {
 export async function cancelRun(store: Store, runId: string, waitMs = 10_000): Promise<RunView> {
   reconcileRuns(store);
   const r = requireRun(store, runId);
-  if (r.status !== "running") return toRunView(r);
+  if (r.status !== "running") {
+    // A parked run has no process to stop: cancelling it records it cancelled, and nothing wakes it any more.
+    cancelParked(store, runId, Date.now());
+    return toRunView(getRun(store, runId)!, getPark(store, runId));
+  }
   requestRunCancel(store, runId);
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {

@@ -18,6 +18,9 @@ import { Engine } from "./engine.ts";
 import { Journal } from "./journal.ts";
 import type { Workflow } from "./registry.ts";
 import { watchRun } from "./run-watch.ts";
+import { parkMessage, type ParkRequest } from "./durable.ts";
+import { systemClock, type Clock } from "../serve/service.ts";
+import { parkRun, unparkRun } from "../store/waits.ts";
 
 export type WorkflowHost = Pick<Runtime, "config" | "store" | "sessions" | "queues" | "owner">;
 
@@ -43,6 +46,14 @@ export interface RunOptions {
    * manager serves what it was built to serve.
    */
   serveQueue?: (queue: string) => void;
+  /** Time for engine.sleep and waitFor (default the wall clock; tests pass a fake one). */
+  clock?: Clock;
+  /**
+   * True where the run may park (under `aegis serve`, or detached): a sleep, a waitFor without its signal, or an
+   * askHuman nobody can answer ends this execution with status interrupted (E_PARKED) and a park row the timer service
+   * wakes. Otherwise they wait in the process, and an unanswerable askHuman fails.
+   */
+  park?: boolean;
 }
 
 export interface RunOutcome {
@@ -75,7 +86,10 @@ export function startRun(host: WorkflowHost, wf: Workflow, args: Record<string, 
 
 /** Runs the next attempt of an existing run: replays its journal, then goes live. */
 export function resumeRun(host: WorkflowHost, wf: Workflow, run: RunRow, opts: RunOptions = {}): Promise<RunOutcome> {
-  restartRun(host.store, run.id, host.owner, Date.now());
+  host.store.write(() => {
+    restartRun(host.store, run.id, host.owner, Date.now());
+    unparkRun(host.store, run.id); // woken: the run's steps park it again if its wait is not over
+  });
   return execute(host, wf, getRun(host.store, run.id)!, JSON.parse(run.args) as Record<string, unknown>, opts);
 }
 
@@ -107,10 +121,19 @@ async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Reco
       }
     },
   });
+  const park = (p: ParkRequest): AegisError => {
+    const clock = opts.clock ?? systemClock;
+    parkRun(host.store, { run_id: run.id, ...p, at: clock.now() });
+    const err = new AegisError("E_PARKED", `the run is parked, ${parkMessage(p)}`, {
+      data: { parked: p.state }, hint: p.question !== null ? `answer it with: aegis answer ${run.id} <value>` : p.event !== null ? `signal it with: aegis signal ${run.id} ${p.event} '<json>'` : `aegis serve wakes it; or resume it now: aegis resume ${run.id}`,
+    });
+    stop.abort(err);
+    return err;
+  };
   const engine = new Engine({
     host, journal, runId: run.id, name: wf.name, callerHandle: opts.callerHandle ?? run.caller ?? null, signal: stop.signal,
     emit, answers: opts.answers ?? {}, cwd: host.config.root, ...(opts.ask ? { ask: opts.ask } : {}),
-    ...(opts.serveQueue ? { serveQueue: opts.serveQueue } : {}),
+    ...(opts.serveQueue ? { serveQueue: opts.serveQueue } : {}), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.park ? { park } : {}),
   });
   journal.onFirstLive = (seq) => {
     if (journal.recorded > 0) engine.log(`replayed the journal up to step ${seq - 1}; live from step ${seq}`);

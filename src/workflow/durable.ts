@@ -1,0 +1,147 @@
+// Durable waits inside a workflow step (#12): engine.sleep and engine.waitFor. The wake time (or a wait's deadline)
+// is recorded when the step is first reached, so a resume after a crash waits only for the time left; a signal is
+// consumed by the step that takes it, exactly once. In a plain `aegis run` the wait happens in the process (the
+// clock's sleep, and for signals a watch on the database: another process's commit or a send in this one); where
+// parking is allowed (under serve, or a detached run) the run parks instead and is woken by the timer service.
+// It must not journal (the engine wraps these in steps) nor decide the run's outcome.
+
+import type { Clock } from "../serve/service.ts";
+import { consumeSignal, recordTimer, type ParkRow } from "../store/waits.ts";
+import type { Store } from "../store/store.ts";
+import { AegisError } from "../util/errors.ts";
+import { formatDuration } from "../util/format.ts";
+import { logIgnored } from "../util/log-ignored.ts";
+import { parseDuration } from "./args.ts";
+import { matchOption, type AskRequest } from "./ask.ts";
+import { abortReason } from "./bash.ts";
+import { WorkflowError } from "./errors.ts";
+
+/** What the engine tells the runner when it parks: the run's park row, without its run id and time. */
+export type ParkRequest = Pick<ParkRow, "state" | "wake_at" | "event" | "question">;
+
+export interface DurableContext {
+  store: Store;
+  runId: string;
+  clock: Clock;
+  signal: AbortSignal;
+  /** Present where the run may park: records the park, stops the run, and returns the error the step throws. */
+  park?: (p: ParkRequest) => AegisError;
+}
+
+/** A sleep shorter than this is slept in the process even where the run could park (parking costs a replay). */
+const PARK_MIN_MS = 1000;
+/** How often an in-process waitFor asks SQLite whether another process committed (one cheap pragma). */
+const WATCH_MS = 250;
+
+/** The digest input and the wake time of `engine.sleep(d)`: a duration ("2h", ms) or a Date. */
+export function sleepSpec(d: string | number | Date, now: number): { input: unknown; label: string; wakeAt: number } {
+  if (d instanceof Date) {
+    const t = d.getTime();
+    if (Number.isNaN(t)) throw new WorkflowError("sleep(date): the date is invalid");
+    // The date itself stays out of the digest: a workflow computing it from Date.now() must still replay.
+    return { input: { until: true }, label: `sleep until ${d.toISOString()}`, wakeAt: t };
+  }
+  const ms = typeof d === "number" ? d : parseDuration(d);
+  if (!Number.isFinite(ms) || ms < 0) throw new WorkflowError(`sleep(${String(d)}): the duration must be a non-negative number of ms or text like "2h"`);
+  return { input: { ms }, label: `sleep ${formatDuration(ms)}`, wakeAt: now + ms };
+}
+
+/** The effect of a sleep step `seq`: waits until the recorded wake time (or parks until it). */
+export async function sleepUntil(ctx: DurableContext, seq: number, wakeAt: number): Promise<{ wakeAt: number }> {
+  const at = recordTimer(ctx.store, ctx.runId, seq, wakeAt);
+  const left = at - ctx.clock.now();
+  if (left <= 0) return { wakeAt: at };
+  if (ctx.park && left >= PARK_MIN_MS) throw ctx.park({ state: "sleeping", wake_at: at, event: null, question: null });
+  await ctx.clock.sleep(left, ctx.signal);
+  return { wakeAt: at };
+}
+
+/**
+ * The effect of a waitFor step `seq`: the payload of the signal it consumes. Waits (or parks) until one arrives; past
+ * the deadline (recorded when first reached) it fails with a WorkflowError (E_TIMEOUT).
+ */
+export async function waitForSignal(ctx: DurableContext, seq: number, event: string, timeoutMs: number | undefined): Promise<unknown> {
+  const deadline = timeoutMs === undefined ? undefined : recordTimer(ctx.store, ctx.runId, seq, ctx.clock.now() + timeoutMs);
+  for (;;) {
+    if (ctx.signal.aborted) throw abortReason(ctx.signal);
+    const version = ctx.store.dataVersion(); // before looking, so a commit right after the look is not missed
+    const got = consumeSignal(ctx.store, ctx.runId, event, seq, ctx.clock.now());
+    if (got) return got.payload === null ? null : JSON.parse(got.payload);
+    const now = ctx.clock.now();
+    if (deadline !== undefined && now >= deadline) {
+      throw new WorkflowError(`waitFor("${event}") timed out after ${formatDuration(timeoutMs!)} without the signal`, {
+        code: "E_TIMEOUT", data: { event, runId: ctx.runId },
+        hint: `send it with: aegis signal ${ctx.runId} ${event} '<json>', then resume the run (aegis resume ${ctx.runId})`,
+      });
+    }
+    if (ctx.park) throw ctx.park({ state: "waiting", wake_at: deadline ?? null, event, question: null });
+    await untilChange(ctx, version, deadline === undefined ? undefined : deadline - now);
+  }
+}
+
+type Listener = (runId: string) => void;
+const listeners = new Set<Listener>();
+
+/** Tells in-process waits that a signal for `runId` was stored (another process's is noticed by the watch). */
+export function notifySignal(runId: string): void {
+  for (const l of [...listeners]) l(runId);
+}
+
+/** Resolves when a signal may have arrived (this process sent one, another process committed) or `ms` passed. */
+function untilChange(ctx: DurableContext, version: number, ms: number | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timeout = new AbortController();
+    let settled = false;
+    const done = (err?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(watch);
+      listeners.delete(onLocal);
+      ctx.signal.removeEventListener("abort", onAbort);
+      timeout.abort();
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onLocal: Listener = (runId) => runId === ctx.runId && done();
+    const onAbort = () => done(abortReason(ctx.signal));
+    const watch = setInterval(() => {
+      if (ctx.store.dataVersion() !== version) done();
+    }, WATCH_MS);
+    listeners.add(onLocal);
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    if (ms !== undefined) {
+      // Rejects only when done() cancels it (a signal came first): nothing is left to do then.
+      ctx.clock.sleep(ms, timeout.signal).then(() => done(), logIgnored("a waitFor timer cancelled"));
+    }
+  });
+}
+
+/** The payload a waitFor gets from the text of `aegis signal … [json]`: JSON if it parses, else the text itself. */
+export function parsePayload(text: string | undefined): unknown {
+  if (text === undefined) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // plain words (`aegis signal run_x approved yes`) arrive as a string
+  }
+}
+
+/** An answer sent with `aegis answer` for the ask step `seq` (consumed by it), checked against the options. */
+export function takeSentAnswer(ctx: DurableContext, seq: number, req: AskRequest): string | undefined {
+  const sent = consumeSignal(ctx.store, ctx.runId, `answer:${req.key}`, seq, ctx.clock.now());
+  if (!sent) return undefined;
+  const raw = sent.payload === null ? "" : String(JSON.parse(sent.payload));
+  const ok = matchOption(req.options, raw);
+  if (ok === undefined || ok === "") {
+    throw new AegisError("E_USAGE", `the answer "${raw}" sent for ${req.key} is not one of: ${req.options?.join(", ") ?? "(a non-empty value)"}`, {
+      data: { key: req.key }, hint: `answer again: aegis answer ${ctx.runId} ${req.key}=<value>, then resume the run`,
+    });
+  }
+  return ok;
+}
+
+export function parkMessage(p: ParkRequest): string {
+  if (p.state === "sleeping") return `sleeping until ${new Date(p.wake_at!).toISOString()}`;
+  if (p.question !== null) return `waiting for an answer: ${(JSON.parse(p.question) as { question: string }).question}`;
+  return `waiting for the signal "${p.event}"${p.wake_at !== null ? ` until ${new Date(p.wake_at).toISOString()}` : ""}`;
+}
