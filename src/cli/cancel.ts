@@ -3,8 +3,7 @@
 // A workflow run id (`run_…`) cancels that run instead: its process stops it cleanly and it stays resumable.
 
 import { defineCommand } from "citty";
-import type { LoadedConfig } from "../config/validate.ts";
-import { createRuntime } from "../runtime.ts";
+import { verbsFor } from "../serve/verbs.ts";
 import { out } from "../ui/log.ts";
 import { UsageError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
@@ -21,32 +20,17 @@ export default defineCommand({
   async run({ args }) {
     const waitMs = args["wait-ms"] === undefined ? 10_000 : Number(args["wait-ms"]);
     if (!Number.isFinite(waitMs) || waitMs < 0) throw new UsageError(`--wait-ms must be a number of milliseconds; got "${args["wait-ms"]}"`);
-    const config = await loadConfigFromArgs(args);
-    if (args.id.startsWith("run_")) return cancelWorkflowRun(config, args.id, waitMs, Boolean(args.json));
-    // Serves no queue: cancelling must never start workers here.
-    const rt = createRuntime({ config, cwd: workDir(args), queues: { serve: [], pollMs: 100 } });
-    try {
-      const r = await untilInterrupted(rt.queues.cancel(args.id, { waitMs }));
+    // Through a running serve when there is one, else here (serving no queue: cancelling never starts workers).
+    const { verbs } = await verbsFor(await loadConfigFromArgs(args), workDir(args));
+    if (args.id.startsWith("run_")) {
+      const r = await untilInterrupted(verbs.cancelRun(args.id, waitMs));
       if (args.json) return void out(JSON.stringify(r));
-      if (r.requested) out(`${r.taskId}: cancel requested; the aegis process running it has not stopped it yet`);
-      else if (r.was === "terminal") out(`${r.taskId} had already ended: ${r.status}`);
-      else out(`${r.taskId} cancelled (was ${r.was})`);
-    } finally {
-      await rt.close();
+      return void out(r.status === "running" ? `${args.id}: cancel requested; the aegis process running it has not stopped yet` : `${args.id}: ${r.status}`);
     }
+    const r = await untilInterrupted(verbs.cancelTask(args.id, waitMs));
+    if (args.json) return void out(JSON.stringify(r));
+    if (r.requested) out(`${r.taskId}: cancel requested; the aegis process running it has not stopped it yet`);
+    else if (r.was === "terminal") out(`${r.taskId} had already ended: ${r.status}`);
+    else out(`${r.taskId} cancelled (was ${r.was})`);
   },
 });
-
-async function cancelWorkflowRun(config: LoadedConfig, runId: string, waitMs: number, json: boolean): Promise<void> {
-  const { openStore } = await import("../store/store.ts");
-  const { statePath } = await import("../runtime.ts");
-  const { cancelRun } = await import("../workflow/run-status.ts");
-  const store = openStore(statePath(config));
-  try {
-    const r = await untilInterrupted(cancelRun(store, runId, waitMs));
-    if (json) return void out(JSON.stringify(r));
-    out(r.status === "running" ? `${runId}: cancel requested; the aegis process running it has not stopped yet` : `${runId}: ${r.status}`);
-  } finally {
-    store.close();
-  }
-}

@@ -4,6 +4,7 @@
 
 import { defineCommand } from "citty";
 import { createRuntime } from "../runtime.ts";
+import { verbsFor } from "../serve/verbs.ts";
 import { out } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
@@ -22,15 +23,18 @@ export default defineCommand({
     const payload = args.payload === "-" ? await Bun.stdin.text() : args.payload;
     if (payload.trim() === "") throw new UsageError(args.payload === "-" ? "the payload read from stdin is empty" : "the payload is empty");
     const config = await loadConfigFromArgs(args);
+    if (!args.wait) {
+      // Through a running serve when there is one (its workers pick the task up at once), else recorded here.
+      const { verbs } = await verbsFor(config, workDir(args));
+      const e = await verbs.enqueue(args.queue, payload, args.key);
+      if (args.json) out(JSON.stringify(e));
+      else out(`${e.taskId} ${e.existing ? "already enqueued with this key" : "enqueued"} on ${args.queue}${e.position ? ` (position ${e.position})` : ""}`);
+      return;
+    }
     const rt = createRuntime({ config, cwd: workDir(args), queues: { serve: [args.queue] } });
     try {
       const e = rt.queues.enqueue(args.queue, payload, { enqueuedBy: "user", ...(args.key ? { idempotencyKey: args.key } : {}) });
       rt.store.flush(); // durable before the id is printed
-      if (!args.wait) {
-        if (args.json) out(JSON.stringify(e));
-        else out(`${e.taskId} ${e.existing ? "already enqueued with this key" : "enqueued"} on ${args.queue}${e.position ? ` (position ${e.position})` : ""}`);
-        return;
-      }
       rt.queues.start();
       const task = await untilInterrupted(rt.queues.waitFor(e.taskId));
       if (args.json) out(JSON.stringify(task, null, 2));

@@ -33,6 +33,7 @@ export const subCommands: Record<string, Lazy> = {
   merge: lazy(() => import("./merge.ts")),
   worktrees: lazy(() => import("./worktrees.ts")),
   claims: lazy(() => import("./claims.ts")),
+  serve: lazy(() => import("./serve.ts")),
 };
 
 export const rootCommand = defineCommand({
@@ -45,6 +46,9 @@ export const rootCommand = defineCommand({
 });
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+/** Commands for which SIGTERM / Ctrl-C is the normal way to end: their own exit code stands (aegis serve exits 0). */
+const STOPPED_BY_SIGNAL = new Set(["serve"]);
 
 /** Commands whose undeclared `--key=value` options are data (a workflow's arguments), not mistakes. */
 const PASSTHROUGH = new Set(["run"]);
@@ -78,7 +82,7 @@ export async function runCli(rawArgv: string[]): Promise<number> {
     const parsed = parseCommandLine(defs, rest, path.join(" "), { passthrough: PASSTHROUGH.has(path.join(" ")) });
     const args = { _: parsed.positionals, ...parsed.args, ...(PASSTHROUGH.has(path.join(" ")) ? { extra: parsed.extra } : {}) };
     const result = await cmd.run?.({ rawArgs: rest, args: args as never, cmd });
-    if (interrupted.aborted) return EXIT.interrupted;
+    if (interrupted.aborted && !(STOPPED_BY_SIGNAL.has(path.join(" ")) && typeof result === "number")) return EXIT.interrupted;
     return typeof result === "number" ? result : EXIT.ok;
   } catch (err) {
     return report(await explainSqlite(err));

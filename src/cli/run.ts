@@ -14,7 +14,8 @@ import { argsUsage, coerceCliArgs } from "../workflow/arg-schema.ts";
 import { runFlags, type RunFlags } from "../workflow/args.ts";
 import type { AskRoute } from "../workflow/ask.ts";
 import { createRunRuntime } from "../workflow/queue-serving.ts";
-import { resolveWorkflow } from "../workflow/loader.ts";
+import { looksLikeFile, resolveWorkflow } from "../workflow/loader.ts";
+import { resolve } from "node:path";
 import type { RunOptions, RunOutcome } from "../workflow/runner.ts";
 import { interrupted, loadConfigFromArgs, workDir } from "./context.ts";
 import { parseCommandLine, type AegisArgsDef } from "./parse.ts";
@@ -33,6 +34,7 @@ const runArgs = {
     type: "positional", required: true,
     description: "A registered workflow's name, or a .ts file. This process runs queue workers only for the queues the workflow enqueues or delegates to. `aegis run <workflow> --help` lists the workflow's own --key=value arguments",
   },
+  detach: { type: "boolean", description: "Start the run in this project's running `aegis serve`, print its runId and return" },
   ...runFlagArgs,
 } as const satisfies ArgsDef;
 
@@ -45,6 +47,12 @@ export default defineCommand({
     const wf = await resolveWorkflow(config, args.workflow, workDir(flags));
     // Typed by the workflow's schema here; validated (defaults applied) by startRun, as for every way a run starts.
     const wfArgs = coerceCliArgs((args as { extra?: Record<string, string | true | (string | true)[]> }).extra ?? {}, wf.args, wf.name);
+    if (args.detach) {
+      const { verbsFor } = await import("../serve/verbs.ts");
+      const { verbs } = await verbsFor(config, workDir(flags));
+      // A file is named by its absolute path: the serve runs in the project root, not in this folder.
+      return void out(await verbs.startDetached(looksLikeFile(args.workflow) ? resolve(workDir(flags), args.workflow) : wf.name, wfArgs));
+    }
     const { rt, serveQueue } = createRunRuntime({ config });
     const { startRun } = await import("../workflow/runner.ts");
     await runAndReport(rt, flags, (opts) => startRun(rt, wf, wfArgs, { ...opts, serveQueue }));

@@ -2,21 +2,15 @@
 // sessions, tokens, cost, duration and result or error. Runs whose process died are reported as crashed.
 
 import { defineCommand } from "citty";
-import { openStore } from "../store/store.ts";
-import { statePath } from "../runtime.ts";
+import { verbsFor, type Verbs } from "../serve/verbs.ts";
 import { out } from "../ui/log.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
-import { listRunViews, showRun } from "../workflow/run-status.ts";
 import { UsageError } from "../util/errors.ts";
-import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
+import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 
-async function withStore<T>(args: { config?: string; cwd?: string }, fn: (store: ReturnType<typeof openStore>) => T): Promise<T> {
-  const store = openStore(statePath(await loadConfigFromArgs(args)));
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
+/** The running serve's answer when there is one, else this process reads the state database itself. */
+async function verbs(args: { config?: string; cwd?: string }): Promise<Verbs> {
+  return (await verbsFor(await loadConfigFromArgs(args), workDir(args))).verbs;
 }
 
 export default defineCommand({
@@ -34,7 +28,7 @@ export default defineCommand({
       return showOne(args as typeof args & { runId: string });
     }
     const limit = args.limit === undefined ? 50 : positiveInt("--limit", args.limit);
-    const runs = await withStore(args, (store) => listRunViews(store, limit));
+    const runs = await (await verbs(args)).listRuns(limit);
     if (args.json) return void out(JSON.stringify(runs, null, 2));
     if (runs.length === 0) return void out("no runs yet: start one with aegis run <workflow>");
     for (const r of runs) {
@@ -50,7 +44,7 @@ function positiveInt(flag: string, raw: unknown): number {
 }
 
 async function showOne(args: { runId: string; config?: string; cwd?: string; json?: boolean }): Promise<void> {
-  const r = await withStore(args, (store) => showRun(store, args.runId));
+  const r = await (await verbs(args)).showRun(args.runId);
   if (args.json) return void out(JSON.stringify(r, null, 2));
   out(`${r.runId}  ${r.workflow}  ${r.status}  (attempt ${r.attempt})`);
   out(`  args: ${JSON.stringify(r.args)}`);

@@ -3,14 +3,15 @@
 
 import { defineCommand } from "citty";
 import type { LoadedConfig } from "../config/validate.ts";
-import { toTask, type Task } from "../queue/task.ts";
+import type { Task } from "../queue/task.ts";
 import { statePath } from "../runtime.ts";
 import { openStore, type Store } from "../store/store.ts";
-import { listTasks, type TaskStatus } from "../store/tasks.ts";
+import type { TaskStatus } from "../store/tasks.ts";
 import { out } from "../ui/log.ts";
 import { UsageError } from "../util/errors.ts";
 import { formatUsd } from "../util/format.ts";
-import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
+import { verbsFor } from "../serve/verbs.ts";
+import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 
 export const STATUSES: readonly TaskStatus[] = ["pending", "running", "done", "failed", "cancelled"];
 
@@ -73,15 +74,10 @@ export default defineCommand({
     const status = parseStatus(args.status);
     const limit = args.limit === undefined ? undefined : Number(args.limit);
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a positive integer; got "${args.limit}"`);
-    const config = await loadConfigFromArgs(args);
-    const store = openStateStore(config);
-    try {
-      const tasks = listTasks(store, { ...(args.queue ? { queue: args.queue } : {}), ...(status ? { status } : {}), ...(limit ? { limit } : {}) }).map(toTask);
-      if (args.json) return void out(JSON.stringify(tasks, null, 2));
-      if (tasks.length === 0) return void out("no tasks");
-      for (const t of tasks) out(taskLine(t));
-    } finally {
-      store.close();
-    }
+    const { verbs } = await verbsFor(await loadConfigFromArgs(args), workDir(args));
+    const tasks = await verbs.listTasks({ ...(args.queue ? { queue: args.queue } : {}), ...(status ? { status } : {}), ...(limit ? { limit } : {}) });
+    if (args.json) return void out(JSON.stringify(tasks, null, 2));
+    if (tasks.length === 0) return void out("no tasks");
+    for (const t of tasks) out(taskLine(t));
   },
 });

@@ -69,6 +69,8 @@ export class QueueManager {
   private readonly now: () => number;
   private started = false;
   private closed = false;
+  /** Set by stopTaking(): running workers finish, nothing new is claimed here (serve's shutdown grace). */
+  private taking = true;
   /** The queues served; undefined means all configured queues. A private copy: serveQueue() adds to it. */
   private readonly servedList: string[] | undefined;
 
@@ -226,6 +228,11 @@ export class QueueManager {
     while (this.dispatcher.running.size > 0) await Promise.all([...this.dispatcher.running.values()].map((r) => r.done));
   }
 
+  /** Claims no new task in this process from now on; workers already running go on (see close()). */
+  stopTaking(): void {
+    this.taking = false;
+  }
+
   /** Stops watching and stops local workers: their tasks fail as interrupted and producers are told. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -257,7 +264,7 @@ export class QueueManager {
   }
 
   private serves(queue: string): boolean {
-    return this.started && !this.closed && (this.servedList === undefined || this.servedList.includes(queue));
+    return this.started && !this.closed && this.taking && (this.servedList === undefined || this.servedList.includes(queue));
   }
 
   private dispatch(queue: string): void {

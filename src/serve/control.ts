@@ -4,7 +4,10 @@
 // here by method name; it must not hold handlers of its own. Services add their entries with targeted edits.
 
 import type { Runtime } from "../runtime.ts";
+import type { TaskStatus } from "../store/tasks.ts";
+import { UsageError } from "../util/errors.ts";
 import type { ServeContext } from "./service.ts";
+import { runtimeVerbs, type Verbs } from "./verbs.ts";
 
 /** What a handler may use: the serve's context and its runtime (store, sessions, queues). */
 export interface ControlContext {
@@ -14,5 +17,43 @@ export interface ControlContext {
 
 export type ControlHandler = (params: Record<string, unknown>, c: ControlContext) => Promise<unknown> | unknown;
 
+const verbs = (c: ControlContext): Verbs => runtimeVerbs(c.rt, (wf, args) => c.ctx.startRun(wf, args));
+
 /** Method name → handler. Entries are added by the parts of serve that own them. */
-export const controlHandlers: Record<string, ControlHandler> = {};
+export const controlHandlers: Record<string, ControlHandler> = {
+  ping: () => ({ pid: process.pid }),
+  "runs.list": (p, c) => verbs(c).listRuns(optInt(p, "limit") ?? 50),
+  "runs.show": (p, c) => verbs(c).showRun(str(p, "runId")),
+  "tasks.list": (p, c) => verbs(c).listTasks({
+    ...(optStr(p, "queue") ? { queue: optStr(p, "queue")! } : {}),
+    ...(optStr(p, "status") ? { status: optStr(p, "status") as TaskStatus } : {}),
+    ...(optInt(p, "limit") ? { limit: optInt(p, "limit")! } : {}),
+  }),
+  enqueue: (p, c) => verbs(c).enqueue(str(p, "queue"), str(p, "payload"), optStr(p, "key")),
+  "cancel.task": (p, c) => verbs(c).cancelTask(str(p, "taskId"), optInt(p, "waitMs") ?? 10_000),
+  "cancel.run": (p, c) => verbs(c).cancelRun(str(p, "runId"), optInt(p, "waitMs") ?? 10_000),
+  "run.start": async (p, c) => ({ runId: await verbs(c).startDetached(str(p, "workflow"), obj(p, "args")) }),
+};
+
+function str(p: Record<string, unknown>, key: string): string {
+  const v = p[key];
+  if (typeof v !== "string" || v === "") throw new UsageError(`control request: "${key}" must be a non-empty string`);
+  return v;
+}
+
+function optStr(p: Record<string, unknown>, key: string): string | undefined {
+  return p[key] === undefined ? undefined : str(p, key);
+}
+
+function optInt(p: Record<string, unknown>, key: string): number | undefined {
+  const v = p[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0) throw new UsageError(`control request: "${key}" must be a non-negative integer`);
+  return v;
+}
+
+function obj(p: Record<string, unknown>, key: string): Record<string, unknown> {
+  const v = p[key] ?? {};
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new UsageError(`control request: "${key}" must be an object`);
+  return v as Record<string, unknown>;
+}

@@ -19,6 +19,11 @@ export interface WorkflowOptions<A = Record<string, unknown>> {
    * --help`. Without one the workflow takes free `--key=value` arguments.
    */
   args?: ArgsSchema<A>;
+  /**
+   * What `aegis serve` does at start with a run of this workflow left unfinished by a crash: "auto" (the default)
+   * resumes it; "manual" leaves it for `aegis resume <runId>`.
+   */
+  resume?: "auto" | "manual";
 }
 
 /** A registered workflow. */
@@ -30,6 +35,8 @@ export interface Workflow<A = Record<string, unknown>, R = unknown> {
   readonly description?: string;
   /** The schema of its arguments, when it declares one. */
   readonly args?: ArgsSchema<A>;
+  /** Whether `aegis serve` resumes its crashed runs at start (default "auto"). */
+  readonly resume?: "auto" | "manual";
 }
 
 const registry = new Map<string, Workflow<any, any>>();
@@ -50,6 +57,7 @@ export function workflow<A, R>(a: string | WorkflowFn<A, R>, b?: WorkflowFn<A, R
     ...(file !== undefined ? { file } : {}),
     ...(opts?.description !== undefined ? { description: opts.description } : {}),
     ...(opts?.args !== undefined ? { args: opts.args } : {}),
+    ...(opts?.resume !== undefined ? { resume: opts.resume } : {}),
   };
   const existing = registry.get(name);
   if (existing && existing.fn !== fn && existing.file !== file) {

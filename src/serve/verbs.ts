@@ -1,0 +1,109 @@
+// The CLI verbs that a running `aegis serve` can answer: one interface per verb, with the implementation over a
+// store and queue manager (used standalone, opening the state database per call, and inside the serve over its own
+// runtime) and the one over the control socket. cli/ picks with verbsFor(): the socket when a serve runs, else
+// standalone, so a verb's output is the same either way. It must not print.
+
+import type { LoadedConfig } from "../config/validate.ts";
+import type { CancelResult } from "../queue/cancel.ts";
+import type { Enqueued, QueueManager } from "../queue/queue-manager.ts";
+import { toTask, type Task } from "../queue/task.ts";
+import { createRuntime, statePath, type Runtime } from "../runtime.ts";
+import { openStore, type Store } from "../store/store.ts";
+import { listTasks, type TaskStatus } from "../store/tasks.ts";
+import { AegisError } from "../util/errors.ts";
+import { cancelRun, listRunViews, showRun, type RunView } from "../workflow/run-status.ts";
+import { connectServe, type ServeClient } from "./client.ts";
+import { dirname } from "node:path";
+
+export type RunDetail = ReturnType<typeof showRun>;
+export interface TaskFilter { queue?: string; status?: TaskStatus; limit?: number }
+
+export interface RunsVerb { listRuns(limit: number): Promise<RunView[]>; showRun(runId: string): Promise<RunDetail> }
+export interface TasksVerb { listTasks(f: TaskFilter): Promise<Task[]> }
+export interface EnqueueVerb { enqueue(queue: string, payload: string, key?: string): Promise<Enqueued> }
+export interface CancelVerb { cancelTask(taskId: string, waitMs: number): Promise<CancelResult>; cancelRun(runId: string, waitMs: number): Promise<RunView> }
+export interface DetachVerb { startDetached(workflow: string, args: Record<string, unknown>): Promise<string> }
+
+export type Verbs = RunsVerb & TasksVerb & EnqueueVerb & CancelVerb & DetachVerb;
+
+/** Where the verbs' data lives: a store and a queue manager, for the length of one call. */
+interface Host {
+  withStore<T>(fn: (store: Store) => T | Promise<T>): Promise<T>;
+  withQueues<T>(fn: (queues: QueueManager) => T | Promise<T>): Promise<T>;
+  startDetached(workflow: string, args: Record<string, unknown>): Promise<string>;
+}
+
+function hostVerbs(h: Host): Verbs {
+  return {
+    listRuns: (limit) => h.withStore((s) => listRunViews(s, limit)),
+    showRun: (runId) => h.withStore((s) => showRun(s, runId)),
+    listTasks: (f) => h.withStore((s) => listTasks(s, f).map(toTask)),
+    enqueue: (queue, payload, key) => h.withQueues((q) => {
+      const e = q.enqueue(queue, payload, { enqueuedBy: "user", ...(key ? { idempotencyKey: key } : {}) });
+      q.store.flush(); // durable before the id is printed
+      return e;
+    }),
+    cancelTask: (taskId, waitMs) => h.withQueues((q) => q.cancel(taskId, { waitMs })),
+    cancelRun: (runId, waitMs) => h.withStore((s) => cancelRun(s, runId, waitMs)),
+    startDetached: (workflow, args) => h.startDetached(workflow, args),
+  };
+}
+
+/** Standalone: each call opens the state database (and a runtime serving no queue, for enqueue and cancel). */
+export function localVerbs(config: LoadedConfig, cwd: string): Verbs {
+  return hostVerbs({
+    async withStore(fn) {
+      const store = openStore(statePath(config));
+      try {
+        return await fn(store);
+      } finally {
+        store.close();
+      }
+    },
+    async withQueues(fn) {
+      // Serves no queue: enqueueing or cancelling must never start workers here.
+      const rt = createRuntime({ config, cwd, queues: { serve: [], pollMs: 100 } });
+      try {
+        return await fn(rt.queues);
+      } finally {
+        await rt.close();
+      }
+    },
+    startDetached() {
+      return Promise.reject(new AegisError("E_USAGE", "--detach needs a running `aegis serve` for this project, and none is running", {
+        hint: "start one (aegis serve, or under systemd) and run again, or run without --detach to run it here",
+      }));
+    },
+  });
+}
+
+/** Inside a serve: over its runtime; detached runs start in the serve. */
+export function runtimeVerbs(rt: Runtime, startRun: (workflow: string, args: Record<string, unknown>) => Promise<string>): Verbs {
+  return hostVerbs({
+    withStore: async (fn) => fn(rt.store),
+    withQueues: async (fn) => fn(rt.queues),
+    startDetached: startRun,
+  });
+}
+
+/** Through a running serve's control socket (methods in control.ts). */
+export function remoteVerbs(client: ServeClient): Verbs {
+  return {
+    listRuns: (limit) => client.call("runs.list", { limit }),
+    showRun: (runId) => client.call("runs.show", { runId }),
+    listTasks: (f) => client.call("tasks.list", { ...f }),
+    enqueue: (queue, payload, key) => client.call("enqueue", { queue, payload, ...(key ? { key } : {}) }),
+    cancelTask: (taskId, waitMs) => client.call("cancel.task", { taskId, waitMs }),
+    cancelRun: (runId, waitMs) => client.call("cancel.run", { runId, waitMs }),
+    startDetached: (workflow, args) => client.call<{ runId: string }>("run.start", { workflow, args }).then((r) => r.runId),
+  };
+}
+
+/** The serve's verbs when one runs for this project (its socket answers), else the standalone ones. */
+export async function verbsFor(config: LoadedConfig, cwd: string): Promise<{ verbs: Verbs; via: "serve" | "local" }> {
+  if (process.env.AEGIS_NO_SERVE !== "1") {
+    const client = await connectServe(dirname(statePath(config)));
+    if (client) return { verbs: remoteVerbs(client), via: "serve" };
+  }
+  return { verbs: localVerbs(config, cwd), via: "local" };
+}
