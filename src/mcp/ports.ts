@@ -6,6 +6,7 @@
 import type { Delivery, InboxMessage, SenderTag } from "../session/sender.ts";
 import type { ClaimIntent } from "../store/claims.ts";
 import type { RunView } from "../workflow/run-status.ts";
+import type { ScheduleView } from "../schedule/status.ts";
 import type { Caller } from "./identity.ts";
 
 export interface PeerInfo {
@@ -92,4 +93,7 @@ export interface PlanePorts {
   release(handle: string, claimId: string): boolean;
   /** Every live claim, of every aegis process on this state. */
   listClaims(): ClaimView[];
+
+  /** The config's schedules with their next and last fires (absent where there is no state database). */
+  listSchedules?(): ScheduleView[];
 }

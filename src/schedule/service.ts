@@ -6,6 +6,7 @@
 
 import type { ResolvedSchedule } from "../config/serve-schema.ts";
 import type { ServeContext, ServeService } from "../serve/service.ts";
+import type { Store } from "../store/store.ts";
 import {
   lastStartedFire, markFireSkipped, markFireStarted, pendingFires, recordFires, runOfCaller, scheduleCursor, type FireRow,
 } from "../store/schedules.ts";
@@ -25,56 +26,79 @@ export interface ScheduleService extends ServeService {
   fireNow(name: string): Promise<string>;
 }
 
+type Outcome = { kind: "started"; runId: string } | { kind: "skipped"; reason: string } | { kind: "wait" };
+
+/** Starts one recorded fire (or finds the run it started before a crash), applying the overlap policy. */
+async function startFire(c: ServeContext, s: ResolvedSchedule, fire: FireRow): Promise<Outcome> {
+  const caller = fireCaller(s.name, fire.scheduled_at);
+  const earlier = runOfCaller(c.store, caller);
+  if (earlier) {
+    markFireStarted(c.store, s.name, fire.scheduled_at, earlier, c.clock.now());
+    return { kind: "started", runId: earlier };
+  }
+  if (!fire.manual) {
+    const prev = lastStartedFire(c.store, s.name);
+    const action = overlapAction(s.overlap, runIsActive(prev?.run_status ?? null));
+    if (action === "wait") return { kind: "wait" };
+    if (action === "skip") {
+      const reason = `the previous run ${prev!.run_id} was still ${prev!.run_status}`;
+      markFireSkipped(c.store, s.name, fire.scheduled_at, reason);
+      c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} skipped: ${reason}`);
+      return { kind: "skipped", reason };
+    }
+  }
+  try {
+    const runId = await c.startRun(s.workflow, s.args, { caller });
+    markFireStarted(c.store, s.name, fire.scheduled_at, runId, c.clock.now());
+    c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} started run ${runId}`);
+    return { kind: "started", runId };
+  } catch (err) {
+    // Not retried: a workflow that cannot start (unknown name, bad args) would fail again on every tick.
+    const reason = `could not start ${s.workflow}: ${errorMessage(err)}`;
+    markFireSkipped(c.store, s.name, fire.scheduled_at, reason);
+    c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} ${reason}`);
+    return { kind: "skipped", reason };
+  }
+}
+
+
+/** One chain of schedule work per store: ticks and manual fires never start the same fire row twice. */
+const chains = new WeakMap<Store, Promise<unknown>>();
+
+function serialOn<T>(c: ServeContext, fn: () => Promise<T>): Promise<T> {
+  const next = (chains.get(c.store) ?? Promise.resolve()).then(fn);
+  chains.set(c.store, next.catch((err: unknown) => c.log(`schedules: ${errorMessage(err)}`)));
+  return next;
+}
+
+/**
+ * Fires schedule `name` now (`aegis schedules run <name>`, the control API's schedules.run), whatever its overlap
+ * policy: records a manual fire row, then starts it. Resolves with the runId.
+ */
+export function fireScheduleNow(c: ServeContext, name: string): Promise<string> {
+  return serialOn(c, async () => {
+    const s = c.cfg.schedules?.[name];
+    if (!s) throw unknownSchedule(name, Object.keys(c.cfg.schedules ?? {}));
+    let at = c.clock.now();
+    scheduleCursor(c.store, name, specOf(s), s.at !== undefined ? 0 : at);
+    // The key is (schedule, time): a manual fire in the same millisecond as another takes the next one.
+    while (recordFires(c.store, name, null, [{ scheduledAt: at, state: "pending" }], at, true).length === 0) at++;
+    const fire = pendingFires(c.store, name).find((f) => f.scheduled_at === at)!;
+    const out = await startFire(c, s, fire);
+    if (out.kind !== "started") throw new AegisError("E_WORKFLOW", `schedule ${name}: ${out.kind === "skipped" ? out.reason : "not started"}`);
+    return out.runId;
+  });
+}
+
 export function scheduleService(): ScheduleService {
   let ctx: ServeContext | undefined;
-  let chain: Promise<unknown> = Promise.resolve();
   const stopper = new AbortController();
   let loop: Promise<void> | undefined;
   let waiting = false;
 
-  /** Runs `fn` after every earlier tick or manual fire has finished. */
-  function serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = chain.then(fn);
-    chain = next.catch((err: unknown) => ctx?.log(`schedules: ${errorMessage(err)}`));
-    return next;
-  }
 
   function schedules(): ResolvedSchedule[] {
     return Object.values(ctx!.cfg.schedules ?? {}).filter((s) => s.enabled);
-  }
-
-  type Outcome = { kind: "started"; runId: string } | { kind: "skipped"; reason: string } | { kind: "wait" };
-
-  async function startFire(c: ServeContext, s: ResolvedSchedule, fire: FireRow): Promise<Outcome> {
-    const caller = fireCaller(s.name, fire.scheduled_at);
-    const earlier = runOfCaller(c.store, caller);
-    if (earlier) {
-      markFireStarted(c.store, s.name, fire.scheduled_at, earlier, c.clock.now());
-      return { kind: "started", runId: earlier };
-    }
-    if (!fire.manual) {
-      const prev = lastStartedFire(c.store, s.name);
-      const action = overlapAction(s.overlap, runIsActive(prev?.run_status ?? null));
-      if (action === "wait") return { kind: "wait" };
-      if (action === "skip") {
-        const reason = `the previous run ${prev!.run_id} was still ${prev!.run_status}`;
-        markFireSkipped(c.store, s.name, fire.scheduled_at, reason);
-        c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} skipped: ${reason}`);
-        return { kind: "skipped", reason };
-      }
-    }
-    try {
-      const runId = await c.startRun(s.workflow, s.args, { caller });
-      markFireStarted(c.store, s.name, fire.scheduled_at, runId, c.clock.now());
-      c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} started run ${runId}`);
-      return { kind: "started", runId };
-    } catch (err) {
-      // Not retried: a workflow that cannot start (unknown name, bad args) would fail again on every tick.
-      const reason = `could not start ${s.workflow}: ${errorMessage(err)}`;
-      markFireSkipped(c.store, s.name, fire.scheduled_at, reason);
-      c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} ${reason}`);
-      return { kind: "skipped", reason };
-    }
   }
 
   async function tickNow(): Promise<void> {
@@ -116,7 +140,7 @@ export function scheduleService(): ScheduleService {
     const signal = AbortSignal.any([c.signal, stopper.signal]);
     while (!signal.aborted) {
       // A failed tick was logged by serial(); the loop goes on so one bad tick does not stop every schedule.
-      await serial(tickNow).catch(logIgnored("schedules: a tick failed (logged)"));
+      await serialOn(c, tickNow).catch(logIgnored("schedules: a tick failed (logged)"));
       try {
         await c.clock.sleep(sleepMs(), signal);
       } catch (err) {
@@ -136,27 +160,15 @@ export function scheduleService(): ScheduleService {
     async stop() {
       stopper.abort(new AegisError("E_CANCELLED", "serve is stopping"));
       await loop?.catch(logIgnored("schedules: the loop failed (logged when it happened)"));
-      await chain;
+      if (ctx) await chains.get(ctx.store);
     },
     tick() {
       if (!ctx) throw new AegisError("E_STATE", "the schedule service has not started");
-      return serial(tickNow);
+      return serialOn(ctx, tickNow);
     },
     fireNow(name) {
-      const c = ctx;
-      if (!c) throw new AegisError("E_STATE", "the schedule service has not started");
-      return serial(async () => {
-        const s = c.cfg.schedules?.[name];
-        if (!s) throw unknownSchedule(name, Object.keys(c.cfg.schedules ?? {}));
-        let at = c.clock.now();
-        // The key is (schedule, time): a manual fire in the same millisecond as another takes the next one.
-        scheduleCursor(c.store, name, specOf(s), s.at !== undefined ? 0 : at);
-        while (recordFires(c.store, name, null, [{ scheduledAt: at, state: "pending" }], at, true).length === 0) at++;
-        const fire = pendingFires(c.store, name).find((f) => f.scheduled_at === at)!;
-        const out = await startFire(c, s, fire);
-        if (out.kind !== "started") throw new AegisError("E_WORKFLOW", `schedule ${name}: ${out.kind === "skipped" ? out.reason : "not started"}`);
-        return out.runId;
-      });
+      if (!ctx) throw new AegisError("E_STATE", "the schedule service has not started");
+      return fireScheduleNow(ctx, name);
     },
   };
 }
