@@ -8,6 +8,9 @@ import { AegisError, errorMessage } from "../util/errors.ts";
 
 export const LOCK_FILE = "serve.lock";
 
+/** Lock files this process holds: a lock naming our own pid is stale (pid reuse, e.g. pid 1 in a container) unless listed. */
+const held = new Set<string>();
+
 export interface ServeLock {
   readonly path: string;
   /** Removes the lock file if it is still ours. Idempotent. */
@@ -23,6 +26,9 @@ export function livePid(stateDir: string): number | undefined {
 /** Takes the lock for this process, or throws E_STATE naming the serve that holds it. */
 export function acquireServeLock(stateDir: string, pid = process.pid): ServeLock {
   const path = join(stateDir, LOCK_FILE);
+  if (held.has(path)) {
+    throw new AegisError("E_STATE", `aegis serve is already running for this project in this process (lock ${path})`, { data: { pid, path } });
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {
@@ -50,11 +56,13 @@ export function acquireServeLock(stateDir: string, pid = process.pid): ServeLock
       closeSync(fd);
     }
     let released = false;
+    held.add(path);
     return {
       path,
       release() {
         if (released) return;
         released = true;
+        held.delete(path);
         if (readPid(path) !== pid) return; // taken over by another serve meanwhile: not ours to remove
         try {
           unlinkSync(path);

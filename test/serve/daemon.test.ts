@@ -1,0 +1,78 @@
+// startServe in this process: services get a ServeContext and are stopped at shutdown; the context starts runs; the
+// control socket answers, then is gone with the lock once stopped; a serve whose lock is held does not start.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../../src/config/load.ts";
+import type { LoadedConfig } from "../../src/config/validate.ts";
+import { connectServe } from "../../src/serve/client.ts";
+import { startServe } from "../../src/serve/daemon.ts";
+import { LOCK_FILE } from "../../src/serve/lock.ts";
+import type { ServeContext, ServeService } from "../../src/serve/service.ts";
+import { SOCKET_FILE } from "../../src/serve/socket.ts";
+import { getRun } from "../../src/store/runs.ts";
+import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
+import { waitFor } from "../fixtures/helpers/wait.ts";
+
+let dir: TempDir;
+let config: LoadedConfig;
+
+beforeAll(async () => {
+  dir = tempDir("serve-daemon");
+  writeFileSync(dir.join(".aegis.ts"), `import { defineConfig, Scripted } from "aegis";
+export default defineConfig({ agents: { w: { provider: new Scripted({ reply: (p) => "ok " + p }) } }, workflows: ["wf/"] });
+`);
+  mkdirSync(dir.join("wf"));
+  writeFileSync(dir.join("wf", "a.ts"), `import { workflow } from "aegis";
+workflow("serve-daemon-echo", async (_e, args) => args);
+`);
+  config = await loadConfig({ cwd: dir.path });
+});
+afterAll(() => dir.remove());
+
+class Recorder implements ServeService {
+  readonly name = "recorder";
+  ctx: ServeContext | undefined;
+  stoppedWith: number | undefined;
+  async start(ctx: ServeContext): Promise<void> {
+    this.ctx = ctx;
+  }
+  async stop(graceMs: number): Promise<void> {
+    this.stoppedWith = graceMs;
+  }
+}
+
+describe("startServe (#12)", () => {
+  test("services start with a context that starts runs, and stop with the grace; socket and lock go at the end (#12)", async () => {
+    const svc = new Recorder();
+    const logs: string[] = [];
+    const serve = await startServe({ config, graceMs: 1234, services: [svc], log: (m) => logs.push(m), pollMs: 50 });
+    const stateDir = serve.stateDir;
+    try {
+      expect(svc.ctx?.signal.aborted).toBe(false);
+      expect(svc.ctx?.cfg.root).toBe(config.root);
+      const runId = await svc.ctx!.startRun("serve-daemon-echo", { n: 1 });
+      await waitFor(() => getRun(serve.rt.store, runId)?.status === "done", { what: "the run to finish" });
+      expect(JSON.parse(getRun(serve.rt.store, runId)!.result!)).toEqual({ n: 1 });
+      await svc.ctx!.resumeRun(runId); // done already: nothing to do
+
+      const client = await connectServe(stateDir);
+      expect(client).toBeDefined();
+      expect(await client!.call("ping")).toEqual({ pid: process.pid });
+      await expect(client!.call("no.such.method")).rejects.toMatchObject({ code: "E_USAGE" });
+      await expect(client!.call("run.start", { workflow: "nope", args: {} })).rejects.toMatchObject({ code: "E_NOT_FOUND" });
+
+      await expect(startServe({ config, graceMs: 0, services: [], log: () => {} })).rejects.toMatchObject({ code: "E_STATE" });
+    } finally {
+      await serve.stop("test over");
+    }
+    expect(svc.ctx!.signal.aborted).toBe(true);
+    expect(svc.stoppedWith).toBe(1234);
+    expect(existsSync(join(stateDir, SOCKET_FILE))).toBe(false);
+    expect(existsSync(join(stateDir, LOCK_FILE))).toBe(false);
+    expect(await connectServe(stateDir)).toBeUndefined();
+    await expect(svc.ctx!.startRun("serve-daemon-echo", {})).rejects.toMatchObject({ code: "E_STATE" });
+    expect(logs.at(-1)).toBe("stopped");
+  });
+});
