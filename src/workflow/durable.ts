@@ -82,6 +82,12 @@ export async function waitForSignal(ctx: DurableContext, seq: number, event: str
 type Listener = (runId: string) => void;
 const listeners = new Set<Listener>();
 
+/** Calls `l` with the run id of each signal sent in this process; returns the function that stops it. */
+export function onSignal(l: Listener): () => void {
+  listeners.add(l);
+  return () => listeners.delete(l);
+}
+
 /** Tells in-process waits that a signal for `runId` was stored (another process's is noticed by the watch). */
 export function notifySignal(runId: string): void {
   for (const l of [...listeners]) l(runId);

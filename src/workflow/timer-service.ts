@@ -1,0 +1,89 @@
+// The timer service of `aegis serve` (#12): wakes parked runs (src/store/waits.ts run_parks) when they are due — a
+// sleep's wake time came, a waitFor's timeout passed, or the signal or answer they wait for arrived — by asking serve
+// to resume them (ServeContext.resumeRun). Everything it needs is in the database, so a restarted serve wakes what an
+// earlier one parked. It sleeps until the next wake time, at most POLL_MS, and wakes early for a signal sent in this
+// process; a signal from another process (`aegis signal` without serve) is seen on the next poll (data_version).
+// It must not run workflows itself nor write park rows.
+
+import type { ServeContext, ServeService } from "../serve/service.ts";
+import { dueParks, nextWake } from "../store/waits.ts";
+import { errorMessage } from "../util/errors.ts";
+import { ignoreError } from "../util/log-ignored.ts";
+import { onSignal } from "./durable.ts";
+
+/** The longest the service sleeps without looking (for signals committed by other processes). */
+const POLL_MS = 1000;
+
+export interface TimerServiceOptions {
+  pollMs?: number;
+}
+
+export function timerService(opts: TimerServiceOptions = {}): ServeService {
+  const pollMs = opts.pollMs ?? POLL_MS;
+  const stopping = new AbortController();
+  /** Runs asked to resume whose resumeRun has not settled yet: not asked twice. */
+  const waking = new Set<string>();
+  let loop: Promise<void> | undefined;
+  let poke: (() => void) | undefined;
+  /** A signal was sent while the service was not sleeping: look again at once. */
+  let poked = false;
+
+  const wakeDue = (ctx: ServeContext) => {
+    for (const p of dueParks(ctx.store, ctx.clock.now())) {
+      if (waking.has(p.run_id)) continue;
+      waking.add(p.run_id);
+      ctx.log(`timers: waking ${p.run_id} (${p.state}${p.event ? ` for ${p.event}` : ""})`);
+      ctx.resumeRun(p.run_id).then(
+        () => waking.delete(p.run_id),
+        (err: unknown) => {
+          waking.delete(p.run_id);
+          ctx.log(`timers: resuming ${p.run_id} failed: ${errorMessage(err)}`);
+        },
+      );
+    }
+  };
+
+  const run = async (ctx: ServeContext, signal: AbortSignal) => {
+    while (!signal.aborted) {
+      poked = false;
+      try {
+        wakeDue(ctx);
+      } catch (err) {
+        ctx.log(`timers: ${errorMessage(err)}`); // a busy or broken database: try again on the next tick
+      }
+      const next = nextWake(ctx.store);
+      const wait = Math.max(0, Math.min(pollMs, next === undefined ? pollMs : next - ctx.clock.now()));
+      const tick = new AbortController();
+      const onStop = () => tick.abort();
+      signal.addEventListener("abort", onStop, { once: true });
+      poke = () => tick.abort();
+      try {
+        if (!poked) await ctx.clock.sleep(wait, tick.signal);
+      } catch (err) {
+        // Woken early: a signal was sent in this process, or serve is stopping (the loop condition sees it).
+        ignoreError("the timer service's sleep", err);
+      } finally {
+        signal.removeEventListener("abort", onStop);
+        poke = undefined;
+      }
+    }
+  };
+
+  let unsubscribe: (() => void) | undefined;
+  return {
+    name: "timers",
+    async start(ctx) {
+      const signal = AbortSignal.any([stopping.signal, ctx.signal]);
+      unsubscribe = onSignal(() => {
+        poked = true;
+        poke?.();
+      });
+      loop = run(ctx, signal);
+    },
+    async stop() {
+      stopping.abort();
+      unsubscribe?.();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// The timer service of aegis serve (#12): it wakes parked runs when their time comes or their signal or answer
+// arrives, once each, and a new service on a new connection (a restarted serve) wakes what an earlier one parked.
+
+import { expect, test } from "bun:test";
+import type { ServeContext } from "../../src/serve/service.ts";
+import { getRun } from "../../src/store/runs.ts";
+import type { Workflow } from "../../src/workflow/registry.ts";
+import { workflow } from "../../src/workflow/registry.ts";
+import { sendAnswer, sendSignal } from "../../src/workflow/signals.ts";
+import { timerService } from "../../src/workflow/timer-service.ts";
+import { tempDir } from "../fixtures/helpers/temp-dir.ts";
+import { FakeClock, until } from "./fake-clock.ts";
+import { rig, type TestRig } from "./helpers.ts";
+
+const H = 3_600_000;
+
+/** A ServeContext whose resumeRun resumes the run in the rig (parking allowed), recording which runs it woke. */
+function serveContext(r: TestRig, wf: Workflow<any, any>, clock: FakeClock, woken: string[], stop: AbortController): ServeContext {
+  return {
+    cfg: r.config, store: r.rt.store, clock, log: () => {}, signal: stop.signal,
+    startRun: () => Promise.reject(new Error("not used")),
+    resumeRun: async (runId) => {
+      woken.push(runId);
+      await r.resume(wf, runId, { clock, park: true });
+    },
+  };
+}
+
+const sleeper = workflow("t-timer-sleep", async (e) => {
+  await e.sleep("1h");
+  return "woke";
+});
+
+test("wakes a sleeping run at its time, not before, and once (#12)", async () => {
+  await using r = rig();
+  const clock = new FakeClock();
+  await r.run(sleeper, {}, { clock, park: true, runId: "run_t1" });
+  const woken: string[] = [];
+  const stop = new AbortController();
+  const svc = timerService();
+  await svc.start(serveContext(r, sleeper, clock, woken, stop));
+  await until(() => clock.pending.length === 1, 5000, "the service's sleep");
+  clock.advance(H - 1);
+  await until(() => clock.pending.length === 1, 5000, "the service's next sleep");
+  expect(woken).toEqual([]);
+  clock.advance(1);
+  await until(() => getRun(r.rt.store, "run_t1")?.status === "done", 5000, "the woken run");
+  expect(woken).toEqual(["run_t1"]);
+  clock.advance(H);
+  await until(() => clock.pending.length === 1, 5000, "the service's next sleep");
+  expect(woken).toEqual(["run_t1"]);
+  await svc.stop(1000);
+});
+
+test("wakes a run waiting for a signal or an answer when it is sent (#12)", async () => {
+  await using r = rig();
+  const clock = new FakeClock();
+  const wf = workflow("t-timer-wait", async (e) => {
+    const go = await e.waitFor("go");
+    const ok = await e.askHuman("Proceed?", { options: ["yes", "no"] });
+    return { go, ok };
+  });
+  await r.run(wf, {}, { clock, park: true, runId: "run_t2" });
+  const woken: string[] = [];
+  const svc = timerService();
+  await svc.start(serveContext(r, wf, clock, woken, new AbortController()));
+  sendSignal(r.rt.store, "run_t2", "go", { n: 1 });
+  await until(() => getRun(r.rt.store, "run_t2")?.status === "interrupted" && woken.length === 1, 5000, "parking on the question");
+  await until(() => r.events.filter((e) => e.type === "run_end").length === 2, 5000, "the second attempt's end");
+  sendAnswer(r.rt.store, "run_t2", undefined, "yes");
+  await until(() => getRun(r.rt.store, "run_t2")?.status === "done", 5000, "the answered run");
+  expect(JSON.parse(getRun(r.rt.store, "run_t2")!.result!)).toEqual({ go: { n: 1 }, ok: "yes" });
+  expect(woken).toEqual(["run_t2", "run_t2"]);
+  await svc.stop(1000);
+});
+
+test("a restarted service on a new connection wakes what an earlier one parked (#12)", async () => {
+  using dir = tempDir("timers");
+  const storePath = dir.join("state.db");
+  const clock = new FakeClock();
+  {
+    await using first = rig({ storePath });
+    await first.run(sleeper, {}, { clock, park: true, runId: "run_t3" });
+  }
+  await using r = rig({ storePath });
+  const woken: string[] = [];
+  const svc = timerService();
+  await svc.start(serveContext(r, sleeper, clock, woken, new AbortController()));
+  await until(() => clock.pending.length === 1, 5000, "the service's sleep");
+  clock.advance(H);
+  await until(() => getRun(r.rt.store, "run_t3")?.status === "done", 5000, "the woken run");
+  expect(woken).toEqual(["run_t3"]);
+  await svc.stop(1000);
+});
