@@ -33,6 +33,8 @@ export const subCommands: Record<string, Lazy> = {
   merge: lazy(() => import("./merge.ts")),
   worktrees: lazy(() => import("./worktrees.ts")),
   claims: lazy(() => import("./claims.ts")),
+  signal: lazy(() => import("./signal.ts")),
+  answer: lazy(() => import("./answer.ts")),
   serve: lazy(() => import("./serve.ts")),
 };
 

@@ -4,10 +4,12 @@
 // here by method name; it must not hold handlers of its own. Services add their entries with targeted edits.
 
 import type { Runtime } from "../runtime.ts";
+import { fireScheduleNow } from "../schedule/service.ts";
 import type { TaskStatus } from "../store/tasks.ts";
 import { UsageError } from "../util/errors.ts";
 import type { ServeContext } from "./service.ts";
 import { runtimeVerbs, type Verbs } from "./verbs.ts";
+import { sendAnswer, sendSignal } from "../workflow/signals.ts";
 
 /** What a handler may use: the serve's context and its runtime (store, sessions, queues). */
 export interface ControlContext {
@@ -33,6 +35,9 @@ export const controlHandlers: Record<string, ControlHandler> = {
   "cancel.task": (p, c) => verbs(c).cancelTask(str(p, "taskId"), optInt(p, "waitMs") ?? 10_000),
   "cancel.run": (p, c) => verbs(c).cancelRun(str(p, "runId"), optInt(p, "waitMs") ?? 10_000),
   "run.start": async (p, c) => ({ runId: await verbs(c).startDetached(str(p, "workflow"), obj(p, "args")) }),
+  signal: (p, c) => sendSignal(c.rt.store, str(p, "runId"), str(p, "event"), p.payload ?? null, optStr(p, "sender")),
+  answer: (p, c) => sendAnswer(c.rt.store, str(p, "runId"), optStr(p, "key"), str(p, "value")),
+  "schedules.run": async (p, c) => ({ runId: await fireScheduleNow(c.ctx, str(p, "name")) }),
 };
 
 function str(p: Record<string, unknown>, key: string): string {
