@@ -5,6 +5,7 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { AegisError, errorMessage } from "../util/errors.ts";
+import { ignoreError } from "../util/log-ignored.ts";
 
 export const LOCK_FILE = "serve.lock";
 
@@ -90,8 +91,21 @@ function readPid(path: string): number | undefined {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as { code?: string }).code === "EPERM"; // exists, owned by another user
   }
+  return !zombie(pid);
+}
+
+/** A zombie has exited and only waits to be reaped: it holds nothing. Known only where /proc exists (Linux). */
+function zombie(pid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch (err) {
+    ignoreError(`reading /proc/${pid}/stat (no /proc here, or the process just ended)`, err);
+    return false;
+  }
+  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return state === "Z" || state === "X";
 }

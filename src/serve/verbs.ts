@@ -33,7 +33,7 @@ interface Host {
   startDetached(workflow: string, args: Record<string, unknown>): Promise<string>;
 }
 
-function hostVerbs(h: Host): Verbs {
+function hostVerbs(h: Host, overrides: Partial<Verbs> = {}): Verbs {
   return {
     listRuns: (limit) => h.withStore((s) => listRunViews(s, limit)),
     showRun: (runId) => h.withStore((s) => showRun(s, runId)),
@@ -46,6 +46,7 @@ function hostVerbs(h: Host): Verbs {
     cancelTask: (taskId, waitMs) => h.withQueues((q) => q.cancel(taskId, { waitMs })),
     cancelRun: (runId, waitMs) => h.withStore((s) => cancelRun(s, runId, waitMs)),
     startDetached: (workflow, args) => h.startDetached(workflow, args),
+    ...overrides,
   };
 }
 
@@ -83,6 +84,16 @@ export function runtimeVerbs(rt: Runtime, startRun: (workflow: string, args: Rec
     withStore: async (fn) => fn(rt.store),
     withQueues: async (fn) => fn(rt.queues),
     startDetached: startRun,
+  }, {
+    // A run notices `aegis cancel` by the database's data_version, which only another connection's commit changes.
+    cancelRun: async (runId, waitMs) => {
+      const store = openStore(rt.store.path);
+      try {
+        return await cancelRun(store, runId, waitMs);
+      } finally {
+        store.close();
+      }
+    },
   });
 }
 

@@ -16,6 +16,7 @@ export default defineConfig({
   agents: {
     w: { provider: new Scripted({ reply: (p) => \`done: \${p}\` }) },
     slow: { provider: new Scripted({ reply: (p) => \`slow \${p}\`, delayMs: 60_000 }) },
+    medium: { provider: new Scripted({ reply: (p) => \`medium \${p}\`, delayMs: 1500 }) },
   },
   queues: { q: { agent: "w", maxParallel: 2 } },
   workflows: ["workflows/"],
@@ -25,6 +26,7 @@ export default defineConfig({
 const WORKFLOWS = `import { workflow } from "aegis";
 workflow("quick", async (e, args) => "quick " + JSON.stringify(args));
 workflow("long", async (e) => { const h = await e.spawn("slow"); return await e.send(h, "think"); });
+workflow("two-turns", async (e) => { const h = await e.spawn("medium"); await e.send(h, "one"); return await e.send(h, "two"); });
 workflow("long-manual", async (e) => { const h = await e.spawn("slow"); return await e.send(h, "think"); }, { resume: "manual" });
 `;
 
@@ -144,6 +146,32 @@ describe("aegis serve (#12)", () => {
       const long = runs.find((r) => r.workflow === "long")!;
       await waitFor(async () => (await runStatus(long.runId)).attempt === 3, { timeoutMs: 10_000, what: "the crashed run to be resumed" });
       expect((await runStatus(long.runId)).status).toBe("running");
+      expect(JSON.parse((await aegis("cancel", [long.runId, "--json"])).stdout)).toMatchObject({ status: "cancelled" });
+    } finally {
+      serve.p.kill("SIGTERM");
+    }
+    expect(await serve.p.exited).toBe(0);
+  }, 60_000);
+  test("SIGTERM lets the turn in flight finish, then stops the run at that step boundary; the next serve goes on from there (#12)", async () => {
+    let serve = await startServe();
+    const runId = (await aegis("run", ["two-turns", "--detach"])).stdout.trim();
+    await waitFor(async () => {
+      const r = JSON.parse((await aegis("runs", ["show", runId, "--json"])).stdout) as { steps: { kind: string; status: string }[] };
+      return r.steps.some((s) => s.kind === "send" && s.status === "running");
+    }, { timeoutMs: 10_000, what: "the first turn to start" });
+    serve.p.kill("SIGTERM");
+    expect(await serve.p.exited).toBe(0);
+    expect(serve.log()).not.toContain("grace period is over");
+    const after = JSON.parse((await aegis("runs", ["show", runId, "--json"])).stdout) as { status: string; steps: { kind: string; status: string }[] };
+    expect(after.status).toBe("interrupted");
+    expect(after.steps.filter((s) => s.kind === "send").map((s) => s.status)).toEqual(["done"]);
+
+    serve = await startServe();
+    try {
+      await waitFor(async () => (await runStatus(runId)).status === "done", { timeoutMs: 15_000, what: "the resumed run to finish" });
+      const done = JSON.parse((await aegis("runs", ["show", runId, "--json"])).stdout) as { result: string; steps: { kind: string; attempt: number }[] };
+      expect(done.result).toMatch(/^medium [^]*two$/);
+      expect(done.steps.filter((s) => s.kind === "send").map((s) => s.attempt)).toEqual([1, 2]); // the first turn did not run again
     } finally {
       serve.p.kill("SIGTERM");
     }
