@@ -35,6 +35,7 @@ export const subCommands: Record<string, Lazy> = {
   claims: lazy(() => import("./claims.ts")),
   signal: lazy(() => import("./signal.ts")),
   answer: lazy(() => import("./answer.ts")),
+  schedules: lazy(() => import("./schedules.ts")),
   serve: lazy(() => import("./serve.ts")),
 };
 

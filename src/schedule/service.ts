@@ -12,6 +12,7 @@ import {
 } from "../store/schedules.ts";
 import { AegisError, errorMessage } from "../util/errors.ts";
 import { logIgnored } from "../util/log-ignored.ts";
+import { checkWorkflows, defaultResolver, type WorkflowResolver } from "./check-workflows.ts";
 import { fireCaller, nextFireAfter, overlapAction, planFires, runIsActive } from "./plan.ts";
 
 /** While a fire waits for a previous run (overlap "queue"), how often the service looks again. */
@@ -90,7 +91,12 @@ export function fireScheduleNow(c: ServeContext, name: string): Promise<string> 
   });
 }
 
-export function scheduleService(): ScheduleService {
+export interface ScheduleServiceOptions {
+  /** How schedules' workflows are checked at start; default serve's workflow loader. */
+  resolveWorkflow?: WorkflowResolver;
+}
+
+export function scheduleService(opts: ScheduleServiceOptions = {}): ScheduleService {
   let ctx: ServeContext | undefined;
   const stopper = new AbortController();
   let loop: Promise<void> | undefined;
@@ -153,6 +159,7 @@ export function scheduleService(): ScheduleService {
   return {
     name: "schedules",
     async start(c) {
+      await checkWorkflows(c.cfg, "schedules", opts.resolveWorkflow ?? defaultResolver(c.cfg));
       ctx = c;
       loop = run();
       loop.catch((err: unknown) => c.log(`schedules stopped: ${errorMessage(err)}`));

@@ -8,6 +8,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { ResolvedWebhook } from "../config/serve-schema.ts";
 import type { ServeContext, ServeService } from "../serve/service.ts";
 import { ConfigError, errorMessage } from "../util/errors.ts";
+import { checkWorkflows, defaultResolver, type WorkflowResolver } from "./check-workflows.ts";
 
 /** The default body cap: GitHub's payloads stay well under it (they cap their own at 25 MB, most are a few KiB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -16,6 +17,8 @@ export interface WebhookServiceOptions {
   /** Where secrets are read from; default process.env (tests pass their own). */
   env?: Record<string, string | undefined>;
   maxBodyBytes?: number;
+  /** How hooks' workflows are checked at start; default serve's workflow loader. */
+  resolveWorkflow?: WorkflowResolver;
 }
 
 export interface WebhookService extends ServeService {
@@ -76,6 +79,7 @@ export function webhookService(opts: WebhookServiceOptions = {}): WebhookService
     async start(c) {
       const http = c.cfg.serve?.http;
       if (!http) return;
+      await checkWorkflows(c.cfg, "webhooks", opts.resolveWorkflow ?? defaultResolver(c.cfg));
       const secrets = readSecrets(c.cfg.webhooks ?? {}, opts.env ?? process.env, c.cfg.file);
       server = Bun.serve({
         hostname: http.host,

@@ -8,10 +8,11 @@ import { fakeServe, schedule } from "./fake-serve.ts";
 
 const T = (iso: string) => Date.parse(iso);
 const EVERY_SECOND = "* * * * * *";
+const known = async () => undefined;
 
 async function started(cfg: Parameters<typeof fakeServe>[1], at: number, store = openStore(":memory:")) {
   const fake = fakeServe(store, cfg, at);
-  const svc = scheduleService();
+  const svc = scheduleService({ resolveWorkflow: known });
   await svc.start(fake.ctx);
   return { ...fake, svc, store };
 }
@@ -115,7 +116,7 @@ describe("schedule service (#12)", () => {
       if (++calls === 2) return new Promise<string>(() => {}); // never returns: the process died here
       return id;
     };
-    const svc2 = scheduleService();
+    const svc2 = scheduleService({ resolveWorkflow: known });
     await svc2.start(s2.ctx);
     void svc2.tick();
     // The first start goes through; the second hangs forever, as a killed process would.
@@ -141,5 +142,15 @@ describe("schedule service (#12)", () => {
     expect(listFires(s.store, "nightly").map((f) => f.manual)).toEqual([1, 1]);
     await expect(s.svc.fireNow("nighty")).rejects.toMatchObject({ code: "E_NOT_FOUND", hint: "schedules in the config: nightly" });
     await s.svc.stop(1000);
+  });
+});
+
+describe("schedule and webhook workflows are checked when serve starts (#12)", () => {
+  test("an unknown workflow names its key path and the loader's did-you-mean", async () => {
+    const fake = fakeServe(openStore(":memory:"), { schedules: { nightly: schedule("nightly", { cron: "0 3 * * *", workflow: "reveiw" }) } }, 0);
+    fake.ctx.cfg = { ...fake.ctx.cfg, root: "/nonexistent", workflows: [] };
+    const err = await scheduleService().start(fake.ctx).then(() => undefined, (e: unknown) => e);
+    expect(err).toMatchObject({ code: "E_CONFIG", issues: [{ path: "schedules.nightly.workflow" }] });
+    expect((err as Error).message).toContain("reveiw");
   });
 });

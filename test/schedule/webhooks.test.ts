@@ -6,6 +6,7 @@ import { fakeServe, type FakeServe } from "./fake-serve.ts";
 const SECRET = "It's a Secret to Everybody";
 const hooks = { deploy: { name: "deploy", workflow: "ship", secretEnv: "DEPLOY_HOOK_SECRET" } };
 let svc: WebhookService | undefined;
+const known = async () => undefined;
 
 afterEach(async () => {
   await svc?.stop(1000);
@@ -14,7 +15,7 @@ afterEach(async () => {
 
 async function listening(opts: { maxBodyBytes?: number } = {}): Promise<{ fake: FakeServe; base: string }> {
   const fake = fakeServe(openStore(":memory:"), { webhooks: hooks, serve: { http: { host: "127.0.0.1", port: 0 } } }, 0);
-  svc = webhookService({ env: { DEPLOY_HOOK_SECRET: SECRET }, ...opts });
+  svc = webhookService({ env: { DEPLOY_HOOK_SECRET: SECRET }, resolveWorkflow: known, ...opts });
   await svc.start(fake.ctx);
   const { port } = svc.address()!;
   return { fake, base: `http://127.0.0.1:${port}` };
@@ -66,7 +67,7 @@ describe("webhooks (#12)", () => {
 
   test("a hook whose secret variable is unset refuses to start, naming the key and the variable", async () => {
     const fake = fakeServe(openStore(":memory:"), { webhooks: hooks, serve: { http: { host: "127.0.0.1", port: 0 } } }, 0);
-    const s = webhookService({ env: {} });
+    const s = webhookService({ env: {}, resolveWorkflow: known });
     const err = await s.start(fake.ctx).then(() => undefined, (e: unknown) => e);
     expect(err).toMatchObject({ code: "E_CONFIG", issues: [{ path: "webhooks.deploy.secret.env" }] });
     expect(String((err as Error).message)).toContain("DEPLOY_HOOK_SECRET");
