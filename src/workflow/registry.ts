@@ -51,6 +51,11 @@ export function workflow<A, R>(a: string | WorkflowFn<A, R>, b?: WorkflowFn<A, R
   if (typeof fn !== "function") throw new TypeError("workflow() needs an async function: workflow(\"name\", async (engine, args) => { … })");
   if (!name) throw new TypeError("workflow() needs a name: workflow(\"name\", async (engine) => …) or a named function");
   const file = callerFile() ?? loadingFile;
+  if (opts?.resume !== undefined && opts.resume !== "auto" && opts.resume !== "manual") {
+    throw new ConfigError(`workflow "${name}": resume must be "auto" or "manual"; got ${JSON.stringify(opts.resume)}`, {
+      file, hint: "resume: \"manual\" leaves a run aegis serve finds unfinished for `aegis resume <runId>`",
+    });
+  }
   const wf: Workflow<A, R> = {
     name,
     fn,

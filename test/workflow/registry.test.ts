@@ -24,6 +24,12 @@ describe("workflow()", () => {
     expect(() => workflow("x", undefined as never)).toThrow(/async function/);
   });
 
+  test("keeps resume: \"auto\" | \"manual\" for aegis serve and refuses any other value (#12)", () => {
+    expect(workflow("r1", async () => 1, { resume: "manual" }).resume).toBe("manual");
+    expect(workflow("r2", async () => 1).resume).toBeUndefined();
+    expect(() => workflow("r3", async () => 1, { resume: "later" as never })).toThrow(/resume must be "auto" or "manual"; got "later"/);
+  });
+
   test("keeps the args schema it declares, and reads nothing from the function's source text (#10)", () => {
     const args = z.object({ who: z.string().default("world") });
     const wf = workflow("d", async (_e, { who }) => who, { args });
