@@ -11,6 +11,8 @@ import { AegisError, errorMessage } from "../util/errors.ts";
 import { listenControl, type ControlServer } from "./socket.ts";
 import { acquireServeLock, type ServeLock } from "./lock.ts";
 import { ServeRuns } from "./runs.ts";
+import { scheduleService } from "../schedule/service.ts";
+import { webhookService } from "../schedule/webhooks.ts";
 import { systemClock, type Clock, type ServeContext, type ServeService } from "./service.ts";
 import { timerService } from "../workflow/timer-service.ts";
 
@@ -39,7 +41,7 @@ export interface Serve {
 
 /** The services every serve runs (timers, schedules, webhooks register here). */
 export function defaultServices(): ServeService[] {
-  return [timerService()];
+  return [timerService(), scheduleService(), webhookService()];
 }
 
 export async function startServe(opts: ServeOptions): Promise<Serve> {

@@ -1,32 +1,43 @@
 // The workflow runs a serve executes: starting them detached (`aegis run --detach`, schedules, webhooks), resuming
-// parked or crashed ones, and at shutdown interrupting what still runs, remembering those runs in
-// `<stateDir>/serve-resume.json` so that the next serve resumes them along with runs a crash left `crashed`
-// (unless their workflow says `resume: "manual"`). It must not decide when to shut down (daemon.ts does).
+// parked or crashed ones, and shutting them down. Every run this serve executes is listed in
+// `<stateDir>/serve-runs.json` from before it starts until it ends; one still listed at the next start was cut off
+// (the serve was killed, or stopped it at shutdown) and is resumed, unless its workflow says `resume: "manual"`.
+// At shutdown a run stops at its next step boundary: a step (an agent's turn) in flight may finish first.
+// It must not decide when to shut down (daemon.ts does).
 
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../runtime.ts";
 import { getRun, type RunRow } from "../store/runs.ts";
+import type { RunEvent } from "../ui/events.ts";
 import { AegisError, errorMessage } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { importWorkflowFile, loadConfigWorkflows, resolveWorkflow } from "../workflow/loader.ts";
 import { getWorkflow, type Workflow } from "../workflow/registry.ts";
 import { reconcileRuns } from "../workflow/run-status.ts";
-import { resumeRun, startRun, type RunOutcome } from "../workflow/runner.ts";
+import { resumeRun, startRun, type RunOptions, type RunOutcome } from "../workflow/runner.ts";
 
-export const RESUME_FILE = "serve-resume.json";
+export const RUNS_FILE = "serve-runs.json";
 
-interface Live { stop: AbortController; done: Promise<RunOutcome | undefined> }
+interface Live { stop: AbortController; inFlight: number; done: Promise<RunOutcome | undefined> }
 
 export class ServeRuns {
   private readonly live = new Map<string, Live>();
+  private readonly owned: Set<string>;
+  private readonly file: string;
 
   constructor(
     private readonly rt: Runtime,
-    private readonly stateDir: string,
+    stateDir: string,
     private readonly log: (msg: string) => void,
     private readonly shutdown: AbortSignal,
-  ) {}
+  ) {
+    this.file = join(stateDir, RUNS_FILE);
+    this.owned = new Set(readList(this.file));
+    shutdown.addEventListener("abort", () => {
+      for (const l of this.live.values()) if (l.inFlight === 0) l.stop.abort(stopping());
+    }, { once: true });
+  }
 
   /** The runs executing in this serve. */
   get running(): string[] {
@@ -42,14 +53,18 @@ export class ServeRuns {
     this.refuseWhenStopping();
     const wf = await resolveWorkflow(this.rt.config, workflow, this.rt.config.root);
     const runId = newId("run");
-    const stop = new AbortController();
-    // startRun records the run (or throws a UsageError for bad arguments) before it returns its promise.
-    const p = startRun(this.rt, wf, args, { runId, signal: stop.signal, park: true, ...(o.caller ? { callerHandle: o.caller } : {}) });
-    this.track(runId, stop, p);
+    this.own(runId); // before the run exists: a crash from here on leaves it listed, never lost
+    try {
+      // startRun records the run (or throws a UsageError for bad arguments) before it returns its promise.
+      this.track(runId, (opts) => startRun(this.rt, wf, args, { ...opts, runId, ...(o.caller ? { callerHandle: o.caller } : {}) }));
+    } catch (err) {
+      this.disown(runId);
+      throw err;
+    }
     return runId;
   }
 
-  /** Resumes an unfinished run here; nothing if it already runs in this serve. */
+  /** Resumes an unfinished run here; nothing if it already runs in this serve or is done. */
   async resume(runId: string): Promise<void> {
     if (this.live.has(runId)) return;
     this.refuseWhenStopping();
@@ -59,8 +74,8 @@ export class ServeRuns {
     if (run.status === "running") throw new AegisError("E_STATE", `run ${runId} is still running in another aegis process`, { hint: `stop it first: aegis cancel ${runId}` });
     if (run.status === "done") return;
     const wf = await this.workflowOf(run);
-    const stop = new AbortController();
-    this.track(runId, stop, resumeRun(this.rt, wf, run, { signal: stop.signal, park: true }));
+    this.own(runId);
+    this.track(runId, (opts) => resumeRun(this.rt, wf, run, opts));
   }
 
   /** Resolves when no run executes here. */
@@ -68,54 +83,72 @@ export class ServeRuns {
     while (this.live.size > 0) await Promise.all([...this.live.values()].map((l) => l.done));
   }
 
-  /** Interrupts every run still executing (they end `interrupted`, resumable) and notes them for the next serve. */
+  /** Interrupts every run still executing, mid-step (they end `interrupted`, resumable, and stay listed). */
   async interruptAll(): Promise<void> {
-    const ids = this.running;
-    if (ids.length === 0) return;
-    writeResumeList(this.stateDir, [...new Set([...readResumeList(this.stateDir), ...ids])]);
-    for (const l of this.live.values()) l.stop.abort(new AegisError("E_CANCELLED", "aegis serve stopped; the run resumes when serve starts again"));
+    for (const l of this.live.values()) l.stop.abort(stopping());
     await this.idle();
   }
 
-  /** At start: resumes runs a crash left unfinished and runs the previous serve interrupted (resume: "auto" only). */
+  /** At start: resumes the runs a previous serve left unfinished (resume: "auto" workflows; the others are named). */
   async resumeLeftOver(): Promise<void> {
+    if (this.owned.size === 0) return;
     reconcileRuns(this.rt.store);
-    const noted = readResumeList(this.stateDir);
-    const rows = this.rt.store.db.query<RunRow, []>("SELECT * FROM runs WHERE status = 'crashed' AND error_code = 'E_CRASHED' ORDER BY created_at").all();
-    for (const id of noted) {
-      const r = getRun(this.rt.store, id);
-      if (r && r.status === "interrupted") rows.push(r);
-    }
-    if (rows.length === 0) {
-      if (noted.length) writeResumeList(this.stateDir, []);
-      return;
-    }
     await loadConfigWorkflows(this.rt.config);
-    for (const run of rows) {
+    for (const id of [...this.owned]) {
+      const run = getRun(this.rt.store, id);
+      if (!run || run.status === "done" || run.status === "cancelled") {
+        this.disown(id);
+        continue;
+      }
       try {
         const wf = await this.workflowOf(run);
         if ((wf.resume ?? "auto") === "manual") {
           this.log(`run ${run.id} (${run.workflow}) was left ${run.status}; its workflow says resume: "manual": aegis resume ${run.id}`);
+          this.disown(id);
           continue;
         }
         this.log(`resuming run ${run.id} (${run.workflow}), left ${run.status}`);
         await this.resume(run.id);
       } catch (err) {
-        this.log(`cannot resume run ${run.id} (${run.workflow}): ${errorMessage(err)}`);
+        this.log(`cannot resume run ${run.id} (${run.workflow}): ${errorMessage(err)}; it stays for aegis resume ${run.id}`);
+        this.disown(id);
       }
     }
-    writeResumeList(this.stateDir, []);
   }
 
-  private track(runId: string, stop: AbortController, p: Promise<RunOutcome>): void {
-    const done = p.then((outcome) => {
+  private track(runId: string, go: (opts: RunOptions) => Promise<RunOutcome>): void {
+    const stop = new AbortController();
+    const live: Live = { stop, inFlight: 0, done: Promise.resolve(undefined) };
+    const onEvent = (e: RunEvent) => {
+      if (e.type === "step_start") live.inFlight++;
+      else if (e.type === "step_end") live.inFlight = Math.max(0, live.inFlight - 1);
+      else return;
+      // Shutting down: the run stops at this step boundary (a step that just ended is journaled; one just begun redoes).
+      if (this.shutdown.aborted && (e.type === "step_start" || live.inFlight === 0)) stop.abort(stopping());
+    };
+    // park: a sleep, a waitFor or an unanswerable askHuman parks the run; the timer service wakes it (#12).
+    const p = go({ signal: stop.signal, onEvent, park: true });
+    live.done = p.then((outcome) => {
       this.log(`run ${runId} (${outcome.workflow}) ${outcome.status}${outcome.status === "done" ? "" : `: ${errorMessage(outcome.error ?? outcome.status)}`}`);
+      // Cut off by this serve's shutdown: stays listed for the next serve. Any other end is the run's own.
+      if (!(outcome.status === "interrupted" && this.shutdown.aborted)) this.disown(runId);
       return outcome;
     }, (err: unknown) => {
       this.log(`run ${runId} failed to run: ${errorMessage(err)}`);
+      this.disown(runId);
       return undefined;
     }).finally(() => this.live.delete(runId));
-    this.live.set(runId, { stop, done });
+    this.live.set(runId, live);
+  }
+
+  private own(runId: string): void {
+    if (this.owned.has(runId)) return;
+    this.owned.add(runId);
+    writeList(this.file, this.owned);
+  }
+
+  private disown(runId: string): void {
+    if (this.owned.delete(runId)) writeList(this.file, this.owned);
   }
 
   private refuseWhenStopping(): void {
@@ -131,20 +164,22 @@ export class ServeRuns {
   }
 }
 
-function readResumeList(stateDir: string): string[] {
-  const path = join(stateDir, RESUME_FILE);
+function stopping(): AegisError {
+  return new AegisError("E_CANCELLED", "aegis serve stopped; the run resumes when serve starts again");
+}
+
+function readList(path: string): string[] {
   if (!existsSync(path)) return [];
   try {
     const v = JSON.parse(readFileSync(path, "utf8")) as unknown;
     return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
   } catch (err) {
-    throw new AegisError("E_STATE", `${path} is not a JSON list of run ids: ${errorMessage(err)}`, { hint: `remove it; runs it named can be resumed with aegis resume <runId>` });
+    throw new AegisError("E_STATE", `${path} is not a JSON list of run ids: ${errorMessage(err)}`, { hint: "remove it; the runs it named can be resumed with aegis resume <runId>" });
   }
 }
 
-function writeResumeList(stateDir: string, ids: string[]): void {
-  const path = join(stateDir, RESUME_FILE);
-  if (ids.length === 0 && !existsSync(path)) return;
-  writeFileSync(`${path}.tmp`, `${JSON.stringify(ids)}\n`, { mode: 0o600 });
+/** Written whole and renamed into place, so a crash leaves the old list or the new one. */
+function writeList(path: string, ids: Set<string>): void {
+  writeFileSync(`${path}.tmp`, `${JSON.stringify([...ids])}\n`, { mode: 0o600 });
   renameSync(`${path}.tmp`, path);
 }
