@@ -19,8 +19,18 @@ export interface Plan {
   cursor: number;
 }
 
+/** Parsed patterns by pattern and tz: serve asks for every schedule's next fire on each wake-up. */
+const parsed = new Map<string, Cron>();
+
 function cronOf(s: ScheduleSpec): Cron {
-  return new Cron(s.cron!, { paused: true, mode: "5-or-6-parts", ...(s.tz ? { timezone: s.tz } : {}) });
+  const key = `${s.cron!}\u0000${s.tz ?? ""}`;
+  let cron = parsed.get(key);
+  if (!cron) {
+    cron = new Cron(s.cron!, { paused: true, mode: "5-or-6-parts", ...(s.tz ? { timezone: s.tz } : {}) });
+    if (parsed.size >= 1000) parsed.clear(); // a bound, not an LRU: configs hold far fewer patterns
+    parsed.set(key, cron);
+  }
+  return cron;
 }
 
 /** The schedule's first scheduled time strictly after `after`, or null if it has none (a one-shot in the past). */

@@ -54,6 +54,8 @@ async function startFire(c: ServeContext, s: ResolvedSchedule, fire: FireRow): P
     c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} started run ${runId}`);
     return { kind: "started", runId };
   } catch (err) {
+    // Serve is stopping: the fire stays pending, and the next serve starts it.
+    if (c.signal.aborted) return { kind: "wait" };
     // Not retried: a workflow that cannot start (unknown name, bad args) would fail again on every tick.
     const reason = `could not start ${s.workflow}: ${errorMessage(err)}`;
     markFireSkipped(c.store, s.name, fire.scheduled_at, reason);

@@ -47,7 +47,7 @@ export function webhookService(opts: WebhookServiceOptions = {}): WebhookService
     if (url.pathname === "/healthz") return req.method === "GET" || req.method === "HEAD" ? text(200, "ok") : text(405, "method not allowed");
     const m = /^\/hooks\/([^/]+)$/.exec(url.pathname);
     if (!m) return text(404, "not found");
-    const name = decodeURIComponent(m[1]!);
+    const name = safeDecode(m[1]!);
     const hook: ResolvedWebhook | undefined = c.cfg.webhooks?.[name];
     if (!hook) return text(404, `no webhook named ${JSON.stringify(name)}`);
     if (req.method !== "POST") return text(405, "use POST");
@@ -141,6 +141,15 @@ async function readCapped(req: Request, max: number): Promise<Uint8Array | "too-
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** The decoded path segment; a malformed escape is kept as it is (it then names no hook: 404). */
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function text(status: number, body: string): Response {

@@ -154,3 +154,23 @@ describe("schedule and webhook workflows are checked when serve starts (#12)", (
     expect((err as Error).message).toContain("reveiw");
   });
 });
+
+describe("a fire whose start fails (#12)", () => {
+  test("is recorded as skipped with the reason; while serve is stopping it stays pending for the next serve", async () => {
+    const store = openStore(":memory:");
+    const fake = fakeServe(store, { schedules: { n: schedule("n", { cron: EVERY_SECOND, overlap: "allow" }) } }, T("2026-01-01T00:00:00.500Z"));
+    fake.ctx.startRun = async () => {
+      throw new Error("no workflow named wf");
+    };
+    const svc = scheduleService({ resolveWorkflow: known });
+    await svc.start(fake.ctx);
+    fake.clock.t = T("2026-01-01T00:00:01Z");
+    await svc.tick();
+    expect(listFires(store, "n").map((f) => [f.state, f.reason])).toEqual([["skipped", "could not start wf: no workflow named wf"]]);
+    fake.abort.abort();
+    fake.clock.t = T("2026-01-01T00:00:02Z");
+    await svc.tick();
+    expect(listFires(store, "n").map((f) => f.state)).toEqual(["skipped", "pending"]);
+    await svc.stop(1000);
+  });
+});
