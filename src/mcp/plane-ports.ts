@@ -6,6 +6,7 @@ import type { LoadedConfig } from "../config/validate.ts";
 import type { SessionManager } from "../session/manager.ts";
 import { listClaims, releaseClaim, tryClaim, type Claim } from "../store/claims.ts";
 import { scheduleViews } from "../schedule/status.ts";
+import { sendSignal } from "../workflow/signals.ts";
 import { AegisError } from "../util/errors.ts";
 import { senderOf, type Caller } from "./identity.ts";
 import type { RunView } from "../workflow/run-status.ts";
@@ -102,6 +103,7 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
     release: (handle, claimId) => releaseClaim(store, claimId, liveId(handle)),
     listClaims: () => listClaims(store).map(claimView),
     listSchedules: () => scheduleViews(rt.config.schedules, store, Date.now()),
+    signalRun: (runId, event, payload, sender) => sendSignal(store, runId, event, payload, sender),
   };
 }
 

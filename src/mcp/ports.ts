@@ -6,6 +6,7 @@
 import type { Delivery, InboxMessage, SenderTag } from "../session/sender.ts";
 import type { ClaimIntent } from "../store/claims.ts";
 import type { RunView } from "../workflow/run-status.ts";
+import type { SentSignal } from "../workflow/signals.ts";
 import type { ScheduleView } from "../schedule/status.ts";
 import type { Caller } from "./identity.ts";
 
@@ -96,4 +97,6 @@ export interface PlanePorts {
 
   /** The config's schedules with their next and last fires (absent where there is no state database). */
   listSchedules?(): ScheduleView[];
+  /** Stores a signal for a run's engine.waitFor (absent where there is no state database). */
+  signalRun?(runId: string, event: string, payload: unknown, sender: SenderTag): SentSignal;
 }

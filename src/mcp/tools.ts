@@ -11,6 +11,7 @@ import { listAgentsTool, listSessionsTool, metaTool } from "./tools/orient.ts";
 import { handoffTool, spawnTool } from "./tools/peers.ts";
 import { cancelTool, enqueueTool, taskStatusTool } from "./tools/queues.ts";
 import { runWorkflowTool, workflowStatusTool } from "./tools/workflows.ts";
+import { signalTool } from "./tools/signal.ts";
 import { schedulesTool } from "./tools/schedules.ts";
 
 let tools: readonly ToolDef<any>[] | undefined;
@@ -28,6 +29,7 @@ export function planeTools(): readonly ToolDef<any>[] {
     cancelTool,
     runWorkflowTool,
     workflowStatusTool,
+    signalTool,
     claimTool,
     releaseTool,
     claimsTool,

@@ -79,8 +79,9 @@ describe("aegis mcp (stdio)", () => {
   test("serves every tool as the operator, with logs on stderr", async () => {
     const { client, stderr } = await startAegisMcp();
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names).toHaveLength(14);
+    expect(names).toHaveLength(15);
     expect(names).toContain("aegis_schedules");
+    expect(names).toContain("aegis_signal");
     expect(names).toContain("aegis_claim");
     expect(names).toContain("aegis_run_workflow");
     const meta = await call(client, "aegis_meta");
