@@ -68,6 +68,11 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
       await s.start(ctx);
       started.push(s);
     }
+    rt.queues.on((e) => {
+      const t = e.task;
+      if (e.type === "started") log(`${t.taskId} started on ${t.queue} (worker ${t.workerHandle})`);
+      else if (e.type === "finished") log(`${t.taskId} ${t.status}${t.status === "failed" ? `: ${(t.error ?? "").split("\n")[0]}` : ""}`);
+    });
     rt.queues.start();
     const serve = build(opts, { rt, ctx, runs, lock, control, shutdown, started, stateDir, log });
     void rt.queues.serve().catch((err: unknown) => {
