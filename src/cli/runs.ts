@@ -4,6 +4,7 @@
 import { defineCommand } from "citty";
 import { verbsFor, type Verbs } from "../serve/verbs.ts";
 import { out } from "../ui/log.ts";
+import type { RunView } from "../workflow/run-status.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
 import { UsageError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
@@ -33,9 +34,20 @@ export default defineCommand({
     if (runs.length === 0) return void out("no runs yet: start one with aegis run <workflow>");
     for (const r of runs) {
       out(`${r.runId}  ${r.workflow.padEnd(16)} ${r.status.padEnd(11)} ${r.createdAt}  ${formatUsd(r.costUsd).padStart(7)}  ${formatDuration(r.durationMs)}`);
+      if (r.parked) out(`  ${parkedLine(r.runId, r.parked)}`);
     }
   },
 });
+
+/** What a parked run waits for, and the command that moves it on. */
+function parkedLine(runId: string, p: NonNullable<RunView["parked"]>): string {
+  if (p.question) {
+    const opts = p.question.options?.length ? ` (${p.question.options.join(" | ")})` : "";
+    return `asks: ${p.question.question}${opts} → aegis answer ${runId} <answer>`;
+  }
+  if (p.event) return `waits for ${p.event}${p.wakeAt ? ` until ${p.wakeAt}` : ""} → aegis signal ${runId} ${p.event} '<json>'`;
+  return `sleeps until ${p.wakeAt}`;
+}
 
 function positiveInt(flag: string, raw: unknown): number {
   const n = typeof raw === "string" && /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;

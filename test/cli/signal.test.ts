@@ -67,3 +67,22 @@ test("aegis answer keeps the answer a CI run could not get; aegis resume finishe
   expect(resumed.code).toBe(0);
   expect(resumed.stdout).toBe("chose yes\n");
 }, 40_000);
+
+test("aegis runs shows a parked run as waiting with its question and the command that answers it (#12)", async () => {
+  const { openStore } = await import("../../src/store/store.ts");
+  const { insertRun, finishRun } = await import("../../src/store/runs.ts");
+  const { parkRun } = await import("../../src/store/waits.ts");
+  const store = openStore(join(project, ".aegis", "state.db"));
+  insertRun(store, { id: "run_parked1", workflow: "asks", args: {}, at: Date.now() });
+  finishRun(store, "run_parked1", { status: "interrupted", at: Date.now(), attemptMs: 1 });
+  parkRun(store, { run_id: "run_parked1", state: "waiting", wake_at: null, event: "answer:ship-it",
+    question: JSON.stringify({ question: "Ship it?", key: "ship-it", options: ["yes", "no"] }), at: Date.now() });
+  store.close();
+  const r = await aegis(["runs"]);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/run_parked1\s+asks\s+waiting/);
+  expect(r.stdout).toContain("asks: Ship it? (yes | no) → aegis answer run_parked1 <answer>");
+  const bad = await aegis(["answer", "run_parked1", "maybe"]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain("answer one of yes, no");
+}, 40_000);
