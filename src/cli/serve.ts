@@ -4,7 +4,7 @@
 // taking work, lets running work finish within --grace, interrupts the rest (resumable) and exits 0.
 
 import { defineCommand } from "citty";
-import { UsageError } from "../util/errors.ts";
+import { AegisError, UsageError } from "../util/errors.ts";
 import { parseDuration } from "../workflow/args.ts";
 import { configArgs, interrupted, loadConfigFromArgs } from "./context.ts";
 
@@ -27,8 +27,8 @@ export default defineCommand({
       interrupted.addEventListener("abort", () => resolve(String((interrupted.reason as Error)?.message ?? "interrupted")), { once: true });
     });
     const reason = await Promise.race([signalled, serve.stopped.then(() => "")]);
-    if (reason) await serve.stop(reason);
-    await serve.stopped;
+    if (!reason) throw new AegisError("E_STATE", "aegis serve stopped on its own: the reason is in the log above", { hint: "a supervisor (systemd Restart=on-failure) starts it again" });
+    await serve.stop(reason);
     return 0;
   },
 });

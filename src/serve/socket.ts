@@ -11,6 +11,8 @@ import { controlHandlers, type ControlContext } from "./control.ts";
 export const SOCKET_FILE = "serve.sock";
 /** A request line longer than this is refused (the control API carries ids and small JSON, not files). */
 const MAX_LINE = 16 * 1024 * 1024;
+/** sun_path holds 108 bytes on Linux (104 on macOS), with the terminating NUL. */
+const MAX_SOCKET_PATH = process.platform === "linux" ? 107 : 103;
 
 export interface ControlRequest { id: number; method: string; params?: Record<string, unknown> }
 export interface ControlError { code: string; message: string; hint?: string; data?: Record<string, unknown> }
@@ -25,6 +27,11 @@ export interface ControlServer {
 /** Listens on `<stateDir>/serve.sock`; a stale socket file (the serve lock is already ours) is replaced. */
 export function listenControl(stateDir: string, c: ControlContext): ControlServer {
   const path = join(stateDir, SOCKET_FILE);
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH) {
+    throw new AegisError("E_STATE", `the control socket path is too long for a Unix socket (${Buffer.byteLength(path)} bytes, at most ${MAX_SOCKET_PATH}): ${path}`, {
+      hint: "put the state folder on a shorter path: stateDir in .aegis.ts, or AEGIS_STATE_DIR",
+    });
+  }
   removeStale(path);
   const buffers = new WeakMap<Socket<undefined>, string>();
   // The socket file gets mode 0600 from its creation (umask), not after: no moment where others could connect.

@@ -2,7 +2,7 @@
 // control socket answers, then is gone with the lock once stopped; a serve whose lock is held does not start.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import type { LoadedConfig } from "../../src/config/validate.ts";
@@ -74,5 +74,26 @@ describe("startServe (#12)", () => {
     expect(await connectServe(stateDir)).toBeUndefined();
     await expect(svc.ctx!.startRun("serve-daemon-echo", {})).rejects.toMatchObject({ code: "E_STATE" });
     expect(logs.at(-1)).toBe("stopped");
+  });
+});
+
+describe("control socket (#12)", () => {
+  test("a socket file nobody listens on means no serve; a path too long for a Unix socket is refused with a hint (#12)", async () => {
+    using tmp = tempDir("serve-sock");
+    // A serve killed with SIGKILL leaves its socket file behind, with nobody listening.
+    const child = Bun.spawn([process.execPath, "-e", `Bun.listen({ unix: ${JSON.stringify(tmp.join(SOCKET_FILE))}, socket: { data() {} } }); console.log("up"); setInterval(() => {}, 1000);`], { stdout: "pipe" });
+    const reader = child.stdout.getReader();
+    await reader.read();
+    child.kill("SIGKILL");
+    await child.exited;
+    expect(existsSync(tmp.join(SOCKET_FILE))).toBe(true);
+    expect(await connectServe(tmp.path)).toBeUndefined();
+    rmSync(tmp.join(SOCKET_FILE));
+    writeFileSync(tmp.join(SOCKET_FILE), ""); // not even a socket
+    expect(await connectServe(tmp.path)).toBeUndefined();
+    const deep = tmp.join("x".repeat(120));
+    mkdirSync(deep);
+    const { listenControl } = await import("../../src/serve/socket.ts");
+    expect(() => listenControl(deep, {} as never)).toThrow(/too long for a Unix socket/);
   });
 });
