@@ -186,6 +186,20 @@ describe("engine.patched (#12)", () => {
     expect(listSteps(r.rt.store, "run_v2").map((s) => s.kind)).toEqual(["patch", "checkpoint", "checkpoint", "sleep", "patch"]);
   });
 
+  test("once the patched call is removed, a run recorded with its marker still replays", async () => {
+    await using r = rig();
+    const clock = new FakeClock();
+    expect((await r.run(v2, {}, { clock, park: true, runId: "run_v4" })).status).toBe("interrupted");
+    const v3 = workflow("t-patch", async (e) => {
+      await e.checkpoint("new", 0);
+      await e.checkpoint("a", 1);
+      await e.sleep("1h");
+      return "v3";
+    });
+    clock.advance(H);
+    expect(await r.resume(v3, "run_v4", { clock, park: true })).toMatchObject({ status: "done", result: "v3" });
+  });
+
   test("a change without patched fails as non-deterministic, and the hint points to patched", async () => {
     await using r = rig();
     const clock = new FakeClock();
