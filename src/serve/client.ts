@@ -18,7 +18,7 @@ export async function connectServe(stateDir: string): Promise<ServeClient | unde
   if (!existsSync(path)) return undefined;
   const client: ServeClient = { path, call: (method, params) => callOnce(path, method, params ?? {}) };
   try {
-    await client.call("ping");
+    await callOnce(path, "ping", {}, PING_TIMEOUT_MS);
   } catch (err) {
     if (err instanceof NoServe) return undefined;
     throw err;
@@ -28,13 +28,20 @@ export async function connectServe(stateDir: string): Promise<ServeClient | unde
 
 class NoServe extends Error {}
 
-function callOnce<T>(path: string, method: string, params: Record<string, unknown>): Promise<T> {
+/** A serve that takes longer than this to answer a ping is stuck (stopped, or its event loop blocked). */
+const PING_TIMEOUT_MS = 5000;
+
+function callOnce<T>(path: string, method: string, params: Record<string, unknown>, timeoutMs?: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let buf = "";
     let settled = false;
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => settle(() => reject(new AegisError("E_TIMEOUT",
+      `aegis serve (socket ${path}) did not answer ${method} within ${timeoutMs / 1000}s`,
+      { hint: "is it stopped or stuck? restart it, or set AEGIS_NO_SERVE=1 to work without it" }))), timeoutMs);
     const settle = (fn: () => void) => {
       if (settled) return;
       settled = true;
+      clearTimeout(timer);
       fn();
     };
     Bun.connect({

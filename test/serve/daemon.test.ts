@@ -97,3 +97,14 @@ describe("control socket (#12)", () => {
     expect(() => listenControl(deep, {} as never)).toThrow(/too long for a Unix socket/);
   });
 });
+
+test("a serve that does not answer its ping within the limit is reported, not waited on forever (#12)", async () => {
+  using tmp = tempDir("serve-stuck");
+  // Accepts connections and never answers, like a serve stopped with SIGSTOP.
+  const mute = Bun.listen({ unix: tmp.join(SOCKET_FILE), socket: { data() {} } });
+  try {
+    await expect(connectServe(tmp.path)).rejects.toMatchObject({ code: "E_TIMEOUT", hint: expect.stringContaining("AEGIS_NO_SERVE=1") });
+  } finally {
+    mute.stop(true);
+  }
+}, 15_000);
