@@ -142,9 +142,9 @@ export function dueParks(store: Store, now: number): ParkRow[] {
     ) ORDER BY p.parked_at`).all(now);
 }
 
-/** The earliest wake time among parked runs, or undefined. */
-export function nextWake(store: Store): number | undefined {
-  return store.sql<{ w: number | null }, []>("SELECT min(wake_at) AS w FROM run_parks").get()?.w ?? undefined;
+/** The earliest wake time after `now` among parked runs, or undefined. */
+export function nextWake(store: Store, now: number): number | undefined {
+  return store.sql<{ w: number | null }, [number]>("SELECT min(wake_at) AS w FROM run_parks WHERE wake_at > ?").get(now)?.w ?? undefined;
 }
 
 export function listParks(store: Store): ParkRow[] {

@@ -13,6 +13,8 @@ import { onSignal } from "./durable.ts";
 
 /** The longest the service sleeps without looking (for signals committed by other processes). */
 const POLL_MS = 1000;
+/** How long a run whose resume failed (its workflow file is gone, say) is left before it is tried again. */
+const RETRY_MS = 60_000;
 
 export interface TimerServiceOptions {
   pollMs?: number;
@@ -23,21 +25,26 @@ export function timerService(opts: TimerServiceOptions = {}): ServeService {
   const stopping = new AbortController();
   /** Runs asked to resume whose resumeRun has not settled yet: not asked twice. */
   const waking = new Set<string>();
+  /** Runs whose resume failed, and when to try again. */
+  const retryAt = new Map<string, number>();
   let loop: Promise<void> | undefined;
   let poke: (() => void) | undefined;
   /** A signal was sent while the service was not sleeping: look again at once. */
   let poked = false;
 
   const wakeDue = (ctx: ServeContext) => {
-    for (const p of dueParks(ctx.store, ctx.clock.now())) {
-      if (waking.has(p.run_id)) continue;
+    const now = ctx.clock.now();
+    for (const p of dueParks(ctx.store, now)) {
+      if (waking.has(p.run_id) || (retryAt.get(p.run_id) ?? 0) > now) continue;
       waking.add(p.run_id);
+      retryAt.delete(p.run_id);
       ctx.log(`timers: waking ${p.run_id} (${p.state}${p.event ? ` for ${p.event}` : ""})`);
       ctx.resumeRun(p.run_id).then(
         () => waking.delete(p.run_id),
         (err: unknown) => {
           waking.delete(p.run_id);
-          ctx.log(`timers: resuming ${p.run_id} failed: ${errorMessage(err)}`);
+          retryAt.set(p.run_id, ctx.clock.now() + RETRY_MS);
+          ctx.log(`timers: resuming ${p.run_id} failed: ${errorMessage(err)}; trying again in ${RETRY_MS / 1000}s`);
         },
       );
     }
@@ -51,8 +58,10 @@ export function timerService(opts: TimerServiceOptions = {}): ServeService {
       } catch (err) {
         ctx.log(`timers: ${errorMessage(err)}`); // a busy or broken database: try again on the next tick
       }
-      const next = nextWake(ctx.store);
-      const wait = Math.max(0, Math.min(pollMs, next === undefined ? pollMs : next - ctx.clock.now()));
+      // Parks due now are being woken (or wait for a retry): sleep until the next future wake time, at most pollMs.
+      const now = ctx.clock.now();
+      const next = nextWake(ctx.store, now);
+      const wait = next === undefined ? pollMs : Math.min(pollMs, next - now);
       const tick = new AbortController();
       const onStop = () => tick.abort();
       signal.addEventListener("abort", onStop, { once: true });

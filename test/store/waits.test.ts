@@ -41,7 +41,8 @@ test("a parked run is due at its wake time or when its event arrives, not while 
   finishRun(store, "run_a", { status: "interrupted", at: 6, attemptMs: 1 });
   expect(dueParks(store, 999)).toEqual([]);
   expect(dueParks(store, 1000).map((p) => p.run_id)).toEqual(["run_a"]);
-  expect(nextWake(store)).toBe(1000);
+  expect(nextWake(store, 0)).toBe(1000);
+  expect(nextWake(store, 1000)).toBeUndefined();
   parkRun(store, { run_id: "run_a", state: "waiting", wake_at: null, event: "go", question: null, at: 7 });
   expect(dueParks(store, 5000)).toEqual([]);
   insertSignal(store, { runId: "run_a", event: "go", payload: null, at: 8 });

@@ -135,6 +135,19 @@ describe("parking (#12)", () => {
     expect(out).toMatchObject({ status: "done", result: { by: "ana" } });
   });
 
+  test("a parked wait with a timeout is due at its deadline, and the resume fails it with E_TIMEOUT", async () => {
+    await using r = rig();
+    const clock = new FakeClock();
+    const wf = workflow("t-park-timeout", async (e) => e.waitFor("approved", { timeout: "1h" }));
+    expect((await r.run(wf, {}, { clock, park: true, runId: "run_p5" })).status).toBe("interrupted");
+    expect(getPark(r.rt.store, "run_p5")).toMatchObject({ state: "waiting", event: "approved", wake_at: clock.now() + H });
+    clock.advance(H);
+    expect(dueParks(r.rt.store, clock.now()).map((p) => p.run_id)).toEqual(["run_p5"]);
+    const out = await r.resume(wf, "run_p5", { clock, park: true });
+    expect(out.status).toBe("failed");
+    expect(out.error).toMatchObject({ code: "E_TIMEOUT" });
+  });
+
   test("askHuman with nobody to ask parks with its question; aegis answer's row resumes it", async () => {
     await using r = rig();
     const wf = workflow("t-park-ask", async (e) => e.askHuman("Ship it?", { options: ["yes", "no"] }));

@@ -92,3 +92,27 @@ test("a restarted service on a new connection wakes what an earlier one parked (
   expect(woken).toEqual(["run_t3"]);
   await svc.stop(1000);
 });
+
+test("a run whose resume fails is tried again a minute later, not in a loop (#12)", async () => {
+  await using r = rig();
+  const clock = new FakeClock();
+  await r.run(sleeper, {}, { clock, park: true, runId: "run_t4" });
+  clock.advance(H);
+  let calls = 0;
+  const ctx = { ...serveContext(r, sleeper, clock, [], new AbortController()), resumeRun: async () => {
+    calls++;
+    throw new Error("the workflow file is gone");
+  } };
+  const svc = timerService();
+  await svc.start(ctx);
+  await until(() => calls === 1 && clock.pending.length === 1, 5000, "the first attempt");
+  clock.advance(1000);
+  await until(() => clock.pending.length === 1, 5000, "the service's next sleep");
+  expect(calls).toBe(1);
+  for (let i = 0; i < 60; i++) {
+    clock.advance(1000);
+    await until(() => clock.pending.length === 1, 5000, "the service's next sleep");
+  }
+  await until(() => calls === 2, 5000, "the retry");
+  await svc.stop(1000);
+});
