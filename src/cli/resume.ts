@@ -11,19 +11,25 @@ import { createRunRuntime } from "../workflow/queue-serving.ts";
 import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
 import { reconcileRuns } from "../workflow/run-status.ts";
 import { getRun } from "../store/runs.ts";
-import { loadConfigFromArgs } from "./context.ts";
+import { loadConfigFromArgs, workDir } from "./context.ts";
 import { runAndReport, runFlagArgs } from "./run.ts";
 
 export default defineCommand({
   meta: { name: "resume", description: "Resume a run that did not finish: replay its journal, then continue live" },
   args: {
     runId: { type: "positional", description: "The run's id (run_…), from `aegis runs`", required: true },
+    detach: { type: "boolean", description: "Resume it in this project's running `aegis serve`, print its runId and return" },
     ...runFlagArgs,
   },
   async run({ args }) {
     const flags = runFlags(args);
     const runId = args.runId;
     const config = await loadConfigFromArgs(flags);
+    if (args.detach) {
+      const { verbsFor } = await import("../serve/verbs.ts");
+      await (await verbsFor(config, workDir(flags))).verbs.resumeDetached(runId);
+      return void out(runId);
+    }
     const { rt, serveQueue } = createRunRuntime({ config });
     try {
       reconcileRuns(rt.store);

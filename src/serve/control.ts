@@ -19,7 +19,7 @@ export interface ControlContext {
 
 export type ControlHandler = (params: Record<string, unknown>, c: ControlContext) => Promise<unknown> | unknown;
 
-const verbs = (c: ControlContext): Verbs => runtimeVerbs(c.rt, (wf, args) => c.ctx.startRun(wf, args));
+const verbs = (c: ControlContext): Verbs => runtimeVerbs(c.rt, c.ctx);
 
 /** Method name → handler. Entries are added by the parts of serve that own them. */
 export const controlHandlers: Record<string, ControlHandler> = {
@@ -35,6 +35,10 @@ export const controlHandlers: Record<string, ControlHandler> = {
   "cancel.task": (p, c) => verbs(c).cancelTask(str(p, "taskId"), optInt(p, "waitMs") ?? 10_000),
   "cancel.run": (p, c) => verbs(c).cancelRun(str(p, "runId"), optInt(p, "waitMs") ?? 10_000),
   "run.start": async (p, c) => ({ runId: await verbs(c).startDetached(str(p, "workflow"), obj(p, "args")) }),
+  "run.resume": async (p, c) => {
+    await verbs(c).resumeDetached(str(p, "runId"));
+    return { runId: str(p, "runId") };
+  },
   signal: (p, c) => sendSignal(c.rt.store, str(p, "runId"), str(p, "event"), p.payload ?? null, optStr(p, "sender")),
   answer: (p, c) => sendAnswer(c.rt.store, str(p, "runId"), optStr(p, "key"), str(p, "value")),
   "schedules.run": async (p, c) => ({ runId: await fireScheduleNow(c.ctx, str(p, "name")) }),

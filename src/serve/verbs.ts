@@ -13,6 +13,7 @@ import { listTasks, type TaskStatus } from "../store/tasks.ts";
 import { AegisError } from "../util/errors.ts";
 import { cancelRun, listRunViews, showRun, type RunView } from "../workflow/run-status.ts";
 import { connectServe, type ServeClient } from "./client.ts";
+import type { ServeContext } from "./service.ts";
 import { dirname } from "node:path";
 
 export type RunDetail = ReturnType<typeof showRun>;
@@ -22,7 +23,10 @@ export interface RunsVerb { listRuns(limit: number): Promise<RunView[]>; showRun
 export interface TasksVerb { listTasks(f: TaskFilter): Promise<Task[]> }
 export interface EnqueueVerb { enqueue(queue: string, payload: string, key?: string): Promise<Enqueued> }
 export interface CancelVerb { cancelTask(taskId: string, waitMs: number): Promise<CancelResult>; cancelRun(runId: string, waitMs: number): Promise<RunView> }
-export interface DetachVerb { startDetached(workflow: string, args: Record<string, unknown>): Promise<string> }
+export interface DetachVerb {
+  startDetached(workflow: string, args: Record<string, unknown>): Promise<string>;
+  resumeDetached(runId: string): Promise<void>;
+}
 
 export type Verbs = RunsVerb & TasksVerb & EnqueueVerb & CancelVerb & DetachVerb;
 
@@ -31,6 +35,7 @@ interface Host {
   withStore<T>(fn: (store: Store) => T | Promise<T>): Promise<T>;
   withQueues<T>(fn: (queues: QueueManager) => T | Promise<T>): Promise<T>;
   startDetached(workflow: string, args: Record<string, unknown>): Promise<string>;
+  resumeDetached(runId: string): Promise<void>;
 }
 
 function hostVerbs(h: Host, overrides: Partial<Verbs> = {}): Verbs {
@@ -46,6 +51,7 @@ function hostVerbs(h: Host, overrides: Partial<Verbs> = {}): Verbs {
     cancelTask: (taskId, waitMs) => h.withQueues((q) => q.cancel(taskId, { waitMs })),
     cancelRun: (runId, waitMs) => h.withStore((s) => cancelRun(s, runId, waitMs)),
     startDetached: (workflow, args) => h.startDetached(workflow, args),
+    resumeDetached: (runId) => h.resumeDetached(runId),
     ...overrides,
   };
 }
@@ -70,20 +76,24 @@ export function localVerbs(config: LoadedConfig, cwd: string): Verbs {
         await rt.close();
       }
     },
-    startDetached() {
-      return Promise.reject(new AegisError("E_USAGE", "--detach needs a running `aegis serve` for this project, and none is running", {
-        hint: "start one (aegis serve, or under systemd) and run again, or run without --detach to run it here",
-      }));
-    },
+    startDetached: () => Promise.reject(noServe()),
+    resumeDetached: () => Promise.reject(noServe()),
   });
 }
 
-/** Inside a serve: over its runtime; detached runs start in the serve. */
-export function runtimeVerbs(rt: Runtime, startRun: (workflow: string, args: Record<string, unknown>) => Promise<string>): Verbs {
+function noServe(): AegisError {
+  return new AegisError("E_USAGE", "--detach needs a running `aegis serve` for this project, and none is running", {
+    hint: "start one (aegis serve, or under systemd) and run again, or run without --detach to run it here",
+  });
+}
+
+/** Inside a serve: over its runtime; detached runs start (and resume) in the serve. */
+export function runtimeVerbs(rt: Runtime, ctx: Pick<ServeContext, "startRun" | "resumeRun">): Verbs {
   return hostVerbs({
     withStore: async (fn) => fn(rt.store),
     withQueues: async (fn) => fn(rt.queues),
-    startDetached: startRun,
+    startDetached: (workflow, args) => ctx.startRun(workflow, args),
+    resumeDetached: (runId) => ctx.resumeRun(runId),
   }, {
     // A run notices `aegis cancel` by the database's data_version, which only another connection's commit changes.
     cancelRun: async (runId, waitMs) => {
@@ -107,6 +117,7 @@ export function remoteVerbs(client: ServeClient): Verbs {
     cancelTask: (taskId, waitMs) => client.call("cancel.task", { taskId, waitMs }),
     cancelRun: (runId, waitMs) => client.call("cancel.run", { runId, waitMs }),
     startDetached: (workflow, args) => client.call<{ runId: string }>("run.start", { workflow, args }).then((r) => r.runId),
+    resumeDetached: (runId) => client.call<{ runId: string }>("run.resume", { runId }).then(() => undefined),
   };
 }
 

@@ -72,10 +72,13 @@ beforeAll(() => {
 afterAll(() => dir.remove());
 
 describe("aegis serve (#12)", () => {
-  test("run --detach without a serve says to start one (#12)", async () => {
+  test("run --detach and resume --detach without a serve say to start one (#12)", async () => {
     const r = await aegis("run", ["quick", "--detach"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("aegis serve");
+    const resumed = await aegis("resume", ["run_none", "--detach"]);
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toContain("aegis serve");
   });
 
   test("one serve per project; the socket is 0600; verbs through it print what standalone prints; SIGTERM exits 0 (#12)", async () => {
@@ -132,6 +135,9 @@ describe("aegis serve (#12)", () => {
       expect(serve.log()).toContain(`resuming run ${runId}`);
       expect(serve.log()).toContain(`aegis resume ${manualId}`);
       expect(await runStatus(manualId)).toMatchObject({ status: "interrupted", attempt: 1 });
+      const resumed = await aegis("resume", [manualId, "--detach"]);
+      expect(resumed).toMatchObject({ code: 0, stdout: `${manualId}\n` });
+      await waitFor(async () => (await runStatus(manualId)).attempt === 2, { timeoutMs: 10_000, what: "resume --detach to resume it in the serve" });
     } finally {
       serve.p.kill("SIGKILL");
       await serve.p.exited;
