@@ -33,6 +33,12 @@ const PARK_MIN_MS = 1000;
 /** How often an in-process waitFor asks SQLite whether another process committed (one cheap pragma). */
 const WATCH_MS = 250;
 
+/** Event names a signal may have: what `aegis signal` can type, and never the `answer:` namespace of askHuman. */
+export function badEventName(event: unknown): string | undefined {
+  if (typeof event === "string" && /^[\w.:-]{1,128}$/.test(event) && !event.startsWith("answer:")) return undefined;
+  return `bad event name ${JSON.stringify(event)}: use up to 128 letters, digits and . _ - : (not starting with "answer:")`;
+}
+
 /** The digest input and the wake time of `engine.sleep(d)`: a duration ("2h", ms) or a Date. */
 export function sleepSpec(d: string | number | Date, now: number): { input: unknown; label: string; wakeAt: number } {
   if (d instanceof Date) {

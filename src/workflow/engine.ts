@@ -11,7 +11,7 @@ import type { RunEventBody } from "../ui/events.ts";
 import { notFound, errorMessage } from "../util/errors.ts";
 import { HANDLE_PATTERN } from "../util/ids.ts";
 import { questionKey, resolveAnswer, type AskRoute } from "./ask.ts";
-import { sleepSpec, sleepUntil, takeSentAnswer, waitForSignal, type DurableContext, type ParkRequest } from "./durable.ts";
+import { badEventName, sleepSpec, sleepUntil, takeSentAnswer, waitForSignal, type DurableContext, type ParkRequest } from "./durable.ts";
 import { systemClock, type Clock } from "../serve/service.ts";
 import { isAegisError, type AegisError } from "../util/errors.ts";
 import { abortReason, runBash } from "./bash.ts";
@@ -292,9 +292,8 @@ export class Engine implements WorkflowEngine {
 
   async waitFor<T = unknown>(event: string, opts: { timeout?: string | number } = {}): Promise<T> {
     this.checkRunning();
-    if (typeof event !== "string" || event === "" || event.startsWith("answer:")) {
-      throw new WorkflowError(`waitFor(event): the event must be a non-empty name not starting with "answer:"; got ${JSON.stringify(event)}`);
-    }
+    const bad = badEventName(event);
+    if (bad) throw new WorkflowError(`waitFor: ${bad}`);
     const timeoutMs = opts.timeout === undefined ? undefined : sleepSpec(opts.timeout, 0).wakeAt;
     return this.journal.step<T>(
       { kind: "wait", label: `wait for ${event}${timeoutMs !== undefined ? ` (timeout ${opts.timeout})` : ""}`, input: { event, timeoutMs: timeoutMs ?? null } },

@@ -9,7 +9,7 @@ import type { Store } from "../store/store.ts";
 import { getPark, insertSignal, unparkRun } from "../store/waits.ts";
 import { AegisError } from "../util/errors.ts";
 import { matchOption } from "./ask.ts";
-import { notifySignal } from "./durable.ts";
+import { badEventName, notifySignal } from "./durable.ts";
 
 // A failed, crashed or interrupted run can still be resumed, so it can still be sent to.
 const FINISHED = new Set(["done", "cancelled"]);
@@ -24,11 +24,8 @@ export interface SentSignal {
 
 /** Stores a signal for `runId` (E_NOT_FOUND for no such run, E_STATE for a finished one). */
 export function sendSignal(store: Store, runId: string, event: string, payload: unknown, sender?: string): SentSignal {
-  if (typeof event !== "string" || !/^[\w.:-]{1,128}$/.test(event) || event.startsWith("answer:")) {
-    throw new AegisError("E_USAGE", `bad event name ${JSON.stringify(event)}: use letters, digits and . _ - : (not starting with "answer:")`, {
-      hint: "aegis signal <runId> <event> [json]",
-    });
-  }
+  const bad = badEventName(event);
+  if (bad) throw new AegisError("E_USAGE", bad, { hint: "aegis signal <runId> <event> [json]" });
   return send(store, runId, event, payload, sender);
 }
 

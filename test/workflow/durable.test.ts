@@ -98,6 +98,8 @@ describe("engine.waitFor (#12)", () => {
     expect(() => sendSignal(r.rt.store, "run_done", "go", null)).toThrow(/is done/);
     expect(() => sendSignal(r.rt.store, "run_nope", "go", null)).toThrow(/no run/);
     expect(() => sendSignal(r.rt.store, "run_done", "answer:x", null)).toThrow(/bad event/);
+    const spaced = await r.run(workflow("t-bad-event", async (e) => e.waitFor("deploy approved")));
+    expect(spaced.error).toMatchObject({ code: "E_WORKFLOW", message: expect.stringContaining("bad event name") });
   });
 });
 
