@@ -2,11 +2,13 @@
 // with GitHub's `X-Hub-Signature-256: sha256=<hex>` (HMAC-SHA256 of the raw body with the hook's secret, compared in
 // constant time) starts the hook's workflow with the JSON body as its `payload` argument and answers 202 with the
 // runId. Unsigned or badly signed requests get 401 and run nothing; unknown hooks 404; bodies over the cap 413;
-// non-JSON 400; `GET /healthz` 200. Secrets and signatures are never logged. It must not touch the store directly.
+// non-JSON 400; `GET /healthz` 200; a redelivery (same X-GitHub-Delivery) 200 with the first run. Secrets and
+// signatures are never logged. Its only store access is store/schedules.ts's run lookup by caller key.
 
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { ResolvedWebhook } from "../config/serve-schema.ts";
 import type { ServeContext, ServeService } from "../serve/service.ts";
+import { runOfCaller } from "../store/schedules.ts";
 import { ConfigError, errorMessage } from "../util/errors.ts";
 import { checkWorkflows, defaultResolver, type WorkflowResolver } from "./check-workflows.ts";
 
@@ -41,6 +43,8 @@ export function verifySignature(secret: string, body: Uint8Array, header: string
 export function webhookService(opts: WebhookServiceOptions = {}): WebhookService {
   const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   let server: ReturnType<typeof Bun.serve> | undefined;
+  /** Deliveries whose run is being started right now (a redelivery racing the first). */
+  const inFlight = new Set<string>();
 
   async function handle(c: ServeContext, secrets: Map<string, string>, req: Request): Promise<Response> {
     const url = new URL(req.url);
@@ -63,14 +67,21 @@ export function webhookService(opts: WebhookServiceOptions = {}): WebhookService
     } catch (err) {
       return text(400, `the body is not JSON: ${errorMessage(err)}`);
     }
+    const delivery = req.headers.get("x-github-delivery");
+    const caller = `webhook:${name}${delivery ? `:${delivery}` : ""}`;
+    // A redelivery (same X-GitHub-Delivery id, as GitHub retries after a timeout) gets the first run, not a second.
+    const earlier = delivery ? runOfCaller(c.store, caller) : null;
+    if (earlier || (delivery && inFlight.has(caller))) return Response.json({ runId: earlier, redelivery: true }, { status: 200 });
+    if (delivery) inFlight.add(caller);
     try {
-      const delivery = req.headers.get("x-github-delivery");
-      const runId = await c.startRun(hook.workflow, { payload }, { caller: `webhook:${name}${delivery ? `:${delivery}` : ""}` });
+      const runId = await c.startRun(hook.workflow, { payload }, { caller });
       c.log(`webhook ${name}: started run ${runId} of ${hook.workflow}`);
       return Response.json({ runId }, { status: 202 });
     } catch (err) {
       c.log(`webhook ${name}: could not start ${hook.workflow}: ${errorMessage(err)}`);
       return text(500, `could not start ${hook.workflow}: ${errorMessage(err)}`);
+    } finally {
+      inFlight.delete(caller);
     }
   }
 

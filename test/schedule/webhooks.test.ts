@@ -35,6 +35,19 @@ describe("webhooks (#12)", () => {
     expect(fake.started).toEqual([{ runId, workflow: "ship", args: { payload: { ref: "refs/heads/main", after: "abc123" } }, caller: "webhook:deploy" }]);
   });
 
+  test("a redelivery (same X-GitHub-Delivery) gets the first run, not a second", async () => {
+    const { fake, base } = await listening();
+    const body = JSON.stringify({ n: 1 });
+    const send = () => fetch(`${base}/hooks/deploy`, { method: "POST", body, headers: { "x-hub-signature-256": signBody(SECRET, body), "x-github-delivery": "d-1" } });
+    const first = await send();
+    expect(first.status).toBe(202);
+    const { runId } = (await first.json()) as { runId: string };
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ runId, redelivery: true });
+    expect(fake.started.map((r) => r.caller)).toEqual(["webhook:deploy:d-1"]);
+  });
+
   test("GitHub's documented test vector verifies", async () => {
     // From GitHub's "Validating webhook deliveries" docs: secret and body below give this signature.
     expect(signBody(SECRET, "Hello, World!")).toBe("sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17");
