@@ -117,7 +117,7 @@ function build(opts: ServeOptions, p: Parts): Serve {
         ]).then(() => true);
         const finished = await Promise.race([work, grace]);
         graceOver.abort();
-        if (!finished) p.log("the grace period is over: interrupting what still runs (it stays resumable)");
+        if (!finished) p.log("the grace period is over: interrupting what still runs (runs stay resumable; running queue tasks fail as interrupted)");
         await p.runs.interruptAll();
         try {
           await p.rt.close();
