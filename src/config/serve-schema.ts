@@ -136,6 +136,11 @@ export function resolveServe(raw: unknown, collect: Collect): ResolvedServe {
 
 /** Croner's reason a pattern is invalid (5 or 6 fields), or undefined if it is valid. */
 export function cronProblem(pattern: string, tz?: string): string | undefined {
+  const fields = pattern.trim().split(/\s+/).length;
+  if (fields !== 5 && fields !== 6) {
+    // Croner's own text here mentions 7 fields (years), which aegis does not take.
+    return `it has ${fields} field${fields === 1 ? "" : "s"}; a pattern has 5 (minute hour day-of-month month day-of-week) or 6 with seconds first`;
+  }
   try {
     new Cron(pattern, { paused: true, mode: "5-or-6-parts", ...(tz ? { timezone: tz } : {}) });
     return undefined;

@@ -37,7 +37,8 @@ describe("config: schedules, webhooks, serve (#12)", () => {
     ]);
     const [fields] = issues({ schedules: { x: { cron: "* * *", workflow: "w" } } });
     expect(fields!.path).toBe("schedules.x.cron");
-    expect(fields!.message).toContain("five, six");
+    expect(fields!.message).toContain("it has 3 fields; a pattern has 5 (minute hour day-of-month month day-of-week) or 6 with seconds first");
+    expect(issues({ schedules: { x: { cron: "0 0 3 * * * 2026", workflow: "w" } } })[0]!.message).toContain("it has 7 fields");
   });
 
   test("bad tz, bad at, cron and at together, unknown keys and policies are reported", () => {
