@@ -15,7 +15,7 @@ import { EVENTS_MIGRATION } from "./events.ts";
 import { INBOX_MIGRATION } from "./inbox.ts";
 import { OWNERS_MIGRATION } from "./owners.ts";
 import { RUNS_MIGRATION } from "./runs.ts";
-import { schedulesMigration } from "./schedules.ts";
+import { runsByCallerMigration, schedulesMigration } from "./schedules.ts";
 import { taskWorktreesMigration } from "./task-worktrees.ts";
 import { waitsMigration } from "./waits.ts";
 import { SESSIONS_MIGRATION } from "./sessions.ts";
@@ -43,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   taskWorktreesMigration(10), // 10
   waitsMigration(11), // 11
   schedulesMigration(12), // 12
+  runsByCallerMigration(13), // 13
 ];

@@ -30,6 +30,14 @@ export function schedulesMigration(version: number): Migration {
   return { version, name: "schedule fires", up: SCHEDULES_SQL };
 }
 
+/**
+ * Finding the run a fire or a webhook delivery started (runOfCaller) by its caller key, without scanning every run:
+ * a crash-recovered fire and each redelivered webhook look one up.
+ */
+export function runsByCallerMigration(version: number): Migration {
+  return { version, name: "runs by caller", up: "CREATE INDEX runs_by_caller ON runs (caller) WHERE caller IS NOT NULL;" };
+}
+
 export type FireState = "pending" | "started" | "skipped";
 
 export interface FireRow {
