@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Runtime } from "../runtime.ts";
 import { getRun, type RunRow } from "../store/runs.ts";
 import type { RunEvent } from "../ui/events.ts";
-import { AegisError, errorMessage } from "../util/errors.ts";
+import { AegisError, errorCode, errorMessage } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { importWorkflowFile, loadConfigWorkflows, resolveWorkflow } from "../workflow/loader.ts";
 import { getWorkflow, type Workflow } from "../workflow/registry.ts";
@@ -96,7 +96,7 @@ export class ServeRuns {
     await loadConfigWorkflows(this.rt.config);
     for (const id of [...this.owned]) {
       const run = getRun(this.rt.store, id);
-      if (!run || run.status === "done" || run.status === "cancelled") {
+      if (!run || run.status === "done" || run.status === "cancelled" || run.error_code === "E_PARKED") {
         this.disown(id);
         continue;
       }
@@ -131,7 +131,8 @@ export class ServeRuns {
     live.done = p.then((outcome) => {
       this.log(`run ${runId} (${outcome.workflow}) ${outcome.status}${outcome.status === "done" ? "" : `: ${errorMessage(outcome.error ?? outcome.status)}`}`);
       // Cut off by this serve's shutdown: stays listed for the next serve. Any other end is the run's own.
-      if (!(outcome.status === "interrupted" && this.shutdown.aborted)) this.disown(runId);
+      // A parked run is the timer service's to wake, not a cut-off one.
+      if (!(outcome.status === "interrupted" && this.shutdown.aborted) || errorCode(outcome.error) === "E_PARKED") this.disown(runId);
       return outcome;
     }, (err: unknown) => {
       this.log(`run ${runId} failed to run: ${errorMessage(err)}`);
