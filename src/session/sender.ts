@@ -1,6 +1,7 @@
 // Who a message is from (sender tags) and how delivered messages are rendered into one turn's text: each message
 // gets one `> from …` header line, then its body; messages are joined by blank lines. The `user` sender and a
 // session's opening prompt are headerless. It must not persist or deliver anything.
+import { HANDLE_PATTERN } from "../util/ids.ts";
 
 /**
  * Who sent a message or enqueued a task: `user`, `agent:<handle>`, `queue:<name>`, `workflow:<name>` (a workflow run
@@ -34,6 +35,18 @@ export function isSenderTag(s: string): s is SenderTag {
 /** The session handle a sender tag names, for `agent:<handle>` tags; undefined otherwise. */
 export function handleOfSender(tag: string): string | undefined {
   return tag.startsWith("agent:") ? tag.slice("agent:".length) : undefined;
+}
+
+/**
+ * The session a run's recorded caller names, or undefined when the caller is not a session: a run started through MCP
+ * records the session's bare handle (`brisk-curie`), an `agent:<handle>` tag names one too; a schedule fire
+ * (`schedule:<name>@<time>`), a webhook delivery (`webhook:<name>[:<delivery>]`) or any other tag is no session to
+ * send to or ask.
+ */
+export function sessionOfCaller(caller: string | null | undefined): string | undefined {
+  if (!caller) return undefined;
+  const handle = handleOfSender(caller) ?? caller;
+  return HANDLE_PATTERN.test(handle) ? handle : undefined;
 }
 
 /** ISO 8601 in UTC to the second: `2026-11-25T10:04:05Z`. */

@@ -105,7 +105,7 @@ export interface WorkflowEngine {
   readonly name: string;
   /** This run's id (`run_…`), stable across resumes. */
   readonly runId: string;
-  /** The agent session that started the run through MCP, if any. */
+  /** The agent session that started the run through MCP, if any (null for a run a schedule or webhook started). */
   readonly callerHandle: string | null;
   /** Aborted when the run is stopped (Ctrl-C, `--timeout`, `--max-cost`, `aegis cancel`). */
   readonly signal: AbortSignal;

@@ -13,6 +13,7 @@ import { EventStamper, type RunEndStatus, type RunEvent, type RunEventBody } fro
 import { AegisError, isAegisError, errorMessage } from "../util/errors.ts";
 import { formatUsd } from "../util/format.ts";
 import { newId } from "../util/ids.ts";
+import { sessionOfCaller } from "../session/sender.ts";
 import type { AskRoute } from "./ask.ts";
 import { Engine } from "./engine.ts";
 import { Journal } from "./journal.ts";
@@ -131,7 +132,7 @@ async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Reco
     return err;
   };
   const engine = new Engine({
-    host, journal, runId: run.id, name: wf.name, callerHandle: opts.callerHandle ?? run.caller ?? null, signal: stop.signal,
+    host, journal, runId: run.id, name: wf.name, callerHandle: sessionOfCaller(opts.callerHandle ?? run.caller) ?? null, signal: stop.signal,
     emit, answers: opts.answers ?? {}, cwd: host.config.root, ...(opts.ask ? { ask: opts.ask } : {}),
     ...(opts.serveQueue ? { serveQueue: opts.serveQueue } : {}), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.park ? { park } : {}),
   });

@@ -134,6 +134,36 @@ describe("engine verbs", () => {
     expect(getRun(r.rt.store, out.runId)).toMatchObject({ status: "failed", error_code: "E_PREDICATE", error_stack: null });
   });
 
+  test("a run a schedule or webhook started has no calling session: bashPredicate retries without feedback (#12)", async () => {
+    for (const caller of ["schedule:nightly@2026-12-04T03:00:00.000Z", "webhook:gh:72d3162e-cc78-11e3-81ab-4c9367dc0958", "webhook:gh"]) {
+      await using r = rig();
+      using marker = { path: `/tmp/aegis-pred-${crypto.randomUUID()}`, [Symbol.dispose]() { Bun.spawnSync(["rm", "-f", this.path]); } };
+      const out = await r.run(workflow("t-pred-fire", async (e) => {
+        const res = await e.bashPredicate(`n=$(cat ${marker.path} 2>/dev/null || echo 0); echo $((n+1)) > ${marker.path}; [ $n -ge 1 ] && echo "try $n"`, { retryWith: "fix it" });
+        return { out: res.stdout, caller: e.callerHandle };
+      }), {}, { callerHandle: caller });
+      expect(out.error).toBeUndefined();
+      expect(out.result).toEqual({ out: "try 1\n", caller: null });
+      expect(r.events.some((ev) => ev.type === "log" && /no session to send feedback to, retrying as is/.test(ev.message))).toBe(true);
+      expect(getRun(r.rt.store, out.runId)?.caller).toBe(caller); // still recorded: it finds the fire's run
+    }
+  });
+
+  test("a run started by a session (bare handle or agent: tag) sends bashPredicate feedback to it (#12)", async () => {
+    for (const caller of ["boss-agent", "agent:boss-agent"]) {
+      const prompts: string[] = [];
+      await using r = rig({ agents: { writer: { reply: (p) => (prompts.push(p.slice(p.indexOf("\n") + 1)), "ok") } } });
+      using marker = { path: `/tmp/aegis-pred-${crypto.randomUUID()}`, [Symbol.dispose]() { Bun.spawnSync(["rm", "-f", this.path]); } };
+      const out = await r.run(workflow("t-pred-caller", async (e) => {
+        await e.spawn("writer", { handle: "boss-agent" });
+        await e.bashPredicate(`n=$(cat ${marker.path} 2>/dev/null || echo 0); echo $((n+1)) > ${marker.path}; [ $n -ge 1 ]`, { retryWith: "fix it" });
+        return e.callerHandle;
+      }), {}, { callerHandle: caller });
+      expect(out.result).toBe("boss-agent");
+      expect(prompts).toEqual(["fix it"]);
+    }
+  });
+
   test("parallel keeps order and accepts promises or functions; log, listAgents, listSessions, name, runId", async () => {
     await using r = rig();
     const out = await r.run(workflow("t-misc", async (e) => {
