@@ -1,7 +1,8 @@
 // The workflow runs a serve executes: starting them detached (`aegis run --detach`, schedules, webhooks), resuming
 // parked or crashed ones, and shutting them down. Every run this serve executes is listed in
 // `<stateDir>/serve-runs.json` from before it starts until it ends; one still listed at the next start was cut off
-// (the serve was killed, or stopped it at shutdown) and is resumed, unless its workflow says `resume: "manual"`.
+// (the serve was killed, or stopped it at shutdown) and is resumed, as is any run recorded as crashed (its `aegis run`
+// process died), unless its workflow says `resume: "manual"`.
 // At shutdown a run stops at its next step boundary: a step (an agent's turn) in flight may finish first.
 // It must not decide when to shut down (daemon.ts does).
 
@@ -9,6 +10,7 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../runtime.ts";
 import { getRun, type RunRow } from "../store/runs.ts";
+import type { Store } from "../store/store.ts";
 import type { RunEvent } from "../ui/events.ts";
 import { AegisError, errorCode, errorMessage } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
@@ -89,12 +91,18 @@ export class ServeRuns {
     await this.idle();
   }
 
-  /** At start: resumes the runs a previous serve left unfinished (resume: "auto" workflows; the others are named). */
+  /**
+   * At start: resumes the runs a crash left unfinished (resume: "auto" workflows; the others are named in the log):
+   * those a previous serve was executing, and every run recorded as crashed (its process died while it ran: an
+   * `aegis run` killed, a machine restart). A run stopped on purpose (`interrupted`: Ctrl-C, --timeout, --max-cost),
+   * failed or cancelled is left alone.
+   */
   async resumeLeftOver(): Promise<void> {
-    if (this.owned.size === 0) return;
     reconcileRuns(this.rt.store);
+    const ids = new Set([...this.owned, ...crashedRunIds(this.rt.store)]);
+    if (ids.size === 0) return;
     await loadConfigWorkflows(this.rt.config);
-    for (const id of [...this.owned]) {
+    for (const id of ids) {
       const run = getRun(this.rt.store, id);
       if (!run || run.status === "done" || run.status === "cancelled" || run.error_code === "E_PARKED") {
         this.disown(id);
@@ -163,6 +171,11 @@ export class ServeRuns {
     if (!wf) throw new AegisError("E_CONFIG", `run ${run.id} is of workflow "${run.workflow}", which is no longer registered`);
     return wf;
   }
+}
+
+/** Runs whose process died while they ran (reconcileRuns marks them), oldest first. */
+function crashedRunIds(store: Store): string[] {
+  return store.db.query<{ id: string }, []>("SELECT id FROM runs WHERE status = 'crashed' ORDER BY created_at, id").all().map((r) => r.id);
 }
 
 function stopping(): AegisError {

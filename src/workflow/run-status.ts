@@ -3,7 +3,7 @@
 // and cancelling a run from another process. It must not execute runs.
 
 import { deadOwners } from "../store/owners.ts";
-import { getRun, listRuns, listSteps, markRunCrashed, requestRunCancel, runningRuns, type RunRow, type StepRow } from "../store/runs.ts";
+import { finishRun, getRun, listRuns, listSteps, markRunCrashed, requestRunCancel, runningRuns, type RunRow, type StepRow } from "../store/runs.ts";
 import { sessionsSpawnedBy } from "../store/sessions.ts";
 import { getPark, parksOf, type ParkRow } from "../store/waits.ts";
 import { cancelParked } from "./signals.ts";
@@ -128,7 +128,10 @@ export async function cancelRun(store: Store, runId: string, waitMs = 10_000): P
   const r = requireRun(store, runId);
   if (r.status !== "running") {
     // A parked run has no process to stop: cancelling it records it cancelled, and nothing wakes it any more.
-    cancelParked(store, runId, Date.now());
+    // A crashed one likewise, so that `aegis serve` no longer resumes it at start (#12).
+    if (!cancelParked(store, runId, Date.now()) && r.status === "crashed") {
+      store.write(() => finishRun(store, runId, { status: "cancelled", at: Date.now(), attemptMs: 0, error: "cancelled after it crashed", errorCode: "E_CANCELLED" }));
+    }
     return toRunView(getRun(store, runId)!, getPark(store, runId));
   }
   requestRunCancel(store, runId);
