@@ -1,6 +1,7 @@
 // `aegis enqueue <queue> <payload|-> [--wait] [--json] [--key k]`: adds a task to a queue. Without --wait the task is
-// only recorded (an `aegis work` process, or a later --wait, runs it); with --wait this process runs the queue's
-// workers until the task ends and prints its result, exiting 1 if it failed or was cancelled.
+// recorded (a running `aegis serve` or an `aegis work` process runs it); with --wait it waits for the task to end and
+// prints its result, exiting 1 if it failed or was cancelled: the running serve works the task (enqueued through its
+// socket, this process only watching the task's row), or with none this process runs the queue's workers itself.
 
 import { defineCommand } from "citty";
 import { createRuntime } from "../runtime.ts";
@@ -10,11 +11,11 @@ import { AegisError, UsageError } from "../util/errors.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 
 export default defineCommand({
-  meta: { name: "enqueue", description: "Add a task to a queue; --wait runs it here and prints the result" },
+  meta: { name: "enqueue", description: "Add a task to a queue; --wait waits for it (run by aegis serve, else here) and prints the result" },
   args: {
     queue: { type: "positional", description: "The queue (declared in .aegis.ts)", required: true },
     payload: { type: "positional", description: "The task text, or - to read it from stdin", required: true },
-    wait: { type: "boolean", description: "Run the queue here until this task ends, then print its result" },
+    wait: { type: "boolean", description: "Wait until this task ends (the running aegis serve works it, else this process does), then print its result" },
     key: { type: "string", description: "Idempotency key: enqueueing the same key again returns the existing task", valueHint: "key" },
     ...configArgs,
     ...jsonArg,
@@ -23,20 +24,26 @@ export default defineCommand({
     const payload = args.payload === "-" ? await Bun.stdin.text() : args.payload;
     if (payload.trim() === "") throw new UsageError(args.payload === "-" ? "the payload read from stdin is empty" : "the payload is empty");
     const config = await loadConfigFromArgs(args);
+    // Through a running serve when there is one (its workers pick the task up at once), else recorded here.
+    const { verbs, via } = await verbsFor(config, workDir(args));
     if (!args.wait) {
-      // Through a running serve when there is one (its workers pick the task up at once), else recorded here.
-      const { verbs } = await verbsFor(config, workDir(args));
       const e = await verbs.enqueue(args.queue, payload, args.key);
       if (args.json) out(JSON.stringify(e));
       else out(`${e.taskId} ${e.existing ? "already enqueued with this key" : "enqueued"} on ${args.queue}${e.position ? ` (position ${e.position})` : ""}`);
       return;
     }
-    const rt = createRuntime({ config, cwd: workDir(args), queues: { serve: [args.queue] } });
+    // --wait: the serve works the queue when one runs (this process only watches the task's row); else this process
+    // runs the queue's workers itself until the task ends.
+    const rt = createRuntime({ config, cwd: workDir(args), queues: { serve: via === "serve" ? [] : [args.queue] } });
     try {
-      const e = rt.queues.enqueue(args.queue, payload, { enqueuedBy: "user", ...(args.key ? { idempotencyKey: args.key } : {}) });
-      rt.store.flush(); // durable before the id is printed
-      rt.queues.start();
-      const task = await untilInterrupted(rt.queues.waitFor(e.taskId));
+      let taskId: string;
+      if (via === "serve") taskId = (await verbs.enqueue(args.queue, payload, args.key)).taskId;
+      else {
+        taskId = rt.queues.enqueue(args.queue, payload, { enqueuedBy: "user", ...(args.key ? { idempotencyKey: args.key } : {}) }).taskId;
+        rt.store.flush(); // durable before the id is printed
+        rt.queues.start();
+      }
+      const task = await untilInterrupted(rt.queues.waitFor(taskId));
       if (args.json) out(JSON.stringify(task, null, 2));
       else if (task.status === "done") out(task.result ?? "");
       if (task.status !== "done") {
