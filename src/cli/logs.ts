@@ -1,6 +1,9 @@
 // `aegis logs <handle|task|session> [--follow] [--json]`: a session's transcript from the store (every prompt and
 // agent event), by handle (the live session holding it, else the latest), by task id (its worker) or session id.
 // --follow keeps printing new events until the session closes. Read-only.
+// It reads the state database, with or without a running `aegis serve`, rather than asking the serve over its socket:
+// every process (serve, `aegis run`, `aegis work`) commits a session's events there within one write batch (a few ms),
+// so the database shows a session live wherever it runs, and following survives a serve restart.
 
 import { defineCommand } from "citty";
 import { isoSeconds } from "../session/sender.ts";

@@ -10,11 +10,16 @@ import { waitFor } from "../fixtures/helpers/wait.ts";
 let dir: TempDir;
 let aegis: ReturnType<typeof cli>;
 
-const CONFIG = `import { defineConfig, Scripted } from "aegis";
+const CONFIG = `import { existsSync } from "node:fs";
+import { defineConfig, Scripted } from "aegis";
 export default defineConfig({
   agents: {
     w: { provider: new Scripted({ reply: (p) => (p.includes("fail") ? { text: "nope", isError: true } : \`done: \${p}\`) }) },
-    medium: { provider: new Scripted({ reply: (p) => \`medium \${p}\`, delayMs: 1500 }) },
+    // Its second turn waits until the test creates the file "gate": the run is surely still running until then.
+    gated: { provider: new Scripted({ reply: async (p) => {
+      while (p.includes("two") && !existsSync("gate")) await Bun.sleep(20);
+      return \`gated \${p}\`;
+    } }) },
   },
   queues: { q: { agent: "w" } },
   workflows: ["workflows/"],
@@ -22,7 +27,7 @@ export default defineConfig({
 `;
 
 const WORKFLOWS = `import { workflow } from "aegis";
-workflow("chat", async (e) => { const h = await e.spawn("medium", { handle: "chatter" }); await e.send(h, "one"); return await e.send(h, "two"); });
+workflow("chat", async (e) => { const h = await e.spawn("gated", { handle: "chatter" }); await e.send(h, "one"); return await e.send(h, "two"); });
 `;
 
 beforeAll(() => {
@@ -52,6 +57,38 @@ describe("verbs through a running serve (#12)", () => {
       const badId = /(task_\w+)/.exec(bad.stderr)?.[1] ?? "";
       expect(badId).not.toBe("");
       await waitFor(() => serve.err().includes(`${badId} failed`), { timeoutMs: 10_000, what: "the serve to log the failed task" });
+    } finally {
+      serve.p.kill("SIGTERM");
+    }
+    expect(await serve.p.exited).toBe(0);
+  }, 60_000);
+
+  test("logs --follow prints a session the serve drives while its run goes on, and ends when the session closes (#12)", async () => {
+    const serve = await aegis.serve();
+    try {
+      const runId = (await aegis.run("run", ["chat", "--detach"])).stdout.trim();
+      expect(runId).toMatch(/^run_/);
+      await waitFor(async () => (await aegis.run("runs", ["show", runId, "--json"])).stdout.includes('"kind": "spawn"'),
+        { timeoutMs: 10_000, intervalMs: 50, what: "the run to spawn its session" });
+      const follow = aegis.stream("logs", ["chatter", "--follow"]);
+      // The first turn's reply shows while the run is still running (its second turn waits for the gate).
+      const failWith = (err: unknown) => {
+        throw new Error(`${String(err)}\nlogs: ${follow.out()}${follow.err()}\nserve: ${serve.err()}`);
+      };
+      await waitFor(() => follow.out().includes("[turn end"), { timeoutMs: 10_000, what: "the first turn in logs --follow" }).catch(failWith);
+      expect(follow.out()).toContain("gated > from workflow:chat");
+      expect(follow.p.exitCode).toBeNull();
+      expect(JSON.parse((await aegis.run("runs", ["show", runId, "--json"])).stdout)).toMatchObject({ status: "running" });
+      writeFileSync(dir.join("gate"), "");
+      // The run ends, its session closes, --follow stops.
+      await waitFor(() => follow.p.exitCode !== null, { timeoutMs: 15_000, what: "logs --follow to end with the session" }).catch(failWith);
+      expect(follow.p.exitCode).toBe(0);
+      expect(follow.out()).toContain("#2 [turn end");
+
+      const e = JSON.parse((await aegis.run("enqueue", ["q", "followed", "--json"])).stdout) as { taskId: string };
+      const task = await aegis.run("logs", [e.taskId, "--follow"]);
+      expect(task.code).toBe(0);
+      expect(task.stdout).toContain("done: followed");
     } finally {
       serve.p.kill("SIGTERM");
     }
