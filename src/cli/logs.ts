@@ -1,5 +1,6 @@
-// `aegis logs <handle|task|session> [--follow] [--json]`: a session's transcript from the store (every prompt and
-// agent event), by handle (the live session holding it, else the latest), by task id (its worker) or session id.
+// `aegis logs <handle|task|session|run> [--follow] [--json]`: a session's transcript from the store (every prompt and
+// agent event), by handle (the live session holding it, else the latest), by task id (its worker) or session id;
+// by run id, those of every session the run spawned (logs-run.ts).
 // --follow keeps printing new events until the session closes. Read-only.
 // It reads the state database, with or without a running `aegis serve`, rather than asking the serve over its socket:
 // every process (serve, `aegis run`, `aegis work`) commits a session's events there within one write batch (a few ms),
@@ -15,19 +16,21 @@ import { out } from "../ui/log.ts";
 import { AegisError } from "../util/errors.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs } from "./context.ts";
+import { printRunLogs } from "./logs-run.ts";
 import { openStateStore } from "./tasks.ts";
 
 export default defineCommand({
-  meta: { name: "logs", description: "Print a session's transcript (by handle, task id or session id)" },
+  meta: { name: "logs", description: "Print a session's transcript (by handle, task id or session id), or a run's sessions' (by run id)" },
   args: {
-    target: { type: "positional", description: "A session handle, a task id (task_…) or a session id (ses_…)", required: true },
-    follow: { type: "boolean", alias: "f", description: "Keep printing new events until the session closes" },
+    target: { type: "positional", description: "A session handle, a task id (task_…), a session id (ses_…) or a run id (run_…)", required: true },
+    follow: { type: "boolean", alias: "f", description: "Keep printing new events until the session closes (the run ends)" },
     ...configArgs,
     ...jsonArg,
   },
   async run({ args }) {
     const store = openStateStore(await loadConfigFromArgs(args));
     try {
+      if (args.target.startsWith("run_")) return await printRunLogs(store, args.target, { follow: !!args.follow, json: !!args.json });
       let session = findSession(store, args.target);
       while (!session && args.follow && args.target.startsWith("task_") && !interrupted.aborted) {
         await Bun.sleep(250); // the task has no worker yet: wait for one

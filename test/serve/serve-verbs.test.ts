@@ -63,7 +63,7 @@ describe("verbs through a running serve (#12)", () => {
     expect(await serve.p.exited).toBe(0);
   }, 60_000);
 
-  test("logs --follow prints a session the serve drives while its run goes on, and ends when the session closes (#12)", async () => {
+  test("logs --follow prints a session (by handle or run id) the serve drives while its run goes on, and ends with it (#12)", async () => {
     const serve = await aegis.serve();
     try {
       const runId = (await aegis.run("run", ["chat", "--detach"])).stdout.trim();
@@ -71,6 +71,7 @@ describe("verbs through a running serve (#12)", () => {
       await waitFor(async () => (await aegis.run("runs", ["show", runId, "--json"])).stdout.includes('"kind": "spawn"'),
         { timeoutMs: 10_000, intervalMs: 50, what: "the run to spawn its session" });
       const follow = aegis.stream("logs", ["chatter", "--follow"]);
+      const followRun = aegis.stream("logs", [runId, "--follow"]);
       // The first turn's reply shows while the run is still running (its second turn waits for the gate).
       const failWith = (err: unknown) => {
         throw new Error(`${String(err)}\nlogs: ${follow.out()}${follow.err()}\nserve: ${serve.err()}`);
@@ -78,12 +79,24 @@ describe("verbs through a running serve (#12)", () => {
       await waitFor(() => follow.out().includes("[turn end"), { timeoutMs: 10_000, what: "the first turn in logs --follow" }).catch(failWith);
       expect(follow.out()).toContain("gated > from workflow:chat");
       expect(follow.p.exitCode).toBeNull();
+      await waitFor(() => followRun.out().includes("[chatter]") && followRun.out().includes("[turn end"), { timeoutMs: 10_000, what: "the first turn in logs <runId> --follow" });
+      expect(followRun.p.exitCode).toBeNull();
       expect(JSON.parse((await aegis.run("runs", ["show", runId, "--json"])).stdout)).toMatchObject({ status: "running" });
       writeFileSync(dir.join("gate"), "");
       // The run ends, its session closes, --follow stops.
       await waitFor(() => follow.p.exitCode !== null, { timeoutMs: 15_000, what: "logs --follow to end with the session" }).catch(failWith);
       expect(follow.p.exitCode).toBe(0);
       expect(follow.out()).toContain("#2 [turn end");
+      // Following the run ends with the run, having printed all its sessions' events, each led by the handle.
+      expect(await followRun.p.exited).toBe(0);
+      expect(followRun.out().trim().split("\n").filter((l) => !l.startsWith("  ") && !l.startsWith("[chatter] ") && l !== "one" && l !== "two")).toEqual([]);
+      expect(followRun.out()).toContain("[chatter] ");
+      expect(followRun.out()).toContain("#2 [turn end");
+      const again = await aegis.run("logs", [runId]);
+      expect(again).toMatchObject({ code: 0, stdout: followRun.out() });
+      const missing = await aegis.run("logs", ["run_nope"]);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain("no run run_nope");
 
       const e = JSON.parse((await aegis.run("enqueue", ["q", "followed", "--json"])).stdout) as { taskId: string };
       const task = await aegis.run("logs", [e.taskId, "--follow"]);
