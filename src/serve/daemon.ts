@@ -111,8 +111,9 @@ function build(opts: ServeOptions, p: Parts): Serve {
         const graceOver = new AbortController();
         const grace = p.ctx.clock.sleep(opts.graceMs, graceOver.signal).then(() => false, () => true);
         const work = Promise.all([
-          ...p.started.map((s) => s.stop(opts.graceMs).catch((err: unknown) => void problems.push(`${s.name}: ${errorMessage(err)}`))),
-          p.runs.idle(),
+          // Runs are awaited once the services have stopped: a fire or a wake in flight may still start one.
+          Promise.all(p.started.map((s) => s.stop(opts.graceMs).catch((err: unknown) => void problems.push(`${s.name}: ${errorMessage(err)}`))))
+            .then(() => p.runs.idle()),
           p.rt.queues.idle(),
         ]).then(() => true);
         const finished = await Promise.race([work, grace]);

@@ -54,6 +54,7 @@ export class ServeRuns {
     }
     this.refuseWhenStopping();
     const wf = await resolveWorkflow(this.rt.config, workflow, this.rt.config.root);
+    this.refuseWhenStopping(); // again: serve may have begun stopping during the import
     const runId = newId("run");
     this.own(runId); // before the run exists: a crash from here on leaves it listed, never lost
     try {
@@ -76,6 +77,10 @@ export class ServeRuns {
     if (run.status === "running") throw new AegisError("E_STATE", `run ${runId} is still running in another aegis process`, { hint: `stop it first: aegis cancel ${runId}` });
     if (run.status === "done") return;
     const wf = await this.workflowOf(run);
+    // Checked again after the import: meanwhile another caller may have resumed it, or serve begun stopping (its
+    // timer wakes are not awaited at shutdown; a run started now would only be interrupted).
+    if (this.live.has(runId)) return;
+    this.refuseWhenStopping();
     this.own(runId);
     this.track(runId, (opts) => resumeRun(this.rt, wf, run, opts));
   }

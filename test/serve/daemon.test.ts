@@ -2,6 +2,7 @@
 // control socket answers, then is gone with the lock once stopped; a serve whose lock is held does not start.
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { Database } from "bun:sqlite";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
@@ -26,6 +27,9 @@ export default defineConfig({ agents: { w: { provider: new Scripted({ reply: (p)
   mkdirSync(dir.join("wf"));
   writeFileSync(dir.join("wf", "a.ts"), `import { workflow } from "aegis";
 workflow("serve-daemon-echo", async (_e, args) => args);
+`);
+  writeFileSync(dir.join("wf", "b.ts"), `import { workflow } from "aegis";
+workflow("serve-daemon-wait", async (e) => e.waitFor("go"));
 `);
   config = await loadConfig({ cwd: dir.path });
 });
@@ -74,6 +78,24 @@ describe("startServe (#12)", () => {
     expect(await connectServe(stateDir)).toBeUndefined();
     await expect(svc.ctx!.startRun("serve-daemon-echo", {})).rejects.toMatchObject({ code: "E_STATE" });
     expect(logs.at(-1)).toBe("stopped");
+  });
+
+  test("a resume still importing its workflow when serve begins stopping is refused: the run stays parked, not interrupted (#12)", async () => {
+    const svc = new Recorder();
+    const serve = await startServe({ config, graceMs: 5000, services: [svc], log: () => {}, pollMs: 50 });
+    const dbPath = serve.rt.store.path;
+    const runId = await svc.ctx!.startRun("serve-daemon-wait", {});
+    await waitFor(() => getRun(serve.rt.store, runId)?.error_code === "E_PARKED", { what: "the run to park" });
+    const resumed = svc.ctx!.resumeRun(runId); // as the timer service wakes a run, without awaiting it
+    const stopped = serve.stop("test over");
+    await expect(resumed).rejects.toMatchObject({ code: "E_STATE" });
+    await stopped;
+    const db = new Database(dbPath, { readonly: true });
+    try {
+      expect(db.query("SELECT status, error_code FROM runs WHERE id = ?").get(runId)).toMatchObject({ error_code: "E_PARKED" });
+    } finally {
+      db.close();
+    }
   });
 });
 
