@@ -2,6 +2,7 @@
 // recorded (a running `aegis serve` or an `aegis work` process runs it); with --wait it waits for the task to end and
 // prints its result, exiting 1 if it failed or was cancelled: the running serve works the task (enqueued through its
 // socket, this process only watching the task's row), or with none this process runs the queue's workers itself.
+// If that serve is killed meanwhile, the wait goes on until the next serve recovers the task (failed as interrupted).
 
 import { defineCommand } from "citty";
 import { createRuntime } from "../runtime.ts";
