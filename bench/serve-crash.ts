@@ -21,7 +21,7 @@ if (violations.length > 0) {
   process.exit(1);
 }
 console.log(`serve crash test: ${f.kills} SIGKILLs of aegis serve in ${s} s; ${f.attempts} run attempts in all`);
-console.log(`  every fire started exactly one run: ${f.fires} fires, ${f.tickRuns} runs, each with its one queue task (${f.tasks})`);
+console.log(`  every fire started exactly one run: ${f.fires} fires (${f.pendingFires} not yet started at the end), ${f.tickRuns} runs, each with its one queue task (${f.tasks})`);
 console.log(`  every timer fired once: ${f.timers} sleeps, each done with its timer's one wake time`);
 console.log(`  no signal or answer lost or taken twice: ${f.signals} sent to ${f.durableRuns} runs, each taken by its step in order`);
 console.log(`  no completed step ran twice: ${f.bashSteps} bash steps; ${f.rerunCutOff} cut off by a kill before completing and run again`);
