@@ -51,9 +51,10 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
   const lock = acquireServeLock(stateDir);
   let rt: Runtime | undefined;
   let control: ControlServer | undefined;
+  const shutdown = new AbortController();
+  const started: ServeService[] = [];
   try {
     rt = createRuntime({ config: opts.config, queues: { keepAlive: true, pollMs: opts.pollMs ?? 1000 } });
-    const shutdown = new AbortController();
     const clock = opts.clock ?? systemClock;
     const runs = new ServeRuns(rt, stateDir, log, shutdown.signal);
     const ctx: ServeContext = {
@@ -63,7 +64,6 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
     };
     control = listenControl(stateDir, { ctx, rt });
     const services = opts.services ?? defaultServices();
-    const started: ServeService[] = [];
     for (const s of services) {
       await s.start(ctx);
       started.push(s);
@@ -84,6 +84,10 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
     log(`serving ${Object.keys(opts.config.queues).length} queue(s), ${services.length} service(s); control socket ${control.path} (pid ${process.pid})`);
     return serve;
   } catch (err) {
+    // A service that failed to start (a webhook without its secret) stops those already started before the
+    // database closes under them.
+    shutdown.abort(new AegisError("E_CANCELLED", "aegis serve did not start"));
+    for (const s of started.reverse()) await s.stop(0).catch((e: unknown) => log(`stopping ${s.name}: ${errorMessage(e)}`));
     control?.close();
     await rt?.close();
     lock.release();

@@ -99,6 +99,23 @@ describe("startServe (#12)", () => {
   });
 });
 
+test("a service failing to start stops those already started before the database closes; lock and socket go (#12)", async () => {
+  const first = new Recorder();
+  const failing: ServeService = {
+    name: "failing",
+    start: () => Promise.reject(new Error("no secret")),
+    stop: () => Promise.resolve(),
+  };
+  const logs: string[] = [];
+  await expect(startServe({ config, graceMs: 1000, services: [first, failing], log: (m) => logs.push(m) })).rejects.toThrow("no secret");
+  expect(first.ctx!.signal.aborted).toBe(true);
+  expect(first.stoppedWith).toBe(0);
+  const stateDir = join(config.root, ".aegis");
+  expect(existsSync(join(stateDir, SOCKET_FILE))).toBe(false);
+  expect(existsSync(join(stateDir, LOCK_FILE))).toBe(false);
+  expect(logs).toEqual([]);
+});
+
 describe("control socket (#12)", () => {
   test("a socket file nobody listens on means no serve; a path too long for a Unix socket is refused with a hint (#12)", async () => {
     using tmp = tempDir("serve-sock");
