@@ -86,11 +86,14 @@ export async function checkClis(agentBins: { agent: string; harness: string; bin
   return Promise.all([...wanted.values()].map((w) => check(w.spec, w.bin, w.agents.length ? w.agents : undefined)));
 }
 
-/** The provider table as doctor reports it: what each provider is and how it enforces each permission level. */
+/**
+ * The provider table as doctor reports it: what each provider is and how it enforces each permission level.
+ * `defaultPermission` is null for a provider whose options require `permission` (ACPAgent): there is no default.
+ */
 export function describeProviders() {
   return providerSpecs().map((p) => ({
     name: p.name, label: p.label, class: p.className, ...(p.aliases?.length ? { aliases: p.aliases } : {}),
-    defaultPermission: p.defaultPermission, permissions: p.permissions,
+    defaultPermission: permissionIsOptional(p.options) ? p.defaultPermission : null, permissions: p.permissions,
     ...(p.cli ? { bin: p.cli.bin, install: p.cli.install } : {}),
   }));
 }
@@ -146,3 +149,9 @@ export default defineCommand({
     return failing.length ? 1 : 0;
   },
 });
+
+/** Whether a provider's options schema lets the user leave `permission` out (so its table default applies). */
+function permissionIsOptional(options: { shape: Record<string, unknown> }): boolean {
+  const permission = options.shape.permission as { isOptional(): boolean } | undefined;
+  return permission?.isOptional() ?? true;
+}

@@ -51,3 +51,11 @@ test("doctor without a config lists the CLIs on PATH with install commands and s
   expect(report.clis.map((c: { install: string }) => c.install)).toEqual(providerSpecs().flatMap((p) => (p.cli ? [p.cli.install] : [])));
   expect(report.clis.map((c: { install: string }) => c.install)).toContain("npm i -g @anthropic-ai/claude-code");
 });
+
+test("doctor --json reports no default permission for ACPAgent, whose config requires one (#10)", async () => {
+  const { describeProviders } = await import("../../src/cli/doctor.ts");
+  const providers = describeProviders();
+  expect(providers.find((p) => p.name === "acp")?.defaultPermission).toBeNull();
+  expect(providers.find((p) => p.name === "codex")?.defaultPermission).toBe("write");
+  expect(providers.find((p) => p.name === "claude-code")?.defaultPermission).toBe("auto");
+});
