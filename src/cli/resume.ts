@@ -28,7 +28,7 @@ export default defineCommand({
     if (args.detach) {
       const { verbsFor } = await import("../serve/verbs.ts");
       await (await verbsFor(config, workDir(flags))).verbs.resumeDetached(runId);
-      return void out(runId);
+      return void out(args.json ? JSON.stringify({ runId }) : runId);
     }
     const { rt, serveQueue } = createRunRuntime({ config });
     try {

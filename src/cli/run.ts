@@ -51,7 +51,8 @@ export default defineCommand({
       const { verbsFor } = await import("../serve/verbs.ts");
       const { verbs } = await verbsFor(config, workDir(flags));
       // A file is named by its absolute path: the serve runs in the project root, not in this folder.
-      return void out(await verbs.startDetached(looksLikeFile(args.workflow) ? resolve(workDir(flags), args.workflow) : wf.name, wfArgs));
+      const runId = await verbs.startDetached(looksLikeFile(args.workflow) ? resolve(workDir(flags), args.workflow) : wf.name, wfArgs);
+      return void out(args.json ? JSON.stringify({ runId }) : runId);
     }
     const { rt, serveQueue } = createRunRuntime({ config });
     const { startRun } = await import("../workflow/runner.ts");

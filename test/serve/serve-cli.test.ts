@@ -118,6 +118,23 @@ describe("aegis serve (#12)", () => {
     expect(serve.log()).toContain("stopped");
   }, 60_000);
 
+  test("run --detach --json and resume --detach --json print {runId} as JSON (#12)", async () => {
+    const serve = await startServe();
+    try {
+      const r = await aegis("run", ["quick", "--detach", "--json", "--n=1"]);
+      expect(r.code).toBe(0);
+      const { runId } = JSON.parse(r.stdout) as { runId: string };
+      expect(runId).toMatch(/^run_/);
+      await waitFor(async () => (await runStatus(runId)).status === "done", { timeoutMs: 10_000, what: "the detached run to finish" });
+      const resumed = await aegis("resume", [runId, "--detach", "--json"]);
+      expect(resumed.code).toBe(0);
+      expect(JSON.parse(resumed.stdout)).toEqual({ runId });
+    } finally {
+      serve.p.kill("SIGTERM");
+    }
+    expect(await serve.p.exited).toBe(0);
+  }, 60_000);
+
   test("SIGTERM with a turn in flight: exit 0 after --grace, the run is left resumable and the next serve resumes it (#12)", async () => {
     let serve = await startServe(["--grace", "200ms"]);
     const runId = (await aegis("run", ["long", "--detach"])).stdout.trim();
