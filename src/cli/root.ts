@@ -136,7 +136,11 @@ async function resolveCommand(argv: string[], forHelp = false): Promise<{ cmd: C
       continue;
     }
     const next = subs[word];
-    if (!next) throw new UsageError(`unknown command ${JSON.stringify(word)}${didYouMean(word, Object.keys(subs))}`, "run `aegis --help` for the list of commands");
+    if (!next) {
+      const where = ["aegis", ...path].join(" "); // `aegis worktrees bogus` points at `aegis worktrees --help`
+      const what = path.length ? `subcommand of \`${where}\`` : "command";
+      throw new UsageError(`unknown ${what} ${JSON.stringify(word)}${didYouMean(word, Object.keys(subs))}`, `run \`${where} --help\` for the list of ${path.length ? "subcommands" : "commands"}`);
+    }
     parent = cmd;
     path.push(word);
     cmd = typeof next === "function" ? await (next as () => Promise<CommandDef<any>>)() : await next;

@@ -41,6 +41,14 @@ test("an unknown command exits 2 with a pointer to --help", async () => {
   expect(r.stderr).toContain("aegis --help");
 });
 
+test("an unknown subcommand names its parent command and points at its --help (#11)", async () => {
+  const r = await aegis(["worktrees", "prnue"]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toContain('unknown subcommand of `aegis worktrees` "prnue"');
+  expect(r.stderr).toContain('did you mean "prune"');
+  expect(r.stderr).toContain("aegis worktrees --help");
+});
+
 test("global flags may come before the command", async () => {
   expect(hoistGlobalFlags(["--cwd", "x", "config", "validate"])).toEqual(["config", "validate", "--cwd", "x"]);
   expect(hoistGlobalFlags(["--config=a.ts", "run", "wf", "--k=v"])).toEqual(["run", "wf", "--config=a.ts", "--k=v"]);
