@@ -142,10 +142,12 @@ export class ServeRuns {
     // park: a sleep, a waitFor or an unanswerable askHuman parks the run; the timer service wakes it (#12).
     const p = go({ signal: stop.signal, onEvent, park: true });
     live.done = p.then((outcome) => {
-      this.log(`run ${runId} (${outcome.workflow}) ${outcome.status}${outcome.status === "done" ? "" : `: ${errorMessage(outcome.error ?? outcome.status)}`}`);
+      const parked = errorCode(outcome.error) === "E_PARKED"; // logged as parked (sleeping, waiting), not interrupted
+      const why = errorMessage(outcome.error ?? outcome.status).replace(/^the run is parked, /, "");
+      this.log(`run ${runId} (${outcome.workflow}) ${parked ? "parked" : outcome.status}${outcome.status === "done" ? "" : `: ${why}`}`);
       // Cut off by this serve's shutdown: stays listed for the next serve. Any other end is the run's own.
       // A parked run is the timer service's to wake, not a cut-off one.
-      if (!(outcome.status === "interrupted" && this.shutdown.aborted) || errorCode(outcome.error) === "E_PARKED") this.disown(runId);
+      if (!(outcome.status === "interrupted" && this.shutdown.aborted) || parked) this.disown(runId);
       return outcome;
     }, (err: unknown) => {
       this.log(`run ${runId} failed to run: ${errorMessage(err)}`);

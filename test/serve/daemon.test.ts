@@ -116,6 +116,19 @@ test("a service failing to start stops those already started before the database
   expect(logs).toEqual([]);
 });
 
+test("a run that parks is logged as parked with what it waits for, not as interrupted (#12)", async () => {
+  const svc = new Recorder();
+  const logs: string[] = [];
+  const serve = await startServe({ config, graceMs: 1000, services: [svc], log: (m) => logs.push(m), pollMs: 50 });
+  try {
+    const runId = await svc.ctx!.startRun("serve-daemon-wait", {});
+    await waitFor(() => logs.some((l) => l.startsWith(`run ${runId} `)), { what: "the run's log line" });
+    expect(logs.find((l) => l.startsWith(`run ${runId} `))).toBe(`run ${runId} (serve-daemon-wait) parked: waiting for the signal "go"`);
+  } finally {
+    await serve.stop("test over");
+  }
+});
+
 describe("control socket (#12)", () => {
   test("a socket file nobody listens on means no serve; a path too long for a Unix socket is refused with a hint (#12)", async () => {
     using tmp = tempDir("serve-sock");
