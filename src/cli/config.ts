@@ -40,7 +40,8 @@ const show = defineCommand({
       const extra = Object.entries(a)
         .filter(([k, v]) => !["harness", "model", "permission", "prompt"].includes(k) && v !== undefined)
         .map(([k, v]) => `${k}=${showValue(k, v)}`);
-      out(`  ${name}: ${a.harness} model=${a.model} permission=${a.permission}${extra.length ? ` ${extra.join(" ")}` : ""}`);
+      // An unset model ("": an ACP agent's own default) is said so, not printed as an empty `model=`.
+      out(`  ${name}: ${a.harness} model=${a.model || "(the agent's default)"} permission=${a.permission}${extra.length ? ` ${extra.join(" ")}` : ""}`);
     }
     if (Object.keys(view.queues).length) out("queues:");
     for (const [name, q] of Object.entries(view.queues)) {

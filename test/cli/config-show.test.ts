@@ -43,3 +43,22 @@ test("config show prints replay.maxTokens, the default 24000 when unset (#9)", a
   expect(r.stdout.split("\n")).toContain("replay: maxTokens=24000");
   expect(JSON.parse((await aegis(["config", "show", "--json"])).stdout).replay).toEqual({ maxTokens: 24_000 });
 });
+
+test("config show says an ACP agent without a model uses the agent's default, not an empty model= (#10)", async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "aegis-config-show-acp-"));
+  try {
+    const file = join(dir, ".aegis.ts");
+    writeFileSync(file, 'export default { agents: { qw: { harness: "acp", command: ["qwen", "--acp"], permission: "write" } } };\n');
+    const p = Bun.spawn([process.execPath, join(ROOT, "src", "main.ts"), "config", "show", "--config", file], {
+      cwd: dir, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" },
+    });
+    const [stdout, code] = await Promise.all([new Response(p.stdout).text(), p.exited]);
+    expect(code).toBe(0);
+    const line = stdout.split("\n").find((l) => l.startsWith("  qw:")) ?? "";
+    expect(line).toContain("model=(the agent's default) permission=write");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
