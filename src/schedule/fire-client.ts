@@ -13,8 +13,7 @@ export async function fireScheduleViaServe(cfg: LoadedConfig, name: string): Pro
   if (!s) throw unknownSchedule(name, Object.keys(cfg.schedules));
   const client = await connectServe(dirname(statePath(cfg)));
   if (!client) {
-    // A usage error (exit 2), as `aegis run --detach` without a serve.
-    throw new AegisError("E_USAGE", `no aegis serve is running for this project, and schedules fire only under serve`, {
+    throw new AegisError("E_STATE", `no aegis serve is running for this project, and schedules fire only under serve`, {
       data: { schedule: name },
       hint: `start it with \`aegis serve\`, or run the workflow once with \`aegis run ${s.workflow}\``,
     });
