@@ -68,3 +68,8 @@ test.skipIf(!npm)("(#9) installed as \"aegis\" (npm:aegis-harness), `bun aegis.t
   expect(validate.stdout).toContain("1 agent");
   expect(validate.code).toBe(0);
 }, 180_000);
+
+test.skipIf(!existsSync(join(ROOT, ".git")))("(#9) `npm pack` run in the checkout leaves git status clean: its tarball is ignored", async () => {
+  const r = await exec(["git", "check-ignore", "-q", `aegis-harness-${VERSION}.tgz`], ROOT);
+  expect(r.code).toBe(0);
+});
