@@ -59,3 +59,12 @@ test("doctor --json reports no default permission for ACPAgent, whose config req
   expect(providers.find((p) => p.name === "codex")?.defaultPermission).toBe("write");
   expect(providers.find((p) => p.name === "claude-code")?.defaultPermission).toBe("auto");
 });
+
+test("doctor --json does not claim a Scripted agent touches no file: its reply may write in its cwd (#11)", async () => {
+  const { describeProviders } = await import("../../src/cli/doctor.ts");
+  const scripted = describeProviders().find((p) => p.name === "scripted");
+  for (const line of Object.values(scripted?.permissions ?? {})) {
+    expect(line).toStartWith("not enforced");
+    expect(line).not.toContain("touches no file");
+  }
+});

@@ -76,11 +76,12 @@ export const scriptedProvider = defineProvider({
   options: ScriptedOptionsSchema,
   flat: false,
   defaultPermission: "full",
+  // Not enforced: the reply function is the user's own code, run in aegis's process (it may write in ctx.cwd).
   permissions: {
-    read: "nothing to enforce: a scripted agent touches no file",
-    write: "nothing to enforce: a scripted agent touches no file",
-    full: "nothing to enforce: a scripted agent touches no file",
-    auto: "nothing to enforce: a scripted agent touches no file",
+    read: "not enforced: the reply function is your own code, run inside aegis",
+    write: "not enforced: the reply function is your own code, run inside aegis",
+    full: "not enforced: the reply function is your own code, run inside aegis",
+    auto: "not enforced: the reply function is your own code, run inside aegis",
   },
   driver: async () => (await import("./scripted-driver.ts")).scriptedDriver,
 });
