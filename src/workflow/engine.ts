@@ -92,6 +92,13 @@ export class Engine implements WorkflowEngine {
     if (opts.handle !== undefined && !HANDLE_PATTERN.test(opts.handle)) {
       throw new WorkflowError(`spawn: invalid handle "${opts.handle}": use lowercase words joined by dashes, e.g. brisk-curie`);
     }
+    // A misspelt isolation must not silently run the agent in the shared checkout.
+    if (opts.isolation !== undefined && opts.isolation !== "worktree" && opts.isolation !== "none") {
+      throw new WorkflowError(`spawn: isolation must be one of worktree, none; got ${JSON.stringify(opts.isolation)}`);
+    }
+    if (opts.keep !== undefined && !["changed", "always", "never"].includes(opts.keep)) {
+      throw new WorkflowError(`spawn: keep must be one of changed, always, never; got ${JSON.stringify(opts.keep)}`);
+    }
     const out = await this.journal.step<{ handle: string; agent: string; providerSessionId?: string; sessionId?: string }>(
       { kind: "spawn", label: `spawn ${profile}${opts.handle ? ` as ${opts.handle}` : ""}${opts.isolation === "worktree" ? " in a worktree" : ""}`, input: { profile, handle: opts.handle ?? null, ...isolationInput(opts) } },
       async () => {

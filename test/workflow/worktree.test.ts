@@ -75,6 +75,18 @@ describe("engine worktree verbs (#11)", () => {
     expect(out.status).toBe("failed");
     expect(out.error).toMatchObject({ code: "E_NOT_FOUND" });
   });
+
+  test("spawn refuses a misspelt isolation or keep instead of running in the shared checkout (#11)", async () => {
+    const root = makeRepo();
+    await using r = rig({ root, agents: { ed: noter } });
+    const bad = await r.run(workflow("badiso", async (e) => e.spawn("ed", { isolation: "worktre" as never })));
+    expect(bad.status).toBe("failed");
+    expect(bad.error).toMatchObject({ message: expect.stringContaining('isolation must be one of worktree, none; got "worktre"') });
+    const badKeep = await r.run(workflow("badkeep", async (e) => e.spawn("ed", { isolation: "worktree", keep: "sometimes" as never })));
+    expect(badKeep.status).toBe("failed");
+    expect(badKeep.error).toMatchObject({ message: expect.stringContaining('keep must be one of changed, always, never; got "sometimes"') });
+    expect(sh(root, "status", "--porcelain")).toBe("");
+  });
 });
 
 describe("engine.merge strategies and a dirty target (#11)", () => {
