@@ -33,7 +33,7 @@ export async function startClaude(provider: ClaudeCode, opts: StartOptions): Pro
     await session.close();
     const tail = session.stderrTail();
     if (init.timedOut) throw new AegisError("E_TIMEOUT", `claude did not answer its start-up handshake: ${init.error}`, { data: { stderr: tail } });
-    if (died) throw startupError(died, tail, provider.permission);
+    if (died) throw startupError(died, tail, provider.permission, inheritEnv);
     throw new AegisError("E_PROTOCOL", `claude refused the start-up handshake: ${init.error ?? "unknown error"}`, { data: { stderr: tail } });
   }
   if (opts.signal) {

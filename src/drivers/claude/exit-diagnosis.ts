@@ -2,6 +2,7 @@
 // hit most (bypassPermissions as root) turned into an AegisError that says how to fix it. Text only; no I/O.
 
 import type { ExitStatus } from "../../proc/spawn.ts";
+import { envMatcher, type InheritEnv } from "../../proc/env.ts";
 import { AegisError } from "../../util/errors.ts";
 
 /** How much of the stderr tail an error message quotes. */
@@ -24,16 +25,18 @@ export function withStderr(message: string, tail: string): string {
 }
 
 /** The error for a CLI that did not get through start-up. */
-export function startupError(reason: string, tail: string, permission: string): AegisError {
+export function startupError(reason: string, tail: string, permission: string, inheritEnv: InheritEnv = "all"): AegisError {
   if (ROOT_REFUSAL.test(tail)) {
+    const viaEnv = `set it in the provider's env: new ClaudeCode({ ..., env: { IS_SANDBOX: "1" } })`;
+    // An exported IS_SANDBOX=1 does not help an agent whose inheritEnv leaves it out: say so instead.
+    const hint = inheritEnv !== "all" && !envMatcher(inheritEnv)("IS_SANDBOX")
+      ? `this agent's inheritEnv [${inheritEnv.join(", ")}] does not pass IS_SANDBOX: when this is a container or ` +
+        `sandbox, add "IS_SANDBOX" to inheritEnv and export IS_SANDBOX=1, or ${viaEnv}; or run aegis as a non-root user`
+      : `run aegis as a non-root user, or, when this is a container or sandbox, export IS_SANDBOX=1 before running aegis (or ${viaEnv})`;
     return new AegisError(
       "E_PERMISSION",
       `Claude Code refuses permission "${permission}" (bypassPermissions) when run as root`,
-      {
-        hint: "run aegis as a non-root user, or, when this is a container or sandbox, export IS_SANDBOX=1 before " +
-          `running aegis (or set it in the provider's env: new ClaudeCode({ ..., env: { IS_SANDBOX: "1" } }))`,
-        data: { stderr: tail },
-      },
+      { hint, data: { stderr: tail } },
     );
   }
   return new AegisError("E_AGENT_EXIT", withStderr(`claude failed to start: ${reason}`, tail), { data: { stderr: tail } });
