@@ -160,7 +160,9 @@ export function validateArgs(workflow: { name: string; args?: ArgsSchema<unknown
   const lines = result.issues.map((i) => {
     const path = (i.path ?? []).map((p) => String(typeof p === "object" ? p.key : p));
     const got = path.length ? path.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], input) : undefined;
-    return `${path.length ? `--${path.map((p) => kebab(p)).join(".")}` : "arguments"}: ${i.message}${got !== undefined ? ` (got ${JSON.stringify(got)})` : ""}`;
+    // A top-level argument not given at all fails only when required: say so, not "expected string, received undefined".
+    const missing = path.length === 1 && !(path[0]! in input);
+    return `${path.length ? `--${path.map((p) => kebab(p)).join(".")}` : "arguments"}: ${missing ? "required, not given" : i.message}${got !== undefined ? ` (got ${JSON.stringify(got)})` : ""}`;
   });
   throw new UsageError(`bad argument${lines.length === 1 ? "" : "s"} for workflow "${workflow.name}": ${lines.join("; ")}`,
     `see its arguments: aegis run ${workflow.name} --help`);

@@ -56,6 +56,13 @@ describe("with a schema (#10)", () => {
     expect(badEnum.hint).toContain("aegis run write --help");
   });
 
+  test("a required argument left out is reported as required, not as \"received undefined\" (#10)", () => {
+    const err = usageError(() => validateArgs({ name: "greet", args: z.object({ name: z.string(), times: z.number().default(1) }) }, {}));
+    expect(err.code).toBe("E_USAGE");
+    expect(err.message).toContain("--name: required, not given");
+    expect(err.message).not.toContain("undefined");
+  });
+
   test("--help lists each argument with its type and default, from the schema", () => {
     const text = argsUsage({ ...wf, description: "Writes" });
     expect(text).toContain("WORKFLOW write: Writes");
