@@ -133,8 +133,14 @@ export function parsePayload(text: string | undefined): unknown {
   if (text === undefined) return null;
   try {
     return JSON.parse(text);
-  } catch {
-    return text; // plain words (`aegis signal run_x approved yes`) arrive as a string
+  } catch (err) {
+    // Plain words (`aegis signal run_x approved yes`) arrive as a string; a broken JSON object or array is a mistake.
+    if (/^\s*[[{]/.test(text)) {
+      throw new AegisError("E_USAGE", `the payload is not valid JSON: ${(err as Error).message}`, {
+        hint: `quote it for the shell, e.g. '{"by":"ana"}'; plain words are sent as a string`,
+      });
+    }
+    return text;
   }
 }
 

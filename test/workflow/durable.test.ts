@@ -5,6 +5,7 @@ import { describe, expect, test } from "bun:test";
 import { getRun, listSteps } from "../../src/store/runs.ts";
 import { dueParks, getPark } from "../../src/store/waits.ts";
 import { workflow } from "../../src/workflow/registry.ts";
+import { parsePayload } from "../../src/workflow/durable.ts";
 import { findRunView } from "../../src/workflow/run-status.ts";
 import { sendAnswer, sendSignal } from "../../src/workflow/signals.ts";
 import { FakeClock, until } from "./fake-clock.ts";
@@ -101,6 +102,15 @@ describe("engine.waitFor (#12)", () => {
     const spaced = await r.run(workflow("t-bad-event", async (e) => e.waitFor("deploy approved")));
     expect(spaced.error).toMatchObject({ code: "E_WORKFLOW", message: expect.stringContaining("bad event name") });
   });
+});
+
+test("aegis signal's payload: JSON, plain words as a string, a broken JSON object or array refused as a usage error (#12)", () => {
+  expect(parsePayload('{"by":"ana"}')).toEqual({ by: "ana" });
+  expect(parsePayload("yes")).toBe("yes");
+  expect(parsePayload("42")).toBe(42);
+  expect(parsePayload(undefined)).toBeNull();
+  expect(() => parsePayload("{bad")).toThrow(expect.objectContaining({ code: "E_USAGE" }));
+  expect(() => parsePayload("[1,")).toThrow(expect.objectContaining({ code: "E_USAGE" }));
 });
 
 describe("parking (#12)", () => {
