@@ -92,17 +92,25 @@ export function webhookService(opts: WebhookServiceOptions = {}): WebhookService
       if (!http) return;
       await checkWorkflows(c.cfg, "webhooks", opts.resolveWorkflow ?? defaultResolver(c.cfg));
       const secrets = readSecrets(c.cfg.webhooks ?? {}, opts.env ?? process.env, c.cfg.file);
-      server = Bun.serve({
-        hostname: http.host,
-        port: http.port,
-        // Bun's own cap is a backstop above ours, so an oversize body gets our 413 rather than a dropped connection.
-        maxRequestBodySize: maxBody * 2,
-        fetch: (req) => handle(c, secrets, req),
-        error: (err) => {
-          c.log(`webhooks: ${errorMessage(err)}`);
-          return text(500, "internal error");
-        },
-      });
+      try {
+        server = Bun.serve({
+          hostname: http.host,
+          port: http.port,
+          // Bun's own cap is a backstop above ours, so an oversize body gets our 413 rather than a dropped connection.
+          maxRequestBodySize: maxBody * 2,
+          fetch: (req) => handle(c, secrets, req),
+          error: (err) => {
+            c.log(`webhooks: ${errorMessage(err)}`);
+            return text(500, "internal error");
+          },
+        });
+      } catch (err) {
+        // A port in use (another serve, another program) or a host not on this machine: name the key, not a stack.
+        throw new ConfigError(`serve.http: cannot listen on ${http.host}:${http.port}: ${errorMessage(err)}`, {
+          file: c.cfg.file, issues: [{ path: "serve.http.port", message: errorMessage(err) }], cause: err,
+          hint: "free the port or set another serve.http.port (or host) in the config",
+        });
+      }
       c.log(`webhooks: listening on http://${http.host}:${server.port} (${Object.keys(c.cfg.webhooks ?? {}).length} hooks)`);
     },
     async stop(graceMs) {

@@ -87,6 +87,20 @@ describe("webhooks (#12)", () => {
     expect(s.address()).toBeUndefined();
   });
 
+  test("a port already in use is a config error naming serve.http.port, not a stack trace (#12)", async () => {
+    const taken = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("busy") });
+    try {
+      const fake = fakeServe(openStore(":memory:"), { webhooks: hooks, serve: { http: { host: "127.0.0.1", port: taken.port! } } }, 0);
+      const s = webhookService({ env: { DEPLOY_HOOK_SECRET: SECRET }, resolveWorkflow: known });
+      const err = await s.start(fake.ctx).then(() => undefined, (e: unknown) => e);
+      expect(err).toMatchObject({ code: "E_CONFIG", issues: [{ path: "serve.http.port" }] });
+      expect(String((err as Error).message)).toContain(`127.0.0.1:${taken.port}`);
+      expect(s.address()).toBeUndefined();
+    } finally {
+      await taken.stop(true);
+    }
+  });
+
   test("without serve.http nothing listens", async () => {
     const fake = fakeServe(openStore(":memory:"), { webhooks: hooks }, 0);
     svc = webhookService({ env: {} });
