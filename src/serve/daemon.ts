@@ -39,9 +39,12 @@ export interface Serve {
   readonly stopped: Promise<void>;
 }
 
-/** The services every serve runs (timers, schedules, webhooks register here). */
+/**
+ * The services every serve runs (timers, schedules, webhooks register here). Webhooks start first: their checks (a
+ * secret unset, the port taken) can refuse the start, and must do so before a schedule fires or a timer wakes a run.
+ */
 export function defaultServices(): ServeService[] {
-  return [timerService(), scheduleService(), webhookService()];
+  return [webhookService(), timerService(), scheduleService()];
 }
 
 export async function startServe(opts: ServeOptions): Promise<Serve> {

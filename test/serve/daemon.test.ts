@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config/load.ts";
 import type { LoadedConfig } from "../../src/config/validate.ts";
 import { connectServe } from "../../src/serve/client.ts";
-import { startServe } from "../../src/serve/daemon.ts";
+import { defaultServices, startServe } from "../../src/serve/daemon.ts";
 import { LOCK_FILE } from "../../src/serve/lock.ts";
 import type { ServeContext, ServeService } from "../../src/serve/service.ts";
 import { SOCKET_FILE } from "../../src/serve/socket.ts";
@@ -114,6 +114,10 @@ test("a service failing to start stops those already started before the database
   expect(existsSync(join(stateDir, SOCKET_FILE))).toBe(false);
   expect(existsSync(join(stateDir, LOCK_FILE))).toBe(false);
   expect(logs).toEqual([]);
+});
+
+test("webhooks start before timers and schedules, so a refused start (secret unset, port taken) fires and wakes nothing (#12)", () => {
+  expect(defaultServices().map((s) => s.name)).toEqual(["webhooks", "timers", "schedules"]);
 });
 
 test("a run that parks is logged as parked with what it waits for, not as interrupted (#12)", async () => {
