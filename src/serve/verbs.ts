@@ -82,6 +82,11 @@ export function localVerbs(config: LoadedConfig, cwd: string): Verbs {
 }
 
 function noServe(): AegisError {
+  if (process.env.AEGIS_NO_SERVE === "1") {
+    return new AegisError("E_USAGE", "--detach needs the running `aegis serve`, and AEGIS_NO_SERVE=1 keeps this command from using it", {
+      hint: "unset AEGIS_NO_SERVE to detach into the serve, or run without --detach to run it here",
+    });
+  }
   return new AegisError("E_USAGE", "--detach needs a running `aegis serve` for this project, and none is running", {
     hint: "start one (aegis serve, or under systemd) and run again, or run without --detach to run it here",
   });

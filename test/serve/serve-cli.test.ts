@@ -118,9 +118,12 @@ describe("aegis serve (#12)", () => {
     expect(serve.log()).toContain("stopped");
   }, 60_000);
 
-  test("run --detach --json and resume --detach --json print {runId} as JSON (#12)", async () => {
+  test("run --detach --json and resume --detach --json print {runId} as JSON; under AEGIS_NO_SERVE=1 --detach says so (#12)", async () => {
     const serve = await startServe();
     try {
+      const forced = await aegis("run", ["quick", "--detach"], { AEGIS_NO_SERVE: "1" });
+      expect(forced.code).toBe(2);
+      expect(forced.stderr).toContain("AEGIS_NO_SERVE=1");
       const r = await aegis("run", ["quick", "--detach", "--json", "--n=1"]);
       expect(r.code).toBe(0);
       const { runId } = JSON.parse(r.stdout) as { runId: string };
