@@ -61,11 +61,14 @@ async function showOne(args: { runId: string; config?: string; cwd?: string; jso
   out(`${r.runId}  ${r.workflow}  ${r.status}  (attempt ${r.attempt})`);
   out(`  args: ${JSON.stringify(r.args)}`);
   out(`  ${r.steps.length} steps · ${r.sessions.length} sessions · ${r.tokens.input + r.tokens.output} tokens · ${formatUsd(r.costUsd)} · ${formatDuration(r.durationMs)}`);
+  // A parked run's last step (its sleep, wait or question) is not running: it is what the run is parked on.
+  const parked = r.error?.code === "E_PARKED";
   for (const s of r.steps) {
-    const took = s.durationMs === null ? "unfinished" : formatDuration(s.durationMs);
-    out(`  [${s.step}] ${s.label}  ${s.status} ${took}${s.costUsd ? ` ${formatUsd(s.costUsd)}` : ""}${s.error ? `: ${s.error}` : ""}`);
+    const state = parked && s.status === "running" && s.durationMs === null ? "parked" : `${s.status} ${s.durationMs === null ? "unfinished" : formatDuration(s.durationMs)}`;
+    out(`  [${s.step}] ${s.label}  ${state}${s.costUsd ? ` ${formatUsd(s.costUsd)}` : ""}${s.error ? `: ${s.error}` : ""}`);
   }
   for (const s of r.sessions) out(`  session ${s.handle} (${s.agent}) ${s.state} ${formatUsd(s.costUsd)}`);
   if (r.result !== undefined) out(`result: ${typeof r.result === "string" ? r.result : JSON.stringify(r.result, null, 2)}`);
-  if (r.error) out(`error: ${r.error.message}${r.error.stack ? `\n${r.error.stack}` : ""}`);
+  if (parked) out(`parked: ${r.error!.message.replace(/^the run is parked, /, "")}`);
+  else if (r.error) out(`error: ${r.error.message}${r.error.stack ? `\n${r.error.stack}` : ""}`);
 }

@@ -67,6 +67,10 @@ test("detached runs park waiting; aegis signal and aegis answer through the serv
     const listed = await aegis("runs");
     expect(listed.stdout).toContain(`asks: Ship it? (yes | no) → aegis answer ${ask} <answer>`);
     expect(listed.stdout).toContain(`waits for approve → aegis signal ${gate} approve`);
+    const shown = (await aegis("runs", ["show", gate])).stdout; // (#12): parked, not an error nor a running step
+    expect(shown).toContain("parked: waiting for the signal \"approve\"");
+    expect(shown).not.toContain("error:");
+    expect(shown).not.toContain("unfinished");
     const sent = await aegis("signal", [gate, "approve", '{"by":"ana"}']);
     expect(sent.stdout).toContain("aegis serve wakes the run");
     await waitFor(async () => (await run(gate)).status === "done", { timeoutMs: 15_000, what: "the signalled run to finish" });
