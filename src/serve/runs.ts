@@ -9,8 +9,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../runtime.ts";
-import { getRun, type RunRow } from "../store/runs.ts";
-import type { Store } from "../store/store.ts";
+import { crashedRunIds, getRun, type RunRow } from "../store/runs.ts";
 import type { RunEvent } from "../ui/events.ts";
 import { AegisError, errorCode, errorMessage } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
@@ -178,11 +177,6 @@ export class ServeRuns {
     if (!wf) throw new AegisError("E_CONFIG", `run ${run.id} is of workflow "${run.workflow}", which is no longer registered`);
     return wf;
   }
-}
-
-/** Runs whose process died while they ran (reconcileRuns marks them), oldest first. */
-function crashedRunIds(store: Store): string[] {
-  return store.db.query<{ id: string }, []>("SELECT id FROM runs WHERE status = 'crashed' ORDER BY created_at, id").all().map((r) => r.id);
 }
 
 function stopping(): AegisError {

@@ -158,6 +158,11 @@ export function listRuns(store: Store, limit = 50): RunRow[] {
   return store.db.query<RunRow, [number]>("SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?").all(limit);
 }
 
+/** Runs whose process died while they ran (reconcileRuns marks them `crashed`), oldest first. */
+export function crashedRunIds(store: Store): string[] {
+  return store.sql<{ id: string }, []>("SELECT id FROM runs WHERE status = 'crashed' ORDER BY created_at, id").all().map((r) => r.id);
+}
+
 export function runningRuns(store: Store): RunRow[] {
   return store.db.query<RunRow, []>("SELECT * FROM runs WHERE status = 'running'").all();
 }
