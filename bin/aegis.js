@@ -29,7 +29,7 @@ function findBun() {
 
 const result = spawnSync(findBun(), [main, ...process.argv.slice(2)], { stdio: "inherit" });
 if (result.error && result.error.code === "ENOENT") {
-  process.stderr.write("aegis: the Bun runtime was not found. Install it (npm i -g bun) or set AEGIS_BUN, or use the standalone binary (npm run build → dist/aegis).\n");
+  process.stderr.write("aegis: the Bun runtime was not found. Install it (npm i -g bun) or set AEGIS_BUN, or use the standalone binary (no Node or Bun needed: see Install in the README).\n");
   process.exit(2);
 }
 if (result.signal) process.kill(process.pid, result.signal);
