@@ -58,6 +58,7 @@ function releaseNotes(version: string, shipped: Built[], skipped: { t: Target; w
     ...shipped.map((b) => `| ${assetName(b.target)} | ${b.target.os} ${b.target.arch}${b.target.libc ? " (musl)" : ""} |`), "",
     ...[...new Set(shipped.map((b) => b.target.note).filter(Boolean))].map((n) => `- ${n}`),
     ...skipped.map(({ t, why }) => `- Not in this release: ${t.name}. ${why}`),
+    ...shipped.filter((b) => b.warning).map((b) => `- ${b.warning}`),
     ...TARGETS.filter((t) => t.release === "unsupported").map((t) => `- ${t.note ?? `${t.name} is unsupported.`}`),
   ];
   return `${lines.join("\n")}\n`;
@@ -75,6 +76,7 @@ async function buildRelease(outDir: string): Promise<void> {
     if (b.problems.length === 0) {
       shipped.push(b);
       console.error(`built ${describe(b)}`);
+      if (b.warning) console.error(`warning: ${b.warning}`);
     } else if (t.release === "if-signed") {
       const why = `Bun's cross-compiled binary fails its check (${b.problems.join("; ")}). ${resignHint(t)}`;
       skipped.push({ t, why });
@@ -110,6 +112,7 @@ async function buildOne(t: Target, outDir: string, opts: { fileName?: string; ke
     fail(`${assetName(t)} fails its checks and was not written:\n  ${b.problems.join("\n  ")}${hint}`);
   }
   console.error(`built ${describe(b)}`);
+  if (b.warning) console.error(`warning: ${b.warning}`);
 }
 
 const argv = process.argv.slice(2);

@@ -61,6 +61,8 @@ export interface Built {
   bunSection: number;
   seconds: number;
   problems: string[];
+  /** Why this asset's `aegis ui` lacks its native library (scripts/opentui-native.ts); undefined when it has it. */
+  warning?: string;
 }
 
 /**
@@ -76,7 +78,7 @@ export async function buildAsset(t: Target, outDir: string, opts: BuildOptions):
   const defines = [`--define=AEGIS_BUILD_COMMIT=${JSON.stringify(opts.commit)}`, `--define=AEGIS_BUILD_TARGET=${JSON.stringify(t.name)}`];
   const cross = opts.runtime ? [`--target=${t.bun}`, `--compile-executable-path=${opts.runtime}`] : [];
   // Bun appends .exe to a Windows outfile itself.
-  await compileAegis(t.os === "windows" ? staged.replace(/\.exe$/, "") : staged, [...cross, ...defines]);
+  const native = await compileAegis(t.os === "windows" ? staged.replace(/\.exe$/, "") : staged, [...cross, ...defines], t);
   const seconds = (performance.now() - started) / 1000;
   if (!existsSync(staged)) throw new Error(`bun build reported success but wrote no ${staged}`);
   const bytes = statSync(staged).size;
@@ -86,7 +88,7 @@ export async function buildAsset(t: Target, outDir: string, opts: BuildOptions):
   if (problems.length === 0 || opts.keepFailed) renameSync(staged, file);
   else rmSync(staged, { force: true });
   if (readdirSync(staging).length === 0) rmSync(staging, { recursive: true, force: true });
-  return { target: t, file, bytes, bunSection: bunSectionSize(info), seconds, problems };
+  return { target: t, file, bytes, bunSection: bunSectionSize(info), seconds, problems, ...(native.warning ? { warning: native.warning } : {}) };
 }
 
 export function sha256File(file: string): string {
