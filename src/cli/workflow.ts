@@ -13,15 +13,15 @@ const list = defineCommand({
   async run({ args }) {
     const config = await loadConfigFromArgs(args);
     await loadConfigWorkflows(config);
-    const wfs = allWorkflows().map((w) => ({ name: w.name, description: w.description ?? null, file: w.file ?? null, defaults: argDefaults(w.args), args: argInfo(w.args) ?? null }));
+    const wfs = allWorkflows().map((w) => ({ name: w.name, description: w.description ?? null, file: w.file ?? null, builtin: w.builtin === true, defaults: argDefaults(w.args), args: argInfo(w.args) ?? null }));
     if (args.json) return void out(JSON.stringify(wfs, null, 2));
     if (wfs.length === 0) return void out("no workflows registered: add files or folders to `workflows` in .aegis.ts");
     const width = Math.max(...wfs.map((w) => w.name.length));
-    for (const w of wfs) out(`${w.name.padEnd(width)}  ${w.description ?? ""}`.trimEnd());
+    for (const w of wfs) out(`${w.name.padEnd(width)}  ${w.description ?? ""}${w.builtin ? " (built-in)" : ""}`.trimEnd());
   },
 });
 
 export default defineCommand({
   meta: { name: "workflow", description: "Inspect workflows (aegis workflow list)" },
-  subCommands: { list },
+  subCommands: { list, show: () => import("./workflow-show.ts").then((m) => m.default) },
 });

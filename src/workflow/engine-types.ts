@@ -160,6 +160,8 @@ export interface WorkflowEngine {
   listSessions(): SessionInfo[];
   /** The agent profiles of the configuration. */
   listAgents(): string[];
+  /** The configuration's `defaultAgent` (the only agent when there is one), or undefined. */
+  readonly defaultAgent: string | undefined;
   /** The git worktree of a session spawned with `isolation: "worktree"`. E_NOT_FOUND for a session without one. */
   worktree(handle: string): Promise<WorktreeInfo>;
   /** Commits what the agent left uncommitted in its worktree (a no-op when clean). */

@@ -343,6 +343,10 @@ export class Engine implements WorkflowEngine {
     return Object.keys(this.init.host.config.agents);
   }
 
+  get defaultAgent(): string | undefined {
+    return this.init.host.config.defaultAgent;
+  }
+
   worktree(handle: string): Promise<WorktreeInfo> {
     this.checkRunning();
     return this.git.worktree(handle);

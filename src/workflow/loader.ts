@@ -10,7 +10,7 @@ import { registerAegisModule } from "../config/module-plugin.ts";
 import type { LoadedConfig } from "../config/validate.ts";
 import { didYouMean } from "../config/validate.ts";
 import { ConfigError, errorCode, notFound } from "../util/errors.ts";
-import { getWorkflow, isWorkflow, listWorkflows, allWorkflows, setLoadingFile, type Workflow } from "./registry.ts";
+import { definingBuiltins, getWorkflow, isWorkflow, listWorkflows, allWorkflows, registerBuiltins, setLoadingFile, type Workflow } from "./registry.ts";
 
 const MODULE_EXT = /\.(ts|mts|js|mjs|tsx|jsx)$/;
 const SKIP = /(\.test|\.spec|\.d)\.[mc]?[tj]sx?$/;
@@ -59,8 +59,15 @@ export async function importWorkflowFile(file: string): Promise<Workflow | undef
   return isWorkflow(mod.default) ? (mod.default as Workflow) : undefined;
 }
 
-/** Imports every workflow module of the config, in order. */
+/** Makes the built-in catalog (src/catalog/, embedded in the binary) available beneath the project's workflows. */
+export async function loadBuiltinWorkflows(): Promise<void> {
+  const { catalog } = await definingBuiltins(() => import("../catalog/index.ts"));
+  registerBuiltins(catalog);
+}
+
+/** Imports every workflow module of the config, in order, above the built-in catalog. */
 export async function loadConfigWorkflows(config: Pick<LoadedConfig, "workflows">): Promise<void> {
+  await loadBuiltinWorkflows();
   for (const f of workflowFiles(config.workflows)) await importWorkflowFile(f);
 }
 

@@ -1,9 +1,12 @@
 // The workflow registry: `workflow(name?, fn, opts?)` records a workflow under its name together with the file that
 // registered it, so two different workflows with one name fail with an error naming both files. Registering again
-// from the same file (a module imported twice) replaces the entry. It must not import or run workflow files.
+// from the same file (a module imported twice) replaces the entry. The built-in catalog (src/catalog/) sits in a map of
+// its own beneath: a project workflow of the same name overrides a built-in one, with a notice on stderr. It must not
+// import or run workflow files.
 
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../util/errors.ts";
+import { logger } from "../ui/log.ts";
 import type { ArgsSchema } from "./arg-schema.ts";
 import type { WorkflowEngine } from "./engine-types.ts";
 
@@ -24,6 +27,10 @@ export interface WorkflowOptions<A = Record<string, unknown>> {
    * resumes it; "manual" leaves it for `aegis resume <runId>`.
    */
   resume?: "auto" | "manual";
+  /** Longer documentation for `aegis workflow show <name>`: what it does, step by step, and what it returns. */
+  usage?: string;
+  /** Example command lines for `aegis workflow show <name>`, e.g. `aegis run my-flow --topic=x`. */
+  examples?: string[];
 }
 
 /** A registered workflow. */
@@ -37,10 +44,20 @@ export interface Workflow<A = Record<string, unknown>, R = unknown> {
   readonly args?: ArgsSchema<A>;
   /** Whether `aegis serve` resumes its crashed runs at start (default "auto"). */
   readonly resume?: "auto" | "manual";
+  /** Longer documentation shown by `aegis workflow show`. */
+  readonly usage?: string;
+  /** Example command lines shown by `aegis workflow show`. */
+  readonly examples?: readonly string[];
+  /** True for a workflow of aegis's built-in catalog. */
+  readonly builtin?: boolean;
 }
 
 const registry = new Map<string, Workflow<any, any>>();
+const builtins = new Map<string, Workflow<any, any>>();
+/** Names whose override of a built-in workflow was already told (once per process). */
+const overrideNoticed = new Set<string>();
 let loadingFile: string | undefined;
+let loadingBuiltins = false;
 
 export function workflow<A = Record<string, unknown>, R = unknown>(fn: WorkflowFn<A, R>, opts?: WorkflowOptions<A>): Workflow<A, R>;
 export function workflow<A = Record<string, unknown>, R = unknown>(name: string, fn: WorkflowFn<A, R>, opts?: WorkflowOptions<A>): Workflow<A, R>;
@@ -63,7 +80,12 @@ export function workflow<A, R>(a: string | WorkflowFn<A, R>, b?: WorkflowFn<A, R
     ...(opts?.description !== undefined ? { description: opts.description } : {}),
     ...(opts?.args !== undefined ? { args: opts.args } : {}),
     ...(opts?.resume !== undefined ? { resume: opts.resume } : {}),
+    ...(opts?.usage !== undefined ? { usage: opts.usage } : {}),
+    ...(opts?.examples !== undefined ? { examples: [...opts.examples] } : {}),
+    ...(loadingBuiltins ? { builtin: true } : {}),
   };
+  // The catalog's modules define their workflows; registerBuiltins() puts them in the built-in map.
+  if (loadingBuiltins) return wf;
   const existing = registry.get(name);
   if (existing && existing.fn !== fn && existing.file !== file) {
     throw new ConfigError(`two workflows are named "${name}": one in ${existing.file ?? "(unknown file)"}, one in ${file ?? "(unknown file)"}`, {
@@ -72,22 +94,48 @@ export function workflow<A, R>(a: string | WorkflowFn<A, R>, b?: WorkflowFn<A, R
     });
   }
   registry.set(name, wf);
+  if (builtins.has(name)) noticeOverride(wf);
   return wf;
 }
 
-/** The names of every registered workflow, sorted. */
+/** The names of every registered workflow (the project's and the built-in ones), sorted. */
 export function listWorkflows(): string[] {
-  return [...registry.keys()].sort();
+  return [...new Set([...registry.keys(), ...builtins.keys()])].sort();
 }
 
-/** The workflow registered under `name`, if any. */
+/** The workflow registered under `name`, if any: the project's, else the built-in one. */
 export function getWorkflow(name: string): Workflow | undefined {
-  return registry.get(name);
+  return registry.get(name) ?? builtins.get(name);
 }
 
 /** Every registered workflow, sorted by name. */
 export function allWorkflows(): Workflow[] {
-  return listWorkflows().map((n) => registry.get(n)!);
+  return listWorkflows().map((n) => getWorkflow(n)!);
+}
+
+/** @internal The loader imports the catalog's modules inside this, so their `workflow()` calls register nothing. */
+export async function definingBuiltins<T>(load: () => Promise<T>): Promise<T> {
+  loadingBuiltins = true;
+  try {
+    return await load();
+  } finally {
+    loadingBuiltins = false;
+  }
+}
+
+/** @internal Makes the catalog's workflows available beneath the project's (idempotent). */
+export function registerBuiltins(wfs: readonly Workflow<any, any>[]): void {
+  for (const wf of wfs) {
+    builtins.set(wf.name, { ...wf, builtin: true });
+    const own = registry.get(wf.name);
+    if (own) noticeOverride(own);
+  }
+}
+
+function noticeOverride(wf: Workflow<any, any>): void {
+  if (overrideNoticed.has(wf.name)) return;
+  overrideNoticed.add(wf.name);
+  logger().info(`workflow "${wf.name}"${wf.file ? ` in ${wf.file}` : ""} overrides the built-in one (aegis workflow show ${wf.name})`);
 }
 
 /** @internal The loader names the file it is importing, for registrations whose stack has no file. */
@@ -98,6 +146,8 @@ export function setLoadingFile(file: string | undefined): void {
 /** @internal For tests: forget every registration. */
 export function clearRegistry(): void {
   registry.clear();
+  builtins.clear();
+  overrideNoticed.clear();
 }
 
 export function isWorkflow(v: unknown): v is Workflow {

@@ -86,7 +86,7 @@ describe("aegis mcp (stdio)", () => {
     expect(names).toContain("aegis_run_workflow");
     const meta = await call(client, "aegis_meta");
     expect(meta.text).toContain("You are the operator");
-    expect(meta.text).toContain("Workflows (for aegis_run_workflow): shout");
+    expect(meta.text).toContain("Workflows (for aegis_run_workflow): execute-plan, fix-ci, prompt, review-branch, shout, tdd-cycle"); // built-ins too (#13)
     expect((await callJson(client, "aegis_list_agents")).agents).toEqual([
       { name: "writer", provider: "scripted", model: "scripted" },
       { name: "reviewer", provider: "scripted", model: "scripted" },
@@ -120,7 +120,7 @@ describe("aegis mcp (stdio)", () => {
       return r.status === "done" ? r : undefined;
     }, { what: "the run to finish", timeoutMs: 10_000, intervalMs: 50 });
     expect(run).toMatchObject({ workflow: "shout", result: "HEY", caller: null });
-    expect(await call(client, "aegis_run_workflow", { name: "nope" })).toEqual({ isError: true, text: 'E_NOT_FOUND: unknown workflow "nope" (known: shout)' });
+    expect(await call(client, "aegis_run_workflow", { name: "nope" })).toEqual({ isError: true, text: 'E_NOT_FOUND: unknown workflow "nope" (known: execute-plan, fix-ci, prompt, review-branch, shout, tdd-cycle)' });
     expect(await call(client, "aegis_workflow_status", { runId: "run_nope" })).toEqual({ isError: true, text: 'E_NOT_FOUND: unknown workflow run "run_nope"' });
   });
 });
