@@ -15,7 +15,8 @@ import type { Store } from "../store/store.ts";
 import { AegisError, notFound } from "../util/errors.ts";
 import { HANDLE_PATTERN, newHandle, newId } from "../util/ids.ts";
 import { Emitter } from "./emitter.ts";
-import { type Delivery, type InboxMessage, type SenderTag } from "./sender.ts";
+import { consumeInterruptRow, writeInterruptRow } from "./control.ts";
+import { INTERRUPT_SENDER, type Delivery, type InboxMessage, type SenderTag } from "./sender.ts";
 import { Session, type QueuedMessage } from "./session.ts";
 import type { KeepPolicy } from "../store/worktrees.ts";
 import { logIgnored } from "../util/log-ignored.ts";
@@ -270,8 +271,24 @@ export class SessionManager {
   deliverRow(row: InboxRow): boolean {
     const session = this.live.get(row.target);
     if (!session || this.queuedRows.has(row.id)) return false;
+    if (row.sender === INTERRUPT_SENDER) return consumeInterruptRow(this.store, session, row);
     this.enqueueRow(session, row);
     return true;
+  }
+
+  /**
+   * Interrupts the running turn of `handle` wherever it is hosted: here directly; in another aegis process (serve,
+   * `aegis run`, another UI) through a control row in its inbox, which that process's watch picks up (#14).
+   */
+  async requestInterrupt(handle: string): Promise<"here" | "requested"> {
+    if (this.live.has(handle)) {
+      await this.interrupt(handle);
+      return "here";
+    }
+    const row = findSessionByHandle(this.store, handle);
+    if (!row || row.closed_at !== null) this.require(handle); // throws E_NOT_FOUND
+    writeInterruptRow(this.store, handle);
+    return "requested";
   }
 
   /** Picks up messages other processes persisted for sessions live here. Returns how many were queued. */

@@ -5,9 +5,15 @@ import { HANDLE_PATTERN } from "../util/ids.ts";
 
 /**
  * Who sent a message or enqueued a task: `user`, `agent:<handle>`, `queue:<name>`, `workflow:<name>` (a workflow run
- * may append `:<runId>`).
+ * may append `:<runId>`), `group:<name>/broadcast:<n>` or `group:<name>/race:<n>` (a group's brief, #13).
  */
-export type SenderTag = "user" | `agent:${string}` | `queue:${string}` | `workflow:${string}`;
+export type SenderTag = "user" | `agent:${string}` | `queue:${string}` | `workflow:${string}` | `group:${string}`;
+
+/**
+ * The sender of a control row: an inbox row asking the process that hosts the session to interrupt its running turn
+ * (`aegis ui` steering a session another process hosts). Never rendered to an agent: the host consumes it (#14).
+ */
+export const INTERRUPT_SENDER = "control:interrupt";
 
 /** A message on its way into a session's inbox. */
 export interface InboxMessage {
@@ -26,7 +32,7 @@ export interface Delivery {
   depth: number;
 }
 
-const SENDER = /^(user|(agent|queue|workflow):[^\s·]+)$/;
+const SENDER = /^(user|(agent|queue|workflow|group):[^\s·]+)$/;
 
 export function isSenderTag(s: string): s is SenderTag {
   return SENDER.test(s);

@@ -1,0 +1,112 @@
+// The terminal screen of `aegis ui` and `aegis chat`: refuses to start without a terminal, imports OpenTUI lazily (no
+// other command pays for it), creates the renderer and restores the terminal on every way out: `quit()`, Ctrl-C,
+// SIGINT/SIGTERM (through cli/context.ts's `interrupted`), SIGHUP (the SSH connection or terminal went away), and a
+// crash (an uncaught exception or rejection: terminal first, then the error on stderr). It knows no aegis data.
+
+import type { CliRenderer, KeyEvent } from "@opentui/core";
+import { interrupted } from "../cli/context.ts";
+import { writeErr } from "../ui/log.ts";
+import { AegisError, formatError } from "../util/errors.ts";
+
+export type OpenTui = typeof import("@opentui/core");
+
+export interface Screen {
+  /** The OpenTUI module, imported on open: build renderables with it. */
+  readonly core: OpenTui;
+  readonly renderer: CliRenderer;
+  /** Resolves with the exit code once the terminal is restored. */
+  readonly done: Promise<number>;
+  /** Restores the terminal, then resolves `done` with `code` (default 0). Idempotent: the first code stands. */
+  quit(code?: number): void;
+  /** Keys, after the screen's own (Ctrl-C). */
+  onKey(fn: (key: KeyEvent) => void): () => void;
+}
+
+export interface ScreenOptions {
+  /** The command, for the no-terminal message (`aegis ui`). */
+  command: string;
+  targetFps?: number;
+  /** Ctrl-C does this instead of quitting (chat: interrupt the turn first). */
+  onCtrlC?: () => void;
+}
+
+/** Throws E_USAGE unless stdin and stdout are terminals: the UI would write escape sequences into a file or pipe. */
+export function requireTerminal(command: string, io: { stdin: { isTTY?: boolean }; stdout: { isTTY?: boolean } } = process): void {
+  if (io.stdin.isTTY && io.stdout.isTTY) return;
+  const which = !io.stdout.isTTY ? "stdout" : "stdin";
+  throw new AegisError("E_USAGE", `${command} needs a terminal, and its ${which} is not one`, {
+    hint: "to follow a project without a terminal use `aegis runs`, `aegis tasks` and `aegis logs <handle|run> --follow`",
+  });
+}
+
+export async function openScreen(opts: ScreenOptions): Promise<Screen> {
+  requireTerminal(opts.command);
+  const core = await import("@opentui/core");
+  const renderer = await core.createCliRenderer({
+    // The exits are ours: OpenTUI's own signal handler restores the terminal but leaves the process running.
+    exitOnCtrlC: false,
+    exitSignals: [],
+    targetFps: opts.targetFps ?? 30,
+    useMouse: false,
+    openConsoleOnError: false,
+  });
+  let settle!: (code: number) => void;
+  const done = new Promise<number>((resolve) => (settle = resolve));
+  let quitting = false;
+  const cleanups: (() => void)[] = [];
+  const quit = (code = 0, after?: () => void): void => {
+    if (quitting) return;
+    quitting = true;
+    for (const c of cleanups.splice(0)) c();
+    try {
+      renderer.destroy();
+    } catch (err) {
+      writeErr(`aegis: restoring the terminal failed: ${formatError(err)}\n`);
+    }
+    void renderer.closed.then(
+      () => (after?.(), settle(code)),
+      (err: unknown) => (writeErr(`aegis: restoring the terminal failed: ${formatError(err)}\n`), after?.(), settle(code)),
+    );
+  };
+  const listen = (target: NodeJS.EventEmitter | AbortSignal, event: string, fn: (...a: any[]) => void) => {
+    if (target instanceof AbortSignal) {
+      target.addEventListener(event, fn, { once: true });
+      cleanups.push(() => target.removeEventListener(event, fn));
+    } else {
+      target.on(event, fn);
+      cleanups.push(() => target.off(event, fn));
+    }
+  };
+  if (interrupted.aborted) quit(130);
+  listen(interrupted, "abort", () => quit(130));
+  listen(process, "SIGHUP", () => quit(129));
+  const crash = (err: unknown) => quit(1, () => writeErr(`aegis: ${opts.command} crashed: ${formatError(err, { stack: true })}\n`));
+  listen(process, "uncaughtException", crash);
+  listen(process, "unhandledRejection", crash);
+  // A process.exit() elsewhere: the native side restores the terminal at exit (nativeProcessExitHandler) as well.
+  const keyFns = new Set<(key: KeyEvent) => void>();
+  const onKeypress = (key: KeyEvent) => {
+    if (key.ctrl && key.name === "c") {
+      if (opts.onCtrlC) opts.onCtrlC();
+      else quit(0);
+      return;
+    }
+    for (const fn of keyFns) {
+      try {
+        fn(key);
+      } catch (err) {
+        crash(err);
+      }
+    }
+  };
+  renderer.keyInput.on("keypress", onKeypress);
+  cleanups.push(() => renderer.keyInput.off("keypress", onKeypress));
+  return {
+    core, renderer, done,
+    quit: (code) => quit(code ?? 0),
+    onKey(fn) {
+      keyFns.add(fn);
+      return () => keyFns.delete(fn);
+    },
+  };
+}

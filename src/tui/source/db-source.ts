@@ -1,0 +1,139 @@
+// The UI's DataSource over the state database: every `pollMs` it asks SQLite one question (`PRAGMA data_version`,
+// which changes only when another connection commits) and queries only when the answer changed. Transcripts are read
+// incrementally by row id, so a busy session costs one indexed range scan per poll, and nothing is ever skipped.
+// Whoever hosts a session (serve, `aegis run`, `aegis work`, this UI's own runtime) writes its events here within
+// a few hundred ms, so this one source sees them all. It never writes and never holds a transaction open.
+
+import type { ResolvedQueue } from "../../config/schema.ts";
+import type { ScheduleView } from "../../schedule/status.ts";
+import type { Store } from "../../store/store.ts";
+import type { StepView } from "../../workflow/run-status.ts";
+import { EMPTY_SNAPSHOT, type DataSource, type Snapshot, type TranscriptRow } from "./model.ts";
+import { readQueues, readRuns, readSessions, readSteps, readTasks, readTranscript } from "./queries.ts";
+
+export interface DbSourceOptions {
+  store: Store;
+  queues: Record<string, ResolvedQueue>;
+  /** Default 150 ms. */
+  pollMs?: number;
+  via?: "serve" | "database";
+  /** Schedules to show (only when a serve runs them). Called on each change. */
+  schedules?: (store: Store, now: number) => ScheduleView[];
+  now?: () => number;
+  /** Reports a failed poll (the database went away); polling goes on. */
+  onError?: (err: unknown) => void;
+}
+
+/** Crash detection reads /proc for each owner: do it every this many polls, not on every change. */
+const CRASH_CHECK_EVERY = 20;
+
+interface TranscriptSub { sessionId: string; lastId: number; fn: (rows: TranscriptRow[]) => void }
+interface StepsSub { runId: string; last: string; fn: (steps: StepView[]) => void }
+
+export interface DbSource extends DataSource {
+  /** A serve started or stopped: the next snapshot says so (and carries schedules only with a serve). */
+  setServe(via: "serve" | "database", schedules?: DbSourceOptions["schedules"]): void;
+}
+
+export function createDbSource(o: DbSourceOptions): DbSource {
+  const now = o.now ?? Date.now;
+  const store = o.store;
+  let via = o.via ?? "database";
+  let schedules = o.schedules;
+  let snap: Snapshot = { ...EMPTY_SNAPSHOT, via };
+  let lastVersion = -1;
+  let polls = 0;
+  const subs = new Set<(s: Snapshot) => void>();
+  const transcripts = new Set<TranscriptSub>();
+  const steps = new Set<StepsSub>();
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const refresh = (crashCheck: boolean) => {
+    const t = now();
+    snap = {
+      via, version: snap.version + 1,
+      sessions: readSessions(store, t),
+      queues: readQueues(store, o.queues, t),
+      runs: readRuns(store, crashCheck),
+      tasks: readTasks(store),
+      ...(schedules ? { schedules: schedules(store, t) } : {}),
+    };
+  };
+  const pumpTranscript = (s: TranscriptSub) => {
+    for (;;) {
+      const rows = readTranscript(store, s.sessionId, s.lastId);
+      if (rows.length === 0) return;
+      s.lastId = rows[rows.length - 1]!.id;
+      s.fn(rows);
+      if (rows.length < 2000) return;
+    }
+  };
+  const pumpSteps = (s: StepsSub) => {
+    const list = readSteps(store, s.runId);
+    const key = JSON.stringify(list);
+    if (key === s.last) return;
+    s.last = key;
+    s.fn(list);
+  };
+  const poll = (force = false) => {
+    try {
+      const v = store.dataVersion();
+      const crashCheck = ++polls % CRASH_CHECK_EVERY === 0;
+      if (!force && v === lastVersion && !crashCheck) return;
+      const changed = force || v !== lastVersion;
+      lastVersion = v;
+      const before = snap;
+      refresh(crashCheck);
+      if (!changed && sameRuns(before, snap)) {
+        snap = { ...snap, version: before.version };
+        return;
+      }
+      for (const s of transcripts) pumpTranscript(s);
+      for (const s of steps) pumpSteps(s);
+      for (const fn of subs) fn(snap);
+    } catch (err) {
+      o.onError?.(err);
+    }
+  };
+  poll(true);
+  timer = setInterval(() => poll(), o.pollMs ?? 150);
+  return {
+    get via() {
+      return via;
+    },
+    setServe(v, sched) {
+      via = v;
+      schedules = sched;
+      poll(true);
+    },
+    snapshot: () => snap,
+    subscribe(fn) {
+      subs.add(fn);
+      return () => subs.delete(fn);
+    },
+    transcript(sessionId, fn) {
+      const s: TranscriptSub = { sessionId, lastId: 0, fn };
+      transcripts.add(s);
+      pumpTranscript(s);
+      return () => transcripts.delete(s);
+    },
+    runSteps(runId, fn) {
+      const s: StepsSub = { runId, last: "", fn };
+      steps.add(s);
+      pumpSteps(s);
+      return () => steps.delete(s);
+    },
+    poke: () => poll(true),
+    close() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      subs.clear();
+      transcripts.clear();
+      steps.clear();
+    },
+  };
+}
+
+function sameRuns(a: Snapshot, b: Snapshot): boolean {
+  return a.runs.length === b.runs.length && a.runs.every((r, i) => r.status === b.runs[i]!.status && r.id === b.runs[i]!.id);
+}

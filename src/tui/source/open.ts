@@ -1,0 +1,62 @@
+// Picks the UI's data source for a project: the state database, read-only, always (every process that hosts a
+// session writes its transcript there, so runs started by `aegis run` in another terminal show up too); when a
+// running `aegis serve` answers on its socket, the source says so and adds the schedules that serve fires. The serve
+// is asked again every few seconds, so starting or stopping one while the UI is open is noticed.
+
+import { dirname } from "node:path";
+import type { LoadedConfig } from "../../config/validate.ts";
+import { statePath } from "../../runtime.ts";
+import { scheduleViews } from "../../schedule/status.ts";
+import { connectServe } from "../../serve/client.ts";
+import { createDbSource } from "./db-source.ts";
+import type { DataSource } from "./model.ts";
+import type { Store } from "../../store/store.ts";
+import { openReadStore } from "./read-store.ts";
+
+export interface OpenSourceOptions {
+  pollMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+/** Whether a serve answers for this project (AEGIS_NO_SERVE=1 says never ask). */
+export async function serveRunning(config: LoadedConfig): Promise<boolean> {
+  if (process.env.AEGIS_NO_SERVE === "1") return false;
+  try {
+    return (await connectServe(dirname(statePath(config)))) !== undefined;
+  } catch {
+    return false; // a stuck serve (ping timed out): show the database's view, which is what the serve writes anyway
+  }
+}
+
+export interface ProjectSource extends DataSource {
+  /** Asks again whether a serve runs (the UI calls it every few seconds). */
+  refreshServe(): Promise<void>;
+}
+
+export async function openDataSource(config: LoadedConfig, o: OpenSourceOptions = {}): Promise<ProjectSource> {
+  const store = openReadStore(statePath(config));
+  const schedules = (s: Store, now: number) => scheduleViews(config.schedules, s, now);
+  let serve = await serveRunning(config);
+  const inner = createDbSource({
+    store, queues: config.queues, via: serve ? "serve" : "database",
+    ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+    ...(o.onError ? { onError: o.onError } : {}),
+    ...(serve ? { schedules } : {}),
+  });
+  return {
+    get via() {
+      return inner.via;
+    },
+    snapshot: inner.snapshot, subscribe: inner.subscribe, transcript: inner.transcript, runSteps: inner.runSteps, poke: inner.poke,
+    async refreshServe() {
+      const now = await serveRunning(config);
+      if (now === serve) return;
+      serve = now;
+      inner.setServe(now ? "serve" : "database", now ? schedules : undefined);
+    },
+    close() {
+      inner.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+// The dashboard's reads: each turns a few short, indexed SELECTs into model rows. Read-only (they run on the UI's
+// read-only connection); bounded (recent rows only), so a long-lived project does not make a poll slow.
+
+import type { ResolvedQueue } from "../../config/schema.ts";
+import { evaluateBudgets } from "../../queue/budgets.ts";
+import { listEvents, rowToEvent } from "../../store/events.ts";
+import { deadOwners } from "../../store/owners.ts";
+import { listRuns, listSteps } from "../../store/runs.ts";
+import type { SessionRow } from "../../store/sessions.ts";
+import type { Store } from "../../store/store.ts";
+import { parksOf } from "../../store/waits.ts";
+import { formatUsd } from "../../util/format.ts";
+import { toRunView, toStepView, type StepView } from "../../workflow/run-status.ts";
+import type { QueueView, RunSummary, SessionView, TaskView, TranscriptRow } from "./model.ts";
+
+/** Closed sessions stay on the dashboard this long, so a finished worker's transcript can still be opened. */
+export const CLOSED_KEEP_MS = 15 * 60_000;
+const MAX_CLOSED = 30;
+
+export function readSessions(store: Store, now: number): SessionView[] {
+  const open = store.sql<SessionRow, []>("SELECT * FROM sessions WHERE closed_at IS NULL ORDER BY created_at").all();
+  const closed = store.sql<SessionRow, [number, number]>(
+    "SELECT * FROM sessions WHERE closed_at > ? ORDER BY closed_at DESC LIMIT ?",
+  ).all(now - CLOSED_KEEP_MS, MAX_CLOSED).reverse();
+  return [...open, ...closed].map((r) => ({
+    id: r.id, handle: r.handle, agent: r.agent, provider: r.provider, model: r.model, state: r.state,
+    spawnedBy: r.spawned_by, owner: r.owner, createdAt: r.created_at, closedAt: r.closed_at, turns: r.turns,
+    tokens: { input: r.input_tokens, output: r.output_tokens }, costUsd: r.cost_usd, lastLine: r.last_text ?? "",
+  }));
+}
+
+export function readQueues(store: Store, configured: Record<string, ResolvedQueue>, now: number): QueueView[] {
+  const counts = new Map<string, QueueView>();
+  const view = (name: string) => {
+    let v = counts.get(name);
+    if (!v) counts.set(name, (v = { name, pending: 0, running: 0, done: 0, failed: 0, cancelled: 0, budgets: [] }));
+    return v;
+  };
+  for (const name of Object.keys(configured)) view(name);
+  const rows = store.sql<{ queue: string; status: string; n: number }, []>(
+    "SELECT queue, status, count(*) AS n FROM tasks GROUP BY queue, status",
+  ).all();
+  for (const r of rows) {
+    const v = view(r.queue);
+    if (r.status === "pending" || r.status === "running" || r.status === "done" || r.status === "failed" || r.status === "cancelled") v[r.status] = r.n;
+  }
+  for (const q of Object.values(configured)) {
+    view(q.name).budgets = evaluateBudgets(store, q, now).map((b) => ({
+      text: `${b.kind === "usd" ? formatUsd(b.spent) : b.spent} of ${b.kind === "usd" ? formatUsd(b.limit) : `${b.limit} out-tokens`} / ${b.window}`,
+      blocked: b.blocked,
+    }));
+  }
+  return [...counts.values()];
+}
+
+const RUN_LIMIT = 30;
+
+/** Recent runs; `crashedCheck` also marks (in the view only) running runs whose process is gone. */
+export function readRuns(store: Store, crashedCheck: boolean): RunSummary[] {
+  const runs = listRuns(store, RUN_LIMIT);
+  const parks = parksOf(store, runs.map((r) => r.id));
+  const running = runs.filter((r) => r.status === "running");
+  const dead = crashedCheck && running.length ? deadOwners(store, running.flatMap((r) => (r.owner ? [r.owner] : []))) : new Set<string>();
+  const steps = new Map<string, string>();
+  if (running.length) {
+    const marks = running.map(() => "?").join(", ");
+    for (const s of store.sql<{ run_id: string; label: string }, string[]>(
+      `SELECT run_id, label FROM steps WHERE status = 'running' AND run_id IN (${marks}) ORDER BY seq`,
+    ).all(...running.map((r) => r.id))) steps.set(s.run_id, s.label);
+  }
+  return runs.map((r) => {
+    const v = toRunView(r, parks.get(r.id));
+    const crashed = r.status === "running" && r.owner !== null && dead.has(r.owner);
+    return {
+      id: r.id, workflow: r.workflow, status: crashed ? "crashed" : v.status, createdAt: r.created_at, costUsd: r.cost_usd,
+      ...(steps.has(r.id) ? { currentStep: steps.get(r.id)! } : {}),
+      ...(v.parked?.question ? { question: v.parked.question } : {}),
+      ...(v.parked?.event ? { waitingFor: `event ${v.parked.event}` } : v.parked?.wakeAt ? { waitingFor: `until ${v.parked.wakeAt}` } : {}),
+    };
+  });
+}
+
+const TASK_LIMIT = 50;
+
+/** Pending and running tasks, then the most recent finished ones, newest last. */
+export function readTasks(store: Store): TaskView[] {
+  type Row = { id: string; queue: string; status: string; worker_handle: string | null; worker_session: string | null; payload: string; enqueued_at: number };
+  const cols = "id, queue, status, worker_handle, worker_session, substr(payload, 1, 200) AS payload, enqueued_at";
+  const active = store.sql<Row, [number]>(`SELECT ${cols} FROM tasks WHERE status IN ('pending', 'running') ORDER BY seq LIMIT ?`).all(TASK_LIMIT);
+  const recent = store.sql<Row, [number]>(`SELECT ${cols} FROM tasks WHERE status NOT IN ('pending', 'running') ORDER BY seq DESC LIMIT ?`)
+    .all(Math.max(10, TASK_LIMIT - active.length)).reverse();
+  return [...recent, ...active].map((r) => ({
+    id: r.id, queue: r.queue, status: r.status, workerHandle: r.worker_handle, workerSession: r.worker_session,
+    payload: r.payload, enqueuedAt: r.enqueued_at,
+  }));
+}
+
+/** Transcript rows of a session after `afterId`, at most `limit` (the caller loops until it gets fewer). */
+export function readTranscript(store: Store, sessionId: string, afterId: number, limit = 2000): TranscriptRow[] {
+  return listEvents(store, sessionId, afterId, limit).map((r) => ({ id: r.id, sessionId: r.session_id, turn: r.turn, at: r.at, event: rowToEvent(r) }));
+}
+
+export function readSteps(store: Store, runId: string): StepView[] {
+  return listSteps(store, runId).map(toStepView);
+}

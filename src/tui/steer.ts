@@ -1,0 +1,83 @@
+// Steering from the UI: the same verbs the CLI has, each reaching the session, task or run wherever it lives.
+// Messages go into the session's inbox as `user` (what `aegis ask` sends; the host collects rows for sessions it
+// holds); an interrupt goes through a control row to whichever process hosts the session (session/control.ts); cancel
+// and answer use the serve when one runs, else the database (serve/verbs.ts, workflow/send-to-run.ts). Sessions the
+// UI spawns are hosted by the UI's own runtime, created on first use and closed with the UI. It never draws.
+
+import type { LoadedConfig } from "../config/validate.ts";
+import type { CancelResult } from "../queue/cancel.ts";
+import type { Runtime } from "../runtime.ts";
+import { verbsFor } from "../serve/verbs.ts";
+import type { Delivery } from "../session/sender.ts";
+import type { RunView } from "../workflow/run-status.ts";
+import { deliverAnswer } from "../workflow/send-to-run.ts";
+
+export interface Steering {
+  /** Puts `text` in the session's inbox from the user; it lands now if the session is idle, else after its turn. */
+  send(handle: string, text: string): Promise<Delivery>;
+  /** Interrupts the session's running turn: here directly, in another process through its inbox. */
+  interrupt(handle: string): Promise<"here" | "requested">;
+  /** Starts a session of `agent` hosted by this process; with a prompt it starts working on it. Returns its handle. */
+  spawn(agent: string, prompt?: string): Promise<{ handle: string; id: string }>;
+  cancelTask(taskId: string): Promise<CancelResult>;
+  cancelRun(runId: string): Promise<RunView>;
+  /** Answers the question a parked run asks (key optional: the run's own question). */
+  answer(runId: string, value: string, key?: string): Promise<{ via: "serve" | "local"; key: string }>;
+  /** Handles of the sessions this process hosts (they end when the UI quits). */
+  hosted(): string[];
+  /** Closes the sessions this process hosts. */
+  close(): Promise<void>;
+}
+
+export interface SteeringOptions {
+  config: LoadedConfig;
+  cwd: string;
+  /** How long cancel waits for another process to stop a worker or run before answering "requested". */
+  cancelWaitMs?: number;
+  /** For tests: the runtime to host sessions in (default: created on first use). */
+  runtime?: Runtime;
+}
+
+export function createSteering(o: SteeringOptions): Steering {
+  let rt: Runtime | Promise<Runtime> | undefined = o.runtime;
+  const mine = new Set<string>();
+  const runtime = async (): Promise<Runtime> => {
+    rt ??= (async () => {
+      const { createRuntime } = await import("../runtime.ts");
+      // Serves no queue; its watch (1 s) collects inbox and control rows other processes write for our sessions.
+      const r = createRuntime({ config: o.config, cwd: o.cwd, queues: { serve: [], pollMs: 250 } });
+      r.queues.start();
+      return r;
+    })();
+    return rt;
+  };
+  const waitMs = o.cancelWaitMs ?? 3000;
+  return {
+    async send(handle, text) {
+      return (await runtime()).sessions.deliver(handle, { from: "user", body: text });
+    },
+    async interrupt(handle) {
+      return (await runtime()).sessions.requestInterrupt(handle);
+    },
+    async spawn(agent, prompt) {
+      const s = await (await runtime()).sessions.spawn(agent, { spawnedBy: "user", ...(prompt !== undefined ? { prompt } : {}) });
+      mine.add(s.handle);
+      return { handle: s.handle, id: s.id };
+    },
+    async cancelTask(taskId) {
+      return (await verbsFor(o.config, o.cwd)).verbs.cancelTask(taskId, waitMs);
+    },
+    async cancelRun(runId) {
+      return (await verbsFor(o.config, o.cwd)).verbs.cancelRun(runId, waitMs);
+    },
+    async answer(runId, value, key) {
+      const r = await deliverAnswer(o.config, runId, key, value);
+      return { via: r.via, key: r.key ?? key ?? "" };
+    },
+    hosted: () => [...mine],
+    async close() {
+      if (rt === undefined || o.runtime) return;
+      await (await rt).close();
+    },
+  };
+}
