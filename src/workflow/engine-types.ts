@@ -95,6 +95,135 @@ export interface MergeOptions {
 /** A merge's outcome. A conflict changes nothing: the target branch and its checkout are as they were. */
 export type MergeResult = { merged: true; commit: string } | { merged: false; conflicts: { path: string }[] };
 
+/** One entry of `engine.group(name, members)`: an agent profile name, or a profile with options. */
+export type GroupMemberSpec = string | {
+  /** The agent profile (a key of `agents`). */
+  agent: string;
+  /** How many sessions of this profile join the group. Default 1. */
+  count?: number;
+  /** "worktree": each of these members works in its own git worktree (see `SpawnOptions.isolation`). */
+  isolation?: "worktree" | "none";
+  /** The member's handle; with `count` above 1 the members are `<handle>-1`, `<handle>-2`, … Default fresh ones. */
+  handle?: string;
+  /** The worktree's starting point (with `isolation: "worktree"`). */
+  base?: string;
+  /** The worktree's keep policy on close (with `isolation: "worktree"`). */
+  keep?: "changed" | "always" | "never";
+};
+
+/** A member of a group: its session handle and agent profile. */
+export interface GroupMember {
+  handle: string;
+  agent: string;
+}
+
+/** The parts of a group brief besides the objective; each becomes a section of the one brief every member reads. */
+export interface BroadcastOptions {
+  /** What the answer must look like, e.g. "one word: yes or no" or "a JSON object {risk, reason}". */
+  outputFormat?: string;
+  /** What the members must not do (one string, or one bullet per entry). */
+  boundaries?: string | string[];
+  /** Which tools to use or avoid, and how (one string, or one bullet per entry). */
+  toolGuidance?: string | string[];
+}
+
+/** What `Group.broadcast` sent: its id within the group (1, 2, …) and the members it reached. */
+export interface BroadcastReceipt {
+  id: number;
+  /** The sender tag the members read it under: `group:<name>/broadcast:<id>`. */
+  from: string;
+  members: string[];
+}
+
+/**
+ * How `gather` combines the replies: "concat" (the replies in member order, separated by blank lines), "joinByHandle"
+ * (one `### <handle>` section per reply), "majorityVote" (see MajorityVote), or a function of the replies by handle
+ * and the handles that replied, in member order. The reducer runs again on a resumed run, so keep a function pure.
+ */
+export type GroupReducer =
+  | "concat" | "joinByHandle" | "majorityVote"
+  | ((byMember: Record<string, string>, order: string[]) => unknown);
+
+/**
+ * The outcome of the "majorityVote" reducer. Answers are compared normalised (trimmed, lower case, inner whitespace
+ * collapsed, wrapping quotes and trailing punctuation removed); `votes` counts each normalised answer. `winner` is the
+ * answer with strictly the most votes, or null on a tie (`tie` then lists the tied answers) or when nobody answered.
+ */
+export interface MajorityVote {
+  winner: string | null;
+  /** The tied answers (empty unless there is a tie), in the order the members are listed. */
+  tie: string[];
+  votes: Record<string, number>;
+}
+
+/** The options of `Group.gather`. */
+export interface GatherOptions<R extends GroupReducer = GroupReducer> {
+  /** Default "concat". */
+  reducer?: R;
+  /** Milliseconds to wait, from the call: members still working then are interrupted and listed in `timeouts`. */
+  timeout?: number;
+}
+
+/** What the reducer makes of the replies. */
+export type Reduced<R> = R extends "majorityVote" ? MajorityVote
+  : R extends "concat" | "joinByHandle" ? string
+  : R extends (...a: never[]) => infer T ? Awaited<T> : unknown;
+
+/** The outcome of `Group.gather`. */
+export interface GatherResult<C = unknown> {
+  /** The reply of every member that answered, by handle, in member order. */
+  byMember: Record<string, string>;
+  /** The reducer's result over `byMember`. */
+  combined: C;
+  /** Members whose turn failed (the agent errored, exited or was closed). */
+  errors: Array<{ member: string; code: string; message: string }>;
+  /** Members still working at the timeout: their turns were interrupted. */
+  timeouts: string[];
+}
+
+/** The options of `Group.race`. */
+export interface RaceOptions {
+  /** Interrupt the other members' turns once one member has replied (default true). */
+  cancelLosers?: boolean;
+  /** Milliseconds to wait for a good reply; then every member is interrupted and the race fails (E_TIMEOUT). */
+  timeout?: number;
+  /** What counts as a good reply; default any non-empty reply from a turn that succeeded. */
+  accept?: (reply: string) => boolean;
+}
+
+/** The winner of `Group.race`. */
+export interface RaceResult {
+  member: string;
+  reply: string;
+}
+
+/**
+ * A group of agent sessions that work on the same brief: made by `engine.group`. Every call is journaled, so a
+ * resumed run replays the group's creation, broadcasts and gathers without paying for a turn twice.
+ */
+export interface Group {
+  readonly name: string;
+  /** The members, in the order they were listed. */
+  readonly members: readonly GroupMember[];
+  /** The members' handles, in order. */
+  readonly handles: readonly string[];
+  /**
+   * Sends one structured brief (objective, output format, boundaries, tool guidance) to every member, each reading
+   * it under the header `> from group:<name>/broadcast:<id>`, and returns at once; collect the replies with
+   * `gather`. One broadcast at a time: a second one before the gather is refused (E_STATE).
+   */
+  broadcast(objective: string, opts?: BroadcastOptions): Promise<BroadcastReceipt>;
+  /** Waits for the replies to the broadcast in flight and combines them (E_STATE when there is none). */
+  gather<R extends GroupReducer = "concat">(opts?: GatherOptions<R>): Promise<GatherResult<Reduced<R>>>;
+  /**
+   * Sends `prompt` to every member and resolves with the first good reply and its member; the others' turns are
+   * interrupted (unless `cancelLosers: false`). Fails (E_WORKFLOW) when no member gives a good reply.
+   */
+  race(prompt: string, opts?: RaceOptions): Promise<RaceResult>;
+  /** Closes every member. Idempotent; the group refuses further calls. */
+  dissolve(): Promise<void>;
+}
+
 /**
  * The engine: the first argument of every workflow. Every call that touches the world (spawn, send, delegate,
  * enqueue, bash, bashPredicate, askHuman, checkpoint) is a journaled step: when a run is resumed, completed steps
@@ -111,6 +240,14 @@ export interface WorkflowEngine {
   readonly signal: AbortSignal;
   /** Starts an agent of profile `profile` (a key of `agents`); returns its handle. Closed when the run ends. */
   spawn(profile: string, opts?: SpawnOptions): Promise<string>;
+  /**
+   * Starts a group of agent sessions (one per member, `count` each) that are briefed together: `broadcast` then
+   * `gather` with a reducer, or `race`. Members are spawned like `spawn` and closed with the run or by `dissolve`.
+   * @example const g = await engine.group("reviewers", ["reviewer", { agent: "impl", count: 2 }]);
+   *   await g.broadcast("Is this diff safe to ship?", { outputFormat: "yes or no" });
+   *   const { combined } = await g.gather({ reducer: "majorityVote", timeout: 600_000 });
+   */
+  group(name: string, members: readonly GroupMemberSpec[]): Promise<Group>;
   /** Sends one message and resolves with the text of that turn's final assistant message. */
   send(handle: string, text: string): Promise<string>;
   /** Waits until the session (or every session this run touched) is idle. */

@@ -13,14 +13,15 @@ import { HANDLE_PATTERN } from "../util/ids.ts";
 import { questionKey, resolveAnswer, type AskRoute } from "./ask.ts";
 import { badEventName, sleepSpec, sleepUntil, takeSentAnswer, waitForSignal, type DurableContext, type ParkRequest } from "./durable.ts";
 import { systemClock, type Clock } from "../serve/service.ts";
-import { isAegisError, type AegisError } from "../util/errors.ts";
+import { AegisError, isAegisError } from "../util/errors.ts";
 import { abortReason, runBash } from "./bash.ts";
 import type {
-  BashOptions, BashPredicateOptions, CommitResult, MergeOptions, MergeResult, SessionInfo, SpawnOptions, WorkflowEngine, WorktreeDiff, WorktreeInfo,
+  BashOptions, BashPredicateOptions, CommitResult, Group, GroupMemberSpec, MergeOptions, MergeResult, SessionInfo, SpawnOptions, WorkflowEngine, WorktreeDiff, WorktreeInfo,
 } from "./engine-types.ts";
 import { EngineGit } from "./engine-git.ts";
 import { PredicateFailed, WorkflowError, type BashResult } from "./errors.ts";
 import { digestOf, type Journal, type LiveOutcome } from "./journal.ts";
+import { RunGroups } from "./group.ts";
 import { RunSessions } from "./run-sessions.ts";
 import { delegateTask, type QueuePort } from "./delegate.ts";
 
@@ -66,6 +67,7 @@ export class Engine implements WorkflowEngine {
   private readonly sender: SenderTag;
   private lastSent: string | undefined;
   private readonly git: EngineGit;
+  private groups: RunGroups | undefined;
 
   constructor(private readonly init: EngineInit) {
     this.name = init.name;
@@ -114,36 +116,50 @@ export class Engine implements WorkflowEngine {
   async send(handle: string, text: string): Promise<string> {
     this.checkRunning();
     if (typeof text !== "string") throw new TypeError(`send(${handle}, text): text must be a string`);
+    const reply = await this.sendAs(handle, text, this.sender);
+    this.lastSent = handle;
+    return reply;
+  }
+
+  /** A journaled turn read under `from` (the run's own tag, or a group's); aborting `stop` interrupts it. */
+  private async sendAs(handle: string, text: string, from: SenderTag, stop?: AbortSignal): Promise<string> {
+    // A group's tag joins the digest; a plain send keeps the input it always had.
+    const input = from === this.sender ? { handle, text } : { handle, text, from };
     const out = await this.journal.step<SendOutput>(
-      { kind: "send", label: `send ${handle} ${quote(text)}`, input: { handle, text } },
-      async () => {
-        try {
-          return await this.turn(handle, text);
-        } catch (err) {
-          if (this.signal.aborted || !(await this.runSessions.respawnAfterFailedResume(handle, err))) throw err;
-          return this.turn(handle, text);
-        }
-      },
+      { kind: "send", label: `send ${handle} ${quote(text)}`, input },
+      () => this.liveTurn(handle, text, from, stop),
     );
     this.runSessions.noteProviderId(handle, out.providerSessionId);
-    this.lastSent = handle;
     return out.text;
   }
 
+  /** One live turn; a session woken through its provider's resume whose first turn fails is respawned and asked again. */
+  private async liveTurn(handle: string, text: string, from: SenderTag, stop?: AbortSignal): Promise<LiveOutcome<SendOutput>> {
+    try {
+      return await this.turn(handle, text, from, stop);
+    } catch (err) {
+      if (this.signal.aborted || stop?.aborted || !(await this.runSessions.respawnAfterFailedResume(handle, err))) throw err;
+      return this.turn(handle, text, from, stop);
+    }
+  }
+
   /** One live turn: the reply, the provider session id after it, and the turn's usage. */
-  private async turn(handle: string, text: string): Promise<LiveOutcome<SendOutput>> {
+  private async turn(handle: string, text: string, from: SenderTag, stop?: AbortSignal): Promise<LiveOutcome<SendOutput>> {
     const s = await this.runSessions.live(handle);
+    if (stop?.aborted) throw new AegisError("E_CANCELLED", `the turn of ${handle} was stopped before it began`, { data: { handle } });
     const before = { ...s.totals };
-    const stop = () => void s.interrupt();
-    this.signal.addEventListener("abort", stop, { once: true });
+    const interrupt = () => void s.interrupt();
+    this.signal.addEventListener("abort", interrupt, { once: true });
+    stop?.addEventListener("abort", interrupt, { once: true });
     let reply: string;
     try {
-      reply = await this.init.host.sessions.send(handle, text, this.sender);
+      reply = await this.init.host.sessions.send(handle, text, from);
     } catch (err) {
       if (this.signal.aborted) throw abortReason(this.signal);
       throw err;
     } finally {
-      this.signal.removeEventListener("abort", stop);
+      this.signal.removeEventListener("abort", interrupt);
+      stop?.removeEventListener("abort", interrupt);
     }
     this.runSessions.verified(handle);
     const pid = s.driver.providerSessionId;
@@ -153,6 +169,20 @@ export class Engine implements WorkflowEngine {
       inputTokens: s.totals.input - before.input,
       outputTokens: s.totals.output - before.output,
     };
+  }
+
+  async group(name: string, members: readonly GroupMemberSpec[]): Promise<Group> {
+    this.checkRunning();
+    this.groups ??= new RunGroups({
+      signal: this.signal,
+      agents: () => this.listAgents(),
+      spawn: (profile, opts) => this.spawn(profile, opts),
+      close: (handle) => this.close(handle),
+      step: (spec, exec) => this.journal.step(spec, exec),
+      sendAs: (handle, text, from, stop) => this.sendAs(handle, text, from, stop),
+      turnAs: (handle, text, from, stop) => this.liveTurn(handle, text, from, stop),
+    });
+    return this.groups.create(name, members);
   }
 
   async drain(handle?: string): Promise<void> {

@@ -13,7 +13,7 @@ import { failpoint, failpointMid } from "./failpoint.ts";
 
 export type StepKind =
   | "spawn" | "send" | "enqueue" | "await" | "bash" | "ask" | "checkpoint" | "worktree" | "commit" | "diff" | "merge"
-  | "sleep" | "wait" | "patch";
+  | "sleep" | "wait" | "patch" | "group" | "broadcast" | "gather" | "race" | "dissolve";
 
 export interface StepSpec {
   kind: StepKind;
