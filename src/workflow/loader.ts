@@ -14,6 +14,11 @@ import { definingBuiltins, getWorkflow, isWorkflow, listWorkflows, allWorkflows,
 
 const MODULE_EXT = /\.(ts|mts|js|mjs|tsx|jsx)$/;
 const SKIP = /(\.test|\.spec|\.d)\.[mc]?[tj]sx?$/;
+/** No-code workflow files (src/workflow/spec/); in a walked folder, JSON that is clearly not one is left alone. */
+const SPEC_EXT = /\.(ya?ml|json)$/i;
+const NOT_SPEC = /^(package(-lock)?\.json|tsconfig.*\.json|jsconfig\.json|.*\.schema\.json)$/i;
+/** The config whose agents no-code files are checked against: the one loadConfigWorkflows last loaded. */
+let specProject: Partial<Pick<LoadedConfig, "agents" | "defaultAgent" | "root">> = {};
 
 /** The module files under the config's `workflows` entries (folders are read recursively, sorted). */
 export function workflowFiles(paths: readonly string[]): string[] {
@@ -38,13 +43,14 @@ function walk(dir: string): string[] {
     const p = join(dir, name);
     const st = statSync(p);
     if (st.isDirectory()) out.push(...walk(p));
-    else if (MODULE_EXT.test(name) && !SKIP.test(name)) out.push(p);
+    else if ((MODULE_EXT.test(name) && !SKIP.test(name)) || (SPEC_EXT.test(name) && !NOT_SPEC.test(name))) out.push(p);
   }
   return out;
 }
 
 /** Imports one workflow module; returns its default export if that is a workflow. */
 export async function importWorkflowFile(file: string): Promise<Workflow | undefined> {
+  if (SPEC_EXT.test(file)) return (await import("./spec/register.ts")).importSpecFile(file, specProject);
   await registerAegisModule();
   setLoadingFile(file);
   let mod: Record<string, unknown>;
@@ -66,14 +72,20 @@ export async function loadBuiltinWorkflows(): Promise<void> {
 }
 
 /** Imports every workflow module of the config, in order, above the built-in catalog. */
-export async function loadConfigWorkflows(config: Pick<LoadedConfig, "workflows">): Promise<void> {
+export async function loadConfigWorkflows(config: Pick<LoadedConfig, "workflows"> & Partial<Pick<LoadedConfig, "agents" | "defaultAgent" | "root">>): Promise<void> {
   await loadBuiltinWorkflows();
-  for (const f of workflowFiles(config.workflows)) await importWorkflowFile(f);
+  const files = workflowFiles(config.workflows);
+  // No-code files are checked against the config's agents, and their calls to other workflows once all are loaded.
+  specProject = config;
+  const spec = files.some((f) => SPEC_EXT.test(f)) ? await import("./spec/register.ts") : undefined;
+  spec?.beginSpecBatch();
+  for (const f of files) await importWorkflowFile(f);
+  spec?.endSpecBatch();
 }
 
 /** True if a `run` target names a file rather than a registered workflow. */
 export function looksLikeFile(target: string): boolean {
-  return MODULE_EXT.test(target) || target.includes("/");
+  return MODULE_EXT.test(target) || SPEC_EXT.test(target) || target.includes("/");
 }
 
 /**

@@ -173,3 +173,19 @@ function callerFile(): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * @internal Registers a workflow aegis built itself (a no-code spec file), under its name and with the file it came
+ * from: the same checks as workflow(), without reading the call stack for the file.
+ */
+export function registerWorkflow(wf: Workflow): Workflow {
+  const existing = registry.get(wf.name);
+  if (existing && existing.fn !== wf.fn && existing.file !== wf.file) {
+    throw new ConfigError(`two workflows are named "${wf.name}": one in ${existing.file ?? "(unknown file)"}, one in ${wf.file ?? "(unknown file)"}`, {
+      file: wf.file, hint: "rename one of them (the `name:` of a no-code workflow file)",
+    });
+  }
+  registry.set(wf.name, wf);
+  if (builtins.has(wf.name)) noticeOverride(wf);
+  return wf;
+}

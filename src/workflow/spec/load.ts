@@ -1,0 +1,114 @@
+// Turns a no-code workflow file (.yaml, .yml, .json) or an in-memory spec (YAML/JSON text or an object, from MCP)
+// into a Workflow: parsed (Bun's YAML parser, JSON.parse), validated against the project's agents, its `args`
+// declarations made into a schema (so --key=value typing, defaults and `aegis run <file> --help` work as for
+// TypeScript workflows), and its function the interpreter. It must not register anything (the loader does).
+
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
+import { z } from "zod";
+import type { LoadedConfig } from "../../config/validate.ts";
+import { ConfigError, errorMessage } from "../../util/errors.ts";
+import type { ArgsSchema } from "../arg-schema.ts";
+import type { Workflow } from "../registry.ts";
+import { runSpec } from "./interpret.ts";
+import type { ArgDecl, Spec, SpecNode } from "./schema.ts";
+import { childrenOf, validateSpec, type SpecContext } from "./validate.ts";
+
+/** The file names read as no-code workflows. */
+export const SPEC_EXT = /\.(ya?ml|json)$/i;
+/** JSON files a workflows folder may hold that are not workflows (only when a folder is walked). */
+export const NOT_SPEC = /^(package(-lock)?\.json|tsconfig.*\.json|jsconfig\.json|.*\.schema\.json)$/i;
+
+/** What loading needs from the project: its agents, default agent and root. */
+export type SpecProject = SpecContext & { root: string };
+
+export function specProject(config: Pick<LoadedConfig, "agents" | "defaultAgent" | "root">): SpecProject {
+  return { agents: Object.keys(config.agents), root: config.root, ...(config.defaultAgent ? { defaultAgent: config.defaultAgent } : {}) };
+}
+
+const specs = new WeakMap<Workflow, Spec>();
+
+/** The spec behind a workflow built here, if it is one. */
+export function specOf(wf: Workflow | undefined): Spec | undefined {
+  return wf ? specs.get(wf) : undefined;
+}
+
+/** Parses YAML or JSON text; `yaml` picks the parser (YAML also reads JSON). */
+export function parseSpecText(text: string, source: string, yaml: boolean): unknown {
+  try {
+    return yaml ? Bun.YAML.parse(text) : JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${source}: not valid ${yaml ? "YAML" : "JSON"}: ${errorMessage(err)}`, {
+      file: source, hint: yaml ? "check the indentation near that line; strings with : or # need quotes" : "check the commas and quotes near that position",
+    });
+  }
+}
+
+/** Reads, parses and validates a spec file. */
+export function readSpecFile(file: string, project: SpecProject): Spec {
+  const source = displayPath(file, project.root);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    throw new ConfigError(`${source}: cannot read it: ${errorMessage(err)}`, { file: source });
+  }
+  const raw = parseSpecText(text, source, !/\.json$/i.test(file));
+  if (Array.isArray(raw) || typeof raw !== "object" || raw === null) {
+    throw new ConfigError(`${source}: a workflow file holds one object: { name, root, description?, args? }`, { file: source });
+  }
+  return validateSpec(raw, source, project);
+}
+
+/** The Workflow that runs `spec`. */
+export function specWorkflow(spec: Spec, project: SpecProject, file?: string): Workflow {
+  const args = argsSchema(spec.args);
+  const wf: Workflow = {
+    name: spec.name,
+    fn: (engine, a) => runSpec(spec, engine, a, { root: project.root, ...(project.defaultAgent ? { defaultAgent: project.defaultAgent } : {}) }),
+    ...(file ? { file } : {}),
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    ...(args ? { args } : {}),
+    ...(spec.resume ? { resume: spec.resume } : {}),
+  };
+  specs.set(wf, spec);
+  return wf;
+}
+
+/** Every workflow name a spec's `workflow` nodes call. */
+export function calledWorkflows(node: SpecNode): SpecNode[] {
+  return [...(node.type === "workflow" ? [node] : []), ...childrenOf(node).flatMap(calledWorkflows)];
+}
+
+/** Refuses a spec that calls a workflow not registered (checked once every file of the project is loaded). */
+export function checkCalls(spec: Spec, known: readonly string[]): void {
+  const bad = calledWorkflows(spec.root).filter((n) => n.type === "workflow" && !known.includes(n.workflow));
+  if (bad.length === 0) return;
+  const lines = bad.map((n) => `${spec.source}: ${n.path} (id "${n.id}"): unknown workflow "${(n as { workflow: string }).workflow}"; workflows: ${known.join(", ") || "(none)"}`);
+  throw new ConfigError(lines.join("\n"), { file: spec.source, issues: bad.map((n) => ({ path: n.path, message: lines[0]! })) });
+}
+
+/** The declared arguments as a zod object (a Standard Schema with a JSON Schema form); undefined without `args`. */
+export function argsSchema(decls: Record<string, ArgDecl> | undefined): ArgsSchema | undefined {
+  if (!decls) return undefined;
+  const shape: Record<string, z.ZodType> = {};
+  for (const [name, d] of Object.entries(decls)) {
+    let s: z.ZodType = d.enum
+      ? z.union(d.enum.map((v) => z.literal(v)) as unknown as [z.ZodLiteral, z.ZodLiteral])
+      : d.type === "string" ? z.string()
+      : d.type === "number" ? z.number()
+      : d.type === "integer" ? z.number().int()
+      : d.type === "boolean" ? z.boolean()
+      : d.type === "array" ? z.array(z.unknown())
+      : z.record(z.string(), z.unknown());
+    if (d.description) s = s.describe(d.description);
+    if (d.default !== undefined) s = s.default(d.default as never);
+    shape[name] = s;
+  }
+  return z.strictObject(shape) as unknown as ArgsSchema;
+}
+
+function displayPath(file: string, root: string): string {
+  const rel = relative(root, file);
+  return rel.startsWith("..") || rel === "" ? file : rel;
+}

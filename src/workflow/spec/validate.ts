@@ -1,0 +1,256 @@
+// Checks a parsed no-code workflow file and returns the typed Spec: the top level and every node against its type's
+// shape (unknown keys and types named with the allowed ones), then the rules a shape cannot say: ids unique and not
+// reserved, selectors and templates naming only nodes that have finished before (or args/item/index where they
+// exist), known agents, JSON Schemas that compile. Every problem is reported at once, each with the node's path and
+// id; the error is a ConfigError (exit 2). It must not run anything or look up other workflows (load.ts does).
+
+import type { z } from "zod";
+import { didYouMean } from "../../config/validate.ts";
+import { ConfigError, type ConfigIssue } from "../../util/errors.ts";
+import { compileSchema } from "./json-reply.ts";
+import { parseSelector, templateSelectors, type Selector } from "./refs.ts";
+import { FileShape, NODE_TYPES, RESERVED_IDS, nodeShapes, type Predicate, type Spec, type SpecNode } from "./schema.ts";
+import { z as zod } from "zod";
+
+/** What validation needs to know of the project. */
+export interface SpecContext {
+  /** The config's agent names; unknown (not checked) when a file is read without a config. */
+  agents?: readonly string[];
+  defaultAgent?: string;
+}
+
+const SHAPES = nodeShapes(zod.unknown());
+
+interface Issue { path: string; id?: string; message: string }
+
+/** Validates a parsed file; `source` names it in errors (a path, or `(dynamic)`). */
+export function validateSpec(raw: unknown, source: string, ctx: SpecContext): Spec {
+  const issues: Issue[] = [];
+  const top = FileShape.safeParse(raw);
+  if (!top.success) {
+    for (const i of top.error.issues) issues.push({ path: ["(file)", ...i.path].join("."), message: zodMessage(i, raw) });
+    throw specError(source, issues);
+  }
+  const root = checkNode(top.data.root, "root", issues);
+  if (root) new RefChecker(top.data.args ? Object.keys(top.data.args) : undefined, ctx, issues).check(root);
+  for (const [name, a] of Object.entries(top.data.args ?? {})) {
+    if (a.default !== undefined && !defaultFits(a.type, a.default)) {
+      issues.push({ path: `args.${name}`, message: `default ${JSON.stringify(a.default)} is not of type ${a.type}` });
+    }
+  }
+  if (issues.length || !root) throw specError(source, issues);
+  const { $schema: _s, root: _r, ...rest } = top.data;
+  return { ...rest, root, source };
+}
+
+/** One node and its children against their shapes; undefined when the node itself is malformed. */
+function checkNode(raw: unknown, path: string, issues: Issue[]): SpecNode | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    issues.push({ path, message: `a node must be an object with a type and an id; got ${JSON.stringify(raw)}` });
+    return undefined;
+  }
+  const o = raw as Record<string, unknown>;
+  const id = typeof o.id === "string" ? o.id : undefined;
+  const type = o.type;
+  if (typeof type !== "string" || !(NODE_TYPES as string[]).includes(type)) {
+    issues.push({ path, ...(id ? { id } : {}), message: type === undefined
+      ? `a node needs a type: one of ${NODE_TYPES.join(", ")}`
+      : `unknown type ${JSON.stringify(type)}${typeof type === "string" ? didYouMean(type, NODE_TYPES) : ""}; types: ${NODE_TYPES.join(", ")}` });
+    return undefined;
+  }
+  const shape = SHAPES[type as keyof typeof SHAPES] as z.ZodObject;
+  const parsed = shape.safeParse(raw);
+  if (!parsed.success) {
+    const allowed = Object.keys(shape.shape);
+    for (const i of parsed.error.issues) {
+      issues.push({ path: [path, ...i.path.map(String)].join("."), ...(id ? { id } : {}), message: zodMessage(i, raw, allowed, type) });
+    }
+    return undefined;
+  }
+  const node = { ...(parsed.data as Record<string, unknown>), path } as SpecNode & Record<string, unknown>;
+  let ok = true;
+  const child = (key: string, v: unknown, p: string) => {
+    const c = checkNode(v, p, issues);
+    if (!c) ok = false;
+    return c;
+  };
+  if (node.type === "sequence" || node.type === "parallel") {
+    node.children = (node.children as unknown[]).map((c, i) => child("children", c, `${path}.children[${i}]`)!);
+  }
+  if (node.type === "map" || node.type === "loop") node.body = child("body", node.body, `${path}.body`)!;
+  if (node.type === "if") {
+    node.then = child("then", node.then, `${path}.then`)!;
+    if (node.else !== undefined) node.else = child("else", node.else, `${path}.else`)!;
+  }
+  return ok ? node : undefined;
+}
+
+/** The ids a later sibling may refer to once `n` has finished: itself, and the insides of sequences and parallels. */
+function exportsOf(n: SpecNode): string[] {
+  if (n.type === "sequence" || n.type === "parallel") return [n.id, ...n.children.flatMap(exportsOf)];
+  return [n.id];
+}
+
+class RefChecker {
+  private readonly order = new Map<string, number>();
+  private readonly seen = new Map<string, string>();
+
+  constructor(private readonly args: string[] | undefined, private readonly ctx: SpecContext, private readonly issues: Issue[]) {}
+
+  check(root: SpecNode): void {
+    this.walkIds(root);
+    this.visit(root, new Set(), false);
+  }
+
+  private walkIds(n: SpecNode): void {
+    const first = this.seen.get(n.id);
+    if (first !== undefined) this.issue(n, `id "${n.id}" is already used by ${first}; ids must be unique in the file`);
+    else if ((RESERVED_IDS as readonly string[]).includes(n.id)) this.issue(n, `id "${n.id}" is reserved (templates use ${RESERVED_IDS.join(", ")})`);
+    else this.seen.set(n.id, n.path);
+    this.order.set(n.id, this.order.size);
+    for (const c of childrenOf(n)) this.walkIds(c);
+  }
+
+  private visit(n: SpecNode, scope: Set<string>, inMap: boolean): void {
+    const refs = (field: string, text: string) => this.template(n, field, text, scope, inMap);
+    switch (n.type) {
+      case "agent":
+        refs("prompt", n.prompt);
+        this.agent(n, "agent", n.agent);
+        if (n.schema) {
+          const c = compileSchema(n.schema);
+          if (typeof c === "string") this.issue(n, `schema is not a valid JSON Schema: ${c}`);
+        }
+        break;
+      case "bash":
+        refs("run", n.run);
+        if (n.cwd) refs("cwd", n.cwd);
+        break;
+      case "human":
+        refs("question", n.question);
+        n.options?.forEach((o, i) => refs(`options[${i}]`, o));
+        break;
+      case "workflow":
+        for (const [k, v] of Object.entries(n.args ?? {})) if (typeof v === "string") refs(`args.${k}`, v);
+        break;
+      case "sequence": {
+        const s = new Set(scope);
+        for (const c of n.children) {
+          this.visit(c, s, inMap);
+          for (const id of exportsOf(c)) s.add(id);
+        }
+        break;
+      }
+      case "parallel":
+        for (const c of n.children) this.visit(c, scope, inMap);
+        break;
+      case "map": {
+        const sel = parseSelector(n.over);
+        if (typeof sel === "string") this.issue(n, `over: ${sel}`);
+        else this.selector(n, "over", sel, scope, inMap);
+        this.visit(n.body, scope, true);
+        break;
+      }
+      case "loop":
+        this.visit(n.body, scope, inMap);
+        this.predicate(n, "until", n.until, new Set([...scope, ...exportsOf(n.body)]), inMap);
+        break;
+      case "if":
+        this.predicate(n, "cond", n.cond, scope, inMap);
+        this.visit(n.then, scope, inMap);
+        if (n.else) this.visit(n.else, scope, inMap);
+        break;
+    }
+  }
+
+  private predicate(n: SpecNode, field: string, p: Predicate, scope: Set<string>, inMap: boolean): void {
+    if ("shell" in p) this.template(n, `${field}.shell`, p.shell, scope, inMap);
+    else {
+      this.template(n, `${field}.judge`, p.judge, scope, inMap);
+      this.agent(n, `${field}.agent`, p.agent);
+    }
+  }
+
+  private agent(n: SpecNode, field: string, name: string | undefined): void {
+    if (!this.ctx.agents) return;
+    const agents = [...this.ctx.agents];
+    if (name === undefined) {
+      if (this.ctx.defaultAgent === undefined) this.issue(n, `${field}: no agent named and the config has no defaultAgent; agents: ${agents.join(", ")}`);
+    } else if (!agents.includes(name)) {
+      this.issue(n, `unknown agent "${name}"${didYouMean(name, agents)}; agents: ${agents.join(", ") || "(none)"}`);
+    }
+  }
+
+  private template(n: SpecNode, field: string, text: string, scope: Set<string>, inMap: boolean): void {
+    const sels = templateSelectors(text);
+    if (typeof sels === "string") return this.issue(n, `${field}: ${sels}`);
+    for (const s of sels) this.selector(n, field, s, scope, inMap);
+  }
+
+  private selector(n: SpecNode, field: string, s: Selector, scope: Set<string>, inMap: boolean): void {
+    const r = s.root;
+    if (r === "args") {
+      const name = s.steps[0];
+      if (this.args && (typeof name !== "string" || !this.args.includes(name))) {
+        this.issue(n, `${field}: {{ ${s.text} }} names no declared argument${typeof name === "string" ? didYouMean(name, this.args) : ""}; args: ${this.args.join(", ") || "(none)"}`);
+      }
+      return;
+    }
+    if (r === "item" || r === "index") {
+      if (!inMap) this.issue(n, `${field}: {{ ${s.text} }}: ${r} exists only inside a map's body`);
+      return;
+    }
+    if (scope.has(r)) return;
+    const visible = ["args", ...(inMap ? ["item", "index"] : []), ...scope];
+    const where = !this.order.has(r) ? `unknown id "${r}"${didYouMean(r, [...this.order.keys()])}`
+      : r === n.id ? `"${r}" is this node itself`
+      : this.order.get(r)! > this.order.get(n.id)! ? `"${r}" runs later (only earlier nodes can be referred to)`
+      : `"${r}" is not visible here (it is inside a map, loop, if or parallel branch: refer to that node's output instead)`;
+    this.issue(n, `${field}: {{ ${s.text} }}: ${where}; visible here: ${visible.join(", ")}`);
+  }
+
+  private issue(n: SpecNode, message: string): void {
+    this.issues.push({ path: n.path, id: n.id, message });
+  }
+}
+
+/** The nodes directly inside `n`. */
+export function childrenOf(n: SpecNode): SpecNode[] {
+  switch (n.type) {
+    case "sequence": case "parallel": return n.children;
+    case "map": case "loop": return [n.body];
+    case "if": return n.else ? [n.then, n.else] : [n.then];
+    default: return [];
+  }
+}
+
+function defaultFits(type: string, v: unknown): boolean {
+  switch (type) {
+    case "string": return typeof v === "string";
+    case "number": return typeof v === "number";
+    case "integer": return Number.isInteger(v);
+    case "boolean": return typeof v === "boolean";
+    case "array": return Array.isArray(v);
+    default: return typeof v === "object" && v !== null && !Array.isArray(v);
+  }
+}
+
+function zodMessage(i: z.core.$ZodIssue, raw: unknown, allowed?: string[], type?: string): string {
+  if (i.code === "unrecognized_keys") {
+    const keys = allowed ?? Object.keys(FileShape.shape);
+    return i.keys.map((k) => `unknown key "${k}"${didYouMean(k, keys)}`).join("; ") + `; ${type ? `a ${type} node takes` : "the file takes"}: ${keys.join(", ")}`;
+  }
+  const key = i.path.length ? String(i.path.at(-1)) : "the file";
+  if (i.code === "invalid_type" && i.path.length === 1 && !(typeof raw === "object" && raw !== null && i.path[0]! in raw)) {
+    return `${key} is required`;
+  }
+  return `${key}: ${i.message.replace(/^Invalid input: /, "")}`;
+}
+
+function specError(source: string, issues: Issue[]): ConfigError {
+  const lines = issues.map((i) => `${source}: ${i.path}${i.id ? ` (id "${i.id}")` : ""}: ${i.message}`);
+  const configIssues: ConfigIssue[] = issues.map((i) => ({ path: i.path, message: i.id ? `(id "${i.id}") ${i.message}` : i.message }));
+  return new ConfigError(lines.length === 1 ? lines[0]! : `${source}: ${lines.length} problems:\n${lines.map((l) => `  ${l}`).join("\n")}`, {
+    file: source, issues: configIssues, hint: "aegis workflow schema prints the file format as a JSON Schema (for editors)",
+  });
+}

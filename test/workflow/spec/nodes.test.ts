@@ -1,0 +1,229 @@
+// No-code workflows on Scripted agents: every node type and both predicates, their outputs, templates and selectors
+// (#13). Each runs through the real runner and engine, so every effect is a journaled step.
+import { describe, expect, test } from "bun:test";
+import { listSteps } from "../../../src/store/runs.ts";
+import { clearRegistry, workflow } from "../../../src/workflow/registry.ts";
+import { rig } from "../helpers.ts";
+import { tempDir } from "../../fixtures/helpers/temp-dir.ts";
+import { yamlWorkflow } from "./helpers.ts";
+
+const writerEcho = { reply: (p: string) => `w: ${p.split("\n").pop()}` };
+
+describe("no-code workflow nodes (#13)", () => {
+  test("sequence of agent and bash: outputs by child id, templates see args and earlier nodes, shell values quoted", async () => {
+    await using r = rig({ agents: { writer: writerEcho, reviewer: writerEcho } });
+    const wf = yamlWorkflow(`
+name: seq
+args: { topic: { type: string, default: "cats; rm -rf /" } }
+root:
+  type: sequence
+  id: main
+  children:
+    - { type: agent, id: draft, prompt: "write about {{ args.topic }}" }
+    - { type: bash, id: echo, run: "printf '%s|' {{ draft }} {{ args.topic }}" }
+`);
+    const out = await r.run(wf, {});
+    expect(out.error).toBeUndefined();
+    expect(out.result).toEqual({
+      draft: "w: write about cats; rm -rf /",
+      echo: { exit: 0, stdout: "w: write about cats; rm -rf /|cats; rm -rf /|", stderr: "" },
+    });
+    expect(listSteps(r.rt.store, out.runId).map((s) => s.kind)).toEqual(["spawn", "send", "bash"]);
+  });
+
+  test("parallel runs every child, output by child id; a bash node keeps a non-zero exit as its result", async () => {
+    await using r = rig();
+    const wf = yamlWorkflow(`
+name: par
+root:
+  type: parallel
+  id: both
+  children:
+    - { type: agent, id: a, agent: writer, prompt: one }
+    - { type: agent, id: b, agent: reviewer, prompt: two }
+    - { type: bash, id: c, run: "echo err >&2; exit 3" }
+`);
+    const out = await r.run(wf);
+    expect(out.result).toEqual({ a: "w1: one", b: "r1: two", c: { exit: 3, stdout: "", stderr: "err\n" } });
+  });
+
+  test("map over a list: outputs in item order, item and index in templates, at most `concurrency` at once", async () => {
+    let active = 0;
+    let peak = 0;
+    const slow = {
+      reply: async (p: string) => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((res) => setTimeout(res, 3)); // keeps a turn open so lanes overlap
+        active--;
+        return `did ${p.split("\n").pop()}`;
+      },
+    };
+    await using r = rig({ agents: { writer: slow, reviewer: slow } });
+    const wf = yamlWorkflow(`
+name: map
+args: { files: { type: array } }
+root:
+  type: map
+  id: each
+  over: args.files
+  concurrency: 2
+  body: { type: agent, id: one, prompt: "{{ index }}:{{ item.name }}" }
+`);
+    const files = ["a", "b", "c", "d", "e"].map((name) => ({ name }));
+    const out = await r.run(wf, { files });
+    expect(out.result).toEqual(["did 0:a", "did 1:b", "did 2:c", "did 3:d", "did 4:e"]);
+    expect(peak).toBe(2);
+  });
+
+  test("map refuses a selector that is not a list, and a list longer than maxItems", async () => {
+    await using r = rig();
+    const notList = await r.run(yamlWorkflow(`
+name: m1
+args: { x: { type: string, default: "abc" } }
+root: { type: map, id: each, over: args.x, body: { type: bash, id: b, run: "true" } }
+`));
+    expect(notList.status).toBe("failed");
+    expect((notList.error as Error).message).toBe('m1: root (id "each"): over: args.x is not a list (it is string)');
+    const tooMany = await r.run(yamlWorkflow(`
+name: m2
+args: { x: { type: array, default: [1, 2, 3] } }
+root: { type: map, id: each, over: args.x, maxItems: 2, body: { type: bash, id: b, run: "true" } }
+`));
+    expect((tooMany.error as Error).message).toContain("over: args.x has 3 items, more than maxItems 2");
+  });
+
+  test("loop until a shell predicate holds: the list of rounds; until sees the round's nodes", async () => {
+    using dir = tempDir("spec-loop");
+    await using r = rig();
+    const wf = yamlWorkflow(`
+name: loop
+args: { dir: { type: string } }
+root:
+  type: loop
+  id: fix
+  maxRounds: 5
+  body: { type: bash, id: attempt, run: "echo x >> {{ args.dir }}/n; wc -l < {{ args.dir }}/n" }
+  until: { shell: "test {{ attempt.stdout }} -ge 3" }
+`);
+    const out = await r.run(wf, { dir: dir.path });
+    expect(out.error).toBeUndefined();
+    expect((out.result as { stdout: string }[]).map((x) => x.stdout.trim())).toEqual(["1", "2", "3"]);
+  });
+
+  test("a loop whose until never holds fails naming maxRounds, or stops with its rounds when exhausted: stop", async () => {
+    await using r = rig();
+    const spec = (exhausted: string) => `
+name: never${exhausted}
+root:
+  type: loop
+  id: spin
+  maxRounds: 2
+  ${exhausted ? `exhausted: ${exhausted}` : ""}
+  body: { type: bash, id: b, run: "echo hi" }
+  until: { shell: "false" }
+`;
+    const failed = await r.run(yamlWorkflow(spec("")));
+    expect(failed.status).toBe("failed");
+    expect((failed.error as Error).message).toBe('never: root (id "spin"): until did not hold after 2 rounds (maxRounds)');
+    const stopped = await r.run(yamlWorkflow(spec("stop")));
+    expect(stopped.status).toBe("done");
+    expect(stopped.result).toHaveLength(2);
+  });
+
+  test("a judge predicate: an agent answers {decision, reason}; the loop ends when it decides yes", async () => {
+    let judged = 0;
+    await using r = rig({
+      agents: {
+        writer: { reply: (p: string) => `draft: ${p.split("\n").pop()}` },
+        reviewer: { reply: (p: string) => (p.includes("Decide whether") ? JSON.stringify({ decision: ++judged >= 2, reason: `look ${judged}` }) : "?") },
+      },
+    });
+    const wf = yamlWorkflow(`
+name: judged
+root:
+  type: loop
+  id: polish
+  maxRounds: 4
+  body: { type: agent, id: d, agent: writer, prompt: improve }
+  until: { judge: "the draft {{ d }} is polished", agent: reviewer }
+`);
+    const out = await r.run(wf);
+    expect(out.error).toBeUndefined();
+    expect(out.result).toEqual(["draft: improve", "draft: improve"]);
+    expect(judged).toBe(2);
+    const logs = r.events.filter((e) => e.type === "log").map((e) => (e as { message: string }).message);
+    expect(logs).toContain("node polish: judge says yes: look 2");
+  });
+
+  test("if: then when the shell cond exits 0, else otherwise, null with no else", async () => {
+    await using r = rig();
+    const wf = (cond: string, withElse: boolean) => yamlWorkflow(`
+name: if-${cond}-${withElse}
+root:
+  type: if
+  id: check
+  cond: { shell: "${cond}" }
+  then: { type: bash, id: yes, run: "echo then" }
+  ${withElse ? 'else: { type: bash, id: no, run: "echo else" }' : ""}
+`);
+    expect(((await r.run(wf("true", true))).result as { stdout: string }).stdout).toBe("then\n");
+    expect(((await r.run(wf("false", true))).result as { stdout: string }).stdout).toBe("else\n");
+    expect((await r.run(wf("false", false))).result).toBeNull();
+  });
+
+  test("human: the question and options are templates; the answer (--answer <id>=…) is the output", async () => {
+    await using r = rig();
+    const wf = yamlWorkflow(`
+name: ask
+root:
+  type: sequence
+  id: s
+  children:
+    - { type: agent, id: plan, prompt: plan it }
+    - { type: human, id: approve, question: "Ship {{ plan }}?", options: ["yes", "no {{ plan }}"] }
+`);
+    const out = await r.run(wf, {}, { answers: { approve: "yes" } });
+    expect(out.result).toEqual({ plan: "w1: plan it", approve: "yes" });
+    const ask = r.events.find((e) => e.type === "ask") as unknown as { key: string; question: string; options: string[] };
+    expect(ask).toMatchObject({ key: "approve", question: "Ship w1: plan it?", options: ["yes", "no w1: plan it"] });
+  });
+
+  test("workflow node: calls a TypeScript workflow with templated args (a whole {{ }} passes the value), in the same journal", async () => {
+    clearRegistry();
+    workflow("count", async (engine, args: Record<string, unknown>) => {
+      const r = await engine.bash(`echo ${(args.items as unknown[]).length}`);
+      return `${args.label}: ${r.stdout.trim()}`;
+    });
+    await using r = rig();
+    const wf = yamlWorkflow(`
+name: caller
+args: { items: { type: array, default: [1, 2, 3] } }
+root:
+  type: sequence
+  id: s
+  children:
+    - { type: agent, id: name, prompt: label }
+    - { type: workflow, id: sub, workflow: count, args: { items: "{{ args.items }}", label: "got {{ name }}" } }
+`);
+    const out = await r.run(wf);
+    expect(out.error).toBeUndefined();
+    expect(out.result).toEqual({ name: "w1: label", sub: "got w1: label: 3" });
+    expect(listSteps(r.rt.store, out.runId).map((s) => s.kind)).toEqual(["spawn", "send", "bash"]);
+    clearRegistry();
+  });
+
+  test("a workflow node that calls itself fails with the cycle instead of recursing", async () => {
+    clearRegistry();
+    const { registerWorkflow } = await import("../../../src/workflow/registry.ts");
+    const self = registerWorkflow(yamlWorkflow(`
+name: again
+root: { type: workflow, id: call, workflow: again }
+`));
+    await using r = rig();
+    const out = await r.run(self);
+    expect(out.status).toBe("failed");
+    expect((out.error as Error).message).toBe('again: root (id "call"): workflow cycle: again → again');
+    clearRegistry();
+  });
+});
