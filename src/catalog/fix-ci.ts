@@ -2,14 +2,14 @@
 // hand its output to an agent to fix the cause, up to --rounds rounds; the run fails if the command still fails after
 // the last one. One agent session keeps its memory across rounds. Every command run and turn is a journaled step.
 
-import { WorkflowError, workflow, z } from "../index.ts";
+import { WorkflowError, workflow, z, type BashResult, type WorkflowEngine } from "../index.ts";
 import { outputOf, pickAgent } from "./common.ts";
 
 export default workflow("fix-ci", async (engine, args) => {
   const agent = pickAgent(engine, args.agent, "agent");
   let handle: string | undefined;
   for (let round = 0; ; round++) {
-    const r = await engine.bash(args.command, args.timeout !== undefined ? { timeout: args.timeout * 1000 } : {});
+    const r = await runCommand(engine, args.command, args.commandTimeout);
     if (r.exitCode === 0) {
       engine.log(round === 0 ? `fix-ci: \`${args.command}\` passes; nothing to fix` : `fix-ci: \`${args.command}\` passes after ${round} round${round === 1 ? "" : "s"}`);
       return { passed: true, rounds: round, command: args.command, ...(handle ? { agent, handle } : {}) };
@@ -38,15 +38,29 @@ export default workflow("fix-ci", async (engine, args) => {
     command: z.string().min(1).describe("The shell command that must pass, e.g. \"bun test\" or \"npm run ci\""),
     agent: z.string().optional().describe("The agent that fixes failures (default: the config's defaultAgent)"),
     rounds: z.number().int().min(0).default(3).describe("Fix rounds at most; the command runs once more after each"),
-    timeout: z.number().positive().optional().describe("Seconds each run of the command may take (default: no limit)"),
+    // Not `timeout`: `aegis run --timeout` is the whole run's limit.
+    commandTimeout: z.number().positive().optional().describe("Seconds each run of the command may take (default: no limit)"),
     hint: z.string().optional().describe("Extra guidance passed to the agent with every failure"),
   }),
-  usage: `Runs the command in the project root. Exit 0: done (no agent is started). Otherwise one session of the agent
+  usage: `Runs the command in the project root (a run longer than --command-timeout counts as a failure, exit 124).
+Exit 0: done (no agent is started). Otherwise one session of the agent
 gets the exit code and the tail of stdout and stderr and is asked to fix the cause (not to silence the check); then the
 command runs again. After --rounds failed rounds the run fails (exit 1) with the last output in the error. Returns
 { passed, rounds, command }. The agent works in the project checkout.`,
   examples: [
     'aegis run fix-ci --command "bun test"',
-    'aegis run fix-ci --command "npm run lint && npm test" --rounds 5 --agent impl --timeout 600',
+    'aegis run fix-ci --command "npm run lint && npm test" --rounds 5 --agent impl --command-timeout 600',
   ],
 });
+
+/** One run of the command; one that outlives its timeout is a failure to hand to the agent (exit 124, as timeout(1)). */
+async function runCommand(engine: WorkflowEngine, command: string, seconds: number | undefined): Promise<BashResult> {
+  if (seconds === undefined) return engine.bash(command);
+  try {
+    return await engine.bash(command, { timeout: seconds * 1000 });
+  } catch (err) {
+    const data = (err as { data?: { timeoutMs?: number; stdoutTail?: string; stderrTail?: string } }).data;
+    if (engine.signal.aborted || data?.timeoutMs === undefined) throw err;
+    return { exitCode: 124, stdout: data.stdoutTail ?? "", stderr: `${data.stderrTail ?? ""}\n(killed: it ran longer than ${seconds} s)` };
+  }
+}

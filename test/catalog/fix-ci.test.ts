@@ -92,4 +92,17 @@ describe("fix-ci (#13)", () => {
     expect(paidBefore).toBe(2);
     expect(second.steps.replayed).toBeGreaterThan(0);
   });
+
+  test("a command that outlives --command-timeout counts as a failing round, its output handed to the agent (#13)", async () => {
+    const root = makeRepo({ "ci.sh": "[ -e fixes ] || { echo 'waiting for the lock'; sleep 30; }\n" });
+    repos.push(root);
+    const prompts: string[] = [];
+    await using r = rig({ root, agents: { dev: fixer(prompts) } });
+    const out = await r.run(await builtin("fix-ci"), { command: "bash ci.sh", commandTimeout: 0.5 });
+    expect(out.error).toBeUndefined();
+    expect(out.result).toMatchObject({ passed: true, rounds: 1 });
+    expect(prompts[0]).toContain("fails (exit 124)");
+    expect(prompts[0]).toContain("waiting for the lock");
+    expect(prompts[0]).toContain("ran longer than 0.5 s");
+  });
 });

@@ -32,7 +32,9 @@ test("the binary runs the quickstart workflow end to end in a folder with no nod
   expect(JSON.parse(r.stdout)).toMatchObject({ topic: "durable workflows", review: "LGTM: the draft reads well.", file: ".aegis/out/draft.md" });
   expect(existsSync(join(project, ".aegis", "out", "draft.md"))).toBe(true);
   const list = await run(["workflow", "list"]);
-  expect(list.stdout.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual(["chapters", "parallel", "predicate", "quickstart", "review-all"]);
+  expect(list.stdout.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual([
+    "chapters", "execute-plan", "fix-ci", "parallel", "predicate", "prompt", "quickstart", "review-all", "review-branch", "tdd-cycle",
+  ]); // the built-in catalog (#13) is embedded beside the project's own
   // The workflow's `z` schema (from "aegis", embedded in the binary) types, checks and lists its arguments (#10).
   const help = await run(["run", "quickstart", "--help"]);
   expect(help.stdout).toMatch(/--topic <string>\s+What the sentence is about \(default: "durable workflows"\)/);
@@ -66,4 +68,28 @@ test("(#11) the binary runs the parallel example in a git repository: worktrees,
   const r = await run(["run", "parallel"]);
   expect(r.stderr).toContain("✓ parallel done");
   expect(JSON.parse(r.stdout)).toMatchObject({ into: "main", greeting: "Hello from alice\nHello from bob\n" });
+});
+
+test("(#13) the binary embeds the built-in catalog: workflow show documents it, review-branch writes its report", async () => {
+  const git = (...args: string[]) => Bun.spawnSync(["git", "-C", project, ...args], { env: { PATH: "/usr/bin:/bin", HOME: dir, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
+  if (git("rev-parse", "--verify", "main").exitCode !== 0) {
+    expect(git("init", "-q", "-b", "main").exitCode).toBe(0);
+    writeFileSync(join(project, ".gitignore"), ".aegis/\n");
+    git("add", "-A");
+    expect(git("commit", "-q", "-m", "start").exitCode).toBe(0);
+  }
+  expect(git("checkout", "-q", "-b", "catalog-check").exitCode).toBe(0);
+  writeFileSync(join(project, "NOTES.md"), "a new line to review\n");
+  git("add", "NOTES.md");
+  expect(git("commit", "-q", "-m", "notes").exitCode).toBe(0);
+  const show = await run(["workflow", "show", "review-branch"]);
+  expect(show.stdout).toStartWith("review-branch (built-in)\n");
+  const r = await run(["run", "review-branch", "--reviewers", "reviewer,writer"]);
+  expect(r.code).toBe(0);
+  const report = (JSON.parse(r.stdout) as { report: string }).report;
+  expect(report).toMatch(/^docs\/reviews\/\d{4}-\d\d-\d\d-catalog-check\.md$/);
+  const text = await Bun.file(join(project, report)).text();
+  expect(text).toContain("+a new line to review");
+  expect(text).toContain("## Review 1: reviewer");
+  expect(text).toContain("## Review 2: writer");
 });
