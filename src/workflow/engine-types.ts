@@ -157,17 +157,12 @@ export interface MajorityVote {
 }
 
 /** The options of `Group.gather`. */
-export interface GatherOptions<R extends GroupReducer = GroupReducer> {
+export interface GatherOptions {
   /** Default "concat". */
-  reducer?: R;
+  reducer?: GroupReducer;
   /** Milliseconds to wait, from the call: members still working then are interrupted and listed in `timeouts`. */
   timeout?: number;
 }
-
-/** What the reducer makes of the replies. */
-export type Reduced<R> = R extends "majorityVote" ? MajorityVote
-  : R extends "concat" | "joinByHandle" ? string
-  : R extends (...a: never[]) => infer T ? Awaited<T> : unknown;
 
 /** The outcome of `Group.gather`. */
 export interface GatherResult<C = unknown> {
@@ -214,7 +209,10 @@ export interface Group {
    */
   broadcast(objective: string, opts?: BroadcastOptions): Promise<BroadcastReceipt>;
   /** Waits for the replies to the broadcast in flight and combines them (E_STATE when there is none). */
-  gather<R extends GroupReducer = "concat">(opts?: GatherOptions<R>): Promise<GatherResult<Reduced<R>>>;
+  gather(opts?: { reducer?: "concat" | "joinByHandle"; timeout?: number }): Promise<GatherResult<string>>;
+  gather(opts: { reducer: "majorityVote"; timeout?: number }): Promise<GatherResult<MajorityVote>>;
+  gather<T>(opts: { reducer: (byMember: Record<string, string>, order: string[]) => T; timeout?: number }): Promise<GatherResult<Awaited<T>>>;
+  gather(opts: GatherOptions): Promise<GatherResult>;
   /**
    * Sends `prompt` to every member and resolves with the first good reply and its member; the others' turns are
    * interrupted (unless `cancelLosers: false`). Fails (E_WORKFLOW) when no member gives a good reply.

@@ -126,7 +126,8 @@ export class Engine implements WorkflowEngine {
     // A group's tag joins the digest; a plain send keeps the input it always had.
     const input = from === this.sender ? { handle, text } : { handle, text, from };
     const out = await this.journal.step<SendOutput>(
-      { kind: "send", label: `send ${handle} ${quote(text)}`, input },
+      // A group's turns run beside each other: one the stop interrupted stays unfinished (see StepSpec.unfinishedIf).
+      { kind: "send", label: `send ${handle} ${quote(text)}`, input, ...(stop ? { unfinishedIf: () => this.signal.aborted } : {}) },
       () => this.liveTurn(handle, text, from, stop),
     );
     this.runSessions.noteProviderId(handle, out.providerSessionId);

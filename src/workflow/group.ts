@@ -6,8 +6,8 @@
 import type { SenderTag } from "../session/sender.ts";
 import { AegisError } from "../util/errors.ts";
 import type {
-  BroadcastOptions, BroadcastReceipt, GatherOptions, GatherResult, Group, GroupMember, GroupMemberSpec, GroupReducer,
-  RaceOptions, RaceResult, Reduced, SpawnOptions,
+  BroadcastOptions, BroadcastReceipt, GatherOptions, GatherResult, Group, GroupMember, GroupMemberSpec, RaceOptions, RaceResult,
+  SpawnOptions,
 } from "./engine-types.ts";
 import { abortReason } from "./bash.ts";
 import { WorkflowError } from "./errors.ts";
@@ -127,7 +127,8 @@ class RunGroup implements Group {
     return { id, from, members: [...this.handles] };
   }
 
-  async gather<R extends GroupReducer = "concat">(opts: GatherOptions<R> = {}): Promise<GatherResult<Reduced<R>>> {
+  // `any`: one body serves the overloads of Group.gather, whose result type follows the reducer.
+  async gather(opts: GatherOptions = {}): Promise<GatherResult<any>> {
     this.usable("gather");
     checkReducer(opts.reducer);
     checkTimeout("gather", opts.timeout);
@@ -141,7 +142,7 @@ class RunGroup implements Group {
     let out: Collected;
     try {
       out = await this.ops.step<Collected>(
-        { kind: "gather", label: `gather ${this.name}#${slot.id}${opts.timeout !== undefined ? ` (timeout ${opts.timeout} ms)` : ""}`, input: { group: this.name, id: slot.id, timeoutMs: opts.timeout ?? null } },
+        { kind: "gather", label: `gather ${this.name}#${slot.id}${opts.timeout !== undefined ? ` (timeout ${opts.timeout} ms)` : ""}`, input: { group: this.name, id: slot.id, timeoutMs: opts.timeout ?? null }, unfinishedIf: this.stopped },
         async () => {
           const collected = await collectReplies(slot.turns, opts.timeout, this.ops.signal);
           if (this.ops.signal.aborted) throw abortReason(this.ops.signal);
@@ -153,7 +154,7 @@ class RunGroup implements Group {
     }
     const order = this.handles.filter((h) => h in out.replies);
     const combined = await reduceReplies(opts.reducer, out.replies, order);
-    return { byMember: out.replies, combined: combined as Reduced<R>, errors: out.errors, timeouts: out.timeouts };
+    return { byMember: out.replies, combined, errors: out.errors, timeouts: out.timeouts };
   }
 
   async race(prompt: string, opts: RaceOptions = {}): Promise<RaceResult> {
@@ -198,6 +199,9 @@ class RunGroup implements Group {
     // Closing rejects a broadcast's turns still running; its gather (if any) reports them as errors.
     await Promise.all(this.handles.map((h) => this.ops.close(h)));
   }
+
+  /** A run stopped mid-gather leaves the gather and its members' turns unfinished: the resume asks only those again. */
+  private readonly stopped = (): boolean => this.ops.signal.aborted;
 
   private usable(verb: string): void {
     if (this.ops.signal.aborted) throw abortReason(this.ops.signal);

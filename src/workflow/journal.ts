@@ -21,6 +21,12 @@ export interface StepSpec {
   label: string;
   /** The input the digest is computed from; JSON-serializable. */
   input: unknown;
+  /**
+   * A failure for which this returns true leaves the step unfinished, as a park does, so a resume runs it again: for
+   * steps that run beside others (a group's member turns and their gather) and fail because the run was stopped,
+   * whose recorded failures would otherwise be followed by a completion and replay as failures the workflow handled.
+   */
+  unfinishedIf?: (err: unknown) => boolean;
 }
 
 export interface LiveOutcome<T> {
@@ -122,7 +128,7 @@ export class Journal {
       outcome = await exec(seq);
     } catch (err) {
       // A parked run (sleep, waitFor, askHuman under serve) leaves its step unfinished: the resume runs it live again.
-      if (isParked(err)) throw err;
+      if (isParked(err) || spec.unfinishedIf?.(err)) throw err;
       const doneSeq = inOrder ? row!.done_seq : this.replaying ? null : this.nextDone++;
       finishStep(this.store, this.runId, seq, { status: "failed", doneSeq, error: JSON.stringify(serializeError(err)), at: Date.now() });
       await this.deliver(seq, inOrder, doneSeq);
