@@ -37,6 +37,8 @@ export const subCommands: Record<string, Lazy> = {
   answer: lazy(() => import("./answer.ts")),
   schedules: lazy(() => import("./schedules.ts")),
   serve: lazy(() => import("./serve.ts")),
+  chat: lazy(() => import("./chat.ts")),
+  ui: lazy(() => import("./ui.ts")),
 };
 
 export const rootCommand = defineCommand({
@@ -54,7 +56,7 @@ export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 const STOPPED_BY_SIGNAL = new Set(["serve"]);
 
 /** Commands whose undeclared `--key=value` options are data (a workflow's arguments), not mistakes. */
-const PASSTHROUGH = new Set(["run"]);
+const PASSTHROUGH = new Set(["run", "workflow plan"]);
 
 
 export async function runCli(rawArgv: string[]): Promise<number> {

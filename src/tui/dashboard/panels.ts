@@ -1,0 +1,78 @@
+// The dashboard's other panels as lines: a run's steps (with the question it asks), the footer of keys for the
+// current mode (or the input line, or the status of the last action), and the `?` help screen. Pure.
+
+import { formatDuration, formatUsd } from "../../util/format.ts";
+import type { RunSummary, StepView } from "../source/model.ts";
+import { fit, span, type Line, type Span } from "../theme.ts";
+import type { Mode } from "./controller.ts";
+import type { Tab } from "./lists.ts";
+
+export function runLines(run: RunSummary | undefined, steps: readonly StepView[], width: number, height: number): Line[] {
+  if (!run) return [[span("no run selected", "dim")]];
+  const head: Line[] = [[span(`${run.workflow} `, "bold"), span(`${run.id} · ${run.status} · ${formatUsd(run.costUsd)}`, "dim")]];
+  if (run.question) {
+    const opts = run.question.options?.length ? ` [${run.question.options.join("/")}]` : "";
+    head.push([span(`asks (${run.question.key}): ${run.question.question}${opts}`, "warn"), span("  a answers", "dim")]);
+  } else if (run.waitingFor) head.push([span(`parked, waiting for ${run.waitingFor}`, "warn")]);
+  const body: Line[] = steps.map((s) => {
+    const style = s.status === "failed" ? "err" : s.status === "running" ? "accent" : "plain";
+    const took = s.durationMs === null ? "…" : formatDuration(s.durationMs);
+    const cost = s.costUsd ? ` ${formatUsd(s.costUsd)}` : "";
+    return [span(fit(`#${s.step} ${s.kind.padEnd(8)} ${s.status.padEnd(7)} ${took.padStart(7)}${cost}  ${s.label}${s.error ? `  ✗ ${s.error}` : ""}`, width), style)];
+  });
+  if (body.length === 0) body.push([span("no steps yet", "dim")]);
+  const room = Math.max(1, height - head.length);
+  return [...head, ...body.slice(Math.max(0, body.length - room))];
+}
+
+const KEYS: Record<"list" | "detail", [string, string][]> = {
+  list: [["↑↓", "select"], ["⏎", "open"], ["1-5/⇥", "tab"], ["m", "message"], ["i", "interrupt"], ["n", "new session"], ["c", "cancel"], ["a", "answer"], ["?", "help"], ["q", "quit"]],
+  detail: [["↑↓", "item"], ["⏎/space", "fold"], ["PgUp/PgDn", "scroll"], ["End", "follow"], ["esc", "back"], ["m", "message"], ["i", "interrupt"], ["q", "quit"]],
+};
+
+function keyHints(pairs: [string, string][], width: number): Line {
+  const out: Span[] = [];
+  let used = 0;
+  for (const [k, what] of pairs) {
+    const len = k.length + what.length + 3;
+    if (used + len > width) break;
+    out.push(span(` ${k}`, "key"), span(` ${what} `, "dim"));
+    used += len;
+  }
+  return out;
+}
+
+/** Two lines: the status of the last action (or the prompt being typed), then the keys. */
+export function footerLines(mode: Mode, status: { text: string; style: Line[number]["style"] } | undefined, width: number): Line[] {
+  if (mode.kind === "input") {
+    const label = fit(`${mode.label}: `, Math.max(10, Math.floor(width / 2)));
+    const text = `${mode.text}█`;
+    const shown = text.length > width - label.length ? `…${text.slice(text.length - (width - label.length - 1))}` : text;
+    return [[span(label, "bold"), span(shown)], keyHints([["⏎", "send"], ["esc", "cancel"]], width)];
+  }
+  if (mode.kind === "confirm") return [[span(fit(mode.question, width), "warn")], keyHints([["y", "yes"], ["any other key", "no"]], width)];
+  const first: Line = status ? [span(fit(status.text, width), status.style ?? "plain")] : [span("")];
+  return [first, keyHints(KEYS[mode.kind === "detail" ? "detail" : "list"], width)];
+}
+
+export function helpLines(tab: Tab): Line[] {
+  const row = (k: string, what: string): Line => [span(`  ${k.padEnd(16)}`, "key"), span(what)];
+  return [
+    [span("aegis ui — watch and steer this project", "title")],
+    [span("")],
+    row("1-5, ⇥, ←→", "sessions · queues · runs · tasks · schedules (schedules while aegis serve runs)"),
+    row("↑↓ j k, PgUp/PgDn", "select in the list"),
+    row("⏎", "open: a session's transcript, a run's steps, a task's worker transcript"),
+    row("esc", "back to the list"),
+    row("in a transcript", "↑↓ move between items, ⏎/space fold or unfold thinking and tool calls, End follows"),
+    row("m", "type a message to the selected session (or running task's worker); ⏎ sends it to its inbox"),
+    row("i", "interrupt the selected session's turn (wherever it runs: serve, aegis run, this UI)"),
+    row("n", "start a session of an agent, hosted by this UI (it closes when the UI quits)"),
+    row("c", "cancel the selected task or run (asks y/n)"),
+    row("a", "answer the question the selected run asks"),
+    row("q, Ctrl-C", "quit (the terminal is restored)"),
+    [span("")],
+    [span(`Data: the state database, read-only (sessions, runs and tasks of every aegis process of this project). Tab now: ${tab}.`, "dim")],
+    [span("Press any key to close this help.", "dim")],
+  ];
+}
