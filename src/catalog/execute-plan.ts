@@ -1,7 +1,8 @@
 // The `execute-plan` workflow of the built-in catalog: a Markdown plan's `## Slice N — title` sections (plan.ts)
 // become tasks, each an agent session in its own git worktree, up to --concurrency at a time; then the slices are
 // merged in their order into the target branch. A slice that conflicts with what landed before it goes back to its
-// agent, which merges the target into its branch and resolves; then the merge is retried. Returns a report per slice.
+// agent: the target is merged into its branch in its worktree and the agent resolves the conflicted files; then the
+// merge is retried. Returns a report per slice.
 // Every spawn, turn, git check and merge is a journaled step, so a resumed run neither re-pays turns nor merges twice.
 
 import { WorkflowError, workflow, z, type WorkflowEngine } from "../index.ts";
@@ -71,8 +72,8 @@ text runs to the next heading of level 1 or 2; the text before the first slice i
 is one session of --agent in its own git worktree (branch aegis/<handle>, from HEAD), up to --concurrency at once; the
 agent is asked to implement just its slice and commit. Then the slices are merged into --into in their numbers' order
 (a fast-forward or a merge commit; whatever the agent left uncommitted is committed first). When a slice conflicts
-with what landed before it, its agent is told the conflicting files and merges the target into its own branch,
-resolving them; the merge is then retried (up to --merge-retries rounds). Returns one report per slice (status,
+with what landed before it, aegis merges the target into the slice's branch in its worktree and its agent resolves
+the conflicted files (editing only: aegis commits); the merge is then retried (up to --merge-retries rounds). Returns one report per slice (status,
 branch, commit, conflicts, resolving rounds, the agent's summary); the run fails if any slice did not land, and the
 slices that did stay merged.`,
   examples: [
@@ -127,24 +128,27 @@ async function landSlice(engine: WorkflowEngine, b: Built, into: string, retries
     if (r.merged) return { ...base, status: "merged", commit: r.commit, summary: clip(summary, 2000) };
     const conflicts = r.conflicts.map((c) => c.path);
     let rounds = 0;
-    let feedback = "";
+    let left: string[] = [];
     while (!r.merged && rounds < retries) {
       rounds++;
-      summary = await engine.send(b.handle, [
-        `Your slice could not be merged: ${into} has moved on (earlier slices landed) and conflicts with your branch ${b.branch}`,
-        `in: ${r.conflicts.map((c) => c.path).join(", ")}.`,
-        feedback,
-        `In your worktree, run \`git merge ${into}\`, resolve every conflict keeping the intent of both sides, check that it`,
-        "builds and the tests pass, then `git add` the files and `git commit` to conclude the merge. Do not rebase or reset.",
-        "Reply with how you resolved it.",
-      ].filter(Boolean).join("\n"));
-      const left = await unresolved(engine, b.path);
-      if (left.length) {
-        feedback = `After your last attempt these files still had conflicts or conflict markers: ${left.join(", ")}.`;
-        engine.log(`execute-plan: slice ${b.slice.n}: still unresolved after round ${rounds}: ${left.join(", ")}`);
-        continue;
+      // The target comes into the slice's branch in its worktree; the agent only edits the conflicted files (any
+      // permission that may edit files will do), and merge() commits them, concluding that merge, then lands it.
+      const files = await startMerge(engine, b.path, into);
+      if (files.length) {
+        summary = await engine.send(b.handle, [
+          left.length
+            ? `These files still have conflict markers: ${left.join(", ")}. Finish resolving them.`
+            : `Your slice could not be merged: ${into} has moved on (earlier slices landed). I have merged ${into} into your branch ${b.branch} in your worktree; these files conflict: ${files.join(", ")}.`,
+          "Edit them so that both sides' intent is kept and no conflict marker (<<<<<<<, =======, >>>>>>>) is left; keep it",
+          "building and its tests passing. Do not run git commands that commit, abort or reset: aegis commits the merge.",
+          "Reply with how you resolved it.",
+        ].join("\n"));
+        left = await withMarkers(engine, b.path, files);
+        if (left.length) {
+          engine.log(`execute-plan: slice ${b.slice.n}: conflict markers left after round ${rounds}: ${left.join(", ")}`);
+          continue;
+        }
       }
-      feedback = "";
       r = await engine.merge(b.handle, { into, message });
     }
     return r.merged
@@ -156,8 +160,17 @@ async function landSlice(engine: WorkflowEngine, b: Built, into: string, retries
   }
 }
 
-/** Files in the worktree with unmerged index entries or conflict markers (empty when resolved). */
-async function unresolved(engine: WorkflowEngine, path: string): Promise<string[]> {
-  const r = await engine.bash("{ git ls-files -u | cut -f2; git grep -l -E '^(<<<<<<<|>>>>>>>)( |$)' -- . ; } | sort -u", { cwd: path });
+/** Merges `into` into the worktree's branch without committing (unless a merge is already under way); the conflicted files. */
+async function startMerge(engine: WorkflowEngine, path: string, into: string): Promise<string[]> {
+  const r = await engine.bash(
+    `git rev-parse -q --verify MERGE_HEAD >/dev/null || git merge --no-commit --no-ff ${shq(into)} >/dev/null 2>&1; git diff --name-only --diff-filter=U`,
+    { cwd: path },
+  );
+  return r.stdout.split("\n").map((s) => s.trim()).filter(Boolean);
+}
+
+/** Which of `files` in the worktree still hold conflict markers. */
+async function withMarkers(engine: WorkflowEngine, path: string, files: string[]): Promise<string[]> {
+  const r = await engine.bash(`grep -lE '^(<<<<<<<|>>>>>>>)( |$)' -- ${files.map(shq).join(" ")} 2>/dev/null`, { cwd: path });
   return r.stdout.split("\n").map((s) => s.trim()).filter(Boolean);
 }

@@ -1,7 +1,7 @@
 // The built-in execute-plan workflow on a Scripted builder in a temporary git repository: three slices in parallel
 // worktrees (at most two at once), merged in order into main, the third conflicting with the second and handed back
-// to its agent, which merges main into its branch and resolves; and a conflict the agent cannot resolve. Plus the
-// plan parser.
+// to its agent (main merged into its worktree, the agent edits out the markers); and a conflict the agent cannot
+// resolve. Plus the plan parser.
 import { afterEach, describe, expect, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,7 +35,10 @@ function planRepo(): string {
 }
 
 /** A builder that does each slice in its worktree; `resolve` decides whether it can fix a conflict. */
-function builder(log: { prompts: string[]; active: number; max: number; started: number }, resolve: boolean): ScriptedOptions {
+interface Log { prompts: string[]; conflicted: string[]; active: number; max: number; started: number }
+const newLog = (): Log => ({ prompts: [], conflicted: [], active: 0, max: 0, started: 0 });
+
+function builder(log: Log, resolve: boolean): ScriptedOptions {
   let release!: () => void;
   const pairStarted = new Promise<void>((r) => (release = r));
   return {
@@ -56,13 +59,11 @@ function builder(log: { prompts: string[]; active: number; max: number; started:
         }
         return `slice ${slice} done`;
       }
-      if (prompt.includes("could not be merged")) {
-        const into = /run `git merge ([^`]+)`/.exec(prompt)![1]!;
-        git(ctx.cwd, "merge", into); // conflicts: src/a.txt
+      if (prompt.includes("could not be merged") || prompt.includes("still have conflict markers")) {
+        // aegis has merged main into this worktree: the file holds conflict markers; the agent only edits it.
+        log.conflicted.push(readFileSync(join(ctx.cwd, "src", "a.txt"), "utf8"));
         if (!resolve) return "I could not work out which line two is right";
         writeFileSync(join(ctx.cwd, "src", "a.txt"), "one\nTWO, please\nthree\n");
-        git(ctx.cwd, "add", "src/a.txt");
-        git(ctx.cwd, "commit", "-q", "--no-edit");
         return "kept both: TWO, please";
       }
       return "?";
@@ -73,7 +74,7 @@ function builder(log: { prompts: string[]; active: number; max: number; started:
 describe("execute-plan (#13)", () => {
   test("three slices in parallel worktrees (2 at a time), merged in order; the conflicting third is handed back and lands (#13)", async () => {
     const root = planRepo();
-    const log = { prompts: [] as string[], active: 0, max: 0, started: 0 };
+    const log = newLog();
     await using r = rig({ root, agents: { builder: builder(log, true) } });
     const out = await r.run(await builtin("execute-plan"), { plan: "PLAN.md", concurrency: 2 });
     expect(out.error).toBeUndefined();
@@ -95,14 +96,16 @@ describe("execute-plan (#13)", () => {
     expect(sliceTwo).toContain('Change line two of src/a.txt to "TWO".');
     expect(sliceTwo).not.toContain("alpha.txt");
     const handBack = log.prompts.find((p) => p.includes("could not be merged"))!;
-    expect(handBack).toContain("in: src/a.txt.");
-    expect(handBack).toContain("`git merge main`");
-    expect(handBack).toContain(res.slices[2]!.branch!);
+    expect(handBack).toContain(`I have merged main into your branch ${res.slices[2]!.branch!} in your worktree; these files conflict: src/a.txt.`);
+    expect(log.conflicted[0]).toMatch(/^one\n<<<<<<< HEAD\ntwo, please\n=======\nTWO\n>>>>>>> main\nthree\n$/);
+    // The slice landed as a merge of main into its branch, then onto main: both lines of history are kept.
+    expect(sh(root, "log", "--format=%s", "main")).toContain("slice 3");
+    expect(sh(root, "log", "--format=%s", "main")).toContain("slice 2");
   });
 
   test("a conflict the agent leaves unresolved fails the run naming the slice; the earlier slices stay merged (#13)", async () => {
     const root = planRepo();
-    const log = { prompts: [] as string[], active: 0, max: 0, started: 0 };
+    const log = newLog();
     await using r = rig({ root, agents: { builder: builder(log, false) } });
     const out = await r.run(await builtin("execute-plan"), { plan: "PLAN.md", mergeRetries: 2 });
     expect(out.status).toBe("failed");
@@ -111,9 +114,9 @@ describe("execute-plan (#13)", () => {
     expect(slices.map((s) => s.status)).toEqual(["merged", "merged", "conflict"]);
     expect(slices[2]!.resolveRounds).toBe(2);
     // The second hand-back told the agent which files still had conflicts; main never got conflict markers.
-    const handBacks = log.prompts.filter((p) => p.includes("could not be merged"));
+    const handBacks = log.prompts.filter((p) => p.includes("could not be merged") || p.includes("still have conflict markers"));
     expect(handBacks).toHaveLength(2);
-    expect(handBacks[1]).toContain("still had conflicts or conflict markers: src/a.txt");
+    expect(handBacks[1]).toContain("\nThese files still have conflict markers: src/a.txt. Finish resolving them.");
     expect(sh(root, "show", "main:src/a.txt")).toBe("one\nTWO\nthree");
     expect(sh(root, "status", "--porcelain")).toBe("");
   });
