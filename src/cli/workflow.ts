@@ -22,6 +22,11 @@ const list = defineCommand({
 });
 
 export default defineCommand({
-  meta: { name: "workflow", description: "Inspect workflows (aegis workflow list)" },
-  subCommands: { list, show: () => import("./workflow-show.ts").then((m) => m.default) },
+  meta: { name: "workflow", description: "Inspect workflows (aegis workflow list); check and plan no-code workflow files (validate, plan, schema)" },
+  subCommands: {
+    list, show: () => import("./workflow-show.ts").then((m) => m.default),
+    validate: () => import("./workflow-spec.ts").then((m) => m.specCommands.validate),
+    plan: () => import("./workflow-spec.ts").then((m) => m.specCommands.plan),
+    schema: () => import("./workflow-spec.ts").then((m) => m.specCommands.schema),
+  },
 });

@@ -5,8 +5,9 @@
 // id; the error is a ConfigError (exit 2). It must not run anything or look up other workflows (load.ts does).
 
 import type { z } from "zod";
-import { didYouMean } from "../../config/validate.ts";
-import { ConfigError, type ConfigIssue } from "../../util/errors.ts";
+import { didYouMean as suggest } from "../../config/validate.ts";
+import { ConfigError, errorMessage, type ConfigIssue } from "../../util/errors.ts";
+import { parseDuration } from "../args.ts";
 import { compileSchema } from "./json-reply.ts";
 import { parseSelector, templateSelectors, type Selector } from "./refs.ts";
 import { FileShape, NODE_TYPES, RESERVED_IDS, nodeShapes, type Predicate, type Spec, type SpecNode } from "./schema.ts";
@@ -20,6 +21,12 @@ export interface SpecContext {
 }
 
 const SHAPES = nodeShapes(zod.unknown());
+
+/** ` (did you mean "x"?)` or nothing. */
+function didYouMean(word: string, candidates: string[]): string {
+  const s = suggest(word, candidates);
+  return s ? ` (${s.slice(2)})` : "";
+}
 
 interface Issue { path: string; id?: string; message: string }
 
@@ -99,7 +106,7 @@ class RefChecker {
 
   check(root: SpecNode): void {
     this.walkIds(root);
-    this.visit(root, new Set(), false);
+    this.visit(root, new Set(), false, []);
   }
 
   private walkIds(n: SpecNode): void {
@@ -107,12 +114,14 @@ class RefChecker {
     if (first !== undefined) this.issue(n, `id "${n.id}" is already used by ${first}; ids must be unique in the file`);
     else if ((RESERVED_IDS as readonly string[]).includes(n.id)) this.issue(n, `id "${n.id}" is reserved (templates use ${RESERVED_IDS.join(", ")})`);
     else this.seen.set(n.id, n.path);
-    this.order.set(n.id, this.order.size);
+    if (!this.order.has(n.id)) this.order.set(n.id, this.order.size);
     for (const c of childrenOf(n)) this.walkIds(c);
   }
 
-  private visit(n: SpecNode, scope: Set<string>, inMap: boolean): void {
-    const refs = (field: string, text: string) => this.template(n, field, text, scope, inMap);
+  private visit(n: SpecNode, scope: Set<string>, inMap: boolean, outer: string[]): void {
+    const enclosing = [...outer, n.id];
+    const refs = (field: string, text: string) => this.template(n, field, text, scope, inMap, enclosing);
+    const visit = (c: SpecNode, s: Set<string>, m: boolean) => this.visit(c, s, m, enclosing);
     switch (n.type) {
       case "agent":
         refs("prompt", n.prompt);
@@ -125,6 +134,13 @@ class RefChecker {
       case "bash":
         refs("run", n.run);
         if (n.cwd) refs("cwd", n.cwd);
+        if (typeof n.timeout === "string") {
+          try {
+            parseDuration(n.timeout);
+          } catch (err) {
+            this.issue(n, `timeout: ${errorMessage(err)}`);
+          }
+        }
         break;
       case "human":
         refs("question", n.question);
@@ -136,37 +152,37 @@ class RefChecker {
       case "sequence": {
         const s = new Set(scope);
         for (const c of n.children) {
-          this.visit(c, s, inMap);
+          visit(c, s, inMap);
           for (const id of exportsOf(c)) s.add(id);
         }
         break;
       }
       case "parallel":
-        for (const c of n.children) this.visit(c, scope, inMap);
+        for (const c of n.children) visit(c, scope, inMap);
         break;
       case "map": {
         const sel = parseSelector(n.over);
         if (typeof sel === "string") this.issue(n, `over: ${sel}`);
-        else this.selector(n, "over", sel, scope, inMap);
-        this.visit(n.body, scope, true);
+        else this.selector(n, "over", sel, scope, inMap, enclosing);
+        visit(n.body, scope, true);
         break;
       }
       case "loop":
-        this.visit(n.body, scope, inMap);
-        this.predicate(n, "until", n.until, new Set([...scope, ...exportsOf(n.body)]), inMap);
+        visit(n.body, scope, inMap);
+        this.predicate(n, "until", n.until, new Set([...scope, ...exportsOf(n.body)]), inMap, enclosing);
         break;
       case "if":
-        this.predicate(n, "cond", n.cond, scope, inMap);
-        this.visit(n.then, scope, inMap);
-        if (n.else) this.visit(n.else, scope, inMap);
+        this.predicate(n, "cond", n.cond, scope, inMap, enclosing);
+        visit(n.then, scope, inMap);
+        if (n.else) visit(n.else, scope, inMap);
         break;
     }
   }
 
-  private predicate(n: SpecNode, field: string, p: Predicate, scope: Set<string>, inMap: boolean): void {
-    if ("shell" in p) this.template(n, `${field}.shell`, p.shell, scope, inMap);
+  private predicate(n: SpecNode, field: string, p: Predicate, scope: Set<string>, inMap: boolean, enclosing: string[]): void {
+    if ("shell" in p) this.template(n, `${field}.shell`, p.shell, scope, inMap, enclosing);
     else {
-      this.template(n, `${field}.judge`, p.judge, scope, inMap);
+      this.template(n, `${field}.judge`, p.judge, scope, inMap, enclosing);
       this.agent(n, `${field}.agent`, p.agent);
     }
   }
@@ -181,13 +197,13 @@ class RefChecker {
     }
   }
 
-  private template(n: SpecNode, field: string, text: string, scope: Set<string>, inMap: boolean): void {
+  private template(n: SpecNode, field: string, text: string, scope: Set<string>, inMap: boolean, enclosing: string[]): void {
     const sels = templateSelectors(text);
     if (typeof sels === "string") return this.issue(n, `${field}: ${sels}`);
-    for (const s of sels) this.selector(n, field, s, scope, inMap);
+    for (const s of sels) this.selector(n, field, s, scope, inMap, enclosing);
   }
 
-  private selector(n: SpecNode, field: string, s: Selector, scope: Set<string>, inMap: boolean): void {
+  private selector(n: SpecNode, field: string, s: Selector, scope: Set<string>, inMap: boolean, enclosing: string[]): void {
     const r = s.root;
     if (r === "args") {
       const name = s.steps[0];
@@ -203,7 +219,8 @@ class RefChecker {
     if (scope.has(r)) return;
     const visible = ["args", ...(inMap ? ["item", "index"] : []), ...scope];
     const where = !this.order.has(r) ? `unknown id "${r}"${didYouMean(r, [...this.order.keys()])}`
-      : r === n.id ? `"${r}" is this node itself`
+      : r === n.id ? `"${r}" is this node itself (its output exists once it has finished)`
+      : enclosing.includes(r) ? `"${r}" encloses this node, so it has not finished here`
       : this.order.get(r)! > this.order.get(n.id)! ? `"${r}" runs later (only earlier nodes can be referred to)`
       : `"${r}" is not visible here (it is inside a map, loop, if or parallel branch: refer to that node's output instead)`;
     this.issue(n, `${field}: {{ ${s.text} }}: ${where}; visible here: ${visible.join(", ")}`);
