@@ -104,7 +104,8 @@ async function buildSlice(engine: WorkflowEngine, agent: string, plan: Plan, s: 
     const reply = await engine.send(handle, [
       `You are implementing slice ${s.n} of a plan: "${s.title}". Other agents build the other slices at the same time,`,
       `each in its own worktree; they are merged in order afterwards. You work in a git worktree on branch ${wt.branch}.`,
-      "Do only this slice, keep unrelated files untouched, make sure it builds and its tests pass, and commit your work.",
+      "Do only this slice, keep unrelated files untouched, and make sure it builds and its tests pass. Commit your work if",
+      "you can; whatever you leave uncommitted, aegis commits on your branch.",
       "Reply with a short summary of what you changed.",
       ...(plan.context ? ["", "The plan's context:", plan.context] : []),
       "", `## Slice ${s.n} — ${s.title}`, s.body,

@@ -78,7 +78,7 @@ async function gitFacts(engine: WorkflowEngine, base: string): Promise<Facts> {
     throw new WorkflowError(notGit
       ? `review-branch: the project root is not a git repository with a commit (${r.stderr.trim() || "git rev-parse failed"})`
       : `review-branch: the base "${base}" is no branch, tag or commit of this repository`, {
-      code: "E_USAGE", hint: notGit ? "run it inside a git checkout" : "pass --base <branch>, e.g. --base origin/main",
+      code: "E_USAGE", hint: notGit ? "run it inside a git checkout" : "pass --base <branch>, e.g. --base master or --base origin/main",
     });
   }
   return { root: root!, branch: branch!, date: date!, head: head! };

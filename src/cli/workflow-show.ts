@@ -62,7 +62,7 @@ export function renderDoc(d: WorkflowDoc): string {
     lines.push("  It takes no arguments.");
   } else {
     const rows = d.args.map((a) => [`--${kebab(a.name)}${a.type === "boolean" ? "" : ` <${a.type}>`}`,
-      [a.description, a.required ? "(required)" : "default" in a ? `(default: ${JSON.stringify(a.default)})` : "(optional)"].filter(Boolean).join(" ")]);
+      [a.description, a.required ? "(required)" : "default" in a ? `(default: ${JSON.stringify(a.default)})` : a.description?.includes("(default") ? "" : "(optional)"].filter(Boolean).join(" ")]);
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [l, r] of rows) lines.push(`  ${l!.padEnd(width)}  ${r}`);
   }
