@@ -85,7 +85,15 @@ export async function openScreen(opts: ScreenOptions): Promise<Screen> {
   listen(process, "unhandledRejection", crash);
   // A process.exit() elsewhere: the native side restores the terminal at exit (nativeProcessExitHandler) as well.
   const keyFns = new Set<(key: KeyEvent) => void>();
+  // For the end-to-end tests of the crash path: this key throws from a timer, as a bug in a handler would.
+  const crashKey = process.env.AEGIS_TUI_CRASH_KEY;
   const onKeypress = (key: KeyEvent) => {
+    if (crashKey && key.sequence === crashKey) {
+      setTimeout(() => {
+        throw new Error(`crash on purpose (AEGIS_TUI_CRASH_KEY=${crashKey})`);
+      });
+      return;
+    }
     if (key.ctrl && key.name === "c") {
       if (opts.onCtrlC) opts.onCtrlC();
       else quit(0);
