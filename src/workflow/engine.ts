@@ -180,6 +180,7 @@ export class Engine implements WorkflowEngine {
       spawn: (profile, opts) => this.spawn(profile, opts),
       close: (handle) => this.close(handle),
       step: (spec, exec) => this.journal.step(spec, exec),
+      addSender: (tag) => this.runSessions.addSender(tag),
       sendAs: (handle, text, from, stop) => this.sendAs(handle, text, from, stop),
       turnAs: (handle, text, from, stop) => this.liveTurn(handle, text, from, stop),
     });

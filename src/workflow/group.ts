@@ -23,6 +23,8 @@ export interface GroupOps {
   spawn(profile: string, opts: SpawnOptions): Promise<string>;
   close(handle: string): Promise<void>;
   step<T>(spec: StepSpec, exec: (seq: number) => Promise<LiveOutcome<T>>): Promise<T>;
+  /** Tells the run a tag it sends under, so a resumed run drops what a dead attempt left unread under it. */
+  addSender(tag: SenderTag): void;
   /** A journaled turn of `handle`, read under `from`; aborting `stop` interrupts it. */
   sendAs(handle: string, text: string, from: SenderTag, stop: AbortSignal): Promise<string>;
   /** A live turn, not journaled (the caller journals the outcome); aborting `stop` interrupts it. */
@@ -108,6 +110,7 @@ class RunGroup implements Group {
     this.idle("broadcast");
     const id = ++this.rounds;
     const from = groupSender(this.name, "broadcast", id);
+    this.ops.addSender(from);
     const slot: InFlight = { id, from, turns: [] };
     this.inflight = slot; // taken before the step, so a concurrent broadcast is refused
     const text = renderBrief(this.name, this.handles, objective, opts);
@@ -164,6 +167,7 @@ class RunGroup implements Group {
     this.idle("race");
     const id = ++this.rounds;
     const from = groupSender(this.name, "race", id);
+    this.ops.addSender(from);
     const cancelLosers = opts.cancelLosers ?? true;
     const accept = opts.accept ?? ((r: string) => r.trim() !== "");
     this.racing = id;

@@ -40,6 +40,8 @@ export interface SessionNotice {
 
 export class RunSessions {
   private readonly tracked = new Map<string, Tracked>();
+  /** The tags this run's messages go out under: its own, and its groups' (`group:<name>/broadcast:<n>`, #13). */
+  private readonly senders: Set<SenderTag>;
 
   constructor(
     private readonly sessions: SessionManager,
@@ -48,7 +50,20 @@ export class RunSessions {
     private readonly notify: (n: SessionNotice) => void,
     /** Size limit of a replayed conversation in estimated tokens (config `replay.maxTokens`); 0: no replay. */
     private readonly replayMaxTokens: number,
-  ) {}
+  ) {
+    this.senders = new Set([sender]);
+  }
+
+  /** Another tag this run sends under (a group's): its unread messages are superseded too when a session is woken. */
+  addSender(tag: SenderTag): void {
+    this.senders.add(tag);
+  }
+
+  /** Drops what the dead attempt sent `handle` under any of the run's tags and the agent never finished reading. */
+  private supersede(handle: string): void {
+    const now = Date.now();
+    for (const tag of this.senders) supersedeUnread(this.store, handle, tag, now);
+  }
 
   /** Spawns a live session for the run. */
   async spawn(agent: string, handle: string | undefined, isolation: Pick<SpawnOptions, "isolation" | "base" | "keep"> = {}): Promise<Session> {
@@ -98,7 +113,7 @@ export class RunSessions {
 
   private async wake(t: Tracked): Promise<Session> {
     // Messages the dead attempt sent but the agent never finished reading: the journal re-sends what is needed.
-    supersedeUnread(this.store, t.handle, this.sender, Date.now());
+    this.supersede(t.handle);
     if (t.providerSessionId) {
       try {
         const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, resumeId: t.providerSessionId, ...this.isolationOf(t) });
@@ -155,7 +170,7 @@ export class RunSessions {
     t.unverified = false;
     this.isolationOf(t); // before the close, whose keep policy may remove a clean worktree's record
     await this.sessions.close(handle);
-    supersedeUnread(this.store, t.handle, this.sender, Date.now());
+    this.supersede(t.handle);
     const why = errorMessage(err);
     await this.respawn(t, `the provider could not resume session ${t.providerSessionId}: ${why}`);
     return true;
