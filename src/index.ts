@@ -42,6 +42,11 @@ export type { ArgsSchema, ArgsIssue } from "./workflow/arg-schema.ts";
 export type {
   WorkflowEngine, SessionInfo, BashOptions, BashPredicateOptions, SpawnOptions, WorktreeInfo, CommitResult, WorktreeDiff, MergeOptions, MergeResult,
 } from "./workflow/engine-types.ts";
+/** `engine.group`: a group of agent sessions, its members, broadcasts, gathers with their reducers, and races (#13). */
+export type {
+  Group, GroupMember, GroupMemberSpec, BroadcastOptions, BroadcastReceipt, GatherOptions, GatherResult, GroupReducer, MajorityVote,
+  RaceOptions, RaceResult,
+} from "./workflow/engine-types.ts";
 /** Expected workflow failures (exit 1, status `failed`): WorkflowError, and PredicateFailed for exhausted predicates. */
 export { WorkflowError, PredicateFailed, type BashResult } from "./workflow/errors.ts";
 /** Library mode: run a workflow from a plain `bun script.ts`; resolves with its result or throws its error. */
