@@ -12,6 +12,7 @@
 import type { Database } from "bun:sqlite";
 import { CLAIMS_MIGRATION } from "./claims.ts";
 import { EVENTS_MIGRATION } from "./events.ts";
+import { groupsMigration } from "./groups.ts";
 import { INBOX_MIGRATION } from "./inbox.ts";
 import { OWNERS_MIGRATION } from "./owners.ts";
 import { RUNS_MIGRATION } from "./runs.ts";
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
   waitsMigration(11), // 11
   schedulesMigration(12), // 12
   runsByCallerMigration(13), // 13
+  groupsMigration(14), // 14
 ];

@@ -17,7 +17,7 @@ describe("openStore", () => {
     expect(s.db.query<{ foreign_keys: number }, []>("PRAGMA foreign_keys").get()?.foreign_keys).toBe(1);
     expect(s.db.query<{ timeout: number }, []>("PRAGMA busy_timeout").get()?.timeout).toBe(15000);
     expect(s.schemaVersion()).toBe(MIGRATIONS.length);
-    expect(tables(s)).toEqual(["claims", "events", "inbox", "owners", "queue_counts", "run_parks", "runs", "schedule_cursors", "schedule_fires", "schema_version", "sessions", "signals", "steps", "tasks", "timers", "worktrees"]);
+    expect(tables(s)).toEqual(["agent_groups", "claims", "events", "inbox", "owners", "queue_counts", "run_parks", "runs", "schedule_cursors", "schedule_fires", "schema_version", "sessions", "signals", "steps", "tasks", "timers", "worktrees"]);
     s.close();
   });
 
