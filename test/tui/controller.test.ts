@@ -12,7 +12,7 @@ import { waitFor } from "../fixtures/helpers/wait.ts";
 
 const session = (handle: string, closed = false) => ({
   id: `ses_${handle}`, handle, agent: "w", provider: "scripted", model: null, state: closed ? "closed" as const : "working" as const,
-  spawnedBy: "user", owner: null, createdAt: 0, closedAt: closed ? 1 : null, turns: 1, tokens: { input: 5, output: 7 }, costUsd: 0.25, lastLine: `hi from ${handle}`,
+  spawnedBy: "user", owner: null, createdAt: 0, closedAt: closed ? 1 : null, hostGone: false, turns: 1, tokens: { input: 5, output: 7 }, costUsd: 0.25, lastLine: `hi from ${handle}`,
 });
 
 function snapshot(): Snapshot {

@@ -101,6 +101,21 @@ describe("database source (#14)", () => {
     expect(source.snapshot().version).toBe(version);
   });
 
+  test("an open session whose hosting process is gone is marked, one whose host lives is not", async () => {
+    using dir = tempDir("tui-src");
+    const { writer, source } = setup(dir);
+    const live = registerOwner(writer);
+    writer.write(() => {
+      insertSession(writer, { id: "ses_l", handle: "live-one", agent: "w", provider: "scripted", owner: live, createdAt: Date.now() });
+      insertSession(writer, { id: "ses_g", handle: "gone-one", agent: "w", provider: "scripted", owner: "own_killed", createdAt: Date.now() });
+    });
+    source.poke();
+    await waitFor(() => source.snapshot().sessions.length === 2, { what: "both sessions" });
+    const gone = await waitFor(() => source.snapshot().sessions.find((s) => s.hostGone), { what: "the host check", timeoutMs: 8000 });
+    expect(gone.handle).toBe("gone-one");
+    expect(source.snapshot().sessions.find((s) => s.handle === "live-one")?.hostGone).toBe(false);
+  });
+
   test("the read connection refuses writes", () => {
     using dir = tempDir("tui-src");
     const { reader } = setup(dir);

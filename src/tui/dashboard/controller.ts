@@ -109,9 +109,10 @@ export class DashboardController {
   /** The session a message or an interrupt goes to: the selected session, or the selected task's worker. */
   private targetHandle(): string | undefined {
     const s = this.selected();
-    if (s?.tab === "sessions" && !s.closed) return s.handle;
+    if (s?.tab === "sessions" && !s.closed && !s.hostGone) return s.handle;
     if (s?.tab === "tasks" && s.status === "running" && s.workerHandle) return s.workerHandle;
-    this.say(s?.tab === "sessions" ? `${s.handle} is closed` : "select a live session (or a running task) first", "warn");
+    const why = s?.tab === "sessions" ? (s.closed ? `${s.handle} is closed` : `the aegis process that hosted ${s.handle} is gone`) : "select a live session (or a running task) first";
+    this.say(why, "warn");
     return undefined;
   }
 

@@ -9,7 +9,7 @@ export const TABS = ["sessions", "queues", "runs", "tasks", "schedules"] as cons
 export type Tab = (typeof TABS)[number];
 
 export type Selected =
-  | { tab: "sessions"; handle: string; id: string; state: string; closed: boolean }
+  | { tab: "sessions"; handle: string; id: string; state: string; closed: boolean; hostGone: boolean }
   | { tab: "queues"; name: string }
   | { tab: "runs"; id: string; status: string; question?: { question: string; key: string; options?: string[] } }
   | { tab: "tasks"; id: string; status: string; workerSession: string | null; workerHandle: string | null }
@@ -24,7 +24,7 @@ export function selectedItem(tab: Tab, s: Snapshot, index: number): Selected | u
   switch (tab) {
     case "sessions": {
       const v = s.sessions[index];
-      return v && { tab, handle: v.handle, id: v.id, state: v.state, closed: v.closedAt !== null };
+      return v && { tab, handle: v.handle, id: v.id, state: v.state, closed: v.closedAt !== null, hostGone: v.hostGone === true };
     }
     case "queues": {
       const v = s.queues[index];
@@ -77,7 +77,7 @@ function rows(tab: Tab, s: Snapshot, width: number): Line[] {
   switch (tab) {
     case "sessions":
       return s.sessions.map((v) => cols([
-        [`  ${v.handle}`, 22], [v.agent, 12], [v.state, 9, STATE_STYLE[v.state]], [`${v.tokens.input}/${v.tokens.output}`, 16],
+        [`  ${v.handle}`, 22], [v.agent, 12], v.hostGone ? ["host gone", 9, "err"] : [v.state, 9, STATE_STYLE[v.state]], [`${v.tokens.input}/${v.tokens.output}`, 16],
         [formatUsd(v.costUsd), 9], [v.lastLine, 0, v.closedAt !== null ? "dim" : "plain"],
       ], width));
     case "queues":

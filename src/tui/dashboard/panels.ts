@@ -14,6 +14,7 @@ export function runLines(run: RunSummary | undefined, steps: readonly StepView[]
     const opts = run.question.options?.length ? ` [${run.question.options.join("/")}]` : "";
     head.push([span(`asks (${run.question.key}): ${run.question.question}${opts}`, "warn"), span("  a answers", "dim")]);
   } else if (run.waitingFor) head.push([span(`parked, waiting for ${run.waitingFor}`, "warn")]);
+  if (run.error) head.push([span(fit(`✗ ${run.error}`, width), "err")]);
   const body: Line[] = steps.map((s) => {
     const style = s.status === "failed" ? "err" : s.status === "running" ? "accent" : "plain";
     const took = s.durationMs === null ? "…" : formatDuration(s.durationMs);

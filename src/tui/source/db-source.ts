@@ -43,6 +43,8 @@ export function createDbSource(o: DbSourceOptions): DbSource {
   let snap: Snapshot = { ...EMPTY_SNAPSHOT, via };
   let lastVersion = -1;
   let polls = 0;
+  /** Owners found dead by the last host check (kept between checks). */
+  const gone = new Set<string>();
   const subs = new Set<(s: Snapshot) => void>();
   const transcripts = new Set<TranscriptSub>();
   const steps = new Set<StepsSub>();
@@ -52,7 +54,7 @@ export function createDbSource(o: DbSourceOptions): DbSource {
     const t = now();
     snap = {
       via, version: snap.version + 1,
-      sessions: readSessions(store, t),
+      sessions: readSessions(store, t, crashCheck, gone),
       queues: readQueues(store, o.queues, t),
       runs: readRuns(store, crashCheck),
       tasks: readTasks(store),
@@ -78,13 +80,13 @@ export function createDbSource(o: DbSourceOptions): DbSource {
   const poll = (force = false) => {
     try {
       const v = store.dataVersion();
-      const crashCheck = ++polls % CRASH_CHECK_EVERY === 0;
+      const crashCheck = polls++ % CRASH_CHECK_EVERY === 0;
       if (!force && v === lastVersion && !crashCheck) return;
       const changed = force || v !== lastVersion;
       lastVersion = v;
       const before = snap;
       refresh(crashCheck);
-      if (!changed && sameRuns(before, snap)) {
+      if (!changed && sameRuns(before, snap) && sameHosts(before, snap)) {
         snap = { ...snap, version: before.version };
         return;
       }
@@ -132,6 +134,10 @@ export function createDbSource(o: DbSourceOptions): DbSource {
       steps.clear();
     },
   };
+}
+
+function sameHosts(a: Snapshot, b: Snapshot): boolean {
+  return a.sessions.length === b.sessions.length && a.sessions.every((s, i) => s.hostGone === b.sessions[i]!.hostGone);
 }
 
 function sameRuns(a: Snapshot, b: Snapshot): boolean {

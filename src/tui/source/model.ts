@@ -24,6 +24,8 @@ export interface SessionView {
   costUsd: number;
   /** The last assistant message (kept current mid-turn), "" before the first. */
   lastLine: string;
+  /** Not closed, but the aegis process that hosted it is gone (killed): nothing will answer it. */
+  hostGone?: boolean;
 }
 
 export interface QueueView {
@@ -49,6 +51,8 @@ export interface RunSummary {
   question?: { question: string; key: string; options?: string[] };
   waitingFor?: string;
   costUsd: number;
+  /** Why a failed or crashed run ended. */
+  error?: string;
 }
 
 export interface TaskView {

@@ -17,8 +17,13 @@ import type { QueueView, RunSummary, SessionView, TaskView, TranscriptRow } from
 export const CLOSED_KEEP_MS = 15 * 60_000;
 const MAX_CLOSED = 30;
 
-export function readSessions(store: Store, now: number): SessionView[] {
+/** Recent sessions; `hostCheck` also looks whether the processes hosting the open ones are still alive. */
+export function readSessions(store: Store, now: number, hostCheck: boolean, gone: Set<string>): SessionView[] {
   const open = store.sql<SessionRow, []>("SELECT * FROM sessions WHERE closed_at IS NULL ORDER BY created_at").all();
+  if (hostCheck) {
+    gone.clear();
+    for (const o of deadOwners(store, open.flatMap((r) => (r.owner ? [r.owner] : [])))) gone.add(o);
+  }
   const closed = store.sql<SessionRow, [number, number]>(
     "SELECT * FROM sessions WHERE closed_at > ? ORDER BY closed_at DESC LIMIT ?",
   ).all(now - CLOSED_KEEP_MS, MAX_CLOSED).reverse();
@@ -26,6 +31,7 @@ export function readSessions(store: Store, now: number): SessionView[] {
     id: r.id, handle: r.handle, agent: r.agent, provider: r.provider, model: r.model, state: r.state,
     spawnedBy: r.spawned_by, owner: r.owner, createdAt: r.created_at, closedAt: r.closed_at, turns: r.turns,
     tokens: { input: r.input_tokens, output: r.output_tokens }, costUsd: r.cost_usd, lastLine: r.last_text ?? "",
+    hostGone: r.closed_at === null && r.owner !== null && gone.has(r.owner),
   }));
 }
 
@@ -74,6 +80,7 @@ export function readRuns(store: Store, crashedCheck: boolean): RunSummary[] {
     return {
       id: r.id, workflow: r.workflow, status: crashed ? "crashed" : v.status, createdAt: r.created_at, costUsd: r.cost_usd,
       ...(steps.has(r.id) ? { currentStep: steps.get(r.id)! } : {}),
+      ...(crashed ? { error: "the aegis process running it is gone" } : v.error ? { error: v.error.message } : {}),
       ...(v.parked?.question ? { question: v.parked.question } : {}),
       ...(v.parked?.event ? { waitingFor: `event ${v.parked.event}` } : v.parked?.wakeAt ? { waitingFor: `until ${v.parked.wakeAt}` } : {}),
     };
