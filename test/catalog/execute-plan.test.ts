@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ScriptedOptions } from "../../src/config/providers.ts";
 import { parsePlan } from "../../src/catalog/plan.ts";
+import { tempDir } from "../fixtures/helpers/temp-dir.ts";
 import { makeRepo, sh } from "../git/helpers.ts";
 import { rig } from "../workflow/helpers.ts";
 import { builtin, git, removeRepo } from "./helpers.ts";
@@ -119,6 +120,39 @@ describe("execute-plan (#13)", () => {
     expect(handBacks[1]).toContain("\nThese files still have conflict markers: src/a.txt. Finish resolving them.");
     expect(sh(root, "show", "main:src/a.txt")).toBe("one\nTWO\nthree");
     expect(sh(root, "status", "--porcelain")).toBe("");
+  });
+
+  test("a run stopped while a conflict is handed back resumes there: no slice built twice, no merge repeated (#13)", async () => {
+    const root = planRepo();
+    using dir = tempDir("execute-plan-resume");
+    const log = newLog();
+    const stop = new AbortController();
+    const inner = builder(log, true);
+    let handBacks = 0;
+    const agent: ScriptedOptions = {
+      reply: async (prompt, ctx) => {
+        // The first hand-back stops the run before the agent resolves anything.
+        if (prompt.includes("could not be merged") && ++handBacks === 1) {
+          stop.abort(new Error("stopped"));
+          return "stopping";
+        }
+        return inner.reply(prompt, ctx);
+      },
+    };
+    await using r = rig({ root, storePath: dir.join("state.db"), agents: { builder: agent } });
+    const wf = await builtin("execute-plan");
+    const first = await r.run(wf, { plan: "PLAN.md" }, { signal: stop.signal });
+    expect(first.status).not.toBe("done");
+    const mainAfterStop = sh(root, "rev-parse", "main");
+    const second = await r.resume(wf, first.runId);
+    expect(second.error).toBeUndefined();
+    expect((second.result as { slices: { status: string }[] }).slices.map((x) => x.status)).toEqual(["merged", "merged", "merged"]);
+    // Each slice was built by exactly one paid turn; slices 1 and 2 were merged once (main moved on from there).
+    for (const n of [1, 2, 3]) expect(log.prompts.filter((p) => p.includes(`implementing slice ${n}`))).toHaveLength(1);
+    expect(sh(root, "merge-base", "--is-ancestor", mainAfterStop, "main")).toBe("");
+    expect(sh(root, "log", "--format=%s", `${mainAfterStop}..main`).split("\n").filter((l) => /^slice [12]$/.test(l))).toEqual([]);
+    expect(sh(root, "show", "main:src/a.txt")).toBe("one\nTWO, please\nthree");
+    expect(second.steps.replayed).toBeGreaterThan(5);
   });
 
   test("a plan without slices, or a missing plan file, is a usage error (#13)", async () => {
