@@ -10,7 +10,7 @@ import { formatError } from "../util/errors.ts";
 import { formatUsd } from "../util/format.ts";
 import { DashboardController } from "./dashboard/controller.ts";
 import { listLines, tabBar, type Tab } from "./dashboard/lists.ts";
-import { footerLines, helpLines, runLines } from "./dashboard/panels.ts";
+import { footerLines, helpLines, runLines, scheduleLines } from "./dashboard/panels.ts";
 import { openScreen, requireTerminal, type Screen } from "./screen.ts";
 import type { StepView } from "./source/model.ts";
 import { openDataSource, type ProjectSource } from "./source/open.ts";
@@ -182,7 +182,7 @@ class DashboardUi {
     } else if (sel?.tab === "schedules") {
       const v = snap.schedules?.find((s) => s.name === sel.name);
       this.infoBox.title = ` ${sel.name} `;
-      this.set(this.info, v ? [[span(fit(JSON.stringify(v, null, 1).replace(/\n\s*/g, " "), w * h))]] : []);
+      this.set(this.info, v ? scheduleLines(v, w) : [[span("gone from the config", "dim")]]);
     } else {
       this.infoBox.title = " detail ";
       this.set(this.info, [[span("nothing selected", "dim")]]);

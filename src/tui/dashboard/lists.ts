@@ -68,7 +68,7 @@ function header(tab: Tab, width: number): Line {
     queues: [["  queue", 18], ["pending", 9], ["running", 9], ["done", 7], ["failed", 8], ["cancelled", 10], ["budget", 0]],
     runs: [["  run", 30], ["workflow", 16], ["status", 11], ["cost", 9], ["now", 0]],
     tasks: [["  task", 30], ["queue", 12], ["status", 10], ["worker", 18], ["payload", 0]],
-    schedules: [["  schedule", 18], ["workflow", 16], ["when", 18], ["next", 22], ["last", 0]],
+    schedules: [["  schedule", 18], ["workflow", 16], ["when", 18], ["next", 24], ["last", 0]],
   };
   return cols(h[tab].map(([t, w]) => [t, w, "dim"] as [string, number, Style]), width);
 }
@@ -97,7 +97,7 @@ function rows(tab: Tab, s: Snapshot, width: number): Line[] {
       ], width));
     case "schedules":
       return (s.schedules ?? []).map((v) => cols([
-        [`  ${v.name}`, 18], [v.workflow, 16], [v.cron ?? v.at ?? "", 18], [v.enabled ? (v.next ?? "never") : "disabled", 22],
+        [`  ${v.name}`, 18], [v.workflow, 16], [v.cron ?? v.at ?? "", 18], [v.enabled ? (v.next?.replace(/\.000Z$/, "Z") ?? "never") : "disabled", 24],
         [v.last ? `${v.last.state}${v.last.runStatus ? ` (${v.last.runStatus})` : ""}` : "-", 0],
       ], width));
   }

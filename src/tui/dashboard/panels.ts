@@ -2,8 +2,8 @@
 // current mode (or the input line, or the status of the last action), and the `?` help screen. Pure.
 
 import { formatDuration, formatUsd } from "../../util/format.ts";
-import type { RunSummary, StepView } from "../source/model.ts";
-import { fit, span, type Line, type Span } from "../theme.ts";
+import type { RunSummary, ScheduleView, StepView } from "../source/model.ts";
+import { fit, span, type Line, type Span, type Style } from "../theme.ts";
 import type { Mode } from "./controller.ts";
 import type { Tab } from "./lists.ts";
 
@@ -24,6 +24,19 @@ export function runLines(run: RunSummary | undefined, steps: readonly StepView[]
   if (body.length === 0) body.push([span("no steps yet", "dim")]);
   const room = Math.max(1, height - head.length);
   return [...head, ...body.slice(Math.max(0, body.length - room))];
+}
+
+export function scheduleLines(v: ScheduleView, width: number): Line[] {
+  const row = (k: string, val: string, style: Style = "plain"): Line => [span(`${k.padEnd(10)}`, "dim"), span(fit(val, width - 10), style)];
+  const last = v.last;
+  return [
+    row("workflow", v.workflow),
+    row("when", v.cron ? `${v.cron}${v.tz ? ` (${v.tz})` : ""}` : `at ${v.at}`),
+    row("next", v.enabled ? (v.next ?? "never") : "disabled", v.enabled ? "plain" : "warn"),
+    row("overlap", `${v.overlap} · catch-up ${v.catchUp}`),
+    row("last", last ? `${last.scheduledAt} ${last.state}${last.manual ? " (manual)" : ""}${last.runId ? ` → ${last.runId} ${last.runStatus ?? ""}` : ""}${last.reason ? ` · ${last.reason}` : ""}` : "never fired",
+      last?.runStatus === "failed" || last?.runStatus === "crashed" ? "err" : "plain"),
+  ];
 }
 
 const KEYS: Record<"list" | "detail", [string, string][]> = {

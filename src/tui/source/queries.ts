@@ -80,7 +80,8 @@ export function readRuns(store: Store, crashedCheck: boolean): RunSummary[] {
     return {
       id: r.id, workflow: r.workflow, status: crashed ? "crashed" : v.status, createdAt: r.created_at, costUsd: r.cost_usd,
       ...(steps.has(r.id) ? { currentStep: steps.get(r.id)! } : {}),
-      ...(crashed ? { error: "the aegis process running it is gone" } : v.error ? { error: v.error.message } : {}),
+      // A parked run (waiting, sleeping) is stored as interrupted with a note: that is no failure.
+      ...(crashed ? { error: "the aegis process running it is gone" } : v.error && !v.parked ? { error: v.error.message } : {}),
       ...(v.parked?.question ? { question: v.parked.question } : {}),
       ...(v.parked?.event ? { waitingFor: `event ${v.parked.event}` } : v.parked?.wakeAt ? { waitingFor: `until ${v.parked.wakeAt}` } : {}),
     };
