@@ -41,15 +41,21 @@ export function requireTerminal(command: string, io: { stdin: { isTTY?: boolean 
 
 export async function openScreen(opts: ScreenOptions): Promise<Screen> {
   requireTerminal(opts.command);
-  const core = await import("@opentui/core");
-  const renderer = await core.createCliRenderer({
-    // The exits are ours: OpenTUI's own signal handler restores the terminal but leaves the process running.
-    exitOnCtrlC: false,
-    exitSignals: [],
-    targetFps: opts.targetFps ?? 30,
-    useMouse: false,
-    openConsoleOnError: false,
-  });
+  let core: OpenTui;
+  let renderer: CliRenderer;
+  try {
+    core = await import("@opentui/core");
+    renderer = await core.createCliRenderer({
+      // The exits are ours: OpenTUI's own signal handler restores the terminal but leaves the process running.
+      exitOnCtrlC: false,
+      exitSignals: [],
+      targetFps: opts.targetFps ?? 30,
+      useMouse: false,
+      openConsoleOnError: false,
+    });
+  } catch (err) {
+    throw nativeLoadError(err, opts.command) ?? err;
+  }
   let settle!: (code: number) => void;
   const done = new Promise<number>((resolve) => (settle = resolve));
   let quitting = false;
@@ -117,4 +123,34 @@ export async function openScreen(opts: ScreenOptions): Promise<Screen> {
       return () => keyFns.delete(fn);
     },
   };
+}
+
+/**
+ * The AegisError for OpenTUI's native library failing to load (reference/opentui.md): the binary extracts it to
+ * $TMPDIR and dlopens it there, which fails when TMPDIR is missing, read-only or mounted noexec; a build for a
+ * platform whose library package was not installed has none at all. Undefined for any other error.
+ */
+export function nativeLoadError(err: unknown, command: string): AegisError | undefined {
+  const text = String((err as Error)?.message ?? err);
+  const platform = `${process.platform === "win32" ? "win32" : process.platform}-${process.arch}`;
+  if (/Cannot find (package|module) '@opentui\/core-|not supported on the current platform/.test(text)) {
+    return new AegisError("E_STATE", `${command} cannot start: this aegis build has no terminal UI library for ${platform} (${firstLine(text)})`, {
+      cause: err,
+      hint: `put libopentui.so for this platform at <dir>/@opentui/core-${platform}/libopentui.so and set OTUI_ASSET_ROOT=<dir>; ` +
+        "meanwhile `aegis runs`, `aegis tasks` and `aegis logs` show the same data",
+    });
+  }
+  if (/render library|Failed to open library|failed to map segment|dlopen/i.test(text)) {
+    return new AegisError("E_STATE", `${command} cannot load its terminal UI library (${firstLine(text)})`, {
+      cause: err,
+      hint: "the library is unpacked into $TMPDIR and loaded from there: point TMPDIR at a writable folder that is not " +
+        "mounted noexec, or set OTUI_ASSET_ROOT=<dir> holding @opentui/core-<os>-<arch>/libopentui.so",
+    });
+  }
+  return undefined;
+}
+
+function firstLine(text: string): string {
+  const l = text.split("\n", 1)[0] ?? "";
+  return l.length > 200 ? `${l.slice(0, 197)}...` : l;
 }
