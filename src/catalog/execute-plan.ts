@@ -84,7 +84,7 @@ slices that did stay merged.`,
 
 /** Runs `fn` over `items`, at most `limit` at a time; results keep the items' order. */
 async function pool<T, R>(engine: WorkflowEngine, items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out: R[] = [];
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

@@ -2,7 +2,7 @@
 // rounds of fixes, one that never does (the run gives up after --rounds), one that passes at once (no agent), and a
 // run stopped mid-way then resumed without paying a finished round again.
 import { afterEach, describe, expect, test } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { listSteps } from "../../src/store/runs.ts";
 import { makeRepo } from "../git/helpers.ts";
@@ -25,12 +25,7 @@ const fixer = (prompts: string[], onTurn?: (turn: number) => void) => ({
   reply: (p: string, ctx: { cwd: string; turn: number }) => {
     prompts.push(p);
     const f = join(ctx.cwd, "fixes");
-    let had = "";
-    try {
-      had = readFileSync(f, "utf8");
-    } catch {
-      // no fixes yet
-    }
+    const had = existsSync(f) ? readFileSync(f, "utf8") : "";
     writeFileSync(f, `${had}fix ${ctx.turn}\n`);
     onTurn?.(ctx.turn);
     return `fixed ${ctx.turn}`;
