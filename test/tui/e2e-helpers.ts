@@ -69,8 +69,8 @@ export function makeProject(): string {
   return dir;
 }
 
-/** `aegis <args>` in a new 120x30 tmux pane in `project`, NO_COLOR set unless `env` says otherwise. */
-export async function openInTmux(args: string[], project: string, env: Record<string, string> = {}, bin?: string): Promise<Tmux> {
+/** `aegis <args>` in a new 120x30 tmux pane in `project`, NO_COLOR=1 unless `env` says otherwise (undefined unsets). */
+export async function openInTmux(args: string[], project: string, env: Record<string, string | undefined> = {}, bin?: string): Promise<Tmux> {
   const t = new Tmux();
   await t.start([bin ?? (await aegisBinary()), ...args], { cwd: project, env: { NO_COLOR: "1", ...env } });
   return t;
