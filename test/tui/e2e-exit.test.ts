@@ -76,6 +76,7 @@ describe.skipIf(Boolean(TMUX_MISSING))("leaving restores the terminal (#14)", ()
 
   test("NO_COLOR: the dashboard draws without colours, which it uses otherwise", async () => {
     // The colours set on the screen, other than OpenTUI's own default white (palette 15 in tmux).
+    // oxlint-disable-next-line no-control-regex -- ESC is what starts an SGR sequence
     const colours = (screen: string) => [...screen.matchAll(/\x1b\[([0-9;]*)m/g)]
       .flatMap((m) => [...m[1]!.matchAll(/(?:^|;)([34]8;(?:5;\d+|2;\d+;\d+;\d+))/g)].map((c) => c[1]!))
       .filter((c) => !/^[34]8;5;15$/.test(c));
