@@ -7,6 +7,7 @@ import type { SessionManager } from "../session/manager.ts";
 import { listClaims, releaseClaim, tryClaim, type Claim } from "../store/claims.ts";
 import { scheduleViews } from "../schedule/status.ts";
 import { sendSignal } from "../workflow/signals.ts";
+import { groupHost } from "./group-host.ts";
 import { AegisError } from "../util/errors.ts";
 import { senderOf, type Caller } from "./identity.ts";
 import type { RunView } from "../workflow/run-status.ts";
@@ -104,6 +105,7 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
     listClaims: () => listClaims(store).map(claimView),
     listSchedules: () => scheduleViews(rt.config.schedules, store, Date.now()),
     signalRun: (runId, event, payload, sender) => sendSignal(store, runId, event, payload, sender),
+    groups: groupHost(rt.sessions),
   };
 }
 

@@ -8,6 +8,8 @@ import type { ClaimIntent } from "../store/claims.ts";
 import type { RunView } from "../workflow/run-status.ts";
 import type { SentSignal } from "../workflow/signals.ts";
 import type { ScheduleView } from "../schedule/status.ts";
+import type { BroadcastOptions } from "../workflow/engine-types.ts";
+import type { ReducerName } from "../workflow/group-reduce.ts";
 import type { Caller } from "./identity.ts";
 
 export interface PeerInfo {
@@ -65,6 +67,49 @@ export interface TaskView {
   enqueuedBy: string;
 }
 
+/** A group made over MCP (aegis_group_spawn), as aegis_group_status reports it. */
+export interface GroupView {
+  groupId: string;
+  name: string;
+  /** The owner's sender tag (`agent:<handle>`, or `user` for the operator). */
+  owner: string;
+  state: "active" | "dissolved";
+  /** Whether this aegis process hosts its members (false after a restart: the group is then only a record). */
+  hosted: boolean;
+  members: Array<{ handle: string; agent: string; state: string }>;
+  broadcasts: number;
+  inFlight: { broadcastId: number; from: string; objective: string; since: string; answered: string[]; waiting: string[] } | null;
+  lastGather: unknown;
+  createdAt: string;
+  dissolvedAt?: string;
+  note?: string;
+}
+
+/** What aegis_gather returns. */
+export interface GatherView {
+  groupId: string;
+  name: string;
+  broadcastId: number;
+  reducer: string;
+  byMember: Record<string, string>;
+  combined: unknown;
+  errors: Array<{ member: string; code: string; message: string }>;
+  timeouts: string[];
+}
+
+/** Agent groups over MCP (src/mcp/group-host.ts). The tools check who may act on a group; these do not. */
+export interface PlaneGroups {
+  /** Starts one session per entry of `agents` (spawned by `owner`) and records the group; all or nothing. */
+  create(owner: SenderTag, name: string, agents: string[], opts?: { isolation?: "worktree" | "none" }): Promise<GroupView>;
+  /** A group by id (`grp_…`), or by name among active groups (the caller's own first); E_USAGE when ambiguous. */
+  find(ref: string, caller: SenderTag): GroupView | undefined;
+  /** Names of the groups this process hosts. */
+  names(): string[];
+  broadcast(groupId: string, objective: string, opts: BroadcastOptions): Promise<{ groupId: string; name: string; broadcastId: number; from: string; members: string[] }>;
+  gather(groupId: string, o: { reducer?: ReducerName; timeoutMs?: number }): Promise<GatherView>;
+  /** Closes the members (if hosted here) and records the group as dissolved. Idempotent. */
+  dissolve(groupId: string): Promise<GroupView>;
+}
 
 export interface PlanePorts {
   listSessions(): PeerInfo[];
@@ -99,4 +144,6 @@ export interface PlanePorts {
   listSchedules?(): ScheduleView[];
   /** Stores a signal for a run's engine.waitFor (absent where there is no state database). */
   signalRun?(runId: string, event: string, payload: unknown, sender: SenderTag): SentSignal;
+  /** Agent groups (absent where the runtime has no sessions to host them). */
+  groups?: PlaneGroups;
 }

@@ -13,6 +13,7 @@ import { cancelTool, enqueueTool, taskStatusTool } from "./tools/queues.ts";
 import { runWorkflowTool, workflowStatusTool } from "./tools/workflows.ts";
 import { signalTool } from "./tools/signal.ts";
 import { schedulesTool } from "./tools/schedules.ts";
+import { broadcastTool, dissolveTool, gatherTool, groupSpawnTool, groupStatusTool } from "./tools/groups.ts";
 
 let tools: readonly ToolDef<any>[] | undefined;
 
@@ -34,6 +35,11 @@ export function planeTools(): readonly ToolDef<any>[] {
     releaseTool,
     claimsTool,
     schedulesTool,
+    groupSpawnTool,
+    broadcastTool,
+    gatherTool,
+    groupStatusTool,
+    dissolveTool,
   ];
   return tools;
 }

@@ -31,6 +31,7 @@ const HEADERS = [
   "  > from agent:<handle> · <ISO time>                      a peer handed you context (aegis_handoff)",
   "  > from queue:<name> · task#<id> · ok|error · <ISO time>  the result of a task you enqueued with callback",
   "  > from workflow:<name> · <ISO time>                      the result of a workflow you started with callback",
+  "  > from group:<name>/broadcast:<n> · <ISO time>          a brief to a group you are in: end your turn with your answer",
   "A message without a header comes from the user.",
 ];
 

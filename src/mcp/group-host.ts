@@ -1,0 +1,184 @@
+// The agent groups made over MCP (#13): aegis_group_spawn starts the members in this process and records the group
+// (store/groups.ts); broadcasts go to the members under `group:<name>/broadcast:<n>` and are gathered with a named
+// reducer and a timeout (workflow/group-collect.ts, group-reduce.ts). The broadcast in flight lives in this process
+// only: after it ends, a group is a record that aegis_group_status reports and aegis_dissolve closes. A group ends
+// with its owner's session. It must not check who may act on a group (the tools do).
+
+import type { SessionManager } from "../session/manager.ts";
+import type { SenderTag } from "../session/sender.ts";
+import { activeGroupsNamed, activeGroupsOf, dissolveGroupRow, getGroup, insertGroup, recordBroadcast, recordGather, type GroupRow } from "../store/groups.ts";
+import { deadOwners } from "../store/owners.ts";
+import { findSessionByHandle } from "../store/sessions.ts";
+import { AegisError, formatError } from "../util/errors.ts";
+import { newId } from "../util/ids.ts";
+import { logIgnored } from "../util/log-ignored.ts";
+import type { GroupMember } from "../workflow/engine-types.ts";
+import { checkBroadcast, checkGroupName, groupSender, renderBrief } from "../workflow/group-brief.ts";
+import { collectReplies, settle, type MemberTurn } from "../workflow/group-collect.ts";
+import { reduceReplies, type ReducerName } from "../workflow/group-reduce.ts";
+import type { GatherView, GroupView, PlaneGroups } from "./ports.ts";
+
+interface InFlight {
+  id: number;
+  from: SenderTag;
+  objective: string;
+  at: number;
+  turns: MemberTurn[];
+  answered: Set<string>;
+  gathering: boolean;
+}
+
+interface LiveGroup {
+  id: string;
+  name: string;
+  owner: string;
+  members: GroupMember[];
+  rounds: number;
+  inflight?: InFlight;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The groups of this aegis process, over its SessionManager. */
+export function groupHost(sessions: SessionManager, log: (line: string) => void = () => {}): PlaneGroups {
+  const store = sessions.store;
+  const live = new Map<string, LiveGroup>();
+  let watching = false;
+
+  function memberState(handle: string): string {
+    const s = sessions.get(handle);
+    if (s) return s.state;
+    const row = findSessionByHandle(store, handle);
+    if (!row || row.closed_at !== null) return "closed";
+    return row.owner !== null && deadOwners(store, [row.owner]).has(row.owner) ? "gone" : row.state;
+  }
+
+  function view(row: GroupRow): GroupView {
+    const g = live.get(row.id);
+    const members = (JSON.parse(row.members) as GroupMember[]).map((m) => ({ ...m, state: memberState(m.handle) }));
+    const f = g?.inflight;
+    return {
+      groupId: row.id, name: row.name, owner: row.owner, state: row.state, hosted: g !== undefined, members, broadcasts: row.broadcasts,
+      inFlight: f ? { broadcastId: f.id, from: f.from, objective: f.objective, since: iso(f.at), answered: [...f.answered], waiting: g!.members.map((m) => m.handle).filter((h) => !f.answered.has(h)) } : null,
+      lastGather: row.last_gather === null ? null : JSON.parse(row.last_gather),
+      createdAt: iso(row.created_at), ...(row.dissolved_at !== null ? { dissolvedAt: iso(row.dissolved_at) } : {}),
+      ...(row.state === "active" && !g ? { note: "its members are not live in this aegis process (it was restarted, or another process hosts them): dissolve it and spawn a new group" } : {}),
+    };
+  }
+
+  function hosted(id: string): LiveGroup {
+    const g = live.get(id);
+    if (g) return g;
+    const row = getGroup(store, id);
+    throw new AegisError("E_STATE", row?.state === "dissolved" ? `group ${row.name} (${id}) was dissolved` : `group ${row?.name ?? id} (${id}) is not live in this aegis process`, {
+      data: { groupId: id }, hint: row?.state === "dissolved" ? "spawn a new group with aegis_group_spawn" : "dissolve it with aegis_dissolve and spawn a new group",
+    });
+  }
+
+  /** A group ends with its owner: its members would otherwise outlive the only session that can use them. */
+  function watchOwners(): void {
+    if (watching) return;
+    watching = true;
+    sessions.on((e) => {
+      if (e.type !== "state" || e.state !== "closed") return;
+      for (const g of [...live.values()]) {
+        if (g.owner !== `agent:${e.handle}`) continue;
+        dissolve(g.id).catch((err: unknown) => log(`aegis mcp: dissolving group ${g.name} of ${e.handle} failed: ${formatError(err)}`));
+      }
+    });
+  }
+
+  async function dissolve(id: string): Promise<GroupView> {
+    const g = live.get(id);
+    live.delete(id);
+    if (g) await Promise.all(g.members.map((m) => sessions.close(m.handle)));
+    dissolveGroupRow(store, id, Date.now());
+    return view(getGroup(store, id)!);
+  }
+
+  return {
+    async create(owner, name, agents, opts = {}) {
+      checkGroupName(name);
+      if (activeGroupsOf(store, owner).some((r) => r.name === name)) {
+        throw new AegisError("E_STATE", `you already have an active group named "${name}"`, { hint: "dissolve it first (aegis_dissolve), or pick another name" });
+      }
+      watchOwners();
+      const started = await Promise.allSettled(agents.map((agent) => sessions.spawn(agent, { spawnedBy: owner, ...(opts.isolation ? { isolation: opts.isolation } : {}) })));
+      const failed = started.find((s) => s.status === "rejected");
+      if (failed) {
+        // All or nothing: a group missing a member is not what was asked for.
+        await Promise.all(started.flatMap((s) => (s.status === "fulfilled" ? [sessions.close(s.value.handle).catch(logIgnored("closing a member of a group that failed to start"))] : [])));
+        throw failed.reason;
+      }
+      const members = started.map((s, i) => ({ handle: (s as PromiseFulfilledResult<{ handle: string }>).value.handle, agent: agents[i]! }));
+      const id = newId("grp");
+      const process = findSessionByHandle(store, members[0]!.handle)?.owner ?? null;
+      insertGroup(store, { id, name, owner, process, members, at: Date.now() });
+      live.set(id, { id, name, owner, members, rounds: 0 });
+      return view(getGroup(store, id)!);
+    },
+
+    find(ref, caller) {
+      if (ref.startsWith("grp_")) {
+        const row = getGroup(store, ref);
+        return row ? view(row) : undefined;
+      }
+      const rows = activeGroupsNamed(store, ref);
+      const mine = rows.filter((r) => r.owner === caller);
+      const pick = mine.length ? mine : rows;
+      if (pick.length > 1) {
+        throw new AegisError("E_USAGE", `${pick.length} active groups are named "${ref}": ${pick.map((r) => `${r.id} (owner ${r.owner})`).join(", ")}`, {
+          hint: "name the group by its id (grp_…)",
+        });
+      }
+      return pick[0] ? view(pick[0]) : undefined;
+    },
+
+    names: () => [...live.values()].map((g) => g.name),
+
+    async broadcast(id, objective, opts) {
+      const g = hosted(id);
+      checkBroadcast(objective, opts);
+      if (g.inflight) {
+        throw new AegisError("E_STATE", `group ${g.name} already has broadcast ${g.inflight.id} in flight`, { hint: "gather it first with aegis_gather (one broadcast at a time per group)" });
+      }
+      const n = ++g.rounds;
+      const from = groupSender(g.name, "broadcast", n);
+      const text = renderBrief(g.name, g.members.map((m) => m.handle), objective, opts);
+      const f: InFlight = { id: n, from, objective, at: Date.now(), turns: [], answered: new Set(), gathering: false };
+      f.turns = g.members.map((m) => {
+        const settled = settle(sessions.send(m.handle, text, from));
+        void settled.then(() => f.answered.add(m.handle));
+        return { member: m.handle, settled, stop: () => sessions.get(m.handle)?.interrupt() };
+      });
+      g.inflight = f;
+      recordBroadcast(store, id, n, { id: n, from, objective, at: iso(f.at), gathered: false });
+      return { groupId: id, name: g.name, broadcastId: n, from, members: g.members.map((m) => m.handle) };
+    },
+
+    async gather(id, o): Promise<GatherView> {
+      const g = hosted(id);
+      const f = g.inflight;
+      if (!f || f.gathering) {
+        throw new AegisError("E_STATE", `group ${g.name} has no broadcast to gather${f ? " (another aegis_gather is collecting it)" : ""}`, {
+          hint: "send one with aegis_broadcast first; each broadcast is gathered once",
+        });
+      }
+      f.gathering = true;
+      let out;
+      try {
+        out = await collectReplies(f.turns, o.timeoutMs);
+      } finally {
+        if (g.inflight === f) g.inflight = undefined;
+      }
+      const order = g.members.map((m) => m.handle).filter((h) => h in out.replies);
+      const reducer: ReducerName = o.reducer ?? "concat";
+      const combined = await reduceReplies(reducer, out.replies, order);
+      const result: GatherView = { groupId: id, name: g.name, broadcastId: f.id, reducer, byMember: out.replies, combined, errors: out.errors, timeouts: out.timeouts };
+      recordGather(store, id, { id: f.id, from: f.from, objective: f.objective, at: iso(f.at), gathered: true }, { ...result, at: iso(Date.now()) });
+      return result;
+    },
+
+    dissolve,
+  };
+}
