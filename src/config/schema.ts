@@ -94,12 +94,20 @@ export const ReplaySchema = z.strictObject({
     .describe("Size limit of the replayed conversation in estimated tokens (4 characters each); newest turns are kept. 0 turns replay off. Default 24000."),
 });
 
+/** The default of `dynamicWorkflows.maxAgents`. */
+export const DEFAULT_DYNAMIC_MAX_AGENTS = 5;
+export const DynamicWorkflowsSchema = z.strictObject({
+  maxAgents: z.number().int().min(0).optional()
+    .describe("aegis_run_dynamic_workflow runs a spec whose plan projects at most this many agents; above it (or unbounded) it returns the plan for a human to approve. Default 5."),
+});
+
 /** The top-level keys besides `agents` and `queues`, shared by the check of the whole file and by its JSON Schema. */
 const configFields = {
   defaultAgent: z.string().min(1).optional().describe("The agent used when a command names none. Defaults to the only agent when there is one."),
   workflows: z.array(z.string().min(1)).optional()
     .describe("Files or folders of workflow modules (.ts), relative to the project root, imported at start."),
   stateDir: z.string().min(1).optional().describe("Where run state lives, relative to the project root. Default `.aegis`."),
+  dynamicWorkflows: DynamicWorkflowsSchema.optional().describe("Limits on no-code workflows agents start with aegis_run_dynamic_workflow."),
   replay: ReplaySchema.optional().describe(
     "When a session must be resumed and the provider cannot (its own session store lost the conversation, another machine, a CLI bug), aegis starts a fresh session and replays the earlier conversation from its transcript.",
   ),

@@ -6,7 +6,7 @@ import { ConfigError, type ConfigIssue } from "../util/errors.ts";
 import { describeHarnesses, findProvider, harnessNames, providerSpecs, type Provider } from "../drivers/providers.ts";
 import { Agent, providerFromFlat, type AgentFlatShape } from "./providers.ts";
 import {
-  BudgetSchema, DEFAULT_REPLAY_MAX_TOKENS, flatAgentSchema, IsolationSchema, KeepSchema, providerObjectSchema, QueueSchema, ReplaySchema, TopLevelSchema,
+  BudgetSchema, DEFAULT_DYNAMIC_MAX_AGENTS, DEFAULT_REPLAY_MAX_TOKENS, DynamicWorkflowsSchema, flatAgentSchema, IsolationSchema, KeepSchema, providerObjectSchema, QueueSchema, ReplaySchema, TopLevelSchema,
   windowToMs, type Budget, type ResolvedQueue,
 } from "./schema.ts";
 import { resolveSchedules, resolveServe, serveAllowedKeys, resolveWebhooks, type ResolvedSchedule, type ResolvedServe, type ResolvedWebhook } from "./serve-schema.ts";
@@ -25,6 +25,8 @@ export interface LoadedConfig {
   readonly stateDir: string;
   /** Replaying a conversation into a fresh provider session: its size limit in estimated tokens (0: no replay). */
   readonly replay: { readonly maxTokens: number };
+  /** No-code workflows started by agents (aegis_run_dynamic_workflow): above this many projected agents, approval. */
+  readonly dynamicWorkflows: { readonly maxAgents: number };
   /** Schedules `aegis serve` fires, by name (#12). */
   readonly schedules: Record<string, ResolvedSchedule>;
   /** Webhooks served on `serve.http`, by name (#12). */
@@ -102,6 +104,7 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
     workflows: (cfg.workflows ?? []).map(resolve),
     stateDir: resolve(cfg.stateDir ?? ".aegis"),
     replay: { maxTokens: cfg.replay?.maxTokens ?? DEFAULT_REPLAY_MAX_TOKENS },
+    dynamicWorkflows: { maxAgents: cfg.dynamicWorkflows?.maxAgents ?? DEFAULT_DYNAMIC_MAX_AGENTS },
     schedules,
     webhooks,
     serve,
@@ -275,6 +278,7 @@ function describeIssue(issue: z.core.$ZodIssue, path: Path): string {
 function allowedKeys(input: unknown, path: Path): string[] {
   if (typeof input !== "object" || input === null) return [];
   if (path.length === 1 && path[0] === "replay") return Object.keys(ReplaySchema.shape);
+  if (path.length === 1 && path[0] === "dynamicWorkflows") return Object.keys(DynamicWorkflowsSchema.shape);
   const serveKeys = serveAllowedKeys(path);
   if (serveKeys) return serveKeys;
   const o = input as Record<string, unknown>;

@@ -11,6 +11,7 @@ import { groupHost } from "./group-host.ts";
 import { AegisError } from "../util/errors.ts";
 import { senderOf, type Caller } from "./identity.ts";
 import type { RunView } from "../workflow/run-status.ts";
+import type { DynamicStart } from "./dynamic-workflow.ts";
 import type { ClaimView, PeerInfo, PlanePorts, TaskView } from "./ports.ts";
 
 /** The queue operations the plane uses (QueueManager satisfies it). */
@@ -25,6 +26,8 @@ export interface PlaneQueues {
 export interface PlaneWorkflows {
   names(): string[];
   start(name: string, args: Record<string, unknown>, opts: { callerHandle: string | null; callback: boolean }): Promise<{ runId: string }>;
+  /** Starts a no-code workflow given as a spec, or returns its plan for approval (see mcp/dynamic-workflow.ts). */
+  startDynamic?(spec: unknown, args: Record<string, unknown>, opts: { callerHandle: string | null; callback: boolean }): Promise<DynamicStart>;
   status(runId: string): RunView | undefined | null | Promise<RunView | undefined | null>;
 }
 
@@ -89,6 +92,11 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
     runWorkflow: (name, args, opts) =>
       workflows().start(name, args, { callerHandle: opts.caller.kind === "session" ? opts.caller.handle : null, callback: opts.callback }),
     workflowStatus: async (runId) => (await workflows().status(runId)) ?? undefined,
+    async runDynamicWorkflow(spec, args, opts) {
+      const w = workflows();
+      if (!w.startDynamic) throw unavailable("dynamic workflows");
+      return w.startDynamic(spec, args, { callerHandle: opts.caller.kind === "session" ? opts.caller.handle : null, callback: opts.callback });
+    },
 
     projectRoot: () => rt.config.root,
     claim(handle, req) {

@@ -6,6 +6,7 @@
 import type { Delivery, InboxMessage, SenderTag } from "../session/sender.ts";
 import type { ClaimIntent } from "../store/claims.ts";
 import type { RunView } from "../workflow/run-status.ts";
+import type { DynamicStart } from "./dynamic-workflow.ts";
 import type { SentSignal } from "../workflow/signals.ts";
 import type { ScheduleView } from "../schedule/status.ts";
 import type { BroadcastOptions } from "../workflow/engine-types.ts";
@@ -130,6 +131,11 @@ export interface PlanePorts {
   runWorkflow(name: string, args: Record<string, unknown>, opts: { caller: Caller; callback: boolean }): Promise<{ runId: string }>;
   /** The run as `aegis runs --json` shows it. */
   workflowStatus(runId: string): RunView | undefined | Promise<RunView | undefined>;
+  /**
+   * Starts a no-code workflow given as a spec object or YAML/JSON text, or returns its plan for a human's approval
+   * when it projects more agents than `dynamicWorkflows.maxAgents` (absent where workflows cannot run).
+   */
+  runDynamicWorkflow?(spec: unknown, args: Record<string, unknown>, opts: { caller: Caller; callback: boolean }): Promise<DynamicStart>;
 
   /** The folder claim paths are relative to (the project root). */
   projectRoot(): string;

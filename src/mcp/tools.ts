@@ -11,6 +11,7 @@ import { listAgentsTool, listSessionsTool, metaTool } from "./tools/orient.ts";
 import { handoffTool, spawnTool } from "./tools/peers.ts";
 import { cancelTool, enqueueTool, taskStatusTool } from "./tools/queues.ts";
 import { runWorkflowTool, workflowStatusTool } from "./tools/workflows.ts";
+import { runDynamicWorkflowTool } from "./tools/dynamic-workflow.ts";
 import { signalTool } from "./tools/signal.ts";
 import { schedulesTool } from "./tools/schedules.ts";
 import { broadcastTool, dissolveTool, gatherTool, groupSpawnTool, groupStatusTool } from "./tools/groups.ts";
@@ -30,6 +31,7 @@ export function planeTools(): readonly ToolDef<any>[] {
     cancelTool,
     runWorkflowTool,
     workflowStatusTool,
+    runDynamicWorkflowTool,
     signalTool,
     claimTool,
     releaseTool,

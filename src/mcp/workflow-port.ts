@@ -9,7 +9,7 @@ import type { SenderTag } from "../session/sender.ts";
 import { formatError, notFound } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { askAgent } from "../workflow/ask-agent.ts";
-import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
+import { getWorkflow, listWorkflows, type Workflow } from "../workflow/registry.ts";
 import { findRunView } from "../workflow/run-status.ts";
 import { startRun, type RunOutcome, type WorkflowHost } from "../workflow/runner.ts";
 import type { PlaneWorkflows } from "./plane-ports.ts";
@@ -30,26 +30,38 @@ export function workflowsPort(host: WorkflowHost, log: (line: string) => void = 
     async start(name, args, opts) {
       const wf = getWorkflow(name);
       if (!wf) throw notFound("workflow", name, listWorkflows());
-      const runId = newId("run");
-      const callerHandle = opts.callerHandle ?? undefined;
-      const ask = callerHandle ? askAgent({ sessions: host.sessions, handle: callerHandle, workflow: wf.name, runId }) : undefined;
-      // startRun records the run before its first await, so its status is readable as soon as this returns.
-      const done = startRun(host, wf, args, { runId, ...(callerHandle ? { callerHandle } : {}), ...(ask ? { ask } : {}) });
-      done.then(
-        (outcome) => {
-          if (!opts.callback || !callerHandle) return;
-          const from: SenderTag = `workflow:${name}`;
-          try {
-            host.sessions.deliver(callerHandle, { from, body: workflowCallbackBody(outcome) });
-          } catch (err) {
-            // The caller may have closed meanwhile: the outcome stays readable with aegis_workflow_status.
-            log(`aegis mcp: could not deliver the result of ${runId} to ${callerHandle}: ${formatError(err)}`);
-          }
-        },
-        (err: unknown) => log(`aegis mcp: workflow run ${runId} failed to run: ${formatError(err, { stack: true })}`),
-      );
-      return { runId };
+      return startWorkflow(host, wf, args, opts, log);
+    },
+    async startDynamic(spec, args, opts) {
+      const { startDynamic } = await import("./dynamic-workflow.ts");
+      return startDynamic(host, spec, args, (wf, a) => startWorkflow(host, wf, a, opts, log));
     },
     status: (runId) => findRunView(host.store, runId),
   };
+}
+
+/** Starts a run of `wf` for an MCP caller: its questions go to the caller, and its outcome too when asked. */
+export async function startWorkflow(
+  host: WorkflowHost, wf: Workflow, args: Record<string, unknown>, opts: { callerHandle: string | null; callback: boolean }, log: (line: string) => void,
+): Promise<{ runId: string }> {
+  const name = wf.name;
+  const runId = newId("run");
+  const callerHandle = opts.callerHandle ?? undefined;
+  const ask = callerHandle ? askAgent({ sessions: host.sessions, handle: callerHandle, workflow: wf.name, runId }) : undefined;
+  // startRun records the run before its first await, so its status is readable as soon as this returns.
+  const done = startRun(host, wf, args, { runId, ...(callerHandle ? { callerHandle } : {}), ...(ask ? { ask } : {}) });
+  done.then(
+    (outcome) => {
+      if (!opts.callback || !callerHandle) return;
+      const from: SenderTag = `workflow:${name}`;
+      try {
+        host.sessions.deliver(callerHandle, { from, body: workflowCallbackBody(outcome) });
+      } catch (err) {
+        // The caller may have closed meanwhile: the outcome stays readable with aegis_workflow_status.
+        log(`aegis mcp: could not deliver the result of ${runId} to ${callerHandle}: ${formatError(err)}`);
+      }
+    },
+    (err: unknown) => log(`aegis mcp: workflow run ${runId} failed to run: ${formatError(err, { stack: true })}`),
+  );
+  return { runId };
 }

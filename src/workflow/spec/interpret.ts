@@ -116,7 +116,7 @@ class Interpreter {
     const list = this.select(n, n.over, scope);
     if (!Array.isArray(list)) throw this.fail(n, `over: ${n.over} is not a list (it is ${list === null ? "null" : typeof list})`);
     if (n.maxItems !== undefined && list.length > n.maxItems) throw this.fail(n, `over: ${n.over} has ${list.length} items, more than maxItems ${n.maxItems}`);
-    const out: unknown[] = new Array<unknown>(list.length);
+    const out: unknown[] = Array.from({ length: list.length });
     let next = 0;
     let failed = false;
     // Lanes take the next item as each finishes: on a resume the journal hands completions back in their original

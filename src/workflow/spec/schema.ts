@@ -84,6 +84,7 @@ export function nodeShapes<C extends z.ZodType>(child: C) {
     if: z.strictObject({
       type: z.literal("if"), ...base,
       cond: PredicateSchema,
+      // oxlint-disable-next-line unicorn/no-thenable -- `then` is the file format's key (a node, never a function)
       then: child.describe("Runs when cond holds."),
       else: child.optional().describe("Runs when it does not."),
     }),

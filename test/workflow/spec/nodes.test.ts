@@ -193,7 +193,7 @@ root:
     clearRegistry();
     workflow("count", async (engine, args: Record<string, unknown>) => {
       const r = await engine.bash(`echo ${(args.items as unknown[]).length}`);
-      return `${args.label}: ${r.stdout.trim()}`;
+      return `${String(args.label)}: ${r.stdout.trim()}`;
     });
     await using r = rig();
     const wf = yamlWorkflow(`
