@@ -138,7 +138,7 @@ class DashboardUi {
     this.listBox.title = help ? " help " : ` ${ctl.tab} `;
     this.listBox.height = help ? Math.max(5, this.screen.renderer.height - 4) : this.listHeight();
     const inner = { w: width - 2, h: Math.max(1, this.listBox.height - 2) };
-    this.set(this.list, help ? helpLines(ctl.tab) : listLines(ctl.tab, snap, ctl.index, inner.w, inner.h));
+    this.set(this.list, help ? helpLines(ctl.tab, inner.w) : listLines(ctl.tab, snap, ctl.index, inner.w, inner.h));
     this.drawDetail(ctl.tab, help);
     this.set(this.footer, footerLines(ctl.mode, ctl.status, width));
   }

@@ -4,6 +4,7 @@
 import { formatDuration, formatUsd } from "../../util/format.ts";
 import type { RunSummary, ScheduleView, StepView } from "../source/model.ts";
 import { fit, span, type Line, type Span, type Style } from "../theme.ts";
+import { wrap } from "../transcript-model.ts";
 import type { Mode } from "./controller.ts";
 import type { Tab } from "./lists.ts";
 
@@ -40,8 +41,8 @@ export function scheduleLines(v: ScheduleView, width: number): Line[] {
 }
 
 const KEYS: Record<"list" | "detail", [string, string][]> = {
-  list: [["↑↓", "select"], ["⏎", "open"], ["1-5/⇥", "tab"], ["m", "message"], ["i", "interrupt"], ["n", "new session"], ["c", "cancel"], ["a", "answer"], ["?", "help"], ["q", "quit"]],
-  detail: [["↑↓", "item"], ["⏎/space", "fold"], ["PgUp/PgDn", "scroll"], ["End", "follow"], ["esc", "back"], ["m", "message"], ["i", "interrupt"], ["q", "quit"]],
+  list: [["q", "quit"], ["?", "help"], ["↑↓", "select"], ["⏎", "open"], ["1-5/⇥", "tab"], ["m", "message"], ["i", "interrupt"], ["n", "new session"], ["c", "cancel"], ["a", "answer"]],
+  detail: [["q", "quit"], ["esc", "back"], ["↑↓", "item"], ["⏎/space", "fold"], ["PgUp/PgDn", "scroll"], ["End", "follow"], ["m", "message"], ["i", "interrupt"]],
 };
 
 function keyHints(pairs: [string, string][], width: number): Line {
@@ -69,24 +70,27 @@ export function footerLines(mode: Mode, status: { text: string; style: Line[numb
   return [first, keyHints(KEYS[mode.kind === "detail" ? "detail" : "list"], width)];
 }
 
-export function helpLines(tab: Tab): Line[] {
-  const row = (k: string, what: string): Line => [span(`  ${k.padEnd(16)}`, "key"), span(what)];
+export function helpLines(tab: Tab, width: number): Line[] {
+  const KEY = 20;
+  const row = (k: string, what: string): Line[] =>
+    wrap(what, Math.max(10, width - KEY)).map((l, i) => [span(i === 0 ? `  ${k}`.padEnd(KEY) : " ".repeat(KEY), "key"), span(l)]);
+  const note = (text: string): Line[] => wrap(text, width).map((l) => [span(l, "dim")]);
   return [
     [span("aegis ui — watch and steer this project", "title")],
     [span("")],
-    row("1-5, ⇥, ←→", "sessions · queues · runs · tasks · schedules (schedules while aegis serve runs)"),
-    row("↑↓ j k, PgUp/PgDn", "select in the list"),
-    row("⏎", "open: a session's transcript, a run's steps, a task's worker transcript"),
-    row("esc", "back to the list"),
-    row("in a transcript", "↑↓ move between items, ⏎/space fold or unfold thinking and tool calls, End follows"),
-    row("m", "type a message to the selected session (or running task's worker); ⏎ sends it to its inbox"),
-    row("i", "interrupt the selected session's turn (wherever it runs: serve, aegis run, this UI)"),
-    row("n", "start a session of an agent, hosted by this UI (it closes when the UI quits)"),
-    row("c", "cancel the selected task or run (asks y/n)"),
-    row("a", "answer the question the selected run asks"),
-    row("q, Ctrl-C", "quit (the terminal is restored)"),
+    ...row("1-5, ⇥, ←→", "sessions · queues · runs · tasks · schedules (schedules while aegis serve runs)"),
+    ...row("↑↓ j k, PgUp/PgDn", "select in the list"),
+    ...row("⏎", "open: a session's transcript, a run's steps, a task's worker transcript"),
+    ...row("esc", "back to the list"),
+    ...row("in a transcript", "↑↓ move between items, ⏎/space fold or unfold thinking and tool calls, End follows"),
+    ...row("m", "type a message to the selected session (or running task's worker); ⏎ sends it to its inbox"),
+    ...row("i", "interrupt the selected session's turn (wherever it runs: serve, aegis run, this UI)"),
+    ...row("n", "start a session of an agent, hosted by this UI (it closes when the UI quits)"),
+    ...row("c", "cancel the selected task or run (asks y/n)"),
+    ...row("a", "answer the question the selected run asks"),
+    ...row("q, Ctrl-C", "quit (the terminal is restored)"),
     [span("")],
-    [span(`Data: the state database, read-only (sessions, runs and tasks of every aegis process of this project). Tab now: ${tab}.`, "dim")],
-    [span("Press any key to close this help.", "dim")],
+    ...note(`Data: the state database, read-only (sessions, runs and tasks of every aegis process of this project). Tab now: ${tab}.`),
+    ...note("Press any key to close this help."),
   ];
 }
