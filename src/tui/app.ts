@@ -9,7 +9,7 @@ import type { LoadedConfig } from "../config/validate.ts";
 import { formatError } from "../util/errors.ts";
 import { formatUsd } from "../util/format.ts";
 import { DashboardController } from "./dashboard/controller.ts";
-import { listLines, tabBar, type Tab } from "./dashboard/lists.ts";
+import { count, listLines, tabBar, type Tab } from "./dashboard/lists.ts";
 import { footerLines, helpLines, runLines, scheduleLines } from "./dashboard/panels.ts";
 import { openScreen, requireTerminal, type Screen } from "./screen.ts";
 import type { StepView } from "./source/model.ts";
@@ -108,7 +108,8 @@ class DashboardUi {
 
   private listHeight(): number {
     const h = this.screen.renderer.height;
-    return Math.max(5, Math.min(Math.floor((h - 4) * 0.4), 3 + this.source.snapshot().sessions.length + 1));
+    const rows = Math.max(1, count(this.ctl?.tab ?? "sessions", this.source.snapshot()));
+    return Math.max(5, Math.min(Math.floor((h - 4) * 0.4), rows + 4));
   }
 
   private schedule(): void {

@@ -134,3 +134,14 @@ describe("dashboard keys (#14)", () => {
     expect(plainText(footerLines(ctl.mode, ctl.status, 80))).toContain("message to brisk-curie: █");
   });
 });
+
+describe("dashboard selection (#14)", () => {
+  test("the selection follows its entry when the list reorders (a session closing moves down)", () => {
+    const { ctl, press, snap } = setup();
+    press("down");
+    expect(ctl.selected()).toMatchObject({ handle: "old-knuth" });
+    snap.sessions.unshift({ ...snap.sessions[0]!, id: "ses_newer", handle: "newer-one" });
+    ctl.refreshed();
+    expect(ctl.selected()).toMatchObject({ handle: "old-knuth" });
+  });
+});

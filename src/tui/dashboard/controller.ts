@@ -36,6 +36,8 @@ export class DashboardController {
   mode: Mode = { kind: "list" };
   status: { text: string; style: Style } | undefined;
   private readonly sel: Record<Tab, number> = { sessions: 0, queues: 0, runs: 0, tasks: 0, schedules: 0 };
+  /** The selected entry of each tab by identity (session or run id, queue or schedule name). */
+  private readonly selKey: Partial<Record<Tab, string>> = {};
   /** A handle to select once it shows up (a session just spawned). */
   private selectHandle: string | undefined;
 
@@ -53,14 +55,32 @@ export class DashboardController {
     return selectedItem(this.tab, this.snapshot, this.index);
   }
 
-  /** The snapshot changed: keep the selection on a session just spawned. */
+  /**
+   * The snapshot changed: the selection stays on the same entry (a session that closes moves down the list, a new
+   * run comes first), and moves to a session just spawned once it shows up.
+   */
   refreshed(): void {
-    if (this.selectHandle === undefined) return;
-    const i = this.snapshot.sessions.findIndex((s) => s.handle === this.selectHandle);
-    if (i < 0) return;
-    this.tab = "sessions";
-    this.sel.sessions = i;
-    this.selectHandle = undefined;
+    if (this.selectHandle !== undefined) {
+      const i = this.snapshot.sessions.findIndex((s) => s.handle === this.selectHandle);
+      if (i >= 0) {
+        this.tab = "sessions";
+        this.sel.sessions = i;
+        this.selectHandle = undefined;
+      }
+    }
+    for (const tab of TABS) {
+      const key = this.selKey[tab];
+      if (key === undefined) continue;
+      const i = keysOf(tab, this.snapshot).indexOf(key);
+      if (i >= 0) this.sel[tab] = i;
+    }
+    this.remember();
+  }
+
+  /** Notes which entry is selected now, by its identity. */
+  private remember(): void {
+    const key = keysOf(this.tab, this.snapshot)[this.index];
+    if (key !== undefined) this.selKey[this.tab] = key;
   }
 
   handleKey(k: Key): void {
@@ -82,6 +102,7 @@ export class DashboardController {
     const move = (delta: number) => {
       const n = count(this.tab, this.snapshot);
       this.sel[this.tab] = Math.max(0, Math.min(n - 1, this.index + delta));
+      this.remember();
     };
     const switchTab = (t: Tab) => {
       this.tab = t;
@@ -208,5 +229,15 @@ export class DashboardController {
 
   private say(text: string, style: Style): void {
     this.status = { text, style };
+  }
+}
+
+function keysOf(tab: Tab, s: Snapshot): string[] {
+  switch (tab) {
+    case "sessions": return s.sessions.map((v) => v.id);
+    case "queues": return s.queues.map((v) => v.name);
+    case "runs": return s.runs.map((v) => v.id);
+    case "tasks": return s.tasks.map((v) => v.id);
+    case "schedules": return (s.schedules ?? []).map((v) => v.name);
   }
 }
