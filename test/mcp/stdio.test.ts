@@ -79,7 +79,8 @@ describe("aegis mcp (stdio)", () => {
   test("serves every tool as the operator, with logs on stderr", async () => {
     const { client, stderr } = await startAegisMcp();
     const names = (await client.listTools()).tools.map((t) => t.name);
-    expect(names).toHaveLength(20);
+    expect(names).toHaveLength(21);
+    expect(names).toContain("aegis_run_dynamic_workflow");
     expect(names).toContain("aegis_schedules");
     expect(names).toContain("aegis_group_spawn");
     expect(names).toContain("aegis_signal");
