@@ -81,6 +81,10 @@ export interface LayoutOptions {
   cursor?: number;
 }
 
+/** How much of an expanded item's body is drawn. */
+const MAX_BODY_LINES = 200;
+const MAX_BODY_CHARS = 64 * 1024;
+
 /** Laid-out lines of items, reused while an item, the width and its fold state stay the same. */
 export type LayoutCache = Map<number, { sig: string; lines: Line[] }>;
 
@@ -114,7 +118,14 @@ function layoutItem(it: TranscriptItem, o: LayoutOptions): Line[] {
   const mark = it.key === o.cursor ? "▶ " : "  ";
   const head = (text: string, style: Style) => add([span(mark, "accent"), span(text, style)]);
   const body = (text: string, style: Style = "plain") => {
-    for (const l of wrap(text, width - 4)) add([span("    "), span(l, style)]);
+    // A tool result can be megabytes (a whole file): show its head, and say how much is left out.
+    const clipped = text.length > MAX_BODY_CHARS ? text.slice(0, MAX_BODY_CHARS) : text;
+    const lines = wrap(clipped, width - 4);
+    for (const l of lines.slice(0, MAX_BODY_LINES)) add([span("    "), span(l, style)]);
+    const more = lines.length - MAX_BODY_LINES;
+    if (more > 0 || clipped !== text) {
+      add([span("    "), span(`… ${more > 0 ? `${more}+ more lines` : "more"} (${text.length} chars in all; aegis logs shows everything)`, "dim")]);
+    }
   };
   switch (it.kind) {
     case "prompt": {

@@ -75,3 +75,17 @@ describe("TranscriptModel (#14)", () => {
     expect(wrap("a\nb", 10)).toEqual(["a", "b"]);
   });
 });
+
+describe("transcript layout limits (#14)", () => {
+  test("an expanded tool result of many lines shows its head and says how much is left out", () => {
+    const m = new TranscriptModel();
+    const big = Array.from({ length: 5000 }, (_, i) => `line ${i}`).join("\n");
+    m.apply([row(1, { type: "tool_call", id: "big", name: "Read", kind: "read", input: { path: "huge.txt" } }), row(1, { type: "tool_result", id: "big", ok: true, text: big })]);
+    const { lines } = layoutTranscript(m.items, { width: 80, expanded: new Set([m.items[0]!.key]) });
+    const text = plainText(lines);
+    expect(text).toContain("result: line 0");
+    expect(text).not.toContain("line 4999");
+    expect(text).toMatch(/… \d+\+ more lines \(\d+ chars in all; aegis logs shows everything\)/);
+    expect(lines.length).toBeLessThan(260);
+  });
+});
