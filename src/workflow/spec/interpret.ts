@@ -3,14 +3,13 @@
 // what it already paid for. Node outputs live in scopes (one per map item and loop round) that selectors read.
 // It must not touch the journal, the store or sessions directly, nor print: the engine does all of that.
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import { isAbsolute, resolve } from "node:path";
 import { errorMessage, notFound } from "../../util/errors.ts";
 import { validateArgs } from "../arg-schema.ts";
 import { parseDuration } from "../args.ts";
 import type { WorkflowEngine } from "../engine-types.ts";
 import { WorkflowError } from "../errors.ts";
-import { getWorkflow, listWorkflows } from "../registry.ts";
+import { getWorkflow, listWorkflows, type Workflow } from "../registry.ts";
 import { checkReply, compileSchema, JUDGE_SCHEMA, schemaHint } from "./json-reply.ts";
 import { asShellWord, asText, parseSelector, renderTemplate, resolveSelector, wholeSelector, type Lookup, type Selector } from "./refs.ts";
 import type { Predicate, Spec, SpecNode } from "./schema.ts";
@@ -26,8 +25,11 @@ export interface SpecRunContext {
 /** The default number of map items that run at once. */
 export const DEFAULT_CONCURRENCY = 4;
 
-/** The chain of workflows called through `workflow` nodes, to refuse a cycle instead of recursing forever. */
-const calling = new AsyncLocalStorage<readonly string[]>();
+/**
+ * How a workflow built from a spec runs when a `workflow` node calls it: with the chain of callers, so a cycle is
+ * refused instead of recursing forever. (Passed explicitly: an AsyncLocalStorage would tax every await of the run.)
+ */
+export const specRunners = new WeakMap<Workflow, (engine: WorkflowEngine, args: Record<string, unknown>, chain: readonly string[]) => Promise<unknown>>();
 
 /** Holds node outputs by id; a child scope (map item, loop round, if branch) sees its parents'. */
 class Scope {
@@ -47,14 +49,15 @@ class Scope {
   };
 }
 
-/** Runs `spec` with `args` (already validated) and returns the root's output. */
-export async function runSpec(spec: Spec, engine: WorkflowEngine, args: Record<string, unknown>, ctx: SpecRunContext): Promise<unknown> {
-  const chain = calling.getStore() ?? [];
-  return calling.run([...chain, spec.name], () => new Interpreter(spec, engine, ctx).node(spec.root, new Scope(undefined, { args })));
+/** Runs `spec` with `args` (already validated) and returns the root's output; `chain` names the calling specs. */
+export async function runSpec(spec: Spec, engine: WorkflowEngine, args: Record<string, unknown>, ctx: SpecRunContext, chain: readonly string[] = []): Promise<unknown> {
+  return new Interpreter(spec, engine, ctx, [...chain, spec.name]).node(spec.root, new Scope(undefined, { args }));
 }
 
 class Interpreter {
-  constructor(private readonly spec: Spec, private readonly engine: WorkflowEngine, private readonly ctx: SpecRunContext) {}
+  constructor(
+    private readonly spec: Spec, private readonly engine: WorkflowEngine, private readonly ctx: SpecRunContext, private readonly chain: readonly string[],
+  ) {}
 
   async node(n: SpecNode, scope: Scope): Promise<unknown> {
     const out = await this.exec(n, scope);
@@ -178,15 +181,15 @@ class Interpreter {
   private async call(n: Extract<SpecNode, { type: "workflow" }>, scope: Scope): Promise<unknown> {
     const wf = getWorkflow(n.workflow);
     if (!wf) throw notFound("workflow", n.workflow, listWorkflows());
-    const chain = calling.getStore() ?? [];
-    if (chain.includes(wf.name)) throw this.fail(n, `workflow cycle: ${[...chain, wf.name].join(" → ")}`);
+    if (this.chain.includes(wf.name)) throw this.fail(n, `workflow cycle: ${[...this.chain, wf.name].join(" → ")}`);
     const given: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(n.args ?? {})) {
       const whole = typeof v === "string" ? wholeSelector(v) : undefined;
       given[k] = whole ? this.value(n, whole, scope) : typeof v === "string" ? this.render(n, v, scope) : v;
     }
     const args = validateArgs(wf, given);
-    return calling.run([...chain, wf.name], () => wf.fn(this.engine, args));
+    const asSpec = specRunners.get(wf);
+    return asSpec ? asSpec(this.engine, args, this.chain) : wf.fn(this.engine, args);
   }
 
   private select(n: SpecNode, text: string, scope: Scope): unknown {

@@ -10,7 +10,7 @@ import type { LoadedConfig } from "../../config/validate.ts";
 import { ConfigError, errorMessage } from "../../util/errors.ts";
 import type { ArgsSchema } from "../arg-schema.ts";
 import type { Workflow } from "../registry.ts";
-import { runSpec } from "./interpret.ts";
+import { runSpec, specRunners, type SpecRunContext } from "./interpret.ts";
 import type { ArgDecl, Spec, SpecNode } from "./schema.ts";
 import { childrenOf, validateSpec, type SpecContext } from "./validate.ts";
 
@@ -63,15 +63,17 @@ export function readSpecFile(file: string, project: SpecProject): Spec {
 /** The Workflow that runs `spec`. */
 export function specWorkflow(spec: Spec, project: SpecProject, file?: string): Workflow {
   const args = argsSchema(spec.args);
+  const ctx: SpecRunContext = { root: project.root, ...(project.defaultAgent ? { defaultAgent: project.defaultAgent } : {}) };
   const wf: Workflow = {
     name: spec.name,
-    fn: (engine, a) => runSpec(spec, engine, a, { root: project.root, ...(project.defaultAgent ? { defaultAgent: project.defaultAgent } : {}) }),
+    fn: (engine, a) => runSpec(spec, engine, a, ctx),
     ...(file ? { file } : {}),
     ...(spec.description !== undefined ? { description: spec.description } : {}),
     ...(args ? { args } : {}),
     ...(spec.resume ? { resume: spec.resume } : {}),
   };
   specs.set(wf, spec);
+  specRunners.set(wf, (engine, a, chain) => runSpec(spec, engine, a, ctx, chain));
   return wf;
 }
 
