@@ -50,13 +50,19 @@ const STATE_STYLE: Record<string, Style> = {
   error: "err", failed: "err", crashed: "err", cancelled: "warn", interrupted: "warn", waiting: "warn", sleeping: "dim",
 };
 
+/** Room the last column (the free text) keeps on a narrow terminal; the fixed columns shrink to leave it. */
+const LAST_MIN = 24;
+
 const cols = (parts: [string, number, Style?][], width: number): Span[] => {
   const out: Span[] = [];
   let used = 0;
-  for (const [i, [text, w, style]] of parts.entries()) {
+  const fixed = parts.slice(0, -1).reduce((n, [, w]) => n + w, 0);
+  const scale = fixed > width - LAST_MIN ? Math.max(0.4, (width - LAST_MIN) / fixed) : 1;
+  for (const [i, [text, w0, style]] of parts.entries()) {
+    const w = Math.max(4, Math.floor(w0 * scale));
     const last = i === parts.length - 1;
     const room = last ? Math.max(0, width - used) : Math.min(w, Math.max(0, width - used));
-    out.push(span(last ? fit(text, room) : pad(text, room), style ?? "plain"));
+    out.push(span(last ? fit(text, room) : `${pad(text, Math.max(0, room - 1))} `, style ?? "plain"));
     used += room;
   }
   return out;
