@@ -13,14 +13,15 @@ import { HANDLE_PATTERN } from "../util/ids.ts";
 import { questionKey, resolveAnswer, type AskRoute } from "./ask.ts";
 import { badEventName, sleepSpec, sleepUntil, takeSentAnswer, waitForSignal, type DurableContext, type ParkRequest } from "./durable.ts";
 import { systemClock, type Clock } from "../serve/service.ts";
-import { AegisError, isAegisError } from "../util/errors.ts";
+import { isAegisError, type AegisError } from "../util/errors.ts";
 import { abortReason, runBash } from "./bash.ts";
 import type {
   BashOptions, BashPredicateOptions, CommitResult, Group, GroupMemberSpec, MergeOptions, MergeResult, SessionInfo, SpawnOptions, WorkflowEngine, WorktreeDiff, WorktreeInfo,
 } from "./engine-types.ts";
 import { EngineGit } from "./engine-git.ts";
 import { PredicateFailed, WorkflowError, type BashResult } from "./errors.ts";
-import { digestOf, type Journal, type LiveOutcome } from "./journal.ts";
+import { digestOf, type Journal } from "./journal.ts";
+import { EngineTurns, quote } from "./engine-turns.ts";
 import { RunGroups } from "./group.ts";
 import { RunSessions } from "./run-sessions.ts";
 import { delegateTask, type QueuePort } from "./delegate.ts";
@@ -52,12 +53,6 @@ export interface EngineInit {
   park?: (p: ParkRequest) => AegisError;
 }
 
-interface SendOutput {
-  text: string;
-  handle: string;
-  providerSessionId?: string;
-}
-
 export class Engine implements WorkflowEngine {
   readonly name: string;
   readonly runId: string;
@@ -68,6 +63,7 @@ export class Engine implements WorkflowEngine {
   private lastSent: string | undefined;
   private readonly git: EngineGit;
   private groups: RunGroups | undefined;
+  private readonly turns: EngineTurns;
 
   constructor(private readonly init: EngineInit) {
     this.name = init.name;
@@ -79,6 +75,7 @@ export class Engine implements WorkflowEngine {
       init.host.sessions, init.host.store, this.sender, (n) => init.emit({ type: "session", ...n }), init.host.config.replay.maxTokens,
     );
     this.git = new EngineGit(init.host.store, init.journal, init.runId);
+    this.turns = new EngineTurns(init.journal, this.runSessions, init.host.sessions, this.sender, init.signal);
   }
 
   private get journal(): Journal {
@@ -116,60 +113,9 @@ export class Engine implements WorkflowEngine {
   async send(handle: string, text: string): Promise<string> {
     this.checkRunning();
     if (typeof text !== "string") throw new TypeError(`send(${handle}, text): text must be a string`);
-    const reply = await this.sendAs(handle, text, this.sender);
+    const reply = await this.turns.send(handle, text);
     this.lastSent = handle;
     return reply;
-  }
-
-  /** A journaled turn read under `from` (the run's own tag, or a group's); aborting `stop` interrupts it. */
-  private async sendAs(handle: string, text: string, from: SenderTag, stop?: AbortSignal): Promise<string> {
-    // A group's tag joins the digest; a plain send keeps the input it always had.
-    const input = from === this.sender ? { handle, text } : { handle, text, from };
-    const out = await this.journal.step<SendOutput>(
-      // A group's turns run beside each other: one the stop interrupted stays unfinished (see StepSpec.unfinishedIf).
-      { kind: "send", label: `send ${handle} ${quote(text)}`, input, ...(stop ? { unfinishedIf: () => this.signal.aborted } : {}) },
-      () => this.liveTurn(handle, text, from, stop),
-    );
-    this.runSessions.noteProviderId(handle, out.providerSessionId);
-    return out.text;
-  }
-
-  /** One live turn; a session woken through its provider's resume whose first turn fails is respawned and asked again. */
-  private async liveTurn(handle: string, text: string, from: SenderTag, stop?: AbortSignal): Promise<LiveOutcome<SendOutput>> {
-    try {
-      return await this.turn(handle, text, from, stop);
-    } catch (err) {
-      if (this.signal.aborted || stop?.aborted || !(await this.runSessions.respawnAfterFailedResume(handle, err))) throw err;
-      return this.turn(handle, text, from, stop);
-    }
-  }
-
-  /** One live turn: the reply, the provider session id after it, and the turn's usage. */
-  private async turn(handle: string, text: string, from: SenderTag, stop?: AbortSignal): Promise<LiveOutcome<SendOutput>> {
-    const s = await this.runSessions.live(handle);
-    if (stop?.aborted) throw new AegisError("E_CANCELLED", `the turn of ${handle} was stopped before it began`, { data: { handle } });
-    const before = { ...s.totals };
-    const interrupt = () => void s.interrupt();
-    this.signal.addEventListener("abort", interrupt, { once: true });
-    stop?.addEventListener("abort", interrupt, { once: true });
-    let reply: string;
-    try {
-      reply = await this.init.host.sessions.send(handle, text, from);
-    } catch (err) {
-      if (this.signal.aborted) throw abortReason(this.signal);
-      throw err;
-    } finally {
-      this.signal.removeEventListener("abort", interrupt);
-      stop?.removeEventListener("abort", interrupt);
-    }
-    this.runSessions.verified(handle);
-    const pid = s.driver.providerSessionId;
-    return {
-      output: { text: reply, handle, ...(pid ? { providerSessionId: pid } : {}) },
-      costUsd: s.totals.costUsd - before.costUsd,
-      inputTokens: s.totals.input - before.input,
-      outputTokens: s.totals.output - before.output,
-    };
   }
 
   async group(name: string, members: readonly GroupMemberSpec[]): Promise<Group> {
@@ -181,8 +127,8 @@ export class Engine implements WorkflowEngine {
       close: (handle) => this.close(handle),
       step: (spec, exec) => this.journal.step(spec, exec),
       addSender: (tag) => this.runSessions.addSender(tag),
-      sendAs: (handle, text, from, stop) => this.sendAs(handle, text, from, stop),
-      turnAs: (handle, text, from, stop) => this.liveTurn(handle, text, from, stop),
+      sendAs: (handle, text, from, stop) => this.turns.send(handle, text, from, stop),
+      turnAs: (handle, text, from, stop) => this.turns.live(handle, text, from, stop),
     });
     return this.groups.create(name, members);
   }
@@ -424,9 +370,4 @@ function isolationInput(o: SpawnOptions): Pick<SpawnOptions, "isolation" | "base
 /** Fills `{exit}`, `{stdout}` and `{stderr}` in a feedback template. */
 export function fillTemplate(template: string, r: BashResult): string {
   return template.replace(/\{(exit|stdout|stderr)\}/g, (_m, k: string) => (k === "exit" ? String(r.exitCode) : k === "stdout" ? r.stdout : r.stderr));
-}
-
-function quote(s: string, max = 48): string {
-  const one = s.replace(/\s+/g, " ").trim();
-  return JSON.stringify(one.length > max ? `${one.slice(0, max - 1)}…` : one);
 }

@@ -10,6 +10,7 @@ import type {
   SpawnOptions,
 } from "./engine-types.ts";
 import { abortReason } from "./bash.ts";
+import { quote } from "./engine-turns.ts";
 import { WorkflowError } from "./errors.ts";
 import { checkBroadcast, checkGroupName, groupSender, renderBrief } from "./group-brief.ts";
 import { collectReplies, raceReplies, settle, type Collected, type MemberTurn } from "./group-collect.ts";
@@ -225,9 +226,4 @@ class RunGroup implements Group {
 function checkTimeout(verb: string, ms: unknown): void {
   if (ms === undefined || (typeof ms === "number" && Number.isFinite(ms) && ms >= 0)) return;
   throw new WorkflowError(`${verb}: timeout must be a number of milliseconds (0 or more); got ${JSON.stringify(ms)}`, { code: "E_USAGE" });
-}
-
-function quote(s: string, max = 48): string {
-  const one = s.replace(/\s+/g, " ").trim();
-  return JSON.stringify(one.length > max ? `${one.slice(0, max - 1)}…` : one);
 }
