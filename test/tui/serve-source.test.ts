@@ -1,0 +1,83 @@
+// The UI against a running `aegis serve` (#14): the data source says it reads via the serve and lists the schedules
+// that serve fires; a turn of a session the serve hosts is interrupted from the UI (a control row the serve's watch
+// consumes); once the serve stops, the source notices and reads the database alone.
+
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { loadConfig } from "../../src/config/load.ts";
+import type { LoadedConfig } from "../../src/config/validate.ts";
+import { openDataSource, type ProjectSource } from "../../src/tui/source/open.ts";
+import type { TranscriptRow } from "../../src/tui/source/model.ts";
+import { createSteering } from "../../src/tui/steer.ts";
+import { cli, type Streaming } from "../fixtures/helpers/aegis-cli.ts";
+import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
+import { waitFor } from "../fixtures/helpers/wait.ts";
+
+const CONFIG = `import { defineConfig, Scripted } from "aegis";
+export default defineConfig({
+  agents: { slow: { provider: new Scripted({ reply: (p) => \`slow \${p}\`, delayMs: 60_000 }) } },
+  workflows: ["workflows/"],
+  schedules: { nightly: { cron: "0 3 * * *", workflow: "long" } },
+});
+`;
+const WORKFLOWS = `import { workflow } from "aegis";
+workflow("long", async (e) => { const h = await e.spawn("slow"); return await e.send(h, "think"); });
+`;
+
+let dir: TempDir;
+let serve: Streaming;
+let config: LoadedConfig;
+let source: ProjectSource;
+
+beforeAll(async () => {
+  dir = tempDir("tui-serve");
+  writeFileSync(dir.join(".aegis.ts"), CONFIG);
+  mkdirSync(dir.join("workflows"));
+  writeFileSync(dir.join("workflows", "long.ts"), WORKFLOWS);
+  serve = await cli(dir.path).serve();
+  config = await loadConfig({ cwd: dir.path });
+  source = await openDataSource(config, { pollMs: 20 });
+});
+
+afterAll(async () => {
+  source?.close();
+  if (serve && serve.p.exitCode === null) {
+    serve.p.kill("SIGTERM");
+    await serve.p.exited;
+  }
+  dir?.remove();
+});
+
+describe("the UI with aegis serve (#14)", () => {
+  test("the source reads via the serve and shows its schedules", () => {
+    expect(source.via).toBe("serve");
+    expect(source.snapshot().via).toBe("serve");
+    expect(source.snapshot().schedules?.map((s) => s.name)).toEqual(["nightly"]);
+  });
+
+  test("a turn of a session the serve hosts is interrupted from the UI", async () => {
+    const started = await cli(dir.path).run("run", ["long", "--detach"]);
+    expect(started.code).toBe(0);
+    const s = await waitFor(() => source.snapshot().sessions.find((x) => x.agent === "slow" && x.state === "working"), { timeoutMs: 15_000, what: "the serve's session" });
+    const rows: TranscriptRow[] = [];
+    const stop = source.transcript(s.id, (r) => rows.push(...r));
+    const steering = createSteering({ config, cwd: dir.path });
+    try {
+      expect(await steering.interrupt(s.handle)).toBe("requested");
+      const end = await waitFor(() => rows.find((r) => r.event.type === "turn_end"), { timeoutMs: 10_000, what: "the interrupted turn's end" });
+      expect(end.event).toMatchObject({ type: "turn_end", isError: true });
+    } finally {
+      stop();
+      await steering.close();
+    }
+  });
+
+  test("after the serve stops, the source reads the database alone", async () => {
+    serve.p.kill("SIGTERM");
+    await serve.p.exited;
+    await source.refreshServe();
+    expect(source.via).toBe("database");
+    await waitFor(() => source.snapshot().via === "database", { what: "the next snapshot" });
+    expect(source.snapshot().schedules).toBeUndefined();
+  });
+});
