@@ -33,7 +33,7 @@ test("the binary runs the quickstart workflow end to end in a folder with no nod
   expect(existsSync(join(project, ".aegis", "out", "draft.md"))).toBe(true);
   const list = await run(["workflow", "list"]);
   expect(list.stdout.split("\n").filter(Boolean).map((l) => l.split(" ")[0])).toEqual([
-    "chapters", "execute-plan", "fix-ci", "parallel", "predicate", "prompt", "quickstart", "review-all", "review-branch", "tdd-cycle",
+    "chapters", "execute-plan", "fix-ci", "outline", "parallel", "predicate", "prompt", "quickstart", "review-all", "review-branch", "tdd-cycle",
   ]); // the built-in catalog (#13) is embedded beside the project's own
   // The workflow's `z` schema (from "aegis", embedded in the binary) types, checks and lists its arguments (#10).
   const help = await run(["run", "quickstart", "--help"]);
@@ -41,6 +41,18 @@ test("the binary runs the quickstart workflow end to end in a folder with no nod
   const bad = await run(["run", "review-all", "--count=0"]);
   expect(bad.code).toBe(2);
   expect(bad.stderr).toContain("--count");
+});
+
+test("the binary runs, validates and plans the no-code example (Bun's YAML parser and ajv inside the binary) (#13)", async () => {
+  const r = await run(["run", "outline", "--topic=bees"]);
+  expect(r.code).toBe(0);
+  expect(JSON.parse(r.stdout).sections).toEqual(["opening", "middle", "ending"].map((s) => `draft 1: Write the ${s} of a note about bees.`));
+  expect((await run(["workflow", "validate", "workflows/outline.yaml"])).stdout).toBe('ok: workflows/outline.yaml: workflow "outline", 5 nodes\n');
+  expect((await run(["workflow", "plan", "workflows/outline.yaml"])).stdout).toStartWith("outline (workflows/outline.yaml): exactly 4 agents, 4 turns\n");
+  writeFileSync(join(project, "typed.yaml"), "name: typed\nroot: { type: agent, id: a, agent: writer, prompt: hi, schema: { type: objct } }\n");
+  const bad = await run(["workflow", "validate", "typed.yaml"]);
+  expect(bad.code).toBe(2);
+  expect(bad.stderr).toContain('typed.yaml: root (id "a"): schema is not a valid JSON Schema');
 });
 
 test("the binary resumes the chapters example after --timeout stopped it", async () => {
