@@ -37,7 +37,7 @@ export async function startFeed(project: string, args: string[]): Promise<Feed> 
   return {
     sessions, pid: p.pid,
     async stream(seconds, rate, onStart) {
-      p.stdin.write(`stream ${seconds} ${rate}\n`);
+      await p.stdin.write(`stream ${seconds} ${rate}\n`);
       await p.stdin.flush();
       const started = await line();
       if (started !== "streaming") throw new Error(`tui-feed said ${started}`);
