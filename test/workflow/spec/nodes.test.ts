@@ -6,6 +6,9 @@ import { clearRegistry, workflow } from "../../../src/workflow/registry.ts";
 import { rig } from "../helpers.ts";
 import { tempDir } from "../../fixtures/helpers/temp-dir.ts";
 import { yamlWorkflow } from "./helpers.ts";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { makeRepo, sh } from "../../git/helpers.ts";
 
 const writerEcho = { reply: (p: string) => `w: ${p.split("\n").pop()}` };
 
@@ -211,6 +214,21 @@ root:
     expect(out.result).toEqual({ name: "w1: label", sub: "got w1: label: 3" });
     expect(listSteps(r.rt.store, out.runId).map((s) => s.kind)).toEqual(["spawn", "send", "bash"]);
     clearRegistry();
+  });
+
+  test("an agent node with isolation: worktree works on its own branch; the checkout stays untouched", async () => {
+    const root = makeRepo();
+    const ed = { reply: (_p: string, ctx: { cwd: string }) => (writeFileSync(join(ctx.cwd, "notes.txt"), "note\n"), `wrote in ${ctx.cwd}`) };
+    await using r = rig({ root, agents: { writer: ed, reviewer: ed } });
+    const out = await r.run(yamlWorkflow(`
+name: iso
+root: { type: agent, id: a, agent: writer, isolation: worktree, prompt: write a note }
+`));
+    expect(out.error).toBeUndefined();
+    expect(out.result).toStartWith(`wrote in ${join(root, ".git", "aegis-worktrees")}/`);
+    expect(existsSync(join(root, "notes.txt"))).toBe(false);
+    expect(sh(root, "for-each-ref", "--format=%(refname:short)", "refs/heads/aegis").trim()).toMatch(/^aegis\/[a-z]+-[a-z]+$/);
+    expect(listSteps(r.rt.store, out.runId)[0]!.label).toEndWith("in a worktree");
   });
 
   test("a workflow node that calls itself fails with the cycle instead of recursing", async () => {
