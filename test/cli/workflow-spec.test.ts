@@ -79,7 +79,7 @@ describe("aegis workflow validate / plan / schema (#13)", () => {
     expect(calls.stderr).toContain('calls.yaml: root (id "w"): unknown workflow "nowhere"; workflows: ');
     const broken = await aegis.run("workflow", ["validate", "broken.yaml"]);
     expect(broken.code).toBe(2);
-    expect(broken.stderr).toContain("broken.yaml: not valid YAML");
+    expect(broken.stderr).toContain("broken.yaml:2: not valid YAML");
   });
 
   test("plan: agents and turns per node, an upper bound from the schema's maxItems, --json", async () => {

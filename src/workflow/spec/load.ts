@@ -38,10 +38,27 @@ export function parseSpecText(text: string, source: string, yaml: boolean): unkn
   try {
     return yaml ? Bun.YAML.parse(text) : JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${source}: not valid ${yaml ? "YAML" : "JSON"}: ${errorMessage(err)}`, {
+    const line = yaml ? yamlErrorLine(text) : undefined;
+    throw new ConfigError(`${source}${line ? `:${line}` : ""}: not valid ${yaml ? "YAML" : "JSON"}: ${errorMessage(err)}`, {
       file: source, hint: yaml ? "check the indentation near that line; strings with : or # need quotes" : "check the commas and quotes near that position",
     });
   }
+}
+
+/**
+ * The line a YAML syntax error is on (Bun's parser does not say): the first line whose prefix of the text no longer
+ * parses. Files are small, so parsing each prefix is cheap; undefined when every prefix parses.
+ */
+function yamlErrorLine(text: string): number | undefined {
+  const lines = text.split("\n");
+  for (let k = 1; k <= lines.length; k++) {
+    try {
+      Bun.YAML.parse(lines.slice(0, k).join("\n"));
+    } catch {
+      return k; // the first prefix that fails ends on the offending line
+    }
+  }
+  return undefined;
 }
 
 /** Reads, parses and validates a spec file. */

@@ -29,8 +29,7 @@ const ZERO: Projection = { agents: 0, turns: 0, exact: true };
 /** Projects `spec` run with `args` (defaults applied where given). `specOf` finds the spec of a called workflow. */
 export function planSpec(spec: Spec, args: Record<string, unknown>, specOf: (name: string) => Spec | undefined): Plan {
   const lines: PlanLine[] = [];
-  const defaults = Object.fromEntries(Object.entries(spec.args ?? {}).filter(([, d]) => d.default !== undefined).map(([k, d]) => [k, d.default]));
-  const p = new Planner({ ...defaults, ...args }, lines, specOf, [spec.name]).node(spec.root, 0);
+  const p = new Planner({ ...defaultsOf(spec), ...args }, lines, specOf, [spec.name]).node(spec.root, 0);
   const unbounded = !Number.isFinite(p.agents) || !Number.isFinite(p.turns);
   return {
     workflow: spec.name, source: spec.source,
@@ -65,10 +64,11 @@ class Planner {
       case "sequence": case "parallel":
         return sum(n.children.map((c) => this.node(c, depth + 1)));
       case "if": {
+        // The larger branch, counted apart for agents and turns; exact only when both branches cost the same.
         const branches = [n.then, ...(n.else ? [n.else] : [])].map((b) => this.node(b, depth + 1));
-        const most = branches.reduce((a, b) => (a.agents + a.turns >= b.agents + b.turns ? a : b), ZERO);
-        const same = branches.length === 2 && branches[0]!.agents === branches[1]!.agents && branches[0]!.turns === branches[1]!.turns;
-        return sum([predicate(n.cond), { ...most, exact: most.exact && same }]);
+        const [a, b = ZERO] = branches as [Projection, Projection?];
+        const same = a.agents === b.agents && a.turns === b.turns;
+        return sum([predicate(n.cond), { agents: Math.max(a.agents, b.agents), turns: Math.max(a.turns, b.turns), exact: a.exact && b.exact && same }]);
       }
       case "loop": {
         line.what = `loop ≤${n.maxRounds} rounds`;
@@ -89,7 +89,9 @@ class Planner {
           line.note = this.chain.includes(n.workflow) ? "calls itself: not projected" : getWorkflow(n.workflow) ? "a TypeScript workflow: not projected" : "unknown workflow";
           return { agents: Infinity, turns: Infinity, exact: false };
         }
-        const sub = new Planner({}, this.lines, this.specOf, [...this.chain, spec.name]);
+        // Its defaults, and the arguments the node gives literally (a templated one is known only at run time).
+        const given = Object.fromEntries(Object.entries(n.args ?? {}).filter(([, v]) => typeof v !== "string" || !v.includes("{{")));
+        const sub = new Planner({ ...defaultsOf(spec), ...given }, this.lines, this.specOf, [...this.chain, spec.name]);
         return sub.node(spec.root, depth + 1);
       }
     }
@@ -116,6 +118,10 @@ class Planner {
     for (const step of steps) s = (s?.properties as Record<string, Record<string, unknown>> | undefined)?.[String(step)];
     return typeof s?.maxItems === "number" ? s.maxItems : undefined;
   }
+}
+
+function defaultsOf(spec: Spec): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(spec.args ?? {}).filter(([, d]) => d.default !== undefined).map(([k, d]) => [k, d.default]));
 }
 
 function predicate(p: Predicate): Projection {
