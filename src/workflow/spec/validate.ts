@@ -38,8 +38,11 @@ export function validateSpec(raw: unknown, source: string, ctx: SpecContext): Sp
     for (const i of top.error.issues) issues.push({ path: ["(file)", ...i.path].join("."), message: zodMessage(i, raw) });
     throw specError(source, issues);
   }
-  const root = checkNode(top.data.root, "root", issues);
-  if (root) new RefChecker(top.data.args ? Object.keys(top.data.args) : undefined, ctx, issues).check(root);
+  // Malformed nodes are left out of the tree, so the references of the others are still checked; references to the
+  // ids of those left out are not reported (they are not the mistake).
+  const broken = new Set<string>();
+  const root = checkNode(top.data.root, "root", issues, broken);
+  if (root) new RefChecker(top.data.args ? Object.keys(top.data.args) : undefined, ctx, issues, broken).check(root);
   for (const [name, a] of Object.entries(top.data.args ?? {})) {
     if (a.default !== undefined && !defaultFits(a.type, a.default)) {
       issues.push({ path: `args.${name}`, message: `default ${JSON.stringify(a.default)} is not of type ${a.type}` });
@@ -50,8 +53,17 @@ export function validateSpec(raw: unknown, source: string, ctx: SpecContext): Sp
   return { ...rest, root, source };
 }
 
-/** One node and its children against their shapes; undefined when the node itself is malformed. */
-function checkNode(raw: unknown, path: string, issues: Issue[]): SpecNode | undefined {
+/**
+ * One node and its children against their shapes; undefined (its ids added to `broken`) when the node is malformed
+ * or lacks a required child. A sequence or parallel keeps its well-formed children.
+ */
+function checkNode(raw: unknown, path: string, issues: Issue[], broken: Set<string>): SpecNode | undefined {
+  const node = shapedNode(raw, path, issues, broken);
+  if (!node) rawIds(raw, broken);
+  return node;
+}
+
+function shapedNode(raw: unknown, path: string, issues: Issue[], broken: Set<string>): SpecNode | undefined {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     issues.push({ path, message: `a node must be an object with a type and an id; got ${JSON.stringify(raw)}` });
     return undefined;
@@ -76,21 +88,31 @@ function checkNode(raw: unknown, path: string, issues: Issue[]): SpecNode | unde
   }
   const node = { ...(parsed.data as Record<string, unknown>), path } as SpecNode & Record<string, unknown>;
   let ok = true;
-  const child = (key: string, v: unknown, p: string) => {
-    const c = checkNode(v, p, issues);
+  const child = (v: unknown, p: string) => {
+    const c = checkNode(v, p, issues, broken);
     if (!c) ok = false;
     return c;
   };
   if (node.type === "sequence" || node.type === "parallel") {
-    node.children = (node.children as unknown[]).map((c, i) => child("children", c, `${path}.children[${i}]`)!);
+    node.children = (node.children as unknown[]).map((c, i) => checkNode(c, `${path}.children[${i}]`, issues, broken)).filter((c) => c !== undefined);
+    return node;
   }
-  if (node.type === "map" || node.type === "loop") node.body = child("body", node.body, `${path}.body`)!;
+  if (node.type === "map" || node.type === "loop") node.body = child(node.body, `${path}.body`)!;
   if (node.type === "if") {
     // oxlint-disable-next-line unicorn/no-thenable -- `then` is the file format's key (a node, never a function)
-    node.then = child("then", node.then, `${path}.then`)!;
-    if (node.else !== undefined) node.else = child("else", node.else, `${path}.else`)!;
+    node.then = child(node.then, `${path}.then`)!;
+    if (node.else !== undefined) node.else = child(node.else, `${path}.else`)!;
   }
   return ok ? node : undefined;
+}
+
+/** Every id in a raw subtree. */
+function rawIds(raw: unknown, into: Set<string>): void {
+  if (typeof raw !== "object" || raw === null) return;
+  if (Array.isArray(raw)) return raw.forEach((r) => rawIds(r, into));
+  const o = raw as Record<string, unknown>;
+  if (typeof o.id === "string") into.add(o.id);
+  for (const k of ["children", "body", "then", "else"]) rawIds(o[k], into);
 }
 
 /** The ids a later sibling may refer to once `n` has finished: itself, and the insides of sequences and parallels. */
@@ -103,7 +125,9 @@ class RefChecker {
   private readonly order = new Map<string, number>();
   private readonly seen = new Map<string, string>();
 
-  constructor(private readonly args: string[] | undefined, private readonly ctx: SpecContext, private readonly issues: Issue[]) {}
+  constructor(
+    private readonly args: string[] | undefined, private readonly ctx: SpecContext, private readonly issues: Issue[], private readonly broken: Set<string>,
+  ) {}
 
   check(root: SpecNode): void {
     this.walkIds(root);
@@ -217,7 +241,7 @@ class RefChecker {
       if (!inMap) this.issue(n, `${field}: {{ ${s.text} }}: ${r} exists only inside a map's body`);
       return;
     }
-    if (scope.has(r)) return;
+    if (scope.has(r) || (this.broken.has(r) && !this.order.has(r))) return;
     const visible = ["args", ...(inMap ? ["item", "index"] : []), ...scope];
     const where = !this.order.has(r) ? `unknown id "${r}"${didYouMean(r, [...this.order.keys()])}`
       : r === n.id ? `"${r}" is this node itself (its output exists once it has finished)`

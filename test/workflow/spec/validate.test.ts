@@ -83,6 +83,15 @@ root:
     expect(validationError(one("{ type: bash, id: b, run: ls }", "args: { n: { type: integer, default: 1.5 } }\n"))).toContain("args.n: default 1.5 is not of type integer");
   });
 
+  test("a malformed node does not hide the other nodes' problems, and references to it are not reported", () => {
+    const msg = validationError(one("{ type: bash, id: broken, run: ls, promt: x }\n    - { type: agent, id: z, agent: nobody, prompt: '{{ broken }} {{ nope }}' }"));
+    expect(msg.split("\n").slice(1).map((l) => l.trim())).toEqual([
+      'workflows/test.yaml: root.children[1] (id "broken"): unknown key "promt"; a bash node takes: type, id, description, run, cwd, timeout, env',
+      'workflows/test.yaml: root.children[2] (id "z"): prompt: {{ nope }}: unknown id "nope"; visible here: args, first',
+      'workflows/test.yaml: root.children[2] (id "z"): unknown agent "nobody"; agents: writer, reviewer',
+    ]);
+  });
+
   test("every problem of the file is reported at once", () => {
     const msg = validationError(one("{ type: bash, id: first, run: 'echo {{ nope }}' }\n    - { type: agent, id: z, agent: nobody, prompt: x }"));
     expect(msg.split("\n")[0]).toBe("workflows/test.yaml: 3 problems:");
