@@ -198,10 +198,10 @@ export interface RaceResult {
  */
 export interface Group {
   readonly name: string;
-  /** The members, in the order they were listed. */
-  readonly members: readonly GroupMember[];
-  /** The members' handles, in order. */
-  readonly handles: readonly string[];
+  /** The members' session handles, in the order they were listed. */
+  readonly members: readonly string[];
+  /** The members with their agent profiles, in the same order. */
+  readonly roster: readonly GroupMember[];
   /**
    * Sends one structured brief (objective, output format, boundaries, tool guidance) to every member, each reading
    * it under the header `> from group:<name>/broadcast:<id>`, and returns at once; collect the replies with

@@ -95,14 +95,14 @@ interface InFlight {
 }
 
 class RunGroup implements Group {
-  readonly handles: readonly string[];
+  readonly members: readonly string[];
   private inflight: InFlight | undefined;
   private racing: number | undefined;
   private rounds = 0;
   private dissolved = false;
 
-  constructor(private readonly ops: GroupOps, readonly name: string, readonly members: readonly GroupMember[], private readonly forget: () => void) {
-    this.handles = members.map((m) => m.handle);
+  constructor(private readonly ops: GroupOps, readonly name: string, readonly roster: readonly GroupMember[], private readonly forget: () => void) {
+    this.members = roster.map((m) => m.handle);
   }
 
   async broadcast(objective: string, opts: BroadcastOptions = {}): Promise<BroadcastReceipt> {
@@ -114,21 +114,21 @@ class RunGroup implements Group {
     this.ops.addSender(from);
     const slot: InFlight = { id, from, turns: [] };
     this.inflight = slot; // taken before the step, so a concurrent broadcast is refused
-    const text = renderBrief(this.name, this.handles, objective, opts);
+    const text = renderBrief(this.name, this.members, objective, opts);
     try {
       await this.ops.step<{ id: number; members: string[] }>(
         { kind: "broadcast", label: `broadcast ${this.name}#${id} ${quote(objective)}`, input: { group: this.name, id, text } },
-        async () => ({ output: { id, members: [...this.handles] } }),
+        async () => ({ output: { id, members: [...this.members] } }),
       );
     } catch (err) {
       this.inflight = undefined;
       throw err;
     }
-    slot.turns = this.handles.map((h) => {
+    slot.turns = this.members.map((h) => {
       const stop = new AbortController();
       return { member: h, settled: settle(this.ops.sendAs(h, text, from, stop.signal)), stop: () => stop.abort() };
     });
-    return { id, from, members: [...this.handles] };
+    return { id, from, members: [...this.members] };
   }
 
   // `any`: one body serves the overloads of Group.gather, whose result type follows the reducer.
@@ -156,7 +156,7 @@ class RunGroup implements Group {
     } finally {
       if (this.inflight === slot) this.inflight = undefined;
     }
-    const order = this.handles.filter((h) => h in out.replies);
+    const order = this.members.filter((h) => h in out.replies);
     const combined = await reduceReplies(opts.reducer, out.replies, order);
     return { byMember: out.replies, combined, errors: out.errors, timeouts: out.timeouts };
   }
@@ -177,7 +177,7 @@ class RunGroup implements Group {
         { kind: "race", label: `race ${this.name}#${id} ${quote(prompt)}`, input: { group: this.name, id, prompt, cancelLosers, timeoutMs: opts.timeout ?? null } },
         async () => {
           const usage = { costUsd: 0, inputTokens: 0, outputTokens: 0 };
-          const turns: MemberTurn[] = this.handles.map((h) => {
+          const turns: MemberTurn[] = this.members.map((h) => {
             const stop = new AbortController();
             const reply = this.ops.turnAs(h, prompt, from, stop.signal).then((o) => {
               usage.costUsd += o.costUsd ?? 0;
@@ -202,7 +202,7 @@ class RunGroup implements Group {
     this.forget();
     await this.ops.step<null>({ kind: "dissolve", label: `dissolve ${this.name}`, input: { group: this.name } }, async () => ({ output: null }));
     // Closing rejects a broadcast's turns still running; its gather (if any) reports them as errors.
-    await Promise.all(this.handles.map((h) => this.ops.close(h)));
+    await Promise.all(this.members.map((h) => this.ops.close(h)));
   }
 
   /** A run stopped mid-gather leaves the gather and its members' turns unfinished: the resume asks only those again. */

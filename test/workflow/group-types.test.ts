@@ -22,7 +22,7 @@ export default workflow("vote", async (engine) => {
   const n: number = (await g.gather({ reducer: (byMember, order) => order.length + Object.keys(byMember).length })).combined;
   const { member, reply } = await g.race("first!", { cancelLosers: true, timeout: 1000 });
   await g.dissolve();
-  return { id, winner, text, n, member, reply, members: g.members.map((m) => m.handle + m.agent) };
+  return { id, winner, text, n, member, reply, members: g.members.join(), agents: g.roster.map((m) => m.handle + m.agent) };
 });
 `;
 

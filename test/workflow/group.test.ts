@@ -42,10 +42,11 @@ describe("engine.group: broadcast and gather (#13)", () => {
       const g = await e.group("pair", [{ agent: "voter", handle: "ann" }, { agent: "voter", handle: "bob" }]);
       const receipt = await g.broadcast("Is the diff safe?", { outputFormat: "yes or no", boundaries: ["read only", "no network"], toolGuidance: "use grep" });
       await g.gather();
-      return { receipt, members: g.members, handles: g.handles };
+      return { receipt, members: g.members, roster: g.roster };
     });
     expect(g.receipt).toEqual({ id: 1, from: "group:pair/broadcast:1", members: ["ann", "bob"] });
-    expect(g.members).toEqual([{ handle: "ann", agent: "voter" }, { handle: "bob", agent: "voter" }]);
+    expect(g.members).toEqual(["ann", "bob"]);
+    expect(g.roster).toEqual([{ handle: "ann", agent: "voter" }, { handle: "bob", agent: "voter" }]);
     for (const h of ["ann", "bob"]) {
       const p = r.prompts[h]![0]!;
       expect(p).toMatch(/^> from group:pair\/broadcast:1 · \S+Z\n## Objective\nIs the diff safe\?\n\n## Output format\nyes or no\n\n## Boundaries\n- read only\n- no network\n\n## Tool guidance\nuse grep\n/);
@@ -141,8 +142,8 @@ describe("engine.group: broadcast and gather (#13)", () => {
       await g.dissolve();
       const after = e.listSessions().map((s) => s.handle);
       const refused = await g.broadcast("hello").then(() => "sent", (err) => `${err.code}: ${err.message}`);
-      const again = await e.group("temp", ["voter"]).then((g2) => g2.handles.length);
-      return { before, after, refused, again, handles: g.handles };
+      const again = await e.group("temp", ["voter"]).then((g2) => g2.members.length);
+      return { before, after, refused, again, handles: g.members };
     });
     expect(out.handles).toEqual(["mem-1", "mem-2"]);
     expect(out.before).toEqual(["mem-1", "mem-2"]);
