@@ -76,7 +76,7 @@ class ChatScreen {
     const root = new BoxRenderable(r, { flexDirection: "column", width: "100%", height: "100%" });
     this.header = new TextRenderable(r, { content: "", height: 1, wrapMode: "none" });
     this.view = new TranscriptView(screen, { title: ` ${agent} `, empty: `starting ${agent}…`, flexGrow: 1 });
-    this.status = new TextRenderable(r, { content: "", height: 1, wrapMode: "none" });
+    this.status = new TextRenderable(r, { content: "", wrapMode: "word" });
     const box = new BoxRenderable(r, { border: true, borderStyle: "rounded", height: 3, title: " message " });
     this.input = new InputRenderable(r, { placeholder: "Type a message, Enter sends (/quit leaves, /help)", flexGrow: 1 });
     box.add(this.input);
@@ -112,6 +112,8 @@ class ChatScreen {
   private say(text: string, style: Style = "dim"): void {
     const line: Line = [span(text, style)];
     this.status.content = toStyled(this.screen.core, [line]);
+    // The status line wraps, so the transcript's box may change height: lay its text out again once that frame is drawn.
+    this.screen.renderer.once("frame", () => this.view.schedule());
   }
 
   private key(k: KeyEvent): void {
@@ -123,23 +125,24 @@ class ChatScreen {
     if (k.name === "pageup" || k.name === "pagedown" || k.name === "end") this.view.key(k);
   }
 
+  /** Reads the submitted line; the input keeps it when it was not taken (a misspelt command, a session not up yet). */
   private submit(raw: string): void {
-    this.input.value = "";
     const cmd = parseChatInput(raw);
+    if (cmd.kind === "unknown") return this.say(`unknown command ${cmd.name}: /quit, /interrupt, /help (start with // to send a slash)`, "warn");
+    if (cmd.kind === "send" && !this.handle) return this.say(`${this.agent} is still starting: press Enter again in a moment`, "warn");
+    this.input.value = "";
     switch (cmd.kind) {
       case "empty": return;
       case "quit": return this.screen.quit(0);
       case "interrupt": return void this.interrupt();
       case "help": return this.say(CHAT_HELP);
-      case "unknown": return this.say(`unknown command ${cmd.name}: /quit, /interrupt, /help (start with // to send a slash)`, "warn");
-      case "send": return void this.send(cmd.text);
+      case "send": return void this.send(this.handle!, cmd.text);
     }
   }
 
-  private async send(text: string): Promise<void> {
-    if (!this.handle) return this.say(`${this.agent} is still starting; try again in a moment`, "warn");
+  private async send(handle: string, text: string): Promise<void> {
     try {
-      const d = await this.steering.send(this.handle, text);
+      const d = await this.steering.send(handle, text);
       this.say(d.disposition === "queued" ? "queued: delivered when the current turn ends" : "");
       this.source.poke();
     } catch (err) {
