@@ -27,13 +27,18 @@ export class EngineTurns {
     private readonly signal: AbortSignal,
   ) {}
 
-  /** A journaled turn read under `from` (default the run's own tag); aborting `stop` interrupts it. */
-  async send(handle: string, text: string, from: SenderTag = this.sender, stop?: AbortSignal): Promise<string> {
+  /**
+   * A journaled turn read under `from` (default the run's own tag); aborting `stop` interrupts it. `gist` stands for
+   * the text in the step's label (a group's objective rather than its whole brief).
+   */
+  async send(handle: string, text: string, from: SenderTag = this.sender, stop?: AbortSignal, gist?: string): Promise<string> {
     // A group's tag joins the digest; a plain send keeps the input it always had.
-    const input = from === this.sender ? { handle, text } : { handle, text, from };
+    const own = from === this.sender;
+    const input = own ? { handle, text } : { handle, text, from };
+    const label = `send ${handle} ${quote(gist ?? text)}${own ? "" : ` (${from})`}`;
     const out = await this.journal.step<SendOutput>(
       // A group's turns run beside each other: one the stop interrupted stays unfinished (see StepSpec.unfinishedIf).
-      { kind: "send", label: `send ${handle} ${quote(text)}`, input, ...(stop ? { unfinishedIf: () => this.signal.aborted } : {}) },
+      { kind: "send", label, input, ...(stop ? { unfinishedIf: () => this.signal.aborted } : {}) },
       () => this.live(handle, text, from, stop),
     );
     this.runSessions.noteProviderId(handle, out.providerSessionId);

@@ -127,7 +127,7 @@ export class Engine implements WorkflowEngine {
       close: (handle) => this.close(handle),
       step: (spec, exec) => this.journal.step(spec, exec),
       addSender: (tag) => this.runSessions.addSender(tag),
-      sendAs: (handle, text, from, stop) => this.turns.send(handle, text, from, stop),
+      sendAs: (handle, text, from, stop, gist) => this.turns.send(handle, text, from, stop, gist),
       turnAs: (handle, text, from, stop) => this.turns.live(handle, text, from, stop),
     });
     return this.groups.create(name, members);

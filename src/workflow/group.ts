@@ -27,7 +27,7 @@ export interface GroupOps {
   /** Tells the run a tag it sends under, so a resumed run drops what a dead attempt left unread under it. */
   addSender(tag: SenderTag): void;
   /** A journaled turn of `handle`, read under `from`; aborting `stop` interrupts it. */
-  sendAs(handle: string, text: string, from: SenderTag, stop: AbortSignal): Promise<string>;
+  sendAs(handle: string, text: string, from: SenderTag, stop: AbortSignal, gist: string): Promise<string>;
   /** A live turn, not journaled (the caller journals the outcome); aborting `stop` interrupts it. */
   turnAs(handle: string, text: string, from: SenderTag, stop: AbortSignal): Promise<LiveOutcome<{ text: string }>>;
 }
@@ -126,7 +126,7 @@ class RunGroup implements Group {
     }
     slot.turns = this.members.map((h) => {
       const stop = new AbortController();
-      return { member: h, settled: settle(this.ops.sendAs(h, text, from, stop.signal)), stop: () => stop.abort() };
+      return { member: h, settled: settle(this.ops.sendAs(h, text, from, stop.signal, objective)), stop: () => stop.abort() };
     });
     return { id, from, members: [...this.members] };
   }
