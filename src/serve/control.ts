@@ -10,6 +10,7 @@ import { UsageError } from "../util/errors.ts";
 import type { ServeContext } from "./service.ts";
 import { runtimeVerbs, type Verbs } from "./verbs.ts";
 import { sendAnswer, sendSignal } from "../workflow/signals.ts";
+import { controlStream } from "./stream.ts";
 
 /** What a handler may use: the serve's context and its runtime (store, sessions, queues). */
 export interface ControlContext {
@@ -42,6 +43,14 @@ export const controlHandlers: Record<string, ControlHandler> = {
   signal: (p, c) => sendSignal(c.rt.store, str(p, "runId"), str(p, "event"), p.payload ?? null, optStr(p, "sender")),
   answer: (p, c) => sendAnswer(c.rt.store, str(p, "runId"), optStr(p, "key"), str(p, "value")),
   "schedules.run": async (p, c) => ({ runId: await fireScheduleNow(c.ctx, str(p, "name")) }),
+  // Every transcript row of one session the serve hosts, as it is buffered (before it is written), with its position
+  // in the transcript: aegis ui merges them with the rows it reads from the database (#14).
+  "events.watch": (p, c) => {
+    const sessionId = str(p, "sessionId");
+    return controlStream((send) => c.rt.sessions.onRows((e) => {
+      if (e.sessionId === sessionId) send(e.row);
+    }));
+  },
 };
 
 function str(p: Record<string, unknown>, key: string): string {

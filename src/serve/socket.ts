@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Socket, UnixSocketListener } from "bun";
 import { AegisError, errorMessage, isAegisError } from "../util/errors.ts";
 import { controlHandlers, type ControlContext } from "./control.ts";
+import { isControlStream, type ControlStream } from "./stream.ts";
 
 export const SOCKET_FILE = "serve.sock";
 /** A request line longer than this is refused (the control API carries ids and small JSON, not files). */
@@ -58,6 +59,10 @@ export function listenControl(stateDir: string, c: ControlContext): ControlServe
         error(_socket, err) {
           c.ctx.log(`control socket: ${errorMessage(err)}`);
         },
+        close(socket) {
+          streams.get(socket)?.();
+          streams.delete(socket);
+        },
       },
     });
   } finally {
@@ -85,11 +90,35 @@ async function answer(socket: Socket<undefined>, line: string, c: ControlContext
         hint: `known: ${Object.keys(controlHandlers).sort().join(", ")}; is this aegis older than the serve?`,
       });
     }
-    res = { id, result: (await handler(req.params ?? {}, c)) ?? null };
+    const result = await handler(req.params ?? {}, c);
+    if (isControlStream(result)) return openStream(socket, id, result);
+    res = { id, result: result ?? null };
   } catch (err) {
     res = { id, error: toControlError(err) };
   }
   socket.write(`${JSON.stringify(res)}\n`);
+}
+
+/** Streams of open connections, stopped when their connection closes. */
+const streams = new WeakMap<Socket<undefined>, () => void>();
+
+function openStream(socket: Socket<undefined>, id: number, stream: ControlStream): void {
+  socket.write(`${JSON.stringify({ id, result: { streaming: true } })}\n`);
+  let open = true;
+  const stop = stream.open((event) => {
+    if (!open) return false;
+    const line = `${JSON.stringify({ id, event })}\n`;
+    // A partial write means the reader is behind: end the stream rather than buffer without bound.
+    if (socket.write(line) < Buffer.byteLength(line)) {
+      open = false;
+      socket.end();
+    }
+    return open;
+  });
+  streams.set(socket, () => {
+    open = false;
+    stop();
+  });
 }
 
 export function toControlError(err: unknown): ControlError {

@@ -17,7 +17,7 @@ import { HANDLE_PATTERN, newHandle, newId } from "../util/ids.ts";
 import { Emitter } from "./emitter.ts";
 import { consumeInterruptRow, writeInterruptRow } from "./control.ts";
 import { INTERRUPT_SENDER, type Delivery, type InboxMessage, type SenderTag } from "./sender.ts";
-import { Session, type QueuedMessage } from "./session.ts";
+import { Session, type LiveRow, type QueuedMessage } from "./session.ts";
 import type { KeepPolicy } from "../store/worktrees.ts";
 import { logIgnored } from "../util/log-ignored.ts";
 import { SessionWorktrees, sharedStateEnv, worktreeNote } from "./worktrees.ts";
@@ -98,6 +98,7 @@ export type SessionProgress =
 export class SessionManager {
   private readonly live = new Map<string, Session>();
   private readonly emitter = new Emitter<SessionProgress>();
+  private readonly rows = new Emitter<{ sessionId: string; handle: string; row: LiveRow }>();
   /** Inbox rows sitting in some live session's memory, so collecting from the store does not queue them twice. */
   private readonly queuedRows = new Set<number>();
   private readonly hooks;
@@ -122,6 +123,8 @@ export class SessionManager {
       onRowsDone: (ids: readonly number[]) => {
         for (const id of ids) this.queuedRows.delete(id);
       },
+      wantsRows: () => this.rows.active,
+      onRow: (s: Session, row: LiveRow) => this.rows.emit({ sessionId: s.id, handle: s.handle, row }),
     };
   }
 
@@ -132,6 +135,11 @@ export class SessionManager {
   /** Subscribes to progress: spawns, state changes and every agent event, each with its handle. */
   on(listener: (e: SessionProgress) => void): () => void {
     return this.emitter.on(listener);
+  }
+
+  /** Every transcript row of a session live here as it is buffered, with its position (aegis ui over serve, #14). */
+  onRows(listener: (e: { sessionId: string; handle: string; row: LiveRow }) => void): () => void {
+    return this.rows.on(listener);
   }
 
   async spawn(profile: string, o: SpawnOptions = {}): Promise<Session> {

@@ -6,7 +6,7 @@
 
 import type { AgentEvent, DriverSession } from "../drivers/driver.ts";
 import { AegisError } from "../util/errors.ts";
-import { appendEvents, type PendingEvent } from "../store/events.ts";
+import { appendEvents, countEvents, type PendingEvent } from "../store/events.ts";
 import { markDelivered } from "../store/inbox.ts";
 import { closeSessionRow, setSessionLastText, setSessionProcess, setSessionState, updateSession, type SessionState, type SessionTotals } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
@@ -25,6 +25,18 @@ export interface SessionHooks {
   onState(session: Session, state: SessionState): void;
   /** Inbox rows this session no longer holds in memory (delivered, or dropped from memory at close). */
   onRowsDone(ids: readonly number[]): void;
+  /**
+   * Each transcript row as it is buffered, before it is written, with its position among the session's rows
+   * (0, 1, 2, …: the order the transcript table will hold them in), so a watcher can merge it with the rows it
+   * reads from the store without duplicates (#14). Called only while `wantsRows()` says someone listens.
+   */
+  onRow?(session: Session, row: LiveRow): void;
+  wantsRows?(): boolean;
+}
+
+/** A transcript row on its way to the store: its position in the session's transcript, and the event. */
+export interface LiveRow extends PendingEvent {
+  ordinal: number;
 }
 
 export interface SessionInit {
@@ -56,6 +68,8 @@ export class Session {
   private looping = false;
   private turn = 0;
   private buffer: PendingEvent[] = [];
+  /** Rows of this session in the store (counted when a watcher first needs ordinals, then kept by flush). */
+  private storedRows: number | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private idleWaiters: ((o: TurnOutcome | undefined) => void)[] = [];
   private lastOutcome: TurnOutcome | undefined;
@@ -164,6 +178,7 @@ export class Session {
     const turn = ++this.turn;
     this.tracker = new MessageTracker();
     this.buffer.push({ turn, at: Date.now(), event: { type: "prompt", text } });
+    this.announceRow();
     this.setState("working", true);
     // Persisted before delivery: the inbox rows this turn carries are committed before the agent reads them.
     if (batch.some((m) => m.rowId !== undefined)) this.store.flush();
@@ -200,6 +215,7 @@ export class Session {
 
   private record(turn: number, ev: AgentEvent): void {
     this.buffer.push({ turn, at: Date.now(), event: ev });
+    this.announceRow();
     this.tracker.see(ev);
     if (ev.type === "init" && ev.providerSessionId && ev.providerSessionId !== this.providerSessionId) {
       this.providerSessionId = ev.providerSessionId;
@@ -222,11 +238,20 @@ export class Session {
     this.buffer = [];
     this.store.batch(() => {
       appendEvents(this.store, this.id, events);
+      if (this.storedRows !== undefined) this.storedRows += events.length;
       // Keeps the last message current mid-turn, so a crash or a cancel can still report it.
       if (!final && this.tracker.text && this._state === "working") {
         setSessionLastText(this.store, this.id, this.tracker.text);
       }
     });
+  }
+
+  /** Tells a watcher about the row just buffered (the last one), with its position in the transcript. */
+  private announceRow(): void {
+    if (!this.hooks.onRow || !this.hooks.wantsRows?.()) return;
+    // Counted on this connection, so rows flushed into the open write batch count too.
+    this.storedRows ??= countEvents(this.store, this.id);
+    this.hooks.onRow(this, { ...this.buffer[this.buffer.length - 1]!, ordinal: this.storedRows + this.buffer.length - 1 });
   }
 
   private setState(state: SessionState, persist: boolean): void {

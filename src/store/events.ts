@@ -66,6 +66,11 @@ export function listEvents(store: Store, sessionId: string, afterId = 0, limit =
   ).all(sessionId, afterId, limit);
 }
 
+/** How many rows a session's transcript holds. */
+export function countEvents(store: Store, sessionId: string): number {
+  return store.sql<{ n: number }, [string]>("SELECT count(*) AS n FROM events WHERE session_id = ?").get(sessionId)?.n ?? 0;
+}
+
 /** Turns a row back into the event it recorded. */
 export function rowToEvent(row: EventRow): TranscriptEvent {
   if (row.data !== null) return JSON.parse(row.data) as TranscriptEvent;

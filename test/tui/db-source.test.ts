@@ -12,7 +12,7 @@ import { insertTask } from "../../src/store/tasks.ts";
 import { parkRun } from "../../src/store/waits.ts";
 import { createDbSource } from "../../src/tui/source/db-source.ts";
 import type { DataSource, Snapshot, TranscriptRow } from "../../src/tui/source/model.ts";
-import { openReadStore } from "../../src/tui/source/read-store.ts";
+import { openReadOnlyStore } from "../../src/store/read-only.ts";
 import { testConfig } from "../session/fixtures.ts";
 import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
 import { waitFor } from "../fixtures/helpers/wait.ts";
@@ -25,7 +25,7 @@ afterEach(() => {
 function setup(dir: TempDir, pollMs = 10): { writer: Store; reader: Store; source: DataSource } {
   const path = dir.join("state.db");
   const writer = openStore(path);
-  const reader = openReadStore(path);
+  const reader = openReadOnlyStore(path);
   const config = testConfig({ w: { reply: () => "ok" } }, { review: { agent: "w", budgets: [{ usd: 1, window: "1h" }] } });
   const source = createDbSource({ store: reader, queues: config.queues, pollMs });
   open.push(writer, reader, source);

@@ -15,13 +15,18 @@ import { waitFor } from "../fixtures/helpers/wait.ts";
 
 const CONFIG = `import { defineConfig, Scripted } from "aegis";
 export default defineConfig({
-  agents: { slow: { provider: new Scripted({ reply: (p) => \`slow \${p}\`, delayMs: 60_000 }) } },
+  agents: {
+    slow: { provider: new Scripted({ reply: (p) => \`slow \${p}\`, delayMs: 60_000 }) },
+    // Answers its first turn at once; its second turn writes nothing until it is interrupted.
+    twice: { provider: new Scripted({ reply: (p, { turn, signal }) => turn === 1 ? "ready" : new Promise((r) => signal.addEventListener("abort", () => r("stopped"))) }) },
+  },
   workflows: ["workflows/"],
   schedules: { nightly: { cron: "0 3 * * *", workflow: "long" } },
 });
 `;
 const WORKFLOWS = `import { workflow } from "aegis";
 workflow("long", async (e) => { const h = await e.spawn("slow"); return await e.send(h, "think"); });
+workflow("two-turns", async (e) => { const h = await e.spawn("twice"); await e.send(h, "first"); await e.bash("sleep 1"); return await e.send(h, "second"); });
 `;
 
 let dir: TempDir;
@@ -66,6 +71,29 @@ describe("the UI with aegis serve (#14)", () => {
       expect(await steering.interrupt(s.handle)).toBe("requested");
       const end = await waitFor(() => rows.find((r) => r.event.type === "turn_end"), { timeoutMs: 10_000, what: "the interrupted turn's end" });
       expect(end.event).toMatchObject({ type: "turn_end", isError: true });
+    } finally {
+      stop();
+      await steering.close();
+    }
+  });
+
+  test("a turn of a session the serve hosts streams to the UI before it is written; no row comes twice", async () => {
+    expect((await cli(dir.path).run("run", ["two-turns", "--detach"])).code).toBe(0);
+    const s = await waitFor(() => source.snapshot().sessions.find((x) => x.agent === "twice" && x.turns === 1), { timeoutMs: 15_000, what: "the first turn" });
+    const rows: TranscriptRow[] = [];
+    const stop = source.transcript(s.id, (r) => rows.push(...r));
+    const steering = createSteering({ config, cwd: dir.path });
+    try {
+      // The second turn's prompt sits in the serve's buffer (no event, no flush) until the turn ends: only the
+      // stream can show it now.
+      const prompt = await waitFor(() => rows.find((r) => r.event.type === "prompt" && r.event.text.endsWith("second")), { timeoutMs: 10_000, what: "the streamed prompt" });
+      expect(prompt.id).toBeLessThan(0);
+      await steering.interrupt(s.handle);
+      await waitFor(() => rows.filter((r) => r.event.type === "turn_end").length === 2, { timeoutMs: 10_000, what: "the second turn's end" });
+      source.poke();
+      const prompts = rows.filter((r) => r.event.type === "prompt").map((r) => (r.event.type === "prompt" ? r.event.text : ""));
+      expect(prompts).toHaveLength(2);
+      expect(prompts[1]).toEndWith("second");
     } finally {
       stop();
       await steering.close();

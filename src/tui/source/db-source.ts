@@ -10,6 +10,7 @@ import type { Store } from "../../store/store.ts";
 import type { StepView } from "../../workflow/run-status.ts";
 import { EMPTY_SNAPSHOT, type DataSource, type Snapshot, type TranscriptRow } from "./model.ts";
 import { readQueues, readRuns, readSessions, readSteps, readTasks, readTranscript } from "./queries.ts";
+import { TranscriptMerge, type StreamedRow } from "./transcript-merge.ts";
 
 export interface DbSourceOptions {
   store: Store;
@@ -20,6 +21,8 @@ export interface DbSourceOptions {
   /** Schedules to show (only when a serve runs them). Called on each change. */
   schedules?: (store: Store, now: number) => ScheduleView[];
   now?: () => number;
+  /** Transcript rows streamed by the serve hosting a session, merged with the database's (#14). */
+  live?: LiveFeed;
   /** Reports a failed poll (the database went away); polling goes on. */
   onError?: (err: unknown) => void;
 }
@@ -27,12 +30,15 @@ export interface DbSourceOptions {
 /** Crash detection reads /proc for each owner: do it every this many polls, not on every change. */
 const CRASH_CHECK_EVERY = 20;
 
-interface TranscriptSub { sessionId: string; lastId: number; fn: (rows: TranscriptRow[]) => void }
+interface TranscriptSub { sessionId: string; merge: TranscriptMerge; stopLive?: (() => void) | undefined }
+
+/** Streams a session's rows as its host buffers them (a serve's `events.watch`); undefined when it cannot. */
+export type LiveFeed = (sessionId: string, onRow: (row: StreamedRow) => void) => (() => void) | undefined;
 interface StepsSub { runId: string; last: string; fn: (steps: StepView[]) => void }
 
 export interface DbSource extends DataSource {
   /** A serve started or stopped: the next snapshot says so (and carries schedules only with a serve). */
-  setServe(via: "serve" | "database", schedules?: DbSourceOptions["schedules"]): void;
+  setServe(via: "serve" | "database", schedules?: DbSourceOptions["schedules"], live?: LiveFeed): void;
 }
 
 export function createDbSource(o: DbSourceOptions): DbSource {
@@ -40,6 +46,7 @@ export function createDbSource(o: DbSourceOptions): DbSource {
   const store = o.store;
   let via = o.via ?? "database";
   let schedules = o.schedules;
+  let live = o.live;
   let snap: Snapshot = { ...EMPTY_SNAPSHOT, via };
   let lastVersion = -1;
   let polls = 0;
@@ -63,10 +70,9 @@ export function createDbSource(o: DbSourceOptions): DbSource {
   };
   const pumpTranscript = (s: TranscriptSub) => {
     for (;;) {
-      const rows = readTranscript(store, s.sessionId, s.lastId);
+      const rows = readTranscript(store, s.sessionId, s.merge.lastId);
       if (rows.length === 0) return;
-      s.lastId = rows[rows.length - 1]!.id;
-      s.fn(rows);
+      s.merge.fromStore(rows);
       if (rows.length < 2000) return;
     }
   };
@@ -103,9 +109,10 @@ export function createDbSource(o: DbSourceOptions): DbSource {
     get via() {
       return via;
     },
-    setServe(v, sched) {
+    setServe(v, sched, feed) {
       via = v;
       schedules = sched;
+      live = feed;
       poll(true);
     },
     snapshot: () => snap,
@@ -114,10 +121,15 @@ export function createDbSource(o: DbSourceOptions): DbSource {
       return () => subs.delete(fn);
     },
     transcript(sessionId, fn) {
-      const s: TranscriptSub = { sessionId, lastId: 0, fn };
+      const s: TranscriptSub = { sessionId, merge: new TranscriptMerge(sessionId, fn) };
       transcripts.add(s);
+      // The stream first, then the backlog: a row buffered in between comes from one of them, never from neither.
+      s.stopLive = live?.(sessionId, (row) => s.merge.fromStream(row));
       pumpTranscript(s);
-      return () => transcripts.delete(s);
+      return () => {
+        transcripts.delete(s);
+        s.stopLive?.();
+      };
     },
     runSteps(runId, fn) {
       const s: StepsSub = { runId, last: "", fn };
@@ -129,6 +141,7 @@ export function createDbSource(o: DbSourceOptions): DbSource {
     close() {
       if (timer !== undefined) clearInterval(timer);
       timer = undefined;
+      for (const t of transcripts) t.stopLive?.();
       subs.clear();
       transcripts.clear();
       steps.clear();

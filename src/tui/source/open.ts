@@ -8,10 +8,13 @@ import type { LoadedConfig } from "../../config/validate.ts";
 import { statePath } from "../../runtime.ts";
 import { scheduleViews } from "../../schedule/status.ts";
 import { connectServe } from "../../serve/client.ts";
-import { createDbSource } from "./db-source.ts";
+import { createDbSource, type LiveFeed } from "./db-source.ts";
+import type { StreamedRow } from "./transcript-merge.ts";
+import { watchServe } from "../../serve/watch-client.ts";
+import { logger } from "../../ui/log.ts";
 import type { DataSource } from "./model.ts";
 import type { Store } from "../../store/store.ts";
-import { openReadStore } from "./read-store.ts";
+import { openReadOnlyStore } from "../../store/read-only.ts";
 
 export interface OpenSourceOptions {
   pollMs?: number;
@@ -34,14 +37,22 @@ export interface ProjectSource extends DataSource {
 }
 
 export async function openDataSource(config: LoadedConfig, o: OpenSourceOptions = {}): Promise<ProjectSource> {
-  const store = openReadStore(statePath(config));
+  const store = openReadOnlyStore(statePath(config));
   const schedules = (s: Store, now: number) => scheduleViews(config.schedules, s, now);
   let serve = await serveRunning(config);
+  const stateDir = dirname(statePath(config));
+  // A session the serve hosts streams its rows as they are buffered; others (and a serve that refuses) read as usual.
+  const live: LiveFeed = (sessionId, onRow) => {
+    const w = watchServe(stateDir, "events.watch", { sessionId }, (e) => onRow(e as StreamedRow), (err) => {
+      if (err) logger().debug(`aegis ui: the serve's event stream for ${sessionId} ended: ${err.message}`);
+    });
+    return () => w.close();
+  };
   const inner = createDbSource({
     store, queues: config.queues, via: serve ? "serve" : "database",
     ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
     ...(o.onError ? { onError: o.onError } : {}),
-    ...(serve ? { schedules } : {}),
+    ...(serve ? { schedules, live } : {}),
   });
   return {
     get via() {
@@ -52,7 +63,8 @@ export async function openDataSource(config: LoadedConfig, o: OpenSourceOptions 
       const now = await serveRunning(config);
       if (now === serve) return;
       serve = now;
-      inner.setServe(now ? "serve" : "database", now ? schedules : undefined);
+      if (now) inner.setServe("serve", schedules, live);
+      else inner.setServe("database");
     },
     close() {
       inner.close();

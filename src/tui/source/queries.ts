@@ -6,7 +6,7 @@ import { evaluateBudgets } from "../../queue/budgets.ts";
 import { listEvents, rowToEvent } from "../../store/events.ts";
 import { deadOwners } from "../../store/owners.ts";
 import { listRuns, listSteps } from "../../store/runs.ts";
-import type { SessionRow } from "../../store/sessions.ts";
+import { activeTaskBriefs, finishedTaskBriefs, openSessionRows, recentlyClosedSessionRows, runningStepLabels, taskCountsByQueue } from "../../store/dashboard.ts";
 import type { Store } from "../../store/store.ts";
 import { parksOf } from "../../store/waits.ts";
 import { formatUsd } from "../../util/format.ts";
@@ -19,14 +19,12 @@ const MAX_CLOSED = 30;
 
 /** Recent sessions; `hostCheck` also looks whether the processes hosting the open ones are still alive. */
 export function readSessions(store: Store, now: number, hostCheck: boolean, gone: Set<string>): SessionView[] {
-  const open = store.sql<SessionRow, []>("SELECT * FROM sessions WHERE closed_at IS NULL ORDER BY created_at").all();
+  const open = openSessionRows(store);
   if (hostCheck) {
     gone.clear();
     for (const o of deadOwners(store, open.flatMap((r) => (r.owner ? [r.owner] : [])))) gone.add(o);
   }
-  const closed = store.sql<SessionRow, [number, number]>(
-    "SELECT * FROM sessions WHERE closed_at > ? ORDER BY closed_at DESC LIMIT ?",
-  ).all(now - CLOSED_KEEP_MS, MAX_CLOSED).reverse();
+  const closed = recentlyClosedSessionRows(store, now - CLOSED_KEEP_MS, MAX_CLOSED);
   return [...open, ...closed].map((r) => ({
     id: r.id, handle: r.handle, agent: r.agent, provider: r.provider, model: r.model, state: r.state,
     spawnedBy: r.spawned_by, owner: r.owner, createdAt: r.created_at, closedAt: r.closed_at, turns: r.turns,
@@ -43,10 +41,7 @@ export function readQueues(store: Store, configured: Record<string, ResolvedQueu
     return v;
   };
   for (const name of Object.keys(configured)) view(name);
-  const rows = store.sql<{ queue: string; status: string; n: number }, []>(
-    "SELECT queue, status, count(*) AS n FROM tasks GROUP BY queue, status",
-  ).all();
-  for (const r of rows) {
+  for (const r of taskCountsByQueue(store)) {
     const v = view(r.queue);
     if (r.status === "pending" || r.status === "running" || r.status === "done" || r.status === "failed" || r.status === "cancelled") v[r.status] = r.n;
   }
@@ -67,13 +62,7 @@ export function readRuns(store: Store, crashedCheck: boolean): RunSummary[] {
   const parks = parksOf(store, runs.map((r) => r.id));
   const running = runs.filter((r) => r.status === "running");
   const dead = crashedCheck && running.length ? deadOwners(store, running.flatMap((r) => (r.owner ? [r.owner] : []))) : new Set<string>();
-  const steps = new Map<string, string>();
-  if (running.length) {
-    const marks = running.map(() => "?").join(", ");
-    for (const s of store.sql<{ run_id: string; label: string }, string[]>(
-      `SELECT run_id, label FROM steps WHERE status = 'running' AND run_id IN (${marks}) ORDER BY seq`,
-    ).all(...running.map((r) => r.id))) steps.set(s.run_id, s.label);
-  }
+  const steps = runningStepLabels(store, running.map((r) => r.id));
   return runs.map((r) => {
     const v = toRunView(r, parks.get(r.id));
     const crashed = r.status === "running" && r.owner !== null && dead.has(r.owner);
@@ -92,11 +81,8 @@ const TASK_LIMIT = 50;
 
 /** Pending and running tasks, then the most recent finished ones, newest last. */
 export function readTasks(store: Store): TaskView[] {
-  type Row = { id: string; queue: string; status: string; worker_handle: string | null; worker_session: string | null; payload: string; enqueued_at: number };
-  const cols = "id, queue, status, worker_handle, worker_session, substr(payload, 1, 200) AS payload, enqueued_at";
-  const active = store.sql<Row, [number]>(`SELECT ${cols} FROM tasks WHERE status IN ('pending', 'running') ORDER BY seq LIMIT ?`).all(TASK_LIMIT);
-  const recent = store.sql<Row, [number]>(`SELECT ${cols} FROM tasks WHERE status NOT IN ('pending', 'running') ORDER BY seq DESC LIMIT ?`)
-    .all(Math.max(10, TASK_LIMIT - active.length)).reverse();
+  const active = activeTaskBriefs(store, TASK_LIMIT);
+  const recent = finishedTaskBriefs(store, Math.max(10, TASK_LIMIT - active.length));
   return [...recent, ...active].map((r) => ({
     id: r.id, queue: r.queue, status: r.status, workerHandle: r.worker_handle, workerSession: r.worker_session,
     payload: r.payload, enqueuedAt: r.enqueued_at,

@@ -1,15 +1,15 @@
-// A read-only connection to the state database, shaped like a Store so the store's own query helpers work on it.
-// The UI watches processes that write this file: it must never take a write lock, so the connection is opened
+// A read-only connection to the state database, shaped like a Store so the store's own query helpers work on it
+// (aegis ui, #14). The UI watches processes that write this file: it must never take a write lock, so the connection is opened
 // read-only (SQLite refuses any write on it) and its write methods throw. WAL readers never block writers.
 // The database is created and migrated first (one short write) when it is missing or older than this aegis.
 
 import { Database, type SQLQueryBindings, type Statement } from "bun:sqlite";
 import { existsSync } from "node:fs";
-import { MIGRATIONS } from "../../store/migrations.ts";
-import { openStore, type Store } from "../../store/store.ts";
-import { AegisError, errorMessage } from "../../util/errors.ts";
+import { AegisError, errorMessage } from "../util/errors.ts";
+import { MIGRATIONS } from "./migrations.ts";
+import { openStore, type Store } from "./store.ts";
 
-export function openReadStore(path: string): Store {
+export function openReadOnlyStore(path: string): Store {
   if (!existsSync(path) || schemaBehind(path)) openStore(path).close();
   let db: Database;
   try {
