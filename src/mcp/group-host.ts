@@ -2,7 +2,7 @@
 // (store/groups.ts); broadcasts go to the members under `group:<name>/broadcast:<n>` and are gathered with a named
 // reducer and a timeout (workflow/group-collect.ts, group-reduce.ts). The broadcast in flight lives in this process
 // only: after it ends, a group is a record that aegis_group_status reports and aegis_dissolve closes. A group ends
-// with its owner's session. It must not check who may act on a group (the tools do).
+// with its owner's session, or once all its members have closed. It must not check who may act on a group (the tools do).
 
 import type { SessionManager } from "../session/manager.ts";
 import type { SenderTag } from "../session/sender.ts";
@@ -75,15 +75,19 @@ export function groupHost(sessions: SessionManager, log: (line: string) => void 
     });
   }
 
-  /** A group ends with its owner: its members would otherwise outlive the only session that can use them. */
+  /**
+   * A group ends with its owner (its members would otherwise outlive the only session that can use them) and once
+   * every member has closed (at a clean shutdown, say), so its record does not claim a live group.
+   */
   function watchOwners(): void {
     if (watching) return;
     watching = true;
     sessions.on((e) => {
       if (e.type !== "state" || e.state !== "closed") return;
       for (const g of [...live.values()]) {
-        if (g.owner !== `agent:${e.handle}`) continue;
-        dissolve(g.id).catch((err: unknown) => log(`aegis mcp: dissolving group ${g.name} of ${e.handle} failed: ${formatError(err)}`));
+        const ends = g.owner === `agent:${e.handle}` || (g.members.some((m) => m.handle === e.handle) && g.members.every((m) => !sessions.get(m.handle)));
+        if (!ends) continue;
+        dissolve(g.id).catch((err: unknown) => log(`aegis mcp: dissolving group ${g.name} after ${e.handle} closed failed: ${formatError(err)}`));
       }
     });
   }

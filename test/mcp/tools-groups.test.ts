@@ -178,6 +178,19 @@ describe("aegis_dissolve and the group record (#13)", () => {
     for (const m of g.members) expect(harness.sessions.get(m.handle)).toBeUndefined();
   });
 
+  test("a group whose members have all closed is recorded as dissolved (an operator's group at shutdown, say)", async () => {
+    const { config } = setup();
+    h = planeHarness(config);
+    const op = await operatorClient(h);
+    const g = await callJson(op, "aegis_group_spawn", { name: "ops", members: ["yes", "no"] });
+    expect(g.owner).toBe("user");
+    await h.sessions.close(g.members[0].handle);
+    expect((await callJson(op, "aegis_group_status", { group: "ops" })).state).toBe("active");
+    await h.sessions.close(g.members[1].handle);
+    const harness = h;
+    await waitForState(harness, g.groupId, "dissolved");
+  });
+
   test("another process answers a group's status from the record; once the hosting process is gone its members read as gone", async () => {
     const { config } = setup();
     const store: Store = memoryStore();
