@@ -37,7 +37,7 @@ root:
 `;
 const HELPER = `{ "name": "helper", "args": { "word": { "type": "string" } }, "root": { "type": "bash", "id": "say", "run": "printf %s {{ args.word }}" } }`;
 const FILES = `name: files
-args: { files: { type: array } }
+args: { files: { type: array }, mode: { type: string, enum: [fast, slow], default: fast } }
 root: { type: map, id: m, over: args.files, body: { type: agent, id: a, prompt: "{{ item }}" } }
 `;
 
@@ -128,6 +128,9 @@ describe("aegis run with a no-code workflow (#13)", () => {
     const bad = await aegis.run("run", ["workflows/ship.yaml", "--rounds=many"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--rounds: ');
+    const off = await aegis.run("run", ["./files.yml", "--files=x", "--mode=medium"]);
+    expect(off.code).toBe(2);
+    expect(off.stderr).toContain('--mode: Invalid option: expected one of "fast"|"slow" (got "medium")');
     const help = await aegis.run("run", ["workflows/ship.yaml", "--help"]);
     expect(help.stdout).toContain("WORKFLOW ship: Draft, list, fan out");
     expect(help.stdout).toMatch(/--topic <string>\s+What to write about \(default: "cats"\)/);

@@ -113,7 +113,7 @@ export function argsSchema(decls: Record<string, ArgDecl> | undefined): ArgsSche
   const shape: Record<string, z.ZodType> = {};
   for (const [name, d] of Object.entries(decls)) {
     let s: z.ZodType = d.enum
-      ? z.union(d.enum.map((v) => z.literal(v)) as unknown as [z.ZodLiteral, z.ZodLiteral])
+      ? z.literal(d.enum)
       : d.type === "string" ? z.string()
       : d.type === "number" ? z.number()
       : d.type === "integer" ? z.number().int()

@@ -47,6 +47,11 @@ export function validateSpec(raw: unknown, source: string, ctx: SpecContext): Sp
     if (a.default !== undefined && !defaultFits(a.type, a.default)) {
       issues.push({ path: `args.${name}`, message: `default ${JSON.stringify(a.default)} is not of type ${a.type}` });
     }
+    const offType = a.enum?.find((v) => !defaultFits(a.type, v));
+    if (offType !== undefined) issues.push({ path: `args.${name}`, message: `enum value ${JSON.stringify(offType)} is not of type ${a.type}` });
+    if (a.enum && a.default !== undefined && !a.enum.includes(a.default as string | number)) {
+      issues.push({ path: `args.${name}`, message: `default ${JSON.stringify(a.default)} is not one of the enum values (${a.enum.map((v) => JSON.stringify(v)).join(", ")})` });
+    }
   }
   if (issues.length || !root) throw specError(source, issues);
   const { $schema: _s, root: _r, ...rest } = top.data;

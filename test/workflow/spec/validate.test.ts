@@ -81,6 +81,9 @@ root:
     expect(validationError(one("{ type: map, id: m, over: 'first[0]', body: { type: bash, id: x, run: ls } }"))).toContain('over: "first[0]" is not a selector');
     expect(validationError(one("{ type: bash, id: b, run: ls, timeout: soon }"))).toContain('timeout: bad duration "soon"');
     expect(validationError(one("{ type: bash, id: b, run: ls }", "args: { n: { type: integer, default: 1.5 } }\n"))).toContain("args.n: default 1.5 is not of type integer");
+    const en = validationError(one("{ type: bash, id: b, run: ls }", "args: { m: { type: string, enum: [fast, 2], default: medium } }\n"));
+    expect(en).toContain("args.m: enum value 2 is not of type string");
+    expect(en).toContain('args.m: default "medium" is not one of the enum values ("fast", 2)');
   });
 
   test("a malformed node does not hide the other nodes' problems, and references to it are not reported", () => {
