@@ -49,6 +49,19 @@ export function pgAvailability(): PgAvailability {
 }
 
 let shared: Promise<TestPostgres> | undefined;
+let databases = 0;
+
+/** A new empty database on the cluster (owned by the `aegis` role), for a test that needs a clean schema; its URL. */
+export async function freshDatabase(pg: TestPostgres): Promise<string> {
+  const name = `aegis_t${process.pid}_${++databases}`;
+  const db = new Bun.SQL({ url: pg.url, max: 1 });
+  try {
+    await db.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await db.close();
+  }
+  return pg.url.replace(/\/aegis$/, `/${name}`);
+}
 
 /** One cluster per test process, started on first use and stopped when the process exits. */
 export function sharedPostgres(): Promise<TestPostgres> {
@@ -108,7 +121,7 @@ export async function startPostgres(opts: StartOptions = {}): Promise<TestPostgr
     const pw = `aegis-${crypto.randomUUID()}`;
     const admin = new Bun.SQL({ url: `postgres://postgres:${superPw}@127.0.0.1:${port}/postgres`, max: 1 });
     try {
-      await admin.unsafe(`CREATE ROLE aegis LOGIN PASSWORD '${pw}'`);
+      await admin.unsafe(`CREATE ROLE aegis LOGIN CREATEDB PASSWORD '${pw}'`);
       await admin.unsafe("CREATE DATABASE aegis OWNER aegis");
     } finally {
       await admin.close();

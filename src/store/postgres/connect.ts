@@ -1,0 +1,75 @@
+// Opening a PostgreSQL store (#15): the connection pool (Bun.sql, given the URL explicitly so DATABASE_URL / PG* are
+// never read), the URL with its password hidden for every message, and the versioned schema migrations, applied once
+// under a transaction-scoped advisory lock so that N processes starting together never race. It knows no table.
+
+import { SQL } from "bun";
+import { AegisError, errorMessage } from "../../util/errors.ts";
+import { logIgnored } from "../../util/log-ignored.ts";
+import type { PgMigration } from "./schema.ts";
+
+/** The lock every migrating process takes first (an arbitrary constant: "aegis" in ASCII). */
+const MIGRATION_LOCK = 0x6165676973;
+
+/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`: the only form of the URL aegis ever prints. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "<an unparsable database URL>";
+  }
+}
+
+export interface PgPool {
+  readonly sql: SQL;
+  readonly url: string;
+}
+
+/** Connects and brings the schema up to date; the pool holds at most `max` connections (plus one for LISTEN). */
+export async function openPg(url: string, migrations: readonly PgMigration[], max = 8): Promise<PgPool> {
+  const sql = new SQL({ url, max, idleTimeout: 60 });
+  try {
+    await sql`SELECT 1`;
+  } catch (err) {
+    // The connect error is the one to report; a failure closing the pool that never connected adds nothing.
+    await sql.close().catch(logIgnored("closing a pool that could not connect"));
+    throw new AegisError("E_STATE", `cannot connect to the database ${redactUrl(url)}: ${errorMessage(err)}`, {
+      hint: "check store.url in the config or AEGIS_DATABASE_URL, and that the server accepts connections from this host",
+      cause: err,
+    });
+  }
+  try {
+    await migratePg(sql, url, migrations);
+  } catch (err) {
+    await sql.close();
+    throw err;
+  }
+  return { sql, url };
+}
+
+/** Applies the migrations newer than the database in one transaction, holding the migration lock. */
+export async function migratePg(sql: SQL, url: string, migrations: readonly PgMigration[]): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK})`;
+    await tx`CREATE TABLE IF NOT EXISTS schema_version (version int4 PRIMARY KEY, name text NOT NULL, applied_at int8 NOT NULL)`;
+    const [row] = await tx`SELECT coalesce(max(version), 0)::int4 AS v FROM schema_version`;
+    const have = Number(row.v);
+    const known = migrations.at(-1)?.version ?? 0;
+    if (have > known) {
+      throw new AegisError("E_STATE", `the database ${redactUrl(url)} is at schema version ${have}, newer than this aegis knows (${known})`, {
+        hint: "upgrade aegis on this machine: every process sharing one database must run the same or a newer version",
+        data: { have, known },
+      });
+    }
+    for (const m of migrations) {
+      if (m.version <= have) continue;
+      try {
+        await tx.unsafe(m.up);
+      } catch (err) {
+        throw new AegisError("E_STATE", `migration ${m.version} (${m.name}) failed on ${redactUrl(url)}: ${errorMessage(err)}`, { cause: err });
+      }
+      await tx`INSERT INTO schema_version (version, name, applied_at) VALUES (${m.version}, ${m.name}, ${Date.now()})`;
+    }
+  });
+}
