@@ -99,7 +99,10 @@ export function layoutTranscript(items: readonly TranscriptItem[], o: LayoutOpti
       got = { sig, lines: layoutItem(it, o) };
       cache?.set(it.key, got);
     }
-    for (const l of got.lines) (lines.push(l), owners.push(it.key));
+    for (const l of got.lines) {
+      lines.push(l);
+      owners.push(it.key);
+    }
   }
   return { lines, owners };
 }

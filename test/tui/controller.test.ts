@@ -42,7 +42,7 @@ function setup() {
   const press = (...keys: (string | Key)[]) => {
     for (const k of keys) ctl.handleKey(typeof k === "string" ? { name: k, sequence: k.length === 1 ? k : "" } : k);
   };
-  const type = (text: string) => press(...[...text].map((c) => ({ name: c === " " ? "space" : c, sequence: c })));
+  const type = (text: string) => press(...Array.from(text, (c) => c).map((c) => ({ name: c === " " ? "space" : c, sequence: c })));
   return { ctl, calls, press, type, snap, quitted: () => quit };
 }
 

@@ -181,7 +181,7 @@ export class DashboardController {
     }
     if (k.name === "backspace") m.text = m.text.slice(0, -1);
     else if (k.name === "return" || k.name === "enter") this.submit(m);
-    else if (k.sequence && !k.ctrl && !k.meta && [...k.sequence].every((c) => c >= " " && c !== "\x7f")) m.text += k.sequence;
+    else if (k.sequence && !k.ctrl && !k.meta && printable(k.sequence)) m.text += k.sequence;
   }
 
   private submit(m: Extract<Mode, { kind: "input" }>): void {
@@ -240,4 +240,13 @@ function keysOf(tab: Tab, s: Snapshot): string[] {
     case "tasks": return s.tasks.map((v) => v.id);
     case "schedules": return (s.schedules ?? []).map((v) => v.name);
   }
+}
+
+/** True when `s` holds no control character (a key that types text, not an escape sequence or Enter). */
+function printable(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return false;
+  }
+  return true;
 }

@@ -8,7 +8,7 @@ import type { ResolvedQueue } from "../../config/schema.ts";
 import type { ScheduleView } from "../../schedule/status.ts";
 import type { Store } from "../../store/store.ts";
 import type { StepView } from "../../workflow/run-status.ts";
-import { EMPTY_SNAPSHOT, type DataSource, type Snapshot, type TranscriptRow } from "./model.ts";
+import { EMPTY_SNAPSHOT, type DataSource, type Snapshot } from "./model.ts";
 import { readQueues, readRuns, readSessions, readSteps, readTasks, readTranscript } from "./queries.ts";
 import { TranscriptMerge, type StreamedRow } from "./transcript-merge.ts";
 

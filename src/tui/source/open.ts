@@ -58,7 +58,11 @@ export async function openDataSource(config: LoadedConfig, o: OpenSourceOptions 
     get via() {
       return inner.via;
     },
-    snapshot: inner.snapshot, subscribe: inner.subscribe, transcript: inner.transcript, runSteps: inner.runSteps, poke: inner.poke,
+    snapshot: () => inner.snapshot(),
+    subscribe: (fn) => inner.subscribe(fn),
+    transcript: (id, fn) => inner.transcript(id, fn),
+    runSteps: (id, fn) => inner.runSteps(id, fn),
+    poke: () => inner.poke(),
     async refreshServe() {
       const now = await serveRunning(config);
       if (now === serve) return;
