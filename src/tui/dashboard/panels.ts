@@ -90,7 +90,9 @@ export function helpLines(tab: Tab, width: number): Line[] {
     ...row("a", "answer the question the selected run asks"),
     ...row("q, Ctrl-C", "quit (the terminal is restored)"),
     [span("")],
-    ...note(`Data: the state database, read-only (sessions, runs and tasks of every aegis process of this project). Tab now: ${tab}.`),
+    ...note("Data: the project's state database, read-only: the sessions, runs and tasks of every aegis process of this project " +
+      "(aegis run, aegis work, serve, other UIs). While aegis serve runs, the transcript of a session it hosts also streams over its socket."),
+    ...note(`Tab now: ${tab}.`),
     ...note("Press any key to close this help."),
   ];
 }
