@@ -9,6 +9,7 @@ import type { LoadedConfig } from "../../src/config/validate.ts";
 import { openDataSource, type ProjectSource } from "../../src/tui/source/open.ts";
 import type { TranscriptRow } from "../../src/tui/source/model.ts";
 import { createSteering } from "../../src/tui/steer.ts";
+import { watchServe } from "../../src/serve/watch-client.ts";
 import { cli, type Streaming } from "../fixtures/helpers/aegis-cli.ts";
 import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
 import { waitFor } from "../fixtures/helpers/wait.ts";
@@ -97,6 +98,14 @@ describe("the UI with aegis serve (#14)", () => {
     } finally {
       stop();
       await steering.close();
+    }
+  });
+
+  test("a watch the serve refuses (unknown method, bad params) ends with the serve's reason", async () => {
+    const stateDir = dir.join(".aegis");
+    for (const [method, params, why] of [["events.nope", {}, /unknown control method/], ["events.watch", {}, /sessionId/]] as const) {
+      const ended = await new Promise<Error | undefined>((resolve) => watchServe(stateDir, method, params, () => undefined, resolve));
+      expect(ended?.message).toMatch(why);
     }
   });
 
