@@ -44,7 +44,7 @@ export default defineConfig({
     env: { PATH: "/usr/bin:/bin", HOME: dir, NO_COLOR: "1" },
   }));
   try {
-    expect((await client.listTools()).tools).toHaveLength(15);
+    expect((await client.listTools()).tools).toHaveLength(21);
     const helper = (await callJson(client, "aegis_spawn", { agent: "helper" })).handle as string;
     const prompt = `MCP: aegis aegis_handoff ${JSON.stringify({ target: helper, context: "hello from lead" })}`;
     await callJson(client, "aegis_spawn", { agent: "lead", prompt });
