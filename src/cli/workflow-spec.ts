@@ -9,7 +9,7 @@ import { out } from "../ui/log.ts";
 import { ConfigError } from "../util/errors.ts";
 import { coerceCliArgs } from "../workflow/arg-schema.ts";
 import { loadConfigWorkflows } from "../workflow/loader.ts";
-import { listWorkflows } from "../workflow/registry.ts";
+import { allWorkflows, listWorkflows } from "../workflow/registry.ts";
 import type { LoadedConfig } from "../config/validate.ts";
 import type { Spec } from "../workflow/spec/schema.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
@@ -43,13 +43,29 @@ function countNodes(spec: Spec): number {
 }
 
 const validate = defineCommand({
-  meta: { name: "validate", description: "Check a no-code workflow file: shape, ids, references, agents, JSON Schemas (exit 2 on a problem)" },
-  args: { ...fileArg, ...configArgs, ...jsonArg },
+  meta: {
+    name: "validate",
+    description: "Check a no-code workflow file: shape, ids, references, agents, JSON Schemas (exit 2 on a problem); without a file, load every workflow of the config",
+  },
+  args: { file: { ...fileArg.file, required: false }, ...configArgs, ...jsonArg },
   async run({ args }) {
     const config = await loadConfigFromArgs(args);
-    const spec = await checkedSpec(config, resolve(workDir(args), String(args.file)));
-    const nodes = countNodes(spec);
-    out(args.json ? JSON.stringify({ ok: true, workflow: spec.name, file: spec.source, nodes }) : `ok: ${spec.source}: workflow "${spec.name}", ${nodes} node${nodes === 1 ? "" : "s"}`);
+    try {
+      if (args.file === undefined) {
+        await loadConfigWorkflows(config);
+        const mine = allWorkflows().filter((w) => !w.builtin);
+        const specs = mine.filter((w) => w.file && /\.(ya?ml|json)$/i.test(w.file)).length;
+        const text = `ok: ${mine.length} workflow${mine.length === 1 ? "" : "s"} of the config load (${specs} no-code)`;
+        return void out(args.json ? JSON.stringify({ ok: true, workflows: mine.map((w) => w.name) }) : text);
+      }
+      const spec = await checkedSpec(config, resolve(workDir(args), String(args.file)));
+      const nodes = countNodes(spec);
+      out(args.json ? JSON.stringify({ ok: true, workflow: spec.name, file: spec.source, nodes }) : `ok: ${spec.source}: workflow "${spec.name}", ${nodes} node${nodes === 1 ? "" : "s"}`);
+    } catch (err) {
+      // --json: the problems on stdout for tools (an editor, a CI annotation); the error itself still exits 2.
+      if (args.json && err instanceof ConfigError) out(JSON.stringify({ ok: false, file: (err.data as { file?: string }).file ?? null, problems: err.issues }));
+      throw err;
+    }
   },
 });
 

@@ -73,6 +73,17 @@ describe("aegis workflow validate / plan / schema (#13)", () => {
     expect(r.stderr).toContain('bad.yaml: root.children[0] (id "a"): unknown agent "revewer" (did you mean "reviewer"?); agents: writer, reviewer');
   });
 
+  test("validate --json: the problems on stdout with path, id and message, exit 2; without a file, every workflow of the config", async () => {
+    const r = await aegis.run("workflow", ["validate", "bad.yaml", "--json"]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, file: "bad.yaml", problems: [
+      { path: "root.children[0]", id: "a", message: 'unknown agent "revewer" (did you mean "reviewer"?); agents: writer, reviewer' },
+    ] });
+    const all = await aegis.run("workflow", ["validate"]);
+    expect(all.code).toBe(0);
+    expect(all.stdout.trim()).toBe("ok: 2 workflows of the config load (2 no-code)");
+  });
+
   test("validate: a call to an unregistered workflow and a YAML syntax error exit 2", async () => {
     const calls = await aegis.run("workflow", ["validate", "calls.yaml"]);
     expect(calls.code).toBe(2);

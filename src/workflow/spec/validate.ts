@@ -296,7 +296,8 @@ function zodMessage(i: z.core.$ZodIssue, raw: unknown, allowed?: string[], type?
 
 function specError(source: string, issues: Issue[]): ConfigError {
   const lines = issues.map((i) => `${source}: ${i.path}${i.id ? ` (id "${i.id}")` : ""}: ${i.message}`);
-  const configIssues: ConfigIssue[] = issues.map((i) => ({ path: i.path, message: i.id ? `(id "${i.id}") ${i.message}` : i.message }));
+  // Each issue also carries the node's id (for `aegis workflow validate --json`).
+  const configIssues: ConfigIssue[] = issues.map((i) => ({ path: i.path, ...(i.id ? { id: i.id } : {}), message: i.message }));
   return new ConfigError(lines.length === 1 ? lines[0]! : `${source}: ${lines.length} problems:\n${lines.map((l) => `  ${l}`).join("\n")}`, {
     file: source, issues: configIssues, hint: "aegis workflow schema prints the file format as a JSON Schema (for editors)",
   });
