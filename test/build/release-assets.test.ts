@@ -9,6 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "../../scripts/compile.ts";
 import { bunSectionSize, inspectBinary, type BinaryInfo } from "../../scripts/release/binfmt.ts";
+import { nativePlan } from "../../scripts/opentui-native.ts";
+import { findTarget } from "../../scripts/release/targets.ts";
 import { buildInto, MANDATORY, run, runtimesCached } from "./release-helpers.ts";
 
 const enabled = MANDATORY || runtimesCached();
@@ -47,6 +49,20 @@ describe.skipIf(!enabled)("release assets (#9)", () => {
     const notes = readFileSync(join(dir, "RELEASE_NOTES.md"), "utf8");
     expect(notes).toContain("Windows is unsupported");
     expect(notes).toContain("apk add libstdc++ libgcc");
+  });
+
+  test("each asset embeds the terminal UI's native library when its package is installed; the notes name those without it (#14)", () => {
+    const notes = readFileSync(join(dir, "RELEASE_NOTES.md"), "utf8");
+    for (const [asset, { bytes }] of infos) {
+      const plan = nativePlan(findTarget(asset)!, ROOT);
+      // Bun stores an embedded file as $bunfs/root/libopentui-<hash>.<ext>; the loader's own code names only libopentui.<ext>.
+      expect(Buffer.from(bytes).includes("libopentui-"), asset).toBe(plan.embedded !== undefined);
+      if (plan.warning) {
+        expect(notes).toContain(plan.warning);
+        expect(buildLog).toContain(`warning: ${plan.warning}`);
+      }
+    }
+    expect(nativePlan(findTarget("linux-x64")!, ROOT).embedded).toBe("@opentui/core-linux-x64"); // npm installs the host's
   });
 
   test("SHA256SUMS lists every asset with its SHA-256, in sha256sum format", () => {
