@@ -112,6 +112,11 @@ class DashboardUi {
     return Math.max(5, Math.min(Math.floor((h - 4) * 0.4), rows + 4));
   }
 
+  /** The detail pane's height: what the header, tab bar, list and footer leave. */
+  private detailHeight(): number {
+    return Math.max(3, this.screen.renderer.height - 1 - 1 - this.listBox.height - 2);
+  }
+
   private schedule(): void {
     this.scheduled ??= setTimeout(() => this.draw(), 16);
   }
@@ -157,7 +162,7 @@ class DashboardUi {
     this.infoBox.visible = !help && !showTranscript;
     if (showTranscript) {
       this.transcript.show(sessionId, this.source, { title, empty: sel ? "no transcript yet" : "nothing selected" });
-      this.transcript.draw();
+      this.transcript.draw({ width: this.screen.renderer.width, height: this.detailHeight() });
     }
     if (sel?.tab !== "runs" || help) {
       this.steps?.stop();
@@ -165,7 +170,7 @@ class DashboardUi {
     }
     if (help || showTranscript) return;
     const w = this.screen.renderer.width - 2;
-    const h = Math.max(1, (this.infoBox.height || 10) - 2);
+    const h = Math.max(1, this.detailHeight() - 2);
     const snap = this.source.snapshot();
     if (sel?.tab === "runs") {
       if (this.steps?.runId !== sel.id) {

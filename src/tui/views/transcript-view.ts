@@ -24,6 +24,7 @@ export class TranscriptView {
   private sessionId: string | undefined;
   private scheduled: ReturnType<typeof setTimeout> | undefined;
   private empty: string;
+  private outer: { width: number; height: number } | undefined;
   /** Lines drawn last, so an unchanged frame costs no text update. */
   private last: Line[] = [];
 
@@ -74,12 +75,16 @@ export class TranscriptView {
     return true;
   }
 
-  /** Draws now (the owner calls it after a resize). */
-  draw(): void {
+  /**
+   * Draws now (the owner calls it after a resize). `outer` is the box's size when the owner knows it before the
+   * layout pass does (it just changed the boxes around it); it is kept for later draws.
+   */
+  draw(outer?: { width: number; height: number }): void {
     this.scheduled = undefined;
+    if (outer) this.outer = outer;
     if (this.screen.renderer.isDestroyed) return;
-    const width = Math.max(10, (this.root.width || this.screen.renderer.width) - 2);
-    const height = Math.max(1, (this.root.height || this.screen.renderer.height) - 2);
+    const width = Math.max(10, (this.outer?.width ?? (this.root.width || this.screen.renderer.width)) - 2);
+    const height = Math.max(1, (this.outer?.height ?? (this.root.height || this.screen.renderer.height)) - 2);
     const lines = this.pane.render(width, height, this.empty);
     if (sameLines(lines, this.last)) return;
     this.last = lines;
