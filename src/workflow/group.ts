@@ -65,25 +65,30 @@ function expand(specs: readonly GroupMemberSpec[], agents: readonly string[]): A
 
 /** The groups of one run, by name. */
 export class RunGroups {
-  private readonly live = new Map<string, RunGroup>();
+  /** Names of the run's groups not dissolved (taken from the call, so two groups cannot start under one name). */
+  private readonly names = new Set<string>();
 
   constructor(private readonly ops: GroupOps) {}
 
   async create(name: string, specs: readonly GroupMemberSpec[]): Promise<Group> {
     checkGroupName(name);
-    if (this.live.has(name)) {
+    if (this.names.has(name)) {
       throw new AegisError("E_STATE", `group "${name}" already exists in this run`, { hint: "dissolve it first, or pick another name" });
     }
     const wanted = expand(specs, this.ops.agents());
-    const handles = await Promise.all(wanted.map((m) => this.ops.spawn(m.agent, m.opts)));
-    const members = wanted.map((m, i) => ({ handle: handles[i]!, agent: m.agent }));
-    await this.ops.step<{ name: string; members: GroupMember[] }>(
-      { kind: "group", label: `group ${name}: ${handles.join(", ")}`, input: { name, members: wanted } },
-      async () => ({ output: { name, members } }),
-    );
-    const g = new RunGroup(this.ops, name, members, () => this.live.delete(name));
-    this.live.set(name, g);
-    return g;
+    this.names.add(name);
+    try {
+      const handles = await Promise.all(wanted.map((m) => this.ops.spawn(m.agent, m.opts)));
+      const members = wanted.map((m, i) => ({ handle: handles[i]!, agent: m.agent }));
+      await this.ops.step<{ name: string; members: GroupMember[] }>(
+        { kind: "group", label: `group ${name}: ${handles.join(", ")}`, input: { name, members: wanted } },
+        async () => ({ output: { name, members } }),
+      );
+      return new RunGroup(this.ops, name, members, () => this.names.delete(name));
+    } catch (err) {
+      this.names.delete(name);
+      throw err;
+    }
   }
 }
 
@@ -91,6 +96,8 @@ interface InFlight {
   id: number;
   from: SenderTag;
   turns: MemberTurn[];
+  /** Resolves once the members' turns have started (a gather called before the broadcast resolved waits for it). */
+  ready: Promise<void>;
   gathering?: boolean;
 }
 
@@ -112,7 +119,8 @@ class RunGroup implements Group {
     const id = ++this.rounds;
     const from = groupSender(this.name, "broadcast", id);
     this.ops.addSender(from);
-    const slot: InFlight = { id, from, turns: [] };
+    let started!: () => void;
+    const slot: InFlight = { id, from, turns: [], ready: new Promise<void>((r) => (started = r)) };
     this.inflight = slot; // taken before the step, so a concurrent broadcast is refused
     const text = renderBrief(this.name, this.members, objective, opts);
     try {
@@ -121,13 +129,15 @@ class RunGroup implements Group {
         async () => ({ output: { id, members: [...this.members] } }),
       );
     } catch (err) {
-      this.inflight = undefined;
+      if (this.inflight === slot) this.inflight = undefined;
+      started(); // a gather waiting on it then finds no member turn
       throw err;
     }
     slot.turns = this.members.map((h) => {
       const stop = new AbortController();
       return { member: h, settled: settle(this.ops.sendAs(h, text, from, stop.signal, objective)), stop: () => stop.abort() };
     });
+    started();
     return { id, from, members: [...this.members] };
   }
 
@@ -148,6 +158,7 @@ class RunGroup implements Group {
       out = await this.ops.step<Collected>(
         { kind: "gather", label: `gather ${this.name}#${slot.id}${opts.timeout !== undefined ? ` (timeout ${opts.timeout} ms)` : ""}`, input: { group: this.name, id: slot.id, timeoutMs: opts.timeout ?? null }, unfinishedIf: this.stopped },
         async () => {
+          await slot.ready;
           const collected = await collectReplies(slot.turns, opts.timeout, this.ops.signal);
           if (this.ops.signal.aborted) throw abortReason(this.ops.signal);
           return { output: collected };

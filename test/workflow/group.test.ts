@@ -133,6 +133,17 @@ describe("engine.group: broadcast and gather (#13)", () => {
     expect(r.prompts.ann!.map((p) => p.split("\n")[2])).toEqual(["first", "third"]);
   });
 
+  test("a gather called before its broadcast resolved waits for it; two groups cannot start under one name at once", async () => {
+    await using r = groupRig({ ann: "a", bob: "b" });
+    const out = await runIt(r, async (e) => {
+      const [first, second] = await Promise.allSettled([e.group("same", ["voter"]), e.group("same", ["voter"])]);
+      const g = await e.group("eager", [{ agent: "voter", handle: "ann" }, { agent: "voter", handle: "bob" }]);
+      const [receipt, gathered] = await Promise.all([g.broadcast("q"), g.gather()]);
+      return { statuses: [first.status, second.status], receipt: receipt.id, combined: gathered.combined };
+    });
+    expect(out).toEqual({ statuses: ["fulfilled", "rejected"], receipt: 1, combined: "a\n\nb" });
+  });
+
   test("dissolve closes every member, is idempotent, and the group refuses further calls", async () => {
     await using r = groupRig({ ann: "a", bob: "b" });
     const out = await runIt(r, async (e) => {
