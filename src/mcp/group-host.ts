@@ -43,6 +43,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export function groupHost(sessions: SessionManager, log: (line: string) => void = () => {}): PlaneGroups {
   const store = sessions.store;
   const live = new Map<string, LiveGroup>();
+  /** Groups being started, by owner and name, so two spawns of one name cannot both pass the check. */
+  const starting = new Set<string>();
   let watching = false;
 
   function memberState(handle: string): string {
@@ -100,26 +102,37 @@ export function groupHost(sessions: SessionManager, log: (line: string) => void 
     return view(getGroup(store, id)!);
   }
 
+  /** Spawns the members (all or nothing) and records the group. */
+  async function start(owner: SenderTag, name: string, agents: string[], opts: { isolation?: "worktree" | "none" }): Promise<GroupView> {
+    const started = await Promise.allSettled(agents.map((agent) => sessions.spawn(agent, { spawnedBy: owner, ...(opts.isolation ? { isolation: opts.isolation } : {}) })));
+    const failed = started.find((s) => s.status === "rejected");
+    if (failed) {
+      // All or nothing: a group missing a member is not what was asked for.
+      await Promise.all(started.flatMap((s) => (s.status === "fulfilled" ? [sessions.close(s.value.handle).catch(logIgnored("closing a member of a group that failed to start"))] : [])));
+      throw failed.reason;
+    }
+    const members = started.map((s, i) => ({ handle: (s as PromiseFulfilledResult<{ handle: string }>).value.handle, agent: agents[i]! }));
+    const id = newId("grp");
+    const process = findSessionByHandle(store, members[0]!.handle)?.owner ?? null;
+    insertGroup(store, { id, name, owner, process, members, at: Date.now() });
+    live.set(id, { id, name, owner, members, rounds: 0 });
+    return view(getGroup(store, id)!);
+  }
+
   return {
     async create(owner, name, agents, opts = {}) {
       checkGroupName(name);
-      if (activeGroupsOf(store, owner).some((r) => r.name === name)) {
+      const key = `${owner}\0${name}`;
+      if (starting.has(key) || activeGroupsOf(store, owner).some((r) => r.name === name)) {
         throw new AegisError("E_STATE", `you already have an active group named "${name}"`, { hint: "dissolve it first (aegis_dissolve), or pick another name" });
       }
       watchOwners();
-      const started = await Promise.allSettled(agents.map((agent) => sessions.spawn(agent, { spawnedBy: owner, ...(opts.isolation ? { isolation: opts.isolation } : {}) })));
-      const failed = started.find((s) => s.status === "rejected");
-      if (failed) {
-        // All or nothing: a group missing a member is not what was asked for.
-        await Promise.all(started.flatMap((s) => (s.status === "fulfilled" ? [sessions.close(s.value.handle).catch(logIgnored("closing a member of a group that failed to start"))] : [])));
-        throw failed.reason;
+      starting.add(key);
+      try {
+        return await start(owner, name, agents, opts);
+      } finally {
+        starting.delete(key);
       }
-      const members = started.map((s, i) => ({ handle: (s as PromiseFulfilledResult<{ handle: string }>).value.handle, agent: agents[i]! }));
-      const id = newId("grp");
-      const process = findSessionByHandle(store, members[0]!.handle)?.owner ?? null;
-      insertGroup(store, { id, name, owner, process, members, at: Date.now() });
-      live.set(id, { id, name, owner, members, rounds: 0 });
-      return view(getGroup(store, id)!);
     },
 
     find(ref, caller) {

@@ -111,7 +111,9 @@ describe("aegis_group_spawn, aegis_broadcast, aegis_gather (#13)", () => {
     const bad = await call(boss, "aegis_group_spawn", { name: "x", members: ["yes", "nobody"] });
     expect(bad.text).toStartWith('E_NOT_FOUND: unknown agent "nobody"');
     expect(h.sessions.list().map((s) => s.handle)).toEqual(["boss"]);
-    await callJson(boss, "aegis_group_spawn", { name: "x", members: ["yes"] });
+    const both = await Promise.all([call(boss, "aegis_group_spawn", { name: "x", members: ["yes"] }), call(boss, "aegis_group_spawn", { name: "x", members: ["no"] })]);
+    expect(both.map((b) => b.isError).sort()).toEqual([false, true]);
+    expect(both.find((b) => b.isError)!.text).toStartWith('E_STATE: you already have an active group named "x"');
     expect((await call(boss, "aegis_group_spawn", { name: "x", members: ["no"] })).text).toStartWith('E_STATE: you already have an active group named "x"');
     expect((await call(boss, "aegis_group_status", { group: "nope" })).text).toStartWith('E_NOT_FOUND: unknown group "nope" (known: x)');
     const reducer = await call(boss, "aegis_gather", { group: "x", reducer: "median" });
