@@ -78,6 +78,9 @@ class Interpreter {
           ...(n.timeout !== undefined ? { timeout: typeof n.timeout === "number" ? n.timeout : parseDuration(n.timeout) } : {}),
           ...(n.env ? { env: n.env } : {}),
         });
+        if (n.check && r.exitCode !== 0) {
+          throw this.fail(n, `the command exited ${r.exitCode} (check: true)${r.stderr.trim() ? `: ${r.stderr.trim().slice(-500)}` : ""}`, undefined, { exit: r.exitCode });
+        }
         return { exit: r.exitCode, stdout: r.stdout, stderr: r.stderr };
       }
       case "human": {

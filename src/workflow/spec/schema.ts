@@ -47,6 +47,7 @@ export function nodeShapes<C extends z.ZodType>(child: C) {
       cwd: z.string().optional().describe("Working directory, relative to the project root."),
       timeout: duration.optional().describe("\"90s\", \"10m\" or ms: past it the command is killed and the run fails."),
       env: z.record(z.string(), z.string()).optional().describe("Extra environment variables."),
+      check: z.boolean().optional().describe("true: a non-zero exit fails the run (default: it is the node's output, { exit, stdout, stderr })."),
     }),
     human: z.strictObject({
       type: z.literal("human"), ...base,
@@ -117,7 +118,7 @@ export const FileShape = z.strictObject({
 /** A node after validation. */
 export type SpecNode =
   | (Base & { type: "agent"; agent?: string; prompt: string; isolation?: "worktree" | "none"; schema?: Record<string, unknown> })
-  | (Base & { type: "bash"; run: string; cwd?: string; timeout?: string | number; env?: Record<string, string> })
+  | (Base & { type: "bash"; run: string; cwd?: string; timeout?: string | number; env?: Record<string, string>; check?: boolean })
   | (Base & { type: "human"; question: string; options?: string[] })
   | (Base & { type: "workflow"; workflow: string; args?: Record<string, unknown> })
   | (Base & { type: "sequence" | "parallel"; children: SpecNode[] })

@@ -50,6 +50,16 @@ root:
     expect(out.result).toEqual({ a: "w1: one", b: "r1: two", c: { exit: 3, stdout: "", stderr: "err\n" } });
   });
 
+  test("a bash node with check: true fails the run on a non-zero exit, naming the node, the exit and stderr", async () => {
+    await using r = rig();
+    const out = await r.run(yamlWorkflow(`
+name: checked
+root: { type: sequence, id: s, children: [{ type: bash, id: ok, run: "true", check: true }, { type: bash, id: tests, run: "echo 2 failed >&2; exit 1", check: true }] }
+`));
+    expect(out.status).toBe("failed");
+    expect((out.error as Error).message).toBe('checked: root.children[1] (id "tests"): the command exited 1 (check: true): 2 failed');
+  });
+
   test("map over a list: outputs in item order, item and index in templates, at most `concurrency` at once", async () => {
     let active = 0;
     let peak = 0;

@@ -20,7 +20,7 @@ describe("no-code workflow validation (#13)", () => {
 
   test("an unknown key names the keys the node type takes", () => {
     expect(validationError(one("{ type: bash, id: b, run: ls, promt: hi }"))).toBe(
-      'workflows/test.yaml: root.children[1] (id "b"): unknown key "promt"; a bash node takes: type, id, description, run, cwd, timeout, env');
+      'workflows/test.yaml: root.children[1] (id "b"): unknown key "promt"; a bash node takes: type, id, description, run, cwd, timeout, env, check');
   });
 
   test("a missing key, a wrong type and an unknown top-level key", () => {
@@ -89,7 +89,7 @@ root:
   test("a malformed node does not hide the other nodes' problems, and references to it are not reported", () => {
     const msg = validationError(one("{ type: bash, id: broken, run: ls, promt: x }\n    - { type: agent, id: z, agent: nobody, prompt: '{{ broken }} {{ nope }}' }"));
     expect(msg.split("\n").slice(1).map((l) => l.trim())).toEqual([
-      'workflows/test.yaml: root.children[1] (id "broken"): unknown key "promt"; a bash node takes: type, id, description, run, cwd, timeout, env',
+      'workflows/test.yaml: root.children[1] (id "broken"): unknown key "promt"; a bash node takes: type, id, description, run, cwd, timeout, env, check',
       'workflows/test.yaml: root.children[2] (id "z"): prompt: {{ nope }}: unknown id "nope"; visible here: args, first',
       'workflows/test.yaml: root.children[2] (id "z"): unknown agent "nobody"; agents: writer, reviewer',
     ]);
