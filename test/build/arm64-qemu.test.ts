@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ROOT } from "../../scripts/compile.ts";
+import { nativePlan } from "../../scripts/opentui-native.ts";
 import { findTarget } from "../../scripts/release/targets.ts";
+import { Tmux, TMUX_MISSING } from "../fixtures/helpers/tmux.ts";
 import { arm64Sysroot, buildInto, copyQuickstart, findOnPath, MANDATORY, run, runtimesCached } from "./release-helpers.ts";
 
 const qemu = findOnPath("qemu-aarch64-static") ?? findOnPath("qemu-aarch64");
@@ -61,4 +64,22 @@ describe.skipIf(!enabled)("linux-arm64 under qemu (#9)", () => {
     expect(runs.code).toBe(0);
     expect(runs.stdout).toContain("quickstart");
   }, 180_000);
+});
+
+describe.skipIf(!enabled || Boolean(TMUX_MISSING))("aegis ui on the linux-arm64 asset (#14)", () => {
+  // npm publishes OpenTUI 0.8.1's library for linux-x64 only: unless its arm64 package was installed at build time,
+  // this asset has none, and aegis ui must say so plainly (exit 1, the OTUI_ASSET_ROOT hint), the terminal untouched.
+  test.skipIf(nativePlan(findTarget("linux-arm64")!, ROOT).embedded !== undefined)("without its native library: exit 1, a hint, the terminal restored", async () => {
+    const t = new Tmux();
+    try {
+      await t.start([qemu!, "-L", sysroot, bin, "ui"], { cwd: project, env: { PATH: "/usr/bin:/bin", NO_COLOR: "1", QEMU_LD_PREFIX: sysroot } });
+      expect(await t.exitCode(60_000)).toBe(1);
+      expect(t.stderr()).toContain("aegis ui cannot start: this aegis build has no terminal UI library for linux-arm64");
+      expect(t.stderr()).toContain("OTUI_ASSET_ROOT=<dir>");
+      expect(await t.capture()).toBe("");
+      expect(await t.modes()).toEqual({ alternateScreen: false, cursorVisible: true, mouse: false });
+    } finally {
+      await t.close();
+    }
+  }, 90_000);
 });
