@@ -10,6 +10,9 @@ import { AegisError, formatError } from "../util/errors.ts";
 
 export type OpenTui = typeof import("@opentui/core");
 
+/** How long quitting waits for the terminal to take the restoring writes. */
+const CLOSE_WAIT_MS = 1500;
+
 export interface Screen {
   /** The OpenTUI module, imported on open: build renderables with it. */
   readonly core: OpenTui;
@@ -69,10 +72,19 @@ export async function openScreen(opts: ScreenOptions): Promise<Screen> {
     } catch (err) {
       writeErr(`aegis: restoring the terminal failed: ${formatError(err)}\n`);
     }
-    void renderer.closed.then(
-      () => (after?.(), settle(code)),
-      (err: unknown) => (writeErr(`aegis: restoring the terminal failed: ${formatError(err)}\n`), after?.(), settle(code)),
-    );
+    let finished = false;
+    const finish = (err?: unknown) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(deadline);
+      // The terminal is gone after a hang-up: nothing left to tell it.
+      if (err !== undefined && code !== 129) writeErr(`aegis: restoring the terminal failed: ${formatError(err)}\n`);
+      after?.();
+      settle(code);
+    };
+    // A terminal that went away (SSH dropped, tmux killed) may never take the restoring writes: do not wait forever.
+    const deadline = setTimeout(() => finish(), CLOSE_WAIT_MS);
+    void renderer.closed.then(() => finish(), (err: unknown) => finish(err ?? new Error("unknown")));
   };
   const listen = (target: NodeJS.EventEmitter | AbortSignal, event: string, fn: (...a: any[]) => void) => {
     if (target instanceof AbortSignal) {
