@@ -4,7 +4,7 @@
 // It must not touch the journal, the store or sessions directly, nor print: the engine does all of that.
 
 import { isAbsolute, resolve } from "node:path";
-import { errorMessage, notFound } from "../../util/errors.ts";
+import { errorCode, errorMessage, notFound } from "../../util/errors.ts";
 import { validateArgs } from "../arg-schema.ts";
 import { parseDuration } from "../args.ts";
 import type { WorkflowEngine } from "../engine-types.ts";
@@ -73,15 +73,19 @@ class Interpreter {
         return this.withAgent(n, n.agent, n.isolation, (h) => (n.schema ? this.structured(n, h, prompt, n.schema) : e.send(h, prompt)));
       }
       case "bash": {
-        const r = await e.bash(this.render(n, n.run, scope, asShellWord), {
+        const cmd = this.render(n, n.run, scope, asShellWord);
+        const opts = {
           ...(n.cwd ? { cwd: this.dir(this.render(n, n.cwd, scope)) } : {}),
           ...(n.timeout !== undefined ? { timeout: typeof n.timeout === "number" ? n.timeout : parseDuration(n.timeout) } : {}),
           ...(n.env ? { env: n.env } : {}),
-        });
-        if (n.check && r.exitCode !== 0) {
-          throw this.fail(n, `the command exited ${r.exitCode} (check: true)${r.stderr.trim() ? `: ${r.stderr.trim().slice(-500)}` : ""}`, undefined, { exit: r.exitCode });
+        };
+        if (!n.check) {
+          const r = await e.bash(cmd, opts);
+          return { exit: r.exitCode, stdout: r.stdout, stderr: r.stderr };
         }
-        return { exit: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+        const r = await this.passes(cmd, opts);
+        if (r.ok) return { exit: 0, stdout: r.stdout, stderr: r.stderr };
+        throw this.fail(n, `the command exited ${r.exit} (check: true)${r.stderr.trim() ? `: ${r.stderr.trim().slice(-500)}` : ""}`, undefined, { exit: r.exit });
       }
       case "human": {
         const options = n.options?.map((o) => this.render(n, o, scope));
@@ -169,11 +173,26 @@ class Interpreter {
     throw this.fail(n, `the agent's reply does not match its schema after one retry: ${r.error}`, undefined, { reply: reply.slice(0, 2000) });
   }
 
-  private async holds(n: SpecNode, p: Predicate, scope: Scope): Promise<boolean> {
-    if ("shell" in p) {
-      const r = await this.engine.bash(this.render(n, p.shell, scope, asShellWord), p.cwd ? { cwd: this.dir(p.cwd) } : {});
-      return r.exitCode === 0;
+  /**
+   * Runs a command that is expected to pass, as a shell predicate: a failure is recorded as the step that failed, so
+   * resuming a run that stopped on it (once the cause is fixed) runs the command again instead of replaying the
+   * failure; a failure the run went past replays as one. (engine.bashPredicate with no retries does exactly that.)
+   */
+  private async passes(cmd: string, opts: { cwd?: string; timeout?: number; env?: Record<string, string> }): Promise<
+    { ok: true; stdout: string; stderr: string } | { ok: false; exit: number; stderr: string }
+  > {
+    try {
+      const r = await this.engine.bashPredicate(cmd, { ...opts, retryWith: "", maxRetries: 0 });
+      return { ok: true, stdout: r.stdout, stderr: r.stderr };
+    } catch (err) {
+      if (errorCode(err) !== "E_PREDICATE") throw err;
+      const data = (err as { data?: { exitCode?: number; stderrTail?: string } }).data ?? {};
+      return { ok: false, exit: data.exitCode ?? 1, stderr: data.stderrTail ?? "" };
     }
+  }
+
+  private async holds(n: SpecNode, p: Predicate, scope: Scope): Promise<boolean> {
+    if ("shell" in p) return (await this.passes(this.render(n, p.shell, scope, asShellWord), p.cwd ? { cwd: this.dir(p.cwd) } : {})).ok;
     const condition = this.render(n, p.judge, scope);
     const prompt = `Decide whether this condition holds:\n\n${condition}\n\nAnswer with decision true if it holds, false if it does not, and a short reason.`;
     const verdict = await this.withAgent(n, p.agent, undefined, (h) => this.structured(n, h, prompt, JUDGE_SCHEMA as unknown as Record<string, unknown>)) as { decision: boolean; reason: string };
