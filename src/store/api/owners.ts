@@ -1,0 +1,24 @@
+// The owners family on the async store contract (#15), derived from src/store/owners.ts by the rule in
+// PG-DESIGN.md §2.1: each `fn(store, ...args): R` there is `fn(...args): Promise<R>` here, same name; buffered writes
+// return void. The SQLite backend implements it over the synchronous functions, the PostgreSQL backend over Bun.sql.
+// Types only.
+
+import type { OwnerRow } from "../owners.ts";
+
+export interface OwnersApi {
+  /** Registers this process as an owner and returns its id (`own_…`). */
+  registerOwner(): Promise<string>;
+  removeOwner(id: string): Promise<void>;
+  /** Deletes owner rows; call it inside the caller's `store.write` (recovery removes the dead in one transaction). */
+  deleteOwnerRows(ids: Iterable<string>): Promise<void>;
+  /** Whether any owner other than `self` is registered. */
+  hasOtherOwners(self: string): Promise<boolean>;
+  listOwners(): Promise<OwnerRow[]>;
+  /**
+   * The ids of every owner whose process is gone, including owners no longer registered at all but still named by
+   * `referenced` (a runtime that closed, or a row removed by an earlier recovery).
+   */
+  deadOwners(referenced: Iterable<string>): Promise<Set<string>>;
+}
+
+// Not on the contract (pure helpers, or not taking the store): isOwnerAlive, procStart.
