@@ -3,12 +3,12 @@
 // agents in a temp folder, `aegis ui` / `aegis chat` started in a private tmux pane, and other aegis commands started
 // as plain background processes against the same project (the "other terminal").
 
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { compileAegis } from "../../scripts/compile.ts";
 import { Tmux } from "../fixtures/helpers/tmux.ts";
-import { waitFor } from "../fixtures/helpers/wait.ts";
+import { pidAlive, waitFor } from "../fixtures/helpers/wait.ts";
 
 let built: Promise<string> | undefined;
 
@@ -16,7 +16,14 @@ let built: Promise<string> | undefined;
 export function aegisBinary(): Promise<string> {
   if (process.env.AEGIS_TUI_BIN) return Promise.resolve(process.env.AEGIS_TUI_BIN);
   built ??= (async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "aegis-tui-bin-")), "aegis");
+    // Shared by every test file of this process, and bun test runs no exit hook, so the ~130 MB binary outlives the
+    // run: each run removes the ones whose test process is gone (the folder name carries its pid).
+    for (const old of readdirSync(tmpdir()).filter((f) => f.startsWith("aegis-tui-bin-"))) {
+      const pid = Number(old.split("-")[3]);
+      if (Number.isInteger(pid) && !pidAlive(pid)) rmSync(join(tmpdir(), old), { recursive: true, force: true });
+    }
+    const dir = mkdtempSync(join(tmpdir(), `aegis-tui-bin-${process.pid}-`));
+    const out = join(dir, "aegis");
     await compileAegis(out);
     return out;
   })();
