@@ -2,7 +2,9 @@
 // Scripted agent's reply on screen; Esc interrupts a turn that would never end; /quit and Ctrl-C leave with exit 0
 // and a clean pane; two chats and a dashboard run side by side on one project; a misspelt agent is refused.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { TMUX_MISSING, type Tmux } from "../fixtures/helpers/tmux.ts";
 import { aegisBinary, makeProject, openInTmux } from "./e2e-helpers.ts";
 
@@ -107,5 +109,23 @@ describe.skipIf(Boolean(TMUX_MISSING))("aegis chat in tmux (#14)", () => {
     expect(t.stderr()).toContain('unknown agent "ehco"');
     expect(t.stderr()).toContain("echo, hang");
     expect(await t.capture()).toBe("");
+  }, 30_000);
+
+  test("an agent whose CLI is missing: the screen closes, then exit 2 with the install hint (#14)", async () => {
+    const missing = mkdtempSync(join(tmpdir(), "aegis-tui-missing-"));
+    try {
+      writeFileSync(join(missing, ".aegis.ts"), `import { defineConfig, ClaudeCode } from "aegis";
+export default defineConfig({ agents: { impl: { provider: new ClaudeCode({ model: "opus", bin: "/nonexistent/claude" }) } } });
+`);
+      const t = await openInTmux(["chat", "impl"], missing);
+      panes.push(t);
+      expect(await t.exitCode()).toBe(2);
+      expect(t.stderr()).toContain("Claude Code CLI not found or not executable at /nonexistent/claude");
+      expect(t.stderr()).toContain("hint: install Claude Code");
+      expect(await t.capture()).toBe("");
+      expect((await t.modes()).alternateScreen).toBe(false);
+    } finally {
+      rmSync(missing, { recursive: true, force: true });
+    }
   }, 30_000);
 });
