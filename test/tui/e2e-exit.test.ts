@@ -8,6 +8,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TMUX_MISSING, type Tmux } from "../fixtures/helpers/tmux.ts";
+import { waitForPidsGone } from "../fixtures/helpers/wait.ts";
 import { aegisBinary, makeProject, openInTmux } from "./e2e-helpers.ts";
 
 let project: string;
@@ -71,6 +72,16 @@ describe.skipIf(Boolean(TMUX_MISSING))("leaving restores the terminal (#14)", ()
       process.kill(await t.programPid(), "SIGTERM");
       expect(await t.exitCode()).toBe(130);
       await expectRestored(t);
+    }
+  }, 60_000);
+
+  test("the terminal going away (tmux killed, an SSH connection dropped) ends the dashboard and the chat", async () => {
+    for (const args of [["ui"], ["chat", "hang"]]) {
+      const t = await open(args);
+      await t.waitForText(args[0] === "ui" ? "q quit" : "say something");
+      const pid = await t.programPid();
+      await t.close(); // kills the tmux server: the pty is gone, SIGHUP
+      await waitForPidsGone([pid], 10_000);
     }
   }, 60_000);
 
