@@ -28,8 +28,8 @@ export interface DashboardOptions {
 /** Runs the dashboard until the user quits; resolves with the exit code (0, or 129/130 on a signal, 1 on a crash). */
 export async function runDashboard(o: DashboardOptions): Promise<number> {
   requireTerminal("aegis ui");
-  const source = await openDataSource(o.config, { ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
   const steering = createSteering({ config: o.config, cwd: o.cwd });
+  const source = await openDataSource(o.config, { localFeed: steering.feed, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
   let screen: Screen | undefined;
   try {
     screen = await openScreen({ command: "aegis ui" });

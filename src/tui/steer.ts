@@ -11,6 +11,8 @@ import { verbsFor } from "../serve/verbs.ts";
 import type { Delivery } from "../session/sender.ts";
 import type { RunView } from "../workflow/run-status.ts";
 import { deliverAnswer } from "../workflow/send-to-run.ts";
+import type { LiveFeed } from "./source/db-source.ts";
+import type { StreamedRow } from "./source/transcript-merge.ts";
 
 export interface Steering {
   /** Puts `text` in the session's inbox from the user; it lands now if the session is idle, else after its turn. */
@@ -25,6 +27,11 @@ export interface Steering {
   answer(runId: string, value: string, key?: string): Promise<{ via: "serve" | "local"; key: string }>;
   /** Handles of the sessions this process hosts (they end when the UI quits). */
   hosted(): string[];
+  /**
+   * The rows of a session this process hosts as they are buffered, before they are written (for the data source:
+   * `openDataSource(config, { localFeed: steering.feed })`), so the UI's own sessions stream without delay.
+   */
+  feed: LiveFeed;
   /** Closes the sessions this process hosts. */
   close(): Promise<void>;
 }
@@ -41,16 +48,23 @@ export interface SteeringOptions {
 export function createSteering(o: SteeringOptions): Steering {
   let rt: Runtime | Promise<Runtime> | undefined = o.runtime;
   const mine = new Set<string>();
+  const feeds = new Map<string, Set<(row: StreamedRow) => void>>();
+  // Rows of this runtime's sessions, to whoever follows that session (attached once the runtime exists).
+  const attachFeed = (r: Runtime) => r.sessions.onRows((e) => {
+    for (const fn of feeds.get(e.sessionId) ?? []) fn(e.row);
+  });
   const runtime = async (): Promise<Runtime> => {
     rt ??= (async () => {
       const { createRuntime } = await import("../runtime.ts");
       // Serves no queue; its watch (1 s) collects inbox and control rows other processes write for our sessions.
       const r = createRuntime({ config: o.config, cwd: o.cwd, queues: { serve: [], pollMs: 250 } });
       r.queues.start();
+      attachFeed(r);
       return r;
     })();
     return rt;
   };
+  if (o.runtime) attachFeed(o.runtime);
   const waitMs = o.cancelWaitMs ?? 3000;
   return {
     async send(handle, text) {
@@ -75,6 +89,15 @@ export function createSteering(o: SteeringOptions): Steering {
       return { via: r.via, key: r.key ?? key ?? "" };
     },
     hosted: () => [...mine],
+    feed(sessionId, onRow) {
+      let set = feeds.get(sessionId);
+      if (!set) feeds.set(sessionId, (set = new Set()));
+      set.add(onRow);
+      return () => {
+        set.delete(onRow);
+        if (set.size === 0) feeds.delete(sessionId);
+      };
+    },
     async close() {
       if (rt === undefined || o.runtime) return;
       await (await rt).close();

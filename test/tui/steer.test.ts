@@ -9,6 +9,8 @@ import { findSessionByHandle } from "../../src/store/sessions.ts";
 import { getTask } from "../../src/store/tasks.ts";
 import { createSteering, type Steering } from "../../src/tui/steer.ts";
 import { INTERRUPT_SENDER } from "../../src/session/sender.ts";
+import type { TranscriptRow } from "../../src/tui/source/model.ts";
+import { openDataSource } from "../../src/tui/source/open.ts";
 import { testConfig } from "../session/fixtures.ts";
 import { tempDir } from "../fixtures/helpers/temp-dir.ts";
 import { waitFor } from "../fixtures/helpers/wait.ts";
@@ -86,6 +88,25 @@ describe("steering (#14)", () => {
     await waitFor(() => prompts.length === 1, { what: "the opening turn" });
     expect(await ui.interrupt(handle)).toBe("here");
     await expect(ui.interrupt("no-such-handle")).rejects.toMatchObject({ code: "E_NOT_FOUND" });
+  });
+
+  test("a session the UI hosts streams its rows to the UI's source as they are buffered", async () => {
+    using dir = tempDir("tui-steer");
+    const { config, prompts } = project(dir.path);
+    const ui = steering(config, dir.path);
+    const source = await openDataSource(config, { localFeed: ui.feed, pollMs: 60_000 });
+    cleanups.push(() => source.close());
+    const { handle, id } = await ui.spawn("w");
+    const rows: TranscriptRow[] = [];
+    const stop = source.transcript(id, (r) => rows.push(...r));
+    cleanups.push(stop);
+    await ui.send(handle, "hang until interrupted");
+    // The database is not read again for a minute: a row can only come from the feed.
+    const prompt = await waitFor(() => rows.find((r) => r.event.type === "prompt"), { what: "the streamed prompt" });
+    expect(prompt.id).toBeLessThan(0);
+    expect(prompts).toEqual(["hang until interrupted"]);
+    await ui.interrupt(handle);
+    await waitFor(() => rows.find((r) => r.event.type === "turn_end"), { what: "the turn's end, streamed too" });
   });
 
   test("cancel drops a pending task", async () => {

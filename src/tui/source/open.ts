@@ -18,6 +18,8 @@ import { openReadOnlyStore } from "../../store/read-only.ts";
 
 export interface OpenSourceOptions {
   pollMs?: number;
+  /** Rows of the sessions this process hosts, as they are buffered (Steering.feed). */
+  localFeed?: LiveFeed;
   onError?: (err: unknown) => void;
 }
 
@@ -42,17 +44,23 @@ export async function openDataSource(config: LoadedConfig, o: OpenSourceOptions 
   let serve = await serveRunning(config);
   const stateDir = dirname(statePath(config));
   // A session the serve hosts streams its rows as they are buffered; others (and a serve that refuses) read as usual.
-  const live: LiveFeed = (sessionId, onRow) => {
+  const serveFeed: LiveFeed = (sessionId, onRow) => {
     const w = watchServe(stateDir, "events.watch", { sessionId }, (e) => onRow(e as StreamedRow), (err) => {
       if (err) logger().debug(`aegis ui: the serve's event stream for ${sessionId} ended: ${err.message}`);
     });
     return () => w.close();
   };
+  // A session is hosted by the serve or by this process, never both; the merge drops a row brought twice anyway.
+  const both = (feeds: (LiveFeed | undefined)[]): LiveFeed => (sessionId, onRow) => {
+    const stops = feeds.map((f) => f?.(sessionId, onRow));
+    return () => stops.forEach((s) => s?.());
+  };
+  const live = both([serveFeed, o.localFeed]);
   const inner = createDbSource({
     store, queues: config.queues, via: serve ? "serve" : "database",
     ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
     ...(o.onError ? { onError: o.onError } : {}),
-    ...(serve ? { schedules, live } : {}),
+    ...(serve ? { schedules, live } : o.localFeed ? { live: o.localFeed } : {}),
   });
   return {
     get via() {
@@ -68,7 +76,7 @@ export async function openDataSource(config: LoadedConfig, o: OpenSourceOptions 
       if (now === serve) return;
       serve = now;
       if (now) inner.setServe("serve", schedules, live);
-      else inner.setServe("database");
+      else inner.setServe("database", undefined, o.localFeed);
     },
     close() {
       inner.close();
