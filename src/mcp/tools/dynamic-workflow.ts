@@ -9,7 +9,7 @@ import { defineTool } from "../tool-def.ts";
 export const runDynamicWorkflowTool = defineTool({
   name: "aegis_run_dynamic_workflow",
   description: "Run a no-code workflow you write: { name, args?, root } where root is a node — agent (agent, prompt, " +
-    "schema?), bash (run), human (question, options?), workflow (workflow, args?), sequence/parallel (children), map (over, " +
+    "schema?, session?), bash (run, check?), human (question, options?), workflow (workflow, args?), sequence/parallel (children), map (over, " +
     "concurrency?, maxItems?, body), loop (body, until: {shell}|{judge}, maxRounds), if (cond, then, else?); every node has " +
     "type and a unique id, and {{ id.key }} templates read earlier nodes' outputs, args, and item/index in a map. " +
     "Returns {status: \"started\", runId} (the result arrives in your inbox as \"> from workflow:<name>\", unless callback " +

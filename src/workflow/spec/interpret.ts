@@ -59,6 +59,9 @@ class Interpreter {
     private readonly spec: Spec, private readonly engine: WorkflowEngine, private readonly ctx: SpecRunContext, private readonly chain: readonly string[],
   ) {}
 
+  /** Named sessions of this run of the spec (`session:` on agent nodes), by name. */
+  private readonly sessions = new Map<string, Promise<string>>();
+
   async node(n: SpecNode, scope: Scope): Promise<unknown> {
     const out = await this.exec(n, scope);
     scope.set(n.id, out);
@@ -70,7 +73,8 @@ class Interpreter {
     switch (n.type) {
       case "agent": {
         const prompt = this.render(n, n.prompt, scope);
-        return this.withAgent(n, n.agent, n.isolation, (h) => (n.schema ? this.structured(n, h, prompt, n.schema) : e.send(h, prompt)));
+        const turn = (h: string) => (n.schema ? this.structured(n, h, prompt, n.schema) : e.send(h, prompt));
+        return n.session === undefined ? this.withAgent(n, n.agent, n.isolation, turn) : turn(await this.session(n, n.session));
       }
       case "bash": {
         const cmd = this.render(n, n.run, scope, asShellWord);
@@ -145,6 +149,18 @@ class Interpreter {
     const lanes = Math.min(n.concurrency ?? DEFAULT_CONCURRENCY, list.length);
     await this.engine.parallel(Array.from({ length: lanes }, () => lane));
     return out;
+  }
+
+  /** The handle of a named session: spawned at its first use, kept until the run ends (the runner closes it). */
+  private session(n: Extract<SpecNode, { type: "agent" }>, name: string): Promise<string> {
+    let h = this.sessions.get(name);
+    if (!h) {
+      const agent = n.agent ?? this.ctx.defaultAgent;
+      if (agent === undefined) throw this.fail(n, "no agent named and the config has no defaultAgent");
+      h = this.engine.spawn(agent, n.isolation ? { isolation: n.isolation } : {});
+      this.sessions.set(name, h);
+    }
+    return h;
   }
 
   /** Spawns the agent, runs `body` with its handle, and closes it whatever happens. */

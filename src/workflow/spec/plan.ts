@@ -29,7 +29,7 @@ const ZERO: Projection = { agents: 0, turns: 0, exact: true };
 /** Projects `spec` run with `args` (defaults applied where given). `specOf` finds the spec of a called workflow. */
 export function planSpec(spec: Spec, args: Record<string, unknown>, specOf: (name: string) => Spec | undefined): Plan {
   const lines: PlanLine[] = [];
-  const p = new Planner({ ...defaultsOf(spec), ...args }, lines, specOf, [spec.name]).node(spec.root, 0);
+  const p = new Planner({ ...defaultsOf(spec), ...args }, lines, specOf, [spec.name]).planRoot(spec.root, 0);
   const unbounded = !Number.isFinite(p.agents) || !Number.isFinite(p.turns);
   return {
     workflow: spec.name, source: spec.source,
@@ -45,6 +45,14 @@ class Planner {
     private readonly nodes = new Map<string, SpecNode>(),
   ) {}
 
+  private readonly sessions = new Set<string>();
+
+  /** A whole spec: its nodes, plus one agent per named session (each run of the spec spawns its own). */
+  planRoot(root: SpecNode, depth: number): Projection {
+    const p = this.node(root, depth);
+    return { ...p, agents: p.agents + this.sessions.size };
+  }
+
   node(n: SpecNode, depth: number): Projection {
     this.nodes.set(n.id, n);
     const line: PlanLine = { path: n.path, id: n.id, depth, what: n.type, ...ZERO };
@@ -57,8 +65,10 @@ class Planner {
   private project(n: SpecNode, depth: number, line: PlanLine): Projection {
     switch (n.type) {
       case "agent":
-        line.what = `agent ${n.agent ?? "(default)"}${n.schema ? ", schema" : ""}`;
-        return { agents: 1, turns: n.schema ? 2 : 1, exact: !n.schema };
+        line.what = `agent ${n.agent ?? "(default)"}${n.session ? `, session ${n.session}` : ""}${n.schema ? ", schema" : ""}`;
+        // A named session is one agent however many nodes and rounds use it: counted once, by planRoot.
+        if (n.session) this.sessions.add(n.session);
+        return { agents: n.session ? 0 : 1, turns: n.schema ? 2 : 1, exact: !n.schema };
       case "bash": case "human":
         return ZERO;
       case "sequence": case "parallel":
@@ -92,7 +102,7 @@ class Planner {
         // Its defaults, and the arguments the node gives literally (a templated one is known only at run time).
         const given = Object.fromEntries(Object.entries(n.args ?? {}).filter(([, v]) => typeof v !== "string" || !v.includes("{{")));
         const sub = new Planner({ ...defaultsOf(spec), ...given }, this.lines, this.specOf, [...this.chain, spec.name]);
-        return sub.node(spec.root, depth + 1);
+        return sub.planRoot(spec.root, depth + 1);
       }
     }
   }

@@ -38,6 +38,8 @@ export function nodeShapes<C extends z.ZodType>(child: C) {
       agent: z.string().min(1).optional().describe("The agent profile (a key of `agents`); default the config's defaultAgent."),
       prompt: text("prompt").describe("The message sent; {{ selector }} templates see args, earlier node ids, item/index in a map."),
       isolation: z.enum(["worktree", "none"]).optional().describe("\"worktree\": the agent works in its own git worktree (branch aegis/<handle>)."),
+      session: z.string().regex(ID_PATTERN, "a session name is a letter or _ then letters, digits, _ or -").optional()
+        .describe("Nodes naming the same session continue one conversation (one agent, kept until the run ends); default a fresh agent per node."),
       schema: z.record(z.string(), z.unknown()).optional()
         .describe("A JSON Schema the reply must match: the output is the parsed JSON. One retry with the validation error."),
     }),
@@ -117,7 +119,7 @@ export const FileShape = z.strictObject({
 
 /** A node after validation. */
 export type SpecNode =
-  | (Base & { type: "agent"; agent?: string; prompt: string; isolation?: "worktree" | "none"; schema?: Record<string, unknown> })
+  | (Base & { type: "agent"; agent?: string; prompt: string; isolation?: "worktree" | "none"; session?: string; schema?: Record<string, unknown> })
   | (Base & { type: "bash"; run: string; cwd?: string; timeout?: string | number; env?: Record<string, string>; check?: boolean })
   | (Base & { type: "human"; question: string; options?: string[] })
   | (Base & { type: "workflow"; workflow: string; args?: Record<string, unknown> })

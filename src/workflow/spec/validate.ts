@@ -9,6 +9,7 @@ import { didYouMean as suggest } from "../../config/validate.ts";
 import { ConfigError, errorMessage, type ConfigIssue } from "../../util/errors.ts";
 import { parseDuration } from "../args.ts";
 import { compileSchema } from "./json-reply.ts";
+import { checkSessions } from "./sessions.ts";
 import { parseSelector, templateSelectors, type Selector } from "./refs.ts";
 import { FileShape, NODE_TYPES, RESERVED_IDS, nodeShapes, type Predicate, type Spec, type SpecNode } from "./schema.ts";
 import { z as zod } from "zod";
@@ -43,6 +44,7 @@ export function validateSpec(raw: unknown, source: string, ctx: SpecContext): Sp
   const broken = new Set<string>();
   const root = checkNode(top.data.root, "root", issues, broken);
   if (root) new RefChecker(top.data.args ? Object.keys(top.data.args) : undefined, ctx, issues, broken).check(root);
+  if (root) for (const i of checkSessions(root, ctx.defaultAgent)) issues.push({ path: i.node.path, id: i.node.id, message: i.message });
   for (const [name, a] of Object.entries(top.data.args ?? {})) {
     if (a.default !== undefined && !defaultFits(a.type, a.default)) {
       issues.push({ path: `args.${name}`, message: `default ${JSON.stringify(a.default)} is not of type ${a.type}` });

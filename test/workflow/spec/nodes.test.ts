@@ -169,6 +169,30 @@ root:
     expect(logs).toContain("node polish: judge says yes: look 2");
   });
 
+  test("agent nodes naming one session continue one conversation: a loop's rounds reach the same agent, spawned once", async () => {
+    await using r = rig();
+    const wf = yamlWorkflow(`
+name: chat
+root:
+  type: sequence
+  id: s
+  children:
+    - { type: agent, id: opening, agent: writer, session: pair, prompt: start }
+    - type: loop
+      id: more
+      maxRounds: 2
+      exhausted: stop
+      body: { type: agent, id: step, agent: writer, session: pair, prompt: "after {{ opening }}" }
+      until: { shell: "false" }
+    - { type: agent, id: fresh, agent: writer, prompt: alone }
+`);
+    const out = await r.run(wf);
+    expect(out.error).toBeUndefined();
+    // Scripted numbers the turns of each session: the rounds are turns 2 and 3 of the first one.
+    expect(out.result).toEqual({ opening: "w1: start", more: ["w2: after w1: start", "w3: after w1: start"], fresh: "w1: alone" });
+    expect(listSteps(r.rt.store, out.runId).filter((s) => s.kind === "spawn")).toHaveLength(2);
+  });
+
   test("if: then when the shell cond exits 0, else otherwise, null with no else", async () => {
     await using r = rig();
     const wf = (cond: string, withElse: boolean) => yamlWorkflow(`

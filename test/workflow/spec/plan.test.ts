@@ -33,6 +33,15 @@ root: { type: loop, id: l, maxRounds: 3, body: { type: agent, id: a, prompt: x, 
     expect(formatPlan(p)).toContain("l (p.yaml): at most 6 agents, 12 turns (an upper bound");
   });
 
+  test("a named session is one agent however many nodes and rounds use it", () => {
+    const p = plan(`name: l
+root: { type: sequence, id: s, children: [
+  { type: agent, id: a, session: pair, prompt: x },
+  { type: loop, id: l, maxRounds: 3, body: { type: agent, id: b, session: pair, prompt: y }, until: { shell: "true" } } ] }
+`);
+    expect(totals(p)).toEqual({ agents: 1, turns: 4, bound: "upper" });
+  });
+
   test("if counts its larger branch, agents and turns apart", () => {
     const p = plan(`name: i
 root:

@@ -95,6 +95,16 @@ root:
     ]);
   });
 
+  test("a session is refused where two of its turns could run at once, or with another agent", () => {
+    expect(validationError(one("{ type: parallel, id: p, children: [{ type: agent, id: x, session: s, prompt: a }, { type: bash, id: b, run: ls }] }")))
+      .toContain('root.children[1].children[0] (id "x"): session "s" is used inside parallel "p": a session takes one turn at a time (drop session, or use concurrency: 1)');
+    expect(validationError(one("{ type: map, id: m, over: args.l, body: { type: agent, id: x, session: s, prompt: a } }")))
+      .toContain('session "s" is used inside map "m", which runs 4 items at once');
+    expect(validationError(one("{ type: agent, id: x, agent: reviewer, session: s, prompt: a }\n    - { type: agent, id: y, session: s, prompt: b }")))
+      .toContain('(id "y"): session "s" is already root.children[1] (id "x")\'s, with agent reviewer: its nodes must name the same agent and isolation');
+    expect(() => validateSpec(Bun.YAML.parse(one("{ type: map, id: m, over: args.l, concurrency: 1, body: { type: agent, id: x, session: s, prompt: a } }")), "t.yaml", { agents: ["a"], defaultAgent: "a" })).not.toThrow();
+  });
+
   test("every problem of the file is reported at once", () => {
     const msg = validationError(one("{ type: bash, id: first, run: 'echo {{ nope }}' }\n    - { type: agent, id: z, agent: nobody, prompt: x }"));
     expect(msg.split("\n")[0]).toBe("workflows/test.yaml: 3 problems:");
