@@ -40,6 +40,20 @@ test.skipIf(!npm)("(#9) the package is aegis-harness with the aegis command, its
   expect(list.filter((f) => f.startsWith("package/dist/"))).toEqual(["package/dist/types/aegis.d.ts"]);
 });
 
+test.skipIf(!npm)("(#14) every relative import of a packaged script is packaged too", async () => {
+  const list = new Set((await exec(["tar", "-tzf", tarball], dir)).stdout.trim().split("\n"));
+  const scripts = [...list].filter((f) => /^package\/scripts\/.*\.ts$/.test(f));
+  expect(scripts).toContain("package/scripts/compile.ts");
+  for (const f of scripts) {
+    const text = readFileSync(join(ROOT, f.slice("package/".length)), "utf8");
+    for (const m of text.matchAll(/from "(\.{1,2}\/[^"]+\.ts)"/g)) {
+      const target = join(dirname(f), m[1]!);
+      if (target.startsWith("package/src/")) continue; // src/ is packaged whole
+      expect(list.has(target), `${f} imports ${m[1]}, which the package lacks`).toBe(true);
+    }
+  }
+});
+
 test.skipIf(!npm)("(#9) installed as \"aegis\" (npm:aegis-harness), `bun aegis.ts` runs a workflow, tsc checks it, and the aegis command works", async () => {
   const project = join(dir, "project");
   mkdirSync(project);
