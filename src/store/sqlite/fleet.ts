@@ -39,12 +39,29 @@ export function openSqliteFleet(path: string, opts: OpenFleetOptions = {}): Flee
   bus.setMaxListeners(0);
   const now = () => Date.now();
   let seen = store.dataVersion();
-  const rescanIfChanged = () => {
+  const changed = () => {
     const v = store.dataVersion();
-    if (v === seen) return;
+    if (v === seen) return false;
     seen = v;
     bus.emit("tasks", "*");
     bus.emit("workers", "*");
+    return true;
+  };
+  // The WAL is written before the commit shows in the shared-memory index that data_version reads (and mmap writes
+  // raise no file event), so an event whose commit is not visible yet is looked at again a little later.
+  let recheck: ReturnType<typeof setTimeout> | undefined;
+  const rescanIfChanged = () => {
+    if (changed() || recheck) return;
+    let delay = 2;
+    const again = () => {
+      recheck = undefined;
+      if (changed() || delay > 64) return;
+      delay *= 4;
+      recheck = setTimeout(again, delay);
+      recheck.unref();
+    };
+    recheck = setTimeout(again, delay);
+    recheck.unref();
   };
   let watcher: FSWatcher | undefined;
   if (path !== ":memory:") {
@@ -149,6 +166,7 @@ export function openSqliteFleet(path: string, opts: OpenFleetOptions = {}): Flee
     },
     async close(): Promise<void> {
       clearInterval(poll);
+      clearTimeout(recheck);
       watcher?.close();
       bus.removeAllListeners();
       store.close();
