@@ -27,6 +27,7 @@ function snapshot(): Snapshot {
 
 function setup() {
   const calls: string[] = [];
+  const hosted: string[] = [];
   let quit = false;
   const snap = snapshot();
   const source = { snapshot: () => snap, poke: () => calls.push("poke") } as unknown as DataSource;
@@ -37,13 +38,14 @@ function setup() {
     cancelTask: async (id: string) => (calls.push(`cancelTask ${id}`), { taskId: id, was: "running", requested: true, status: "running" }),
     cancelRun: async (id: string) => (calls.push(`cancelRun ${id}`), { status: "cancelled" }),
     answer: async (id: string, v: string, k?: string) => (calls.push(`answer ${id} ${k}=${v}`), { via: "local", key: k ?? "" }),
+    hosted: () => hosted,
   } as unknown as Steering;
   const ctl = new DashboardController({ source, steering, agents: ["w", "slow"], defaultAgent: "w", quit: () => (quit = true), changed: () => undefined });
   const press = (...keys: (string | Key)[]) => {
     for (const k of keys) ctl.handleKey(typeof k === "string" ? { name: k, sequence: k.length === 1 ? k : "" } : k);
   };
   const type = (text: string) => press(...Array.from(text, (c) => c).map((c) => ({ name: c === " " ? "space" : c, sequence: c })));
-  return { ctl, calls, press, type, snap, quitted: () => quit };
+  return { ctl, calls, press, type, snap, hosted, quitted: () => quit };
 }
 
 describe("dashboard keys (#14)", () => {
@@ -132,6 +134,26 @@ describe("dashboard keys (#14)", () => {
     expect(plainText(listLines("runs", snap, 0, 120, 10))).toContain("asks: Ship it?");
     press("m");
     expect(plainText(footerLines(ctl.mode, ctl.status, 80))).toContain("message to brisk-curie: █");
+  });
+});
+
+describe("quitting (#14)", () => {
+  test("q asks first while this UI hosts a live session, which quitting closes; n keeps the UI", async () => {
+    const { ctl, press, hosted, quitted } = setup();
+    hosted.push("brisk-curie");
+    press("q");
+    expect(ctl.mode).toMatchObject({ kind: "confirm", question: "quit? brisk-curie runs in this UI and will be closed. y/n" });
+    press("n");
+    expect(quitted()).toBe(false);
+    press("q", "y");
+    await waitFor(() => quitted(), { what: "the quit" });
+  });
+
+  test("a session this UI started that has closed since does not hold q up", () => {
+    const { press, hosted, quitted } = setup();
+    hosted.push("old-knuth");
+    press("q");
+    expect(quitted()).toBe(true);
   });
 });
 

@@ -111,7 +111,7 @@ export class DashboardController {
     if (/^[1-5]$/.test(k.name) && tabs.includes(TABS[Number(k.name) - 1]!)) return switchTab(TABS[Number(k.name) - 1]!);
     if (k.sequence === "?") return void (this.mode = { kind: "help" });
     switch (k.name) {
-      case "q": return this.d.quit();
+      case "q": return this.askQuit();
       case "tab": case "right": return switchTab(tabs[(tabs.indexOf(this.tab) + (k.shift ? tabs.length - 1 : 1)) % tabs.length]!);
       case "left": return switchTab(tabs[(tabs.indexOf(this.tab) + tabs.length - 1) % tabs.length]!);
       case "up": case "k": return move(-1);
@@ -149,6 +149,17 @@ export class DashboardController {
       const r = await this.d.steering.interrupt(h);
       return r === "here" ? `interrupted ${h}` : `interrupt sent to the process hosting ${h}`;
     });
+  }
+
+  /** Quits; while this UI hosts live sessions (started with n), asks first: they end with it. */
+  private askQuit(): void {
+    const open = new Set(this.snapshot.sessions.filter((s) => s.closedAt === null).map((s) => s.handle));
+    const mine = this.d.steering.hosted().filter((h) => open.has(h));
+    if (mine.length === 0) return this.d.quit();
+    this.mode = { kind: "confirm", question: `quit? ${mine.join(", ")} ${mine.length === 1 ? "runs" : "run"} in this UI and will be closed. y/n`, run: async () => {
+      this.d.quit();
+      return "quitting";
+    } };
   }
 
   private askCancel(): void {
