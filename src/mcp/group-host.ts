@@ -14,7 +14,7 @@ import { newId } from "../util/ids.ts";
 import { logIgnored } from "../util/log-ignored.ts";
 import type { GroupMember } from "../workflow/engine-types.ts";
 import { checkBroadcast, checkGroupName, groupSender, renderBrief } from "../workflow/group-brief.ts";
-import { collectReplies, settle, type MemberTurn } from "../workflow/group-collect.ts";
+import { collectReplies, interruptUntil, settle, type MemberTurn } from "../workflow/group-collect.ts";
 import { reduceReplies, type ReducerName } from "../workflow/group-reduce.ts";
 import type { GatherView, GroupView, PlaneGroups } from "./ports.ts";
 
@@ -166,7 +166,7 @@ export function groupHost(sessions: SessionManager, log: (line: string) => void 
       f.turns = g.members.map((m) => {
         const settled = settle(sessions.send(m.handle, text, from));
         void settled.then(() => f.answered.add(m.handle));
-        return { member: m.handle, settled, stop: () => sessions.get(m.handle)?.interrupt() };
+        return { member: m.handle, settled, stop: () => interruptUntil(sessions, m.handle, settled) };
       });
       g.inflight = f;
       recordBroadcast(store, id, n, { id: n, from, objective, at: iso(f.at), gathered: false });

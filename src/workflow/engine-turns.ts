@@ -7,6 +7,7 @@ import type { SessionManager } from "../session/manager.ts";
 import type { SenderTag } from "../session/sender.ts";
 import { AegisError } from "../util/errors.ts";
 import { abortReason } from "./bash.ts";
+import { interruptUntil } from "./group-collect.ts";
 import type { Journal, LiveOutcome } from "./journal.ts";
 import type { RunSessions } from "./run-sessions.ts";
 
@@ -62,16 +63,19 @@ export class EngineTurns {
     const before = { ...s.totals };
     const interrupt = () => void s.interrupt();
     this.signal.addEventListener("abort", interrupt, { once: true });
-    stop?.addEventListener("abort", interrupt, { once: true });
+    const sending = this.sessions.send(handle, text, from);
+    // A group's stop also reaches the turn that carries this message when it waits behind another one.
+    const stopTurn = () => void interruptUntil(this.sessions, handle, sending);
+    stop?.addEventListener("abort", stopTurn, { once: true });
     let reply: string;
     try {
-      reply = await this.sessions.send(handle, text, from);
+      reply = await sending;
     } catch (err) {
       if (this.signal.aborted) throw abortReason(this.signal);
       throw err;
     } finally {
       this.signal.removeEventListener("abort", interrupt);
-      stop?.removeEventListener("abort", interrupt);
+      stop?.removeEventListener("abort", stopTurn);
     }
     this.runSessions.verified(handle);
     const pid = s.driver.providerSessionId;

@@ -25,6 +25,25 @@ export interface Collected {
   timeouts: string[];
 }
 
+/** What interruptUntil needs of the SessionManager. */
+export interface Interruptible {
+  get(handle: string): { interrupt(): Promise<void> } | undefined;
+  on(listener: (e: { type: string; handle: string; event?: { type: string } }) => void): () => void;
+}
+
+/**
+ * Interrupts `handle`'s running turn now, and each turn it begins (its `init` event) until `until` settles: the
+ * message being stopped may wait behind another turn, and would otherwise run in full once that one ends.
+ */
+export function interruptUntil(sessions: Interruptible, handle: string, until: Promise<unknown>): Promise<void> {
+  const off = sessions.on((e) => {
+    if (e.handle === handle && e.type === "event" && e.event?.type === "init") void sessions.get(handle)?.interrupt();
+  });
+  const stop = () => off();
+  until.then(stop, stop);
+  return sessions.get(handle)?.interrupt() ?? Promise.resolve();
+}
+
 /** Wraps a turn's promise so it never rejects. */
 export function settle(p: Promise<string>): Promise<TurnSettled> {
   return p.then((text) => ({ ok: true as const, text }), (error: unknown) => ({ ok: false as const, error }));

@@ -88,6 +88,20 @@ describe("aegis_group_spawn, aegis_broadcast, aegis_gather (#13)", () => {
     expect(h.sessions.get(slow)!.last?.stopReason).toBe("cancelled");
   });
 
+  test("a member busy with other work when the brief arrives is stopped at the timeout, its queued brief too", async () => {
+    const { config } = setup();
+    h = planeHarness(config);
+    const boss = await asBoss(h);
+    const g = await callJson(boss, "aegis_group_spawn", { name: "queued", members: ["yes", "slow"] });
+    const slow = g.members[1].handle;
+    h.sessions.deliver(slow, { from: "agent:boss", body: "something long first" });
+    await callJson(boss, "aegis_broadcast", { group: "queued", objective: "pick" });
+    const out = await callJson(boss, "aegis_gather", { group: "queued", timeout: 0.05 });
+    expect(out.timeouts).toEqual([slow]);
+    expect(h.sessions.get(slow)!.state).toBe("error");
+    expect(h.sessions.get(slow)!.depth).toBe(0);
+  });
+
   test("one broadcast at a time; a gather without a broadcast is refused; concat is the default reducer", async () => {
     const { config } = setup();
     h = planeHarness(config);

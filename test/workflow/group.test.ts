@@ -112,6 +112,20 @@ describe("engine.group: broadcast and gather (#13)", () => {
     expect(cidTurnEnd).toEqual(["cancelled"]);
   });
 
+  test("a member whose brief waits behind another turn is still stopped at the timeout: both turns are interrupted", async () => {
+    await using r = groupRig({ ann: "fine" });
+    const out = await runIt(r, async (e) => {
+      const g = await e.group("queued", [{ agent: "voter", handle: "ann" }, { agent: "slow", handle: "cid" }]);
+      const busy = e.send("cid", "something long first").then(() => "done", (err) => err.code);
+      await g.broadcast("go");
+      const res = await g.gather({ timeout: 50 });
+      return { res: { byMember: res.byMember, timeouts: res.timeouts }, busy: await busy };
+    });
+    expect(out).toEqual({ res: { byMember: { ann: "fine" }, timeouts: ["cid"] }, busy: "E_CANCELLED" });
+    expect(transcriptEnds(r, "cid")).toEqual(["cancelled", "cancelled"]);
+    expect(r.prompts.cid!.map((p) => p.split("\n").find((l) => !l.startsWith(">") && !l.startsWith("#")))).toEqual(["something long first", "go"]);
+  });
+
   test("one broadcast in flight per group: a second broadcast or a race before the gather is refused", async () => {
     await using r = groupRig({ ann: "a", bob: "b" });
     const out = await runIt(r, async (e) => {
