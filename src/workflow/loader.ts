@@ -79,7 +79,12 @@ export async function loadConfigWorkflows(config: Pick<LoadedConfig, "workflows"
   specProject = config;
   const spec = files.some((f) => SPEC_EXT.test(f)) ? await import("./spec/register.ts") : undefined;
   spec?.beginSpecBatch();
-  for (const f of files) await importWorkflowFile(f);
+  try {
+    for (const f of files) await importWorkflowFile(f);
+  } catch (err) {
+    spec?.endSpecBatch({ check: false }); // the batch is over: a later file is checked on its own
+    throw err;
+  }
   spec?.endSpecBatch();
 }
 
