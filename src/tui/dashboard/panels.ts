@@ -88,7 +88,7 @@ export function helpLines(tab: Tab, width: number): Line[] {
     ...row("n", "start a session of an agent, hosted by this UI (it closes when the UI quits)"),
     ...row("c", "cancel the selected task or run (asks y/n)"),
     ...row("a", "answer the question the selected run asks"),
-    ...row("q, Ctrl-C", "quit (the terminal is restored)"),
+    ...row("q, Ctrl-C", "quit (the terminal is restored); q asks first while sessions started here (n) still run"),
     [span("")],
     ...note("Data: the project's state database, read-only: the sessions, runs and tasks of every aegis process of this project " +
       "(aegis run, aegis work, serve, other UIs). While aegis serve runs, the transcript of a session it hosts also streams over its socket."),
