@@ -4,7 +4,8 @@
 // runs again on every attempt. It must not reach sessions itself: the engine hands it the verbs it uses (GroupOps).
 
 import type { SenderTag } from "../session/sender.ts";
-import { AegisError } from "../util/errors.ts";
+import { didYouMean } from "../config/validate.ts";
+import { AegisError, notFound } from "../util/errors.ts";
 import type {
   BroadcastOptions, BroadcastReceipt, GatherOptions, GatherResult, Group, GroupMember, GroupMemberSpec, RaceOptions, RaceResult,
   SpawnOptions,
@@ -43,9 +44,7 @@ function expand(specs: readonly GroupMemberSpec[], agents: readonly string[]): A
   specs.forEach((spec, i) => {
     const m = typeof spec === "string" ? { agent: spec } : spec;
     if (!m || typeof m.agent !== "string") throw new WorkflowError(`group: member ${i} must be an agent name or { agent, … }`, { code: "E_USAGE" });
-    if (!agents.includes(m.agent)) {
-      throw new AegisError("E_NOT_FOUND", `group: member ${i}: unknown agent "${m.agent}" (agents: ${agents.join(", ")})`, { data: { agent: m.agent } });
-    }
+    if (!agents.includes(m.agent)) throw notFound("agent", m.agent, agents, didYouMean(m.agent, [...agents]), `group member ${i} names it; use a key of agents`);
     const count = m.count ?? 1;
     if (!Number.isInteger(count) || count < 1) throw new WorkflowError(`group: member ${i} (${m.agent}): count must be a whole number of at least 1`, { code: "E_USAGE" });
     const base: SpawnOptions = {

@@ -195,7 +195,7 @@ describe("engine.group: broadcast and gather (#13)", () => {
     });
     expect(out.badName).toStartWith('E_USAGE: group: invalid name "has space"');
     expect(out.empty).toStartWith("E_USAGE: group: members must be a non-empty list");
-    expect(out.unknown).toBe('E_NOT_FOUND: group: member 0: unknown agent "nobody" (agents: voter, slow, broken)');
+    expect(out.unknown).toBe('E_NOT_FOUND: unknown agent "nobody" (known: voter, slow, broken)');
     expect(out.count).toContain("count must be a whole number of at least 1");
     expect(out.dupe).toBe('E_STATE: group "ok" already exists in this run');
     expect(out.twice).toBe('E_USAGE: group: the handle "x" is given to two members');
