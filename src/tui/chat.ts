@@ -43,8 +43,9 @@ export async function runChat(o: ChatOptions): Promise<number> {
   let steering: Steering | undefined;
   let failure: unknown;
   try {
-    source = await openDataSource(o.config, { pollMs: o.pollMs ?? 100 });
     steering = createSteering({ config: o.config, cwd: o.cwd });
+    // The chat's own session streams each row as it is buffered (the feed), the rest as the database has it.
+    source = await openDataSource(o.config, { pollMs: o.pollMs ?? 100, localFeed: steering.feed });
     const ui = new ChatScreen(screen, source, steering, agent);
     void ui.start().catch((err: unknown) => {
       failure = err;
