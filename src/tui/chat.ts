@@ -2,8 +2,8 @@
 // handle, state, tokens, cost), the session's transcript streaming in (views/transcript-view.ts, the dashboard's own
 // view), a one-line input (Enter sends through the session's inbox, as the dashboard does) and a footer of keys.
 // Esc or /interrupt stops the running turn; /quit or Ctrl-C leaves, and the session ends with the chat. It reads what
-// it shows from the state database like the dashboard, so several chats and dashboards can run side by side.
-// It owns no data and no SQL: the DataSource and the Steering (D's modules) do.
+// it shows from the state database like the dashboard (its own session's rows also as they are buffered), so several
+// chats and dashboards can run side by side. It owns no data and no SQL: source/ and steer.ts do.
 
 import type { InputRenderable, KeyEvent, TextRenderable } from "@opentui/core";
 import { didYouMean } from "../config/validate.ts";
