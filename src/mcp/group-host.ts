@@ -12,6 +12,7 @@ import { findSessionByHandle } from "../store/sessions.ts";
 import { AegisError, formatError } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { logIgnored } from "../util/log-ignored.ts";
+import { logger } from "../ui/log.ts";
 import type { GroupMember } from "../workflow/engine-types.ts";
 import { checkBroadcast, checkGroupName, groupSender, renderBrief } from "../workflow/group-brief.ts";
 import { collectReplies, interruptUntil, settle, type MemberTurn } from "../workflow/group-collect.ts";
@@ -40,7 +41,7 @@ interface LiveGroup {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** The groups of this aegis process, over its SessionManager. */
-export function groupHost(sessions: SessionManager, log: (line: string) => void = () => {}): PlaneGroups {
+export function groupHost(sessions: SessionManager, log: (line: string) => void = (line) => logger().warn(line)): PlaneGroups {
   const store = sessions.store;
   const live = new Map<string, LiveGroup>();
   /** Groups being started, by owner and name, so two spawns of one name cannot both pass the check. */
