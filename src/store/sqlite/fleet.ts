@@ -6,14 +6,13 @@
 // against PRAGMA data_version, with a slow safety poll behind. It must not decide queue policy.
 
 import { EventEmitter } from "node:events";
-import { watch, type FSWatcher } from "node:fs";
 import type { ClaimRequest, ClaimedTask, FleetStore, Lease, OpenFleetOptions, Recovered, Topic, WorkerInfo, WorkerRow } from "../contract.ts";
 import { MIGRATIONS, type Migration } from "../migrations.ts";
 import { isOwnerAlive, procStart, type OwnerRow } from "../owners.ts";
 import { openStore } from "../store.ts";
 import { getTask, insertTask, queueCounts, workerSessionId, type NewTask, type TaskOutcome, type TaskRow } from "../tasks.ts";
 import { newId } from "../../util/ids.ts";
-import { logIgnored } from "../../util/log-ignored.ts";
+import { watchWal } from "./wake.ts";
 
 /** The fleet columns: a per-claim fence and a host binding on tasks, a lease on owners (null: no lease, pid only). */
 export function fleetMigration(version: number): Migration {
@@ -38,45 +37,10 @@ export function openSqliteFleet(path: string, opts: OpenFleetOptions = {}): Flee
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const now = () => Date.now();
-  let seen = store.dataVersion();
-  const changed = () => {
-    const v = store.dataVersion();
-    if (v === seen) return false;
-    seen = v;
-    bus.emit("tasks", "*");
-    bus.emit("workers", "*");
-    return true;
-  };
-  // The WAL is written before the commit shows in the shared-memory index that data_version reads (and mmap writes
-  // raise no file event), so an event whose commit is not visible yet is looked at again a little later.
-  let recheck: ReturnType<typeof setTimeout> | undefined;
-  const rescanIfChanged = () => {
-    if (changed() || recheck) return;
-    let delay = 2;
-    const again = () => {
-      recheck = undefined;
-      if (changed() || delay > 64) return;
-      delay *= 4;
-      recheck = setTimeout(again, delay);
-      recheck.unref();
-    };
-    recheck = setTimeout(again, delay);
-    recheck.unref();
-  };
-  let watcher: FSWatcher | undefined;
-  if (path !== ":memory:") {
-    try {
-      watcher = watch(`${path}-wal`, { persistent: false }, rescanIfChanged);
-    } catch (err) {
-      // No WAL file to watch (a read-only folder, an unusual file system): the safety poll alone wakes this process.
-      logIgnored("watching the state database's WAL for other processes' commits")(err);
-    }
-  }
-  const poll = setInterval(() => {
+  const wal = watchWal(store, () => {
     bus.emit("tasks", "*");
     bus.emit("workers", "*");
   }, opts.safetyPollMs ?? 5_000);
-  poll.unref();
 
   const leaseValid = (workerId: string, at: number) => {
     const o = store.sql<{ lease_expires_at: number | null }, [string]>("SELECT lease_expires_at FROM owners WHERE id = ?").get(workerId);
@@ -165,9 +129,7 @@ export function openSqliteFleet(path: string, opts: OpenFleetOptions = {}): Flee
       return () => bus.off(topic, fn);
     },
     async close(): Promise<void> {
-      clearInterval(poll);
-      clearTimeout(recheck);
-      watcher?.close();
+      wal.stop();
       bus.removeAllListeners();
       store.close();
     },

@@ -1,0 +1,217 @@
+// The SQLite backend of the async contract `Db` (#15), over the synchronous store and today's family functions: no
+// SQL of its own. A FIFO gate keeps a transaction whole: while `tx` runs, every other call waits behind it, so an
+// unrelated write can never land inside a savepoint that is then rolled back. When the gate is free (nearly always)
+// a call runs synchronously inside the call and returns a settled promise, so the hot paths cost what they cost
+// today plus one promise. Buffered writes use the store's tick batch as before. It must not change store.ts.
+
+import { AsyncLocalStorage } from "node:async_hooks";
+import { EventEmitter } from "node:events";
+import type { Db, DbRepos, DbTopic, Tx, TxOptions } from "../api.ts";
+import * as claims from "../claims.ts";
+import * as events from "../events.ts";
+import * as groups from "../groups.ts";
+import * as inbox from "../inbox.ts";
+import * as owners from "../owners.ts";
+import * as runs from "../runs.ts";
+import * as schedules from "../schedules.ts";
+import * as sessions from "../sessions.ts";
+import type { Store } from "../store.ts";
+import * as taskWorktrees from "../task-worktrees.ts";
+import * as tasks from "../tasks.ts";
+import * as waits from "../waits.ts";
+import * as worktrees from "../worktrees.ts";
+import { AegisError } from "../../util/errors.ts";
+import { watchWal } from "./wake.ts";
+
+/** Per family: its functions module, the topic its writes touch, its writes, and which of them are buffered. */
+const FAMILIES = {
+  tasks: { mod: tasks, topic: "tasks", writes: ["insertTask", "claimTask", "claimTasks", "finishTask", "requestCancel"] },
+  taskWorktrees: { mod: taskWorktrees, topic: "tasks", writes: ["setTaskWorktree"] },
+  owners: { mod: owners, topic: "workers", writes: ["registerOwner", "removeOwner", "deleteOwnerRows"] },
+  sessions: { mod: sessions, topic: "sessions", writes: ["insertSession", "updateSession", "setSessionState", "setSessionProcess", "setSessionLastText", "markSessionReady", "closeSessionRow", "closeSessionsOfOwners"] },
+  events: { mod: events, topic: "sessions", writes: ["appendEvents"] },
+  inbox: { mod: inbox, topic: "inbox", writes: ["insertInbox", "markDelivered"] },
+  claims: { mod: claims, topic: "sessions", writes: ["tryClaim", "releaseClaim", "releaseSessionClaims"] },
+  groups: { mod: groups, topic: "sessions", writes: ["insertGroup", "recordBroadcast", "recordGather", "dissolveGroupRow"] },
+  runs: { mod: runs, topic: "runs", writes: ["insertRun", "restartRun", "finishRun", "markRunCrashed", "requestRunCancel", "startStep", "finishStep", "failDoneStep", "addRunUsage", "supersedeUnread", "setStepDoneSeq"] },
+  waits: { mod: waits, topic: "runs", writes: ["recordTimer", "insertSignal", "consumeSignal", "parkRun", "unparkRun"] },
+  schedules: { mod: schedules, topic: "schedules", writes: ["scheduleCursor", "recordFires", "markFireStarted", "markFireSkipped"] },
+  worktrees: { mod: worktrees, topic: "sessions", writes: ["insertWorktree", "reattachWorktreeRow", "setWorktreeState", "recordWorktreeMerge", "setRunStartBranch"] },
+} as const satisfies Record<keyof DbRepos, { mod: object; topic: DbTopic; writes: readonly string[] }>;
+
+/** Exported functions that do not take the store (pure helpers, migrations): not on the contract. */
+const PURE = new Set(["workerSessionId", "taskWorktreeOf", "isOwnerAlive", "procStart", "rowToEvent", "pathsOverlap", "intentsConflict"]);
+
+/** A family module as the contract sees it: every `fn(store, ...args): R` as `fn(...args): Promise<R>`. */
+type Adapted<M> = {
+  [K in keyof M as M[K] extends (s: Store, ...a: never[]) => unknown ? K : never]: M[K] extends (s: Store, ...a: infer P) => infer R ? (...a: P) => Promise<R> : never;
+};
+/** Compile-time proof that each family module covers its Api (a renamed or retyped function fails tsc here). */
+type Covers<A, B extends A> = B;
+export type FamiliesCoverApi = [
+  Covers<DbRepos["tasks"], Adapted<typeof tasks>>, Covers<DbRepos["taskWorktrees"], Adapted<typeof taskWorktrees>>,
+  Covers<DbRepos["owners"], Adapted<typeof owners>>, Covers<DbRepos["sessions"], Adapted<typeof sessions>>,
+  Covers<DbRepos["events"], Adapted<typeof events>>, Covers<DbRepos["inbox"], Adapted<typeof inbox>>,
+  Covers<DbRepos["claims"], Adapted<typeof claims>>, Covers<DbRepos["groups"], Adapted<typeof groups>>,
+  Covers<DbRepos["runs"], Adapted<typeof runs>>, Covers<DbRepos["waits"], Adapted<typeof waits>>,
+  Covers<DbRepos["schedules"], Adapted<typeof schedules>>, Covers<DbRepos["worktrees"], Adapted<typeof worktrees>>,
+];
+
+/** Writes whose acknowledgement can wait (PG-DESIGN.md §2.1): they return nothing and ride the tick's batch. */
+const BUFFERED = new Set(["appendEvents", "setSessionLastText", "setSessionState", "setSessionProcess", "markSessionReady", "addRunUsage", "startStep"]);
+
+type AnyFn = (store: Store, ...args: unknown[]) => unknown;
+
+export interface SqliteDbOptions {
+  /** The slow safety poll behind the WAL watch; default 1 s (today's queue watch). */
+  safetyPollMs?: number;
+}
+
+/** A Db over an open synchronous store (the runtime's connection; closing the Db closes it). */
+export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
+  const bus = new EventEmitter();
+  bus.setMaxListeners(0);
+  const touched = new Set<DbTopic>();
+  const emitSoon = (topic: DbTopic) => {
+    if (touched.size === 0) queueMicrotask(() => {
+      for (const t of [...touched]) bus.emit(t, "*");
+      touched.clear();
+    });
+    touched.add(topic);
+  };
+  const wal = watchWal(store, () => {
+    for (const t of ["tasks", "inbox", "runs", "sessions", "workers", "schedules"] as const) bus.emit(t, "*");
+  }, opts.safetyPollMs ?? 1_000);
+
+  // The gate: `held` while a transaction runs; calls arriving meanwhile wait in `waiting`, in order.
+  let held = false;
+  const waiting: (() => void)[] = [];
+  const inTx = new AsyncLocalStorage<symbol>();
+  let txToken: symbol | undefined;
+  /** A buffered write's failure, reported by the next call or flush (never dropped). */
+  let deferredError: unknown;
+  const release = () => {
+    held = false;
+    while (!held && waiting.length) waiting.shift()!();
+  };
+  const throwDeferred = () => {
+    if (deferredError === undefined) return;
+    const err = deferredError;
+    deferredError = undefined;
+    throw err;
+  };
+  const outside = <T>(run: () => T): Promise<T> => {
+    if (txToken !== undefined && inTx.getStore() === txToken) {
+      return Promise.reject(new AegisError("E_INTERNAL", "a store call inside db.tx() used the Db instead of the transaction handle", {
+        hint: "call t.<family>.<fn>() on the handle tx() passes in",
+      }));
+    }
+    const go = () => {
+      throwDeferred();
+      return run();
+    };
+    if (!held) {
+      try {
+        return Promise.resolve(go());
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    return new Promise<T>((resolve, reject) => waiting.push(() => {
+      try {
+        resolve(go());
+      } catch (err) {
+        reject(err);
+      }
+    }));
+  };
+
+  const repos = (via: "db" | "tx", isOpen: () => boolean): DbRepos => {
+    const out: Record<string, Record<string, unknown>> = {};
+    for (const [family, f] of Object.entries(FAMILIES)) {
+      const writes = new Set<string>(f.writes);
+      const repo: Record<string, unknown> = {};
+      for (const [name, fn] of Object.entries(f.mod)) {
+        if (typeof fn !== "function" || PURE.has(name) || /Migration$/.test(name)) continue;
+        const call = (args: unknown[]) => {
+          const result = store.batch(() => (fn as AnyFn)(store, ...args));
+          if (writes.has(name)) emitSoon(f.topic);
+          return result;
+        };
+        if (BUFFERED.has(name)) {
+          repo[name] = (...args: unknown[]) => {
+            if (via === "tx") return void call(args);
+            void outside(() => call(args)).catch((err: unknown) => (deferredError ??= err));
+          };
+        } else if (via === "tx") {
+          repo[name] = (...args: unknown[]) => {
+            if (!isOpen()) return Promise.reject(new AegisError("E_INTERNAL", `t.${family}.${name}() called after its transaction ended`));
+            try {
+              return Promise.resolve(call(args));
+            } catch (err) {
+              return Promise.reject(err);
+            }
+          };
+        } else {
+          repo[name] = (...args: unknown[]) => outside(() => call(args));
+        }
+      }
+      out[family] = repo;
+    }
+    return out as unknown as DbRepos;
+  };
+
+  const tx = async <T>(fn: (t: Tx) => Promise<T>, o: TxOptions = {}): Promise<T> => {
+    await outside(() => undefined); // wait for the gate, in order
+    held = true;
+    const token = Symbol("tx");
+    txToken = token;
+    let open = true;
+    try {
+      store.batch(() => undefined); // opens this tick's write transaction
+      store.db.run("SAVEPOINT db_tx");
+      let out: T;
+      try {
+        out = await inTx.run(token, () => fn(repos("tx", () => open)));
+      } catch (err) {
+        undoSavepoint();
+        throw err;
+      }
+      try {
+        store.db.run("RELEASE db_tx");
+      } catch (err) {
+        throw new AegisError("E_INTERNAL", "a db.tx() body outlived its write batch (it awaited something other than its t.* calls)", { cause: err });
+      }
+      if (o.durable) store.flush();
+      return out;
+    } finally {
+      open = false;
+      txToken = undefined;
+      release();
+    }
+  };
+  const undoSavepoint = () => {
+    if (!store.db.inTransaction) return; // the batch was committed under the body: nothing left to undo here
+    store.db.run("ROLLBACK TO db_tx");
+    store.db.run("RELEASE db_tx");
+  };
+
+  return {
+    ...repos("db", () => true),
+    backend: "sqlite",
+    location: store.path,
+    tx,
+    flush: () => outside(() => store.flush()),
+    subscribe(topic, fn) {
+      bus.on(topic, fn);
+      return () => bus.off(topic, fn);
+    },
+    schemaVersion: () => outside(() => store.schemaVersion()),
+    async close() {
+      await outside(() => undefined);
+      wal.stop();
+      bus.removeAllListeners();
+      store.close();
+    },
+  };
+}
