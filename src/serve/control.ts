@@ -6,7 +6,7 @@
 import type { Runtime } from "../runtime.ts";
 import { fireScheduleNow } from "../schedule/service.ts";
 import type { TaskStatus } from "../store/tasks.ts";
-import { UsageError } from "../util/errors.ts";
+import { AegisError, UsageError } from "../util/errors.ts";
 import type { ServeContext } from "./service.ts";
 import { runtimeVerbs, type Verbs } from "./verbs.ts";
 import { sendAnswer, sendSignal } from "../workflow/signals.ts";
@@ -45,6 +45,21 @@ export const controlHandlers: Record<string, ControlHandler> = {
   "schedules.run": async (p, c) => ({ runId: await fireScheduleNow(c.ctx, str(p, "name")) }),
   // Every transcript row of one session the serve hosts, as it is buffered (before it is written), with its position
   // in the transcript: aegis ui merges them with the rows it reads from the database (#14).
+  // A session started from aegis ui (`N`) lives in the serve, so it outlives the UI; it can be closed the same way.
+  "sessions.spawn": async (p, c) => {
+    const s = await c.rt.sessions.spawn(str(p, "agent"), { spawnedBy: "user", ...(optStr(p, "prompt") ? { prompt: optStr(p, "prompt")! } : {}) });
+    return { handle: s.handle, id: s.id };
+  },
+  "sessions.close": async (p, c) => {
+    const handle = str(p, "handle");
+    const s = c.rt.sessions.list().find((x) => x.handle === handle);
+    if (!s) throw new AegisError("E_NOT_FOUND", `aegis serve hosts no session ${handle}`, { hint: "aegis ui shows which process hosts a session" });
+    if (s.spawnedBy !== "user") {
+      throw new AegisError("E_USAGE", `${handle} belongs to ${s.spawnedBy ?? "the serve"}, which closes it when it is done`, { hint: "cancel its run or task instead" });
+    }
+    await c.rt.sessions.close(handle);
+    return { handle };
+  },
   "events.watch": (p, c) => {
     const sessionId = str(p, "sessionId");
     return controlStream((send) => c.rt.sessions.onRows((e) => {

@@ -7,7 +7,11 @@
 import type { LoadedConfig } from "../config/validate.ts";
 import type { CancelResult } from "../queue/cancel.ts";
 import type { Runtime } from "../runtime.ts";
+import { dirname } from "node:path";
+import { statePath } from "../runtime.ts";
+import { connectServe, type ServeClient } from "../serve/client.ts";
 import { verbsFor } from "../serve/verbs.ts";
+import { AegisError } from "../util/errors.ts";
 import type { Delivery } from "../session/sender.ts";
 import type { RunView } from "../workflow/run-status.ts";
 import { deliverAnswer } from "../workflow/send-to-run.ts";
@@ -19,8 +23,13 @@ export interface Steering {
   send(handle: string, text: string): Promise<Delivery>;
   /** Interrupts the session's running turn: here directly, in another process through its inbox. */
   interrupt(handle: string): Promise<"here" | "requested">;
-  /** Starts a session of `agent` hosted by this process; with a prompt it starts working on it. Returns its handle. */
-  spawn(agent: string, prompt?: string): Promise<{ handle: string; id: string }>;
+  /**
+   * Starts a session of `agent`, hosted by this process (it ends with the UI) or by the running serve (it outlives
+   * the UI); with a prompt it starts working on it.
+   */
+  spawn(agent: string, prompt?: string, host?: "here" | "serve"): Promise<{ handle: string; id: string }>;
+  /** Closes a session started from a UI: one this process hosts, or one the serve hosts for a user. */
+  closeSession(handle: string): Promise<void>;
   cancelTask(taskId: string): Promise<CancelResult>;
   cancelRun(runId: string): Promise<RunView>;
   /** Answers the question a parked run asks (key optional: the run's own question). */
@@ -66,6 +75,15 @@ export function createSteering(o: SteeringOptions): Steering {
   };
   if (o.runtime) attachFeed(o.runtime);
   const waitMs = o.cancelWaitMs ?? 3000;
+  const serveClient = async (closing?: string): Promise<ServeClient> => {
+    const client = process.env.AEGIS_NO_SERVE === "1" ? undefined : await connectServe(dirname(statePath(o.config)));
+    if (client) return client;
+    throw closing
+      ? new AegisError("E_USAGE", `${closing} runs in another aegis process, which closes it when its work is done`, {
+        hint: "only sessions started from a UI (n here, N in aegis serve) are closed from it; cancel the run or task instead",
+      })
+      : new AegisError("E_USAGE", "no aegis serve runs for this project to host the session", { hint: "start one (aegis serve), or use n to host it in this UI" });
+  };
   return {
     async send(handle, text) {
       return (await runtime()).sessions.deliver(handle, { from: "user", body: text });
@@ -73,10 +91,22 @@ export function createSteering(o: SteeringOptions): Steering {
     async interrupt(handle) {
       return (await runtime()).sessions.requestInterrupt(handle);
     },
-    async spawn(agent, prompt) {
+    async spawn(agent, prompt, host = "here") {
+      if (host === "serve") {
+        const client = await serveClient();
+        return client.call<{ handle: string; id: string }>("sessions.spawn", { agent, ...(prompt !== undefined ? { prompt } : {}) });
+      }
       const s = await (await runtime()).sessions.spawn(agent, { spawnedBy: "user", ...(prompt !== undefined ? { prompt } : {}) });
       mine.add(s.handle);
       return { handle: s.handle, id: s.id };
+    },
+    async closeSession(handle) {
+      if (mine.has(handle)) {
+        await (await runtime()).sessions.close(handle);
+        mine.delete(handle);
+        return;
+      }
+      await (await serveClient(handle)).call("sessions.close", { handle });
     },
     async cancelTask(taskId) {
       return (await verbsFor(o.config, o.cwd)).verbs.cancelTask(taskId, waitMs);

@@ -34,7 +34,8 @@ function setup() {
   const steering = {
     send: async (h: string, t: string) => (calls.push(`send ${h} ${t}`), { disposition: "queued", depth: 1 }),
     interrupt: async (h: string) => (calls.push(`interrupt ${h}`), "requested"),
-    spawn: async (a: string, p?: string) => (calls.push(`spawn ${a} ${p ?? "-"}`), { handle: "new-one", id: "ses_new" }),
+    spawn: async (a: string, p?: string, host?: string) => (calls.push(`spawn ${a} ${p ?? "-"}${host === "serve" ? " in serve" : ""}`), { handle: "new-one", id: "ses_new" }),
+    closeSession: async (h: string) => void calls.push(`close ${h}`),
     cancelTask: async (id: string) => (calls.push(`cancelTask ${id}`), { taskId: id, was: "running", requested: true, status: "running" }),
     cancelRun: async (id: string) => (calls.push(`cancelRun ${id}`), { status: "cancelled" }),
     answer: async (id: string, v: string, k?: string) => (calls.push(`answer ${id} ${k}=${v}`), { via: "local", key: k ?? "" }),
@@ -134,6 +135,25 @@ describe("dashboard keys (#14)", () => {
     expect(plainText(listLines("runs", snap, 0, 120, 10))).toContain("asks: Ship it?");
     press("m");
     expect(plainText(footerLines(ctl.mode, ctl.status, 80))).toContain("message to brisk-curie: █");
+  });
+});
+
+describe("sessions in serve, and closing (#14)", () => {
+  test("N starts the session in aegis serve when one runs, and says there is none otherwise", async () => {
+    const { ctl, calls, press, snap } = setup();
+    press({ name: "n", shift: true, sequence: "N" });
+    expect(ctl.status).toMatchObject({ style: "warn" });
+    expect(ctl.mode.kind).toBe("list");
+    snap.via = "serve";
+    press({ name: "n", shift: true, sequence: "N" }, "return", "return");
+    await waitFor(() => calls.includes("spawn w - in serve"), { what: "the spawn in serve" });
+    await waitFor(() => ctl.status?.text.includes("in aegis serve"), { what: "the status" });
+  });
+
+  test("d closes the selected session after y", async () => {
+    const { calls, press } = setup();
+    press("d", "y");
+    await waitFor(() => calls.includes("close brisk-curie"), { what: "the close" });
   });
 });
 

@@ -101,6 +101,35 @@ describe("the UI with aegis serve (#14)", () => {
     }
   });
 
+  test("a session started from the UI in the serve outlives the UI's steering and is closed from it", async () => {
+    const steering = createSteering({ config, cwd: dir.path });
+    const { handle, id } = await steering.spawn("twice", "hello", "serve");
+    await steering.close(); // the UI quits: the serve's session stays
+    const other = createSteering({ config, cwd: dir.path });
+    try {
+      const s = await waitFor(() => source.snapshot().sessions.find((x) => x.id === id && x.turns === 1), { timeoutMs: 10_000, what: "its first turn" });
+      expect(s.closedAt).toBeNull();
+      expect(s.lastLine).toBe("ready");
+      await other.closeSession(handle);
+      await waitFor(() => source.snapshot().sessions.find((x) => x.id === id)?.closedAt, { what: "the session closed" });
+    } finally {
+      await other.close();
+    }
+  });
+
+  test("a session a run started is not closed from the UI (its run closes it)", async () => {
+    expect((await cli(dir.path).run("run", ["long", "--detach"])).code).toBe(0);
+    const s = await waitFor(() => source.snapshot().sessions.find((x) => x.agent === "slow" && x.state === "working"), { timeoutMs: 15_000, what: "the run's session" });
+    const steering = createSteering({ config, cwd: dir.path });
+    try {
+      await expect(steering.closeSession(s.handle)).rejects.toMatchObject({ code: "E_USAGE", message: expect.stringContaining("belongs to workflow:long") });
+      await steering.interrupt(s.handle); // end the run's turn, so the serve stops at once later
+      await waitFor(() => source.snapshot().sessions.find((x) => x.id === s.id)?.state !== "working", { timeoutMs: 10_000, what: "the turn to end" });
+    } finally {
+      await steering.close();
+    }
+  });
+
   test("a watch the serve refuses (unknown method, bad params) ends with the serve's reason", async () => {
     const stateDir = dir.join(".aegis");
     for (const [method, params, why] of [["events.nope", {}, /unknown control method/], ["events.watch", {}, /sessionId/]] as const) {

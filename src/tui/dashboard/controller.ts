@@ -121,7 +121,8 @@ export class DashboardController {
       case "return": case "enter": return void (this.mode = { kind: "detail" });
       case "m": return this.startMessage();
       case "i": return this.interrupt();
-      case "n": return this.startInput("spawn-agent", `agent to start (${this.d.agents.join(", ")})`, "", this.d.defaultAgent ?? "");
+      case "n": return this.startSpawn(k.shift || k.sequence === "N" ? "serve" : "here");
+      case "d": return this.askClose();
       case "c": case "x": return this.askCancel();
       case "a": return this.startAnswer();
     }
@@ -149,6 +150,21 @@ export class DashboardController {
       const r = await this.d.steering.interrupt(h);
       return r === "here" ? `interrupted ${h}` : `interrupt sent to the process hosting ${h}`;
     });
+  }
+
+  private startSpawn(host: "here" | "serve"): void {
+    if (host === "serve" && this.snapshot.via !== "serve") return this.say("no aegis serve runs for this project: n starts a session here", "warn");
+    const where = host === "serve" ? " in aegis serve" : "";
+    this.startInput("spawn-agent", `agent to start${where} (${this.d.agents.join(", ")})`, "", this.d.defaultAgent ?? "", host);
+  }
+
+  private askClose(): void {
+    const s = this.selected();
+    if (s?.tab !== "sessions" || s.closed) return this.say("select a live session to close", "warn");
+    this.mode = { kind: "confirm", question: `close session ${s.handle}? its process ends. y/n`, run: async () => {
+      await this.d.steering.closeSession(s.handle);
+      return `closed ${s.handle}`;
+    } };
   }
 
   /** Quits; while this UI hosts live sessions (started with n), asks first: they end with it. */
@@ -208,14 +224,18 @@ export class DashboardController {
       case "spawn-agent": {
         const agent = text || this.d.defaultAgent || "";
         if (!this.d.agents.includes(agent)) return this.say(`no agent "${agent}": pick one of ${this.d.agents.join(", ")}`, "err");
-        return this.startInput("spawn-prompt", `first message to the new ${agent} session (empty: none)`, agent);
+        return this.startInput("spawn-prompt", `first message to the new ${agent} session (empty: none)`, agent, "", m.extra);
       }
-      case "spawn-prompt":
+      case "spawn-prompt": {
+        const host = m.extra === "serve" ? "serve" : "here";
         return this.act(async () => {
-          const s = await this.d.steering.spawn(m.target, text || undefined);
+          const s = await this.d.steering.spawn(m.target, text || undefined, host);
           this.selectHandle = s.handle;
-          return `started ${s.handle} (${m.target}), hosted by this UI: it closes when the UI quits`;
+          return host === "serve"
+            ? `started ${s.handle} (${m.target}) in aegis serve: it runs on after this UI quits; d closes it`
+            : `started ${s.handle} (${m.target}), hosted by this UI: it closes when the UI quits (or with d)`;
         });
+      }
       case "answer":
         if (!text) return;
         return this.act(async () => {

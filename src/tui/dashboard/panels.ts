@@ -41,7 +41,7 @@ export function scheduleLines(v: ScheduleView, width: number): Line[] {
 }
 
 const KEYS: Record<"list" | "detail", [string, string][]> = {
-  list: [["q", "quit"], ["?", "help"], ["↑↓", "select"], ["⏎", "open"], ["1-5/⇥", "tab"], ["m", "message"], ["i", "interrupt"], ["n", "new session"], ["c", "cancel"], ["a", "answer"]],
+  list: [["q", "quit"], ["?", "help"], ["↑↓", "select"], ["⏎", "open"], ["1-5/⇥", "tab"], ["m", "message"], ["i", "interrupt"], ["n/N", "new session here/in serve"], ["d", "close"], ["c", "cancel"], ["a", "answer"]],
   detail: [["q", "quit"], ["esc", "back"], ["↑↓", "item"], ["⏎/space", "fold"], ["PgUp/PgDn", "scroll"], ["End", "follow"], ["m", "message"], ["i", "interrupt"]],
 };
 
@@ -86,6 +86,8 @@ export function helpLines(tab: Tab, width: number): Line[] {
     ...row("m", "type a message to the selected session (or running task's worker); ⏎ sends it to its inbox"),
     ...row("i", "interrupt the selected session's turn (wherever it runs: serve, aegis run, this UI)"),
     ...row("n", "start a session of an agent, hosted by this UI (it closes when the UI quits)"),
+    ...row("N", "start a session of an agent in aegis serve (while one runs): it outlives this UI"),
+    ...row("d", "close the selected session, if a UI started it (asks y/n)"),
     ...row("c", "cancel the selected task or run (asks y/n)"),
     ...row("a", "answer the question the selected run asks"),
     ...row("q, Ctrl-C", "quit (the terminal is restored); q asks first while sessions started here (n) still run"),
