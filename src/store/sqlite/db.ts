@@ -133,9 +133,12 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
       const repo: Record<string, unknown> = {};
       for (const [name, fn] of Object.entries(f.mod)) {
         if (typeof fn !== "function" || PURE.has(name) || /Migration$/.test(name)) continue;
+        const write = writes.has(name);
+        // Writes ride the tick's batch; reads stay outside it, as today, so they never take the write lock.
         const call = (args: unknown[]) => {
+          if (!write) return (fn as AnyFn)(store, ...args);
           const result = store.batch(() => (fn as AnyFn)(store, ...args));
-          if (writes.has(name)) emitSoon(f.topic);
+          emitSoon(f.topic);
           return result;
         };
         if (BUFFERED.has(name)) {
