@@ -34,12 +34,17 @@ export interface ScreenOptions {
 }
 
 /** Throws E_USAGE unless stdin and stdout are terminals: the UI would write escape sequences into a file or pipe. */
-export function requireTerminal(command: string, io: { stdin: { isTTY?: boolean }; stdout: { isTTY?: boolean } } = process): void {
-  if (io.stdin.isTTY && io.stdout.isTTY) return;
-  const which = !io.stdout.isTTY ? "stdout" : "stdin";
-  throw new AegisError("E_USAGE", `${command} needs a terminal, and its ${which} is not one`, {
-    hint: "to follow a project without a terminal use `aegis runs`, `aegis tasks` and `aegis logs <handle|run> --follow`",
-  });
+export function requireTerminal(
+  command: string,
+  io: { stdin: { isTTY?: boolean }; stdout: { isTTY?: boolean } } = process,
+  env: Record<string, string | undefined> = process.env,
+): void {
+  const hint = "to follow a project without a terminal use `aegis runs`, `aegis tasks` and `aegis logs <handle|run> --follow`";
+  if (!io.stdin.isTTY || !io.stdout.isTTY) {
+    throw new AegisError("E_USAGE", `${command} needs a terminal, and its ${!io.stdout.isTTY ? "stdout" : "stdin"} is not one`, { hint });
+  }
+  // A dumb terminal (Emacs shell, some CI consoles) would print the drawing sequences as text.
+  if (env.TERM === "dumb") throw new AegisError("E_USAGE", `${command} needs a terminal that draws (TERM=dumb does not)`, { hint });
 }
 
 export async function openScreen(opts: ScreenOptions): Promise<Screen> {

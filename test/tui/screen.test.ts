@@ -15,7 +15,8 @@ describe("screen (#14)", () => {
       expect(err).toMatchObject({ code: "E_USAGE", message: "aegis chat needs a terminal, and its stdin is not one" });
       expect((err as { hint: string }).hint).toContain("aegis logs");
     }
-    expect(() => requireTerminal("aegis ui", { stdin: { isTTY: true }, stdout: { isTTY: true } })).not.toThrow();
+    expect(() => requireTerminal("aegis ui", { stdin: { isTTY: true }, stdout: { isTTY: true } }, { TERM: "dumb" })).toThrow(/TERM=dumb/);
+    expect(() => requireTerminal("aegis ui", { stdin: { isTTY: true }, stdout: { isTTY: true } }, { TERM: "xterm-256color" })).not.toThrow();
   });
 
   test("a library that cannot be unpacked or loaded, or is missing for the platform, gets a hint; other errors pass", () => {
