@@ -38,8 +38,7 @@ export class EngineTurns {
     const input = own ? { handle, text } : { handle, text, from };
     const label = `send ${handle} ${quote(gist ?? text)}${own ? "" : ` (${from})`}`;
     const out = await this.journal.step<SendOutput>(
-      // A group's turns run beside each other: one the stop interrupted stays unfinished (see StepSpec.unfinishedIf).
-      { kind: "send", label, input, ...(stop ? { unfinishedIf: () => this.signal.aborted } : {}) },
+      { kind: "send", label, input },
       () => this.live(handle, text, from, stop),
     );
     this.runSessions.noteProviderId(handle, out.providerSessionId);

@@ -155,7 +155,7 @@ class RunGroup implements Group {
     let out: Collected;
     try {
       out = await this.ops.step<Collected>(
-        { kind: "gather", label: `gather ${this.name}#${slot.id}${opts.timeout !== undefined ? ` (timeout ${opts.timeout} ms)` : ""}`, input: { group: this.name, id: slot.id, timeoutMs: opts.timeout ?? null }, unfinishedIf: this.stopped },
+        { kind: "gather", label: `gather ${this.name}#${slot.id}${opts.timeout !== undefined ? ` (timeout ${opts.timeout} ms)` : ""}`, input: { group: this.name, id: slot.id, timeoutMs: opts.timeout ?? null } },
         async () => {
           await slot.ready;
           const collected = await collectReplies(slot.turns, opts.timeout, this.ops.signal);
@@ -214,9 +214,6 @@ class RunGroup implements Group {
     // Closing rejects a broadcast's turns still running; its gather (if any) reports them as errors.
     await Promise.all(this.members.map((h) => this.ops.close(h)));
   }
-
-  /** A run stopped mid-gather leaves the gather and its members' turns unfinished: the resume asks only those again. */
-  private readonly stopped = (): boolean => this.ops.signal.aborted;
 
   private usable(verb: string): void {
     if (this.ops.signal.aborted) throw abortReason(this.ops.signal);

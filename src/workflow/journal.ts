@@ -21,12 +21,6 @@ export interface StepSpec {
   label: string;
   /** The input the digest is computed from; JSON-serializable. */
   input: unknown;
-  /**
-   * A failure for which this returns true leaves the step unfinished, as a park does, so a resume runs it again: for
-   * steps that run beside others (a group's member turns and their gather) and fail because the run was stopped,
-   * whose recorded failures would otherwise be followed by a completion and replay as failures the workflow handled.
-   */
-  unfinishedIf?: (err: unknown) => boolean;
 }
 
 export interface LiveOutcome<T> {
@@ -100,6 +94,9 @@ export class Journal {
   /** Called once, when the first step of this attempt runs live (not replayed). */
   onFirstLive?: (seq: number) => void;
 
+  /** The run's stop (set by the runner): a step failing once it has fired was cut short, not failed by the workflow. */
+  stopSignal?: AbortSignal;
+
   async step<T>(spec: StepSpec, exec: (seq: number) => Promise<LiveOutcome<T>>): Promise<T> {
     let seq = this.nextSeq++;
     let row = this.prior.get(seq);
@@ -128,10 +125,14 @@ export class Journal {
       outcome = await exec(seq);
     } catch (err) {
       // A parked run (sleep, waitFor, askHuman under serve) leaves its step unfinished: the resume runs it live again.
-      if (isParked(err) || spec.unfinishedIf?.(err)) throw err;
-      const doneSeq = inOrder ? row!.done_seq : this.replaying ? null : this.nextDone++;
+      if (isParked(err)) throw err;
+      // A step the run's stop cut short (Ctrl-C, --timeout, --max-cost) is recorded failed but outside the completion
+      // order, so a resume runs it again: otherwise, beside other steps (parallel sends, a group's members), a later
+      // completion would make its failure replay as one the workflow had handled.
+      const cutShort = this.stopSignal?.aborted === true;
+      const doneSeq = cutShort ? null : inOrder ? row!.done_seq : this.replaying ? null : this.nextDone++;
       finishStep(this.store, this.runId, seq, { status: "failed", doneSeq, error: JSON.stringify(serializeError(err)), at: Date.now() });
-      await this.deliver(seq, inOrder, doneSeq);
+      if (!cutShort) await this.deliver(seq, inOrder, doneSeq);
       this.observer.ended({ seq, kind: spec.kind, label: spec.label, status: "failed", durationMs: performance.now() - t0, costUsd: 0, inputTokens: 0, outputTokens: 0, error: errorMessage(err) });
       throw err;
     }

@@ -136,6 +136,7 @@ async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Reco
     emit, answers: opts.answers ?? {}, cwd: host.config.root, ...(opts.ask ? { ask: opts.ask } : {}),
     ...(opts.serveQueue ? { serveQueue: opts.serveQueue } : {}), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.park ? { park } : {}),
   });
+  journal.stopSignal = stop.signal;
   journal.onFirstLive = (seq) => {
     if (journal.recorded > 0) engine.log(`replayed the journal up to step ${seq - 1}; live from step ${seq}`);
   };

@@ -89,4 +89,25 @@ describe("engine.group resume (#13)", () => {
     // Two turns the stop interrupted: neither replays as a failure, both are asked again; ann is not.
     expect(rec.seen).toEqual({ ann: ["answer me"], bob: ["answer me", "answer me"], cid: ["answer me", "answer me"] });
   });
+
+  test("a run stopped while plain sends run in parallel resumes by asking them again, not by replaying the stop as their failure (#13)", async () => {
+    let attempt = 1;
+    const asked: string[] = [];
+    await using r = rig({ agents: { w: { reply: async (p) => {
+      asked.push(p.split("\n").pop()!);
+      if (attempt === 1) await new Promise<never>(() => {});
+      return `ok ${p.split("\n").pop()}`;
+    } } } });
+    const wf = workflow("t-parallel-stop", async (e) => {
+      const [a, b] = await e.parallel([() => e.spawn("w", { handle: "pa" }), () => e.spawn("w", { handle: "pb" })]);
+      return e.parallel([() => e.send(a!, "one"), () => e.send(b!, "two")]);
+    });
+    const stopped = await r.run(wf, {}, { timeoutMs: 200 });
+    expect(stopped.status).toBe("interrupted");
+    attempt = 2;
+    const done = await r.resume(wf, stopped.runId);
+    expect(done.error).toBeUndefined();
+    expect(done.result).toEqual(["ok one", "ok two"]);
+    expect(asked.sort()).toEqual(["one", "one", "two", "two"]);
+  });
 });
