@@ -154,6 +154,13 @@ export function groupHost(sessions: SessionManager, log: (line: string) => void 
 
     names: () => [...live.values()].map((g) => g.name),
 
+    list(caller) {
+      const handle = caller.startsWith("agent:") ? caller.slice("agent:".length) : undefined;
+      const mine = activeGroupsOf(store, caller).map((r) => r.id);
+      const joined = [...live.values()].filter((g) => handle !== undefined && g.members.some((m) => m.handle === handle)).map((g) => g.id);
+      return [...new Set([...mine, ...joined])].map((id) => view(getGroup(store, id)!));
+    },
+
     async broadcast(id, objective, opts) {
       const g = hosted(id);
       checkBroadcast(objective, opts);

@@ -106,6 +106,8 @@ export interface PlaneGroups {
   find(ref: string, caller: SenderTag): GroupView | undefined;
   /** Names of the groups this process hosts. */
   names(): string[];
+  /** The active groups `caller` owns, and those hosted here that it is a member of. */
+  list(caller: SenderTag): GroupView[];
   broadcast(groupId: string, objective: string, opts: BroadcastOptions): Promise<{ groupId: string; name: string; broadcastId: number; from: string; members: string[] }>;
   gather(groupId: string, o: { reducer?: ReducerName; timeoutMs?: number }): Promise<GatherView>;
   /** Closes the members (if hosted here) and records the group as dissolved. Idempotent. */

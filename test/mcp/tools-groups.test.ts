@@ -157,6 +157,10 @@ describe("group ownership (#13)", () => {
       }
       expect((await callJson(client, "aegis_group_status", { group: g.groupId })).owner).toBe("agent:boss");
     }
+    // Without a group: the groups one owns or is a member of.
+    expect((await callJson(boss, "aegis_group_status")).groups.map((x: { groupId: string }) => x.groupId)).toEqual([g.groupId]);
+    expect((await callJson(member, "aegis_group_status")).groups.map((x: { groupId: string }) => x.groupId)).toEqual([g.groupId]);
+    expect(await callJson(eve, "aegis_group_status")).toEqual({ groups: [] });
     // The owner is the caller the secret names: an argument cannot claim it.
     const forged = await call(eve, "aegis_broadcast", { group: g.groupId, objective: "x", owner: "agent:boss", from: "agent:boss" });
     expect(forged.text).toStartWith("E_PERMISSION");

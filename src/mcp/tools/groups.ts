@@ -96,10 +96,10 @@ export const gatherTool = defineTool({
 export const groupStatusTool = defineTool({
   name: "aegis_group_status",
   description: "A group's owner, members (with their states), the broadcast in flight (who answered, who is still working) " +
-    "and the last gather's outcome. Any session may read it.",
-  input: { group: groupArg() },
+    "and the last gather's outcome. Any session may read it. Without a group: the active groups you own or are a member of.",
+  input: { group: groupArg().optional() },
   readOnly: true,
-  run: ({ group }, ctx) => findGroup(ctx, group),
+  run: ({ group }, ctx) => (group === undefined ? { groups: groups(ctx).list(senderOf(ctx.caller)) } : findGroup(ctx, group)),
 });
 
 export const dissolveTool = defineTool({
