@@ -63,7 +63,10 @@ export interface Db extends DbRepos {
   tx<T>(fn: (t: Tx) => Promise<T>, opts?: TxOptions): Promise<T>;
   /** Resolves when every write this process made so far (buffered ones included) is committed. */
   flush(): Promise<void>;
-  /** Calls `fn(key)` after a commit by any process touched `topic`; returns the unsubscribe function. */
+  /**
+   * Calls `fn(key)` after a commit by any process touched `topic`; returns the unsubscribe function. The first call is
+   * `fn("*")` once the subscription is live (on PostgreSQL: LISTEN confirmed): rescan then, and nothing is missed.
+   */
   subscribe(topic: DbTopic, fn: (key: string) => void): () => void;
   schemaVersion(): Promise<number>;
   /** Flushes, stops listening, closes the connections. */

@@ -100,14 +100,19 @@ test("another connection's commit wakes a subscriber through the WAL watch, with
   const { db, path } = open();
   await db.tasks.insertTask(task("task_first")); // the WAL exists once something was written
   await db.flush();
+  let live!: () => void;
+  const isLive = new Promise<void>((r) => (live = r));
+  let calls = 0;
   const woken = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("no wake-up within 10 s")), 10_000);
     const off = db.subscribe("tasks", (key) => {
+      if (calls++ === 0) return live(); // the "subscription is live" call
       clearTimeout(timer);
       off();
       resolve(key);
     });
   });
+  await isLive;
   const other = openStore(path);
   try {
     other.write(() => insertTask(other, task("task_from_elsewhere")));

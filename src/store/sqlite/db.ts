@@ -206,8 +206,13 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
     tx,
     flush: () => outside(() => store.flush()),
     subscribe(topic, fn) {
+      let on = true;
+      queueMicrotask(() => on && fn("*")); // live at once: the WAL watch runs from the open
       bus.on(topic, fn);
-      return () => bus.off(topic, fn);
+      return () => {
+        on = false;
+        bus.off(topic, fn);
+      };
     },
     schemaVersion: () => outside(() => store.schemaVersion()),
     async close() {
