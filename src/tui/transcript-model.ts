@@ -93,18 +93,34 @@ export function layoutTranscript(items: readonly TranscriptItem[], o: LayoutOpti
   const lines: Line[] = [];
   const owners: number[] = [];
   for (const it of items) {
-    const sig = `${o.width}|${o.expanded.has(it.key)}|${it.key === o.cursor}|${signature(it)}`;
-    let got = cache?.get(it.key);
-    if (!got || got.sig !== sig) {
-      got = { sig, lines: layoutItem(it, o) };
-      cache?.set(it.key, got);
-    }
-    for (const l of got.lines) {
+    for (const l of itemLines(it, o, cache)) {
       lines.push(l);
       owners.push(it.key);
     }
   }
   return { lines, owners };
+}
+
+/** The last `count` lines of the transcript, laying out only the items they come from (following a long session). */
+export function layoutTail(items: readonly TranscriptItem[], o: LayoutOptions, count: number, cache?: LayoutCache): Line[] {
+  const parts: Line[][] = [];
+  let n = 0;
+  for (let i = items.length - 1; i >= 0 && n < count; i--) {
+    const lines = itemLines(items[i]!, o, cache);
+    parts.push(lines);
+    n += lines.length;
+  }
+  return parts.reverse().flat().slice(Math.max(0, n - count));
+}
+
+function itemLines(it: TranscriptItem, o: LayoutOptions, cache?: LayoutCache): Line[] {
+  const sig = `${o.width}|${o.expanded.has(it.key)}|${it.key === o.cursor}|${signature(it)}`;
+  let got = cache?.get(it.key);
+  if (!got || got.sig !== sig) {
+    got = { sig, lines: layoutItem(it, o) };
+    cache?.set(it.key, got);
+  }
+  return got.lines;
 }
 
 function signature(it: TranscriptItem): string {

@@ -2,7 +2,7 @@
 // scrolled, and whether it follows new output (it does until the user moves up, and again once back at the end).
 // `render(width, height)` gives the visible lines. The OpenTUI view (views/transcript-view.ts) and `aegis chat` draw it.
 
-import { FOLDABLE, layoutTranscript, TranscriptModel, type LayoutCache } from "./transcript-model.ts";
+import { FOLDABLE, layoutTail, layoutTranscript, TranscriptModel, type LayoutCache } from "./transcript-model.ts";
 import type { TranscriptRow } from "./source/model.ts";
 import { span, type Line } from "./theme.ts";
 
@@ -15,6 +15,8 @@ export class TranscriptPane {
   /** First visible line when not following. */
   private top = 0;
   follow = true;
+  /** A scroll asked for while following, applied by the next render (which lays out the whole transcript). */
+  private pendingScroll = 0;
   private lastHeight = 10;
   private lastTotal = 0;
 
@@ -46,9 +48,13 @@ export class TranscriptPane {
   }
 
   scrollBy(lines: number): void {
+    // Following, only the tail was laid out: the next render lays out everything and applies the scroll.
+    if (this.follow) {
+      if (lines < 0) this.pendingScroll += lines;
+      return;
+    }
     const maxTop = Math.max(0, this.lastTotal - this.lastHeight);
-    const from = this.follow ? maxTop : this.top;
-    this.top = Math.min(maxTop, Math.max(0, from + lines));
+    this.top = Math.min(maxTop, Math.max(0, this.top + lines));
     this.follow = this.top >= maxTop;
     if (this.follow) this.cursor = undefined;
   }
@@ -59,11 +65,20 @@ export class TranscriptPane {
 
   render(width: number, height: number, empty = "no transcript yet"): Line[] {
     this.lastHeight = height;
+    const opts = { width, expanded: this.expanded };
+    if (this.follow && this.cursor === undefined && this.pendingScroll === 0) {
+      const tail = layoutTail(this.model.items, opts, height, this.cache);
+      return tail.length ? tail : [[span(empty, "dim")]];
+    }
     const { lines, owners } = layoutTranscript(this.model.items, { width, expanded: this.expanded, ...(this.cursor !== undefined ? { cursor: this.cursor } : {}) }, this.cache);
     this.lastTotal = lines.length;
     if (lines.length === 0) return [[span(empty, "dim")]];
     const maxTop = Math.max(0, lines.length - height);
-    if (this.follow) this.top = maxTop;
+    if (this.pendingScroll !== 0) {
+      this.top = Math.max(0, maxTop + this.pendingScroll);
+      this.pendingScroll = 0;
+      this.follow = this.top >= maxTop;
+    } else if (this.follow) this.top = maxTop;
     else if (this.cursor !== undefined) {
       // Keep the cursor's item on screen.
       const first = owners.indexOf(this.cursor);
