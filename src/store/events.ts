@@ -71,6 +71,12 @@ export function countEvents(store: Store, sessionId: string): number {
   return store.sql<{ n: number }, [string]>("SELECT count(*) AS n FROM events WHERE session_id = ?").get(sessionId)?.n ?? 0;
 }
 
+/** The id of a session's row at position `offset` (0 = its first row), or undefined past its end. */
+export function eventIdAt(store: Store, sessionId: string, offset: number): number | undefined {
+  return store.sql<{ id: number }, [string, number]>("SELECT id FROM events WHERE session_id = ? ORDER BY id LIMIT 1 OFFSET ?")
+    .get(sessionId, offset)?.id;
+}
+
 /** Turns a row back into the event it recorded. */
 export function rowToEvent(row: EventRow): TranscriptEvent {
   if (row.data !== null) return JSON.parse(row.data) as TranscriptEvent;

@@ -2,7 +2,6 @@
 // message joined, thinking kept apart so it can be collapsed, each tool call paired with its result, one usage line
 // per turn), then laid out as styled lines for a given width and set of expanded items. Pure: no terminal, no store.
 
-import type { AgentEvent } from "../drivers/driver.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
 import type { TranscriptRow } from "./source/model.ts";
 import { span, type Line, type Style } from "./theme.ts";
@@ -67,8 +66,14 @@ export class TranscriptModel {
       case "init":
       case "usage":
         return; // the model is on the dashboard; usage comes whole with turn_end
+      case "unknown": {
+        // A note the data source adds (rows left out of a long transcript), else an event aegis does not know.
+        const raw = e.raw as { note?: unknown } | null;
+        if (raw && typeof raw.note === "string") return push({ key: r.id, kind: "note", turn: r.turn, text: raw.note });
+        return push({ key: r.id, kind: "note", turn: r.turn, text: `event ${(JSON.stringify(e.raw) ?? "").slice(0, 200)}` });
+      }
       default:
-        return push({ key: r.id, kind: "note", turn: r.turn, text: `event ${JSON.stringify((e as Extract<AgentEvent, { type: "unknown" }>).raw ?? e).slice(0, 200)}` });
+        return push({ key: r.id, kind: "note", turn: r.turn, text: `event ${JSON.stringify(e).slice(0, 200)}` });
     }
   }
 }

@@ -83,6 +83,24 @@ describe("database source (#14)", () => {
     expect(new Set(got.map((r) => r.id)).size).toBe(301);
   });
 
+  test("a long transcript opens at its newest 5000 rows, with a note saying how many were left out", async () => {
+    using dir = tempDir("tui-src");
+    const { writer, source } = setup(dir);
+    session(writer, "ses_long", "long-lovelace");
+    const at = Date.now();
+    writer.write(() => appendEvents(writer, "ses_long", Array.from({ length: 6000 }, (_, i) => ({ turn: 1, at, event: { type: "text" as const, text: `${i};` } }))));
+    const got: TranscriptRow[] = [];
+    source.transcript("ses_long", (rows) => got.push(...rows));
+    expect(got[0]?.event).toEqual({ type: "unknown", raw: { note: "… 1000 earlier rows not shown (aegis logs shows the whole transcript)" } });
+    const texts = got.slice(1).map((r) => (r.event.type === "text" ? r.event.text : ""));
+    expect(texts).toHaveLength(5000);
+    expect(texts[0]).toBe("1000;");
+    expect(texts.at(-1)).toBe("5999;");
+    writer.write(() => appendEvents(writer, "ses_long", [{ turn: 2, at, event: { type: "text", text: "next" } }]));
+    await waitFor(() => got.at(-1)?.event.type === "text" && (got.at(-1)!.event as { text: string }).text === "next", { what: "the next row" });
+    expect(got).toHaveLength(5002);
+  });
+
   test("nothing is re-read or announced while no other connection commits", async () => {
     using dir = tempDir("tui-src");
     const { writer, source } = setup(dir, 5);

@@ -6,6 +6,7 @@
 
 import type { ResolvedQueue } from "../../config/schema.ts";
 import type { ScheduleView } from "../../schedule/status.ts";
+import { countEvents, eventIdAt } from "../../store/events.ts";
 import type { Store } from "../../store/store.ts";
 import type { StepView } from "../../workflow/run-status.ts";
 import { EMPTY_SNAPSHOT, type DataSource, type Snapshot } from "./model.ts";
@@ -26,6 +27,9 @@ export interface DbSourceOptions {
   /** Reports a failed poll (the database went away); polling goes on. */
   onError?: (err: unknown) => void;
 }
+
+/** How many of a session's newest rows a transcript opens with. */
+const BACKLOG = 5000;
 
 /** Crash detection reads /proc for each owner: do it every this many polls, not on every change. */
 const CRASH_CHECK_EVERY = 20;
@@ -76,6 +80,14 @@ export function createDbSource(o: DbSourceOptions): DbSource {
       if (rows.length < 2000) return;
     }
   };
+  /** A long transcript opens at its newest BACKLOG rows: reading and folding all of it would stall the screen. */
+  const skipOldRows = (s: TranscriptSub) => {
+    const total = countEvents(store, s.sessionId);
+    if (total <= BACKLOG) return;
+    const from = total - BACKLOG;
+    const firstShown = eventIdAt(store, s.sessionId, from);
+    if (firstShown !== undefined) s.merge.skipTo(from, firstShown - 1);
+  };
   const pumpSteps = (s: StepsSub) => {
     const list = readSteps(store, s.runId);
     const key = JSON.stringify(list);
@@ -125,6 +137,7 @@ export function createDbSource(o: DbSourceOptions): DbSource {
       transcripts.add(s);
       // The stream first, then the backlog: a row buffered in between comes from one of them, never from neither.
       s.stopLive = live?.(sessionId, (row) => s.merge.fromStream(row));
+      skipOldRows(s);
       pumpTranscript(s);
       return () => {
         transcripts.delete(s);

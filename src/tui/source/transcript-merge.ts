@@ -29,6 +29,17 @@ export class TranscriptMerge {
 
   constructor(private readonly sessionId: string, private readonly deliver: (rows: TranscriptRow[]) => void) {}
 
+  /**
+   * Starts at position `ordinal` instead of the first row (a long transcript: the UI shows its newest rows), after
+   * row `lastId`; a note row says how many were left out.
+   */
+  skipTo(ordinal: number, lastId: number): void {
+    this.stored = this.next = ordinal;
+    this.lastId = lastId;
+    const note = `… ${ordinal} earlier rows not shown (aegis logs shows the whole transcript)`;
+    this.deliver([{ id: 0, sessionId: this.sessionId, turn: 0, at: 0, event: { type: "unknown", raw: { note } } }]);
+  }
+
   /** Rows read from the database, in id order, continuing after `lastId`. */
   fromStore(rows: readonly TranscriptRow[]): void {
     const out: TranscriptRow[] = [];
