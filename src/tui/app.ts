@@ -30,10 +30,17 @@ export async function runDashboard(o: DashboardOptions): Promise<number> {
   requireTerminal("aegis ui");
   const steering = createSteering({ config: o.config, cwd: o.cwd });
   const source = await openDataSource(o.config, { localFeed: steering.feed, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
-  let screen: Screen | undefined;
   try {
-    screen = await openScreen({ command: "aegis ui" });
-    const ui = new DashboardUi(screen, source, o.config, steering);
+    const screen = await openScreen({ command: "aegis ui" });
+    let ui: DashboardUi;
+    try {
+      ui = new DashboardUi(screen, source, o.config, steering);
+    } catch (err) {
+      // The terminal first, then the error (printed by the CLI root) on a normal screen.
+      screen.quit(1);
+      await screen.done;
+      throw err;
+    }
     const code = await screen.done;
     ui.stop();
     return code;
