@@ -10,7 +10,8 @@ import type { Db, DbRepos, DbTopic, Tx, TxOptions } from "../api.ts";
 import { AegisError } from "../../util/errors.ts";
 import { logIgnored } from "../../util/log-ignored.ts";
 import { openPg, redactUrl } from "./connect.ts";
-import { PG_FLEET_MIGRATIONS, type PgMigration } from "./schema.ts";
+import { PG_MIGRATIONS } from "./baseline.ts";
+import type { PgMigration } from "./schema.ts";
 import { pgTasks } from "./tasks.ts";
 
 type Factories = { [K in keyof DbRepos]?: (sql: SQL) => DbRepos[K] };
@@ -34,7 +35,7 @@ export interface PgDbOptions {
 }
 
 export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db> {
-  const { sql } = await openPg(url, opts.migrations ?? PG_FLEET_MIGRATIONS, opts.pool);
+  const { sql } = await openPg(url, opts.migrations ?? PG_MIGRATIONS, opts.pool);
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   let listening: Promise<unknown> | undefined;

@@ -9,7 +9,8 @@ import type { NewTask, TaskOutcome, TaskRow } from "../tasks.ts";
 import { newId } from "../../util/ids.ts";
 import { logIgnored } from "../../util/log-ignored.ts";
 import { openPg } from "./connect.ts";
-import { PG_FLEET_MIGRATIONS, PG_NOW_MS as NOW } from "./schema.ts";
+import { PG_MIGRATIONS } from "./baseline.ts";
+import { PG_NOW_MS as NOW } from "./schema.ts";
 
 /** int8 columns come back from Bun.sql as strings: these are turned into numbers. */
 const TASK_INT8 = ["seq", "enqueued_at", "started_at", "finished_at", "input_tokens", "output_tokens", "fence"] as const;
@@ -23,7 +24,7 @@ function taskRow(r: Record<string, unknown>): ClaimedTask {
 const UNLIMITED = 2 ** 31 - 1;
 
 export async function openPgFleet(url: string, opts: OpenFleetOptions = {}): Promise<FleetStore> {
-  const { sql } = await openPg(url, PG_FLEET_MIGRATIONS);
+  const { sql } = await openPg(url, PG_MIGRATIONS);
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   let listening: Promise<unknown> | undefined;

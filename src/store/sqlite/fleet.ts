@@ -26,7 +26,8 @@ export function fleetMigration(version: number): Migration {
     ALTER TABLE owners ADD COLUMN concurrency INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE owners ADD COLUMN lease_ms INTEGER;
     ALTER TABLE owners ADD COLUMN heartbeat_at INTEGER;
-    ALTER TABLE owners ADD COLUMN lease_expires_at INTEGER;`,
+    ALTER TABLE owners ADD COLUMN lease_expires_at INTEGER;
+    CREATE INDEX owners_expiry ON owners (lease_expires_at) WHERE lease_expires_at IS NOT NULL;`,
   };
 }
 
