@@ -24,8 +24,11 @@ export default defineCommand({
   },
 });
 
-/** `key=value` (the key is a dashed word) or a bare value. */
+/**
+ * `key=value` or a bare value. A key is a dashed word (askHuman's default keys), a no-code human node's id (letters,
+ * digits, _ and -), inside a map with the item's index: `review#3`, `ok#0.2`.
+ */
 export function splitAnswer(text: string): { key?: string; value: string } {
-  const m = /^([a-z0-9][a-z0-9_-]*)=(.*)$/s.exec(text);
+  const m = /^([A-Za-z0-9_][\w-]*(?:#\d+(?:\.\d+)*)?)=(.*)$/s.exec(text);
   return m ? { key: m[1]!, value: m[2]! } : { value: text };
 }

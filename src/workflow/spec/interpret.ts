@@ -34,11 +34,14 @@ export const specRunners = new WeakMap<Workflow, (engine: WorkflowEngine, args: 
 /** Holds node outputs by id; a child scope (map item, loop round, if branch) sees its parents'. */
 class Scope {
   private readonly vars = new Map<string, unknown>();
-  constructor(private readonly parent?: Scope, init?: Record<string, unknown>) {
+  /** The indexes of the map items this scope is inside, outermost first (a human node's answer key uses them). */
+  readonly at: readonly number[];
+  constructor(private readonly parent?: Scope, init?: Record<string, unknown>, item?: number) {
     for (const [k, v] of Object.entries(init ?? {})) this.vars.set(k, v);
+    this.at = item === undefined ? (parent?.at ?? []) : [...(parent?.at ?? []), item];
   }
-  child(init?: Record<string, unknown>): Scope {
-    return new Scope(this, init);
+  child(init?: Record<string, unknown>, item?: number): Scope {
+    return new Scope(this, init, item);
   }
   set(id: string, v: unknown): void {
     this.vars.set(id, v);
@@ -47,6 +50,11 @@ class Scope {
     for (let s: Scope | undefined = this; s; s = s.parent) if (s.vars.has(root)) return { found: true, value: s.vars.get(root) };
     return { found: false, why: `"${root}" has no value here` };
   };
+}
+
+/** The answer key of a human node: its id, and inside maps the items' indexes (`review#3`, `ok#0.2`). */
+export function humanKey(id: string, at: readonly number[]): string {
+  return at.length ? `${id}#${at.join(".")}` : id;
 }
 
 /** Runs `spec` with `args` (already validated) and returns the root's output; `chain` names the calling specs. */
@@ -93,7 +101,8 @@ class Interpreter {
       }
       case "human": {
         const options = n.options?.map((o) => this.render(n, o, scope));
-        return e.askHuman(this.render(n, n.question, scope), { key: n.id, ...(options ? { options } : {}) });
+        // Inside a map each item asks its own question: key <id>#<index> (nested maps: <id>#<outer>.<inner>).
+        return e.askHuman(this.render(n, n.question, scope), { key: humanKey(n.id, scope.at), ...(options ? { options } : {}) });
       }
       case "workflow":
         return this.call(n, scope);
@@ -139,7 +148,7 @@ class Interpreter {
       while (!failed && next < list.length) {
         const i = next++;
         try {
-          out[i] = await this.node(n.body, scope.child({ item: list[i], index: i }));
+          out[i] = await this.node(n.body, scope.child({ item: list[i], index: i }, i));
         } catch (err) {
           failed = true;
           throw err;

@@ -53,7 +53,7 @@ export function nodeShapes<C extends z.ZodType>(child: C) {
     }),
     human: z.strictObject({
       type: z.literal("human"), ...base,
-      question: text("question").describe("The question (templates allowed); answered on the terminal, with --answer <id>=…, or by the calling agent."),
+      question: text("question").describe("The question (templates allowed); answered on the terminal, with --answer <id>=… (inside a map <id>#<index>), or by the calling agent."),
       options: z.array(text("an option")).min(1).optional().describe("The allowed answers."),
     }),
     workflow: z.strictObject({

@@ -226,6 +226,42 @@ root:
     expect(ask).toMatchObject({ key: "approve", question: "Ship w1: plan it?", options: ["yes", "no w1: plan it"] });
   });
 
+  test("human inside a map: each item asks its own question under <id>#<index> (nested maps: <id>#<i>.<j>) (#13)", async () => {
+    await using r = rig();
+    const wf = yamlWorkflow(`
+name: keep
+args: { files: { type: array, default: [a, b] } }
+root:
+  type: map
+  id: each
+  over: args.files
+  concurrency: 1
+  body: { type: human, id: keep, question: "Keep {{ item }}?", options: [yes, no] }
+`);
+    const out = await r.run(wf, {}, { answers: { "keep#0": "yes", "keep#1": "no" } });
+    expect(out.error).toBeUndefined();
+    expect(out.result).toEqual(["yes", "no"]);
+    const asks = r.events.filter((e) => e.type === "ask") as unknown as { key: string; question: string }[];
+    expect(asks.map((a) => [a.key, a.question])).toEqual([["keep#0", "Keep a?"], ["keep#1", "Keep b?"]]);
+    // One answer for the bare id no longer answers every item: the run names the item's own key.
+    const bare = await r.run(wf, {}, { answers: { keep: "yes" } });
+    expect(bare.status).toBe("failed");
+    expect((bare.error as { hint?: string }).hint).toContain("--answer keep#0=yes|no");
+
+    const nested = yamlWorkflow(`
+name: grid
+root:
+  type: map
+  id: rows
+  over: args.rows
+  concurrency: 1
+  body: { type: map, id: cols, over: item, concurrency: 1, body: { type: human, id: cell, question: "{{ item }}?" } }
+args: { rows: { type: array, default: [[x, y], [z]] } }
+`);
+    const grid = await r.run(nested, {}, { answers: { "cell#0.0": "1", "cell#0.1": "2", "cell#1.0": "3" } });
+    expect(grid.result).toEqual([["1", "2"], ["3"]]);
+  });
+
   test("workflow node: calls a TypeScript workflow with templated args (a whole {{ }} passes the value), in the same journal", async () => {
     clearRegistry();
     workflow("count", async (engine, args: Record<string, unknown>) => {
