@@ -37,6 +37,15 @@ export function validateSpec(raw: unknown, source: string, ctx: SpecContext): Sp
   const top = FileShape.safeParse(raw);
   if (!top.success) {
     for (const i of top.error.issues) issues.push({ path: ["(file)", ...i.path].join("."), message: zodMessage(i, raw) });
+    // The nodes are still checked (their shapes, and references where the declared args can be read), so one pass
+    // reports every mistake of the file.
+    const o = raw as Record<string, unknown>;
+    if (o.root !== undefined) {
+      const broken = new Set<string>();
+      const root = checkNode(o.root, "root", issues, broken);
+      const args = typeof o.args === "object" && o.args !== null && !Array.isArray(o.args) ? Object.keys(o.args) : undefined;
+      if (root) new RefChecker(args, ctx, issues, broken).check(root);
+    }
     throw specError(source, issues);
   }
   // Malformed nodes are left out of the tree, so the references of the others are still checked; references to the

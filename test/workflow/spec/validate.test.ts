@@ -105,6 +105,18 @@ root:
     expect(() => validateSpec(Bun.YAML.parse(one("{ type: map, id: m, over: args.l, concurrency: 1, body: { type: agent, id: x, session: s, prompt: a } }")), "t.yaml", { agents: ["a"], defaultAgent: "a" })).not.toThrow();
   });
 
+  test("a top-level mistake does not hide the nodes' problems (#13)", () => {
+    const msg = validationError("nam: t\nargs: { topic: { type: string } }\nroot:\n  type: sequence\n  id: s\n  children:\n    - { type: bash, id: b, runn: ls }\n    - { type: agent, id: z, agent: nobody, prompt: '{{ args.topik }}' }\n");
+    expect(msg.split("\n").slice(1).map((l) => l.trim())).toEqual([
+      "workflows/test.yaml: (file).name: name is required",
+      'workflows/test.yaml: (file): unknown key "nam" (did you mean "name"?); the file takes: $schema, name, description, args, resume, root',
+      'workflows/test.yaml: root.children[0].run (id "b"): run is required',
+      'workflows/test.yaml: root.children[0] (id "b"): unknown key "runn" (did you mean "run"?); a bash node takes: type, id, description, run, cwd, timeout, env, check',
+      'workflows/test.yaml: root.children[1] (id "z"): prompt: {{ args.topik }} names no declared argument (did you mean "topic"?); args: topic',
+      'workflows/test.yaml: root.children[1] (id "z"): unknown agent "nobody"; agents: writer, reviewer',
+    ]);
+  });
+
   test("every problem of the file is reported at once", () => {
     const msg = validationError(one("{ type: bash, id: first, run: 'echo {{ nope }}' }\n    - { type: agent, id: z, agent: nobody, prompt: x }"));
     expect(msg.split("\n")[0]).toBe("workflows/test.yaml: 3 problems:");
