@@ -126,7 +126,7 @@ describe("aegis_group_spawn, aegis_broadcast, aegis_gather (#13)", () => {
     expect(bad.text).toStartWith('E_NOT_FOUND: unknown agent "nobody"');
     expect(h.sessions.list().map((s) => s.handle)).toEqual(["boss"]);
     const both = await Promise.all([call(boss, "aegis_group_spawn", { name: "x", members: ["yes"] }), call(boss, "aegis_group_spawn", { name: "x", members: ["no"] })]);
-    expect(both.map((b) => b.isError).sort()).toEqual([false, true]);
+    expect(both.map((b) => b.isError === true).toSorted((a, b) => Number(a) - Number(b))).toEqual([false, true]);
     expect(both.find((b) => b.isError)!.text).toStartWith('E_STATE: you already have an active group named "x"');
     expect((await call(boss, "aegis_group_spawn", { name: "x", members: ["no"] })).text).toStartWith('E_STATE: you already have an active group named "x"');
     expect((await call(boss, "aegis_group_status", { group: "nope" })).text).toStartWith('E_NOT_FOUND: unknown group "nope" (known: x)');
