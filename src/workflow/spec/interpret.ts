@@ -234,7 +234,12 @@ class Interpreter {
       const whole = typeof v === "string" ? wholeSelector(v) : undefined;
       given[k] = whole ? this.value(n, whole, scope) : typeof v === "string" ? this.render(n, v, scope) : v;
     }
-    const args = validateArgs(wf, given);
+    let args: Record<string, unknown>;
+    try {
+      args = validateArgs(wf, given);
+    } catch (err) {
+      throw this.fail(n, errorMessage(err), `see its arguments: aegis workflow show ${wf.name}`);
+    }
     const asSpec = specRunners.get(wf);
     return asSpec ? asSpec(this.engine, args, this.chain) : wf.fn(this.engine, args);
   }

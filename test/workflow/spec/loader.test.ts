@@ -45,6 +45,28 @@ describe("loading no-code workflow files (#13)", () => {
     await expect(loadConfigWorkflows(cfg)).rejects.toThrow('workflows/a.yaml: root (id "call"): unknown workflow "secnd"; workflows: ');
   });
 
+  test("a call passing an argument the workflow does not take, or leaving out a required one, fails the load naming the node (#13)", async () => {
+    const cfg = project({
+      "a.yaml": `name: first
+root:
+  type: sequence
+  id: s
+  children:
+    - { type: workflow, id: ask, workflow: prompt, args: { prompt: "hi {{ args.x }}" } }
+    - { type: workflow, id: sub, workflow: second, args: { topc: cats } }
+`,
+      "b.yaml": "name: second\nargs: { topic: { type: string } }\nroot: { type: bash, id: b, run: 'echo {{ args.topic }}' }\n",
+    });
+    const err = await loadConfigWorkflows(cfg).then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message.split("\n").map((l) => l.trim())).toEqual([
+      "workflows/a.yaml: 4 problems:",
+      'workflows/a.yaml: root.children[0] (id "ask"): args.prompt: workflow "prompt" takes no argument "prompt"; its arguments: text, agent',
+      'workflows/a.yaml: root.children[0] (id "ask"): args: workflow "prompt" requires "text", not given',
+      'workflows/a.yaml: root.children[1] (id "sub"): args.topc: workflow "second" takes no argument "topc" (did you mean "topic"?); its arguments: topic',
+      'workflows/a.yaml: root.children[1] (id "sub"): args: workflow "second" requires "topic", not given',
+    ]);
+  });
+
   test("an unknown agent fails the load of the folder, naming the file", async () => {
     const cfg = project({ "a.yaml": "name: first\nroot: { type: agent, id: x, agent: nobody, prompt: hi }\n" });
     await expect(loadConfigWorkflows(cfg)).rejects.toThrow('workflows/a.yaml: root (id "x"): unknown agent "nobody"; agents: writer, reviewer');

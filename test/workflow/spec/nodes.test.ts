@@ -301,6 +301,22 @@ root: { type: agent, id: a, agent: writer, isolation: worktree, prompt: write a 
     expect(listSteps(r.rt.store, out.runId)[0]!.label).toEndWith("in a worktree");
   });
 
+  test("a workflow node whose arguments the called workflow refuses at run time fails naming the node (#13)", async () => {
+    clearRegistry();
+    const { z } = await import("zod");
+    workflow("typed", async (_engine, args: { n: number }) => args.n, { args: z.object({ n: z.number() }) });
+    await using r = rig();
+    const out = await r.run(yamlWorkflow(`
+name: caller
+args: { n: { type: string, default: three } }
+root: { type: workflow, id: call, workflow: typed, args: { n: "{{ args.n }}" } }
+`));
+    expect(out.status).toBe("failed");
+    expect((out.error as Error).message).toStartWith('caller: root (id "call"): bad argument for workflow "typed": --n: ');
+    expect((out.error as { hint?: string }).hint).toBe("see its arguments: aegis workflow show typed");
+    clearRegistry();
+  });
+
   test("a workflow node that calls itself fails with the cycle instead of recursing", async () => {
     clearRegistry();
     const { registerWorkflow } = await import("../../../src/workflow/registry.ts");
