@@ -1,5 +1,7 @@
 // The UI's DataSource over the state database: every `pollMs` it asks SQLite one question (`PRAGMA data_version`,
-// which changes only when another connection commits) and queries only when the answer changed. Transcripts are read
+// which changes only when another connection commits) and queries only when the answer changed. While the answer
+// keeps changing (sessions streaming) it asks every BUSY_POLL_MS instead, so the screen follows at over 30 frames a
+// second; after BUSY_POLLS quiet polls it is back to `pollMs`, so an idle UI costs what it did. Transcripts are read
 // incrementally by row id, so a busy session costs one indexed range scan per poll, and nothing is ever skipped.
 // Whoever hosts a session (serve, `aegis run`, `aegis work`, this UI's own runtime) writes its events here within
 // a few hundred ms, so this one source sees them all. It never writes and never holds a transaction open.
@@ -34,6 +36,10 @@ const BACKLOG = 5000;
 /** Crash detection reads /proc for each owner: do it every this many polls, not on every change. */
 const CRASH_CHECK_EVERY = 20;
 
+/** The poll interval while the database keeps changing, and how many quiet polls end that (#14: ≥ 30 fps streaming). */
+const BUSY_POLL_MS = 20;
+const BUSY_POLLS = 10;
+
 interface TranscriptSub { sessionId: string; merge: TranscriptMerge; stopLive?: (() => void) | undefined }
 
 /** Streams a session's rows as its host buffers them (a serve's `events.watch`); undefined when it cannot. */
@@ -59,7 +65,10 @@ export function createDbSource(o: DbSourceOptions): DbSource {
   const subs = new Set<(s: Snapshot) => void>();
   const transcripts = new Set<TranscriptSub>();
   const steps = new Set<StepsSub>();
-  let timer: ReturnType<typeof setInterval> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  /** Polls since the last one that found a change (starts idle). */
+  let quiet = BUSY_POLLS;
 
   const refresh = (crashCheck: boolean) => {
     const t = now();
@@ -95,28 +104,39 @@ export function createDbSource(o: DbSourceOptions): DbSource {
     s.last = key;
     s.fn(list);
   };
-  const poll = (force = false) => {
+  /** One look; returns whether another connection committed since the last one. */
+  const poll = (force = false): boolean => {
     try {
       const v = store.dataVersion();
       const crashCheck = polls++ % CRASH_CHECK_EVERY === 0;
-      if (!force && v === lastVersion && !crashCheck) return;
-      const changed = force || v !== lastVersion;
+      const moved = v !== lastVersion;
+      if (!force && !moved && !crashCheck) return false;
+      const changed = force || moved;
       lastVersion = v;
       const before = snap;
       refresh(crashCheck);
       if (!changed && sameRuns(before, snap) && sameHosts(before, snap)) {
         snap = { ...snap, version: before.version };
-        return;
+        return false;
       }
       for (const s of transcripts) pumpTranscript(s);
       for (const s of steps) pumpSteps(s);
       for (const fn of subs) fn(snap);
+      return moved;
     } catch (err) {
       o.onError?.(err);
+      return false;
     }
   };
+  const pollMs = o.pollMs ?? 150;
+  const tick = () => {
+    timer = undefined;
+    if (closed) return;
+    quiet = poll() ? 0 : quiet + 1;
+    timer = setTimeout(tick, quiet < BUSY_POLLS ? Math.min(BUSY_POLL_MS, pollMs) : pollMs);
+  };
   poll(true);
-  timer = setInterval(() => poll(), o.pollMs ?? 150);
+  timer = setTimeout(tick, pollMs);
   return {
     get via() {
       return via;
@@ -152,7 +172,8 @@ export function createDbSource(o: DbSourceOptions): DbSource {
     },
     poke: () => poll(true),
     close() {
-      if (timer !== undefined) clearInterval(timer);
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       for (const t of transcripts) t.stopLive?.();
       subs.clear();
