@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 // `aegis ui` from source with a counter on the transcript, for bench/tui-stream.ts: the real dashboard
-// (src/tui/app.ts runDashboard) in this process, and every transcript row it folds counted per session (with a check
-// that row ids only grow: none repeated, none out of order). When the dashboard quits, the counts go to <stats.json>.
+// (src/tui/app.ts runDashboard) in this process, and every database row a transcript view folds counted per session
+// (with a check that row ids only grow: none repeated, none out of order). When the dashboard quits, the counts go to <stats.json>.
 // Usage (inside a terminal): bun bench/lib/tui-probe.ts <project dir> <stats.json>
 
 import { writeFileSync } from "node:fs";
@@ -19,6 +19,9 @@ const seen: Record<string, { rows: number; lastId: number; outOfOrder: number }>
 const apply = TranscriptModel.prototype.apply;
 TranscriptModel.prototype.apply = function (this: TranscriptModel, rows: readonly TranscriptRow[]) {
   for (const r of rows) {
+    // Database rows only: a streamed row (negative id, from a serve or this process) comes back from the database
+    // too, and id 0 is the note a long transcript opens with.
+    if (r.id <= 0) continue;
     const s = (seen[r.sessionId] ??= { rows: 0, lastId: 0, outOfOrder: 0 });
     s.rows++;
     if (r.id <= s.lastId) s.outOfOrder++;
