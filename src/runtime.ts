@@ -10,6 +10,8 @@ import { runtimePlane } from "./mcp/runtime-plane.ts";
 import { QueueManager } from "./queue/queue-manager.ts";
 import { SessionManager, type Plane } from "./session/manager.ts";
 import { registerOwner, removeOwner } from "./store/owners.ts";
+import type { Db } from "./store/api.ts";
+import { sqliteDb } from "./store/sqlite/db.ts";
 import { openStore, type Store } from "./store/store.ts";
 import { writeErr } from "./ui/log.ts";
 
@@ -31,6 +33,8 @@ export interface RuntimeOptions {
 export interface Runtime {
   readonly config: LoadedConfig;
   readonly store: Store;
+  /** The async store contract (#15) over the same connection: new code reads and writes through it. */
+  readonly db: Db;
   /** This process's owner id in the store. */
   readonly owner: string;
   readonly sessions: SessionManager;
@@ -49,6 +53,7 @@ export function statePath(config: Pick<LoadedConfig, "stateDir">, env: Record<st
 
 export function createRuntime(opts: RuntimeOptions): Runtime {
   const store = opts.store ?? openStore(statePath(opts.config));
+  const db = sqliteDb(store, { closeStore: false });
   const owner = registerOwner(store);
   let runtime: Runtime | undefined;
   const ownPlane = opts.plane === undefined
@@ -72,7 +77,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   });
   let closing: Promise<void> | undefined;
   runtime = {
-    config: opts.config, store, owner, sessions, queues,
+    config: opts.config, store, db, owner, sessions, queues,
     close() {
       closing ??= (async () => {
         try {
@@ -81,6 +86,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
         } finally {
           await ownPlane?.close();
           removeOwner(store, owner);
+          await db.close();
           if (!opts.store) store.close();
         }
       })();

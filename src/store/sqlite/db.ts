@@ -65,6 +65,8 @@ type AnyFn = (store: Store, ...args: unknown[]) => unknown;
 export interface SqliteDbOptions {
   /** The slow safety poll behind the WAL watch; default 1 s (today's queue watch). */
   safetyPollMs?: number;
+  /** Whether close() closes the store too; default true. False for a store its opener closes itself. */
+  closeStore?: boolean;
 }
 
 /** A Db over an open synchronous store (the runtime's connection; closing the Db closes it). */
@@ -219,7 +221,7 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
       await outside(() => undefined);
       wal.stop();
       bus.removeAllListeners();
-      store.close();
+      if (opts.closeStore !== false) store.close();
     },
   };
 }
