@@ -34,7 +34,7 @@ export const Effort = { low: "low", medium: "medium", high: "high", max: "max" }
  * @example export default workflow("hello", async (engine, { who }) => engine.send(await engine.spawn("writer"), `Greet ${who}`),
  *   { args: z.object({ who: z.string().default("world").describe("Whom to greet") }) });
  */
-export { workflow, listWorkflows, getWorkflow, type Workflow, type WorkflowFn, type WorkflowOptions } from "./workflow/registry.ts";
+export { workflow, listWorkflows, getWorkflow, type Workflow, type WorkflowFn, type WorkflowOptions, type WorkflowPlan } from "./workflow/registry.ts";
 /** The schema builder for a workflow's `args` (zod, typed for arguments); any Standard Schema, e.g. an installed zod's, works too. */
 export { z, type ArgSchema, type StringArg, type NumberArg, type ArrayArg, type ObjectArg, type ArgShape, type ArgsOf, type ArgBuilder } from "./workflow/z.ts";
 export type { ArgsSchema, ArgsIssue } from "./workflow/arg-schema.ts";

@@ -76,6 +76,8 @@ with what landed before it, aegis merges the target into the slice's branch in i
 the conflicted files (editing only: aegis commits); the merge is then retried (up to --merge-retries rounds). Returns one report per slice (status,
 branch, commit, conflicts, resolving rounds, the agent's summary); the run fails if any slice did not land, and the
 slices that did stay merged.`,
+  // As many sessions as the plan file has slices, known only once it is read.
+  plan: () => ({ agents: null, turns: null }),
   examples: [
     "aegis run execute-plan --plan docs/plan.md",
     "aegis run execute-plan --plan PLAN.md --agent impl --concurrency 3 --into integration",

@@ -47,6 +47,8 @@ Exit 0: done (no agent is started). Otherwise one session of the agent
 gets the exit code and the tail of stdout and stderr and is asked to fix the cause (not to silence the check); then the
 command runs again. After --rounds failed rounds the run fails (exit 1) with the last output in the error. Returns
 { passed, rounds, command }. The agent works in the project checkout.`,
+  // One session, spawned at the first failure; a turn per failed round.
+  plan: (a) => ({ agents: Math.min(1, a.rounds), turns: a.rounds }),
   examples: [
     'aegis run fix-ci --command "bun test"',
     'aegis run fix-ci --command "npm run lint && npm test" --rounds 5 --agent impl --command-timeout 600',

@@ -16,6 +16,7 @@ export default workflow("prompt", async (engine, args) => {
   }),
   usage: `Starts one session of the agent, sends the text as one turn and returns the agent's final message (printed on
 stdout by aegis run). Like every run it is journaled: aegis runs lists it, aegis logs shows the transcript.`,
+  plan: () => ({ agents: 1, turns: 1, exact: true }),
   examples: [
     'aegis run prompt --text "Summarise README.md in three bullets"',
     'aegis run prompt --agent reviewer --text "Is src/main.ts too long?"',

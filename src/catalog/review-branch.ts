@@ -60,6 +60,11 @@ gives two sessions) gets the diff and its stat in one prompt, all in parallel, a
 with file and line, and a verdict. Their replies go, one section each, into docs/reviews/<date>-<branch>.md, whose
 path the run returns. A reviewer that fails is noted in the report; the run fails only if all of them do. Reviewers
 work in the project checkout: give them a read-only permission in .aegis.ts.`,
+  // A session and a turn per reviewer (none when the diff is empty).
+  plan: (a) => {
+    const n = (a.reviewers ?? "").split(",").filter((r) => r.trim()).length || 1;
+    return { agents: n, turns: n };
+  },
   examples: [
     "aegis run review-branch",
     "aegis run review-branch --base develop --reviewers claude,gemini",

@@ -59,6 +59,8 @@ runs until it passes, each failure's output going back to the agent (up to --ret
 with the last output). Review: a fresh session of --reviewer reads the change (git diff HEAD plus new files) and
 replies with findings and a verdict, which the run returns. The agent works in the project checkout; the test command
 runs in the project root.`,
+  // The implementer and the reviewer; red and green each a turn plus up to --retries feedback turns, then the review.
+  plan: (a) => ({ agents: 2, turns: 3 + 2 * a.retries }),
   examples: [
     'aegis run tdd-cycle --feature "rate limiting of /login, 5 tries a minute" --test "bun test test/rate.test.ts"',
     'aegis run tdd-cycle --feature "parse ISO durations" --test "npm test" --agent impl --reviewer reviewer --retries 5',

@@ -31,7 +31,16 @@ export interface WorkflowOptions<A = Record<string, unknown>> {
   usage?: string;
   /** Example command lines for `aegis workflow show <name>`, e.g. `aegis run my-flow --topic=x`. */
   examples?: string[];
+  /**
+   * What a run with these arguments (defaults applied) costs at most: agents spawned and turns sent, null where it
+   * cannot tell. A no-code workflow calling this one counts it in `aegis workflow plan` and in the approval limit of
+   * aegis_run_dynamic_workflow; without it such a call is unbounded.
+   */
+  plan?: (args: A) => WorkflowPlan;
 }
+
+/** The agents and turns a run projects (`WorkflowOptions.plan`); null is unbounded; `exact` when no upper bound. */
+export interface WorkflowPlan { agents: number | null; turns: number | null; exact?: boolean }
 
 /** A registered workflow. */
 export interface Workflow<A = Record<string, unknown>, R = unknown> {
@@ -50,6 +59,8 @@ export interface Workflow<A = Record<string, unknown>, R = unknown> {
   readonly examples?: readonly string[];
   /** True for a workflow of aegis's built-in catalog. */
   readonly builtin?: boolean;
+  /** What a run costs at most, by its arguments (see WorkflowOptions.plan). */
+  readonly plan?: (args: A) => WorkflowPlan;
 }
 
 const registry = new Map<string, Workflow<any, any>>();
@@ -82,6 +93,7 @@ export function workflow<A, R>(a: string | WorkflowFn<A, R>, b?: WorkflowFn<A, R
     ...(opts?.resume !== undefined ? { resume: opts.resume } : {}),
     ...(opts?.usage !== undefined ? { usage: opts.usage } : {}),
     ...(opts?.examples !== undefined ? { examples: [...opts.examples] } : {}),
+    ...(opts?.plan !== undefined ? { plan: opts.plan } : {}),
     ...(loadingBuiltins ? { builtin: true } : {}),
   };
   // The catalog's modules define their workflows; registerBuiltins() puts them in the built-in map.

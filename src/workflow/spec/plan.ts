@@ -1,10 +1,13 @@
 // What a no-code workflow would cost before it runs: the agents it spawns and the turns it sends, per node and in
 // total. Loops count maxRounds, maps the items they will see (an argument's value, a map's maxItems, or a schema's
-// maxItems), `if` its larger branch, a schema'd reply its one retry: those make the figure an upper bound, and a
-// map with no bound (or a TypeScript workflow it calls) makes it unbounded. Used by `aegis workflow plan` and the
-// approval gate of aegis_run_dynamic_workflow. It must not run anything.
+// maxItems), `if` its larger branch, a schema'd reply its one retry: those make the figure an upper bound; a
+// TypeScript workflow it calls counts what its `plan` option says; a map with no bound, or a called workflow with no
+// plan, makes it unbounded. Used by `aegis workflow plan` and the approval gate of aegis_run_dynamic_workflow. It must
+// not run anything.
 
-import { getWorkflow } from "../registry.ts";
+import { errorMessage } from "../../util/errors.ts";
+import { argDefaults } from "../arg-schema.ts";
+import { getWorkflow, type Workflow } from "../registry.ts";
 import { parseSelector } from "./refs.ts";
 import type { Predicate, Spec, SpecNode } from "./schema.ts";
 
@@ -95,12 +98,14 @@ class Planner {
       case "workflow": {
         const spec = this.chain.includes(n.workflow) ? undefined : this.specOf(n.workflow);
         line.what = `workflow ${n.workflow}`;
-        if (!spec) {
-          line.note = this.chain.includes(n.workflow) ? "calls itself: not projected" : getWorkflow(n.workflow) ? "a TypeScript workflow: not projected" : "unknown workflow";
-          return { agents: Infinity, turns: Infinity, exact: false };
-        }
         // Its defaults, and the arguments the node gives literally (a templated one is known only at run time).
         const given = Object.fromEntries(Object.entries(n.args ?? {}).filter(([, v]) => typeof v !== "string" || !v.includes("{{")));
+        if (!spec) {
+          const wf = this.chain.includes(n.workflow) ? undefined : getWorkflow(n.workflow);
+          if (wf?.plan) return planned(wf, given, Object.keys(n.args ?? {}).filter((k) => !(k in given)), line);
+          line.note = this.chain.includes(n.workflow) ? "calls itself: not projected" : wf ? "a TypeScript workflow without a plan: not projected" : "unknown workflow";
+          return { agents: Infinity, turns: Infinity, exact: false };
+        }
         const sub = new Planner({ ...defaultsOf(spec), ...given }, this.lines, this.specOf, [...this.chain, spec.name]);
         return sub.planRoot(spec.root, depth + 1);
       }
@@ -130,6 +135,29 @@ class Planner {
   }
 }
 
+/**
+ * A TypeScript workflow's own projection (WorkflowOptions.plan) for the arguments known before the run. One it reads
+ * that a template gives (known only at run time), or a plan that fails, makes the call unbounded.
+ */
+function planned(wf: Workflow, given: Record<string, unknown>, templated: string[], line: PlanLine): Projection {
+  const known = { ...argDefaults(wf.args), ...given };
+  let read: string | undefined;
+  const args = new Proxy(known, {
+    get: (t, k) => {
+      if (typeof k === "string" && templated.includes(k)) throw (read = k);
+      return t[k as string];
+    },
+  });
+  try {
+    const p = wf.plan!(args);
+    if (p.agents === null || p.turns === null) line.note = "its plan cannot tell";
+    return { agents: p.agents ?? Infinity, turns: p.turns ?? Infinity, exact: p.exact === true && p.agents !== null && p.turns !== null };
+  } catch (err) {
+    line.note = read !== undefined ? `depends on args.${read}, known only at run time` : `its plan failed: ${errorMessage(err)}`;
+    return { agents: Infinity, turns: Infinity, exact: false };
+  }
+}
+
 function defaultsOf(spec: Spec): Record<string, unknown> {
   return Object.fromEntries(Object.entries(spec.args ?? {}).filter(([, d]) => d.default !== undefined).map(([k, d]) => [k, d.default]));
 }
@@ -156,7 +184,7 @@ export function formatPlan(plan: Plan): string {
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
   const body = rows.map((r) => `  ${r.slice(0, 4).map((c, i) => (i >= 2 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join("  ")}${r[4] ? `  (${r[4]})` : ""}`.trimEnd());
   const total = plan.bound === "unbounded"
-    ? "unbounded: a map without a bound or a TypeScript workflow it calls"
+    ? "unbounded: a map without a bound, or a workflow it calls that cannot be projected"
     : `${plan.bound === "exact" ? "exactly" : "at most"} ${plan.agents} agent${plan.agents === 1 ? "" : "s"}, ${plan.turns} turn${plan.turns === 1 ? "" : "s"}${plan.bound === "upper" ? " (an upper bound: loops, maps, branches, schema retries)" : ""}`;
   return `${plan.workflow} (${plan.source}): ${total}\n${body.join("\n")}\n`;
 }

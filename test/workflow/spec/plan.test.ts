@@ -1,6 +1,6 @@
 // Plans of no-code workflows (#13): projected agents and turns per node and in total — exact for straight lines and
 // maps over known lists, an upper bound for loops, branches, bounded maps and schema retries, unbounded for a map
-// without a bound or a call to a TypeScript workflow.
+// without a bound or a call to a TypeScript workflow that declares no plan.
 import { afterEach, describe, expect, test } from "bun:test";
 import { formatPlan, planSpec, type Plan } from "../../../src/workflow/spec/plan.ts";
 import { validateSpec } from "../../../src/workflow/spec/validate.ts";
@@ -90,6 +90,33 @@ root: { type: map, id: m, over: args.xs, body: { type: agent, id: a, prompt: x }
     workflow("ts-only", async () => "x");
     const ts = plan("name: top\nroot: { type: workflow, id: w, workflow: ts-only }\n");
     expect(ts.bound).toBe("unbounded");
-    expect(formatPlan(ts)).toContain("(a TypeScript workflow: not projected)");
+    expect(formatPlan(ts)).toContain("(a TypeScript workflow without a plan: not projected)");
+  });
+
+  test("a called TypeScript workflow counts what its plan option says, with defaults and literal args; a templated arg it reads is unbounded (#13)", async () => {
+    const { z } = await import("zod");
+    workflow("fan", async () => "x", {
+      args: z.object({ n: z.number().default(2), label: z.string().optional() }),
+      plan: (a) => ({ agents: a.n, turns: a.n * 2 }),
+    });
+    workflow("exact-one", async () => "x", { plan: () => ({ agents: 1, turns: 1, exact: true }) });
+    expect(totals(plan("name: t\nroot: { type: workflow, id: w, workflow: fan }\n"))).toEqual({ agents: 2, turns: 4, bound: "upper" });
+    expect(totals(plan("name: t\nroot: { type: workflow, id: w, workflow: fan, args: { n: 5, label: '{{ args.x }}' } }\n"))).toEqual({ agents: 5, turns: 10, bound: "upper" });
+    expect(totals(plan("name: t\nroot: { type: workflow, id: w, workflow: exact-one }\n"))).toEqual({ agents: 1, turns: 1, bound: "exact" });
+    const templ = plan("name: t\nargs: { k: { type: number, default: 3 } }\nroot: { type: workflow, id: w, workflow: fan, args: { n: '{{ args.k }}' } }\n");
+    expect(templ.bound).toBe("unbounded");
+    expect(formatPlan(templ)).toContain("(depends on args.n, known only at run time)");
+  });
+
+  test("the built-in catalog's workflows declare plans: prompt exactly one turn, review-branch a session per reviewer, execute-plan unbounded (#13)", async () => {
+    const { loadBuiltinWorkflows } = await import("../../../src/workflow/loader.ts");
+    await loadBuiltinWorkflows();
+    const call = (wf: string, args = "{}") => totals(plan(`name: t\nroot: { type: workflow, id: w, workflow: ${wf}, args: ${args} }\n`));
+    expect(call("prompt", "{ text: hi }")).toEqual({ agents: 1, turns: 1, bound: "exact" });
+    expect(call("review-branch", "{ reviewers: 'a, b,c' }")).toEqual({ agents: 3, turns: 3, bound: "upper" });
+    expect(call("review-branch")).toEqual({ agents: 1, turns: 1, bound: "upper" });
+    expect(call("fix-ci", "{ command: 'bun test', rounds: 2 }")).toEqual({ agents: 1, turns: 2, bound: "upper" });
+    expect(call("tdd-cycle", "{ feature: f, test: t }")).toEqual({ agents: 2, turns: 9, bound: "upper" });
+    expect(call("execute-plan", "{ plan: p.md }").bound).toBe("unbounded");
   });
 });
