@@ -33,6 +33,7 @@ export function openReadOnlyStore(path: string): Store {
     },
     batch: readOnly,
     write: readOnly,
+    hold: readOnly,
     flush: () => undefined,
     dataVersion: () => version.get()?.data_version ?? 0,
     checkFile: () => undefined,

@@ -27,6 +27,12 @@ export interface Store {
   write<T>(fn: () => T): T;
   /** Commits the open batch now, if there is one (called inside a batch callback: when the outermost returns). */
   flush(): void;
+  /**
+   * Opens this tick's batch (if none is open) and keeps it open until the returned release is called, across awaits:
+   * neither the end of the tick nor a flush() commits it meanwhile (a flush() asked for is done at the release). For
+   * a transaction whose body awaits (the async contract's tx on SQLite). Releasing twice is harmless.
+   */
+  hold(): () => void;
   /** A counter that changes whenever another connection (another aegis process) commits to this database. */
   dataVersion(): number;
   /** Throws E_STATE if the path no longer names the file opened (deleted or replaced); one stat. */
@@ -198,6 +204,17 @@ function makeStore(db: Database, path: string, opened: FileIdentity | undefined)
       return st as unknown as Statement<R, P>;
     },
     batch,
+    hold() {
+      begin();
+      depth++;
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        depth--;
+        if (depth === 0 && flushWanted) flush();
+      };
+    },
     write<T>(fn: () => T): T {
       try {
         return batch(fn);

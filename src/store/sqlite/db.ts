@@ -2,7 +2,8 @@
 // SQL of its own. A FIFO gate keeps a transaction whole: while `tx` runs, every other call waits behind it, so an
 // unrelated write can never land inside a savepoint that is then rolled back. When the gate is free (nearly always)
 // a call runs synchronously inside the call and returns a settled promise, so the hot paths cost what they cost
-// today plus one promise. Buffered writes use the store's tick batch as before. It must not change store.ts.
+// today plus one promise. Buffered writes use the store's tick batch as before; a transaction holds that batch open
+// (store.hold()) until its body ends, also across awaits.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
@@ -172,8 +173,10 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
     const token = Symbol("tx");
     txToken = token;
     let open = true;
+    let unhold: (() => void) | undefined;
     try {
-      store.batch(() => undefined); // opens this tick's write transaction
+      // The tick's write transaction stays open until the body ends, even if it awaits past the end of the tick.
+      unhold = store.hold();
       store.db.run("SAVEPOINT db_tx");
       let out: T;
       try {
@@ -182,21 +185,18 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
         undoSavepoint();
         throw err;
       }
-      try {
-        store.db.run("RELEASE db_tx");
-      } catch (err) {
-        throw new AegisError("E_INTERNAL", "a db.tx() body outlived its write batch (it awaited something other than its t.* calls)", { cause: err });
-      }
+      store.db.run("RELEASE db_tx");
+      unhold();
       if (o.durable) store.flush();
       return out;
     } finally {
       open = false;
       txToken = undefined;
+      unhold?.();
       release();
     }
   };
   const undoSavepoint = () => {
-    if (!store.db.inTransaction) return; // the batch was committed under the body: nothing left to undo here
     store.db.run("ROLLBACK TO db_tx");
     store.db.run("RELEASE db_tx");
   };
