@@ -2,10 +2,14 @@
 // validated against the project like a file, its arguments checked, its plan made; the spec is stored under the
 // state folder (.aegis/dynamic/<id>.json) so `aegis resume` and a restarted serve find it, and a human can run it.
 // Above `dynamicWorkflows.maxAgents` projected agents (or unbounded) it is not started: the plan comes back for
-// approval. It must not decide who may call it (the tool does) nor run workflow code itself (the runner does).
+// approval. Stored specs nobody can resume any more are pruned as new ones come in (pruneDynamic). It must not decide
+// who may call it (the tool does) nor run workflow code itself (the runner does).
 
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { runStatusesOfFile } from "../store/runs.ts";
+import { logger } from "../ui/log.ts";
+import { errorMessage } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { validateArgs } from "../workflow/arg-schema.ts";
 import { getWorkflow, listWorkflows, type Workflow } from "../workflow/registry.ts";
@@ -45,6 +49,7 @@ export async function startDynamic(
   const name = `${checked.name}.${id}`;
   const dir = join(host.config.stateDir, "dynamic");
   const file = join(dir, `${id}.json`);
+  pruneDynamic(host, dir);
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, `${JSON.stringify({ ...(raw as Record<string, unknown>), name }, null, 2)}\n`);
   const shown = relative(host.config.root, file);
@@ -61,4 +66,35 @@ export async function startDynamic(
   const wf = specWorkflow({ ...checked, name, source: shown }, project, file);
   const { runId } = await start(wf, wfArgs);
   return { status: "started", runId, workflow: name, file: shown, plan: summary };
+}
+
+/** How long a stored spec no run was started from (one awaiting a human's approval) is kept. */
+export const UNRUN_KEEP_MS = 7 * 24 * 3600_000;
+
+/**
+ * Removes the stored specs no one needs any more: those whose runs all ended done or cancelled (nothing left to
+ * resume), and those never run that are older than UNRUN_KEEP_MS. A spec with a run that failed, crashed, is
+ * running or parked stays, for `aegis resume`. A file it cannot remove is reported on stderr, not fatal.
+ */
+export function pruneDynamic(host: Pick<WorkflowHost, "store">, dir: string, now = Date.now()): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith(".json"));
+  } catch {
+    return []; // no folder yet: nothing stored
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    const file = join(dir, n);
+    try {
+      const statuses = runStatusesOfFile(host.store, file);
+      const finished = statuses.length > 0 && statuses.every((s) => s === "done" || s === "cancelled");
+      if (!finished && (statuses.length > 0 || now - statSync(file).mtimeMs < UNRUN_KEEP_MS)) continue;
+      rmSync(file, { force: true });
+      removed.push(file);
+    } catch (err) {
+      logger().warn(`could not prune the stored dynamic workflow ${file}: ${errorMessage(err)}`);
+    }
+  }
+  return removed;
 }

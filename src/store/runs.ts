@@ -163,6 +163,11 @@ export function crashedRunIds(store: Store): string[] {
   return store.sql<{ id: string }, []>("SELECT id FROM runs WHERE status = 'crashed' ORDER BY created_at, id").all().map((r) => r.id);
 }
 
+/** The statuses of the runs of the workflow file `file` (a dynamic workflow's stored spec), any order. */
+export function runStatusesOfFile(store: Store, file: string): RunStatus[] {
+  return store.db.query<{ status: RunStatus }, [string]>("SELECT status FROM runs WHERE file = ?").all(file).map((r) => r.status);
+}
+
 export function runningRuns(store: Store): RunRow[] {
   return store.db.query<RunRow, []>("SELECT * FROM runs WHERE status = 'running'").all();
 }

@@ -2,7 +2,8 @@
 // its result lands in the caller's inbox; above it (or unbounded) the plan comes back for approval and nothing runs;
 // a bad spec is refused naming the node. The spec is stored under the state folder, where resume finds it.
 import { afterEach, describe, expect, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, utimesSync } from "node:fs";
+import { UNRUN_KEEP_MS } from "../../src/mcp/dynamic-workflow.ts";
 import { validateConfig } from "../../src/config/validate.ts";
 import { Scripted } from "../../src/config/providers.ts";
 import { listRuns } from "../../src/store/runs.ts";
@@ -92,6 +93,23 @@ describe("aegis_run_dynamic_workflow (#13)", () => {
     h = undefined;
     const raised = await setup({ dynamicWorkflows: { maxAgents: 10 } });
     expect(await callJson(raised.client, "aegis_run_dynamic_workflow", { spec: mapOf(6) })).toMatchObject({ status: "started" });
+  });
+
+  test("stored specs nobody can resume are pruned as new ones come in: a finished run's, an old unrun one; a failed run's stays (#13)", async () => {
+    const { client, config } = await setup();
+    const done = await callJson(client, "aegis_run_dynamic_workflow", { spec: mapOf(1), callback: false });
+    await waitFor(async () => (await callJson(client, "aegis_workflow_status", { runId: done.runId })).status === "done" || undefined, { what: "the run to end" });
+    const failing = { name: "f", root: { type: "bash", id: "b", run: "exit 3", check: true } };
+    const failed = await callJson(client, "aegis_run_dynamic_workflow", { spec: failing, callback: false });
+    await waitFor(async () => (await callJson(client, "aegis_workflow_status", { runId: failed.runId })).status === "failed" || undefined, { what: "the run to fail" });
+    const oldUnrun = await callJson(client, "aegis_run_dynamic_workflow", { spec: mapOf(6) });
+    const freshUnrun = await callJson(client, "aegis_run_dynamic_workflow", { spec: mapOf(7) });
+    const path = (r: { file: string }) => `${config.root}/${r.file}`;
+    const weekAgo = (Date.now() - UNRUN_KEEP_MS - 60_000) / 1000;
+    utimesSync(path(oldUnrun), weekAgo, weekAgo);
+    expect([done, failed, oldUnrun, freshUnrun].map((r) => existsSync(path(r)))).toEqual([false, true, true, true]); // the done one went at the next start
+    const next = await callJson(client, "aegis_run_dynamic_workflow", { spec: mapOf(8) });
+    expect([done, failed, oldUnrun, freshUnrun, next].map((r) => existsSync(path(r)))).toEqual([false, true, false, true, true]);
   });
 
   test("a bad spec is refused naming the node; a misspelt config key is refused naming the allowed one", async () => {
