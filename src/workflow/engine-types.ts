@@ -160,7 +160,10 @@ export interface MajorityVote {
 export interface GatherOptions {
   /** Default "concat". */
   reducer?: GroupReducer;
-  /** Milliseconds to wait, from the call: members still working then are interrupted and listed in `timeouts`. */
+  /**
+   * Milliseconds to wait, from the call: members still working then are interrupted and listed in `timeouts`. A run
+   * resumed during the gather asks the members that had not answered again, and they get the whole timeout anew.
+   */
   timeout?: number;
 }
 
