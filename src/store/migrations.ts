@@ -4,14 +4,19 @@
 // How to add a migration (e.g. the workflow layer's `runs` and `steps` tables):
 //   1. In the table family's own file (e.g. src/store/runs.ts), export a `Migration` with the next version number
 //      and its SQL: `export const RUNS_MIGRATION: Migration = { version: 5, name: "runs and steps", up: "CREATE …" }`.
+//      From version 15 on, give it a `postgres` text too: the same change in PostgreSQL types (PG-DESIGN rules: ms
+//      times int8, 0/1 flags int4, JSON as text); test/store/schema-parity.test.ts fails if the two schemas differ.
 //   2. Append it to MIGRATIONS below. Never edit, reorder or remove a migration that has shipped: a database that
 //      applied it would not see the change. To change a table, add a new migration that alters it.
 // openStore applies every migration newer than the database in one write transaction, so a failed migration
-// leaves the database as it was, and two processes opening the same file never both apply one.
+// leaves the database as it was, and two processes opening the same file never both apply one. PostgreSQL starts at
+// its baseline (src/store/postgres/baseline.ts, = SQLite version 14) and applies the `postgres` texts after it, once,
+// under an advisory lock.
 
 import type { Database } from "bun:sqlite";
 import { CLAIMS_MIGRATION } from "./claims.ts";
 import { EVENTS_MIGRATION } from "./events.ts";
+import { fleetMigration } from "./fleet-migration.ts";
 import { groupsMigration } from "./groups.ts";
 import { INBOX_MIGRATION } from "./inbox.ts";
 import { OWNERS_MIGRATION } from "./owners.ts";
@@ -29,7 +34,12 @@ export interface Migration {
   readonly name: string;
   /** SQL (several statements allowed) or a function for changes SQL alone cannot express. */
   readonly up: string | ((db: Database) => void);
+  /** The same change on PostgreSQL; required from version 15 (versions 1-14 are the PostgreSQL baseline). */
+  readonly postgres?: string;
 }
+
+/** The last version the PostgreSQL baseline covers: later migrations carry their own `postgres` text. */
+export const PG_BASELINE_VERSION = 14;
 
 export const MIGRATIONS: readonly Migration[] = [
   OWNERS_MIGRATION, // 1
@@ -45,5 +55,6 @@ export const MIGRATIONS: readonly Migration[] = [
   waitsMigration(11), // 11
   schedulesMigration(12), // 12
   runsByCallerMigration(13), // 13
-  groupsMigration(14), // 14
+  groupsMigration(14), // 14 = PG_BASELINE_VERSION
+  fleetMigration(15), // 15
 ];

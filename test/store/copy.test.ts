@@ -15,7 +15,6 @@ import { openPg } from "../../src/store/postgres/connect.ts";
 import { insertRun, startStep, finishStep } from "../../src/store/runs.ts";
 import { recordFires } from "../../src/store/schedules.ts";
 import { insertSession } from "../../src/store/sessions.ts";
-import { fleetMigration } from "../../src/store/sqlite/fleet.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { claimTasks, finishTask, insertTask } from "../../src/store/tasks.ts";
 import { insertSignal, parkRun, recordTimer } from "../../src/store/waits.ts";
@@ -24,7 +23,7 @@ import { freshDatabase, pgAvailability, sharedPostgres } from "../helpers/postgr
 const pg = pgAvailability();
 const dir = mkdtempSync(join(tmpdir(), "aegis-copy-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const SCHEMA = [...MIGRATIONS.slice(0, 14), fleetMigration(15)];
+const SCHEMA = MIGRATIONS;
 const T = 1_700_000_000_000;
 
 function seed(store: Store): void {

@@ -1,16 +1,14 @@
 // The two schemas stay one (#15): a fresh SQLite database and a fresh PostgreSQL one have the same tables, the same
 // columns with the same nullability and kind (integer, real, text), and the same named indexes. A migration added on
-// one side only fails here. (Compared at SQLite version 14 plus the fleet migration; migrations other engineers add
-// this round join when their PostgreSQL twin exists.)
+// one side only fails here, and so does a migration after the PostgreSQL baseline without its `postgres` text.
 
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MIGRATIONS } from "../../src/store/migrations.ts";
+import { MIGRATIONS, PG_BASELINE_VERSION } from "../../src/store/migrations.ts";
 import { PG_MIGRATIONS } from "../../src/store/postgres/baseline.ts";
 import { openPg } from "../../src/store/postgres/connect.ts";
-import { fleetMigration } from "../../src/store/sqlite/fleet.ts";
 import { openStore } from "../../src/store/store.ts";
 import { freshDatabase, pgAvailability, sharedPostgres } from "../helpers/postgres.ts";
 
@@ -28,7 +26,7 @@ function kind(type: string): string {
 }
 
 function sqliteShape(): { tables: Shape; indexes: string[] } {
-  const store = openStore(join(dir, "state.db"), { migrations: [...MIGRATIONS.slice(0, 14), fleetMigration(15)] });
+  const store = openStore(join(dir, "state.db"), { migrations: MIGRATIONS });
   try {
     const tables: Shape = {};
     const names = store.db.query<{ name: string }, []>(
@@ -70,4 +68,10 @@ test.skipIf(!pg.ok)("SQLite and PostgreSQL have the same tables, columns and ind
   expect(Object.keys(post.tables).sort()).toEqual(Object.keys(lite.tables).sort());
   for (const table of Object.keys(lite.tables)) expect({ table, columns: post.tables[table] }).toEqual({ table, columns: lite.tables[table] });
   expect(post.indexes).toEqual(lite.indexes);
+});
+
+test("every migration after the PostgreSQL baseline has its PostgreSQL text, and both lists end at one version (#15)", () => {
+  const missing = MIGRATIONS.filter((m) => m.version > PG_BASELINE_VERSION && !m.postgres?.trim()).map((m) => `${m.version} ${m.name}`);
+  expect(missing).toEqual([]);
+  expect(PG_MIGRATIONS.at(-1)?.version).toBe(MIGRATIONS.length);
 });

@@ -3,6 +3,7 @@
 // as identity columns), then the migrations that follow, each the twin of a SQLite one. test/store/schema-parity.test.ts
 // compares the two. The NOTIFY triggers (PostgreSQL only) wake subscribers: channel aegis_<topic>, payload the key.
 
+import { MIGRATIONS, PG_BASELINE_VERSION } from "../migrations.ts";
 import type { PgMigration } from "./schema.ts";
 
 const TABLES = `
@@ -135,25 +136,13 @@ CREATE TRIGGER owners_notify AFTER DELETE ON owners FOR EACH ROW EXECUTE FUNCTIO
 `;
 
 /** Version 14 in one step: the SQLite history 1-14 as it stands, on PostgreSQL. */
-export const PG_BASELINE: PgMigration = { version: 14, name: "baseline (SQLite schema 1-14)", up: TABLES + COUNT_TRIGGERS + NOTIFY_TRIGGERS };
-
-/** The fleet columns, twin of sqlite/fleet.ts fleetMigration (its version is fixed when it joins MIGRATIONS). */
-export const PG_FLEET: PgMigration = {
-  version: 15,
-  name: "fleet leases and fences",
-  up: `ALTER TABLE tasks ADD COLUMN fence int8 NOT NULL DEFAULT 0;
-  ALTER TABLE tasks ADD COLUMN host text;
-  ALTER TABLE owners ADD COLUMN labels text NOT NULL DEFAULT '[]';
-  ALTER TABLE owners ADD COLUMN queues text NOT NULL DEFAULT '[]';
-  ALTER TABLE owners ADD COLUMN concurrency int4 NOT NULL DEFAULT 0;
-  ALTER TABLE owners ADD COLUMN lease_ms int8;
-  ALTER TABLE owners ADD COLUMN heartbeat_at int8;
-  ALTER TABLE owners ADD COLUMN lease_expires_at int8;
-  CREATE INDEX owners_expiry ON owners (lease_expires_at) WHERE lease_expires_at IS NOT NULL;`,
-};
+export const PG_BASELINE: PgMigration = { version: PG_BASELINE_VERSION, name: "baseline (SQLite schema 1-14)", up: TABLES + COUNT_TRIGGERS + NOTIFY_TRIGGERS };
 
 /**
- * Every PostgreSQL migration, in order. The versions below the baseline never run on PostgreSQL: migratePg skips
- * what a database already has, and a new database starts at the baseline.
+ * Every PostgreSQL migration, in order: the baseline, then the `postgres` text of each later migration of MIGRATIONS
+ * (same version and name). The versions below the baseline never run on PostgreSQL: a new database starts at it.
  */
-export const PG_MIGRATIONS: readonly PgMigration[] = [PG_BASELINE, PG_FLEET];
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  PG_BASELINE,
+  ...MIGRATIONS.filter((m) => m.version > PG_BASELINE_VERSION).map((m) => ({ version: m.version, name: m.name, up: m.postgres ?? "" })),
+];

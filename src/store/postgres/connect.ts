@@ -64,6 +64,7 @@ export async function migratePg(sql: SQL, url: string, migrations: readonly PgMi
     }
     for (const m of migrations) {
       if (m.version <= have) continue;
+      if (!m.up.trim()) throw new AegisError("E_INTERNAL", `migration ${m.version} (${m.name}) has no PostgreSQL text`);
       try {
         await tx.unsafe(m.up);
       } catch (err) {

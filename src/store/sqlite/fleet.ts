@@ -7,34 +7,16 @@
 
 import { EventEmitter } from "node:events";
 import type { ClaimRequest, ClaimedTask, FleetStore, Lease, OpenFleetOptions, Recovered, Topic, WorkerInfo, WorkerRow } from "../contract.ts";
-import { MIGRATIONS, type Migration } from "../migrations.ts";
 import { isOwnerAlive, procStart, type OwnerRow } from "../owners.ts";
 import { openStore } from "../store.ts";
 import { getTask, insertTask, queueCounts, workerSessionId, type NewTask, type TaskOutcome, type TaskRow } from "../tasks.ts";
 import { newId } from "../../util/ids.ts";
 import { watchWal } from "./wake.ts";
 
-/** The fleet columns: a per-claim fence and a host binding on tasks, a lease on owners (null: no lease, pid only). */
-export function fleetMigration(version: number): Migration {
-  return {
-    version,
-    name: "fleet leases and fences",
-    up: `ALTER TABLE tasks ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE tasks ADD COLUMN host TEXT;
-    ALTER TABLE owners ADD COLUMN labels TEXT NOT NULL DEFAULT '[]';
-    ALTER TABLE owners ADD COLUMN queues TEXT NOT NULL DEFAULT '[]';
-    ALTER TABLE owners ADD COLUMN concurrency INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE owners ADD COLUMN lease_ms INTEGER;
-    ALTER TABLE owners ADD COLUMN heartbeat_at INTEGER;
-    ALTER TABLE owners ADD COLUMN lease_expires_at INTEGER;
-    CREATE INDEX owners_expiry ON owners (lease_expires_at) WHERE lease_expires_at IS NOT NULL;`,
-  };
-}
-
 type LeasedOwner = OwnerRow & { labels: string; queues: string; concurrency: number; lease_ms: number | null; heartbeat_at: number | null; lease_expires_at: number | null };
 
 export function openSqliteFleet(path: string, opts: OpenFleetOptions = {}): FleetStore {
-  const store = openStore(path, { migrations: [...MIGRATIONS, fleetMigration(MIGRATIONS.length + 1)] });
+  const store = openStore(path);
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const now = () => Date.now();
