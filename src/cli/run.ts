@@ -32,14 +32,14 @@ export const runFlagArgs = {
 const runArgs = {
   workflow: {
     type: "positional", required: true,
-    description: "A registered workflow's name, or a .ts file. This process runs queue workers only for the queues the workflow enqueues or delegates to. `aegis run <workflow> --help` lists the workflow's own --key=value arguments",
+    description: "A registered workflow's name, or a file: .ts, or a no-code .yaml, .yml or .json. This process runs queue workers only for the queues the workflow enqueues or delegates to. `aegis run <workflow> --help` lists the workflow's own --key=value arguments",
   },
   detach: { type: "boolean", description: "Start the run in this project's running `aegis serve`, print its runId and return" },
   ...runFlagArgs,
 } as const satisfies ArgsDef;
 
 export default defineCommand({
-  meta: { name: "run", description: "Run a workflow by name or file: aegis run <name|file.ts> [--key=value …]" },
+  meta: { name: "run", description: "Run a workflow by name or file: aegis run <name|file.ts|file.yaml> [--key=value …]" },
   args: runArgs,
   async run({ args }) {
     const flags = runFlags(args);

@@ -178,7 +178,8 @@ export function argsUsage(workflow: { name: string; description?: string; args?:
   }
   if (info.length === 0) return `${head}  It takes no arguments.\n`;
   const rows = info.map((a) => [`--${kebab(a.name)}${a.type === "boolean" ? "" : ` <${a.type}>`}`,
-    [a.description, a.required ? "(required)" : "default" in a ? `(default: ${JSON.stringify(a.default)})` : "(optional)"].filter(Boolean).join(" ")]);
+    // "(optional)" is left out where the description already names the default, e.g. "(default: the config's defaultAgent)".
+    [a.description, a.required ? "(required)" : "default" in a ? `(default: ${JSON.stringify(a.default)})` : a.description?.includes("(default") ? "" : "(optional)"].filter(Boolean).join(" ")]);
   const width = Math.max(...rows.map((r) => r[0]!.length));
   return `${head}ARGUMENTS\n\n${rows.map(([l, r]) => `  ${l!.padEnd(width)}  ${r}`).join("\n")}\n`;
 }

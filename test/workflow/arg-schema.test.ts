@@ -75,6 +75,12 @@ describe("with a schema (#10)", () => {
     expect(argInfo(z.object({ id: z.string() }))).toEqual([{ name: "id", type: "string", required: true }]);
   });
 
+  test("an optional argument whose description names its default is not also marked (optional) (#13)", () => {
+    const text = argsUsage({ name: "w", args: z.object({ agent: z.string().optional().describe("Who (default: the config's defaultAgent)"), hint: z.string().optional() }) });
+    expect(text).toMatch(/--agent <string>\s+Who \(default: the config's defaultAgent\)\n/);
+    expect(text).toMatch(/--hint <string>\s+\(optional\)/);
+  });
+
   test("a schema from an installed zod works the same", () => {
     const own = realZod.object({ n: realZod.number().default(1) });
     expect(coerceCliArgs({ n: "5" }, own, "w")).toEqual({ n: 5 });
