@@ -101,4 +101,32 @@ describe.skipIf(Boolean(TMUX_MISSING))("aegis ui in tmux (#14)", () => {
     expect(await ui.capture()).toBe("");
     await work.stop();
   }, 120_000);
+
+  test("with aegis serve running: shows its schedules, and answers the question a parked run asks (#14)", async () => {
+    const serve = await track(await background(["serve", "--poll-ms", "100"], project));
+    await untilErr(serve, "control socket");
+    const started = await aegis(["run", "ship", "--detach", "--json"], project);
+    expect(started.code, started.stderr).toBe(0);
+    const runId = (JSON.parse(started.stdout) as { runId: string }).runId;
+
+    const ui = await track(await openInTmux(["ui"], project));
+    await ui.waitForText("via serve");
+    await ui.send(["5"]);
+    await ui.waitForText("new-year");
+    await ui.send(["3"]);
+    await ui.waitForText(new RegExp(`${runId}\\s+ship\\s+waiting`));
+    await selectRow(ui, runId);
+    await ui.send(["a"]);
+    await ui.waitForText("Ship it? [yes/no]");
+    await ui.type("yes");
+    await ui.send(["Enter"]);
+    await ui.waitForText("answered ship; aegis serve resumes the run");
+    await ui.waitForText(new RegExp(`${runId}\\s+ship\\s+done`));
+    const runs = await aegis(["runs", "--json"], project);
+    const run = (JSON.parse(runs.stdout) as { runId: string; status: string; result?: unknown }[]).find((r) => r.runId === runId);
+    expect(run).toMatchObject({ status: "done", result: "reply 1: shipping: yes" });
+
+    await ui.send(["q"]);
+    expect(await ui.exitCode()).toBe(0);
+  }, 120_000);
 });

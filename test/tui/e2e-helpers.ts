@@ -44,10 +44,15 @@ export default defineConfig({
   },
   queues: { q: { agent: "echo", maxParallel: 1 }, slow: { agent: "hang", maxParallel: 1 } },
   workflows: ["workflows/"],
+  // Never due during a test (1 January, 03:00 UTC): listed by the dashboard while a serve runs.
+  schedules: { "new-year": { cron: "0 3 1 1 *", workflow: "stall", tz: "UTC" } },
 });
 `;
 
-/** watch: one echo turn, then a hang turn (until interrupted), then one more echo turn. stall: a hang turn only. */
+/**
+ * watch: one echo turn, then a hang turn (until interrupted), then one more echo turn. stall: a hang turn only.
+ * ship: asks "Ship it?" (parks under aegis serve until answered), then tells echo the answer.
+ */
 const WORKFLOWS: Record<string, string> = {
   "watch.ts": `import { workflow } from "aegis";
 workflow("watch", async (e) => {
@@ -57,6 +62,13 @@ workflow("watch", async (e) => {
   const r = await e.send(h, "wait for a signal").then(() => "went on", (err) => \`stopped: \${err}\`);
   await e.send(a, "after the wait");
   return r;
+});
+`,
+  "ship.ts": `import { workflow } from "aegis";
+workflow("ship", async (e) => {
+  const answer = await e.askHuman("Ship it?", { key: "ship", options: ["yes", "no"] });
+  const a = await e.spawn("echo");
+  return await e.send(a, \`shipping: \${answer}\`);
 });
 `,
   "stall.ts": `import { workflow } from "aegis";
