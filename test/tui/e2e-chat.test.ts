@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TMUX_MISSING, type Tmux } from "../fixtures/helpers/tmux.ts";
-import { aegisBinary, makeProject, openInTmux } from "./e2e-helpers.ts";
+import { aegisBinary, makeProject, openInTmux, selectRow } from "./e2e-helpers.ts";
 
 let project: string;
 const panes: Tmux[] = [];
@@ -77,7 +77,7 @@ describe.skipIf(Boolean(TMUX_MISSING))("aegis chat in tmux (#14)", () => {
     expect(await t.capture()).toBe("");
   }, 60_000);
 
-  test("two chats and a dashboard run side by side on one project; each chat's session ends with it (#14)", async () => {
+  test("two chats and a dashboard run side by side on one project; the dashboard messages a chat's session; each chat's session ends with it (#14)", async () => {
     const a = await chat();
     const b = await chat(["echo"]);
     const [ha, hb] = [await handleOf(a), await handleOf(b)];
@@ -94,6 +94,16 @@ describe.skipIf(Boolean(TMUX_MISSING))("aegis chat in tmux (#14)", () => {
     const screen = await ui.waitForText(hb);
     expect(screen).toMatch(new RegExp(`${ha}\\s+echo\\s+\\w+\\s.*reply 1: from a`));
     expect(screen).toMatch(new RegExp(`${hb}\\s+echo\\s+\\w+\\s.*reply 1: from b`));
+
+    // A message from the dashboard reaches chat b's session through its inbox (b's process hosts it).
+    await ui.waitForText("q quit");
+    await selectRow(ui, hb);
+    await ui.send(["m"]);
+    await ui.waitForText(`message to ${hb}`);
+    await ui.type("from the dashboard");
+    await ui.send(["Enter"]);
+    await ui.waitForText(new RegExp(`(sent to|queued for) ${hb}`));
+    expect(await b.waitForText("reply 2: from the dashboard")).toContain("you › from the dashboard");
 
     await a.send(["C-c"]);
     expect(await a.exitCode()).toBe(0);
