@@ -76,6 +76,8 @@ export interface RunRow {
   input_tokens: number;
   output_tokens: number;
   cancel_requested: number;
+  /** The host (AEGIS_HOST_ID or the hostname) whose process started it: only that host resumes it (#15). */
+  host?: string | null;
 }
 
 export type StepStatus = "running" | "done" | "failed";
@@ -105,10 +107,18 @@ export interface NewRun {
   args: unknown;
   owner?: string;
   caller?: string;
+  /** The machine running it (fleet migration's runs.host); left null by callers that predate it. */
+  host?: string;
   at: number;
 }
 
 export function insertRun(store: Store, r: NewRun): void {
+  if (r.host !== undefined) {
+    store.db.query(`INSERT INTO runs (id, workflow, file, args, status, owner, caller, created_at, started_at, host)
+      VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?)`)
+      .run(r.id, r.workflow, r.file ?? null, JSON.stringify(r.args ?? {}), r.owner ?? null, r.caller ?? null, r.at, r.at, r.host);
+    return;
+  }
   store.db.query(`INSERT INTO runs (id, workflow, file, args, status, owner, caller, created_at, started_at)
     VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?)`)
     .run(r.id, r.workflow, r.file ?? null, JSON.stringify(r.args ?? {}), r.owner ?? null, r.caller ?? null, r.at, r.at);

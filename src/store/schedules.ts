@@ -49,6 +49,8 @@ export interface FireRow {
   reason: string | null;
   created_at: number;
   started_at: number | null;
+  /** The owner (process) that recorded the fire (#15): a fire left without a run is restarted only once it is dead. */
+  fired_by?: string | null;
 }
 
 /** A fire joined with its run's status (null while it has no run, or the run row is gone). */
@@ -73,12 +75,15 @@ export interface PlannedFire { scheduledAt: number; state: "pending" | "skipped"
  * Records planned fires and moves the cursor (unless null), in one durable transaction. A fire already recorded (same schedule and
  * time) is left as it is: it never gets a second row, so it never starts a second run. Returns the fires inserted.
  */
-export function recordFires(store: Store, schedule: string, cursor: number | null, fires: PlannedFire[], at: number, manual = false): PlannedFire[] {
+export function recordFires(store: Store, schedule: string, cursor: number | null, fires: PlannedFire[], at: number, manual = false, firedBy?: string): PlannedFire[] {
   return store.write(() => {
     const inserted: PlannedFire[] = [];
-    const ins = store.sql("INSERT INTO schedule_fires (schedule, scheduled_at, state, manual, reason, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    const ins = firedBy === undefined
+      ? store.sql("INSERT INTO schedule_fires (schedule, scheduled_at, state, manual, reason, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+      : store.sql("INSERT INTO schedule_fires (schedule, scheduled_at, state, manual, reason, created_at, fired_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     for (const f of fires) {
-      if (ins.run(schedule, f.scheduledAt, f.state, manual ? 1 : 0, f.reason ?? null, at).changes > 0) inserted.push(f);
+      const args = [schedule, f.scheduledAt, f.state, manual ? 1 : 0, f.reason ?? null, at] as const;
+      if ((firedBy === undefined ? ins.run(...args) : ins.run(...args, firedBy)).changes > 0) inserted.push(f);
     }
     if (cursor !== null) store.sql("UPDATE schedule_cursors SET cursor = max(cursor, ?) WHERE schedule = ?").run(cursor, schedule);
     return inserted;

@@ -59,6 +59,8 @@ export interface WorktreeRow {
   /** The branch tip that merge landed (later commits on the branch are unmerged work). */
   merged_head: string | null;
   merged_at: number | null;
+  /** The machine the worktree's directory is on (#15): only that host reattaches, merges or prunes it. */
+  host?: string | null;
 }
 
 export interface NewWorktree {
@@ -71,11 +73,19 @@ export interface NewWorktree {
   base: string;
   baseRef: string | null;
   keep: KeepPolicy;
+  /** The machine it is made on (fleet migration's worktrees.host). */
+  host?: string;
   at: number;
 }
 
 /** Records a new worktree (replacing the row of a removed one under the same handle). */
 export function insertWorktree(store: Store, w: NewWorktree): void {
+  if (w.host !== undefined) {
+    store.sql(`INSERT OR REPLACE INTO worktrees (handle, session_id, spawned_by, repo, path, branch, base, base_ref, keep, state, created_at, host)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?, ?)`)
+      .run(w.handle, w.sessionId, w.spawnedBy, w.repo, w.path, w.branch, w.base, w.baseRef, w.keep, w.at, w.host);
+    return;
+  }
   store.sql(`INSERT OR REPLACE INTO worktrees (handle, session_id, spawned_by, repo, path, branch, base, base_ref, keep, state, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'live', ?)`)
     .run(w.handle, w.sessionId, w.spawnedBy, w.repo, w.path, w.branch, w.base, w.baseRef, w.keep, w.at);

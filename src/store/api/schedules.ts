@@ -13,9 +13,10 @@ export interface SchedulesApi {
   scheduleCursor(schedule: string, spec: string, initial: number): Promise<number>;
   /**
    * Records planned fires and moves the cursor (unless null), in one durable transaction. A fire already recorded (same schedule and
-   * time) is left as it is: it never gets a second row, so it never starts a second run. Returns the fires inserted.
+   * time) is left as it is: it never gets a second row, so it never starts a second run — also when several serves share one
+   * database: only the one whose insert took starts the run. Returns the fires inserted. `firedBy`: the recording owner.
    */
-  recordFires(schedule: string, cursor: number | null, fires: PlannedFire[], at: number, manual?: boolean): Promise<PlannedFire[]>;
+  recordFires(schedule: string, cursor: number | null, fires: PlannedFire[], at: number, manual?: boolean, firedBy?: string): Promise<PlannedFire[]>;
   /** The schedule's fires that have no run yet, oldest first. */
   pendingFires(schedule: string): Promise<FireRow[]>;
   /** Links a fire to the run it started. */

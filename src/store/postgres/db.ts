@@ -13,6 +13,10 @@ import { openPg, redactUrl } from "./connect.ts";
 import { PG_MIGRATIONS } from "./baseline.ts";
 import type { PgMigration } from "./schema.ts";
 import { pgTasks } from "./tasks.ts";
+import { pgRuns } from "./runs.ts";
+import { pgSchedules } from "./schedules.ts";
+import { pgWaits } from "./waits.ts";
+import { pgWorktrees } from "./worktrees.ts";
 import { pgClaims } from "./claims.ts";
 import { pgGroups, pgInbox } from "./inbox.ts";
 import { pgEvents, pgSessions } from "./sessions.ts";
@@ -20,7 +24,7 @@ import { pgEvents, pgSessions } from "./sessions.ts";
 type Factories = { [K in keyof DbRepos]?: (sql: SQL) => DbRepos[K] };
 
 /** The families on PostgreSQL so far; the others are added by their work packages (PG-DESIGN.md §6). */
-const FACTORIES: Factories = { tasks: pgTasks, sessions: pgSessions, events: pgEvents, inbox: pgInbox, claims: pgClaims, groups: pgGroups };
+const FACTORIES: Factories = { tasks: pgTasks, runs: pgRuns, waits: pgWaits, schedules: pgSchedules, worktrees: pgWorktrees, sessions: pgSessions, events: pgEvents, inbox: pgInbox, claims: pgClaims, groups: pgGroups };
 
 const TOPICS: readonly DbTopic[] = ["tasks", "inbox", "runs", "sessions", "workers", "schedules"];
 
