@@ -2,7 +2,6 @@
 // process, wired together. CLI commands, workflows and the MCP plane all start here, so they share state and
 // semantics. It must not contain domain logic; it only builds, and closes in the right order.
 
-import { join, resolve } from "node:path";
 import { loadConfig, type LoadOptions } from "./config/load.ts";
 import type { LoadedConfig } from "./config/validate.ts";
 import type { PermissionRequest } from "./drivers/driver.ts";
@@ -11,6 +10,7 @@ import { QueueManager } from "./queue/queue-manager.ts";
 import { SessionManager, type Plane } from "./session/manager.ts";
 import { registerOwner, removeOwner } from "./store/owners.ts";
 import type { Db } from "./store/api.ts";
+import { sqlitePath } from "./store/open.ts";
 import { sqliteDb } from "./store/sqlite/db.ts";
 import { openStore, type Store } from "./store/store.ts";
 import { writeErr } from "./ui/log.ts";
@@ -43,12 +43,9 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/**
- * The state database: `$AEGIS_STATE_DIR/state.db` if that is set (relative to the cwd), else `<stateDir>/state.db`
- * (stateDir defaults to `.aegis/` in the project root).
- */
+/** The SQLite state database of a config (see sqlitePath in src/store/open.ts). */
 export function statePath(config: Pick<LoadedConfig, "stateDir">, env: Record<string, string | undefined> = process.env): string {
-  return join(env.AEGIS_STATE_DIR ? resolve(env.AEGIS_STATE_DIR) : config.stateDir, "state.db");
+  return sqlitePath(config, env);
 }
 
 export function createRuntime(opts: RuntimeOptions): Runtime {

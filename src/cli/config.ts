@@ -5,8 +5,9 @@ import { configJsonSchema } from "../config/schema.ts";
 import type { Agent } from "../config/providers.ts";
 import type { LoadedConfig } from "../config/validate.ts";
 import { findProvider } from "../drivers/providers.ts";
+import { describeTarget, storeTarget } from "../store/open.ts";
 import { out } from "../ui/log.ts";
-import { ConfigError, formatError } from "../util/errors.ts";
+import { ConfigError, errorMessage, formatError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
 
 const validate = defineCommand({
@@ -34,6 +35,7 @@ const show = defineCommand({
     const view = describeConfig(await loadConfigFromArgs(args));
     if (args.json) return void out(JSON.stringify(view, null, 2));
     out(`file: ${view.file}\nroot: ${view.root}\nstateDir: ${view.stateDir}\ndefaultAgent: ${view.defaultAgent ?? "(none)"}`);
+    out(`store: ${view.store.location} pool=${view.store.pool} leaseMs=${view.store.leaseMs}${view.store.pollMs !== undefined ? ` pollMs=${view.store.pollMs}` : ""}`);
     out(`replay: maxTokens=${view.replay.maxTokens}${view.replay.maxTokens === 0 ? " (off)" : ""}`);
     out("agents:");
     for (const [name, a] of Object.entries(view.agents)) {
@@ -76,11 +78,11 @@ export function looksSecret(name: string, value: string): boolean {
  * A plain, JSON-safe view of the config with secret-looking env values redacted. `inheritEnv` (CLI agents only) is the
  * environment mode: "all", or the list of names/globs the CLI inherits; it holds names, never values.
  */
-export function describeConfig(cfg: LoadedConfig) {
+export function describeConfig(cfg: LoadedConfig, env: Record<string, string | undefined> = process.env) {
   const agents = Object.fromEntries(Object.entries(cfg.agents).map(([name, a]) => [name, describeAgent(a)]));
   return {
-    file: cfg.file, root: cfg.root, stateDir: cfg.stateDir, defaultAgent: cfg.defaultAgent, replay: cfg.replay, agents, queues: cfg.queues,
-    workflows: cfg.workflows,
+    file: cfg.file, root: cfg.root, stateDir: cfg.stateDir, defaultAgent: cfg.defaultAgent, store: describeStore(cfg, env), replay: cfg.replay, agents,
+    queues: cfg.queues, workflows: cfg.workflows,
   };
 }
 
@@ -98,6 +100,18 @@ function describeAgent(a: Agent): Record<string, unknown> & { harness: string; m
     options[key] = key === "env" ? redactEnv(value as Record<string, string>) : value;
   }
   return { harness: a.harness, model: a.model, permission: a.permission, effort: a.effort, ...options, prompt: a.prompt };
+}
+
+/** The store settings with the backend chosen and the URL's password replaced by *** (never printed). */
+function describeStore(cfg: LoadedConfig, env: Record<string, string | undefined>) {
+  let location: string;
+  try {
+    location = describeTarget(storeTarget(cfg, env));
+  } catch (err) {
+    location = `(unusable: ${errorMessage(err)})`;
+  }
+  const { url: _url, ...settings } = cfg.store;
+  return { location, ...settings };
 }
 
 function redactEnv(env: Record<string, string>): Record<string, string> {

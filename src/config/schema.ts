@@ -101,6 +101,18 @@ export const DynamicWorkflowsSchema = z.strictObject({
     .describe("aegis_run_dynamic_workflow runs a spec whose plan projects at most this many agents; above it (or unbounded) it returns the plan for a human to approve. Default 5."),
 });
 
+/** Defaults of `store` (#15). */
+export const DEFAULT_STORE_POOL = 8;
+export const DEFAULT_LEASE_MS = 30_000;
+export const StoreSchema = z.strictObject({
+  url: z.string().min(1).optional().describe(
+    "A PostgreSQL URL (postgres://user:password@host:5432/db) holding this project's state, shared by every machine running aegis against it. AEGIS_DATABASE_URL wins over it. Unset: the SQLite file in stateDir.",
+  ),
+  pool: z.number().int().min(1).max(100).optional().describe(`PostgreSQL connections per aegis process (plus one for notifications). Default ${DEFAULT_STORE_POOL}.`),
+  pollMs: z.number().int().min(50).optional().describe("The slow safety poll behind change notifications, in ms. Default 1000 on SQLite, 5000 on PostgreSQL."),
+  leaseMs: z.number().int().min(1_000).optional().describe(`How long a worker's lease lasts without a heartbeat (sent every third of it), in ms. Default ${DEFAULT_LEASE_MS}.`),
+});
+
 /** The top-level keys besides `agents` and `queues`, shared by the check of the whole file and by its JSON Schema. */
 const configFields = {
   defaultAgent: z.string().min(1).optional().describe("The agent used when a command names none. Defaults to the only agent when there is one."),
@@ -108,6 +120,7 @@ const configFields = {
     .describe("Files or folders of workflow modules (.ts), relative to the project root, imported at start."),
   stateDir: z.string().min(1).optional().describe("Where run state lives, relative to the project root. Default `.aegis`."),
   dynamicWorkflows: DynamicWorkflowsSchema.optional().describe("Limits on no-code workflows agents start with aegis_run_dynamic_workflow."),
+  store: StoreSchema.optional().describe("Where the state lives: the SQLite file in stateDir (default) or a PostgreSQL database shared by a fleet."),
   replay: ReplaySchema.optional().describe(
     "When a session must be resumed and the provider cannot (its own session store lost the conversation, another machine, a CLI bug), aegis starts a fresh session and replays the earlier conversation from its transcript.",
   ),

@@ -6,9 +6,10 @@ import { ConfigError, type ConfigIssue } from "../util/errors.ts";
 import { describeHarnesses, findProvider, harnessNames, providerSpecs, type Provider } from "../drivers/providers.ts";
 import { Agent, providerFromFlat, type AgentFlatShape } from "./providers.ts";
 import {
-  BudgetSchema, DEFAULT_DYNAMIC_MAX_AGENTS, DEFAULT_REPLAY_MAX_TOKENS, DynamicWorkflowsSchema, flatAgentSchema, IsolationSchema, KeepSchema, providerObjectSchema, QueueSchema, ReplaySchema, TopLevelSchema,
+  BudgetSchema, DEFAULT_DYNAMIC_MAX_AGENTS, DEFAULT_LEASE_MS, DEFAULT_STORE_POOL, StoreSchema, DEFAULT_REPLAY_MAX_TOKENS, DynamicWorkflowsSchema, flatAgentSchema, IsolationSchema, KeepSchema, providerObjectSchema, QueueSchema, ReplaySchema, TopLevelSchema,
   windowToMs, type Budget, type ResolvedQueue,
 } from "./schema.ts";
+import { pgUrlProblem } from "../store/url.ts";
 import { resolveSchedules, resolveServe, serveAllowedKeys, resolveWebhooks, type ResolvedSchedule, type ResolvedServe, type ResolvedWebhook } from "./serve-schema.ts";
 
 export interface LoadedConfig {
@@ -32,6 +33,16 @@ export interface LoadedConfig {
   /** Webhooks served on `serve.http`, by name (#12). */
   readonly webhooks: Record<string, ResolvedWebhook>;
   readonly serve: ResolvedServe;
+  /** Where the state lives (#15): no url = the SQLite file in stateDir. Print the url only through redactUrl(). */
+  readonly store: StoreConfig;
+}
+
+export interface StoreConfig {
+  readonly url?: string;
+  readonly pool: number;
+  /** The safety poll behind notifications; unset = the backend's default. */
+  readonly pollMs?: number;
+  readonly leaseMs: number;
 }
 
 type Path = (string | number)[];
@@ -93,6 +104,8 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
   const schedules = resolveSchedules(cfg.schedules ?? {}, issues, collectAt);
   const webhooks = resolveWebhooks(cfg.webhooks ?? {}, issues, collectAt);
   const serve = resolveServe(cfg.serve, collectAt);
+  const urlProblem = cfg.store?.url === undefined ? undefined : pgUrlProblem(cfg.store.url);
+  if (urlProblem) issues.push({ path: "store.url", message: `store.url ${urlProblem}` });
   if (issues.length) throw configError(file, issues);
   const resolve = (p: string) => (p.startsWith("/") ? p : `${root}/${p.replace(/^\.\//, "")}`);
   return {
@@ -108,6 +121,12 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
     schedules,
     webhooks,
     serve,
+    store: {
+      ...(cfg.store?.url !== undefined ? { url: cfg.store.url } : {}),
+      pool: cfg.store?.pool ?? DEFAULT_STORE_POOL,
+      ...(cfg.store?.pollMs !== undefined ? { pollMs: cfg.store.pollMs } : {}),
+      leaseMs: cfg.store?.leaseMs ?? DEFAULT_LEASE_MS,
+    },
   };
 }
 
@@ -279,6 +298,7 @@ function allowedKeys(input: unknown, path: Path): string[] {
   if (typeof input !== "object" || input === null) return [];
   if (path.length === 1 && path[0] === "replay") return Object.keys(ReplaySchema.shape);
   if (path.length === 1 && path[0] === "dynamicWorkflows") return Object.keys(DynamicWorkflowsSchema.shape);
+  if (path.length === 1 && path[0] === "store") return Object.keys(StoreSchema.shape);
   const serveKeys = serveAllowedKeys(path);
   if (serveKeys) return serveKeys;
   const o = input as Record<string, unknown>;

@@ -6,20 +6,12 @@ import { SQL } from "bun";
 import { AegisError, errorMessage } from "../../util/errors.ts";
 import { logIgnored } from "../../util/log-ignored.ts";
 import type { PgMigration } from "./schema.ts";
+import { redactUrl } from "../url.ts";
+
+export { redactUrl };
 
 /** The lock every migrating process takes first (an arbitrary constant: "aegis" in ASCII). */
 const MIGRATION_LOCK = 0x6165676973;
-
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`: the only form of the URL aegis ever prints. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return "<an unparsable database URL>";
-  }
-}
 
 export interface PgPool {
   readonly sql: SQL;
