@@ -1,7 +1,9 @@
 // The `owners` table: one row per live aegis process (runtime) using the database. Sessions and running tasks record
 // their owner, so that a process starting later can tell a task running in a live sibling process from one whose
 // process died (pid gone, or the pid reused by another program: the process start time no longer matches).
-// It must not decide what happens to a dead owner's work; the queue and session layers do.
+// A queue worker also holds a lease (#15): heartbeats extend it, and an owner whose lease expired is dead on any host
+// (a paused or partitioned worker), so other machines can recover its tasks. It must not decide what happens to a
+// dead owner's work; the queue and session layers do.
 
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -27,13 +29,45 @@ export interface OwnerRow {
   host: string;
   proc_start: string | null;
   started_at: number;
+  /** Set once the owner holds a lease (a queue worker): it is dead when this passes without a heartbeat. */
+  lease_expires_at?: number | null;
+}
+
+/** What a queue worker tells the fleet about itself when it takes its lease (`aegis workers` shows it). */
+export interface WorkerInfo {
+  /** `aegis work --host-label`: which queues' `hosts: [...]` this worker may serve. */
+  labels: readonly string[];
+  queues: readonly string[];
+  /** `--concurrency N`: at most this many tasks at once in this worker, across its queues. */
+  concurrency: number;
+  /** How long the lease lasts without a heartbeat. */
+  leaseMs: number;
+}
+
+/** A registered owner as `aegis workers` lists it; times are ms since the epoch (by the database's clock on PG). */
+export interface WorkerRow {
+  id: string;
+  host: string;
+  pid: number;
+  labels: string[];
+  queues: string[];
+  concurrency: number;
+  /** 0 for an owner without a lease (a CLI command, not a worker). */
+  leaseMs: number;
+  startedAt: number;
+  heartbeatAt: number | null;
+  leaseExpiresAt: number | null;
+  /** The database clock when the list was read, to compute ages without trusting this machine's clock. */
+  now: number;
+  /** Ids of the tasks it runs now, oldest first. */
+  running: string[];
 }
 
 /** Registers this process as an owner and returns its id (`own_…`). */
 export function registerOwner(store: Store): string {
   const id = newId("own");
   store.write(() => store.sql("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES (?, ?, ?, ?, ?)")
-    .run(id, process.pid, hostname(), procStart(process.pid) ?? null, Date.now()));
+    .run(id, process.pid, hostName(), procStart(process.pid) ?? null, Date.now()));
   return id;
 }
 
@@ -56,9 +90,56 @@ export function listOwners(store: Store): OwnerRow[] {
   return store.sql<OwnerRow, []>("SELECT * FROM owners").all();
 }
 
-/** True unless the owner's process is known to be gone. Owners on other hosts are assumed alive. */
-export function isOwnerAlive(row: OwnerRow): boolean {
-  if (row.host !== hostname()) return true;
+/**
+ * Takes or renews `id`'s lease as a queue worker: creates the owner row if it is gone (a lease lost and recovered by
+ * another process: the same id comes back, its old tasks already ended), else arms the lease on the existing row.
+ */
+export function leaseOwner(store: Store, id: string, w: WorkerInfo): void {
+  const at = Date.now();
+  store.write(() => store.sql(`INSERT INTO owners (id, pid, host, proc_start, started_at, labels, queues, concurrency, lease_ms, heartbeat_at, lease_expires_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET labels = excluded.labels, queues = excluded.queues,
+    concurrency = excluded.concurrency, lease_ms = excluded.lease_ms, heartbeat_at = excluded.heartbeat_at, lease_expires_at = excluded.lease_expires_at`)
+    .run(id, process.pid, hostName(), procStart(process.pid) ?? null, at, JSON.stringify(w.labels), JSON.stringify(w.queues),
+      w.concurrency, w.leaseMs, at, at + w.leaseMs));
+}
+
+/** Extends `id`'s lease by its length from now; false if the row is gone (the lease was lost and recovered). */
+export function heartbeatOwner(store: Store, id: string): boolean {
+  const at = Date.now();
+  return store.write(() => store.sql(`UPDATE owners SET heartbeat_at = ?, lease_expires_at = CASE WHEN lease_ms IS NULL THEN NULL ELSE ? + lease_ms END
+    WHERE id = ?`).run(at, at, id).changes > 0);
+}
+
+type LeasedRow = OwnerRow & { labels: string; queues: string; concurrency: number; lease_ms: number | null; heartbeat_at: number | null };
+
+/** Every registered owner with its lease and running tasks, oldest first. */
+export function listWorkers(store: Store): WorkerRow[] {
+  const now = Date.now();
+  const running = store.sql<{ id: string }, [string]>("SELECT id FROM tasks WHERE status = 'running' AND owner = ? ORDER BY seq");
+  return store.sql<LeasedRow, []>("SELECT * FROM owners ORDER BY started_at, id").all().map((r) => workerRow(r, now, running.all(r.id).map((t) => t.id)));
+}
+
+/** A stored owner row (either backend, int8 already numbers) as a WorkerRow. */
+export function workerRow(r: LeasedRow, now: number, running: string[]): WorkerRow {
+  return {
+    id: r.id, host: r.host, pid: r.pid, labels: JSON.parse(r.labels ?? "[]") as string[], queues: JSON.parse(r.queues ?? "[]") as string[],
+    concurrency: r.concurrency ?? 0, leaseMs: r.lease_ms ?? 0, startedAt: r.started_at, heartbeatAt: r.heartbeat_at ?? null,
+    leaseExpiresAt: r.lease_expires_at ?? null, now, running,
+  };
+}
+
+/** This machine's host id: AEGIS_HOST_ID, else the host name. */
+export function hostName(): string {
+  return process.env.AEGIS_HOST_ID || hostname();
+}
+
+/**
+ * True unless the owner is known to be gone: its lease expired (any host, by `now`), or, on this host, its process
+ * is gone. Owners on other hosts without a lease are assumed alive.
+ */
+export function isOwnerAlive(row: OwnerRow, now = Date.now()): boolean {
+  if (row.lease_expires_at !== undefined && row.lease_expires_at !== null && row.lease_expires_at <= now) return false;
+  if (row.host !== hostName()) return true;
   if (row.pid === process.pid) return true; // another runtime of this very process; it unregisters when it closes
   try {
     process.kill(row.pid, 0);

@@ -98,6 +98,18 @@ export interface TaskRow extends TaskWorktreeColumns {
   cost_usd: number;
   input_tokens: number;
   output_tokens: number;
+  /** Bumped by every claim: the claim's fencing token (#15); a finish presenting an older one changes nothing. */
+  fence?: number;
+  /** The host this task is pinned to (only workers there claim it); null for any. */
+  host?: string | null;
+}
+
+/** Options of a fleet claim (#15). */
+export interface ClaimOptions {
+  /** Claim only while the owner holds a live lease (a queue worker): a worker that lost its lease claims nothing. */
+  leased?: boolean;
+  /** This worker's host: tasks pinned to another host are skipped. */
+  host?: string;
 }
 
 export interface NewTask {
@@ -108,9 +120,16 @@ export interface NewTask {
   callback: boolean;
   idempotencyKey?: string;
   at: number;
+  /** Pin the task to this host's workers. */
+  host?: string;
 }
 
 export function insertTask(store: Store, t: NewTask): number {
+  if (t.host !== undefined) {
+    return store.sql(`INSERT INTO tasks (id, queue, payload, enqueued_by, callback, idempotency_key, status, enqueued_at, host)
+      VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`)
+      .run(t.id, t.queue, t.payload, t.enqueuedBy, t.callback ? 1 : 0, t.idempotencyKey ?? null, t.at, t.host).lastInsertRowid as number;
+  }
   return store.sql(`INSERT INTO tasks (id, queue, payload, enqueued_by, callback, idempotency_key, status, enqueued_at)
     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`)
     .run(t.id, t.queue, t.payload, t.enqueuedBy, t.callback ? 1 : 0, t.idempotencyKey ?? null, t.at).lastInsertRowid as number;
@@ -166,21 +185,33 @@ export function pendingHead(store: Store, queue: string, n: number): PendingTask
  * together with the running count that allowed them: that is what makes them atomic across processes.
  */
 export function claimTask(store: Store, p: PendingTask, owner: string, at: number): TaskRow | null {
-  const worker = workerSessionId(p.id);
-  const claimed = store.sql("UPDATE tasks SET status = 'running', owner = ?, started_at = ?, worker_session = ? WHERE seq = ? AND status = 'pending'")
-    .run(owner, at, worker, p.seq).changes > 0;
-  if (!claimed) return null;
-  return {
-    ...p, status: "running", owner, worker_handle: null, worker_session: worker, cancel_requested: 0, result: null, error: null,
-    started_at: at, finished_at: null, cost_usd: 0, input_tokens: 0, output_tokens: 0,
-  };
+  return store.sql<TaskRow, [string, number, string, number]>(`UPDATE tasks SET status = 'running', owner = ?, started_at = ?, worker_session = ?,
+    fence = fence + 1 WHERE seq = ? AND status = 'pending' RETURNING *`).get(owner, at, workerSessionId(p.id), p.seq);
 }
 
-/** Claims up to `maxParallel - running` (and at most `limit`) of the queue's oldest pending tasks. */
-export function claimTasks(store: Store, queue: string, maxParallel: number, owner: string, at: number, limit = Infinity): TaskRow[] {
-  const free = Math.min(limit, maxParallel - queueCounts(store, queue).running);
-  if (free <= 0) return [];
-  return pendingHead(store, queue, free).flatMap((p) => claimTask(store, p, owner, at) ?? []);
+/**
+ * Claims up to `maxParallel - running` (and at most `limit`) of the queue's oldest pending tasks, in one write
+ * transaction (the running count that allows them is exact across processes); each claim bumps the task's fence.
+ * With `leased`, nothing is claimed unless `owner` holds a live lease; tasks pinned to a host other than `host` are
+ * skipped.
+ */
+export function claimTasks(store: Store, queue: string, maxParallel: number, owner: string, at: number, limit = Infinity, o: ClaimOptions = {}): TaskRow[] {
+  return store.batch(() => {
+    if (o.leased && !leaseLive(store, owner)) return [];
+    const free = Math.min(limit, maxParallel - queueCounts(store, queue).running);
+    if (free <= 0) return [];
+    const picked = o.host === undefined
+      ? pendingHead(store, queue, free)
+      : store.sql<PendingTask, [string, string, number]>(`SELECT seq, id FROM tasks WHERE status = 'pending' AND queue = ?
+        AND (host IS NULL OR host = ?) ORDER BY seq LIMIT ?`).all(queue, o.host, free);
+    return picked.flatMap((p) => claimTask(store, p, owner, at) ?? []);
+  });
+}
+
+/** Whether `owner` is registered and its lease (if it has one) has not expired. */
+function leaseLive(store: Store, owner: string): boolean {
+  const r = store.sql<{ lease_expires_at: number | null }, [string]>("SELECT lease_expires_at FROM owners WHERE id = ?").get(owner);
+  return r !== null && (r.lease_expires_at === null || r.lease_expires_at > Date.now());
 }
 
 export interface TaskOutcome {
@@ -196,16 +227,18 @@ export interface TaskOutcome {
 }
 
 /**
- * Moves a task to a terminal state if it is still in `from` (and, for running tasks, still held by `owner` when
- * given). Returns false when another transition got there first, so callers never finish a task twice.
+ * Moves a task to a terminal state if it is still in `from` (and, for running tasks, still held by `owner` under the
+ * claim's `fence` when given). Returns false when another transition got there first (or the claim was lost and the
+ * task recovered), so callers never finish a task twice.
  */
-export function finishTask(store: Store, id: string, from: "pending" | "running", o: TaskOutcome, owner?: string): boolean {
+export function finishTask(store: Store, id: string, from: "pending" | "running", o: TaskOutcome, owner?: string, fence?: number): boolean {
   // The worker's handle is copied from its session row unless the caller knows it (coalesce stops at the first).
   const sql = `UPDATE tasks SET status = ?, result = ?, error = ?, finished_at = ?, cost_usd = ?, input_tokens = ?, output_tokens = ?,
     worker_handle = coalesce(?, worker_handle, (SELECT handle FROM sessions WHERE sessions.id = tasks.worker_session))
-    WHERE id = ? AND status = ?${owner === undefined ? "" : " AND owner = ?"}`;
+    WHERE id = ? AND status = ?${owner === undefined ? "" : " AND owner = ?"}${fence === undefined ? "" : " AND fence = ?"}`;
   const args: (string | number | null)[] = [o.status, o.result, o.error, o.at, o.costUsd ?? 0, o.inputTokens ?? 0, o.outputTokens ?? 0, o.workerHandle ?? null, id, from];
   if (owner !== undefined) args.push(owner);
+  if (fence !== undefined) args.push(fence);
   return store.sql(sql).run(...args).changes > 0;
 }
 

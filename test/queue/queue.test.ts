@@ -194,7 +194,7 @@ describe("restart and other processes", () => {
     const cfg = testConfig({ w: { reply: (p) => `done ${p}` }, boss: { reply: (p) => p } }, { q: { agent: "w", maxParallel: 2 } });
     const seed = openStore(path);
     const gone = Bun.spawnSync(["true"]).pid;
-    seed.db.run(`INSERT INTO owners VALUES ('own_dead', ${gone}, '${(await import("node:os")).hostname()}', NULL, 0)`);
+    seed.db.run(`INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_dead', ${gone}, '${(await import("node:os")).hostname()}', NULL, 0)`);
     seed.db.run("INSERT INTO sessions (id, handle, agent, provider, state, owner, created_at, last_text) VALUES ('ses_w', 'old-worker', 'w', 'scripted', 'working', 'own_dead', 0, 'half way there')");
     seed.db.run(`INSERT INTO tasks (id, queue, payload, enqueued_by, callback, status, owner, worker_session, enqueued_at, started_at)
       VALUES ('task_run', 'q', 'p1', 'agent:old-boss', 1, 'running', 'own_dead', 'ses_w', 1, 2),

@@ -19,7 +19,7 @@ afterEach(async () => {
 /** Seeds `path` with a live sibling owner (a real process) running one task of `q`, and `pending` tasks behind it. */
 function seedSibling(path: string, pid: number, pending: string[]): void {
   const seed = openStore(path);
-  seed.db.query("INSERT INTO owners VALUES ('own_sibling', ?, ?, ?, 0)").run(pid, hostname(), procStart(pid) ?? null);
+  seed.db.query("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_sibling', ?, ?, ?, 0)").run(pid, hostname(), procStart(pid) ?? null);
   seed.db.run(`INSERT INTO tasks (id, queue, payload, enqueued_by, callback, status, owner, enqueued_at, started_at)
     VALUES ('task_run', 'q', 'p0', 'user', 0, 'running', 'own_sibling', 1, 2)`);
   pending.forEach((id, i) => seed.db.query(`INSERT INTO tasks (id, queue, payload, enqueued_by, callback, status, enqueued_at)

@@ -3,7 +3,7 @@
 // return void. The SQLite backend implements it over the synchronous functions, the PostgreSQL backend over Bun.sql.
 // Types only.
 
-import type { OwnerRow } from "../owners.ts";
+import type { OwnerRow, WorkerInfo, WorkerRow } from "../owners.ts";
 
 export interface OwnersApi {
   /** Registers this process as an owner and returns its id (`own_…`). */
@@ -19,6 +19,15 @@ export interface OwnersApi {
    * `referenced` (a runtime that closed, or a row removed by an earlier recovery).
    */
   deadOwners(referenced: Iterable<string>): Promise<Set<string>>;
+  /**
+   * Takes or renews `id`'s lease as a queue worker (lease times by the database's clock on PostgreSQL); re-creates the
+   * row if a recovery removed it.
+   */
+  leaseOwner(id: string, w: WorkerInfo): Promise<void>;
+  /** Extends `id`'s lease; false if its row is gone (the lease was lost and its tasks recovered). */
+  heartbeatOwner(id: string): Promise<boolean>;
+  /** Every registered owner with its lease and running tasks (`aegis workers`). */
+  listWorkers(): Promise<WorkerRow[]>;
 }
 
-// Not on the contract (pure helpers, or not taking the store): isOwnerAlive, procStart.
+// Not on the contract (pure helpers, or not taking the store): isOwnerAlive, procStart, hostName, workerRow.

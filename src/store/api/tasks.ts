@@ -3,7 +3,7 @@
 // return void. The SQLite backend implements it over the synchronous functions, the PostgreSQL backend over Bun.sql.
 // Types only.
 
-import type { TaskStatus, TaskRow, NewTask, PendingTask, TaskOutcome } from "../tasks.ts";
+import type { ClaimOptions, TaskStatus, TaskRow, NewTask, PendingTask, TaskOutcome } from "../tasks.ts";
 
 export interface TasksApi {
   insertTask(t: NewTask): Promise<number>;
@@ -21,13 +21,18 @@ export interface TasksApi {
    * together with the running count that allowed them: that is what makes them atomic across processes.
    */
   claimTask(p: PendingTask, owner: string, at: number): Promise<TaskRow | null>;
-  /** Claims up to `maxParallel - running` (and at most `limit`) of the queue's oldest pending tasks. */
-  claimTasks(queue: string, maxParallel: number, owner: string, at: number, limit?: number): Promise<TaskRow[]>;
   /**
-   * Moves a task to a terminal state if it is still in `from` (and, for running tasks, still held by `owner` when
-   * given). Returns false when another transition got there first, so callers never finish a task twice.
+   * Claims up to `maxParallel - running` (and at most `limit`) of the queue's oldest pending tasks in one transaction
+   * (exact fleet-wide running count; SKIP LOCKED on PostgreSQL); each claim bumps the task's fence. With `o.leased`,
+   * only while `owner`'s lease is live; tasks pinned to a host other than `o.host` are skipped.
    */
-  finishTask(id: string, from: "pending" | "running", o: TaskOutcome, owner?: string): Promise<boolean>;
+  claimTasks(queue: string, maxParallel: number, owner: string, at: number, limit?: number, o?: ClaimOptions): Promise<TaskRow[]>;
+  /**
+   * Moves a task to a terminal state if it is still in `from` (and, for running tasks, still held by `owner` under
+   * the claim's `fence` when given). Returns false when another transition got there first, so callers never finish
+   * a task twice.
+   */
+  finishTask(id: string, from: "pending" | "running", o: TaskOutcome, owner?: string, fence?: number): Promise<boolean>;
   requestCancel(id: string): Promise<boolean>;
   /** Running tasks of `owner` that another process asked to cancel. */
   cancelRequestedFor(owner: string): Promise<string[]>;

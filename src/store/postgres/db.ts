@@ -12,7 +12,8 @@ import { logIgnored } from "../../util/log-ignored.ts";
 import { openPg, redactUrl } from "./connect.ts";
 import { PG_MIGRATIONS } from "./baseline.ts";
 import type { PgMigration } from "./schema.ts";
-import { pgTasks } from "./tasks.ts";
+import { pgTasks, pgTaskWorktrees } from "./tasks.ts";
+import { pgOwners } from "./owners.ts";
 import { pgRuns } from "./runs.ts";
 import { pgSchedules } from "./schedules.ts";
 import { pgWaits } from "./waits.ts";
@@ -24,7 +25,8 @@ import { pgEvents, pgSessions } from "./sessions.ts";
 type Factories = { [K in keyof DbRepos]?: (sql: SQL) => DbRepos[K] };
 
 /** The families on PostgreSQL so far; the others are added by their work packages (PG-DESIGN.md §6). */
-const FACTORIES: Factories = { tasks: pgTasks, runs: pgRuns, waits: pgWaits, schedules: pgSchedules, worktrees: pgWorktrees, sessions: pgSessions, events: pgEvents, inbox: pgInbox, claims: pgClaims, groups: pgGroups };
+const FACTORIES: Factories = { tasks: pgTasks, taskWorktrees: pgTaskWorktrees, owners: pgOwners, runs: pgRuns, waits: pgWaits, schedules: pgSchedules, worktrees: pgWorktrees,
+  sessions: pgSessions, events: pgEvents, inbox: pgInbox, claims: pgClaims, groups: pgGroups };
 
 const TOPICS: readonly DbTopic[] = ["tasks", "inbox", "runs", "sessions", "workers", "schedules"];
 

@@ -1,40 +1,59 @@
 // The tasks family on PostgreSQL (#15): TasksApi over Bun.sql, the same rows and guarantees as src/store/tasks.ts —
 // FIFO by seq, every transition guarded by the expected status (and owner), counts kept by the queue_counts trigger.
 // Claims lock the queue's counts row (exact running count across the fleet) and take pending rows FOR UPDATE SKIP
-// LOCKED. It holds SQL only; queue policy lives in src/queue/. (The worker session's handle, which SQLite reads from
-// the sessions row, is read here once the sessions family is on PostgreSQL.)
+// LOCKED, and require the claimer's live lease (by the database clock) when asked. It holds SQL only; queue policy
+// lives in src/queue/.
 
 import type { SQL } from "bun";
 import type { TasksApi } from "../api/tasks.ts";
+import type { TaskWorktreesApi } from "../api/task-worktrees.ts";
 import { workerSessionId, type NewTask, type PendingTask, type TaskOutcome, type TaskRow } from "../tasks.ts";
+import { PG_NOW_MS as NOW } from "./schema.ts";
 
 /** int8 columns arrive as strings from Bun.sql; these become numbers. */
 const INT8 = ["seq", "enqueued_at", "started_at", "finished_at", "input_tokens", "output_tokens", "fence"] as const;
 
 export function pgTaskRow<T = TaskRow>(r: Record<string, unknown>): T {
   for (const k of INT8) if (typeof r[k] === "string") r[k] = Number(r[k]);
-  delete r.fence; // a contract row carries the fence only where a claim hands it out
-  delete r.host;
   return r as T;
 }
 
 const PENDING_COLUMNS = "seq, id, queue, payload, enqueued_by, callback, idempotency_key, enqueued_at";
+
+/**
+ * A task as read back: a running task's worker handle lives on its session row (the claim records only the session
+ * id), so it is filled in from there, as on SQLite.
+ */
+const TASK_SELECT = `SELECT t.seq, t.id, t.queue, t.payload, t.enqueued_by, t.callback, t.idempotency_key, t.status, t.owner,
+  coalesce(t.worker_handle, (SELECT s.handle FROM sessions s WHERE s.id = t.worker_session)) AS worker_handle, t.worker_session,
+  t.cancel_requested, t.result, t.error, t.enqueued_at, t.started_at, t.finished_at, t.cost_usd, t.input_tokens, t.output_tokens,
+  t.branch, t.base, t.commit_sha, t.diff_files, t.diff_added, t.diff_removed, t.fence, t.host FROM tasks t`;
+
+/** The task-worktrees family on PostgreSQL: the worktree columns of a task row. */
+export function pgTaskWorktrees(sql: SQL): TaskWorktreesApi {
+  return {
+    async setTaskWorktree(taskId, w) {
+      await sql`UPDATE tasks SET branch = ${w.branch}, base = ${w.base}, commit_sha = ${w.commit}, diff_files = ${w.files},
+        diff_added = ${w.added}, diff_removed = ${w.removed} WHERE id = ${taskId}`;
+    },
+  };
+}
 
 /** TasksApi on a pool or inside a transaction (`sql` is then the transaction handle). */
 export function pgTasks(sql: SQL): TasksApi {
   const rows = async <T>(q: Promise<Record<string, unknown>[]>): Promise<T[]> => (await q).map((r) => pgTaskRow<T>(r));
   const api: TasksApi = {
     async insertTask(t: NewTask) {
-      const [r] = await sql`INSERT INTO tasks (id, queue, payload, enqueued_by, callback, idempotency_key, status, enqueued_at)
-        VALUES (${t.id}, ${t.queue}, ${t.payload}, ${t.enqueuedBy}, ${t.callback ? 1 : 0}, ${t.idempotencyKey ?? null}, 'pending', ${t.at})
-        RETURNING seq`;
+      const [r] = await sql`INSERT INTO tasks (id, queue, payload, enqueued_by, callback, idempotency_key, status, enqueued_at, host)
+        VALUES (${t.id}, ${t.queue}, ${t.payload}, ${t.enqueuedBy}, ${t.callback ? 1 : 0}, ${t.idempotencyKey ?? null}, 'pending', ${t.at},
+          ${t.host ?? null}) RETURNING seq`;
       return Number(r.seq);
     },
     async getTask(id) {
-      return (await rows<TaskRow>(sql`SELECT * FROM tasks WHERE id = ${id}`))[0] ?? null;
+      return (await rows<TaskRow>(sql`${sql.unsafe(TASK_SELECT)} WHERE t.id = ${id}`))[0] ?? null;
     },
     async findByIdempotencyKey(queue, key) {
-      return (await rows<TaskRow>(sql`SELECT * FROM tasks WHERE queue = ${queue} AND idempotency_key = ${key}`))[0] ?? null;
+      return (await rows<TaskRow>(sql`${sql.unsafe(TASK_SELECT)} WHERE t.queue = ${queue} AND t.idempotency_key = ${key}`))[0] ?? null;
     },
     async pendingPosition(t) {
       if (t.status !== "pending") return 0;
@@ -54,14 +73,22 @@ export function pgTasks(sql: SQL): TasksApi {
         fence = fence + 1 WHERE seq = ${p.seq} AND status = 'pending' RETURNING *`;
       return r ? pgTaskRow<TaskRow>(r) : null;
     },
-    async claimTasks(queue, maxParallel, owner, at, limit = Infinity) {
-      const cap = Math.min(limit, maxParallel, 2 ** 31 - 1);
+    async claimTasks(queue, maxParallel, owner, at, limit = Infinity, o = {}) {
+      const max = Math.min(maxParallel, 2 ** 31 - 1);
+      const cap = Math.min(limit, max);
       if (cap <= 0) return [];
-      const claimed = await rows<TaskRow>(sql`WITH slot AS (
-          SELECT greatest(0, least(${cap}::int8, ${Math.min(maxParallel, 2 ** 31 - 1)}::int8 - running)) AS free
-          FROM queue_counts WHERE queue = ${queue} FOR UPDATE
+      // One statement, one commit: the counts row lock makes `running` exact across the fleet for this statement only;
+      // SKIP LOCKED lets concurrent claimers pass rows another transaction holds; a lost lease claims nothing.
+      const claimed = await rows<TaskRow>(sql`WITH me AS (
+          SELECT 1 WHERE NOT ${o.leased ?? false}::bool
+          UNION ALL SELECT 1 FROM owners WHERE ${o.leased ?? false}::bool AND id = ${owner}
+            AND (lease_expires_at IS NULL OR lease_expires_at > ${sql.unsafe(NOW)})
+        ), slot AS (
+          SELECT greatest(0, least(${cap}::int8, ${max}::int8 - running)) AS free
+          FROM queue_counts WHERE queue = ${queue} AND EXISTS (SELECT 1 FROM me) FOR UPDATE
         ), picked AS (
           SELECT seq FROM tasks WHERE status = 'pending' AND queue = ${queue}
+            AND (${o.host ?? null}::text IS NULL OR host IS NULL OR host = ${o.host ?? null})
           ORDER BY seq LIMIT coalesce((SELECT free FROM slot), 0) FOR UPDATE SKIP LOCKED
         )
         UPDATE tasks t SET status = 'running', owner = ${owner}, started_at = ${at}, fence = t.fence + 1,
@@ -69,11 +96,12 @@ export function pgTasks(sql: SQL): TasksApi {
         FROM picked WHERE t.seq = picked.seq RETURNING t.*`);
       return claimed.sort((a, b) => a.seq - b.seq);
     },
-    async finishTask(id: string, from, o: TaskOutcome, owner?: string) {
+    async finishTask(id: string, from, o: TaskOutcome, owner?: string, fence?: number) {
       const r = await sql`UPDATE tasks SET status = ${o.status}, result = ${o.result}, error = ${o.error}, finished_at = ${o.at},
           cost_usd = ${o.costUsd ?? 0}, input_tokens = ${o.inputTokens ?? 0}, output_tokens = ${o.outputTokens ?? 0},
-          worker_handle = coalesce(${o.workerHandle ?? null}, worker_handle)
-        WHERE id = ${id} AND status = ${from} AND (${owner ?? null}::text IS NULL OR owner = ${owner ?? null}) RETURNING seq`;
+          worker_handle = coalesce(${o.workerHandle ?? null}, worker_handle, (SELECT s.handle FROM sessions s WHERE s.id = tasks.worker_session))
+        WHERE id = ${id} AND status = ${from} AND (${owner ?? null}::text IS NULL OR owner = ${owner ?? null})
+          AND (${fence ?? null}::int8 IS NULL OR fence = ${fence ?? null}) RETURNING seq`;
       return r.length > 0;
     },
     async requestCancel(id) {
@@ -87,11 +115,11 @@ export function pgTasks(sql: SQL): TasksApi {
       return (await sql`SELECT DISTINCT owner FROM tasks WHERE status = 'running' AND owner IS NOT NULL`).map((r: { owner: string }) => r.owner);
     },
     async runningTasksOf(owner) {
-      return await rows<TaskRow>(sql`SELECT * FROM tasks WHERE status = 'running' AND owner = ${owner} ORDER BY seq`);
+      return await rows<TaskRow>(sql`${sql.unsafe(TASK_SELECT)} WHERE t.status = 'running' AND t.owner = ${owner} ORDER BY t.seq`);
     },
     async listTasks(f = {}) {
-      return await rows<TaskRow>(sql`SELECT * FROM tasks WHERE (${f.queue ?? null}::text IS NULL OR queue = ${f.queue ?? null})
-        AND (${f.status ?? null}::text IS NULL OR status = ${f.status ?? null}) ORDER BY seq LIMIT ${f.limit ?? null}`);
+      return await rows<TaskRow>(sql`${sql.unsafe(TASK_SELECT)} WHERE (${f.queue ?? null}::text IS NULL OR t.queue = ${f.queue ?? null})
+        AND (${f.status ?? null}::text IS NULL OR t.status = ${f.status ?? null}) ORDER BY t.seq LIMIT ${f.limit ?? null}`);
     },
     async spendSince(queue, since) {
       return (await sql`SELECT finished_at, cost_usd, output_tokens FROM tasks WHERE queue = ${queue} AND finished_at > ${since}

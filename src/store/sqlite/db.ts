@@ -28,7 +28,7 @@ import { watchWal } from "./wake.ts";
 const FAMILIES = {
   tasks: { mod: tasks, topic: "tasks", writes: ["insertTask", "claimTask", "claimTasks", "finishTask", "requestCancel"] },
   taskWorktrees: { mod: taskWorktrees, topic: "tasks", writes: ["setTaskWorktree"] },
-  owners: { mod: owners, topic: "workers", writes: ["registerOwner", "removeOwner", "deleteOwnerRows"] },
+  owners: { mod: owners, topic: "workers", writes: ["registerOwner", "removeOwner", "deleteOwnerRows", "leaseOwner", "heartbeatOwner"] },
   sessions: { mod: sessions, topic: "sessions", writes: ["insertSession", "updateSession", "setSessionState", "setSessionProcess", "setSessionLastText", "markSessionReady", "closeSessionRow", "closeSessionsOfOwners"] },
   events: { mod: events, topic: "sessions", writes: ["appendEvents"] },
   inbox: { mod: inbox, topic: "inbox", writes: ["insertInbox", "markDelivered"] },
@@ -41,7 +41,7 @@ const FAMILIES = {
 } as const satisfies Record<keyof DbRepos, { mod: object; topic: DbTopic; writes: readonly string[] }>;
 
 /** Exported functions that do not take the store (pure helpers, migrations): not on the contract. */
-const PURE = new Set(["workerSessionId", "taskWorktreeOf", "isOwnerAlive", "procStart", "rowToEvent", "pathsOverlap", "intentsConflict"]);
+const PURE = new Set(["workerSessionId", "taskWorktreeOf", "isOwnerAlive", "procStart", "hostName", "workerRow", "rowToEvent", "pathsOverlap", "intentsConflict"]);
 
 /** A family module as the contract sees it: every `fn(store, ...args): R` as `fn(...args): Promise<R>`. */
 type Adapted<M> = {
