@@ -9,17 +9,31 @@ import { out } from "../ui/log.ts";
 import { ConfigError } from "../util/errors.ts";
 import { coerceCliArgs } from "../workflow/arg-schema.ts";
 import { loadConfigWorkflows } from "../workflow/loader.ts";
-import { allWorkflows, listWorkflows } from "../workflow/registry.ts";
+import { allWorkflows, getWorkflow, listWorkflows } from "../workflow/registry.ts";
 import type { LoadedConfig } from "../config/validate.ts";
 import type { Spec } from "../workflow/spec/schema.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 
-const fileArg = { file: { type: "positional", required: true, description: "A no-code workflow file (.yaml, .yml or .json)" } } as const;
+const fileArg = { file: { type: "positional", required: true, description: "A no-code workflow file (.yaml, .yml or .json), or the name of one the config loads" } } as const;
 
-/** Reads and validates the file against the project, then checks its calls against every registered workflow. */
-async function checkedSpec(config: LoadedConfig, file: string): Promise<Spec> {
+/**
+ * Reads and validates the file (or the file of the no-code workflow registered under that name) against the project,
+ * then checks its calls against every registered workflow.
+ */
+async function checkedSpec(config: LoadedConfig, given: string, cwd: string): Promise<Spec> {
   const { readSpecFile, specProject, checkCalls, SPEC_EXT } = await import("../workflow/spec/load.ts");
-  if (!SPEC_EXT.test(file)) throw new ConfigError(`${file}: not a no-code workflow file (.yaml, .yml or .json)`, { hint: "a TypeScript workflow is checked by running `tsc --noEmit` or aegis workflow list" });
+  let file = resolve(cwd, given);
+  if (!SPEC_EXT.test(file)) {
+    await loadConfigWorkflows(config);
+    const wf = getWorkflow(given);
+    if (!wf?.file || !SPEC_EXT.test(wf.file)) {
+      const specs = allWorkflows().filter((w) => w.file && SPEC_EXT.test(w.file)).map((w) => w.name);
+      throw new ConfigError(`${given}: ${wf ? `workflow "${given}" is written in TypeScript, not a no-code file` : "neither a no-code workflow file (.yaml, .yml or .json) nor the name of one"}; no-code workflows of the config: ${specs.join(", ") || "(none)"}`, {
+        hint: "a TypeScript workflow is checked by `tsc --noEmit`; aegis workflow show <name> documents any workflow",
+      });
+    }
+    file = wf.file;
+  }
   const spec = readSpecFile(file, specProject(config));
   await loadConfigWorkflows(config);
   checkCalls(spec, listWorkflows());
@@ -58,7 +72,7 @@ const validate = defineCommand({
         const text = `ok: ${mine.length} workflow${mine.length === 1 ? "" : "s"} of the config load (${specs} no-code)`;
         return void out(args.json ? JSON.stringify({ ok: true, workflows: mine.map((w) => w.name) }) : text);
       }
-      const spec = await checkedSpec(config, resolve(workDir(args), String(args.file)));
+      const spec = await checkedSpec(config, String(args.file), workDir(args));
       const nodes = countNodes(spec);
       out(args.json ? JSON.stringify({ ok: true, workflow: spec.name, file: spec.source, nodes }) : `ok: ${spec.source}: workflow "${spec.name}", ${nodes} node${nodes === 1 ? "" : "s"}`);
     } catch (err) {
@@ -70,11 +84,11 @@ const validate = defineCommand({
 });
 
 const plan = defineCommand({
-  meta: { name: "plan", description: "Project a no-code workflow's agents and turns (an upper bound for loops and maps): aegis workflow plan <file> [--key=value …]" },
+  meta: { name: "plan", description: "Project a no-code workflow's agents and turns (an upper bound for loops and maps): aegis workflow plan <file|name> [--key=value …]" },
   args: { ...fileArg, ...configArgs, ...jsonArg },
   async run({ args }) {
     const config = await loadConfigFromArgs(args);
-    const spec = await checkedSpec(config, resolve(workDir(args), String(args.file)));
+    const spec = await checkedSpec(config, String(args.file), workDir(args));
     const [{ planSpec, formatPlan }, { argsSchema, specOf }, { getWorkflow }] = await Promise.all([
       import("../workflow/spec/plan.ts"), import("../workflow/spec/load.ts"), import("../workflow/registry.ts"),
     ]);

@@ -102,6 +102,19 @@ describe("aegis workflow validate / plan / schema (#13)", () => {
     expect(json).toMatchObject({ workflow: "ship", agents: 6, turns: 7, bound: "upper" });
   });
 
+  test("plan and validate take a no-code workflow's name too; a TypeScript or unknown name exits 2 naming the no-code ones (#13)", async () => {
+    const byName = await aegis.run("workflow", ["plan", "ship", "--json"]);
+    expect(byName.code).toBe(0);
+    expect(JSON.parse(byName.stdout)).toMatchObject({ workflow: "ship", source: "workflows/ship.yaml", agents: 6 });
+    expect((await aegis.run("workflow", ["validate", "helper"])).stdout.trim()).toBe('ok: workflows/helper.json: workflow "helper", 1 node');
+    const unknown = await aegis.run("workflow", ["plan", "shipp"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("shipp: neither a no-code workflow file (.yaml, .yml or .json) nor the name of one; no-code workflows of the config: helper, ship");
+    const ts = await aegis.run("workflow", ["validate", "prompt"]);
+    expect(ts.code).toBe(2);
+    expect(ts.stderr).toContain('prompt: workflow "prompt" is written in TypeScript, not a no-code file');
+  });
+
   test("plan: a map over an argument is exact with the argument given, unbounded without", async () => {
     const given = await aegis.run("workflow", ["plan", "files.yml", "--files=a", "--files=b", "--files=c", "--json"]);
     expect(JSON.parse(given.stdout)).toMatchObject({ agents: 3, turns: 3, bound: "exact" });
