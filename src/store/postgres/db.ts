@@ -20,7 +20,8 @@ import { pgWaits } from "./waits.ts";
 import { pgWorktrees } from "./worktrees.ts";
 import { pgClaims } from "./claims.ts";
 import { pgGroups, pgInbox } from "./inbox.ts";
-import { pgEvents, pgSessions } from "./sessions.ts";
+import { insertEventBatches, pgEvents, pgSessions } from "./sessions.ts";
+import type { PendingEvent } from "../events.ts";
 
 type Factories = { [K in keyof DbRepos]?: (sql: SQL) => DbRepos[K] };
 
@@ -32,6 +33,9 @@ const TOPICS: readonly DbTopic[] = ["tasks", "inbox", "runs", "sessions", "worke
 
 /** Writes whose acknowledgement can wait (PG-DESIGN.md §2.1): queued in order, committed by the next call or flush. */
 const BUFFERED = new Set(["appendEvents", "setSessionLastText", "setSessionState", "setSessionProcess", "markSessionReady", "addRunUsage", "startStep"]);
+
+/** Buffered rows that trigger a commit before the tick ends. */
+const BATCH_ROWS = 1_000;
 
 /** SQLSTATEs after which a transaction is simply run again: serialization failure, deadlock. */
 const RETRYABLE = new Set(["40001", "40P01"]);
@@ -61,12 +65,54 @@ export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db>
   }, opts.safetyPollMs ?? 5_000);
   poll.unref();
 
-  const inTx = new AsyncLocalStorage<true>();
-  /** Buffered writes, in order; every other call waits for them first (program order = commit order). */
-  let pending: Promise<unknown> = Promise.resolve();
+  const inTx = new AsyncLocalStorage<{ open: boolean }>();
+  // Buffered writes wait in `queue`, in program order, and are committed together once per tick (or at BATCH_ROWS):
+  // consecutive transcript appends become one multi-row INSERT. Every other call drains the queue first, so
+  // program order is commit order, and a process reads its own writes.
+  type Buffered = { family: string; name: string; fn: (...a: unknown[]) => unknown; args: unknown[] };
+  let queue: Buffered[] = [];
+  let queuedRows = 0;
+  let scheduled: ReturnType<typeof setImmediate> | undefined;
+  let flushing: Promise<void> = Promise.resolve();
   let deferredError: unknown;
+  const runBatch = async (items: Buffered[]) => {
+    for (let i = 0; i < items.length;) {
+      let j = i + 1;
+      if (items[i]!.name === "appendEvents") while (j < items.length && items[j]!.name === "appendEvents") j++;
+      const run = items.slice(i, j);
+      i = j;
+      try {
+        if (run.length > 1) await insertEventBatches(sql, run.map((x) => x.args as [string, PendingEvent[]]));
+        else await run[0]!.fn(...run[0]!.args);
+        continue;
+      } catch (err) {
+        if (run.length === 1) {
+          deferredError ??= err; // reported by the next call or flush; the writes after it still run, in order
+          continue;
+        }
+      }
+      // A merged insert failed: each call on its own, so only the failing ones are lost (and reported).
+      for (const x of run) await Promise.resolve(x.fn(...x.args)).catch((err: unknown) => void (deferredError ??= err));
+    }
+  };
+  const kick = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (queue.length === 0) return;
+    const items = queue;
+    queue = [];
+    queuedRows = 0;
+    flushing = flushing.then(() => runBatch(items));
+  };
+  const enqueue = (item: Buffered) => {
+    queue.push(item);
+    queuedRows += item.name === "appendEvents" ? (item.args[1] as unknown[]).length : 1;
+    if (queuedRows >= BATCH_ROWS) kick();
+    else scheduled ??= setImmediate(kick);
+  };
   const drain = async () => {
-    await pending;
+    kick();
+    await flushing;
     if (deferredError !== undefined) {
       const err = deferredError;
       deferredError = undefined;
@@ -74,7 +120,8 @@ export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db>
     }
   };
 
-  const repos = (handle: SQL, via: "db" | "tx"): DbRepos => {
+  /** `tx`: the buffered writes made on the transaction handle, awaited before it commits. */
+  const repos = (handle: SQL, via: "db" | "tx", txWrites?: Promise<void>[], txError?: { err?: unknown }): DbRepos => {
     const out: Record<string, unknown> = {};
     for (const family of ["tasks", "taskWorktrees", "owners", "sessions", "events", "inbox", "claims", "groups", "runs", "waits", "schedules", "worktrees"] as const) {
       const make = FACTORIES[family];
@@ -88,14 +135,15 @@ export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db>
           }
           const fn = inner[name];
           if (typeof fn !== "function") return undefined;
-          if (via === "tx") return fn;
-          if (BUFFERED.has(name)) {
+          if (via === "tx") {
+            if (!BUFFERED.has(name)) return fn;
             return (...args: unknown[]) => {
-              pending = pending.then(() => fn(...args)).catch((err: unknown) => (deferredError ??= err));
+              txWrites!.push(Promise.resolve(fn(...args)).then(() => undefined, (err: unknown) => void (txError!.err ??= err)));
             };
           }
+          if (BUFFERED.has(name)) return (...args: unknown[]) => enqueue({ family, name, fn, args });
           return async (...args: unknown[]) => {
-            if (inTx.getStore()) throw new AegisError("E_INTERNAL", "a store call inside db.tx() used the Db instead of the transaction handle");
+            if (inTx.getStore()?.open) throw new AegisError("E_INTERNAL", "a store call inside db.tx() used the Db instead of the transaction handle");
             await drain();
             return await fn(...args);
           };
@@ -106,11 +154,26 @@ export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db>
   };
 
   const tx = async <T>(fn: (t: Tx) => Promise<T>, _o: TxOptions = {}): Promise<T> => {
+    if (inTx.getStore()?.open) throw new AegisError("E_INTERNAL", "db.tx() called inside db.tx(): use the transaction handle");
     await drain();
     for (let attempt = 1; ; attempt++) {
+      // The mark lives as long as the body: work the body leaves running may use the Db once the transaction ended.
+      const mark = { open: true };
       try {
-        return await inTx.run(true, () => sql.begin(async (t) => await fn(repos(t, "tx"))) as Promise<T>);
+        return await inTx.run(mark, () => sql.begin(async (t) => {
+          const writes: Promise<void>[] = [];
+          const failed: { err?: unknown } = {};
+          let out: T;
+          try {
+            out = await fn(repos(t, "tx", writes, failed));
+          } finally {
+            await Promise.all(writes); // no statement of this transaction may run after it ends
+          }
+          if (failed.err !== undefined) throw failed.err;
+          return out;
+        }) as Promise<T>).finally(() => (mark.open = false));
       } catch (err) {
+        mark.open = false;
         const e = err as { errno?: unknown; code?: unknown };
         if (attempt < 3 && (RETRYABLE.has(String(e.errno)) || RETRYABLE.has(String(e.code)))) continue;
         throw err;

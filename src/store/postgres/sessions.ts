@@ -102,13 +102,21 @@ function eventValues(sessionId: string, e: PendingEvent): Record<string, unknown
 /** Rows per INSERT: Bun.sql binds every value, and PostgreSQL allows 65,535 parameters per statement (6 per row). */
 const CHUNK = 1_000;
 
+/**
+ * Several appendEvents calls (of any sessions) as multi-row INSERTs, rows in call order: how db.ts commits a tick's
+ * buffered transcript writes in one statement instead of one per call.
+ */
+export async function insertEventBatches(sql: SQL, calls: readonly (readonly [sessionId: string, events: readonly PendingEvent[]])[]): Promise<void> {
+  const rows = calls.flatMap(([sessionId, events]) => events.map((e) => eventValues(sessionId, e)));
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    await sql`INSERT INTO events ${sql(rows.slice(i, i + CHUNK), "session_id", "turn", "at", "type", "text", "data")}`;
+  }
+}
+
 export function pgEvents(sql: SQL): EventsApi {
   return {
     async appendEvents(sessionId, events) {
-      for (let i = 0; i < events.length; i += CHUNK) {
-        const part = events.slice(i, i + CHUNK).map((e) => eventValues(sessionId, e));
-        await sql`INSERT INTO events ${sql(part, "session_id", "turn", "at", "type", "text", "data")}`;
-      }
+      await insertEventBatches(sql, [[sessionId, events]]);
     },
     async listEvents(sessionId, afterId = 0, limit = 10_000) {
       return (await sql`SELECT * FROM events WHERE session_id = ${sessionId} AND id > ${afterId} ORDER BY id LIMIT ${limit}`).map(pgEventRow);

@@ -147,7 +147,14 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
         if (BUFFERED.has(name)) {
           repo[name] = (...args: unknown[]) => {
             if (via === "tx") return void call(args);
-            void outside(() => call(args)).catch((err: unknown) => (deferredError ??= err));
+            // Caught where it happens (not a microtask later), so a flush() right after the call reports it.
+            void outside(() => {
+              try {
+                call(args);
+              } catch (err) {
+                deferredError ??= err;
+              }
+            }).catch((err: unknown) => (deferredError ??= err));
           };
         } else if (via === "tx") {
           repo[name] = (...args: unknown[]) => {
