@@ -12,7 +12,7 @@ import { aegisChild, writeProject } from "../queue/fixtures/project.ts";
 function seeded(dir: TempDir): string {
   const path = dir.join("state", "state.db");
   const s = openStore(path);
-  for (let i = 0; i < 100; i++) s.write(() => s.db.query("INSERT INTO owners VALUES (?, 1, 'h', NULL, 0)").run(`own_${i}_${"x".repeat(400)}`));
+  for (let i = 0; i < 100; i++) s.write(() => s.db.query("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES (?, 1, 'h', NULL, 0)").run(`own_${i}_${"x".repeat(400)}`));
   s.db.run("PRAGMA wal_checkpoint(TRUNCATE)");
   s.close();
   return path;
