@@ -39,6 +39,7 @@ export const subCommands: Record<string, Lazy> = {
   serve: lazy(() => import("./serve.ts")),
   chat: lazy(() => import("./chat.ts")),
   ui: lazy(() => import("./ui.ts")),
+  migrate: lazy(() => import("./migrate.ts")),
 };
 
 export const rootCommand = defineCommand({

@@ -3,7 +3,7 @@
 // postgres/baseline.ts), ids and sequence numbers kept; PostgreSQL identities are moved past the copied ids; the
 // target must be empty; each table's row count is verified after the copy. queue_counts is not copied: the target's
 // triggers rebuild it from the tasks, and it is verified like the rest. It must not decide when a copy is allowed
-// (live workers, --force): the command does.
+// (live workers, --force) nor open or commit either side (store/transfer.ts does): it reads and writes the two handles.
 
 import type { SQL } from "bun";
 import type { Store } from "./store.ts";
@@ -42,8 +42,19 @@ export interface TableCount {
   target: number;
 }
 
+/** Where a copy is: `copied` of `total` rows of `table` (called after each chunk, and once per table at 0). */
+export interface CopyProgress {
+  table: string;
+  copied: number;
+  total: number;
+}
+
+export interface CopyOptions {
+  onProgress?: (p: CopyProgress) => void;
+}
+
 /** Copies everything from `from` into the empty `to`; returns per-table counts (equal, or it throws E_STATE). */
-export async function copyState(from: CopyEnd, to: CopyEnd): Promise<TableCount[]> {
+export async function copyState(from: CopyEnd, to: CopyEnd, opts: CopyOptions = {}): Promise<TableCount[]> {
   for (const t of [...TABLES.map((x) => x.name), ...DERIVED]) {
     if ((await count(to, t)) > 0) {
       throw new AegisError("E_STATE", `the target database already has rows in ${t}`, {
@@ -53,11 +64,17 @@ export async function copyState(from: CopyEnd, to: CopyEnd): Promise<TableCount[
   }
   for (const t of TABLES) {
     const columns = await sharedColumns(from, to, t.name);
-    for (let offset = 0; ; offset += CHUNK) {
-      const rows = await read(from, t.name, columns, t.key, offset);
+    const total = await count(from, t.name);
+    opts.onProgress?.({ table: t.name, copied: 0, total });
+    const keys = t.key.split(", ").map((k) => columns.indexOf(k));
+    let after: unknown[] | undefined;
+    for (let copied = 0; ;) {
+      const rows = await read(from, t.name, columns, t.key, after);
       if (rows.length === 0) break;
       await write(to, t.name, columns, rows);
+      opts.onProgress?.({ table: t.name, copied: (copied += rows.length), total });
       if (rows.length < CHUNK) break;
+      after = keys.map((i) => rows.at(-1)![i]);
     }
     if (to.kind === "postgres" && t.identity) {
       await to.sql.unsafe(`SELECT setval(pg_get_serial_sequence('${t.name}', '${t.identity}'), coalesce(max(${t.identity}), 0) + 1, false) FROM ${t.name}`);
@@ -65,11 +82,14 @@ export async function copyState(from: CopyEnd, to: CopyEnd): Promise<TableCount[
   }
   const counts: TableCount[] = [];
   for (const t of [...TABLES.map((x) => x.name), ...DERIVED]) counts.push({ table: t, source: await count(from, t), target: await count(to, t) });
-  const wrong = counts.filter((c) => c.source !== c.target);
+  const wrong = counts.filter((c) => c.source !== c.target).map((c) => `${c.table} ${c.target} of ${c.source} rows`);
+  for (const t of TABLES) {
+    if (!t.identity) continue;
+    const [a, b] = [await maxOf(from, t.name, t.identity), await maxOf(to, t.name, t.identity)];
+    if (a !== b) wrong.push(`${t.name} largest ${t.identity} ${b}, not ${a}`);
+  }
   if (wrong.length) {
-    throw new AegisError("E_STATE", `the copy is incomplete: ${wrong.map((c) => `${c.table} ${c.target} of ${c.source}`).join(", ")}`, {
-      data: { counts },
-    });
+    throw new AegisError("E_STATE", `the copy is incomplete: ${wrong.join(", ")}`, { data: { counts } });
   }
   return counts;
 }
@@ -77,6 +97,12 @@ export async function copyState(from: CopyEnd, to: CopyEnd): Promise<TableCount[
 async function count(end: CopyEnd, table: string): Promise<number> {
   if (end.kind === "sqlite") return end.store.db.query<{ n: number }, []>(`SELECT count(*) AS n FROM ${table}`).get()?.n ?? 0;
   const [r] = await end.sql.unsafe(`SELECT count(*)::int8 AS n FROM ${table}`);
+  return Number(r.n);
+}
+
+async function maxOf(end: CopyEnd, table: string, column: string): Promise<number> {
+  if (end.kind === "sqlite") return end.store.db.query<{ n: number | null }, []>(`SELECT max(${column}) AS n FROM ${table}`).get()?.n ?? 0;
+  const [r] = await end.sql.unsafe(`SELECT coalesce(max(${column}), 0)::int8 AS n FROM ${table}`);
   return Number(r.n);
 }
 
@@ -99,11 +125,13 @@ async function sharedColumns(from: CopyEnd, to: CopyEnd, table: string): Promise
   return source;
 }
 
-async function read(end: CopyEnd, table: string, columns: string[], key: string, offset: number): Promise<unknown[][]> {
-  const text = `SELECT ${columns.join(", ")} FROM ${table} ORDER BY ${key} LIMIT ${CHUNK} OFFSET ${offset}`;
-  if (end.kind === "sqlite") return end.store.db.query<Record<string, unknown>, []>(text).all().map((r) => columns.map((c) => r[c]));
+/** The next chunk after the key `after` (keyset paging: each chunk costs the same however deep into the table). */
+async function read(end: CopyEnd, table: string, columns: string[], key: string, after: unknown[] | undefined): Promise<unknown[][]> {
+  const where = after ? `WHERE (${key}) > (${after.map((_, i) => (end.kind === "sqlite" ? "?" : `$${i + 1}`)).join(", ")})` : "";
+  const text = `SELECT ${columns.join(", ")} FROM ${table} ${where} ORDER BY ${key} LIMIT ${CHUNK}`;
+  if (end.kind === "sqlite") return end.store.db.query<Record<string, unknown>, never[]>(text).all(...((after ?? []) as never[])).map((r) => columns.map((c) => r[c]));
   // int8 arrives as a string; SQLite's INTEGER affinity stores such a string as the integer it spells.
-  return (await end.sql.unsafe(text)).map((r: Record<string, unknown>) => columns.map((c) => r[c]));
+  return (await end.sql.unsafe(text, after ?? [])).map((r: Record<string, unknown>) => columns.map((c) => r[c]));
 }
 
 async function write(end: CopyEnd, table: string, columns: string[], rows: unknown[][]): Promise<void> {
