@@ -166,7 +166,7 @@ class Interpreter {
     if (!h) {
       const agent = n.agent ?? this.ctx.defaultAgent;
       if (agent === undefined) throw this.fail(n, "no agent named and the config has no defaultAgent");
-      h = this.engine.spawn(agent, n.isolation ? { isolation: n.isolation } : {});
+      h = this.spawn(n, agent, n.isolation);
       this.sessions.set(name, h);
     }
     return h;
@@ -176,12 +176,21 @@ class Interpreter {
   private async withAgent<T>(n: SpecNode, name: string | undefined, isolation: "worktree" | "none" | undefined, body: (h: string) => Promise<T>): Promise<T> {
     const agent = name ?? this.ctx.defaultAgent;
     if (agent === undefined) throw this.fail(n, "no agent named and the config has no defaultAgent");
-    const handle = await this.engine.spawn(agent, isolation ? { isolation } : {});
+    const handle = await this.spawn(n, agent, isolation);
     try {
       return await body(handle);
     } finally {
       await this.engine.close(handle);
     }
+  }
+
+  /** Spawns `agent`; in a worktree, says where its changes stay (the node's output is only the reply). */
+  private async spawn(n: SpecNode, agent: string, isolation: "worktree" | "none" | undefined): Promise<string> {
+    const handle = await this.engine.spawn(agent, isolation ? { isolation } : {});
+    if (isolation === "worktree") {
+      this.engine.log(`node ${n.id}: ${handle} works in its own worktree; what it changes stays on branch aegis/${handle} (aegis merge ${handle} brings it in)`);
+    }
+    return handle;
   }
 
   /** A turn whose reply must be JSON matching `schema`: one retry with the validation error, then a WorkflowError. */

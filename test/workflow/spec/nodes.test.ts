@@ -299,6 +299,11 @@ root: { type: agent, id: a, agent: writer, isolation: worktree, prompt: write a 
     expect(existsSync(join(root, "notes.txt"))).toBe(false);
     expect(sh(root, "for-each-ref", "--format=%(refname:short)", "refs/heads/aegis").trim()).toMatch(/^aegis\/[a-z]+-[a-z]+$/);
     expect(listSteps(r.rt.store, out.runId)[0]!.label).toEndWith("in a worktree");
+    // The output is the reply only: the run says where the changes stay (#13).
+    const branch = sh(root, "for-each-ref", "--format=%(refname:short)", "refs/heads/aegis").trim();
+    const handle = branch.slice("aegis/".length);
+    expect(r.events.filter((e) => e.type === "log").map((e) => (e as { message: string }).message))
+      .toContain(`node a: ${handle} works in its own worktree; what it changes stays on branch ${branch} (aegis merge ${handle} brings it in)`);
   });
 
   test("a workflow node whose arguments the called workflow refuses at run time fails naming the node (#13)", async () => {
