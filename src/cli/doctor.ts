@@ -1,7 +1,8 @@
 // `aegis doctor`: which provider CLIs are installed, their versions, and the install command for each missing one;
 // with a config, also whether every configured agent's CLI (its `bin`, or the default on PATH) actually runs.
 // Every CLI, its install command, probe and credential variables come from the provider table
-// (src/drivers/providers.ts). Exit 1 when a configured agent's CLI is missing or broken.
+// (src/drivers/providers.ts). Then the state database (cli/doctor-store.ts). Exit 1 when a configured agent's CLI is
+// missing or broken, or the state database is unusable.
 
 import { isAbsolute, resolve } from "node:path";
 import { defineCommand } from "citty";
@@ -11,7 +12,9 @@ import { findProvider, providerSpecs, type Provider } from "../drivers/providers
 import { spawnProcess } from "../proc/spawn.ts";
 import { out } from "../ui/log.ts";
 import { formatError } from "../util/errors.ts";
+import type { LoadedConfig } from "../config/validate.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
+import { checkState, describeStateCheck } from "./doctor-store.ts";
 
 const VERSION_TIMEOUT_MS = 10_000;
 
@@ -99,12 +102,13 @@ export function describeProviders() {
 }
 
 export default defineCommand({
-  meta: { name: "doctor", description: "Check the provider CLIs (and each configured agent's CLI) and how to install missing ones" },
+  meta: { name: "doctor", description: "Check the provider CLIs (and each configured agent's CLI), how to install missing ones, and the state database" },
   args: { ...configArgs, ...jsonArg },
   async run({ args }) {
     const agentBins: { agent: string; harness: string; bin: string }[] = [];
     let configNote: string | undefined;
     let hasConfig = true;
+    let loaded: LoadedConfig | undefined;
     try {
       resolveConfigFile({ file: args.config, cwd: workDir(args) });
     } catch {
@@ -112,7 +116,7 @@ export default defineCommand({
     }
     if (hasConfig) {
       try {
-        const config = await loadConfigFromArgs(args);
+        const config = (loaded = await loadConfigFromArgs(args));
         for (const [name, agent] of Object.entries(config.agents)) {
           const bin = executableOf(agent.provider);
           // A provider with a label of its own (an ACPAgent's `name`) is shown with it: "qwen (Qwen Code)".
@@ -125,10 +129,12 @@ export default defineCommand({
     }
     const clis = await checkClis(agentBins);
     const failing = clis.filter((c) => c.agents && !c.ok);
+    const state = await checkState(loaded); // the state database (#15); undefined outside a project
+    const code = failing.length || state?.ok === false ? 1 : 0;
     const runtime = { aegis: (await import("../version.ts")).VERSION, bun: Bun.version, platform: `${process.platform}-${process.arch}` };
     if (args.json) {
-      out(JSON.stringify({ ...runtime, clis, providers: describeProviders(), ...(configNote ? { configError: configNote } : {}) }, null, 2));
-      return failing.length ? 1 : 0;
+      out(JSON.stringify({ ...runtime, clis, providers: describeProviders(), ...(state ? { state } : {}), ...(configNote ? { configError: configNote } : {}) }, null, 2));
+      return code;
     }
     out(`aegis ${runtime.aegis} (bun ${runtime.bun}, ${runtime.platform})`);
     for (const c of clis) {
@@ -142,11 +148,13 @@ export default defineCommand({
       }
     }
     if (configNote) out(`  ! ${configNote}`);
+    for (const line of state ? describeStateCheck(state) : []) out(line);
     const usable = clis.filter((c) => c.ok).length;
     if (failing.length) out(`${failing.length} configured CLI${failing.length === 1 ? " is" : "s are"} missing or broken (see above)`);
     else if (usable === 0) out("no provider CLI installed: the built-in Scripted agent still works (aegis init configures one)");
     else out(`${usable} of ${clis.length} provider CLIs usable`);
-    return failing.length ? 1 : 0;
+    if (state?.ok === false) out("the state database is not usable (see above)");
+    return code;
   },
 });
 

@@ -3,6 +3,7 @@
 // (PostgreSQL) or into a new file renamed into place once complete (SQLite), so a failed copy leaves no half-filled
 // target. copy.ts moves the rows. It must not print nor decide whether live workers block the copy: the command does.
 
+import type { Database } from "bun:sqlite";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { SQL } from "bun";
 import { AegisError, UsageError, errorMessage } from "../util/errors.ts";
@@ -59,7 +60,7 @@ export async function transferState(from: StoreLocation, to: StoreLocation, opts
   const source = await open(from, opts, false);
   let target: Opened | undefined;
   try {
-    const live = await liveOwners(source.end);
+    const live = await liveOwners(source.end.kind === "sqlite" ? { kind: "sqlite", db: source.end.store.db } : source.end);
     if (live.length && !opts.force) {
       const list = live.map((o) => `${o.id} (pid ${o.pid} on ${o.host}${o.leaseLeftMs === null ? "" : `, lease ${Math.ceil(o.leaseLeftMs / 1000)} s left`})`).join(", ");
       throw new AegisError("E_STATE", `${live.length} aegis process${live.length === 1 ? " is" : "es are"} using ${describeLocation(from)}: ${list}`, {
@@ -80,10 +81,10 @@ export async function transferState(from: StoreLocation, to: StoreLocation, opts
 }
 
 /** The owners of `end` that are alive: lease not expired (database clock on PostgreSQL), and not a gone local pid. */
-export async function liveOwners(end: CopyEnd): Promise<LiveOwner[]> {
+export async function liveOwners(end: { kind: "sqlite"; db: Database } | { kind: "postgres"; sql: SQL }): Promise<LiveOwner[]> {
   type Row = OwnerRow & { lease_expires_at?: number | string | null; now: number | string };
   const rows = end.kind === "sqlite"
-    ? end.store.db.query<Row, [number]>("SELECT *, ? AS now FROM owners ORDER BY started_at").all(Date.now())
+    ? end.db.query<Row, [number]>("SELECT *, ? AS now FROM owners ORDER BY started_at").all(Date.now())
     : (await end.sql.unsafe(`SELECT *, ${PG_NOW_MS} AS now FROM owners ORDER BY started_at`)) as Row[];
   const live: LiveOwner[] = [];
   for (const r of rows) {
