@@ -3,11 +3,21 @@
 // each failure's output), then a reviewer session reviews the change. Every step is journaled, so a resumed run picks
 // up where it stopped without re-paying finished turns.
 
-import { workflow, z } from "../index.ts";
+import { PredicateFailed, WorkflowError, workflow, z } from "../index.ts";
 import { clip, outputOf, pickAgent } from "./common.ts";
 
 /** What the reviewer sees: tracked changes against HEAD plus every untracked file (new tests, new modules). */
 const CHANGES = "git --no-pager diff --no-color HEAD; git ls-files --others --exclude-standard -z | xargs -0 -r -n1 git --no-pager diff --no-color --no-index /dev/null";
+
+/** Runs the red or green check; a predicate that never held fails the run naming the step, with a hint. */
+async function step<T>(name: "red" | "green", hint: string, check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (err) {
+    if (!(err instanceof PredicateFailed)) throw err;
+    throw new WorkflowError(`tdd-cycle: the ${name} step failed: ${err.message}`, { code: "E_PREDICATE", data: err.data, hint, cause: err });
+  }
+}
 
 export default workflow("tdd-cycle", async (engine, args) => {
   const agent = pickAgent(engine, args.agent, "agent");
@@ -19,20 +29,20 @@ export default workflow("tdd-cycle", async (engine, args) => {
     `The test command is: ${args.test}`,
     "It must exit non-zero after your change. Reply with the test's file name and what it checks.",
   ].join("\n"));
-  const red = await engine.bashPredicate(args.test, {
+  const red = await step("red", "the new test never failed: write one that fails before the feature exists, or check that --test runs it", () => engine.bashPredicate(args.test, {
     expect: "fail", target: impl, maxRetries: args.retries,
     retryWith: (r) => `\`${args.test}\` passes (exit 0), but the new test must fail before the feature exists. Write a test that fails now.\n\n${outputOf(r, 4000)}`,
-  });
+  }));
   engine.log(`tdd-cycle: red — \`${args.test}\` fails (exit ${red.exitCode})`);
   await engine.checkpoint("red", { exit: red.exitCode });
   await engine.send(impl, [
     `Step 2 of 2: implement the feature so that \`${args.test}\` passes. Do not weaken or delete the test.`,
     `Its output now (exit ${red.exitCode}):`, outputOf(red),
   ].join("\n"));
-  const green = await engine.bashPredicate(args.test, {
+  const green = await step("green", "the tests still fail: see the last output with aegis logs <runId>; raise --retries, or finish it by hand", () => engine.bashPredicate(args.test, {
     target: impl, maxRetries: args.retries,
     retryWith: (r) => `\`${args.test}\` still fails (exit ${r.exitCode}). Fix the implementation, not the test.\n\n${outputOf(r)}`,
-  });
+  }));
   engine.log(`tdd-cycle: green — \`${args.test}\` passes`);
   await engine.checkpoint("green", { exit: green.exitCode });
   const changes = await engine.bash(CHANGES);

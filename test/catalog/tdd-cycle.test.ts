@@ -56,6 +56,18 @@ describe("tdd-cycle (#13)", () => {
     // The test fails from the start (red passes at once), and the agent never makes it green.
     const out = await r.run(await builtin("tdd-cycle"), { feature: "x", test: "bash never.sh", retries: 1 });
     expect(out.status).toBe("failed");
-    expect(out.error).toMatchObject({ code: "E_PREDICATE", message: expect.stringContaining("expected `bash never.sh` to pass") });
+    expect(out.error).toMatchObject({ code: "E_PREDICATE", message: "tdd-cycle: the green step failed: predicate failed after 2 attempts: expected `bash never.sh` to pass (exit=1)" });
+    // It names the step and says what to do next (#13).
+    expect((out.error as { hint?: string }).hint).toStartWith("the tests still fail: see the last output with aegis logs <runId>");
+  });
+
+  test("a test command that never fails stops at the red step, naming it, before any implementation (#13)", async () => {
+    const root = makeRepo();
+    repos.push(root);
+    await using r = rig({ root, agents: { only: { reply: () => "wrote a test" } } });
+    const out = await r.run(await builtin("tdd-cycle"), { feature: "x", test: "true", retries: 0 });
+    expect(out.error).toMatchObject({ code: "E_PREDICATE", message: "tdd-cycle: the red step failed: predicate failed after 1 attempt: expected `true` to fail (exit=0)" });
+    expect((out.error as { hint?: string }).hint).toStartWith("the new test never failed");
+    expect(listSteps(r.rt.store, out.runId).filter((s) => s.kind === "send")).toHaveLength(1);
   });
 });
