@@ -91,6 +91,7 @@ function shapedNode(raw: unknown, path: string, issues: Issue[], broken: Set<str
     issues.push({ path, ...(id ? { id } : {}), message: type === undefined
       ? `a node needs a type: one of ${NODE_TYPES.join(", ")}`
       : `unknown type ${JSON.stringify(type)}${typeof type === "string" ? didYouMean(type, NODE_TYPES) : ""}; types: ${NODE_TYPES.join(", ")}` });
+    checkInner(o, path, issues, broken);
     return undefined;
   }
   const shape = SHAPES[type as keyof typeof SHAPES] as z.ZodObject;
@@ -100,6 +101,8 @@ function shapedNode(raw: unknown, path: string, issues: Issue[], broken: Set<str
     for (const i of parsed.error.issues) {
       issues.push({ path: [path, ...i.path.map(String)].join("."), ...(id ? { id } : {}), message: zodMessage(i, raw, allowed, type) });
     }
+    // The nodes inside are still checked for their own shapes, so one pass reports every malformed node.
+    checkInner(o, path, issues, broken);
     return undefined;
   }
   const node = { ...(parsed.data as Record<string, unknown>), path } as SpecNode & Record<string, unknown>;
@@ -120,6 +123,15 @@ function shapedNode(raw: unknown, path: string, issues: Issue[], broken: Set<str
     if (node.else !== undefined) node.else = child(node.else, `${path}.else`)!;
   }
   return ok ? node : undefined;
+}
+
+/** The shapes of the nodes inside a malformed node (its children, body, then, else), where they are there. */
+function checkInner(o: Record<string, unknown>, path: string, issues: Issue[], broken: Set<string>): void {
+  if (Array.isArray(o.children)) o.children.forEach((c, i) => checkNode(c, `${path}.children[${i}]`, issues, broken));
+  for (const k of ["body", "then", "else"]) {
+    const v = o[k];
+    if (typeof v === "object" && v !== null && !Array.isArray(v)) checkNode(v, `${path}.${k}`, issues, broken);
+  }
 }
 
 /** Every id in a raw subtree. */

@@ -117,6 +117,17 @@ root:
     ]);
   });
 
+  test("a malformed node does not hide the shapes of the nodes inside it (#13)", () => {
+    const msg = validationError(one("{ type: map, id: m, over: args.l, concurrency: 0, body: { type: sequence, id: s2, children: [{ type: bash, id: b, runn: ls }, { type: agnt, id: x, body: { type: bash, id: y } }] } }"));
+    expect(msg.split("\n").slice(1).map((l) => l.trim())).toEqual([
+      'workflows/test.yaml: root.children[1].concurrency (id "m"): concurrency: Too small: expected number to be >=1',
+      'workflows/test.yaml: root.children[1].body.children[0].run (id "b"): run is required',
+      'workflows/test.yaml: root.children[1].body.children[0] (id "b"): unknown key "runn" (did you mean "run"?); a bash node takes: type, id, description, run, cwd, timeout, env, check',
+      'workflows/test.yaml: root.children[1].body.children[1] (id "x"): unknown type "agnt" (did you mean "agent"?); types: agent, bash, human, workflow, sequence, parallel, map, loop, if',
+      'workflows/test.yaml: root.children[1].body.children[1].body.run (id "y"): run is required',
+    ]);
+  });
+
   test("every problem of the file is reported at once", () => {
     const msg = validationError(one("{ type: bash, id: first, run: 'echo {{ nope }}' }\n    - { type: agent, id: z, agent: nobody, prompt: x }"));
     expect(msg.split("\n")[0]).toBe("workflows/test.yaml: 3 problems:");
