@@ -54,12 +54,10 @@ export async function startWorkflow(
     (outcome) => {
       if (!opts.callback || !callerHandle) return;
       const from: SenderTag = `workflow:${name}`;
-      try {
-        host.sessions.deliver(callerHandle, { from, body: workflowCallbackBody(outcome) });
-      } catch (err) {
+      host.sessions.deliver(callerHandle, { from, body: workflowCallbackBody(outcome) }).catch((err: unknown) => {
         // The caller may have closed meanwhile: the outcome stays readable with aegis_workflow_status.
         log(`aegis mcp: could not deliver the result of ${runId} to ${callerHandle}: ${formatError(err)}`);
-      }
+      });
     },
     (err: unknown) => log(`aegis mcp: workflow run ${runId} failed to run: ${formatError(err, { stack: true })}`),
   );

@@ -3,8 +3,8 @@
 // session's inbox under the sender INTERRUPT_SENDER, picked up by the hosting process's watch like any inbox row,
 // consumed there (marked delivered, never rendered to the agent). It must not deliver messages.
 
-import { insertInbox, markDelivered, type InboxRow } from "../store/inbox.ts";
-import type { Store } from "../store/store.ts";
+import type { Db } from "../store/api.ts";
+import type { InboxRow } from "../store/inbox.ts";
 import { logIgnored } from "../util/log-ignored.ts";
 import { INTERRUPT_SENDER } from "./sender.ts";
 import type { Session } from "./session.ts";
@@ -13,13 +13,12 @@ import type { Session } from "./session.ts";
 export const INTERRUPT_TTL_MS = 30_000;
 
 /** Asks whichever process hosts `handle` to interrupt its running turn; committed at once. */
-export function writeInterruptRow(store: Store, handle: string, at = Date.now()): void {
-  store.write(() => insertInbox(store, { target: handle, sender: INTERRUPT_SENDER, body: "interrupt", at }));
+export async function writeInterruptRow(db: Db, handle: string, at = Date.now()): Promise<void> {
+  await db.tx((t) => t.inbox.insertInbox({ target: handle, sender: INTERRUPT_SENDER, body: "interrupt", at }), { durable: true });
 }
 
 /** Consumes a control row for a session live in this process: marks it delivered, then interrupts the turn. */
-export function consumeInterruptRow(store: Store, session: Session, row: InboxRow, now = Date.now()): true {
-  store.write(() => markDelivered(store, [row.id], session.id, now));
+export async function consumeInterruptRow(db: Db, session: Session, row: InboxRow, now = Date.now()): Promise<void> {
+  await db.tx((t) => t.inbox.markDelivered([row.id], session.id, now), { durable: true });
   if (now - row.created_at <= INTERRUPT_TTL_MS) void session.interrupt().catch(logIgnored(`interrupting ${session.handle} on request`));
-  return true;
 }

@@ -1,16 +1,18 @@
 // SessionManager: the live sessions of one aegis process, by handle. It resolves agent profiles, picks readable
 // unique handles, starts drivers (with the MCP plane's servers and system prompt when a plane is attached), persists
 // every inbox message before delivering it, and publishes progress (spawns, state changes, every AgentEvent) for
-// the UI and the MCP plane. It must not know about queues or workflows; they call it.
+// the UI and the MCP plane. Its rows go through the async store contract (`Db`, #15); it subscribes to the inbox
+// topic, so a message written by any process (any machine, on PostgreSQL) for a session live here is collected.
+// It must not know about queues or workflows; they call it.
 
 import type { LoadedConfig } from "../config/validate.ts";
 import { didYouMean } from "../config/validate.ts";
 import type { AgentEvent, Driver, McpServerSpec, PermissionRequest } from "../drivers/driver.ts";
 import { getDriver } from "../drivers/registry.ts";
-import { insertInbox, undeliveredAfter, undeliveredFor, type InboxRow } from "../store/inbox.ts";
-import { releaseSessionClaims } from "../store/claims.ts";
-import { deadOwners } from "../store/owners.ts";
-import { closeSessionRow, findSessionByHandle, insertSession, markSessionReady, type SessionState } from "../store/sessions.ts";
+import type { Db } from "../store/api.ts";
+import type { InboxRow } from "../store/inbox.ts";
+import type { SessionState } from "../store/sessions.ts";
+import { sqliteDb } from "../store/sqlite/db.ts";
 import type { Store } from "../store/store.ts";
 import { AegisError, notFound } from "../util/errors.ts";
 import { HANDLE_PATTERN, newHandle, newId } from "../util/ids.ts";
@@ -42,6 +44,8 @@ export interface Plane {
 export interface SessionManagerOptions {
   config: LoadedConfig;
   store: Store;
+  /** The async store contract over `store` (the runtime's rt.db); default one made over `store` for this manager. */
+  db?: Db;
   cwd: string;
   /** This process's owner id (see store/owners.ts); recorded on every session row. */
   owner?: string;
@@ -109,8 +113,21 @@ export class SessionManager {
   /** Sessions (by id) that run in a worktree, and the keep policy being applied to those that closed. */
   private readonly isolated = new Set<string>();
   private readonly releasing = new Map<string, Promise<unknown>>();
+  readonly db: Db;
+  /**
+   * Inbox work in order: inserting a message and handing it to its session, and collecting rows from the store, run
+   * one after the other, so a collect never sees a row whose insert has not yet been marked as queued here.
+   */
+  private inboxChain: Promise<unknown> = Promise.resolve();
+  private readonly stopInboxWatch: () => void;
 
   constructor(private readonly opts: SessionManagerOptions) {
+    this.db = opts.db ?? sqliteDb(opts.store, { closeStore: false });
+    this.stopInboxWatch = this.db.subscribe("inbox", (key) => {
+      if (this.live.size > 0 && (key === "*" || this.live.has(key))) {
+        this.collectInbox().catch(logIgnored("collecting inbox messages for the sessions live here"));
+      }
+    });
     this.worktrees = new SessionWorktrees(opts.store, opts.cwd);
     this.hooks = {
       onEvent: (s: Session, event: AgentEvent) => {
@@ -149,7 +166,7 @@ export class SessionManager {
       throw notFound("agent", profile, names, didYouMean(profile, names));
     }
     const id = o.id ?? newId("ses");
-    const handle = this.claimHandle(id, profile, agent.provider.name, agent.model, o);
+    const handle = await this.claimHandle(id, profile, agent.provider.name, agent.model, o);
     let attached = false;
     // Without an explicit choice, a handle that still has its worktree from the same spawner (a session respawned
     // after a crash) goes back into it.
@@ -175,24 +192,28 @@ export class SessionManager {
       });
       const opening = o.prompt !== undefined;
       const session = new Session({
-        store: this.store, id, handle, agent: profile, ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}), driver,
+        db: this.db, id, handle, agent: profile, ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}), driver,
         ...(this.opts.flushMs !== undefined ? { flushMs: this.opts.flushMs } : {}), hooks: this.hooks,
         // With an opening turn the row was inserted as `working`; the pid is written with the turn's end.
         rowState: opening ? "working" : "ready",
         ...(o.closeWhenIdle ? { closeWhenIdle: true } : {}),
       });
       if (!opening) {
-        this.store.batch(() => markSessionReady(this.store, id, driver.pid ?? null, driver.providerSessionId ?? null));
+        this.db.sessions.markSessionReady(id, driver.pid ?? null, driver.providerSessionId ?? null);
       }
       this.live.set(handle, session);
       if (this.emitter.active) this.emitter.emit({ type: "spawned", handle, agent: profile, ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}) });
       if (o.prompt !== undefined) session.deliver({ from: "user", body: o.prompt, headerless: true });
       // Messages left for this handle are collected only by a session that asked for the handle by name: a fresh
       // random handle must not inherit an unrelated earlier session's mail.
-      if (o.handle !== undefined) for (const row of undeliveredFor(this.store, handle)) this.enqueueRow(session, row);
+      if (o.handle !== undefined) {
+        await this.inOrder(async () => {
+          for (const row of await this.db.inbox.undeliveredFor(handle)) if (!this.queuedRows.has(row.id)) this.enqueueRow(session, row);
+        });
+      }
       return session;
     } catch (err) {
-      this.store.batch(() => closeSessionRow(this.store, id, Date.now()));
+      await this.db.sessions.closeSessionRow(id, Date.now());
       if (attached) this.opts.plane?.detach(handle);
       // The start failed: its worktree gets the keep policy (a fresh, clean one is removed); the start's error is the news.
       if (this.isolated.delete(id)) await this.worktrees.release(handle, id).catch(logIgnored(`releasing ${handle}'s worktree after a failed start`));
@@ -253,7 +274,7 @@ export class SessionManager {
   async send(handle: string, text: string, from: SenderTag): Promise<string> {
     const session = this.require(handle);
     return new Promise<string>((resolve, reject) => {
-      this.deliverTo(session, { from, body: text }, { resolve, reject });
+      this.deliverTo(session, { from, body: text }, { resolve, reject }).persisted.catch(reject);
     });
   }
 
@@ -261,25 +282,32 @@ export class SessionManager {
    * Persists a message for `handle`, then delivers it: into a new turn if the session is idle, else at the next
    * boundary. A handle live in another aegis process gets the persisted row, which that process collects.
    */
-  deliver(handle: string, msg: InboxMessage): Delivery {
+  async deliver(handle: string, msg: InboxMessage): Promise<Delivery> {
     const session = this.live.get(handle);
     if (session) {
-      const d = this.deliverTo(session, msg);
-      this.store.flush(); // the sender is told where its message went: that must survive a crash
-      return d;
+      const { delivery, persisted } = this.deliverTo(session, msg);
+      await persisted;
+      await this.db.flush(); // the sender is told where its message went: that must survive a crash
+      return delivery;
     }
-    const row = findSessionByHandle(this.store, handle);
+    const row = await this.db.sessions.findSessionByHandle(handle);
     if (!row || row.closed_at !== null) this.require(handle); // throws E_NOT_FOUND
-    // Committed at once: the process holding the session collects it from the database.
-    this.store.write(() => insertInbox(this.store, { target: handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at: msg.at ?? Date.now() }));
-    return { disposition: "queued", depth: undeliveredFor(this.store, handle).length };
+    // Committed at once: the process holding the session collects it from the database (woken by the inbox topic).
+    const m = { target: handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at: msg.at ?? Date.now() };
+    await this.db.tx((t) => t.inbox.insertInbox(m), { durable: true });
+    return { disposition: "queued", depth: (await this.db.inbox.undeliveredFor(handle)).length };
   }
 
   /** Hands an already persisted inbox row to its live session, if it is live here; returns whether it was. */
   deliverRow(row: InboxRow): boolean {
     const session = this.live.get(row.target);
     if (!session || this.queuedRows.has(row.id)) return false;
-    if (row.sender === INTERRUPT_SENDER) return consumeInterruptRow(this.store, session, row);
+    if (row.sender === INTERRUPT_SENDER) {
+      this.queuedRows.add(row.id); // consumed once, even if a collect sees it again before it is marked
+      void consumeInterruptRow(this.db, session, row).catch(logIgnored(`consuming an interrupt request for ${session.handle}`))
+        .finally(() => this.queuedRows.delete(row.id));
+      return true;
+    }
     this.enqueueRow(session, row);
     return true;
   }
@@ -293,17 +321,27 @@ export class SessionManager {
       await this.interrupt(handle);
       return "here";
     }
-    const row = findSessionByHandle(this.store, handle);
+    const row = await this.db.sessions.findSessionByHandle(handle);
     if (!row || row.closed_at !== null) this.require(handle); // throws E_NOT_FOUND
-    writeInterruptRow(this.store, handle);
+    await writeInterruptRow(this.db, handle);
     return "requested";
   }
 
   /** Picks up messages other processes persisted for sessions live here. Returns how many were queued. */
-  collectInbox(): number {
-    let n = 0;
-    for (const row of undeliveredAfter(this.store, [...this.live.keys()], 0)) if (this.deliverRow(row)) n++;
-    return n;
+  collectInbox(): Promise<number> {
+    return this.inOrder(async () => {
+      if (this.live.size === 0) return 0;
+      let n = 0;
+      for (const row of await this.db.inbox.undeliveredAfter([...this.live.keys()], 0)) if (this.deliverRow(row)) n++;
+      return n;
+    });
+  }
+
+  /** Runs `fn` after every inbox step queued before it (see inboxChain). */
+  private inOrder<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.inboxChain.then(fn);
+    this.inboxChain = run.catch(logIgnored("an inbox step (its caller gets the error)")); // the chain goes on
+    return run;
   }
 
   async interrupt(handle: string): Promise<void> {
@@ -318,6 +356,7 @@ export class SessionManager {
   }
 
   async closeAll(): Promise<void> {
+    this.stopInboxWatch();
     await Promise.all([...this.live.values()].map((s) => s.close()));
     await this.settled();
   }
@@ -326,12 +365,20 @@ export class SessionManager {
     return this.opts.idleTimeoutMs ?? 600_000;
   }
 
-  private deliverTo(session: Session, msg: InboxMessage, waiter?: QueuedMessage["waiter"]): Delivery {
+  /**
+   * Hands the message to the session at once (so messages keep their order and a turn starts now) and writes its
+   * inbox row; the turn carrying it waits for that write and commits it before the agent reads it (Session.runOne).
+   */
+  private deliverTo(session: Session, msg: InboxMessage, waiter?: QueuedMessage["waiter"]): { delivery: Delivery; persisted: Promise<void> } {
     const at = msg.at ?? Date.now();
-    // Batched; the turn that carries it commits it before the agent reads it (Session.runOne).
-    const row = this.store.batch(() => insertInbox(this.store, { target: session.handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at }));
-    this.queuedRows.add(row.id);
-    return session.deliver({ ...msg, at, rowId: row.id, ...(waiter ? { waiter } : {}) });
+    const queued: QueuedMessage = { ...msg, at, ...(waiter ? { waiter } : {}) };
+    const persisted = this.inOrder(async () => {
+      const row = await this.db.inbox.insertInbox({ target: session.handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at });
+      queued.rowId = row.id;
+      if (!queued.dropped) this.queuedRows.add(row.id);
+    });
+    queued.persisted = persisted;
+    return { delivery: session.deliver(queued), persisted };
   }
 
   private enqueueRow(session: Session, row: InboxRow): void {
@@ -342,7 +389,7 @@ export class SessionManager {
     });
   }
 
-  private claimHandle(id: string, agent: string, provider: string, model: string | undefined, o: SpawnOptions): string {
+  private async claimHandle(id: string, agent: string, provider: string, model: string | undefined, o: SpawnOptions): Promise<string> {
     const row = {
       id, agent, provider, ...(model ? { model } : {}), ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}),
       ...(this.opts.owner ? { owner: this.opts.owner } : {}), createdAt: Date.now(), state: o.prompt !== undefined ? "working" as const : "starting" as const,
@@ -352,15 +399,15 @@ export class SessionManager {
       if (!HANDLE_PATTERN.test(wanted)) {
         throw new AegisError("E_USAGE", `invalid handle "${wanted}": use lowercase words joined by dashes, e.g. brisk-curie`);
       }
-      const insert = () => this.store.batch(() => insertSession(this.store, { ...row, handle: wanted }));
-      if (this.live.has(wanted) || !(insert() || (this.releaseStaleHandle(wanted) && insert()))) {
+      const insert = () => this.db.sessions.insertSession({ ...row, handle: wanted });
+      if (this.live.has(wanted) || !((await insert()) || ((await this.releaseStaleHandle(wanted)) && (await insert())))) {
         throw new AegisError("E_STATE", `the handle "${wanted}" is already taken by a live session`, { data: { handle: wanted } });
       }
       return wanted;
     }
     for (let i = 0; i < 1000; i++) {
       const handle = newHandle((h) => this.live.has(h));
-      if (this.store.batch(() => insertSession(this.store, { ...row, handle }))) return handle;
+      if (await this.db.sessions.insertSession({ ...row, handle })) return handle;
     }
     throw new AegisError("E_STATE", "could not find a free session handle");
   }
@@ -369,11 +416,12 @@ export class SessionManager {
    * Closes the row holding `handle` if the process that held it is gone (it crashed before closing it), so the
    * handle can be taken again, e.g. when a workflow resumes its sessions after a crash. True if it did.
    */
-  private releaseStaleHandle(handle: string): boolean {
-    const held = findSessionByHandle(this.store, handle);
+  private async releaseStaleHandle(handle: string): Promise<boolean> {
+    const held = await this.db.sessions.findSessionByHandle(handle);
     if (!held || held.closed_at !== null || held.owner === null || held.owner === this.opts.owner) return false;
-    if (!deadOwners(this.store, [held.owner]).has(held.owner)) return false;
-    this.store.write(() => closeSessionRow(this.store, held.id, Date.now()));
+    const owner = held.owner;
+    if (!(await this.db.owners.deadOwners([owner])).has(owner)) return false;
+    await this.db.tx((t) => t.sessions.closeSessionRow(held.id, Date.now()), { durable: true });
     return true;
   }
 
@@ -381,7 +429,7 @@ export class SessionManager {
     if (this.live.get(s.handle) === s) this.live.delete(s.handle);
     if (this.isolated.delete(s.id)) this.releaseWorktree(s);
     // Its claims on shared paths end with it (a crashed process's are ignored by store/claims.ts instead).
-    this.store.batch(() => releaseSessionClaims(this.store, s.id));
+    this.db.claims.releaseSessionClaims(s.id).catch(logIgnored(`releasing the claims of ${s.handle}`));
     this.opts.plane?.detach(s.handle);
   }
 

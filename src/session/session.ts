@@ -2,20 +2,26 @@
 // (starting → ready → working → ready | error, and closed), an inbox, and turn chaining: a message to an idle session
 // starts a turn at once; messages arriving while it works are batched into one turn at the next boundary. Every
 // event is appended to the transcript (buffered, written per turn boundary or every `flushMs`), usage and cost are
-// summed. It must not pick handles or resolve agent profiles (SessionManager does) nor know about queues.
+// summed. It writes through the async store contract (`Db`, #15): transcript rows and state changes are buffered
+// writes, a turn's end (inbox rows marked delivered + the session's totals) is one transaction.
+// It must not pick handles or resolve agent profiles (SessionManager does) nor know about queues.
 
 import type { AgentEvent, DriverSession } from "../drivers/driver.ts";
 import { AegisError } from "../util/errors.ts";
-import { appendEvents, countEvents, type PendingEvent } from "../store/events.ts";
-import { markDelivered } from "../store/inbox.ts";
-import { closeSessionRow, setSessionLastText, setSessionProcess, setSessionState, updateSession, type SessionState, type SessionTotals } from "../store/sessions.ts";
-import type { Store } from "../store/store.ts";
+import type { Db } from "../store/api.ts";
+import type { PendingEvent } from "../store/events.ts";
+import type { SessionState, SessionTotals } from "../store/sessions.ts";
+import { logIgnored } from "../util/log-ignored.ts";
 import { renderBatch, type Delivery, type InboxMessage } from "./sender.ts";
 import { MessageTracker, runTurn, type TurnOutcome } from "./turn.ts";
 
 /** A message waiting in a session's inbox; `rowId` is its persisted inbox row, if it has one. */
 export interface QueuedMessage extends InboxMessage {
   rowId?: number;
+  /** Settles once its inbox row is written (and `rowId` set); the turn carrying it waits for that. */
+  persisted?: Promise<unknown>;
+  /** Set when the session closed before carrying it: whoever writes its row must not count it as held here. */
+  dropped?: boolean;
   headerless?: boolean;
   waiter?: { resolve: (text: string) => void; reject: (err: Error) => void };
 }
@@ -40,7 +46,7 @@ export interface LiveRow extends PendingEvent {
 }
 
 export interface SessionInit {
-  store: Store;
+  db: Db;
   id: string;
   handle: string;
   agent: string;
@@ -60,7 +66,7 @@ export class Session {
   readonly agent: string;
   readonly spawnedBy: string | undefined;
   readonly driver: DriverSession;
-  private readonly store: Store;
+  private readonly db: Db;
   private readonly hooks: SessionHooks;
   private readonly flushMs: number;
   private _state: SessionState = "ready";
@@ -68,8 +74,13 @@ export class Session {
   private looping = false;
   private turn = 0;
   private buffer: PendingEvent[] = [];
-  /** Rows of this session in the store (counted when a watcher first needs ordinals, then kept by flush). */
-  private storedRows: number | undefined;
+  /** Transcript rows this object buffered so far, and how many of them it handed to the store. */
+  private rowSeq = 0;
+  private flushedRows = 0;
+  /** Rows of this session stored before this object wrote any (counted when a watcher first needs ordinals). */
+  private baseRows: number | undefined;
+  /** Rows announced while that count is under way, with their sequence numbers. */
+  private unannounced: { row: PendingEvent; seq: number }[] | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private idleWaiters: ((o: TurnOutcome | undefined) => void)[] = [];
   private lastOutcome: TurnOutcome | undefined;
@@ -80,6 +91,9 @@ export class Session {
   private readonly closeWhenIdle: boolean;
   /** The closed state is already in the row (written with the last turn's end). */
   private closeRecorded = false;
+  /** The driver is in a turn (its send started); an interrupt before that is kept for the turn about to start. */
+  private turnLive = false;
+  private interruptAsked = false;
   readonly totals: SessionTotals = { turns: 0, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, costUsd: 0 };
 
   constructor(init: SessionInit) {
@@ -88,7 +102,7 @@ export class Session {
     this.agent = init.agent;
     this.spawnedBy = init.spawnedBy;
     this.driver = init.driver;
-    this.store = init.store;
+    this.db = init.db;
     this.hooks = init.hooks;
     this.flushMs = init.flushMs ?? 200;
     this.rowState = init.rowState ?? "ready";
@@ -132,7 +146,9 @@ export class Session {
   }
 
   async interrupt(): Promise<void> {
-    if (this.looping) await this.driver.interrupt();
+    if (!this.looping) return;
+    if (this.turnLive) await this.driver.interrupt();
+    else this.interruptAsked = true; // the turn is still writing its inbox rows: it is interrupted as it starts
   }
 
   /** Ends the driver (and its process tree). Waiting senders are rejected; undelivered inbox rows stay for later. */
@@ -140,15 +156,14 @@ export class Session {
     if (this._state === "closed") return;
     this.setState("closed", false);
     const dropped = this.inbox.splice(0);
+    for (const m of dropped) m.dropped = true;
     for (const m of dropped) m.waiter?.reject(new AegisError("E_CANCELLED", `session ${this.handle} was closed before the message was read`));
     this.hooks.onRowsDone(dropped.flatMap((m) => (m.rowId === undefined ? [] : [m.rowId])));
     try {
       await this.driver.close();
     } finally {
-      this.store.batch(() => {
-        this.flush(true);
-        if (!this.closeRecorded) closeSessionRow(this.store, this.id, Date.now());
-      });
+      this.flush(true);
+      if (!this.closeRecorded) await this.db.sessions.closeSessionRow(this.id, Date.now());
       for (const w of this.idleWaiters.splice(0)) w(this.lastOutcome);
     }
   }
@@ -168,6 +183,7 @@ export class Session {
       }
     } finally {
       this.looping = false;
+      this.interruptAsked = false;
       if (this.closeWhenIdle && this._state !== "closed") await this.close();
       for (const w of this.idleWaiters.splice(0)) w(this.lastOutcome);
     }
@@ -177,12 +193,24 @@ export class Session {
     const text = renderBatch(batch);
     const turn = ++this.turn;
     this.tracker = new MessageTracker();
-    this.buffer.push({ turn, at: Date.now(), event: { type: "prompt", text } });
-    this.announceRow();
+    this.push({ turn, at: Date.now(), event: { type: "prompt", text } });
     this.setState("working", true);
     // Persisted before delivery: the inbox rows this turn carries are committed before the agent reads them.
-    if (batch.some((m) => m.rowId !== undefined)) this.store.flush();
-    const outcome = await runTurn(this.driver, text, { onEvent: (ev) => this.record(turn, ev) });
+    const persisted = batch.flatMap((m) => (m.persisted ? [m.persisted] : []));
+    if (persisted.length) await Promise.allSettled(persisted); // a failed write was reported to its sender
+    if (batch.some((m) => m.rowId !== undefined)) await this.db.flush();
+    const running = runTurn(this.driver, text, { onEvent: (ev) => this.record(turn, ev) }); // the driver's send starts here
+    this.turnLive = true;
+    if (this.interruptAsked) {
+      this.interruptAsked = false;
+      void this.driver.interrupt().catch(logIgnored(`interrupting ${this.handle} on request`));
+    }
+    let outcome: TurnOutcome;
+    try {
+      outcome = await running;
+    } finally {
+      this.turnLive = false;
+    }
     const t = this.totals;
     t.turns++;
     t.input += outcome.usage.input;
@@ -195,31 +223,32 @@ export class Session {
     // With more messages waiting, the next turn starts at once: the session stays `working` throughout.
     const chained = next !== "closed" && this.inbox.length > 0;
     this.closeRecorded = this.closeWhenIdle && !chained && next !== "closed";
-    this.store.batch(() => {
-      this.flush(true);
-      // Marked at the turn's end, not its start: a crash mid-turn leaves the message to be delivered again.
-      if (ids.length) markDelivered(this.store, ids, this.id, Date.now());
-      if (next !== "closed") {
-        const state = this.closeRecorded ? "closed" : chained ? "working" : next;
-        this.rowState = state;
-        updateSession(this.store, this.id, state, t, outcome.text || null, this.closeRecorded ? Date.now() : null, {
-          ...(this.driver.pid !== undefined ? { pid: this.driver.pid } : {}),
-          ...(this.providerSessionId !== undefined ? { providerSessionId: this.providerSessionId } : {}),
-        });
-      }
-    });
+    this.flush(true);
+    const state = this.closeRecorded ? "closed" : chained ? "working" : next;
+    if (next !== "closed") this.rowState = state;
+    const proc = {
+      ...(this.driver.pid !== undefined ? { pid: this.driver.pid } : {}),
+      ...(this.providerSessionId !== undefined ? { providerSessionId: this.providerSessionId } : {}),
+    };
+    const closedAt = this.closeRecorded ? Date.now() : null;
+    if (ids.length || next !== "closed") {
+      await this.db.tx(async (tx) => {
+        // Marked at the turn's end, not its start: a crash mid-turn leaves the message to be delivered again.
+        if (ids.length) await tx.inbox.markDelivered(ids, this.id, Date.now());
+        if (next !== "closed") await tx.sessions.updateSession(this.id, state, t, outcome.text || null, closedAt, proc);
+      });
+    }
     if (ids.length) this.hooks.onRowsDone(ids);
     if (!chained && next !== "closed") this.setState(next, false);
     return outcome;
   }
 
   private record(turn: number, ev: AgentEvent): void {
-    this.buffer.push({ turn, at: Date.now(), event: ev });
-    this.announceRow();
+    this.push({ turn, at: Date.now(), event: ev });
     this.tracker.see(ev);
     if (ev.type === "init" && ev.providerSessionId && ev.providerSessionId !== this.providerSessionId) {
       this.providerSessionId = ev.providerSessionId;
-      this.store.batch(() => setSessionProcess(this.store, this.id, ev.providerSessionId, this.driver.pid ?? null));
+      this.db.sessions.setSessionProcess(this.id, ev.providerSessionId, this.driver.pid ?? null);
     }
     this.hooks.onEvent(this, ev);
     if (this.flushTimer === undefined && ev.type !== "turn_end") {
@@ -227,7 +256,7 @@ export class Session {
     }
   }
 
-  /** Writes buffered transcript events into the store's write batch; `final` at a turn's end (totals follow). */
+  /** Hands buffered transcript events to the store (a buffered write); `final` at a turn's end (totals follow). */
   flush(final = false): void {
     if (this.flushTimer !== undefined) {
       clearTimeout(this.flushTimer);
@@ -236,22 +265,32 @@ export class Session {
     if (this.buffer.length === 0) return;
     const events = this.buffer;
     this.buffer = [];
-    this.store.batch(() => {
-      appendEvents(this.store, this.id, events);
-      if (this.storedRows !== undefined) this.storedRows += events.length;
-      // Keeps the last message current mid-turn, so a crash or a cancel can still report it.
-      if (!final && this.tracker.text && this._state === "working") {
-        setSessionLastText(this.store, this.id, this.tracker.text);
-      }
-    });
+    this.db.events.appendEvents(this.id, events);
+    this.flushedRows += events.length;
+    // Keeps the last message current mid-turn, so a crash or a cancel can still report it.
+    if (!final && this.tracker.text && this._state === "working") this.db.sessions.setSessionLastText(this.id, this.tracker.text);
   }
 
-  /** Tells a watcher about the row just buffered (the last one), with its position in the transcript. */
-  private announceRow(): void {
+  /** Buffers a transcript row and tells a watcher about it. */
+  private push(row: PendingEvent): void {
+    this.buffer.push(row);
+    const seq = this.rowSeq++;
     if (!this.hooks.onRow || !this.hooks.wantsRows?.()) return;
-    // Counted on this connection, so rows flushed into the open write batch count too.
-    this.storedRows ??= countEvents(this.store, this.id);
-    this.hooks.onRow(this, { ...this.buffer[this.buffer.length - 1]!, ordinal: this.storedRows + this.buffer.length - 1 });
+    if (this.baseRows !== undefined) return this.hooks.onRow(this, { ...row, ordinal: this.baseRows + seq });
+    // The first watched row: count what is stored. The count sees every row handed to the store before it (reads
+    // drain this process's buffered writes), so the rows stored before this object are the count minus those.
+    if (this.unannounced) return void this.unannounced.push({ row, seq });
+    this.unannounced = [{ row, seq }];
+    const flushedAtCount = this.flushedRows;
+    this.db.events.countEvents(this.id).then((n) => {
+      this.baseRows = n - flushedAtCount;
+      const rows = this.unannounced ?? [];
+      this.unannounced = undefined;
+      for (const r of rows) this.hooks.onRow?.(this, { ...r.row, ordinal: this.baseRows + r.seq });
+    }, (err: unknown) => {
+      this.unannounced = undefined;
+      logIgnored(`counting the transcript of ${this.handle} for a watcher`)(err);
+    });
   }
 
   private setState(state: SessionState, persist: boolean): void {
@@ -260,7 +299,7 @@ export class Session {
     // Buffered events are left for the turn's end (or the flush timer): one state change, one statement.
     if (persist && this.rowState !== state) {
       this.rowState = state;
-      this.store.batch(() => setSessionState(this.store, this.id, state));
+      this.db.sessions.setSessionState(this.id, state);
     }
     this.hooks.onState(this, state);
   }

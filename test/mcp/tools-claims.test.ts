@@ -146,7 +146,7 @@ describe("lifetime and visibility (#11)", () => {
     const { h, bravo } = await project();
     const sibling = Bun.spawn(["sleep", "600"], { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
     try {
-      h.store.db.query("INSERT INTO owners VALUES ('own_sibling', ?, ?, ?, 0)").run(sibling.pid, hostname(), procStart(sibling.pid) ?? null);
+      h.store.db.query("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_sibling', ?, ?, ?, 0)").run(sibling.pid, hostname(), procStart(sibling.pid) ?? null);
       h.store.write(() => insertSession(h.store, { id: "ses_remote", handle: "remote", agent: "a", provider: "scripted", owner: "own_sibling", createdAt: Date.now() }));
       expect(tryClaim(h.store, { sessionId: "ses_remote", handle: "remote", intent: "exclusive", paths: ["src"], at: Date.now() })?.granted).toBe(true);
       expect((await callJson(bravo, "aegis_claim", { paths: ["src/a.ts"], intent: "shared" })).overlaps[0].handle).toBe("remote");

@@ -47,7 +47,7 @@ describe("Session", () => {
     const d1 = m.deliver(s.handle, { from: "agent:quick-knuth", body: "one" });
     const p2 = m.send(s.handle, "two", "workflow:tdd");
     const d3 = m.deliver(s.handle, { from: "queue:review", body: "three", taskId: "task_x", status: "error" });
-    expect([d1, d3]).toEqual([{ disposition: "queued", depth: 1 }, { disposition: "queued", depth: 3 }]);
+    expect(await Promise.all([d1, d3])).toEqual([{ disposition: "queued", depth: 1 }, { disposition: "queued", depth: 3 }]);
     expect(m.list()[0]!.inbox).toBe(3);
     // Persisted before delivery: the rows exist while the turn still runs, and none is delivered yet.
     const rows = listInbox(m.store, s.handle);
@@ -67,7 +67,7 @@ describe("Session", () => {
     const m = manager(testConfig({ demo: echo }));
     const s = await m.spawn("demo");
     expect(s.state).toBe("ready");
-    expect(m.deliver(s.handle, { from: "user", body: "x" })).toEqual({ disposition: "landed", depth: 0 });
+    expect(await m.deliver(s.handle, { from: "user", body: "x" })).toEqual({ disposition: "landed", depth: 0 });
     expect(s.state).toBe("working");
     expect((await s.whenIdle())?.text).toBe("echo: x");
   });
@@ -149,10 +149,10 @@ describe("Session", () => {
   test("a handle left open by a process that died can be taken again", async () => {
     const store = memoryStore();
     const gone = Bun.spawnSync(["true"]).pid;
-    store.db.run(`INSERT INTO owners VALUES ('own_dead', ${gone}, '${(await import("node:os")).hostname()}', NULL, 0)`);
+    store.db.run(`INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_dead', ${gone}, '${(await import("node:os")).hostname()}', NULL, 0)`);
     store.db.run("INSERT INTO sessions (id, handle, agent, provider, state, owner, created_at) VALUES ('ses_old', 'keen-gauss', 'demo', 'scripted', 'ready', 'own_dead', 0)");
     store.db.run("INSERT INTO sessions (id, handle, agent, provider, state, owner, created_at) VALUES ('ses_alive', 'wise-euler', 'demo', 'scripted', 'ready', 'own_other_host', 0)");
-    store.db.run("INSERT INTO owners VALUES ('own_other_host', 1, 'elsewhere.example', NULL, 0)");
+    store.db.run("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_other_host', 1, 'elsewhere.example', NULL, 0)");
     const m = manager(testConfig({ demo: echo }), { store, owner: "own_me" });
     const s = await m.spawn("demo", { handle: "keen-gauss" });
     expect(getSessionRow(store, "ses_old")!.state).toBe("closed");
@@ -166,10 +166,10 @@ describe("Session", () => {
     const a = manager(cfg, { store });
     const b = manager(cfg, { store });
     const s = await b.spawn("demo", { handle: "sure-gauss" });
-    expect(a.deliver("sure-gauss", { from: "agent:other-one", body: "hey" })).toEqual({ disposition: "queued", depth: 1 });
-    expect(() => a.deliver("no-such", { from: "user", body: "x" })).toThrow(expect.objectContaining({ code: "E_NOT_FOUND" }));
-    expect(b.collectInbox()).toBe(1);
-    expect(b.collectInbox()).toBe(0);
+    expect(await a.deliver("sure-gauss", { from: "agent:other-one", body: "hey" })).toEqual({ disposition: "queued", depth: 1 });
+    await expect(a.deliver("no-such", { from: "user", body: "x" })).rejects.toMatchObject({ code: "E_NOT_FOUND" });
+    expect(await b.collectInbox()).toBe(1);
+    expect(await b.collectInbox()).toBe(0);
     expect((await s.whenIdle())?.text).toMatch(/^echo: > from agent:other-one · \S+\nhey$/);
   });
 

@@ -3,7 +3,7 @@
 // message written by another connection wakes the subscriber holding its target, and racing claims in two
 // connections never both win an exclusive path.
 
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import type { Db, DbTopic } from "../../src/store/api.ts";
 import type { PendingEvent } from "../../src/store/events.ts";
 import type { NewSessionRow } from "../../src/store/sessions.ts";
@@ -31,6 +31,9 @@ function nextKey(db: Db, topic: DbTopic, match: (k: string) => boolean, ms = 10_
   });
   return { live: liveP, key };
 }
+
+// The first PostgreSQL test starts the throwaway cluster: seconds on a loaded machine.
+setDefaultTimeout(30_000);
 
 describeDb("sessions, events, inbox, claims and groups on the store contract (#15)", (b) => {
   test("session rows: a live handle is held once, updates and reads agree on both backends (#15)", async () => {

@@ -5,6 +5,7 @@
 // It holds SQL only; the session state machine lives in src/session/.
 
 import type { SQL } from "bun";
+import { logIgnored } from "../../util/log-ignored.ts";
 import type { EventsApi } from "../api/events.ts";
 import type { SessionsApi } from "../api/sessions.ts";
 import type { EventRow, PendingEvent } from "../events.ts";
@@ -26,6 +27,15 @@ function pgEventRow(r: Record<string, unknown>): EventRow {
   return r as unknown as EventRow;
 }
 
+/**
+ * A buffered write's promise handed back as the Api's `void`: db.ts queues the call in program order and awaits what it
+ * returns, so its failure is reported by the next call or flush (never as an unhandled rejection here).
+ */
+function buffered(p: Promise<unknown>): void {
+  p.catch(logIgnored("a buffered session write (db.ts reports it to the next caller)")); // only keeps it from being unhandled
+  return p as unknown as void;
+}
+
 export function pgSessions(sql: SQL): SessionsApi {
   const rows = async (q: Promise<Record<string, unknown>[]>): Promise<SessionRow[]> => (await q).map(pgSessionRow);
   return {
@@ -43,18 +53,18 @@ export function pgSessions(sql: SQL): SessionsApi {
           pid = coalesce(${proc.pid ?? null}::int4, pid), provider_session_id = coalesce(${proc.providerSessionId ?? null}::text, provider_session_id)
         WHERE id = ${id}`;
     },
-    async setSessionState(id, state) {
-      await sql`UPDATE sessions SET state = ${state} WHERE id = ${id}`;
+    setSessionState(id, state) {
+      return buffered(sql`UPDATE sessions SET state = ${state} WHERE id = ${id}`.execute());
     },
-    async setSessionProcess(id, providerSessionId, pid) {
-      await sql`UPDATE sessions SET provider_session_id = coalesce(${providerSessionId}::text, provider_session_id),
-        pid = coalesce(${pid}::int4, pid) WHERE id = ${id}`;
+    setSessionProcess(id, providerSessionId, pid) {
+      return buffered(sql`UPDATE sessions SET provider_session_id = coalesce(${providerSessionId}::text, provider_session_id),
+        pid = coalesce(${pid}::int4, pid) WHERE id = ${id}`.execute());
     },
-    async setSessionLastText(id, text) {
-      await sql`UPDATE sessions SET last_text = ${text} WHERE id = ${id}`;
+    setSessionLastText(id, text) {
+      return buffered(sql`UPDATE sessions SET last_text = ${text} WHERE id = ${id}`.execute());
     },
-    async markSessionReady(id, pid, providerSessionId) {
-      await sql`UPDATE sessions SET state = 'ready', pid = ${pid}, provider_session_id = ${providerSessionId} WHERE id = ${id}`;
+    markSessionReady(id, pid, providerSessionId) {
+      return buffered(sql`UPDATE sessions SET state = 'ready', pid = ${pid}, provider_session_id = ${providerSessionId} WHERE id = ${id}`.execute());
     },
     async sessionsSpawnedBy(spawnedBy) {
       return await rows(sql`SELECT * FROM sessions WHERE spawned_by = ${spawnedBy} ORDER BY created_at, id`);
@@ -115,8 +125,8 @@ export async function insertEventBatches(sql: SQL, calls: readonly (readonly [se
 
 export function pgEvents(sql: SQL): EventsApi {
   return {
-    async appendEvents(sessionId, events) {
-      await insertEventBatches(sql, [[sessionId, events]]);
+    appendEvents(sessionId, events) {
+      return buffered(insertEventBatches(sql, [[sessionId, events]]));
     },
     async listEvents(sessionId, afterId = 0, limit = 10_000) {
       return (await sql`SELECT * FROM events WHERE session_id = ${sessionId} AND id > ${afterId} ORDER BY id LIMIT ${limit}`).map(pgEventRow);
