@@ -61,7 +61,7 @@ test("config schema prints a JSON Schema naming the top-level keys", async () =>
   const r = await aegis(["config", "schema"]);
   expect(r.code).toBe(0);
   const schema = JSON.parse(r.stdout);
-  expect(Object.keys(schema.properties).sort()).toEqual(["agents", "defaultAgent", "dynamicWorkflows", "queues", "replay", "schedules", "serve", "stateDir", "webhooks", "workflows"]);
+  expect(Object.keys(schema.properties).sort()).toEqual(["agents", "defaultAgent", "dynamicWorkflows", "queues", "replay", "schedules", "serve", "stateDir", "store", "webhooks", "workflows"]);
   expect(schema.additionalProperties).toBe(false);
 });
 
