@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { z } from "zod";
 import { didYouMean as suggest, type LoadedConfig } from "../../config/validate.ts";
-import { ConfigError, errorMessage } from "../../util/errors.ts";
+import { AegisError, ConfigError, errorMessage } from "../../util/errors.ts";
 import { argInfo, type ArgsSchema } from "../arg-schema.ts";
 import { getWorkflow, type Workflow } from "../registry.ts";
 import { runSpec, specRunners, type SpecRunContext } from "./interpret.ts";
@@ -83,7 +83,9 @@ export function specWorkflow(spec: Spec, project: SpecProject, file?: string): W
   const ctx: SpecRunContext = { root: project.root, ...(project.defaultAgent ? { defaultAgent: project.defaultAgent } : {}) };
   const wf: Workflow = {
     name: spec.name,
-    fn: (engine, a) => runSpec(spec, engine, a, ctx),
+    fn: (engine, a) => runSpec(spec, engine, a, ctx).catch((err: unknown) => {
+      throw noCodeHint(err, spec.source);
+    }),
     ...(file ? { file } : {}),
     ...(spec.description !== undefined ? { description: spec.description } : {}),
     ...(args ? { args } : {}),
@@ -92,6 +94,15 @@ export function specWorkflow(spec: Spec, project: SpecProject, file?: string): W
   specs.set(wf, spec);
   specRunners.set(wf, (engine, a, chain) => runSpec(spec, engine, a, ctx, chain));
   return wf;
+}
+
+/** A resume refused because the file changed gets advice for a file (engine.patched is TypeScript's way). */
+function noCodeHint(err: unknown, source: string): unknown {
+  if (!(err instanceof AegisError) || err.code !== "E_NONDETERMINISTIC") return err;
+  return new AegisError(err.code, err.message, {
+    data: err.data, cause: err,
+    hint: `${source} changed since this run was recorded: undo the change to the nodes that already ran to resume it, or start it afresh with \`aegis run\``,
+  });
 }
 
 /** Every workflow name a spec's `workflow` nodes call. */

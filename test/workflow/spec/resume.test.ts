@@ -31,6 +31,25 @@ root:
     expect(again.steps).toMatchObject({ replayed: 2, live: 1 });
   });
 
+  test("resuming after the file changed a node that already ran is refused with advice for a file, not for TypeScript (#13)", async () => {
+    using dir = tempDir("spec-resume");
+    await using r = rig();
+    const spec = (prompt: string) => yamlWorkflow(`
+name: gate
+args: { dir: { type: string } }
+root:
+  type: sequence
+  id: s
+  children:
+    - { type: agent, id: draft, prompt: ${prompt} }
+    - { type: bash, id: tests, run: "test -f {{ args.dir }}/ok", check: true }
+`);
+    const first = await r.run(spec("write"), { dir: dir.path });
+    expect(first.status).toBe("failed");
+    const again = await r.resume(spec("rewrite"), first.runId);
+    expect(again.error).toMatchObject({ code: "E_NONDETERMINISTIC", hint: "test.yaml changed since this run was recorded: undo the change to the nodes that already ran to resume it, or start it afresh with `aegis run`" });
+  });
+
   test("a loop that ran out of rounds re-checks its until on resume, and ends when it holds", async () => {
     using dir = tempDir("spec-resume");
     await using r = rig();
