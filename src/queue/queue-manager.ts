@@ -308,7 +308,7 @@ export class QueueManager {
       for (const id of cancelRequestedFor(this.store, this.opts.owner)) {
         void this.dispatcher.cancel(id).catch(logIgnored(`cancelling ${id} on request`));
       }
-      this.opts.sessions.collectInbox();
+      void this.opts.sessions.collectInbox().catch(logIgnored("collecting inbox messages for the sessions live here"));
       for (const id of [...this.waiters.keys()]) {
         const row = getTask(this.store, id);
         if (row && TERMINAL.has(row.status)) this.finished({ row });

@@ -94,7 +94,7 @@ describe("aegis_group_spawn, aegis_broadcast, aegis_gather (#13)", () => {
     const boss = await asBoss(h);
     const g = await callJson(boss, "aegis_group_spawn", { name: "queued", members: ["yes", "slow"] });
     const slow = g.members[1].handle;
-    h.sessions.deliver(slow, { from: "agent:boss", body: "something long first" });
+    await h.sessions.deliver(slow, { from: "agent:boss", body: "something long first" });
     await callJson(boss, "aegis_broadcast", { group: "queued", objective: "pick" });
     const out = await callJson(boss, "aegis_gather", { group: "queued", timeout: 0.05 });
     expect(out.timeouts).toEqual([slow]);

@@ -74,7 +74,7 @@ describe("engine verbs", () => {
     await using r = rig({ agents: { writer: { reply: echo("w"), delayMs: 30 } } });
     const out = await r.run(workflow("t-close", async (e) => {
       const h = await e.spawn("writer");
-      r.rt.sessions.deliver(h, { from: "user", body: "background work" });
+      await r.rt.sessions.deliver(h, { from: "user", body: "background work" });
       await e.drain(h);
       const last = r.rt.sessions.get(h)!.lastText;
       await e.close(h);
