@@ -29,16 +29,17 @@ export const DEFAULT_CONCURRENCY = 4;
  * How a workflow built from a spec runs when a `workflow` node calls it: with the chain of callers, so a cycle is
  * refused instead of recursing forever. (Passed explicitly: an AsyncLocalStorage would tax every await of the run.)
  */
-export const specRunners = new WeakMap<Workflow, (engine: WorkflowEngine, args: Record<string, unknown>, chain: readonly string[]) => Promise<unknown>>();
+export const specRunners = new WeakMap<Workflow, (engine: WorkflowEngine, args: Record<string, unknown>, chain: readonly string[], at: readonly number[]) => Promise<unknown>>();
 
 /** Holds node outputs by id; a child scope (map item, loop round, if branch) sees its parents'. */
 class Scope {
   private readonly vars = new Map<string, unknown>();
   /** The indexes of the map items this scope is inside, outermost first (a human node's answer key uses them). */
   readonly at: readonly number[];
-  constructor(private readonly parent?: Scope, init?: Record<string, unknown>, item?: number) {
+  constructor(private readonly parent?: Scope, init?: Record<string, unknown>, item?: number, base: readonly number[] = []) {
     for (const [k, v] of Object.entries(init ?? {})) this.vars.set(k, v);
-    this.at = item === undefined ? (parent?.at ?? []) : [...(parent?.at ?? []), item];
+    const outer = parent?.at ?? base;
+    this.at = item === undefined ? outer : [...outer, item];
   }
   child(init?: Record<string, unknown>, item?: number): Scope {
     return new Scope(this, init, item);
@@ -57,9 +58,14 @@ export function humanKey(id: string, at: readonly number[]): string {
   return at.length ? `${id}#${at.join(".")}` : id;
 }
 
-/** Runs `spec` with `args` (already validated) and returns the root's output; `chain` names the calling specs. */
-export async function runSpec(spec: Spec, engine: WorkflowEngine, args: Record<string, unknown>, ctx: SpecRunContext, chain: readonly string[] = []): Promise<unknown> {
-  return new Interpreter(spec, engine, ctx, [...chain, spec.name]).node(spec.root, new Scope(undefined, { args }));
+/**
+ * Runs `spec` with `args` (already validated) and returns the root's output; `chain` names the calling specs, `at` the
+ * map items the calling node is in (a called spec's human nodes ask under them too).
+ */
+export async function runSpec(
+  spec: Spec, engine: WorkflowEngine, args: Record<string, unknown>, ctx: SpecRunContext, chain: readonly string[] = [], at: readonly number[] = [],
+): Promise<unknown> {
+  return new Interpreter(spec, engine, ctx, [...chain, spec.name]).node(spec.root, new Scope(undefined, { args }, undefined, at));
 }
 
 class Interpreter {
@@ -250,7 +256,7 @@ class Interpreter {
       throw this.fail(n, errorMessage(err), `see its arguments: aegis workflow show ${wf.name}`);
     }
     const asSpec = specRunners.get(wf);
-    return asSpec ? asSpec(this.engine, args, this.chain) : wf.fn(this.engine, args);
+    return asSpec ? asSpec(this.engine, args, this.chain, scope.at) : wf.fn(this.engine, args);
   }
 
   private select(n: SpecNode, text: string, scope: Scope): unknown {

@@ -92,7 +92,7 @@ export function specWorkflow(spec: Spec, project: SpecProject, file?: string): W
     ...(spec.resume ? { resume: spec.resume } : {}),
   };
   specs.set(wf, spec);
-  specRunners.set(wf, (engine, a, chain) => runSpec(spec, engine, a, ctx, chain));
+  specRunners.set(wf, (engine, a, chain, at) => runSpec(spec, engine, a, ctx, chain, at));
   return wf;
 }
 

@@ -260,6 +260,23 @@ args: { rows: { type: array, default: [[x, y], [z]] } }
 `);
     const grid = await r.run(nested, {}, { answers: { "cell#0.0": "1", "cell#0.1": "2", "cell#1.0": "3" } });
     expect(grid.result).toEqual([["1", "2"], ["3"]]);
+
+    // A spec called from a map item asks under that item's index too.
+    clearRegistry();
+    const { registerWorkflow } = await import("../../../src/workflow/registry.ts");
+    registerWorkflow(yamlWorkflow(`
+name: approve
+args: { what: { type: string } }
+root: { type: human, id: ok, question: "Approve {{ args.what }}?" }
+`));
+    const caller = yamlWorkflow(`
+name: each
+args: { xs: { type: array, default: [p, q] } }
+root: { type: map, id: m, over: args.xs, concurrency: 1, body: { type: workflow, id: call, workflow: approve, args: { what: "{{ item }}" } } }
+`);
+    const called = await r.run(caller, {}, { answers: { "ok#0": "yes p", "ok#1": "yes q" } });
+    expect(called.result).toEqual(["yes p", "yes q"]);
+    clearRegistry();
   });
 
   test("workflow node: calls a TypeScript workflow with templated args (a whole {{ }} passes the value), in the same journal", async () => {
