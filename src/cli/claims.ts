@@ -4,25 +4,24 @@
 
 import { defineCommand } from "citty";
 import { claimView } from "../mcp/plane-ports.ts";
-import { listClaims } from "../store/claims.ts";
+import { openDb } from "../store/open.ts";
 import { out } from "../ui/log.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
-import { openStateStore } from "./tasks.ts";
 
 export default defineCommand({
   meta: { name: "claims", description: "List the files and folders agents have claimed (aegis_claim), shared or exclusive" },
   args: { ...configArgs, ...jsonArg },
   async run({ args }) {
-    const store = openStateStore(await loadConfigFromArgs(args));
+    const db = await openDb({ config: await loadConfigFromArgs(args) });
     try {
-      const claims = listClaims(store).map(claimView);
+      const claims = (await db.claims.listClaims()).map(claimView);
       if (args.json) return void out(JSON.stringify(claims, null, 2));
       if (claims.length === 0) return void out("no live claims");
       for (const c of claims) {
         out(`${c.claimId}  ${c.handle.padEnd(16)} ${c.intent.padEnd(9)} ${c.since}  ${c.paths.join(" ")}${c.description ? `  # ${c.description}` : ""}`);
       }
     } finally {
-      store.close();
+      await db.close();
     }
   },
 });

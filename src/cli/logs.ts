@@ -8,10 +8,10 @@
 
 import { defineCommand } from "citty";
 import { isoSeconds } from "../session/sender.ts";
-import { listEvents, rowToEvent, type EventRow, type TranscriptEvent } from "../store/events.ts";
-import { findSessionByHandle, getSessionRow, type SessionRow } from "../store/sessions.ts";
-import type { Store } from "../store/store.ts";
-import { getTask } from "../store/tasks.ts";
+import type { Db } from "../store/api.ts";
+import { rowToEvent, type EventRow, type TranscriptEvent } from "../store/events.ts";
+import { openDb } from "../store/open.ts";
+import type { SessionRow } from "../store/sessions.ts";
 import { out } from "../ui/log.ts";
 import { AegisError } from "../util/errors.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
@@ -28,43 +28,52 @@ export default defineCommand({
     ...jsonArg,
   },
   async run({ args }) {
-    const store = openStateStore(await loadConfigFromArgs(args));
+    const config = await loadConfigFromArgs(args);
+    if (args.target.startsWith("run_")) {
+      const store = openStateStore(config);
+      try {
+        return await printRunLogs(store, args.target, { follow: !!args.follow, json: !!args.json });
+      } finally {
+        store.close();
+      }
+    }
+    const db = await openDb({ config });
     try {
-      if (args.target.startsWith("run_")) return await printRunLogs(store, args.target, { follow: !!args.follow, json: !!args.json });
-      let session = findSession(store, args.target);
+      let session = await findSession(db, args.target);
       while (!session && args.follow && args.target.startsWith("task_") && !interrupted.aborted) {
         await Bun.sleep(250); // the task has no worker yet: wait for one
-        session = findSession(store, args.target);
+        session = await findSession(db, args.target);
       }
-      if (!session) throw notFound(store, args.target);
+      if (!session) throw await notFound(db, args.target);
       let last = 0;
       for (;;) {
-        for (const row of listEvents(store, session.id, last)) {
+        for (const row of await db.events.listEvents(session.id, last)) {
           last = row.id;
           out(args.json ? JSON.stringify({ v: 1, session: session.handle, id: row.id, turn: row.turn, at: new Date(row.at).toISOString(), event: rowToEvent(row) }) : formatEvent(row));
         }
         if (!args.follow || interrupted.aborted) break;
-        if (getSessionRow(store, session.id)?.closed_at != null && listEvents(store, session.id, last, 1).length === 0) break;
-        await Bun.sleep(250); // another process appends the events; there is nothing to wait on but the file
+        if ((await db.sessions.getSessionRow(session.id))?.closed_at != null && (await db.events.listEvents(session.id, last, 1)).length === 0) break;
+        // Transcript rows send no notification (they are the busiest table), so following polls, as cheaply as a read.
+        await Bun.sleep(250);
       }
     } finally {
-      store.close();
+      await db.close();
     }
   },
 });
 
-function findSession(store: Store, target: string): SessionRow | null {
+async function findSession(db: Db, target: string): Promise<SessionRow | null> {
   if (target.startsWith("task_")) {
-    const task = getTask(store, target);
+    const task = await db.tasks.getTask(target);
     if (!task) throw new AegisError("E_NOT_FOUND", `no task ${target}`);
-    return task.worker_session ? getSessionRow(store, task.worker_session) : null;
+    return task.worker_session ? await db.sessions.getSessionRow(task.worker_session) : null;
   }
-  if (target.startsWith("ses_")) return getSessionRow(store, target);
-  return findSessionByHandle(store, target);
+  if (target.startsWith("ses_")) return await db.sessions.getSessionRow(target);
+  return await db.sessions.findSessionByHandle(target);
 }
 
-function notFound(store: Store, target: string): AegisError {
-  if (target.startsWith("task_")) return new AegisError("E_NOT_FOUND", `task ${target} has no worker yet (${getTask(store, target)?.status})`);
+async function notFound(db: Db, target: string): Promise<AegisError> {
+  if (target.startsWith("task_")) return new AegisError("E_NOT_FOUND", `task ${target} has no worker yet (${(await db.tasks.getTask(target))?.status})`);
   return new AegisError("E_NOT_FOUND", `no session ${target}`, { hint: "pass a session handle, a task id (task_…) or a session id (ses_…)" });
 }
 

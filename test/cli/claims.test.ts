@@ -37,7 +37,7 @@ test("(#11) aegis claims lists live claims only, as text and as JSON", async () 
   const store = openStore(dir.join(".aegis", "state.db"));
   try {
     const owner = registerOwner(store); // this test process: alive while the command runs
-    store.db.query("INSERT INTO owners VALUES ('own_dead', 999999999, ?, NULL, 0)").run(hostname());
+    store.db.query("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_dead', 999999999, ?, NULL, 0)").run(hostname());
     const sessions = [["alpha", owner], ["bravo", owner], ["ghost", "own_dead"]] as const;
     for (const [handle, o] of sessions) {
       store.write(() => insertSession(store, { id: `ses_${handle}`, handle, agent: "w", provider: "scripted", owner: o, createdAt: Date.now() }));

@@ -116,7 +116,7 @@ describe("release and lifetime (#11)", () => {
     const s = store(dir.join("state.db"));
     const sibling = Bun.spawn(["sleep", "600"], { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
     try {
-      s.db.query("INSERT INTO owners VALUES ('own_sibling', ?, ?, ?, 0)").run(sibling.pid, hostname(), procStart(sibling.pid) ?? null);
+      s.db.query("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_sibling', ?, ?, ?, 0)").run(sibling.pid, hostname(), procStart(sibling.pid) ?? null);
       session(s, "remote", "own_sibling");
       session(s, "local");
       expect(claim(s, "remote", "exclusive", "src").granted).toBe(true);
