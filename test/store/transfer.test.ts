@@ -57,6 +57,9 @@ test.skipIf(!pg.ok)("a copy to PostgreSQL that fails part-way leaves the databas
     const ok = await transferState({ kind: "sqlite", path: from }, { kind: "postgres", url });
     expect(ok.counts.find((c) => c.table === "events")).toEqual({ table: "events", source: 2_500, target: 2_500 });
     expect(ok.to).not.toContain(decodeURIComponent(new URL(url).password));
+    // The copy ran with the target's triggers off; they are back on: a new task is counted.
+    await sql`INSERT INTO tasks (id, queue, payload, enqueued_by, status, enqueued_at) VALUES ('task_new', 'q', 'p', 'test', 'pending', 1)`;
+    expect((await sql`SELECT pending::int4 AS n FROM queue_counts WHERE queue = 'q'`)[0]).toEqual({ n: 1 });
   } finally {
     await sql.close();
   }
