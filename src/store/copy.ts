@@ -65,6 +65,7 @@ export async function copyState(from: CopyEnd, to: CopyEnd, opts: CopyOptions = 
     if ((await count(to, t)) > 0) {
       throw new AegisError("E_STATE", `the target database already has rows in ${t}`, {
         hint: "copy into a new, empty database (aegis creates the schema on first use)",
+        data: { nonEmpty: t },
       });
     }
   }

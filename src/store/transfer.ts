@@ -70,7 +70,9 @@ export async function transferState(from: StoreLocation, to: StoreLocation, opts
     }
     target = await open(to, opts, true);
     const t = target;
-    const counts = await source.atomically((src) => t.atomically((dst) => copyState(src, dst, opts), "write"), "read");
+    const counts = await source.atomically((src) => t.atomically((dst) => copyState(src, dst, opts), "write"), "read").catch((err: unknown) => {
+      throw nonEmptyTarget(err, to) ?? err;
+    });
     await target.finish();
     target = undefined;
     return { from: describeLocation(from), to: describeLocation(to), counts, live };
@@ -180,6 +182,18 @@ export function connectError(url: string, err: unknown, timeoutS: number): Aegis
   return new AegisError("E_STATE", `cannot connect to the database ${where}: ${reason}`, {
     hint: e.errno === "3D000" ? "create the database first (createdb <name>, or CREATE DATABASE <name>); aegis creates its tables in it" : hint,
     data: { location: where, ...(e.errno ? { sqlstate: e.errno } : {}) },
+    cause: err,
+  });
+}
+
+/** copyState's refusal of a target with rows, naming the target and how to get an empty one; undefined otherwise. */
+function nonEmptyTarget(err: unknown, to: StoreLocation): AegisError | undefined {
+  const table = (err as AegisError).data?.nonEmpty;
+  if (typeof table !== "string") return undefined;
+  return new AegisError("E_STATE", `${describeLocation(to)} already holds aegis state (rows in ${table}): aegis migrate copies only into an empty database`, {
+    hint: to.kind === "postgres" ? "create a new database for it (createdb <name>, or CREATE DATABASE <name>), or drop and re-create this one if its state is not needed"
+      : "give a path where no state file exists yet, or move this one aside",
+    data: { table },
     cause: err,
   });
 }

@@ -87,12 +87,14 @@ test.skipIf(!pg.ok)("aegis migrate copies the project's SQLite state to PostgreS
   // Again into the now non-empty database: refused, nothing printed with the password.
   const again = await aegis(["--to", url]);
   expect(again.code).toBe(1);
-  expect(again.stderr).toContain("already has rows in sessions");
+  expect(again.stderr).toContain(`${url.replace(password(url), "***")} already holds aegis state (rows in sessions): aegis migrate copies only into an empty database`);
+  expect(again.stderr).toContain("createdb");
   expect(again.stderr + again.stdout).not.toContain(password(url));
   // AEGIS_DATABASE_URL is the project's state when set: to a SQLite file that exists with rows, refused.
   const env = await aegis(["--to", dir.join("back")], { AEGIS_DATABASE_URL: url });
   expect(env.code).toBe(1);
-  expect(env.stderr).toContain("already has rows");
+  expect(env.stderr).toContain(`${dir.join("back", "state.db")} already holds aegis state`);
+  expect(env.stderr).toContain("move this one aside");
 }, 60_000);
 
 test.skipIf(!pg.ok)("aegis migrate refuses while an aegis process uses the source, and copies anyway with --force (#15)", async () => {
