@@ -1,6 +1,8 @@
 // The composition root: one store, one owner registration, one SessionManager and one QueueManager per aegis
 // process, wired together. CLI commands, workflows and the MCP plane all start here, so they share state and
-// semantics. It must not contain domain logic; it only builds, and closes in the right order.
+// semantics. It must not contain domain logic; it only builds, and closes in the right order. The state is the
+// SQLite file (rt.store, the synchronous connection, and rt.db over it) or a PostgreSQL database (rt.db only; see
+// startRuntime and src/store/open.ts).
 
 import { loadConfig, type LoadOptions } from "./config/load.ts";
 import type { LoadedConfig } from "./config/validate.ts";
@@ -8,9 +10,10 @@ import type { PermissionRequest } from "./drivers/driver.ts";
 import { runtimePlane } from "./mcp/runtime-plane.ts";
 import { QueueManager } from "./queue/queue-manager.ts";
 import { SessionManager, type Plane } from "./session/manager.ts";
-import { registerOwner, removeOwner } from "./store/owners.ts";
+import { registerOwner } from "./store/owners.ts";
 import type { Db } from "./store/api.ts";
-import { sqlitePath } from "./store/open.ts";
+import { openDb, sqlitePath, storeTarget } from "./store/open.ts";
+import { AegisError } from "./util/errors.ts";
 import { sqliteDb } from "./store/sqlite/db.ts";
 import { openStore, type Store } from "./store/store.ts";
 import { writeErr } from "./ui/log.ts";
@@ -19,6 +22,13 @@ export interface RuntimeOptions {
   config: LoadedConfig;
   /** An open store; default: the state database of the config (see statePath). Closed by close() only if opened here. */
   store?: Store;
+  /**
+   * An open PostgreSQL Db (src/store/open.ts openDb) instead of the SQLite store, with this process's registered
+   * `owner`; startRuntime() passes both when the config chooses PostgreSQL. Closed by close() only with `closeDb`.
+   */
+  db?: Db;
+  owner?: string;
+  closeDb?: boolean;
   /** Working directory of spawned agents; default the project root. */
   cwd?: string;
   /** The MCP plane every spawned session gets; default aegis's own (loaded on the first spawn); false for none. */
@@ -32,6 +42,7 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   readonly config: LoadedConfig;
+  /** The synchronous SQLite connection: E_CONFIG on PostgreSQL (code still on it must move to rt.db). */
   readonly store: Store;
   /** The async store contract (#15) over the same connection: new code reads and writes through it. */
   readonly db: Db;
@@ -49,23 +60,26 @@ export function statePath(config: Pick<LoadedConfig, "stateDir">, env: Record<st
 }
 
 export function createRuntime(opts: RuntimeOptions): Runtime {
-  const store = opts.store ?? openStore(statePath(opts.config));
-  const db = sqliteDb(store, { closeStore: false });
-  const owner = registerOwner(store);
+  const onPg = opts.db?.backend === "postgres";
+  if (onPg && opts.owner === undefined) throw new AegisError("E_INTERNAL", "createRuntime on PostgreSQL needs the registered owner (use startRuntime)");
+  const store = onPg ? undefined : opts.store ?? openStore(statePath(opts.config));
+  const db = opts.db ?? sqliteDb(store!, { closeStore: false });
+  const owner = opts.owner ?? registerOwner(store!);
   let runtime: Runtime | undefined;
   const ownPlane = opts.plane === undefined
     ? runtimePlane(() => runtime!, { log: (line) => writeErr(`aegis: ${line}\n`) })
     : undefined;
   const plane = opts.plane || ownPlane;
   const sessions = new SessionManager({
-    config: opts.config, store, owner, cwd: opts.cwd ?? opts.config.root,
+    // On PostgreSQL there is no SQLite store (SessionManagerOptions.store is being made optional, PG-DESIGN.md §6).
+    config: opts.config, store: store!, db, owner, cwd: opts.cwd ?? opts.config.root,
     ...(plane ? { plane } : {}),
     ...(opts.askPermission ? { askPermission: opts.askPermission } : {}),
     ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
   });
   const q = opts.queues ?? {};
   const queues = new QueueManager({
-    config: opts.config, store, sessions, owner,
+    config: opts.config, store: store!, sessions, owner,
     ...(q.serve ? { queues: q.serve } : {}),
     ...(q.pollMs !== undefined ? { pollMs: q.pollMs } : {}),
     ...(q.keepAlive !== undefined ? { keepAlive: q.keepAlive } : {}),
@@ -74,7 +88,15 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   });
   let closing: Promise<void> | undefined;
   runtime = {
-    config: opts.config, store, db, owner, sessions, queues,
+    config: opts.config, db, owner, sessions, queues,
+    get store(): Store {
+      if (!store) {
+        throw new AegisError("E_CONFIG", `this command still reads the state through the SQLite connection, and the state is on PostgreSQL (${db.location})`, {
+          hint: "unset store.url and AEGIS_DATABASE_URL to use the SQLite state file",
+        });
+      }
+      return store;
+    },
     close() {
       closing ??= (async () => {
         try {
@@ -82,9 +104,12 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
           await sessions.closeAll();
         } finally {
           await ownPlane?.close();
-          removeOwner(store, owner);
-          await db.close();
-          if (!opts.store) store.close();
+          try {
+            await db.owners.removeOwner(owner);
+          } finally {
+            if (!opts.db || opts.closeDb) await db.close();
+            if (store && !opts.store) store.close();
+          }
         }
       })();
       return closing;
@@ -93,7 +118,23 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   return runtime;
 }
 
+/**
+ * Builds the runtime on the backend the config and environment choose (store.url / AEGIS_DATABASE_URL: PostgreSQL,
+ * else the SQLite file): what every command that may run against a shared database starts with.
+ */
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  if (opts.store || opts.db || storeTarget(opts.config).backend === "sqlite") return createRuntime(opts);
+  const db = await openDb({ config: opts.config });
+  try {
+    const owner = await db.owners.registerOwner();
+    return createRuntime({ ...opts, db, owner, closeDb: true });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
 /** Loads the project's config and builds its runtime: what most CLI commands start with. */
 export async function openRuntime(load: LoadOptions = {}, opts: Omit<RuntimeOptions, "config"> = {}): Promise<Runtime> {
-  return createRuntime({ ...opts, config: await loadConfig(load) });
+  return startRuntime({ ...opts, config: await loadConfig(load) });
 }

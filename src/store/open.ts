@@ -71,7 +71,8 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     if (opts.store) return sqliteDb(opts.store, { closeStore: false, ...(pollMs !== undefined ? { safetyPollMs: pollMs } : {}) });
     return sqliteDb(openStore(target.path), pollMs !== undefined ? { safetyPollMs: pollMs } : {});
   }
-  if (!PG_READY && !opts.allowIncompletePostgres) {
+  // AEGIS_PG_PREVIEW=1: try PostgreSQL before PG_READY (developers converting the last callers; removed at the flip).
+  if (!PG_READY && !opts.allowIncompletePostgres && (opts.env ?? process.env).AEGIS_PG_PREVIEW !== "1") {
     throw new AegisError("E_CONFIG", `${target.from} names a PostgreSQL database (${redactUrl(target.url)}), and not all of this aegis's state is on the store contract yet`, {
       hint: `unset ${target.from} to keep the state in the SQLite file ${sqlitePath(config, opts.env ?? process.env)}`,
     });

@@ -51,7 +51,7 @@ test.skipIf(!pg.ok)("PostgreSQL: server, schema and a notification round trip; n
   expect([current.ok, current.schema?.state, current.workers]).toEqual([true, "current", 1]);
   await db.owners.removeOwner(owner);
   await db.close();
-});
+}, 30_000);
 
 test.skipIf(!pg.ok)("PostgreSQL: a wrong password or a closed port is a problem naming the URL redacted (#15)", async () => {
   const url = await freshDatabase(await sharedPostgres());
@@ -63,4 +63,4 @@ test.skipIf(!pg.ok)("PostgreSQL: a wrong password or a closed port is a problem 
   const closed = await checkStore(settings(dir, "postgres://aegis:pw@127.0.0.1:1/x"), { env: {}, timeoutMs: 2_000 });
   expect(closed.ok).toBe(false);
   expect(closed.problems[0]).toStartWith("cannot connect to postgres://aegis:***@127.0.0.1:1/x");
-});
+}, 30_000);

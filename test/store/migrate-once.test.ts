@@ -42,4 +42,4 @@ test.skipIf(!pg.ok)("six connections migrating a new PostgreSQL database togethe
   } finally {
     await Promise.all(pools.map((p) => p.sql.close()));
   }
-});
+}, 30_000);

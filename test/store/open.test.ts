@@ -94,7 +94,7 @@ test.skipIf(!pg.ok)("openDb on a PostgreSQL URL gives a migrated database with t
   await expect(failed).rejects.toMatchObject({ code: "E_STATE" });
   await expect(failed).rejects.toThrow(":***@");
   await failed.catch((err: Error) => expect(`${err.message} ${String((err as AegisError).hint)}`).not.toContain("not-the-password"));
-});
+}, 30_000);
 
 test("config show prints the chosen store with the password replaced (#15)", async () => {
   const root = join(import.meta.dir, "..", "..");
