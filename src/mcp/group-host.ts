@@ -6,9 +6,7 @@
 
 import type { SessionManager } from "../session/manager.ts";
 import type { SenderTag } from "../session/sender.ts";
-import { activeGroupsNamed, activeGroupsOf, dissolveGroupRow, getGroup, insertGroup, recordBroadcast, recordGather, type GroupRow } from "../store/groups.ts";
-import { deadOwners } from "../store/owners.ts";
-import { findSessionByHandle } from "../store/sessions.ts";
+import type { GroupRow } from "../store/groups.ts";
 import { AegisError, formatError } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
 import { logIgnored } from "../util/log-ignored.ts";
@@ -40,25 +38,29 @@ interface LiveGroup {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+const alreadyActive = (name: string) =>
+  new AegisError("E_STATE", `you already have an active group named "${name}"`, { hint: "dissolve it first (aegis_dissolve), or pick another name" });
+
 /** The groups of this aegis process, over its SessionManager. */
 export function groupHost(sessions: SessionManager, log: (line: string) => void = (line) => logger().warn(line)): PlaneGroups {
-  const store = sessions.store;
+  const db = sessions.db;
   const live = new Map<string, LiveGroup>();
   /** Groups being started, by owner and name, so two spawns of one name cannot both pass the check. */
   const starting = new Set<string>();
   let watching = false;
 
-  function memberState(handle: string): string {
+  async function memberState(handle: string): Promise<string> {
     const s = sessions.get(handle);
     if (s) return s.state;
-    const row = findSessionByHandle(store, handle);
+    const row = await db.sessions.findSessionByHandle(handle);
     if (!row || row.closed_at !== null) return "closed";
-    return row.owner !== null && deadOwners(store, [row.owner]).has(row.owner) ? "gone" : row.state;
+    const owner = row.owner;
+    return owner !== null && (await db.owners.deadOwners([owner])).has(owner) ? "gone" : row.state;
   }
 
-  function view(row: GroupRow): GroupView {
+  async function view(row: GroupRow): Promise<GroupView> {
     const g = live.get(row.id);
-    const members = (JSON.parse(row.members) as GroupMember[]).map((m) => ({ ...m, state: memberState(m.handle) }));
+    const members = await Promise.all((JSON.parse(row.members) as GroupMember[]).map(async (m) => ({ ...m, state: await memberState(m.handle) })));
     const f = g?.inflight;
     return {
       groupId: row.id, name: row.name, owner: row.owner, state: row.state, hosted: g !== undefined, members, broadcasts: row.broadcasts,
@@ -69,10 +71,10 @@ export function groupHost(sessions: SessionManager, log: (line: string) => void 
     };
   }
 
-  function hosted(id: string): LiveGroup {
+  async function hosted(id: string): Promise<LiveGroup> {
     const g = live.get(id);
     if (g) return g;
-    const row = getGroup(store, id);
+    const row = await db.groups.getGroup(id);
     throw new AegisError("E_STATE", row?.state === "dissolved" ? `group ${row.name} (${id}) was dissolved` : `group ${row?.name ?? id} (${id}) is not live in this aegis process`, {
       data: { groupId: id }, hint: row?.state === "dissolved" ? "spawn a new group with aegis_group_spawn" : "dissolve it with aegis_dissolve and spawn a new group",
     });
@@ -99,8 +101,8 @@ export function groupHost(sessions: SessionManager, log: (line: string) => void 
     const g = live.get(id);
     live.delete(id);
     if (g) await Promise.all(g.members.map((m) => sessions.close(m.handle)));
-    dissolveGroupRow(store, id, Date.now());
-    return view(getGroup(store, id)!);
+    await db.groups.dissolveGroupRow(id, Date.now());
+    return await view((await db.groups.getGroup(id))!);
   }
 
   /** Spawns the members (all or nothing) and records the group. */
@@ -114,34 +116,33 @@ export function groupHost(sessions: SessionManager, log: (line: string) => void 
     }
     const members = started.map((s, i) => ({ handle: (s as PromiseFulfilledResult<{ handle: string }>).value.handle, agent: agents[i]! }));
     const id = newId("grp");
-    const process = findSessionByHandle(store, members[0]!.handle)?.owner ?? null;
-    insertGroup(store, { id, name, owner, process, members, at: Date.now() });
+    const process = (await db.sessions.findSessionByHandle(members[0]!.handle))?.owner ?? null;
+    await db.groups.insertGroup({ id, name, owner, process, members, at: Date.now() });
     live.set(id, { id, name, owner, members, rounds: 0 });
-    return view(getGroup(store, id)!);
+    return await view((await db.groups.getGroup(id))!);
   }
 
   return {
     async create(owner, name, agents, opts = {}) {
       checkGroupName(name);
       const key = `${owner}\0${name}`;
-      if (starting.has(key) || activeGroupsOf(store, owner).some((r) => r.name === name)) {
-        throw new AegisError("E_STATE", `you already have an active group named "${name}"`, { hint: "dissolve it first (aegis_dissolve), or pick another name" });
-      }
-      watchOwners();
-      starting.add(key);
+      if (starting.has(key)) throw alreadyActive(name);
+      starting.add(key); // held across the await below, so two spawns of one name cannot both pass the check
       try {
+        if ((await db.groups.activeGroupsOf(owner)).some((r) => r.name === name)) throw alreadyActive(name);
+        watchOwners();
         return await start(owner, name, agents, opts);
       } finally {
         starting.delete(key);
       }
     },
 
-    find(ref, caller) {
+    async find(ref, caller) {
       if (ref.startsWith("grp_")) {
-        const row = getGroup(store, ref);
-        return row ? view(row) : undefined;
+        const row = await db.groups.getGroup(ref);
+        return row ? await view(row) : undefined;
       }
-      const rows = activeGroupsNamed(store, ref);
+      const rows = await db.groups.activeGroupsNamed(ref);
       const mine = rows.filter((r) => r.owner === caller);
       const pick = mine.length ? mine : rows;
       if (pick.length > 1) {
@@ -149,20 +150,20 @@ export function groupHost(sessions: SessionManager, log: (line: string) => void 
           hint: "name the group by its id (grp_…)",
         });
       }
-      return pick[0] ? view(pick[0]) : undefined;
+      return pick[0] ? await view(pick[0]) : undefined;
     },
 
     names: () => [...live.values()].map((g) => g.name),
 
-    list(caller) {
+    async list(caller) {
       const handle = caller.startsWith("agent:") ? caller.slice("agent:".length) : undefined;
-      const mine = activeGroupsOf(store, caller).map((r) => r.id);
+      const mine = (await db.groups.activeGroupsOf(caller)).map((r) => r.id);
       const joined = [...live.values()].filter((g) => handle !== undefined && g.members.some((m) => m.handle === handle)).map((g) => g.id);
-      return [...new Set([...mine, ...joined])].map((id) => view(getGroup(store, id)!));
+      return await Promise.all([...new Set([...mine, ...joined])].map(async (id) => await view((await db.groups.getGroup(id))!)));
     },
 
     async broadcast(id, objective, opts) {
-      const g = hosted(id);
+      const g = await hosted(id);
       checkBroadcast(objective, opts);
       if (g.inflight) {
         throw new AegisError("E_STATE", `group ${g.name} already has broadcast ${g.inflight.id} in flight`, { hint: "gather it first with aegis_gather (one broadcast at a time per group)" });
@@ -177,12 +178,12 @@ export function groupHost(sessions: SessionManager, log: (line: string) => void 
         return { member: m.handle, settled, stop: () => interruptUntil(sessions, m.handle, settled) };
       });
       g.inflight = f;
-      recordBroadcast(store, id, n, { id: n, from, objective, at: iso(f.at), gathered: false });
+      await db.groups.recordBroadcast(id, n, { id: n, from, objective, at: iso(f.at), gathered: false });
       return { groupId: id, name: g.name, broadcastId: n, from, members: g.members.map((m) => m.handle) };
     },
 
     async gather(id, o): Promise<GatherView> {
-      const g = hosted(id);
+      const g = await hosted(id);
       const f = g.inflight;
       if (!f || f.gathering) {
         throw new AegisError("E_STATE", `group ${g.name} has no broadcast to gather${f ? " (another aegis_gather is collecting it)" : ""}`, {
@@ -200,7 +201,7 @@ export function groupHost(sessions: SessionManager, log: (line: string) => void 
       const reducer: ReducerName = o.reducer ?? "concat";
       const combined = await reduceReplies(reducer, out.replies, order);
       const result: GatherView = { groupId: id, name: g.name, broadcastId: f.id, reducer, byMember: out.replies, combined, errors: out.errors, timeouts: out.timeouts };
-      recordGather(store, id, { id: f.id, from: f.from, objective: f.objective, at: iso(f.at), gathered: true }, { ...result, at: iso(Date.now()) });
+      await db.groups.recordGather(id, { id: f.id, from: f.from, objective: f.objective, at: iso(f.at), gathered: true }, { ...result, at: iso(Date.now()) });
       return result;
     },
 

@@ -4,7 +4,7 @@
 
 import type { LoadedConfig } from "../config/validate.ts";
 import type { SessionManager } from "../session/manager.ts";
-import { listClaims, releaseClaim, tryClaim, type Claim } from "../store/claims.ts";
+import type { Claim } from "../store/claims.ts";
 import { scheduleViews } from "../schedule/status.ts";
 import { sendSignal } from "../workflow/signals.ts";
 import { groupHost } from "./group-host.ts";
@@ -52,14 +52,15 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
     return rt.workflows;
   };
   const store = rt.sessions.store;
+  const db = rt.sessions.db;
   const liveId = (handle: string): string => {
     const s = rt.sessions.get(handle);
     if (!s) throw new AegisError("E_STATE", `session ${handle} is not live in this aegis process, so it cannot hold claims`, { data: { handle } });
     return s.id;
   };
   return {
-    listSessions: (): PeerInfo[] => {
-      const claims = listClaims(store);
+    listSessions: async (): Promise<PeerInfo[]> => {
+      const claims = await db.claims.listClaims();
       return rt.sessions.list().map((s) => ({
         handle: s.handle,
         agent: s.agent,
@@ -99,8 +100,8 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
     },
 
     projectRoot: () => rt.config.root,
-    claim(handle, req) {
-      const out = tryClaim(store, { sessionId: liveId(handle), handle, ...req, at: Date.now() });
+    async claim(handle, req) {
+      const out = await db.claims.tryClaim({ sessionId: liveId(handle), handle, ...req, at: Date.now() });
       if (!out) throw new AegisError("E_STATE", `session ${handle} has closed, so it cannot hold claims`, { data: { handle } });
       return {
         claimId: out.granted ? out.claim.id : null,
@@ -109,8 +110,8 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
         overlaps: out.overlaps.map((o) => ({ handle: o.handle, paths: o.paths, intent: o.intent, ...(o.description ? { description: o.description } : {}) })),
       };
     },
-    release: (handle, claimId) => releaseClaim(store, claimId, liveId(handle)),
-    listClaims: () => listClaims(store).map(claimView),
+    release: async (handle, claimId) => await db.claims.releaseClaim(claimId, liveId(handle)),
+    listClaims: async () => (await db.claims.listClaims()).map(claimView),
     listSchedules: () => scheduleViews(rt.config.schedules, store, Date.now()),
     signalRun: (runId, event, payload, sender) => sendSignal(store, runId, event, payload, sender),
     groups: groupHost(rt.sessions),

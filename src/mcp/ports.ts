@@ -103,11 +103,11 @@ export interface PlaneGroups {
   /** Starts one session per entry of `agents` (spawned by `owner`) and records the group; all or nothing. */
   create(owner: SenderTag, name: string, agents: string[], opts?: { isolation?: "worktree" | "none" }): Promise<GroupView>;
   /** A group by id (`grp_…`), or by name among active groups (the caller's own first); E_USAGE when ambiguous. */
-  find(ref: string, caller: SenderTag): GroupView | undefined;
+  find(ref: string, caller: SenderTag): GroupView | undefined | Promise<GroupView | undefined>;
   /** Names of the groups this process hosts. */
   names(): string[];
   /** The active groups `caller` owns, and those hosted here that it is a member of. */
-  list(caller: SenderTag): GroupView[];
+  list(caller: SenderTag): GroupView[] | Promise<GroupView[]>;
   broadcast(groupId: string, objective: string, opts: BroadcastOptions): Promise<{ groupId: string; name: string; broadcastId: number; from: string; members: string[] }>;
   gather(groupId: string, o: { reducer?: ReducerName; timeoutMs?: number }): Promise<GatherView>;
   /** Closes the members (if hosted here) and records the group as dissolved. Idempotent. */
@@ -115,7 +115,7 @@ export interface PlaneGroups {
 }
 
 export interface PlanePorts {
-  listSessions(): PeerInfo[];
+  listSessions(): PeerInfo[] | Promise<PeerInfo[]>;
   listAgents(): AgentInfo[];
   /** Starts a new session of agent profile `agent`, with `prompt` as its opening message; resolves with its handle. */
   spawn(agent: string, prompt: string | undefined, spawnedBy: Caller): Promise<string>;
@@ -142,11 +142,11 @@ export interface PlanePorts {
   /** The folder claim paths are relative to (the project root). */
   projectRoot(): string;
   /** Claims normalized `paths` for the live session `handle` (E_STATE if it is not live here). */
-  claim(handle: string, req: { paths: string[]; intent: ClaimIntent; description?: string }): ClaimResult;
+  claim(handle: string, req: { paths: string[]; intent: ClaimIntent; description?: string }): ClaimResult | Promise<ClaimResult>;
   /** Releases `claimId` if `handle` holds it; false otherwise (the permission check is the tool's). */
-  release(handle: string, claimId: string): boolean;
+  release(handle: string, claimId: string): boolean | Promise<boolean>;
   /** Every live claim, of every aegis process on this state. */
-  listClaims(): ClaimView[];
+  listClaims(): ClaimView[] | Promise<ClaimView[]>;
 
   /** The config's schedules with their next and last fires (absent where there is no state database). */
   listSchedules?(): ScheduleView[];

@@ -126,7 +126,7 @@ describe("identity and release (#11)", () => {
     expect(made.isError).toBe(true);
     expect(made.content[0]!.text).toContain("E_USAGE: the operator cannot make claims");
     expect((await runTool(() => releaseTool.run({ claimId: "clm_x" }, ctx))).isError).toBe(true);
-    expect(h.ports.listClaims()).toEqual([]);
+    expect(await h.ports.listClaims()).toEqual([]);
   });
 });
 

@@ -247,5 +247,5 @@ describe("aegis_dissolve and the group record (#13)", () => {
 
 async function waitForState(harness: PlaneHarness, groupId: string, state: string): Promise<void> {
   const { waitFor } = await import("../fixtures/helpers/wait.ts");
-  await waitFor(() => harness.ports.groups!.find(groupId, "user")?.state === state, { what: `group ${groupId} ${state}` });
+  await waitFor(async () => (await harness.ports.groups!.find(groupId, "user"))?.state === state, { what: `group ${groupId} ${state}` });
 }

@@ -43,10 +43,10 @@ export const releaseTool = defineTool({
   name: "aegis_release",
   description: "Release a claim you made (aegis_claim's claimId), so peers may claim those paths. Only its holder may release it.",
   input: { claimId: arg.id("claim").describe("The id aegis_claim returned (clm_…).") },
-  run({ claimId }, ctx) {
+  async run({ claimId }, ctx) {
     const handle = holder(ctx, "release");
-    if (ctx.ports.release(handle, claimId)) return { claimId, released: true };
-    const held = ctx.ports.listClaims().find((c) => c.claimId === claimId);
+    if (await ctx.ports.release(handle, claimId)) return { claimId, released: true };
+    const held = (await ctx.ports.listClaims()).find((c) => c.claimId === claimId);
     if (held) {
       throw new AegisError("E_PERMISSION", `claim ${claimId} is held by ${held.handle}, not by you (${handle}); only its holder can release it`, {
         data: { claimId, holder: held.handle },
@@ -64,5 +64,5 @@ export const claimsTool = defineTool({
   description: "List every live claim in this project: who holds which paths, shared or exclusive, since when and why.",
   input: {},
   readOnly: true,
-  run: (_args, ctx) => ({ claims: ctx.ports.listClaims() }),
+  run: async (_args, ctx) => ({ claims: await ctx.ports.listClaims() }),
 });

@@ -19,15 +19,15 @@ function groups(ctx: ToolContext): PlaneGroups {
   return ctx.ports.groups;
 }
 
-function findGroup(ctx: ToolContext, ref: string): GroupView {
-  const g = groups(ctx).find(ref, senderOf(ctx.caller));
+async function findGroup(ctx: ToolContext, ref: string): Promise<GroupView> {
+  const g = await groups(ctx).find(ref, senderOf(ctx.caller));
   if (!g) throw notFound("group", ref, groups(ctx).names(), "", "aegis_group_spawn makes one; aegis_group_status takes its id or name");
   return g;
 }
 
 /** The group, if the caller owns it; E_PERMISSION naming the owner otherwise. */
-function ownGroup(ctx: ToolContext, ref: string, verb: "broadcast to" | "gather" | "dissolve"): GroupView {
-  const g = findGroup(ctx, ref);
+async function ownGroup(ctx: ToolContext, ref: string, verb: "broadcast to" | "gather" | "dissolve"): Promise<GroupView> {
+  const g = await findGroup(ctx, ref);
   const me = senderOf(ctx.caller);
   if (g.owner === me || (verb === "dissolve" && ctx.caller.kind === "operator")) return g;
   throw new AegisError("E_PERMISSION", `group ${g.name} (${g.groupId}) belongs to ${g.owner}, not to you (${me}); only its owner can ${verb} it`, {
@@ -68,7 +68,7 @@ export const broadcastTool = defineTool({
     toolGuidance: z.string().optional().describe("Which tools to use or avoid."),
   },
   async run({ group, objective, outputFormat, boundaries, toolGuidance }, ctx) {
-    const g = ownGroup(ctx, group, "broadcast to");
+    const g = await ownGroup(ctx, group, "broadcast to");
     return groups(ctx).broadcast(g.groupId, objective, {
       ...(outputFormat !== undefined ? { outputFormat } : {}), ...(boundaries !== undefined ? { boundaries } : {}),
       ...(toolGuidance !== undefined ? { toolGuidance } : {}),
@@ -88,7 +88,7 @@ export const gatherTool = defineTool({
     timeout: z.number().min(0).max(MAX_GATHER_S).default(DEFAULT_GATHER_S).describe(`Seconds to wait (default ${DEFAULT_GATHER_S}).`),
   },
   async run({ group, reducer, timeout }, ctx) {
-    const g = ownGroup(ctx, group, "gather");
+    const g = await ownGroup(ctx, group, "gather");
     return groups(ctx).gather(g.groupId, { reducer, timeoutMs: timeout * 1000 });
   },
 });
@@ -99,7 +99,7 @@ export const groupStatusTool = defineTool({
     "and the last gather's outcome. Any session may read it. Without a group: the active groups you own or are a member of.",
   input: { group: groupArg().optional() },
   readOnly: true,
-  run: ({ group }, ctx) => (group === undefined ? { groups: groups(ctx).list(senderOf(ctx.caller)) } : findGroup(ctx, group)),
+  run: async ({ group }, ctx) => (group === undefined ? { groups: await groups(ctx).list(senderOf(ctx.caller)) } : await findGroup(ctx, group)),
 });
 
 export const dissolveTool = defineTool({
@@ -107,7 +107,7 @@ export const dissolveTool = defineTool({
   description: "End a group you own: its members' sessions are closed and the group is recorded as dissolved. Idempotent.",
   input: { group: groupArg() },
   async run({ group }, ctx) {
-    const g = ownGroup(ctx, group, "dissolve");
+    const g = await ownGroup(ctx, group, "dissolve");
     return groups(ctx).dissolve(g.groupId);
   },
 });

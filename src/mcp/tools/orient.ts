@@ -11,7 +11,7 @@ export const listSessionsTool = defineTool({
     "messages waiting in the inbox, who spawned it, tokens and cost, and the paths it has claimed (aegis_claim).",
   input: {},
   readOnly: true,
-  run: (_args, ctx) => ({ sessions: ctx.ports.listSessions().map((s) => ({ ...s, you: isSelf(s, ctx) })) }),
+  run: async (_args, ctx) => ({ sessions: (await ctx.ports.listSessions()).map((s) => ({ ...s, you: isSelf(s, ctx) })) }),
 });
 
 export const listAgentsTool = defineTool({
@@ -36,9 +36,9 @@ const HEADERS = [
 ];
 
 /** The briefing aegis_meta returns; `tools` is the tool list of this server (name and first sentence). */
-export function briefing(ctx: ToolContext, tools: readonly ToolDef<any>[]): string {
+export async function briefing(ctx: ToolContext, tools: readonly ToolDef<any>[]): Promise<string> {
   const { caller, ports } = ctx;
-  const sessions = ports.listSessions();
+  const sessions = await ports.listSessions();
   const me = caller.kind === "session" ? sessions.find((s) => s.handle === caller.handle) : undefined;
   const lines: string[] = [];
   if (caller.kind === "session") {

@@ -40,7 +40,7 @@ export const handoffTool = defineTool({
     } catch (err) {
       // A session live in another aegis process on the same state is a valid target, so only the runtime knows.
       if (errorCode(err) !== "E_NOT_FOUND") throw err;
-      throw notFound("session", target, ctx.ports.listSessions().map((s) => s.handle));
+      throw notFound("session", target, (await ctx.ports.listSessions()).map((s) => s.handle));
     }
     const summary = d.disposition === "landed" ? `landed at ${target}` : `queued for ${target} (position ${d.depth})`;
     return { target, disposition: d.disposition, depth: d.depth, summary };
