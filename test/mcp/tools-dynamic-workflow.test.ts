@@ -7,7 +7,7 @@ import { UNRUN_KEEP_MS } from "../../src/mcp/dynamic-workflow.ts";
 import { validateConfig } from "../../src/config/validate.ts";
 import { Scripted } from "../../src/config/providers.ts";
 import { listRuns } from "../../src/store/runs.ts";
-import { importWorkflowFile } from "../../src/workflow/loader.ts";
+import { importWorkflowFile, loadConfigWorkflows } from "../../src/workflow/loader.ts";
 import { getWorkflow } from "../../src/workflow/registry.ts";
 import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
 import { waitFor } from "../fixtures/helpers/wait.ts";
@@ -55,6 +55,8 @@ describe("aegis_run_dynamic_workflow (#13)", () => {
     expect(seen[0]).toEndWith(`run ${r.runId} done:\n[\n  "did t0",\n  "did t1"\n]`);
     const stored = JSON.parse(readFileSync(`${config.root}/${r.file}`, "utf8"));
     expect(stored.name).toBe(r.workflow);
+    // As `aegis resume` does: the config's workflows first (which makes it the project the file is checked against).
+    await loadConfigWorkflows(config);
     await importWorkflowFile(`${config.root}/${r.file}`);
     expect(getWorkflow(r.workflow)?.file).toBe(`${config.root}/${r.file}`);
   });
