@@ -133,7 +133,7 @@ export default defineCommand({
     const code = failing.length || state?.ok === false ? 1 : 0;
     const runtime = { aegis: (await import("../version.ts")).VERSION, bun: Bun.version, platform: `${process.platform}-${process.arch}` };
     if (args.json) {
-      out(JSON.stringify({ ...runtime, clis, providers: describeProviders(), ...(state ? { state } : {}), ...(configNote ? { configError: configNote } : {}) }, null, 2));
+      out(JSON.stringify({ ...runtime, clis, providers: describeProviders(), ...(state ? { store: state } : {}), ...(configNote ? { configError: configNote } : {}) }, null, 2));
       return code;
     }
     out(`aegis ${runtime.aegis} (bun ${runtime.bun}, ${runtime.platform})`);

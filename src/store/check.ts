@@ -1,7 +1,8 @@
 // The state backend's health for `aegis doctor` (#15): which backend and where (the URL redacted), whether it
 // answers and how fast, the server's version, the schema version against this aegis's, whether notifications come
 // back (PostgreSQL: LISTEN/NOTIFY through the same URL, which a transaction-mode pooler breaks), and the live
-// workers. It never migrates or writes: a database that is missing or behind is reported, not changed.
+// workers (a lease not expired by the database's clock, and not a gone pid on this host) and host ids two machines
+// share. It never migrates or writes: a database that is missing or behind is reported, not changed.
 
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
@@ -9,6 +10,7 @@ import type { LoadedConfig } from "../config/validate.ts";
 import { errorMessage } from "../util/errors.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { describeTarget, storeTarget, type StoreTarget } from "./open.ts";
+import { connectError, liveOwners } from "./transfer.ts";
 import { redactUrl } from "./url.ts";
 
 /** The oldest PostgreSQL server aegis supports. */
@@ -22,6 +24,8 @@ export interface StoreCheck {
   ok: boolean;
   /** Connecting plus `SELECT 1`, in ms. */
   connectMs?: number;
+  /** PostgreSQL: the median of 5 `SELECT 1` round trips on the open connection, in ms. */
+  queryMs?: number;
   /** "PostgreSQL 15.4", "SQLite 3.46.0". */
   server?: string;
   /** The database's schema version, this aegis's, and what that means ("none": not set up yet, done on first use). */
@@ -32,6 +36,8 @@ export interface StoreCheck {
   workers?: number;
   /** What is wrong, one sentence each. */
   problems: string[];
+  /** What to do about the first problem, when there is a clear answer. */
+  hint?: string;
   /** What is worth knowing but not wrong. */
   notes: string[];
 }
@@ -50,7 +56,7 @@ export async function checkStore(config: Pick<LoadedConfig, "stateDir" | "store"
   } catch (err) {
     return { backend: "postgres", location: "(unusable AEGIS_DATABASE_URL)", ok: false, problems: [errorMessage(err)], notes: [] };
   }
-  const report = target.backend === "sqlite" ? checkSqlite(target.path) : await checkPostgres(target.url, opts.timeoutMs ?? 5_000);
+  const report = target.backend === "sqlite" ? await checkSqlite(target.path) : await checkPostgres(target.url, opts.timeoutMs ?? 5_000);
   const problems = report.problems ?? [];
   return { backend: target.backend, location: describeTarget(target), ...report, problems, notes: report.notes ?? [], ok: problems.length === 0 };
 }
@@ -69,7 +75,7 @@ function schemaProblems(s: NonNullable<StoreCheck["schema"]>, problems: string[]
   if (s.state === "none") notes.push("the database has no aegis schema yet; it is created on first use");
 }
 
-function checkSqlite(path: string): Partial {
+async function checkSqlite(path: string): Promise<Partial> {
   const problems: string[] = [];
   const notes: string[] = [];
   if (!existsSync(path)) return { notes: [`${path} does not exist yet; it is created on first use`], schema: schemaState(0) };
@@ -83,7 +89,7 @@ function checkSqlite(path: string): Partial {
     const schema = schemaState(hasSchema ? db.query<{ v: number | null }, []>("SELECT max(version) AS v FROM schema_version").get()?.v ?? 0 : 0);
     schemaProblems(schema, problems, notes);
     const hasOwners = db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'owners'").get() !== null;
-    const workers = hasOwners ? db.query<{ n: number }, []>("SELECT count(*) AS n FROM owners").get()?.n ?? 0 : 0;
+    const workers = hasOwners ? (await liveOwners({ kind: "sqlite", db })).length : 0;
     return { connectMs, ...(version ? { server: `SQLite ${version}` } : {}), schema, workers, problems, notes };
   } catch (err) {
     return { problems: [`cannot read ${path}: ${errorMessage(err)}`] };
@@ -102,9 +108,17 @@ async function checkPostgres(url: string, timeoutMs: number): Promise<Partial> {
     try {
       await within(sql`SELECT 1`, timeoutMs, "connecting");
     } catch (err) {
-      return { problems: [`cannot connect to ${redactUrl(url)}: ${errorMessage(err)}`] };
+      const e = connectError(url, err, Math.ceil(timeoutMs / 1000));
+      return { problems: [e.message], ...(e.hint ? { hint: e.hint } : {}) };
     }
     const connectMs = performance.now() - started;
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      await sql`SELECT 1`;
+      times.push(performance.now() - t);
+    }
+    const queryMs = times.sort((a, b) => a - b)[2]!;
     const [v] = await sql`SELECT current_setting('server_version_num')::int4 AS num, current_setting('server_version') AS text`;
     const major = Math.floor(Number(v.num) / 10_000);
     if (major < MIN_PG_VERSION) problems.push(`the server runs PostgreSQL ${v.text}; aegis needs ${MIN_PG_VERSION} or newer`);
@@ -113,11 +127,7 @@ async function checkPostgres(url: string, timeoutMs: number): Promise<Partial> {
     schemaProblems(schema, problems, notes);
     let workers: number | undefined;
     if (has.owners && schema.database >= 15) {
-      const [w] = await sql`SELECT count(*)::int4 AS n,
-          count(DISTINCT machine_id) FILTER (WHERE machine_id IS NOT NULL)::int4 AS machines,
-          count(DISTINCT host)::int4 AS hosts
-        FROM owners WHERE lease_expires_at IS NULL OR lease_expires_at > (extract(epoch from clock_timestamp()) * 1000)::int8`;
-      workers = Number(w.n);
+      workers = (await liveOwners({ kind: "postgres", sql })).length;
       const clash = await sql`SELECT host FROM owners WHERE machine_id IS NOT NULL GROUP BY host HAVING count(DISTINCT machine_id) > 1`;
       for (const r of clash) problems.push(`two machines use the host id ${JSON.stringify(r.host)}: set AEGIS_HOST_ID to a different name on one of them`);
     }
@@ -126,7 +136,7 @@ async function checkPostgres(url: string, timeoutMs: number): Promise<Partial> {
       return undefined;
     });
     return {
-      connectMs, server: `PostgreSQL ${v.text}`, schema, ...(notifyMs !== undefined ? { notifyMs } : {}),
+      connectMs, queryMs, server: `PostgreSQL ${v.text}`, schema, ...(notifyMs !== undefined ? { notifyMs } : {}),
       ...(workers !== undefined ? { workers } : {}), problems, notes,
     };
   } catch (err) {

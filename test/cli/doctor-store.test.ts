@@ -31,12 +31,12 @@ async function doctor(args: string[], env: Record<string, string> = {}) {
 test("doctor reports the project's SQLite state without creating it, then its schema and live workers (#15)", async () => {
   const missing = await doctor([]);
   expect(missing.code).toBe(0);
-  expect(missing.stdout).toContain(`  ✓ state: SQLite ${dir.join(".aegis", "state.db")} (not created yet; the first command that needs it creates it)\n`);
+  expect(missing.stdout).toContain(`  ✓ store: SQLite ${dir.join(".aegis", "state.db")}\n    ${dir.join(".aegis", "state.db")} does not exist yet; it is created on first use\n`);
   expect(existsSync(dir.join(".aegis", "state.db"))).toBe(false);
   openStore(dir.join(".aegis", "state.db")).close();
   const r = await doctor(["--json"]);
   expect(r.code).toBe(0);
-  expect(JSON.parse(r.stdout).state).toMatchObject({ backend: "sqlite", ok: true, from: "stateDir", workers: 0, schema: { version: MIGRATIONS.length, known: MIGRATIONS.length, state: "current" } });
+  expect(JSON.parse(r.stdout).store).toMatchObject({ backend: "sqlite", ok: true, workers: 0, schema: { database: MIGRATIONS.length, aegis: MIGRATIONS.length, state: "current" } });
 });
 
 test.skipIf(!pg.ok)("doctor checks a PostgreSQL state: server, schema, latency, NOTIFY, workers, password hidden (#15)", async () => {
@@ -44,7 +44,8 @@ test.skipIf(!pg.ok)("doctor checks a PostgreSQL state: server, schema, latency, 
   const secret = decodeURIComponent(new URL(url).password);
   const empty = await doctor([], { AEGIS_DATABASE_URL: url });
   expect(empty.code).toBe(0);
-  expect(empty.stdout).toMatch(/ {2}✓ state: PostgreSQL postgres:\/\/aegis:\*\*\*@127\.0\.0\.1:\d+\/aegis_\w+ \(from AEGIS_DATABASE_URL\): server 1\d\.\d+, no aegis schema yet \(created on first use\), connect [\d.]+ ms, query [\d.]+ ms, notify [\d.]+ ms, 0 live workers\n/);
+  expect(empty.stdout).toMatch(/ {2}✓ store: PostgreSQL postgres:\/\/aegis:\*\*\*@127\.0\.0\.1:\d+\/aegis_\w+ \(from AEGIS_DATABASE_URL\): PostgreSQL 1\d\.\d+.*, connect [\d.]+ ms, query [\d.]+ ms, notify [\d.]+ ms\n/);
+  expect(empty.stdout).toContain("the database has no aegis schema yet; it is created on first use");
   expect(empty.stdout + empty.stderr).not.toContain(secret);
 
   const src = dir.join("src.db");
@@ -55,15 +56,15 @@ test.skipIf(!pg.ok)("doctor checks a PostgreSQL state: server, schema, latency, 
     await sql`INSERT INTO owners (id, pid, host, started_at, lease_expires_at) VALUES ('own_w', 1, 'elsewhere', 1, ${Date.now() + 600_000})`;
     const r = await doctor(["--json"], { AEGIS_DATABASE_URL: url });
     expect(r.code).toBe(0);
-    const state = JSON.parse(r.stdout).state;
-    expect(state).toMatchObject({ backend: "postgres", ok: true, from: "AEGIS_DATABASE_URL", workers: 1, schema: { version: MIGRATIONS.length, state: "current" } });
+    const state = JSON.parse(r.stdout).store;
+    expect(state).toMatchObject({ backend: "postgres", ok: true, workers: 1, schema: { database: MIGRATIONS.length, state: "current" } });
+    expect(r.stdout).toContain("(from AEGIS_DATABASE_URL)");
     expect(state.notifyMs).toBeGreaterThan(0);
     expect(r.stdout).not.toContain(secret);
     await sql`INSERT INTO schema_version (version, name, applied_at) VALUES (${MIGRATIONS.length + 1}, 'from the future', 1)`;
     const ahead = await doctor([], { AEGIS_DATABASE_URL: url });
     expect(ahead.code).toBe(1);
-    expect(ahead.stdout).toContain(`the database is at schema version ${MIGRATIONS.length + 1}, newer than this aegis knows (${MIGRATIONS.length})`);
-    expect(ahead.stdout).toContain("upgrade aegis on this machine");
+    expect(ahead.stdout).toContain(`    ✗ the database is at schema version ${MIGRATIONS.length + 1}, newer than this aegis (${MIGRATIONS.length}): upgrade aegis on this machine`);
   } finally {
     await sql.close();
   }
@@ -72,11 +73,12 @@ test.skipIf(!pg.ok)("doctor checks a PostgreSQL state: server, schema, latency, 
 test("doctor fails on an unreachable database and names it without the password (#15)", async () => {
   const r = await doctor([], { AEGIS_DATABASE_URL: "postgres://aegis:hunter2@127.0.0.1:1/aegis" });
   expect(r.code).toBe(1);
-  expect(r.stdout).toContain("  ✗ state: PostgreSQL postgres://aegis:***@127.0.0.1:1/aegis (from AEGIS_DATABASE_URL): cannot connect to the database postgres://aegis:***@127.0.0.1:1/aegis: nothing accepts connections there");
+  expect(r.stdout).toContain("  ✗ store: PostgreSQL postgres://aegis:***@127.0.0.1:1/aegis (from AEGIS_DATABASE_URL)\n    ✗ cannot connect to the database postgres://aegis:***@127.0.0.1:1/aegis: nothing accepts connections there");
+  expect(r.stdout).toContain("      hint: check the URL");
   expect(r.stdout).toContain("the state database is not usable (see above)");
   expect(r.stdout + r.stderr).not.toContain("hunter2");
   const bad = await doctor(["--json"], { AEGIS_DATABASE_URL: "mysql://u:hunter2@db/x" });
   expect(bad.code).toBe(1);
-  expect(JSON.parse(bad.stdout).state.error).toContain("AEGIS_DATABASE_URL must start with postgres://");
+  expect(JSON.parse(bad.stdout).store.problems[0]).toContain("AEGIS_DATABASE_URL must start with postgres://");
   expect(bad.stdout).not.toContain("hunter2");
 });

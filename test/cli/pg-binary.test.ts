@@ -41,7 +41,7 @@ export default defineConfig({ agents: { w: { provider: new Scripted({ reply: () 
 
   const local = await run(["doctor", "--json"]);
   expect(local.code).toBe(0);
-  expect(JSON.parse(local.stdout).state).toMatchObject({ backend: "sqlite", ok: true, location: `${project}/.aegis/state.db` });
+  expect(JSON.parse(local.stdout).store).toMatchObject({ backend: "sqlite", ok: true, location: `SQLite ${project}/.aegis/state.db` });
 
   const url = await freshDatabase(await sharedPostgres());
   const secret = decodeURIComponent(new URL(url).password);
@@ -53,7 +53,7 @@ export default defineConfig({ agents: { w: { provider: new Scripted({ reply: () 
 
   const remote = await run(["doctor"], { AEGIS_DATABASE_URL: url });
   expect(remote.code).toBe(0);
-  expect(remote.stdout).toMatch(/✓ state: PostgreSQL postgres:\/\/aegis:\*\*\*@127\.0\.0\.1:\d+\/\w+ \(from AEGIS_DATABASE_URL\): server \d+\.\d+, schema \d+, connect [\d.]+ ms, query [\d.]+ ms, notify [\d.]+ ms, 0 live workers/);
+  expect(remote.stdout).toMatch(/✓ store: PostgreSQL postgres:\/\/aegis:\*\*\*@127\.0\.0\.1:\d+\/\w+ \(from AEGIS_DATABASE_URL\): PostgreSQL \d+\.\d+.*, schema \d+, connect [\d.]+ ms, query [\d.]+ ms, notify [\d.]+ ms, 0 live workers/);
   expect(remote.stdout).not.toContain(secret);
 
   const back = await run(["migrate", "--from", url, "--to", "back.db"]);

@@ -62,5 +62,6 @@ test.skipIf(!pg.ok)("PostgreSQL: a wrong password or a closed port is a problem 
   expect(JSON.stringify(wrong)).not.toContain("guessed-pw");
   const closed = await checkStore(settings(dir, "postgres://aegis:pw@127.0.0.1:1/x"), { env: {}, timeoutMs: 2_000 });
   expect(closed.ok).toBe(false);
-  expect(closed.problems[0]).toStartWith("cannot connect to postgres://aegis:***@127.0.0.1:1/x");
+  expect(closed.problems[0]).toStartWith("cannot connect to the database postgres://aegis:***@127.0.0.1:1/x: nothing accepts connections there");
+  expect(closed.hint).toContain("that the server runs");
 }, 30_000);
