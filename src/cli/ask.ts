@@ -4,7 +4,7 @@
 
 import { defineCommand } from "citty";
 import type { AgentEvent, TurnEnd } from "../drivers/driver.ts";
-import { createRuntime } from "../runtime.ts";
+import { startRuntime } from "../runtime.ts";
 import { colorEnabled, out, writeErr, writeOut } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
@@ -31,7 +31,7 @@ export default defineCommand({
     if (prompt === undefined) throw new UsageError("no prompt given", "aegis ask <agent> \"<prompt>\" (or - to read stdin)");
     if (prompt === "-") prompt = (await new Response(Bun.stdin.stream()).text()).replace(/\n$/, "");
     const askPermission = ttyPermissionPrompt();
-    const runtime = createRuntime({
+    const runtime = await startRuntime({
       config, cwd: workDir(args),
       ...(askPermission ? { askPermission } : {}),
       ...(args.timeout ? { idleTimeoutMs: parseDuration(args.timeout) } : {}),

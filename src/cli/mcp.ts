@@ -19,13 +19,13 @@ export default defineCommand({
   async run({ args }) {
     const log = (line: string) => logger().warn(line);
     const config = await loadConfigFromArgs(args);
-    const [{ createRuntime }, { serveStdio }, { loadConfigWorkflows }, { portsFromRuntime }, { workflowsPort }] = await Promise.all([
+    const [{ startRuntime }, { serveStdio }, { loadConfigWorkflows }, { portsFromRuntime }, { workflowsPort }] = await Promise.all([
       import("../runtime.ts"), import("../mcp/stdio.ts"), import("../workflow/loader.ts"),
       import("../mcp/plane-ports.ts"), import("../mcp/workflow-port.ts"),
     ]);
     await loadConfigWorkflows(config);
     // The runtime gives sessions spawned here the HTTP plane, like any other aegis process.
-    const rt = createRuntime({ config });
+    const rt = await startRuntime({ config });
     try {
       if (args.workers) rt.queues.start();
       const ports = portsFromRuntime({ config, sessions: rt.sessions, queues: rt.queues, workflows: workflowsPort(rt, log) });

@@ -7,7 +7,7 @@ import { out, writeErr } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { runFlags } from "../workflow/args.ts";
 import { importWorkflowFile, loadConfigWorkflows } from "../workflow/loader.ts";
-import { createRunRuntime } from "../workflow/queue-serving.ts";
+import { startRunRuntime } from "../workflow/queue-serving.ts";
 import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
 import { reconcileRuns } from "../workflow/run-status.ts";
 import { getRun } from "../store/runs.ts";
@@ -30,7 +30,7 @@ export default defineCommand({
       await (await verbsFor(config, workDir(flags))).verbs.resumeDetached(runId);
       return void out(args.json ? JSON.stringify({ runId }) : runId);
     }
-    const { rt, serveQueue } = createRunRuntime({ config });
+    const { rt, serveQueue } = await startRunRuntime({ config });
     try {
       reconcileRuns(rt.store);
       const run = getRun(rt.store, runId);

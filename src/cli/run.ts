@@ -13,7 +13,7 @@ import { AegisError } from "../util/errors.ts";
 import { argsUsage, coerceCliArgs } from "../workflow/arg-schema.ts";
 import { runFlags, type RunFlags } from "../workflow/args.ts";
 import type { AskRoute } from "../workflow/ask.ts";
-import { createRunRuntime } from "../workflow/queue-serving.ts";
+import { startRunRuntime } from "../workflow/queue-serving.ts";
 import { looksLikeFile, resolveWorkflow } from "../workflow/loader.ts";
 import { resolve } from "node:path";
 import type { RunOptions, RunOutcome } from "../workflow/runner.ts";
@@ -54,7 +54,7 @@ export default defineCommand({
       const runId = await verbs.startDetached(looksLikeFile(args.workflow) ? resolve(workDir(flags), args.workflow) : wf.name, wfArgs);
       return void out(args.json ? JSON.stringify({ runId }) : runId);
     }
-    const { rt, serveQueue } = createRunRuntime({ config });
+    const { rt, serveQueue } = await startRunRuntime({ config });
     const { startRun } = await import("../workflow/runner.ts");
     await runAndReport(rt, flags, (opts) => startRun(rt, wf, wfArgs, { ...opts, serveQueue }));
   },

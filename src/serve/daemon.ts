@@ -5,7 +5,7 @@
 
 import { dirname } from "node:path";
 import type { LoadedConfig } from "../config/validate.ts";
-import { createRuntime, statePath, type Runtime } from "../runtime.ts";
+import { startRuntime, statePath, type Runtime } from "../runtime.ts";
 import { ensureStateDir } from "../store/state-dir.ts";
 import { AegisError, errorMessage } from "../util/errors.ts";
 import { listenControl, type ControlServer } from "./socket.ts";
@@ -57,7 +57,7 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
   const shutdown = new AbortController();
   const started: ServeService[] = [];
   try {
-    rt = createRuntime({ config: opts.config, queues: { keepAlive: true, pollMs: opts.pollMs ?? 1000 } });
+    rt = await startRuntime({ config: opts.config, queues: { keepAlive: true, pollMs: opts.pollMs ?? 1000 } });
     const clock = opts.clock ?? systemClock;
     const runs = new ServeRuns(rt, stateDir, log, shutdown.signal);
     const ctx: ServeContext = {

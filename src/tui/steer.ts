@@ -64,9 +64,9 @@ export function createSteering(o: SteeringOptions): Steering {
   });
   const runtime = async (): Promise<Runtime> => {
     rt ??= (async () => {
-      const { createRuntime } = await import("../runtime.ts");
+      const { startRuntime } = await import("../runtime.ts");
       // Serves no queue; its watch (1 s) collects inbox and control rows other processes write for our sessions.
-      const r = createRuntime({ config: o.config, cwd: o.cwd, queues: { serve: [], pollMs: 250 } });
+      const r = await startRuntime({ config: o.config, cwd: o.cwd, queues: { serve: [], pollMs: 250 } });
       r.queues.start();
       attachFeed(r);
       return r;

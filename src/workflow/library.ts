@@ -34,7 +34,7 @@ export async function run<R = unknown>(
   opts: LibraryRunOptions = {},
 ): Promise<R> {
   // Imported here, not at the top: the public module is loaded by every `.aegis.ts`, and must stay cheap to import.
-  const [{ createRunRuntime }, { ndjsonView, plainView }, { resolveWorkflow }, { startRun }] = await Promise.all([
+  const [{ startRunRuntime }, { ndjsonView, plainView }, { resolveWorkflow }, { startRun }] = await Promise.all([
     import("./queue-serving.ts"), import("../ui/run-display.ts"), import("./loader.ts"), import("./runner.ts"),
   ]);
   const cwd = opts.cwd ?? process.cwd();
@@ -44,7 +44,7 @@ export async function run<R = unknown>(
     : typeof wf === "function" ? { name: wf.name || "anonymous", fn: wf } : wf;
   const view = opts.json ? ndjsonView() : opts.quiet ? undefined : plainView();
   // Queue workers run only for the queues the workflow uses, as with `aegis run`.
-  const { rt, serveQueue } = createRunRuntime({ config });
+  const { rt, serveQueue } = await startRunRuntime({ config });
   let outcome;
   try {
     outcome = await startRun(rt, target, args, {
