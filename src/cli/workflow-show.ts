@@ -1,6 +1,7 @@
 // `aegis workflow show <name|file> [--json]`: a workflow's documentation: its description, where it comes from
 // (built-in or a file), its arguments with types and defaults (from its args schema), the longer usage text and
-// examples it declares (`usage`, `examples` in workflow()'s options), or an example made from its required arguments.
+// examples it declares (`usage`, `examples` in workflow()'s options), or an example made from its required arguments;
+// for a no-code workflow also its nodes with their projected agents and turns.
 // It must not run the workflow.
 
 import { defineCommand } from "citty";
@@ -13,13 +14,13 @@ import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 export default defineCommand({
   meta: { name: "show", description: "Show a workflow's documentation: arguments, defaults, usage and examples" },
   args: {
-    workflow: { type: "positional", required: true, description: "A registered workflow's name (built-in or the project's), or a .ts file" },
+    workflow: { type: "positional", required: true, description: "A registered workflow's name (built-in or the project's), or a .ts, .yaml or .json file" },
     ...configArgs, ...jsonArg,
   },
   async run({ args }) {
     const config = await loadConfigFromArgs(args);
     const wf = await resolveWorkflow(config, String(args.workflow), workDir(args));
-    const doc = workflowDoc(wf);
+    const doc = { ...workflowDoc(wf), nodes: await nodesOf(wf) };
     out(args.json ? JSON.stringify(doc, null, 2) : renderDoc(doc));
   },
 });
@@ -34,6 +35,17 @@ export interface WorkflowDoc {
   schema: boolean;
   usage: string | null;
   examples: string[];
+  /** A no-code workflow's nodes with their projected agents and turns (`aegis workflow plan`); null otherwise. */
+  nodes?: string | null;
+}
+
+/** The node outline of a no-code workflow, as `aegis workflow plan` prints it with its defaults. */
+async function nodesOf(wf: Workflow): Promise<string | null> {
+  const [{ specOf }, { planSpec, formatPlan }, { getWorkflow }] = await Promise.all([
+    import("../workflow/spec/load.ts"), import("../workflow/spec/plan.ts"), import("../workflow/registry.ts"),
+  ]);
+  const spec = specOf(wf);
+  return spec ? formatPlan(planSpec(spec, {}, (name) => specOf(getWorkflow(name)))).trimEnd() : null;
 }
 
 export function workflowDoc(wf: Workflow): WorkflowDoc {
@@ -67,6 +79,10 @@ export function renderDoc(d: WorkflowDoc): string {
     for (const [l, r] of rows) lines.push(`  ${l!.padEnd(width)}  ${r}`);
   }
   if (d.usage) lines.push("", "USAGE", "", ...d.usage.split("\n").map((l) => `  ${l}`.trimEnd()));
+  if (d.nodes) {
+    const [total, ...outline] = d.nodes.split("\n");
+    lines.push("", "NODES", "", `  ${total!.slice(total!.indexOf("): ") + 3)} with the defaults (aegis workflow plan ${d.name} --key=value … for others)`, ...outline);
+  }
   lines.push("", d.examples.length === 1 ? "EXAMPLE" : "EXAMPLES", "", ...d.examples.map((e) => `  ${e}`));
   if (d.builtin) lines.push("", `A workflow of your own named "${d.name}" (in the config's workflows) overrides this one.`);
   return lines.join("\n");

@@ -34,6 +34,16 @@ const overriding = project("overriding", { "workflows/prompt.ts": `import { work
 export default workflow("prompt", async (_e, { text }) => "mine: " + text, { description: "The project's own prompt", args: z.object({ text: z.string() }) });
 ` });
 
+const spec = project("spec", { "workflows/outline.yaml": `name: outline
+args: { parts: { type: array, default: [a, b] } }
+root:
+  type: sequence
+  id: note
+  children:
+    - { type: map, id: parts, over: args.parts, body: { type: agent, id: part, prompt: "write {{ item }}" } }
+    - { type: workflow, id: call, workflow: prompt, args: { text: "{{ parts }}" } }
+` });
+
 async function aegis(cwd: string, args: string[]) {
   const p = Bun.spawn([process.execPath, join(ROOT, "src", "main.ts"), ...args], {
     cwd, stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { ...process.env, NO_COLOR: "1", CI: "1" },
@@ -111,5 +121,13 @@ describe("the built-in catalog on the command line (#13)", () => {
     const bad = await aegis(plain, ["workflow", "show", "review-brnch"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('did you mean "review-branch"');
+  });
+
+  test("workflow show of a no-code workflow lists its nodes with their projected agents and turns (#13)", async () => {
+    const r = await aegis(spec, ["workflow", "show", "outline"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("\nNODES\n\n  exactly 3 agents, 3 turns with the defaults (aegis workflow plan outline --key=value … for others)\n");
+    expect(r.stdout).toMatch(/\n  note +sequence +3 agents +3 turns\n    parts +map over args\.parts, 2 items +2 agents +2 turns\n/);
+    expect(r.stdout).toMatch(/\n    call +workflow prompt +1 agent +1 turn\n/);
   });
 });
