@@ -99,7 +99,7 @@ export interface Background {
   p: ReturnType<typeof Bun.spawn>;
   err: () => string;
   out: () => string;
-  /** Ends it (SIGTERM, then waits). */
+  /** Ends it: SIGTERM, then SIGKILL if it is still there after 10 s (a test must not leave it behind). */
   stop(): Promise<void>;
 }
 
@@ -119,8 +119,11 @@ export async function background(args: string[], project: string): Promise<Backg
   return {
     p, err: () => err, out: () => out,
     async stop() {
-      if (p.exitCode === null) p.kill("SIGTERM");
+      if (p.exitCode !== null) return;
+      p.kill("SIGTERM");
+      const killer = setTimeout(() => p.kill("SIGKILL"), 10_000);
       await p.exited;
+      clearTimeout(killer);
     },
   };
 }
