@@ -22,7 +22,7 @@ beforeAll(async () => {
 }, 180_000);
 afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
-});
+}, 60_000);
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
