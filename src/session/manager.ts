@@ -10,6 +10,7 @@ import { didYouMean } from "../config/validate.ts";
 import type { AgentEvent, Driver, McpServerSpec, PermissionRequest } from "../drivers/driver.ts";
 import { getDriver } from "../drivers/registry.ts";
 import type { Db } from "../store/api.ts";
+import { hostName } from "../store/owners.ts";
 import type { InboxRow } from "../store/inbox.ts";
 import type { SessionState } from "../store/sessions.ts";
 import { sqliteDb } from "../store/sqlite/db.ts";
@@ -166,6 +167,7 @@ export class SessionManager {
       throw notFound("agent", profile, names, didYouMean(profile, names));
     }
     const id = o.id ?? newId("ses");
+    if (o.resumeId !== undefined && o.handle !== undefined) await this.checkResumeHost(o.handle);
     const handle = await this.claimHandle(id, profile, agent.provider.name, agent.model, o);
     let attached = false;
     // Without an explicit choice, a handle that still has its worktree from the same spawner (a session respawned
@@ -218,6 +220,20 @@ export class SessionManager {
       // The start failed: its worktree gets the keep policy (a fresh, clean one is removed); the start's error is the news.
       if (this.isolated.delete(id)) await this.worktrees.release(handle, id).catch(logIgnored(`releasing ${handle}'s worktree after a failed start`));
       throw err;
+    }
+  }
+
+  /**
+   * A provider session lives in files on the machine that ran it: resuming one recorded by another host is refused
+   * (E_STATE), so the caller starts afresh and replays the conversation from the transcript instead (#15).
+   */
+  private async checkResumeHost(handle: string): Promise<void> {
+    const row = await this.db.sessions.findSessionByHandle(handle);
+    const here = hostName();
+    if (row?.host && row.host !== here) {
+      throw new AegisError("E_STATE", `session ${handle} ran on host ${row.host}: its provider session is stored there, so it cannot be resumed on ${here}`, {
+        data: { handle, host: row.host }, hint: "start a fresh session (a workflow replays the conversation from the transcript), or resume on that host",
+      });
     }
   }
 
@@ -392,7 +408,7 @@ export class SessionManager {
   private async claimHandle(id: string, agent: string, provider: string, model: string | undefined, o: SpawnOptions): Promise<string> {
     const row = {
       id, agent, provider, ...(model ? { model } : {}), ...(o.spawnedBy ? { spawnedBy: o.spawnedBy } : {}),
-      ...(this.opts.owner ? { owner: this.opts.owner } : {}), createdAt: Date.now(), state: o.prompt !== undefined ? "working" as const : "starting" as const,
+      ...(this.opts.owner ? { owner: this.opts.owner } : {}), host: hostName(), createdAt: Date.now(), state: o.prompt !== undefined ? "working" as const : "starting" as const,
     };
     const wanted = o.handle;
     if (wanted !== undefined) {

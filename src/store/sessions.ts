@@ -57,6 +57,8 @@ export interface SessionRow {
   cache_write_tokens: number;
   cost_usd: number;
   last_text: string | null;
+  /** The host (AEGIS_HOST_ID or the hostname) whose process ran it: only that host resumes its provider session (#15). */
+  host?: string | null;
 }
 
 export interface NewSessionRow {
@@ -70,14 +72,16 @@ export interface NewSessionRow {
   createdAt: number;
   /** Default `starting`; a session spawned with an opening turn is inserted as `working`. */
   state?: SessionState;
+  /** The host running its process (#15). */
+  host?: string;
 }
 
 /** Inserts a session (state `starting` unless given). Returns false if the handle is held by a session that is not closed. */
 export function insertSession(store: Store, s: NewSessionRow): boolean {
   try {
-    store.sql(`INSERT INTO sessions (id, handle, agent, provider, model, state, spawned_by, owner, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(s.id, s.handle, s.agent, s.provider, s.model ?? null, s.state ?? "starting", s.spawnedBy ?? null, s.owner ?? null, s.createdAt);
+    store.sql(`INSERT INTO sessions (id, handle, agent, provider, model, state, spawned_by, owner, created_at, host)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(s.id, s.handle, s.agent, s.provider, s.model ?? null, s.state ?? "starting", s.spawnedBy ?? null, s.owner ?? null, s.createdAt, s.host ?? null);
     return true;
   } catch (err) {
     if (String(errorMessage(err)).includes("UNIQUE constraint failed: sessions.handle")) return false;

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { listEvents, rowToEvent } from "../../src/store/events.ts";
 import { listInbox } from "../../src/store/inbox.ts";
+import { hostName } from "../../src/store/owners.ts";
 import { getSessionRow } from "../../src/store/sessions.ts";
 import { HANDLE_PATTERN } from "../../src/util/ids.ts";
 import { waitFor, within } from "../fixtures/helpers/wait.ts";
@@ -158,6 +159,23 @@ describe("Session", () => {
     expect(getSessionRow(store, "ses_old")!.state).toBe("closed");
     expect(s.handle).toBe("keen-gauss");
     await expect(m.spawn("demo", { handle: "wise-euler" })).rejects.toMatchObject({ code: "E_STATE" });
+  });
+
+  test("a session row records its host; a provider session recorded by another host is not resumed here (#15)", async () => {
+    const store = memoryStore();
+    const m = manager(testConfig({ demo: echo }), { store, owner: "own_me" });
+    const s = await m.spawn("demo", { handle: "calm-noether" });
+    expect(getSessionRow(store, s.id)!.host).toBe(hostName());
+    await m.close("calm-noether");
+    // The same handle, last run on another machine: resuming its provider session there is refused, a fresh start is not.
+    store.db.run("UPDATE sessions SET host = 'elsewhere.example' WHERE id = ?", [s.id]);
+    await expect(m.spawn("demo", { handle: "calm-noether", resumeId: "prov-1" })).rejects.toMatchObject({
+      code: "E_STATE", message: expect.stringContaining("ran on host elsewhere.example"),
+    });
+    expect(m.get("calm-noether")).toBeUndefined();
+    const fresh = await m.spawn("demo", { handle: "calm-noether" });
+    expect(getSessionRow(store, fresh.id)!.host).toBe(hostName());
+    await m.closeAll();
   });
 
   test("a message for a handle live in another process is persisted there and collected by that process", async () => {

@@ -38,13 +38,13 @@ setDefaultTimeout(30_000);
 describeDb("sessions, events, inbox, claims and groups on the store contract (#15)", (b) => {
   test("session rows: a live handle is held once, updates and reads agree on both backends (#15)", async () => {
     const { db } = await b.open();
-    expect(await db.sessions.insertSession(ses("ses_a", "amber-fox", { spawnedBy: "run_1", owner: "own_1" }))).toBe(true);
+    expect(await db.sessions.insertSession(ses("ses_a", "amber-fox", { spawnedBy: "run_1", owner: "own_1", host: "box-1" }))).toBe(true);
     expect(await db.sessions.insertSession(ses("ses_b", "amber-fox"))).toBe(false); // handle held by a live session
     await db.sessions.updateSession("ses_a", "ready", totals, "hello", null, { pid: 42, providerSessionId: "p-1" });
     db.sessions.setSessionLastText("ses_a", "hello again");
     const a = await db.sessions.getSessionRow("ses_a");
     expect(a).toMatchObject({ id: "ses_a", state: "ready", turns: 2, input_tokens: 10, output_tokens: 20, cache_read_tokens: 3,
-      cache_write_tokens: 4, cost_usd: 0.25, last_text: "hello again", pid: 42, provider_session_id: "p-1", created_at: T0, closed_at: null });
+      cache_write_tokens: 4, cost_usd: 0.25, last_text: "hello again", pid: 42, provider_session_id: "p-1", created_at: T0, closed_at: null, host: "box-1" });
     expect(await db.sessions.ownersOfOpenSessions()).toEqual(["own_1"]);
     expect(await db.sessions.closeSessionsOfOwners(["own_1", "own_none"], T0 + 5)).toBe(1);
     expect((await db.sessions.getSessionRow("ses_a"))?.closed_at).toBe(T0 + 5);

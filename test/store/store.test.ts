@@ -27,7 +27,8 @@ describe("openStore", () => {
     const old = openStore(path, { migrations: MIGRATIONS.slice(0, 2) });
     expect(old.schemaVersion()).toBe(2);
     expect(tables(old)).not.toContain("tasks");
-    insertSession(old, { id: "ses_1", handle: "brisk-curie", agent: "demo", provider: "scripted", createdAt: 1 });
+    // A row as version 2 wrote it (today's insertSession writes columns later versions add).
+    old.db.run("INSERT INTO sessions (id, handle, agent, provider, state, created_at) VALUES ('ses_1', 'brisk-curie', 'demo', 'scripted', 'starting', 1)");
     old.close();
     const now = openStore(path);
     expect(now.schemaVersion()).toBe(MIGRATIONS.length);

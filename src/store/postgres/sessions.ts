@@ -17,7 +17,6 @@ const SESSION_INT8 = ["created_at", "closed_at", "input_tokens", "output_tokens"
 export function pgSessionRow(r: Record<string, unknown>): SessionRow {
   for (const k of SESSION_INT8) if (typeof r[k] === "string") r[k] = Number(r[k]);
   if (typeof r.cost_usd === "string") r.cost_usd = Number(r.cost_usd);
-  delete r.host; // the host a session is bound to is read where resuming needs it, not on the contract row
   return r as unknown as SessionRow;
 }
 
@@ -40,9 +39,9 @@ export function pgSessions(sql: SQL): SessionsApi {
   const rows = async (q: Promise<Record<string, unknown>[]>): Promise<SessionRow[]> => (await q).map(pgSessionRow);
   return {
     async insertSession(s: NewSessionRow) {
-      const r = await sql`INSERT INTO sessions (id, handle, agent, provider, model, state, spawned_by, owner, created_at)
+      const r = await sql`INSERT INTO sessions (id, handle, agent, provider, model, state, spawned_by, owner, created_at, host)
         VALUES (${s.id}, ${s.handle}, ${s.agent}, ${s.provider}, ${s.model ?? null}, ${s.state ?? "starting"}, ${s.spawnedBy ?? null},
-          ${s.owner ?? null}, ${s.createdAt})
+          ${s.owner ?? null}, ${s.createdAt}, ${s.host ?? null})
         ON CONFLICT (handle) WHERE closed_at IS NULL DO NOTHING RETURNING id`;
       return r.length === 1;
     },
