@@ -127,6 +127,8 @@ async function landSlice(engine: WorkflowEngine, b: Built, into: string, retries
   const message = `Slice ${b.slice.n} — ${b.slice.title}`;
   let summary = b.reply ?? "";
   try {
+    // What the agent left uncommitted goes in under the slice's title (merge would commit it as "work left by").
+    await engine.commit(b.handle, message);
     let r = await engine.merge(b.handle, { into, message });
     if (r.merged) return { ...base, status: "merged", commit: r.commit, summary: clip(summary, 2000) };
     const conflicts = r.conflicts.map((c) => c.path);
@@ -152,6 +154,8 @@ async function landSlice(engine: WorkflowEngine, b: Built, into: string, retries
           continue;
         }
       }
+      // Concludes the merge of the target into the slice's branch, named as such in the history.
+      await engine.commit(b.handle, `Merge ${into} into ${b.branch} (slice ${b.slice.n} — ${b.slice.title}): conflicts resolved by ${b.handle}`);
       r = await engine.merge(b.handle, { into, message });
     }
     return r.merged

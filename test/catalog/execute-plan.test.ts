@@ -102,6 +102,9 @@ describe("execute-plan (#13)", () => {
     // The slice landed as a merge of main into its branch, then onto main: both lines of history are kept.
     expect(sh(root, "log", "--format=%s", "main")).toContain("slice 3");
     expect(sh(root, "log", "--format=%s", "main")).toContain("slice 2");
+    // The history names the conflict's resolution, not "work left by" (#13).
+    expect(sh(root, "log", "--format=%s", "main")).toMatch(/^Merge main into aegis\/[a-z]+-[a-z]+ \(slice 3 — .*\): conflicts resolved by [a-z]+-[a-z]+$/m);
+    expect(sh(root, "log", "--format=%s", "main")).not.toContain("work left by");
   });
 
   test("a conflict the agent leaves unresolved fails the run naming the slice; the earlier slices stay merged (#13)", async () => {
