@@ -5,7 +5,8 @@
 // that failed or was cut off by a crash is sent again by whoever sent it, so replaying it would say it twice.
 // It reads the store and never writes it; it does not deliver the text (drivers do, through StartOptions.replay).
 
-import { listEvents, rowToEvent } from "../store/events.ts";
+import type { Db } from "../store/api.ts";
+import { listEvents, rowToEvent, type EventRow } from "../store/events.ts";
 import type { Store } from "../store/store.ts";
 import { MessageTracker } from "./turn.ts";
 
@@ -33,32 +34,62 @@ export function estimateTokens(text: string): number {
 
 const PAGE = 5_000;
 
+/** Folds transcript rows, session after session, into finished turns. */
+class TurnFold {
+  readonly turns: ConversationTurn[] = [];
+  private turn = -1;
+  private prompt = "";
+  private tracker = new MessageTracker();
+
+  /** The next session's rows follow (turn numbers start again). */
+  nextSession(): void {
+    this.turn = -1;
+  }
+
+  add(rows: readonly EventRow[]): void {
+    for (const row of rows) {
+      if (row.turn !== this.turn) {
+        this.turn = row.turn;
+        this.prompt = "";
+        this.tracker = new MessageTracker();
+      }
+      const ev = rowToEvent(row);
+      if (ev.type === "prompt") this.prompt = ev.text;
+      else if (ev.type === "turn_end") {
+        if (!ev.isError) this.turns.push({ user: this.prompt, assistant: this.tracker.text });
+      } else this.tracker.see(ev);
+    }
+  }
+}
+
 /** The finished turns of the given sessions (one conversation, oldest session first), oldest turn first. */
 export function readConversation(store: Store, sessionIds: readonly string[]): ConversationTurn[] {
-  const turns: ConversationTurn[] = [];
+  const fold = new TurnFold();
   for (const id of sessionIds) {
-    let turn = -1;
-    let prompt = "";
-    let tracker = new MessageTracker();
+    fold.nextSession();
     for (let after = 0; ;) {
       const rows = listEvents(store, id, after, PAGE);
-      for (const row of rows) {
-        if (row.turn !== turn) {
-          turn = row.turn;
-          prompt = "";
-          tracker = new MessageTracker();
-        }
-        const ev = rowToEvent(row);
-        if (ev.type === "prompt") prompt = ev.text;
-        else if (ev.type === "turn_end") {
-          if (!ev.isError) turns.push({ user: prompt, assistant: tracker.text });
-        } else tracker.see(ev);
-      }
+      fold.add(rows);
       if (rows.length < PAGE) break;
       after = rows[rows.length - 1]!.id;
     }
   }
-  return turns;
+  return fold.turns;
+}
+
+/** readConversation through the async store contract (#15), on whichever backend holds the transcript. */
+export async function readConversationDb(db: Pick<Db, "events">, sessionIds: readonly string[]): Promise<ConversationTurn[]> {
+  const fold = new TurnFold();
+  for (const id of sessionIds) {
+    fold.nextSession();
+    for (let after = 0; ;) {
+      const rows = await db.events.listEvents(id, after, PAGE);
+      fold.add(rows);
+      if (rows.length < PAGE) break;
+      after = rows[rows.length - 1]!.id;
+    }
+  }
+  return fold.turns;
 }
 
 const HEADING = "# Earlier conversation (replayed by aegis)";

@@ -3,10 +3,11 @@
 // with a note naming what was left out.
 import { describe, expect, test } from "bun:test";
 import type { AgentEvent } from "../../src/drivers/driver.ts";
-import { clipMiddle, estimateTokens, readConversation, renderReplay, type ConversationTurn } from "../../src/session/replay.ts";
+import { clipMiddle, estimateTokens, readConversation, readConversationDb, renderReplay, type ConversationTurn } from "../../src/session/replay.ts";
 import { appendEvents, type TranscriptEvent } from "../../src/store/events.ts";
 import { closeSessionRow, insertSession, sessionChain } from "../../src/store/sessions.ts";
 import type { Store } from "../../src/store/store.ts";
+import { describeDb } from "../helpers/backends.ts";
 import { memoryStore } from "./fixtures.ts";
 
 const USAGE = { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 };
@@ -129,4 +130,21 @@ describe("renderReplay (#9)", () => {
     expect(clipped.endsWith("TAIL")).toBe(true);
     expect(clipped).toContain("characters cut]");
   });
+});
+
+describeDb("readConversation on the store contract (#15)", (b) => {
+  test("the conversation a handle carried across sessions reads the same on both backends (#15)", async () => {
+    const { db } = await b.open();
+    const run = "workflow:w:run_1";
+    const write = async (id: string, turns: TranscriptEvent[][]) => {
+      await db.sessions.insertSession({ id, handle: "impl-one", agent: "impl", provider: "scripted", spawnedBy: run, createdAt: Date.now() });
+      db.events.appendEvents(id, turns.flatMap((events, i) => events.map((event) => ({ turn: i + 1, at: Date.now(), event }))));
+      await db.sessions.closeSessionRow(id, Date.now());
+    };
+    await write("ses_a", [[{ type: "prompt", text: "one" }, { type: "text", text: "r1" }, end()], [{ type: "prompt", text: "fails" }, end(true)]]);
+    await write("ses_b", [[{ type: "prompt", text: "two" }, { type: "text", text: "part ", messageId: "m" }, { type: "text", text: "r2", messageId: "m" }, end()]]);
+    const chain = await db.sessions.sessionChain("impl-one", run);
+    expect(chain).toEqual(["ses_a", "ses_b"]);
+    expect(await readConversationDb(db, chain)).toEqual([{ user: "one", assistant: "r1" }, { user: "two", assistant: "part r2" }]);
+  }, 30_000);
 });
