@@ -6,10 +6,11 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { z } from "zod";
-import { didYouMean as suggest, type LoadedConfig } from "../../config/validate.ts";
+import type { LoadedConfig } from "../../config/validate.ts";
 import { AegisError, ConfigError, errorMessage } from "../../util/errors.ts";
-import { argInfo, type ArgsSchema } from "../arg-schema.ts";
-import { getWorkflow, type Workflow } from "../registry.ts";
+import type { ArgsSchema } from "../arg-schema.ts";
+import type { Workflow } from "../registry.ts";
+import { callProblems } from "./calls.ts";
 import { runSpec, specRunners, type SpecRunContext } from "./interpret.ts";
 import type { ArgDecl, Spec, SpecNode } from "./schema.ts";
 import { childrenOf, validateSpec, type SpecContext } from "./validate.ts";
@@ -115,34 +116,12 @@ export function calledWorkflows(node: SpecNode): SpecNode[] {
  * one it requires (checked once every file of the project is loaded).
  */
 export function checkCalls(spec: Spec, known: readonly string[]): void {
-  const problems: { node: SpecNode; message: string }[] = [];
-  for (const n of calledWorkflows(spec.root)) {
-    if (n.type !== "workflow") continue;
-    if (!known.includes(n.workflow)) {
-      problems.push({ node: n, message: `unknown workflow "${n.workflow}"; workflows: ${known.join(", ") || "(none)"}` });
-      continue;
-    }
-    const declared = argInfo(getWorkflow(n.workflow)?.args);
-    if (!declared) continue; // no schema (any arguments), or one without a JSON form: checked when it runs
-    const names = declared.map((a) => a.name);
-    const given = Object.keys(n.args ?? {});
-    for (const k of given.filter((k) => !names.includes(k))) {
-      problems.push({ node: n, message: `args.${k}: workflow "${n.workflow}" takes no argument "${k}"${didYouMean(k, names)}; its arguments: ${names.join(", ") || "(none)"}` });
-    }
-    const missing = declared.filter((a) => a.required && !given.includes(a.name)).map((a) => a.name);
-    if (missing.length) problems.push({ node: n, message: `args: workflow "${n.workflow}" requires ${missing.map((m) => `"${m}"`).join(", ")}, not given` });
-  }
+  const problems = calledWorkflows(spec.root).flatMap((node) => (node.type === "workflow" ? callProblems(node, known).map((message) => ({ node, message })) : []));
   if (problems.length === 0) return;
   const lines = problems.map((p) => `${spec.source}: ${p.node.path} (id "${p.node.id}"): ${p.message}`);
   throw new ConfigError(lines.length === 1 ? lines[0]! : `${spec.source}: ${lines.length} problems:\n${lines.map((l) => `  ${l}`).join("\n")}`, {
     file: spec.source, issues: problems.map((p) => ({ path: p.node.path, ...{ id: p.node.id }, message: p.message })),
   });
-}
-
-/** ` (did you mean "x"?)` or nothing. */
-function didYouMean(word: string, candidates: string[]): string {
-  const s = suggest(word, candidates);
-  return s ? ` (${s.slice(2)})` : "";
 }
 
 /** The declared arguments as a zod object (a Standard Schema with a JSON Schema form); undefined without `args`. */

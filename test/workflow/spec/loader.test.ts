@@ -45,6 +45,11 @@ describe("loading no-code workflow files (#13)", () => {
     await expect(loadConfigWorkflows(cfg)).rejects.toThrow('workflows/a.yaml: root (id "call"): unknown workflow "secnd"; workflows: ');
   });
 
+  test("an unknown workflow close to a registered name is suggested (#13)", async () => {
+    const cfg = project({ "a.yaml": "name: first\nroot: { type: workflow, id: call, workflow: promt, args: { text: hi } }\n" });
+    await expect(loadConfigWorkflows(cfg)).rejects.toThrow('workflows/a.yaml: root (id "call"): unknown workflow "promt" (did you mean "prompt"?); workflows: ');
+  });
+
   test("a call passing an argument the workflow does not take, or leaving out a required one, fails the load naming the node (#13)", async () => {
     const cfg = project({
       "a.yaml": `name: first
