@@ -1,15 +1,20 @@
 // The claims table (#11): grant and deny by the overlap rules, a denied claim leaves no row, release by the holding
 // session only, claims vanish with their session (closed, or its process dead), and two processes racing for the
-// same exclusive paths never both win.
+// same exclusive paths never both win. The rules run on both backends through the store contract (#15).
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { hostname } from "node:os";
-import { getClaim, listClaims, pathsOverlap, releaseClaim, releaseSessionClaims, tryClaim, type ClaimIntent } from "../../src/store/claims.ts";
+import type { Db } from "../../src/store/api.ts";
+import { listClaims, pathsOverlap, tryClaim, type ClaimIntent } from "../../src/store/claims.ts";
 import { procStart } from "../../src/store/owners.ts";
-import { closeSessionRow, insertSession } from "../../src/store/sessions.ts";
+import { insertSession } from "../../src/store/sessions.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { tempDir } from "../fixtures/helpers/temp-dir.ts";
 import { within } from "../fixtures/helpers/wait.ts";
+import { describeDb } from "../helpers/backends.ts";
+
+// The first PostgreSQL test starts the throwaway cluster: seconds on a loaded machine.
+setDefaultTimeout(30_000);
 
 const stores: Store[] = [];
 afterEach(() => {
@@ -34,83 +39,94 @@ function claim(s: Store, handle: string, intent: ClaimIntent, ...paths: string[]
   return out;
 }
 
-describe("overlap rules (#11)", () => {
-  test("same path, folder prefixes and the whole tree overlap; siblings and name prefixes do not", () => {
-    expect(pathsOverlap("src/a.ts", "src/a.ts")).toBe(true);
-    expect(pathsOverlap("src", "src/a.ts")).toBe(true);
-    expect(pathsOverlap("src/deep/x.ts", "src")).toBe(true);
-    expect(pathsOverlap(".", "anything/at/all")).toBe(true);
-    expect(pathsOverlap("src/a.ts", "src/b.ts")).toBe(false);
-    expect(pathsOverlap("src", "srcx/a.ts")).toBe(false);
-    expect(pathsOverlap("src/a", "src/a.ts")).toBe(false);
-  });
+test("(#11) overlap rules: same path, folder prefixes and the whole tree overlap; siblings and name prefixes do not", () => {
+  expect(pathsOverlap("src/a.ts", "src/a.ts")).toBe(true);
+  expect(pathsOverlap("src", "src/a.ts")).toBe(true);
+  expect(pathsOverlap("src/deep/x.ts", "src")).toBe(true);
+  expect(pathsOverlap(".", "anything/at/all")).toBe(true);
+  expect(pathsOverlap("src/a.ts", "src/b.ts")).toBe(false);
+  expect(pathsOverlap("src", "srcx/a.ts")).toBe(false);
+  expect(pathsOverlap("src/a", "src/a.ts")).toBe(false);
+});
 
-  test("shared + shared is granted; shared vs exclusive and exclusive vs anything overlapping are denied", () => {
-    const s = store();
-    for (const h of ["alpha", "bravo", "carol"]) session(s, h);
-    const a = claim(s, "alpha", "shared", "src/a.ts");
+async function dbSession(db: Db, handle: string): Promise<string> {
+  const id = `ses_${handle}`;
+  await db.sessions.insertSession({ id, handle, agent: "a", provider: "scripted", createdAt: Date.now() });
+  return id;
+}
+
+async function dbClaim(db: Db, handle: string, intent: ClaimIntent, ...paths: string[]) {
+  const out = await db.claims.tryClaim({ sessionId: `ses_${handle}`, handle, intent, paths, at: Date.now() });
+  if (!out) throw new Error(`session ${handle} is not open`);
+  return out;
+}
+
+describeDb("claims on the store contract (#11, #15)", (b) => {
+  test("shared + shared is granted; shared vs exclusive and exclusive vs anything overlapping are denied", async () => {
+    const { db } = await b.open();
+    for (const h of ["alpha", "bravo", "carol"]) await dbSession(db, h);
+    const a = await dbClaim(db, "alpha", "shared", "src/a.ts");
     expect(a.granted).toBe(true);
-    const b = claim(s, "bravo", "shared", "src");
-    expect(b.granted).toBe(true);
+    const bb = await dbClaim(db, "bravo", "shared", "src");
+    expect(bb.granted).toBe(true);
     // The shared overlap is reported but does not deny.
-    expect(b.overlaps).toEqual([expect.objectContaining({ handle: "alpha", intent: "shared", paths: ["src/a.ts"], conflicts: false })]);
-    const c = claim(s, "carol", "exclusive", "src/a.ts");
+    expect(bb.overlaps).toEqual([expect.objectContaining({ handle: "alpha", intent: "shared", paths: ["src/a.ts"], conflicts: false })]);
+    const c = await dbClaim(db, "carol", "exclusive", "src/a.ts");
     expect(c.granted).toBe(false);
     expect(c.overlaps.map((o) => [o.handle, o.paths, o.conflicts])).toEqual([["alpha", ["src/a.ts"], true], ["bravo", ["src"], true]]);
-    expect(claim(s, "carol", "exclusive", "docs").granted).toBe(true);
+    expect((await dbClaim(db, "carol", "exclusive", "docs")).granted).toBe(true);
     // Exclusive held: even a shared claim under it is denied, naming the holder's overlapping path only.
-    const d = claim(s, "alpha", "shared", "docs/readme.md", "lib/x.ts");
+    const d = await dbClaim(db, "alpha", "shared", "docs/readme.md", "lib/x.ts");
     expect(d).toEqual({ granted: false, overlaps: [expect.objectContaining({ handle: "carol", intent: "exclusive", paths: ["docs"], conflicts: true })] });
   });
 
-  test("a denied claim is not recorded; a session's own claims never conflict with it", () => {
-    const s = store();
-    session(s, "alpha");
-    session(s, "bravo");
-    const held = claim(s, "alpha", "exclusive", "src");
-    expect(held.granted).toBe(true);
-    expect(claim(s, "bravo", "exclusive", "src/x.ts", "README.md").granted).toBe(false);
-    expect(listClaims(s).map((c) => c.handle)).toEqual(["alpha"]);
+  test("a denied claim is not recorded; a session's own claims never conflict with it", async () => {
+    const { db } = await b.open();
+    await dbSession(db, "alpha");
+    await dbSession(db, "bravo");
+    expect((await dbClaim(db, "alpha", "exclusive", "src")).granted).toBe(true);
+    expect((await dbClaim(db, "bravo", "exclusive", "src/x.ts", "README.md")).granted).toBe(false);
+    expect((await db.claims.listClaims()).map((c) => c.handle)).toEqual(["alpha"]);
     // README.md alone was free, and stays free after the denial: nothing of the denied claim was kept.
-    expect(claim(s, "bravo", "exclusive", "README.md").granted).toBe(true);
-    expect(claim(s, "alpha", "exclusive", "src/x.ts").granted).toBe(true);
-    expect(listClaims(s).map((c) => [c.handle, c.paths])).toEqual([["alpha", ["src"]], ["bravo", ["README.md"]], ["alpha", ["src/x.ts"]]]);
+    expect((await dbClaim(db, "bravo", "exclusive", "README.md")).granted).toBe(true);
+    expect((await dbClaim(db, "alpha", "exclusive", "src/x.ts")).granted).toBe(true);
+    expect((await db.claims.listClaims()).map((c) => [c.handle, c.paths])).toEqual([["alpha", ["src"]], ["bravo", ["README.md"]], ["alpha", ["src/x.ts"]]]);
   });
 
-  test("a closed session cannot claim", () => {
-    const s = store();
-    const id = session(s, "alpha");
-    s.write(() => closeSessionRow(s, id, Date.now()));
-    expect(tryClaim(s, { sessionId: id, handle: "alpha", intent: "shared", paths: ["x"], at: 1 })).toBeUndefined();
-    expect(listClaims(s)).toEqual([]);
+  test("a closed session cannot claim", async () => {
+    const { db } = await b.open();
+    const id = await dbSession(db, "alpha");
+    await db.sessions.closeSessionRow(id, Date.now());
+    expect(await db.claims.tryClaim({ sessionId: id, handle: "alpha", intent: "shared", paths: ["x"], at: 1 })).toBeUndefined();
+    expect(await db.claims.listClaims()).toEqual([]);
+  });
+
+  test("only the holding session releases a claim", async () => {
+    const { db } = await b.open();
+    await dbSession(db, "alpha");
+    const bravo = await dbSession(db, "bravo");
+    const a = await dbClaim(db, "alpha", "exclusive", "src");
+    if (!a.granted) throw new Error("not granted");
+    expect(await db.claims.releaseClaim(a.claim.id, bravo)).toBe(false);
+    expect((await db.claims.getClaim(a.claim.id))?.handle).toBe("alpha");
+    expect(await db.claims.releaseClaim(a.claim.id, "ses_alpha")).toBe(true);
+    expect(await db.claims.getClaim(a.claim.id)).toBeUndefined();
+    expect((await dbClaim(db, "bravo", "exclusive", "src")).granted).toBe(true);
+  });
+
+  test("claims of a closed session are not live, even before they are deleted", async () => {
+    const { db } = await b.open();
+    const alpha = await dbSession(db, "alpha");
+    await dbSession(db, "bravo");
+    await dbClaim(db, "alpha", "exclusive", "src");
+    await db.sessions.closeSessionRow(alpha, Date.now());
+    expect(await db.claims.listClaims()).toEqual([]);
+    expect((await dbClaim(db, "bravo", "exclusive", "src")).granted).toBe(true);
+    expect(await db.claims.releaseSessionClaims(alpha)).toBe(0); // the claim above pruned it already
   });
 });
 
-describe("release and lifetime (#11)", () => {
-  test("only the holding session releases a claim", () => {
-    const s = store();
-    session(s, "alpha");
-    const bravo = session(s, "bravo");
-    const a = claim(s, "alpha", "exclusive", "src");
-    if (!a.granted) throw new Error("not granted");
-    expect(releaseClaim(s, a.claim.id, bravo)).toBe(false);
-    expect(getClaim(s, a.claim.id)?.handle).toBe("alpha");
-    expect(releaseClaim(s, a.claim.id, "ses_alpha")).toBe(true);
-    expect(getClaim(s, a.claim.id)).toBeUndefined();
-    expect(claim(s, "bravo", "exclusive", "src").granted).toBe(true);
-  });
-
-  test("claims of a closed session are not live, even before they are deleted", () => {
-    const s = store();
-    const alpha = session(s, "alpha");
-    session(s, "bravo");
-    claim(s, "alpha", "exclusive", "src");
-    s.write(() => closeSessionRow(s, alpha, Date.now()));
-    expect(listClaims(s)).toEqual([]);
-    expect(claim(s, "bravo", "exclusive", "src").granted).toBe(true);
-    expect(s.write(() => releaseSessionClaims(s, alpha))).toBe(0); // the claim above pruned it already
-  });
-
+describe("a holder's process dying (#11)", () => {
   test("claims of a session whose process died vanish; a live sibling's stay", async () => {
     using dir = tempDir("claims");
     const s = store(dir.join("state.db"));
