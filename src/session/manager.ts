@@ -44,8 +44,9 @@ export interface Plane {
 
 export interface SessionManagerOptions {
   config: LoadedConfig;
-  store: Store;
-  /** The async store contract over `store` (the runtime's rt.db); default one made over `store` for this manager. */
+  /** The SQLite store, when the state is in SQLite (absent on PostgreSQL); give `db`, `store`, or both. */
+  store?: Store;
+  /** The async store contract (the runtime's rt.db); default one made over `store` for this manager. */
   db?: Db;
   cwd: string;
   /** This process's owner id (see store/owners.ts); recorded on every session row. */
@@ -123,13 +124,15 @@ export class SessionManager {
   private readonly stopInboxWatch: () => void;
 
   constructor(private readonly opts: SessionManagerOptions) {
-    this.db = opts.db ?? sqliteDb(opts.store, { closeStore: false });
+    if (!opts.db && !opts.store) throw new AegisError("E_INTERNAL", "a SessionManager needs the state: pass db (or a SQLite store)");
+    this.db = opts.db ?? sqliteDb(opts.store!, { closeStore: false });
     this.stopInboxWatch = this.db.subscribe("inbox", (key) => {
       if (this.live.size > 0 && (key === "*" || this.live.has(key))) {
         this.collectInbox().catch(logIgnored("collecting inbox messages for the sessions live here"));
       }
     });
-    this.worktrees = new SessionWorktrees(opts.store, opts.cwd);
+    // The worktree records still read the SQLite store directly (moving to the Db); on PostgreSQL they are not used yet.
+    this.worktrees = new SessionWorktrees(opts.store as Store, opts.cwd);
     this.hooks = {
       onEvent: (s: Session, event: AgentEvent) => {
         if (this.emitter.active) this.emitter.emit({ type: "event", handle: s.handle, event });
@@ -146,7 +149,9 @@ export class SessionManager {
     };
   }
 
+  /** The SQLite store; E_CONFIG when the state is on PostgreSQL (use `db`). */
   get store(): Store {
+    if (!this.opts.store) throw new AegisError("E_CONFIG", "this aegis process keeps its state in PostgreSQL: there is no SQLite store to read");
     return this.opts.store;
   }
 
@@ -188,7 +193,8 @@ export class SessionManager {
         ...(systemPrompt ? { systemPrompt } : {}),
         ...(o.resumeId ? { resumeId: o.resumeId } : {}),
         ...(o.replay ? { replay: o.replay } : {}),
-        ...(isolated ? { env: { ...sharedStateEnv(this.store.path), ...o.env } } : o.env ? { env: o.env } : {}),
+        // An isolated session's own aegis finds the state from its worktree: the SQLite folder (a database URL is inherited).
+        ...(isolated ? { env: { ...(this.opts.store ? sharedStateEnv(this.opts.store.path) : {}), ...o.env } } : o.env ? { env: o.env } : {}),
         idleTimeoutMs: this.idleTimeoutMs,
         ...(this.opts.askPermission ? { askPermission: this.opts.askPermission } : {}),
       });

@@ -22,6 +22,7 @@ describeDb("inbox across processes (#15)", (b) => {
     const sender = manager(cfg, { store: memoryStore(), db: other, owner: "own_sender" });
     try {
       const s = await host.spawn("demo", { handle: "far-away" });
+      await db.flush(); // the session row is committed (SQLite batches it to the tick's end), so the other process sees it
       expect(await sender.deliver("far-away", { from: "agent:someone", body: "across" })).toEqual({ disposition: "queued", depth: 1 });
       const text = await waitFor(() => s.last?.text, { timeoutMs: 10_000, what: "the remote message's turn" });
       expect(text).toMatch(/^echo: > from agent:someone · \S+\nacross$/);
