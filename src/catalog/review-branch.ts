@@ -1,7 +1,8 @@
 // The `review-branch` workflow of the built-in catalog: the current branch's changes (`git diff <base>...HEAD`)
 // reviewed by one or more agents in parallel, every reviewer's text gathered into one Markdown report written to
-// docs/reviews/<date>-<branch>.md under the project root. An empty diff says so and writes nothing. The git facts
-// (branch, date, diff) come from journaled bash steps, so a resumed run writes the same report without paying twice.
+// docs/reviews/<date>-<branch>.md under the project root (-2, -3… for another review that day). An empty diff says so
+// and writes nothing. The git facts (branch, date, diff) and the report's path come from journaled bash steps, so a
+// resumed run writes the same report without paying twice.
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -42,7 +43,7 @@ export default workflow("review-branch", async (engine, args) => {
   if (reviews.every((r) => r.error !== undefined)) {
     throw new WorkflowError(`review-branch: every reviewer failed: ${reviews.map((r) => `${r.agent}: ${r.error}`).join("; ")}`);
   }
-  const report = join("docs", "reviews", `${facts.date}-${facts.branch.replace(/[^A-Za-z0-9._-]+/g, "-")}.md`);
+  const report = await freePath(engine, facts.root, join("docs", "reviews", `${facts.date}-${facts.branch.replace(/[^A-Za-z0-9._-]+/g, "-")}`));
   mkdirSync(join(facts.root, "docs", "reviews"), { recursive: true });
   writeFileSync(join(facts.root, report), renderReport(args.base, facts, stat, reviews));
   engine.log(`review-branch: report written to ${report}`);
@@ -57,8 +58,8 @@ export default workflow("review-branch", async (engine, args) => {
   usage: `Computes git diff <base>...HEAD in the project root (the changes of the current branch since it left <base>).
 When it is empty the run says so and writes nothing. Otherwise every reviewer (an agent profile; the same name twice
 gives two sessions) gets the diff and its stat in one prompt, all in parallel, and is asked for a summary, findings
-with file and line, and a verdict. Their replies go, one section each, into docs/reviews/<date>-<branch>.md, whose
-path the run returns. A reviewer that fails is noted in the report; the run fails only if all of them do. Reviewers
+with file and line, and a verdict. Their replies go, one section each, into docs/reviews/<date>-<branch>.md (an
+earlier review of that day is kept: the next is <date>-<branch>-2.md, …), whose path the run returns. A reviewer that fails is noted in the report; the run fails only if all of them do. Reviewers
 work in the project checkout: give them a read-only permission in .aegis.ts.`,
   // A session and a turn per reviewer (none when the diff is empty).
   plan: (a) => {
@@ -73,6 +74,15 @@ work in the project checkout: give them a read-only permission in .aegis.ts.`,
 });
 
 interface Facts { root: string; branch: string; date: string; head: string }
+
+/**
+ * `<stem>.md`, or `<stem>-2.md`, `-3`, … when a report of the same day and branch exists: a second review keeps the
+ * first. Chosen in a journaled step, so a resumed run writes the file it chose, not the next free one.
+ */
+async function freePath(engine: WorkflowEngine, root: string, stem: string): Promise<string> {
+  const r = await engine.bash(`p=${shq(stem)}.md; i=1; while [ -e "$p" ]; do i=$((i+1)); p=${shq(stem)}-$i.md; done; printf %s "$p"`, { cwd: root });
+  return r.stdout;
+}
 
 /** The project root, the current branch, today's date (UTC) and HEAD, as one journaled step; the base must exist. */
 async function gitFacts(engine: WorkflowEngine, base: string): Promise<Facts> {

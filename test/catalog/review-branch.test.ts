@@ -74,6 +74,9 @@ describe("review-branch (#13)", () => {
     await using pair = rig({ root, agents: { ok: { reply: () => "OK: ship it" }, broken: { reply: () => { throw new Error("model overloaded"); } } } });
     const two = await pair.run(await builtin("review-branch"), { reviewers: "broken,ok" });
     expect(two.status).toBe("done");
+    // The first review of the day is kept: the second goes beside it (#13).
+    expect((two.result as { report: string }).report).toBe((one.result as { report: string }).report.replace(/\.md$/, "-2.md"));
+    expect(readFileSync(join(root, (one.result as { report: string }).report), "utf8")).toContain("Only: fine by me");
     const report = readFileSync(join(root, (two.result as { report: string }).report), "utf8");
     expect(report).toContain("OK: ship it");
     expect(report).toMatch(/## Review 1: broken[^\n]*\n\n_This reviewer failed: .*model overloaded/);
