@@ -53,7 +53,7 @@ const rt = createRuntime({
 });
 ports = portsFromRuntime({ config, sessions: rt.sessions, queues: rt.queues });
 await rt.sessions.spawn("lead", { handle: "alpha" });
-const { taskId } = rt.queues.enqueue("review", "a payload", { enqueuedBy: "agent:alpha" });
+const { taskId } = await rt.queues.enqueue("review", "a payload", { enqueuedBy: "agent:alpha" });
 const spec = attachments.get("alpha")!.mcpServers[0]!;
 if (spec.type !== "http") throw new Error("expected an http MCP server");
 

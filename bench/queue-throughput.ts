@@ -44,11 +44,11 @@ async function queueRate(agent: object, maxParallel: number, n: number, label: s
   }));
   rt.queues.start();
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) rt.queues.enqueue("q", `task ${i}`);
+  for (let i = 0; i < n; i++) await rt.queues.enqueue("q", `task ${i}`);
   await rt.queues.drain();
   const dt = performance.now() - t0;
-  const done = rt.queues.list({ status: "done" }).length;
-  const failed = rt.queues.list({ status: "failed" })[0];
+  const done = (await rt.queues.list({ status: "done" })).length;
+  const failed = (await rt.queues.list({ status: "failed" }))[0];
   const planeUsed = own?.loaded !== undefined;
   await rt.close();
   await own?.close();

@@ -37,7 +37,11 @@ export interface RuntimeOptions {
   /** A turn with no agent event for this long is interrupted, then killed. Default 600 s. */
   idleTimeoutMs?: number;
   /** Queue options: which queues to run workers for, the cross-process watch interval, keep-alive for `aegis work`. */
-  queues?: { serve?: readonly string[]; pollMs?: number; keepAlive?: boolean; localParallel?: number; now?: () => number };
+  queues?: {
+    serve?: readonly string[]; pollMs?: number; keepAlive?: boolean; localParallel?: number; now?: () => number;
+    /** `aegis work --concurrency` / `--host-label` (#15). */
+    concurrency?: number; hostLabels?: readonly string[];
+  };
 }
 
 export interface Runtime {
@@ -79,11 +83,13 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   });
   const q = opts.queues ?? {};
   const queues = new QueueManager({
-    config: opts.config, store: store!, sessions, owner,
+    config: opts.config, ...(store ? { store } : {}), db, sessions, owner,
     ...(q.serve ? { queues: q.serve } : {}),
     ...(q.pollMs !== undefined ? { pollMs: q.pollMs } : {}),
     ...(q.keepAlive !== undefined ? { keepAlive: q.keepAlive } : {}),
     ...(q.localParallel !== undefined ? { localParallel: q.localParallel } : {}),
+    ...(q.concurrency !== undefined ? { concurrency: q.concurrency } : {}),
+    ...(q.hostLabels !== undefined ? { hostLabels: q.hostLabels } : {}),
     ...(q.now ? { now: q.now } : {}),
   });
   let closing: Promise<void> | undefined;

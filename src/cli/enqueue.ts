@@ -40,8 +40,8 @@ export default defineCommand({
       let taskId: string;
       if (via === "serve") taskId = (await verbs.enqueue(args.queue, payload, args.key)).taskId;
       else {
-        taskId = rt.queues.enqueue(args.queue, payload, { enqueuedBy: "user", ...(args.key ? { idempotencyKey: args.key } : {}) }).taskId;
-        rt.store.flush(); // durable before the id is printed
+        taskId = (await rt.queues.enqueue(args.queue, payload, { enqueuedBy: "user", ...(args.key ? { idempotencyKey: args.key } : {}) })).taskId;
+        await rt.db.flush(); // durable before the id is printed
         rt.queues.start();
       }
       const task = await untilInterrupted(rt.queues.waitFor(taskId));

@@ -2,11 +2,11 @@
 
 import { defineCommand } from "citty";
 import { toTask } from "../queue/task.ts";
-import { getTask } from "../store/tasks.ts";
+import { openDb } from "../store/open.ts";
 import { out } from "../ui/log.ts";
 import { AegisError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
-import { openStateStore, taskDetail } from "./tasks.ts";
+import { taskDetail } from "./tasks.ts";
 
 export default defineCommand({
   meta: { name: "task", description: "Show one queue task: status, payload, result, error" },
@@ -16,14 +16,14 @@ export default defineCommand({
     ...jsonArg,
   },
   async run({ args }) {
-    const store = openStateStore(await loadConfigFromArgs(args));
+    const db = await openDb({ config: await loadConfigFromArgs(args) });
     try {
-      const row = getTask(store, args.id);
+      const row = await db.tasks.getTask(args.id);
       if (!row) throw new AegisError("E_NOT_FOUND", `no task ${args.id}`, { hint: "`aegis tasks` lists the known tasks" });
       const t = toTask(row);
       out(args.json ? JSON.stringify(t, null, 2) : taskDetail(t));
     } finally {
-      store.close();
+      await db.close();
     }
   },
 });

@@ -1,6 +1,9 @@
-// `aegis work [--queue q[,q2]] [--until-idle] [--json]`: runs queue workers in this process. With --until-idle it
-// exits once the queues have nothing pending and nothing running here (how a CI job drains a queue); without it, it
-// serves until Ctrl-C / SIGTERM, then stops its workers (their tasks fail as interrupted) and exits 130.
+// `aegis work [--queue q[,q2]] [--concurrency n] [--host-label l[,l2]] [--until-idle] [--json]`: runs queue workers in
+// this process, as one worker of a fleet sharing the state database (#15): it holds a lease, takes at most
+// --concurrency tasks at once (so other workers get some), and serves a queue with `hosts: [...]` only if one of its
+// --host-labels matches. With --until-idle it exits once the queues have nothing pending and nothing running here
+// (how a CI job drains a queue); without it, it serves until Ctrl-C / SIGTERM, then stops its workers (their tasks
+// fail as interrupted) and exits 130.
 
 import { defineCommand } from "citty";
 import type { QueueEvent } from "../queue/task.ts";
@@ -10,12 +13,17 @@ import { AegisError, UsageError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 import { untilInterrupted } from "./enqueue.ts";
 
+/** A worker's default --concurrency: enough to keep a queue busy, few enough that a second worker gets work. */
+export const DEFAULT_CONCURRENCY = 4;
+
 export default defineCommand({
   meta: { name: "work", description: "Run queue workers here: until the queues are empty (--until-idle) or until stopped" },
   args: {
     queue: { type: "string", description: "Only these queues (comma-separated); default all", valueHint: "q[,q2]" },
     "until-idle": { type: "boolean", description: "Exit when nothing is pending and nothing runs here" },
     parallel: { type: "string", description: "At most this many workers per queue in this process (default: the queue's maxParallel)", valueHint: "n" },
+    concurrency: { type: "string", description: `At most this many tasks at once in this worker, over all its queues (default ${DEFAULT_CONCURRENCY}, so other workers get work)`, valueHint: "n" },
+    "host-label": { type: "string", description: "This machine's labels (comma-separated): it serves a queue with hosts: [...] only if one matches", valueHint: "l[,l2]" },
     "poll-ms": { type: "string", description: "How often to look for work from other aegis processes (default 1000)", valueHint: "ms" },
     ...configArgs,
     ...jsonArg,
@@ -28,7 +36,19 @@ export default defineCommand({
     if (!Number.isFinite(pollMs) || pollMs <= 0) throw new UsageError(`--poll-ms must be a positive number; got "${args["poll-ms"]}"`);
     const parallel = args.parallel === undefined ? undefined : Number(args.parallel);
     if (parallel !== undefined && (!Number.isInteger(parallel) || parallel < 1)) throw new UsageError(`--parallel must be a positive integer; got "${args.parallel}"`);
-    const rt = createRuntime({ config, cwd: workDir(args), queues: { serve, pollMs, keepAlive: true, ...(parallel ? { localParallel: parallel } : {}) } });
+    const concurrency = args.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(args.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a positive integer; got "${args.concurrency}"`);
+    const hostLabels = args["host-label"] ? args["host-label"].split(",").map((l) => l.trim()).filter(Boolean) : [];
+    for (const q of serve) {
+      const hosts = config.queues[q]?.hosts;
+      if (hosts && !hosts.some((h) => hostLabels.includes(h))) {
+        logger().warn(`queue ${q} runs only on workers labelled ${hosts.join(" or ")}; this one (${hostLabels.join(", ") || "no --host-label"}) leaves its tasks to them`);
+      }
+    }
+    const rt = createRuntime({
+      config, cwd: workDir(args),
+      queues: { serve, pollMs, keepAlive: true, concurrency, hostLabels, ...(parallel ? { localParallel: parallel } : {}) },
+    });
     const counts = { done: 0, failed: 0, cancelled: 0 };
     let seq = 0;
     rt.queues.on((e) => {

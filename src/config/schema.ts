@@ -83,6 +83,9 @@ export const QueueSchema = z.strictObject({
   ),
   base: z.string().min(1).optional().describe("The branch, tag or commit each task's worktree is made from. Default: the project's HEAD when the task starts."),
   keep: KeepSchema.optional().describe('What happens to a task\'s worktree when it ends: "changed" (default) keeps it if it has work in it, "always", "never".'),
+  hosts: z.array(z.string().min(1)).min(1).optional().describe(
+    "Only workers started with one of these labels (aegis work --host-label gpu) run this queue's tasks, e.g. machines that have the right tools. Default: any worker.",
+  ),
 });
 /** A named queue of `.aegis.ts`: tasks run by fresh workers of one agent. */
 export type QueueConfig = z.input<typeof QueueSchema>;
@@ -160,6 +163,8 @@ export interface ResolvedQueue {
   isolation?: "worktree" | "none";
   base?: string;
   keep?: "changed" | "always" | "never";
+  /** Only workers with one of these host labels serve the queue; unset: any. */
+  hosts?: string[];
 }
 
 export function windowToMs(window: string): number {

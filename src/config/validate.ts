@@ -98,6 +98,7 @@ export function validateConfig(raw: unknown, file: string, root: string): Loaded
       ...(q.data.isolation !== undefined ? { isolation: q.data.isolation } : {}),
       ...(q.data.base !== undefined ? { base: q.data.base } : {}),
       ...(q.data.keep !== undefined ? { keep: q.data.keep } : {}),
+      ...(q.data.hosts !== undefined ? { hosts: q.data.hosts } : {}),
     };
   }
   const collectAt = (error: z.ZodError, prefix: Path) => collect(issues, error, prefix);

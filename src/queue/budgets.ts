@@ -1,9 +1,12 @@
 // Queue budgets: `usd` or `outputTokens` spent by a queue's finished tasks over a rolling window. An enqueue is
 // refused (E_BUDGET) while any budget is spent, with an error naming the budget, what was spent and when the oldest
 // counted tasks age out far enough to unblock it. Reads the store only; never dispatches or cancels.
+// `queueBudgets` / `checkBudgets` read through the async contract (#15); `evaluateBudgets` over the synchronous SQLite
+// store stays for readers not converted yet.
 
 import type { Budget, ResolvedQueue } from "../config/schema.ts";
 import { isoSeconds } from "../session/sender.ts";
+import type { DbRepos } from "../store/api.ts";
 import type { Store } from "../store/store.ts";
 import { spendSince } from "../store/tasks.ts";
 import { AegisError } from "../util/errors.ts";
@@ -19,29 +22,39 @@ export interface BudgetState {
   unblockAt?: number;
 }
 
+type Spend = { finished_at: number; cost_usd: number; output_tokens: number }[];
+
 export function evaluateBudgets(store: Store, queue: ResolvedQueue, now: number): BudgetState[] {
-  return queue.budgets.map((b) => {
-    const rows = spendSince(store, queue.name, now - b.windowMs);
-    const amount = (r: (typeof rows)[number]) => (b.kind === "usd" ? r.cost_usd : r.output_tokens);
-    let spent = 0;
-    for (const r of rows) spent += amount(r);
-    if (spent < b.limit) return { kind: b.kind, limit: b.limit, window: b.window, spent, blocked: false };
-    // The oldest records leave the window first: unblocked once enough of them have aged out.
-    let left = spent;
-    let unblockAt = now;
-    for (const r of rows) {
-      left -= amount(r);
-      unblockAt = r.finished_at + b.windowMs;
-      if (left < b.limit) break;
-    }
-    return { kind: b.kind, limit: b.limit, window: b.window, spent, blocked: true, unblockAt };
-  });
+  return queue.budgets.map((b) => budgetState(b, spendSince(store, queue.name, now - b.windowMs), now));
+}
+
+/** The queue's budgets, through the async contract (a Db or a transaction's handle). */
+export async function queueBudgets(db: Pick<DbRepos, "tasks">, queue: ResolvedQueue, now: number): Promise<BudgetState[]> {
+  const out: BudgetState[] = [];
+  for (const b of queue.budgets) out.push(budgetState(b, await db.tasks.spendSince(queue.name, now - b.windowMs), now));
+  return out;
+}
+
+function budgetState(b: ResolvedQueue["budgets"][number], rows: Spend, now: number): BudgetState {
+  const amount = (r: Spend[number]) => (b.kind === "usd" ? r.cost_usd : r.output_tokens);
+  let spent = 0;
+  for (const r of rows) spent += amount(r);
+  if (spent < b.limit) return { kind: b.kind, limit: b.limit, window: b.window, spent, blocked: false };
+  // The oldest records leave the window first: unblocked once enough of them have aged out.
+  let left = spent;
+  let unblockAt = now;
+  for (const r of rows) {
+    left -= amount(r);
+    unblockAt = r.finished_at + b.windowMs;
+    if (left < b.limit) break;
+  }
+  return { kind: b.kind, limit: b.limit, window: b.window, spent, blocked: true, unblockAt };
 }
 
 /** Throws E_BUDGET if any budget of the queue is spent. */
-export function checkBudgets(store: Store, queue: ResolvedQueue, now: number): void {
+export async function checkBudgets(db: Pick<DbRepos, "tasks">, queue: ResolvedQueue, now: number): Promise<void> {
   if (queue.budgets.length === 0) return;
-  const states = evaluateBudgets(store, queue, now);
+  const states = await queueBudgets(db, queue, now);
   const blocked = states.filter((s) => s.blocked);
   if (blocked.length === 0) return;
   const unblockAt = Math.max(...blocked.map((s) => s.unblockAt ?? now));

@@ -1,12 +1,11 @@
 // Cancelling a task wherever it is: a pending task is dropped; a task running here has its worker's process tree
-// stopped; a task running in another live aegis process is flagged for that process to stop (its watch tick notices)
-// and awaited; a task left running by a dead process is finished directly. The task records the worker's last
-// message and a callback producer is told. Every transition is guarded, so a cancel racing a completion is safe.
+// stopped; a task running in another live aegis process (on any machine) is flagged for that process to stop (it
+// hears the change) and awaited; a task left running by a dead process is finished directly. The task records the
+// worker's last message and a callback producer is told. Every transition is guarded, so a cancel racing a
+// completion is safe.
 
-import { deadOwners } from "../store/owners.ts";
-import { getSessionRow } from "../store/sessions.ts";
-import type { Store } from "../store/store.ts";
-import { getTask, requestCancel, TERMINAL, type TaskStatus } from "../store/tasks.ts";
+import type { Db } from "../store/api.ts";
+import { TERMINAL, type TaskStatus } from "../store/tasks.ts";
 import { AegisError, errorCode } from "../util/errors.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import { finalizeTask, type Finished } from "./finalize.ts";
@@ -23,48 +22,47 @@ export interface CancelResult {
 }
 
 export interface CancelContext {
-  store: Store;
+  db: Db;
   dispatcher: Dispatcher;
-  owner: string;
+  owner: () => string;
   now: () => number;
   finished: (f: Finished) => void;
   waitFor: (taskId: string, timeoutMs: number) => Promise<Task>;
 }
 
 export async function cancelTask(ctx: CancelContext, taskId: string, waitMs: number): Promise<CancelResult> {
-  const { store } = ctx;
+  const { db } = ctx;
   // A few rounds at most: each retry means another transition won a race (claimed, finished) and we look again.
   for (let round = 0; round < 5; round++) {
-    const row = getTask(store, taskId);
+    const row = await db.tasks.getTask(taskId);
     if (!row) throw new AegisError("E_NOT_FOUND", `no task ${taskId}`, { data: { taskId } });
     if (TERMINAL.has(row.status)) return { taskId, status: row.status, was: round === 0 ? "terminal" : "running" };
     if (row.status === "pending") {
-      const f = store.write(() => finalizeTask(store, row, "pending", { status: "cancelled", result: null, error: CANCELLED, at: ctx.now() }));
+      const f = await finalizeTask(db, row, { from: "pending" }, { status: "cancelled", result: null, error: CANCELLED, at: ctx.now() }, true);
       if (f) {
         ctx.finished(f);
         return { taskId, status: "cancelled", was: "pending" };
       }
       continue;
     }
-    if (row.owner === ctx.owner) {
+    if (row.owner === ctx.owner()) {
       if (await ctx.dispatcher.cancel(taskId)) {
-        store.flush();
-        return { taskId, status: getTask(store, taskId)!.status, was: "running" };
+        await db.flush();
+        return { taskId, status: (await db.tasks.getTask(taskId))!.status, was: "running" };
       }
       continue;
     }
-    if (row.owner === null || deadOwners(store, [row.owner]).has(row.owner)) {
-      const last = row.worker_session
-        ? getSessionRow(store, row.worker_session)?.last_text ?? null
-        : null;
-      const f = store.write(() => finalizeTask(store, row, "running", { status: "cancelled", result: last, error: CANCELLED, at: ctx.now() }, row.owner ?? undefined));
+    if (row.owner === null || (await db.owners.deadOwners([row.owner])).has(row.owner)) {
+      const last = row.worker_session ? (await db.sessions.getSessionRow(row.worker_session))?.last_text ?? null : null;
+      const f = await finalizeTask(db, row, { from: "running", ...(row.owner ? { owner: row.owner } : {}) },
+        { status: "cancelled", result: last, error: CANCELLED, at: ctx.now() }, true);
       if (f) {
         ctx.finished(f);
         return { taskId, status: "cancelled", was: "running" };
       }
       continue;
     }
-    store.write(() => requestCancel(store, taskId));
+    await db.tx((t) => t.tasks.requestCancel(taskId), { durable: true });
     try {
       const t = await ctx.waitFor(taskId, waitMs);
       return { taskId, status: t.status, was: "running" };
@@ -73,6 +71,6 @@ export async function cancelTask(ctx: CancelContext, taskId: string, waitMs: num
       return { taskId, status: "running", was: "running", requested: true };
     }
   }
-  const row = getTask(store, taskId)!;
+  const row = (await db.tasks.getTask(taskId))!;
   return { taskId, status: row.status, was: "running" };
 }

@@ -1,14 +1,17 @@
-// The dispatcher: claims a queue's oldest pending tasks up to maxParallel (counted across every process, inside a
-// write transaction), runs each in a fresh worker session whose first turn is the payload, and finishes it with the
-// worker's final assistant text or its error (plus the CLI's stderr tail). It also stops its own workers for cancel
-// and shutdown. It must not decide when to dispatch (QueueManager calls it on enqueue, completion and watch ticks).
+// The dispatcher: claims a queue's oldest pending tasks up to maxParallel (counted across every process and machine
+// sharing the database, in one claim transaction), runs each in a fresh worker session whose first turn is the
+// payload, and finishes it with the worker's final assistant text or its error (plus the CLI's stderr tail), fenced
+// by the claim's token. A worker's own limits apply on top: `concurrency` over all its queues, `localParallel` per
+// queue, and a queue's `hosts` against the worker's host labels. It also stops its own workers for cancel, shutdown
+// and a lost lease. It must not decide when to dispatch (QueueManager calls it on enqueue, completion and changes).
 
 import type { LoadedConfig } from "../config/validate.ts";
 import { logIgnored } from "../util/log-ignored.ts";
 import type { SessionManager } from "../session/manager.ts";
 import type { Session } from "../session/session.ts";
-import type { Store } from "../store/store.ts";
-import { claimTask, pendingHead, queueCounts, workerSessionId, type PendingTask, type TaskOutcome, type TaskRow } from "../store/tasks.ts";
+import type { Db } from "../store/api.ts";
+import { hostName } from "../store/owners.ts";
+import { workerSessionId, type TaskOutcome, type TaskRow } from "../store/tasks.ts";
 import { finalizeTask, type Finished } from "./finalize.ts";
 import { isolatedQueue, recordTaskWorktree, worktreeSpawnOptions } from "./task-worktree.ts";
 import { CANCELLED, INTERRUPTED } from "./task.ts";
@@ -17,69 +20,72 @@ import { errorMessage } from "../util/errors.ts";
 interface Running {
   row: TaskRow;
   session?: Session;
-  /** Why the worker is being stopped early, if it is. */
-  stop?: "cancel" | "shutdown";
+  /** Why the worker is being stopped early, if it is ("lost": the lease was lost, nothing is written). */
+  stop?: "cancel" | "shutdown" | "lost";
   done: Promise<void>;
 }
 
 export interface DispatcherCore {
   config: LoadedConfig;
-  store: Store;
+  db: Db;
   sessions: SessionManager;
+  /** This process's owner id (it may be re-leased under the same id after a lost lease). */
   owner: string;
   now: () => number;
   /** At most this many workers per queue in this process (the queue's maxParallel still caps all processes). */
   localParallel?: number;
+  /** At most this many workers in this process over all its queues (`aegis work --concurrency`). */
+  concurrency?: number;
+  /** This worker's host labels (`aegis work --host-label`): a queue with `hosts` is served only if one matches. */
+  hostLabels?: readonly string[];
+  /** Claims require this owner's live lease (a fleet worker); false for a process without one. */
+  leased: () => boolean;
   onStarted(row: TaskRow): void;
   onFinished(f: Finished): void;
   /** Called after a local worker is gone (finished or not), so the caller can dispatch again. */
   onSlotFree(queue: string): void;
 }
 
-/** How many pending tasks one read fetches ahead. */
-const READ_AHEAD = 64;
-
 export class Dispatcher {
   readonly running = new Map<string, Running>();
-  /**
-   * Per queue, a cached prefix of the oldest pending tasks, so a claim in steady state costs one guarded UPDATE
-   * and no read. It stays a prefix: a new task always has a higher seq than every existing one, and a cached task
-   * that left `pending` meanwhile (another process claimed it, a cancel) just fails its guarded claim.
-   */
-  private readonly heads = new Map<string, PendingTask[]>();
+  /** Slots promised to claims in flight, per queue: concurrent claims never take more than the local limits allow. */
+  private readonly reserved = new Map<string, number>();
+  private reservedTotal = 0;
+  /** Claims in flight: on SQLite a claim's own commit is announced to this process's subscribers (see QueueManager). */
+  claiming = 0;
+  private readonly host = hostName();
 
   constructor(private readonly core: DispatcherCore) {}
 
-  /** Claims what the queue may start now (joins the caller's write transaction, if any). */
-  claim(queue: string): TaskRow[] {
+  /** Whether this worker may serve `queue` at all (its `hosts` against this worker's labels). */
+  mayServe(queue: string): boolean {
+    const hosts = this.core.config.queues[queue]?.hosts;
+    if (!hosts) return true;
+    const labels = this.core.hostLabels ?? [];
+    return hosts.some((h) => labels.includes(h));
+  }
+
+  /** Claims what the queue may start now here, in one claim transaction. */
+  async claim(queue: string): Promise<TaskRow[]> {
     const q = this.core.config.queues[queue];
-    if (!q) return [];
-    const limit = (this.core.localParallel ?? Infinity) - this.countRunning(queue);
+    if (!q || !this.mayServe(queue)) return [];
+    const reserved = this.reserved.get(queue) ?? 0;
+    const limit = Math.min(
+      (this.core.localParallel ?? Infinity) - this.countRunning(queue) - reserved,
+      (this.core.concurrency ?? Infinity) - this.running.size - this.reservedTotal,
+    );
     if (limit <= 0) return [];
-    const { store, owner } = this.core;
+    const take = Math.min(limit, q.maxParallel);
+    this.reserved.set(queue, reserved + take);
+    this.reservedTotal += take;
+    this.claiming++;
     try {
-      return store.batch(() => {
-        let free = Math.min(limit, q.maxParallel - queueCounts(store, queue).running);
-        const out: TaskRow[] = [];
-        const at = this.core.now();
-        while (free > 0) {
-          let head = this.heads.get(queue);
-          if (!head?.length) {
-            head = pendingHead(store, queue, Math.max(free, READ_AHEAD));
-            this.heads.set(queue, head);
-            if (head.length === 0) break;
-          }
-          const row = claimTask(store, head.shift()!, owner, at);
-          if (row) {
-            out.push(row);
-            free--;
-          }
-        }
-        return out;
-      });
-    } catch (err) {
-      this.heads.delete(queue); // the claims were rolled back: the cached head no longer matches the database
-      throw err;
+      return await this.core.db.tasks.claimTasks(queue, q.maxParallel, this.core.owner, this.core.now(), take,
+        { leased: this.core.leased(), host: this.host });
+    } finally {
+      this.claiming--;
+      this.reserved.set(queue, (this.reserved.get(queue) ?? take) - take);
+      this.reservedTotal -= take;
     }
   }
 
@@ -109,10 +115,13 @@ export class Dispatcher {
     return true;
   }
 
-  /** Stops every local worker; their tasks fail as interrupted (producers are told). */
-  async stopAll(): Promise<void> {
+  /**
+   * Stops every local worker; their tasks fail as interrupted (producers are told). With "lost" (the lease was lost
+   * and the tasks recovered elsewhere) the workers are stopped and nothing is written for them.
+   */
+  async stopAll(why: "shutdown" | "lost" = "shutdown"): Promise<void> {
     const entries = [...this.running.values()];
-    for (const e of entries) e.stop ??= "shutdown";
+    for (const e of entries) e.stop ??= why;
     await Promise.all(entries.map(async (e) => {
       if (e.session) await this.core.sessions.close(e.session.handle);
       await e.done;
@@ -121,7 +130,7 @@ export class Dispatcher {
 
   private async run(entry: Running): Promise<void> {
     const { row } = entry;
-    const { config, store } = this.core;
+    const { config, db } = this.core;
     const agent = config.queues[row.queue]!.agent;
     const isolated = isolatedQueue(config, row.queue);
     let outcome: TaskOutcome;
@@ -135,13 +144,13 @@ export class Dispatcher {
       });
       entry.session = session;
       row.worker_handle = session.handle;
-      if (isolated) await recordTaskWorktree(store, row, session.handle, "start");
+      if (isolated) await recordTaskWorktree(db, row, session.handle, "start");
       this.core.onStarted(row);
       if (entry.stop) await this.core.sessions.close(session.handle);
       const last = await session.whenIdle();
       // Work that could not be committed stays in the kept worktree; the task fails saying so.
       const kept = isolated
-        ? await recordTaskWorktree(store, row, session.handle, entry.stop ? "stopped" : "end").then(() => undefined, (err: unknown) => `the worker's changes could not be committed in its worktree: ${errorMessage(err)}`)
+        ? await recordTaskWorktree(db, row, session.handle, entry.stop ? "stopped" : "end").then(() => undefined, (err: unknown) => `the worker's changes could not be committed in its worktree: ${errorMessage(err)}`)
         : undefined;
       await this.core.sessions.close(session.handle);
       outcome = this.outcomeOf(entry, session, (last?.ok ?? false) && !kept, kept ?? last?.error);
@@ -152,7 +161,14 @@ export class Dispatcher {
         status: "failed", result: null, error: `the worker could not start: ${errorMessage(err)}`, at: this.core.now(),
       };
     }
-    const f = finalizeTask(this.core.store, row, "running", outcome, this.core.owner);
+    // Fenced: if this worker lost its lease and the task was recovered elsewhere, nothing is written.
+    const f = entry.stop === "lost"
+      ? null
+      : await finalizeTask(db, row, { from: "running", owner: this.core.owner, ...(row.fence !== undefined ? { fence: row.fence } : {}) }, outcome)
+        .catch((err: unknown) => {
+          logIgnored(`finishing task ${row.id} (it stays running until a recovery ends it)`)(err);
+          return null;
+        });
     this.running.delete(row.id);
     if (f) this.core.onFinished(f);
     this.core.onSlotFree(row.queue);

@@ -1,7 +1,9 @@
 // QueueManager: named queues with FIFO dispatch, maxParallel, producer callbacks, cancel, idempotency, budgets and
-// restart recovery, all state in the store. Dispatch runs on enqueue and on completion; a slow watch tick (default
-// 1 s, a no-op unless another process committed to the database) picks up work, cancel requests and inbox messages
-// from other aegis processes. It must not talk to drivers directly (sessions do) nor render anything.
+// restart recovery, all state in the store (SQLite or PostgreSQL, through the async contract). Dispatch runs on
+// enqueue, on completion, and when another process's commit touches the tasks (a NOTIFY on PostgreSQL, the WAL watch
+// on SQLite: within milliseconds), behind a slow safety poll; a periodic sweep recovers dead workers' tasks. A worker
+// that serves queues holds a lease it renews (heartbeat); if it loses it, its workers stop without writing and it
+// takes a new lease (#15). It must not talk to drivers directly (sessions do) nor render anything.
 
 import type { ResolvedQueue } from "../config/schema.ts";
 import type { LoadedConfig } from "../config/validate.ts";
@@ -10,21 +12,26 @@ import { Emitter } from "../session/emitter.ts";
 import { logIgnored } from "../util/log-ignored.ts";
 import type { SessionManager } from "../session/manager.ts";
 import type { SenderTag } from "../session/sender.ts";
+import type { Db } from "../store/api.ts";
 import type { Store } from "../store/store.ts";
-import { cancelRequestedFor, findByIdempotencyKey, queueCounts, getTask, insertTask, listTasks, pendingPosition, TERMINAL, type TaskRow, type TaskStatus } from "../store/tasks.ts";
+import { TERMINAL, type TaskRow, type TaskStatus } from "../store/tasks.ts";
 import { AegisError, notFound } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
-import { checkBudgets, evaluateBudgets, type BudgetState } from "./budgets.ts";
+import { writeErr } from "../ui/log.ts";
+import { checkBudgets, queueBudgets, type BudgetState } from "./budgets.ts";
 import { cancelTask, type CancelResult } from "./cancel.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import type { Finished } from "./finalize.ts";
 import { recoverDeadOwners } from "./recovery.ts";
 import { toTask, type QueueEvent, type Task } from "./task.ts";
 import { Watch } from "./watch.ts";
+import { DEFAULT_LEASE_MS } from "../config/schema.ts";
 
 export interface QueueManagerOptions {
   config: LoadedConfig;
-  store: Store;
+  /** The synchronous SQLite store, when the state is there: its file is checked on every watch tick. */
+  store?: Store;
+  db: Db;
   sessions: SessionManager;
   /** This process's owner id (store/owners.ts): claims are recorded under it. */
   owner: string;
@@ -36,6 +43,12 @@ export interface QueueManagerOptions {
   keepAlive?: boolean;
   /** At most this many workers per queue in this process; the queue's maxParallel caps all processes together. */
   localParallel?: number;
+  /** At most this many workers in this process over all its queues (`aegis work --concurrency`). */
+  concurrency?: number;
+  /** This worker's host labels (`aegis work --host-label`), matched against a queue's `hosts`. */
+  hostLabels?: readonly string[];
+  /** The lease a serving worker holds; default config.store.leaseMs. */
+  leaseMs?: number;
   /** The clock, for budget windows; default Date.now. */
   now?: () => number;
 }
@@ -67,19 +80,36 @@ export class QueueManager {
   private failure: Error | undefined;
   private readonly watch: Watch;
   private readonly now: () => number;
+  /** The state the queues live in (the runtime's). */
+  readonly db: Db;
   private started = false;
   private closed = false;
   /** Set by stopTaking(): running workers finish, nothing new is claimed here (serve's shutdown grace). */
   private taking = true;
   /** The queues served; undefined means all configured queues. A private copy: serveQueue() adds to it. */
   private readonly servedList: string[] | undefined;
+  /** Queues with a claim in flight, and those changed meanwhile (claimed again when it ends). */
+  private readonly dispatching = new Map<string, Promise<void>>();
+  private readonly dispatchAgain = new Set<string>();
+  private unsubscribe: (() => void)[] = [];
+  /** Set while this worker holds a lease (it serves queues); the heartbeat renews it. */
+  private lease: { timer: ReturnType<typeof setInterval>; beating: boolean } | undefined;
+  private rescanning: Promise<void> | undefined;
+  private rescanAgain = false;
+  private drainCheck: Promise<void> | undefined;
+  private drainAgain = false;
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly opts: QueueManagerOptions) {
     this.now = opts.now ?? Date.now;
+    this.db = opts.db;
     this.servedList = opts.queues ? [...opts.queues] : undefined;
     this.dispatcher = new Dispatcher({
-      config: opts.config, store: opts.store, sessions: opts.sessions, owner: opts.owner, now: this.now,
+      config: opts.config, db: opts.db, sessions: opts.sessions, owner: opts.owner, now: this.now,
       ...(opts.localParallel !== undefined ? { localParallel: opts.localParallel } : {}),
+      ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+      ...(opts.hostLabels !== undefined ? { hostLabels: opts.hostLabels } : {}),
+      leased: () => this.lease !== undefined,
       onStarted: (row) => this.emitter.active && this.emitter.emit({ type: "started", task: toTask(row) }),
       onFinished: (f) => this.finished(f),
       onSlotFree: (queue) => {
@@ -87,10 +117,10 @@ export class QueueManager {
         this.checkDrained();
       },
     });
-    this.watch = new Watch(opts.pollMs ?? 1000, opts.store, (changed, sweep) => this.tick(changed, sweep), (err) => this.fail(err));
+    this.watch = new Watch(opts.pollMs ?? 1000, opts.store, (sweep) => this.tick(sweep), (err) => this.fail(err));
   }
 
-  get store(): Store {
+  get store(): Store | undefined {
     return this.opts.store;
   }
 
@@ -104,6 +134,11 @@ export class QueueManager {
     return this.servedList ? [...this.servedList] : Object.keys(this.opts.config.queues);
   }
 
+  /** This worker's owner id (the one its claims record). */
+  get owner(): string {
+    return this.opts.owner;
+  }
+
   /**
    * Adds `queue` to the queues this manager runs workers for and, once started, dispatches its pending tasks at once.
    * No-op when it is already served (or every queue is). E_NOT_FOUND for an unknown queue.
@@ -112,64 +147,73 @@ export class QueueManager {
     this.queue(queue);
     if (!this.servedList || this.servedList.includes(queue)) return;
     this.servedList.push(queue);
+    if (this.started) this.takeLease();
     this.dispatch(queue);
   }
 
-  enqueue(queue: string, payload: string, o: EnqueueOptions = {}): Enqueued {
+  async enqueue(queue: string, payload: string, o: EnqueueOptions = {}): Promise<Enqueued> {
     const q = this.queue(queue);
     if (typeof payload !== "string" || payload.trim() === "") throw new AegisError("E_USAGE", `the payload for queue "${queue}" is empty`);
-    const store = this.store;
-    let claimed: TaskRow[] = [];
-    const result = store.batch((): Enqueued & { row: TaskRow } => {
+    // No transaction: the insert is one statement, and the unique key makes a racing twin fail (then it is read back).
+    const t = this.db;
+    const result = await (async (): Promise<Enqueued & { row: TaskRow }> => {
       if (o.idempotencyKey !== undefined) {
-        const existing = findByIdempotencyKey(store, queue, o.idempotencyKey);
-        if (existing) return { taskId: existing.id, position: pendingPosition(store, existing), existing: true, row: existing };
+        const existing = await t.tasks.findByIdempotencyKey(queue, o.idempotencyKey);
+        if (existing) return { taskId: existing.id, position: await t.tasks.pendingPosition(existing), existing: true, row: existing };
       }
       const at = this.now();
-      checkBudgets(store, q, at);
+      await checkBudgets(t, q, at);
       const row: TaskRow = {
         seq: 0, id: newId("task"), queue, payload, enqueued_by: o.enqueuedBy ?? "user", callback: o.callback ? 1 : 0,
         idempotency_key: o.idempotencyKey ?? null, status: "pending", owner: null, worker_handle: null, worker_session: null,
         cancel_requested: 0, result: null, error: null, enqueued_at: at, started_at: null, finished_at: null,
         cost_usd: 0, input_tokens: 0, output_tokens: 0,
       };
-      row.seq = insertTask(store, { id: row.id, queue, payload, enqueuedBy: row.enqueued_by, callback: !!o.callback, at, ...(o.idempotencyKey !== undefined ? { idempotencyKey: o.idempotencyKey } : {}) });
-      if (this.serves(queue)) claimed = this.dispatcher.claim(queue);
-      const started = claimed.some((c) => c.id === row.id);
+      try {
+        row.seq = await t.tasks.insertTask({ id: row.id, queue, payload, enqueuedBy: row.enqueued_by, callback: !!o.callback, at, ...(o.idempotencyKey !== undefined ? { idempotencyKey: o.idempotencyKey } : {}) });
+      } catch (err) {
+        const twin = o.idempotencyKey === undefined ? null : await t.tasks.findByIdempotencyKey(queue, o.idempotencyKey);
+        if (!twin) throw err;
+        return { taskId: twin.id, position: await t.tasks.pendingPosition(twin), existing: true, row: twin };
+      }
       // The new task is the newest pending one: its position is the queue's pending count.
-      return { taskId: row.id, position: started ? 0 : queueCounts(store, queue).pending, row };
-    });
-    this.dispatcher.launch(claimed);
+      return { taskId: row.id, position: (await t.tasks.queueCounts(queue)).pending, row };
+    })();
+    if (!result.existing && this.serves(queue)) {
+      const claimed = await this.dispatcher.claim(queue);
+      this.dispatcher.launch(claimed);
+      if (claimed.some((c) => c.id === result.taskId)) result.position = 0;
+    }
     if (!result.existing && this.emitter.active) this.emitter.emit({ type: "enqueued", task: toTask(result.row), position: result.position });
     return { taskId: result.taskId, position: result.position, ...(result.existing ? { existing: true } : {}) };
   }
 
   /** The task, with its place in the queue while pending; null if there is no such task. */
-  status(taskId: string): (Task & { position: number }) | null {
-    const row = getTask(this.store, taskId);
-    return row ? { ...toTask(row), position: pendingPosition(this.store, row) } : null;
+  async status(taskId: string): Promise<(Task & { position: number }) | null> {
+    const row = await this.db.tasks.getTask(taskId);
+    return row ? { ...toTask(row), position: await this.db.tasks.pendingPosition(row) } : null;
   }
 
-  list(f: { queue?: string; status?: TaskStatus; limit?: number } = {}): Task[] {
-    return listTasks(this.store, f).map(toTask);
+  async list(f: { queue?: string; status?: TaskStatus; limit?: number } = {}): Promise<Task[]> {
+    return (await this.db.tasks.listTasks(f)).map(toTask);
   }
 
-  budgets(queue: string): BudgetState[] {
-    return evaluateBudgets(this.store, this.queue(queue), this.now());
+  budgets(queue: string): Promise<BudgetState[]> {
+    return queueBudgets(this.db, this.queue(queue), this.now());
   }
 
   /** Cancels a task: a pending one is dropped, a running one has its worker's process tree stopped. */
   cancel(taskId: string, o: { waitMs?: number } = {}): Promise<CancelResult> {
-    return cancelTask({ store: this.store, dispatcher: this.dispatcher, owner: this.opts.owner, now: this.now, finished: (f) => this.freed([f]), waitFor: (id, ms) => this.waitFor(id, { timeoutMs: ms }) }, taskId, o.waitMs ?? 10_000);
+    return cancelTask({ db: this.db, dispatcher: this.dispatcher, owner: () => this.opts.owner, now: this.now, finished: (f) => this.freed([f]), waitFor: (id, ms) => this.waitFor(id, { timeoutMs: ms }) }, taskId, o.waitMs ?? 10_000);
   }
 
   /** Resolves with the task once it is done, failed or cancelled (wherever it runs). */
-  waitFor(taskId: string, o: { timeoutMs?: number } = {}): Promise<Task> {
-    const row = getTask(this.store, taskId);
-    if (!row) return Promise.reject(new AegisError("E_NOT_FOUND", `no task ${taskId}`, { data: { taskId } }));
-    if (TERMINAL.has(row.status)) return Promise.resolve(toTask(row));
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise<Task>((resolve, reject) => {
+  async waitFor(taskId: string, o: { timeoutMs?: number } = {}): Promise<Task> {
+    const row = await this.db.tasks.getTask(taskId);
+    if (!row) throw new AegisError("E_NOT_FOUND", `no task ${taskId}`, { data: { taskId } });
+    if (TERMINAL.has(row.status)) return toTask(row);
+    if (this.failure) throw this.failure;
+    return await new Promise<Task>((resolve, reject) => {
       const list = this.waiters.get(taskId) ?? [];
       let timer: ReturnType<typeof setTimeout> | undefined;
       const w = {
@@ -184,19 +228,33 @@ export class QueueManager {
       }
       list.push(w);
       this.waiters.set(taskId, list);
-      // The task may run in another process: watch the database even if this manager dispatches nothing.
-      if (!this.closed) this.watch.start(this.opts.keepAlive ?? false);
+      // The task may run in another process: listen for changes even if this manager dispatches nothing.
+      this.listen();
       this.watch.hold(true);
+      // It may have ended between the read above and the subscription.
+      this.rescan();
     });
   }
 
-  /** Recovers tasks of dead processes, dispatches what is pending, and starts watching for other processes. */
-  start(): void {
-    if (this.started || this.closed) return;
+  /**
+   * Recovers tasks of dead processes, dispatches what is pending, and starts listening for other processes. Resolves
+   * once the first recovery is done and the first claims are made (callers may ignore it).
+   */
+  start(): Promise<void> {
+    if (this.started || this.closed) return this.starting ?? Promise.resolve();
     this.started = true;
-    this.recover();
-    for (const q of this.served) this.dispatch(q);
-    this.watch.start(this.opts.keepAlive ?? false);
+    this.takeLease();
+    this.listen();
+    this.starting = this.recover().then(async () => {
+      for (const q of this.served) this.dispatch(q);
+      await this.settled();
+    });
+    return this.starting;
+  }
+
+  /** Resolves when no claim is in flight here (the claims under way have launched their workers). */
+  private async settled(): Promise<void> {
+    while (this.dispatching.size > 0) await Promise.all(this.dispatching.values());
   }
 
   /** Runs workers until the served queues (or `queues`) have nothing pending and nothing running here. */
@@ -225,7 +283,10 @@ export class QueueManager {
 
   /** Resolves when no worker runs in this process. */
   async idle(): Promise<void> {
-    while (this.dispatcher.running.size > 0) await Promise.all([...this.dispatcher.running.values()].map((r) => r.done));
+    while (this.dispatcher.running.size > 0 || this.dispatching.size > 0) {
+      await this.settled();
+      await Promise.all([...this.dispatcher.running.values()].map((r) => r.done));
+    }
   }
 
   /** Claims no new task in this process from now on; workers already running go on (see close()). */
@@ -233,12 +294,15 @@ export class QueueManager {
     this.taking = false;
   }
 
-  /** Stops watching and stops local workers: their tasks fail as interrupted and producers are told. */
+  /** Stops listening and stops local workers: their tasks fail as interrupted and producers are told. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.watch.stop();
+    for (const off of this.unsubscribe.splice(0)) off();
+    if (this.lease) clearInterval(this.lease.timer);
     await this.dispatcher.stopAll();
+    this.lease = undefined;
     this.rejectAll(new AegisError("E_CANCELLED", "the queue manager was closed"));
   }
 
@@ -264,11 +328,71 @@ export class QueueManager {
   }
 
   private serves(queue: string): boolean {
-    return this.started && !this.closed && this.taking && (this.servedList === undefined || this.servedList.includes(queue));
+    return this.started && !this.closed && this.taking && !this.failure && (this.servedList === undefined || this.servedList.includes(queue));
   }
 
+  /** Claims and launches what `queue` may start; one claim per queue at a time, repeated if something changed meanwhile. */
   private dispatch(queue: string): void {
-    if (this.serves(queue)) this.dispatcher.launch(this.dispatcher.claim(queue));
+    if (!this.serves(queue)) return;
+    if (this.dispatching.has(queue)) {
+      this.dispatchAgain.add(queue);
+      return;
+    }
+    this.dispatching.set(queue, (async () => {
+      try {
+        do {
+          this.dispatchAgain.delete(queue);
+          this.dispatcher.launch(await this.dispatcher.claim(queue));
+        } while (this.dispatchAgain.has(queue) && this.serves(queue));
+      } catch (err) {
+        if (!this.closed) logIgnored(`claiming tasks of queue ${queue} (the next change or the safety poll tries again)`)(err);
+      }
+    })().finally(() => {
+      this.dispatching.delete(queue);
+      this.checkDrained();
+    }));
+  }
+
+  /** Subscribes to other processes' changes: tasks (new work, freed slots, cancel requests, ends) and workers. */
+  private listen(): void {
+    if (this.unsubscribe.length || this.closed) return;
+    // On SQLite every write of this process, a claim's too, is announced to its own subscribers as "*": the echo of a
+    // claim is ignored, or each claim would wake the next one forever. (Another process's commit landing in that
+    // instant is picked up by the safety poll.)
+    const changed = () => {
+      if (this.dispatcher.claiming > 0 && this.db.backend === "sqlite") return;
+      this.rescan();
+    };
+    this.unsubscribe.push(this.db.subscribe("tasks", changed), this.db.subscribe("workers", changed));
+    this.watch.start(this.opts.keepAlive ?? false);
+  }
+
+  /** Takes this worker's lease when it serves queues (so the fleet can tell it is alive), and keeps it renewed. */
+  private takeLease(): void {
+    if (this.lease || this.closed || this.served.length === 0) return;
+    const leaseMs = this.opts.leaseMs ?? this.opts.config.store?.leaseMs ?? DEFAULT_LEASE_MS;
+    const info = { labels: [...(this.opts.hostLabels ?? [])], queues: this.served, concurrency: this.opts.concurrency ?? 0, leaseMs };
+    const lease = { timer: setInterval(() => void beat(), Math.max(50, Math.floor(leaseMs / 3))), beating: false };
+    lease.timer.unref();
+    this.lease = lease;
+    const beat = async () => {
+      if (lease.beating || this.closed) return;
+      lease.beating = true;
+      try {
+        if (await this.db.owners.heartbeatOwner(this.opts.owner)) return;
+        // Lost: another process recovered this worker's tasks (it was paused or cut off past its lease). Its workers
+        // stop without writing (their finishes would be refused anyway), and it takes a new lease to go on.
+        writeErr(`aegis: E_STATE this worker's lease expired (${this.opts.owner}); its tasks were recovered elsewhere, its workers are stopped\n`);
+        await this.dispatcher.stopAll("lost");
+        await this.db.owners.leaseOwner(this.opts.owner, { ...info, queues: this.served });
+        for (const q of this.served) this.dispatch(q);
+      } catch (err) {
+        logIgnored("renewing this worker's lease (the next heartbeat tries again)")(err);
+      } finally {
+        lease.beating = false;
+      }
+    };
+    void this.db.owners.leaseOwner(this.opts.owner, info).catch(logIgnored("taking this worker's lease"));
   }
 
   private finished(f: Finished): void {
@@ -284,13 +408,17 @@ export class QueueManager {
     }
   }
 
-  private recover(): void {
-    this.freed(recoverDeadOwners(this.store, this.opts.owner, this.now()));
+  private async recover(): Promise<void> {
+    try {
+      this.freed(await recoverDeadOwners(this.db, this.opts.owner, this.now()));
+    } catch (err) {
+      if (!this.closed) logIgnored("recovering the tasks of dead workers (the next sweep tries again)")(err);
+    }
   }
 
   /**
    * Tasks this process finished on behalf of another (a dead owner's, recovered or cancelled): their slots are free
-   * now. This process's own commits never show in `PRAGMA data_version`, so nothing else would dispatch the queues.
+   * now, and this process's own commits do not wake it, so it dispatches the queues itself.
    */
   private freed(list: readonly Finished[]): void {
     if (list.length === 0) return;
@@ -299,33 +427,75 @@ export class QueueManager {
     this.checkDrained();
   }
 
-  /** The watch tick: runs only when another process committed (plus a dead-owner check every few ticks). */
-  private tick(changed: boolean, sweep: boolean): void {
+  /** The watch tick (slow): a dead-worker sweep every few ticks. Changes arrive by subscription (rescan). */
+  private tick(sweep: boolean): void {
     if (this.closed) return;
-    if (sweep) this.recover();
-    if (changed) {
-      for (const q of this.served) this.dispatch(q);
-      for (const id of cancelRequestedFor(this.store, this.opts.owner)) {
-        void this.dispatcher.cancel(id).catch(logIgnored(`cancelling ${id} on request`));
-      }
-      void this.opts.sessions.collectInbox().catch(logIgnored("collecting inbox messages for the sessions live here"));
-      for (const id of [...this.waiters.keys()]) {
-        const row = getTask(this.store, id);
-        if (row && TERMINAL.has(row.status)) this.finished({ row });
-      }
-    }
+    if (sweep) void this.recover();
     this.checkDrained();
   }
 
-  private checkDrained(): void {
-    if (this.drainers.length === 0) return;
-    for (const d of [...this.drainers]) {
-      const busy = d.queues.some((q) => this.dispatcher.countRunning(q) > 0 || queueCounts(this.store, q).pending > 0);
-      if (busy) continue;
-      this.drainers.splice(this.drainers.indexOf(d), 1);
-      d.resolve();
+  /** Another process changed tasks or workers: dispatch, honour cancel requests, settle waits. Coalesced. */
+  private rescan(): void {
+    if (this.closed) return;
+    if (this.rescanning) {
+      this.rescanAgain = true;
+      return;
     }
-    this.releaseWatch();
+    // The flag is cleared in finally (always a later microtask), never inside the body: a body that finishes without
+    // awaiting would clear it before the assignment sets it.
+    this.rescanning = (async () => {
+      do {
+        this.rescanAgain = false;
+        for (const q of this.served) this.dispatch(q);
+        try {
+          if (this.started) {
+            for (const id of await this.db.tasks.cancelRequestedFor(this.opts.owner)) {
+              void this.dispatcher.cancel(id).catch(logIgnored(`cancelling ${id} on request`));
+            }
+          }
+          for (const id of [...this.waiters.keys()]) {
+            const row = await this.db.tasks.getTask(id);
+            if (row && TERMINAL.has(row.status)) this.finished({ row });
+          }
+        } catch (err) {
+          if (!this.closed) logIgnored("reading other processes' task changes (the safety poll tries again)")(err);
+        }
+      } while (this.rescanAgain && !this.closed);
+    })().finally(() => {
+      this.rescanning = undefined;
+      this.checkDrained();
+    });
+  }
+
+  /** Resolves the drains whose queues have nothing pending and nothing running (or being claimed) here. Coalesced. */
+  private checkDrained(): void {
+    if (this.drainers.length === 0) return this.releaseWatch();
+    if (this.drainCheck) {
+      this.drainAgain = true;
+      return;
+    }
+    this.drainCheck = (async () => {
+      do {
+        this.drainAgain = false;
+        for (const d of [...this.drainers]) {
+          let busy = false;
+          for (const q of d.queues) {
+            if (this.dispatcher.countRunning(q) > 0 || this.dispatching.has(q)) busy = true;
+            else if ((await this.db.tasks.queueCounts(q).catch((err: unknown) => {
+              logIgnored(`reading queue ${q}'s counts for a drain (the next change or poll looks again)`)(err);
+              return { pending: 1 };
+            })).pending > 0) busy = true;
+            if (busy) break;
+          }
+          if (busy || !this.drainers.includes(d)) continue;
+          this.drainers.splice(this.drainers.indexOf(d), 1);
+          d.resolve();
+        }
+      } while (this.drainAgain);
+    })().finally(() => {
+      this.drainCheck = undefined;
+      this.releaseWatch();
+    });
   }
 
   private releaseWatch(): void {

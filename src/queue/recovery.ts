@@ -1,38 +1,38 @@
-// Restart safety: tasks left `running` by an aegis process that is gone (SIGKILL, crash, power loss) become failed
-// "interrupted: aegis stopped while this task ran" with the worker's last message, their producers are called back,
-// and the dead process's sessions are closed. Tasks held by a live sibling process are never touched.
-// Pending tasks need nothing: they stay pending and are dispatched as usual.
+// Restart and fleet safety: tasks left `running` by an aegis process that is gone (SIGKILL, crash, power loss) or by
+// a worker whose lease expired (paused, partitioned, its machine lost: #15) become failed "interrupted: aegis stopped
+// while this task ran" with the worker's last message, their producers are called back, and the dead owner's
+// sessions are closed, in one transaction. Every finish is guarded by status and owner, so when several processes
+// sweep at once each task is recovered once. Tasks held by a live sibling are never touched. Pending tasks need
+// nothing: they stay pending and are dispatched as usual.
 
-import { closeSessionsOfOwners, getSessionRow, ownersOfOpenSessions } from "../store/sessions.ts";
-import { deadOwners, deleteOwnerRows, hasOtherOwners } from "../store/owners.ts";
-import type { Store } from "../store/store.ts";
-import { ownersOfRunningTasks, runningTasksOf } from "../store/tasks.ts";
-import { finalizeTask, type Finished } from "./finalize.ts";
+import type { Db } from "../store/api.ts";
+import { finalizeIn, type Finished } from "./finalize.ts";
 import { INTERRUPTED } from "./task.ts";
 
 /** Recovers the work of dead owners (never `self`); returns the tasks it finished, with their callbacks. */
-export function recoverDeadOwners(store: Store, self: string, now: number): Finished[] {
-  const referenced = new Set([...ownersOfRunningTasks(store), ...ownersOfOpenSessions(store)]);
+export async function recoverDeadOwners(db: Db, self: string, now: number): Promise<Finished[]> {
+  const [running, sessions] = await Promise.all([db.tasks.ownersOfRunningTasks(), db.sessions.ownersOfOpenSessions()]);
+  const referenced = new Set([...running, ...sessions]);
   referenced.delete(self);
-  if (referenced.size === 0 && !hasOtherOwners(store, self)) return [];
-  const dead = deadOwners(store, referenced);
+  if (referenced.size === 0 && !(await db.owners.hasOtherOwners(self))) return [];
+  const dead = await db.owners.deadOwners(referenced);
   dead.delete(self);
   if (dead.size === 0) return [];
-  return store.write(() => {
+  return await db.tx(async (t) => {
     const finished: Finished[] = [];
     for (const owner of dead) {
-      for (const row of runningTasksOf(store, owner)) {
-        const w = row.worker_session ? getSessionRow(store, row.worker_session) : null;
+      for (const row of await t.tasks.runningTasksOf(owner)) {
+        const w = row.worker_session ? await t.sessions.getSessionRow(row.worker_session) : null;
         // What the worker spent before it died still counts towards the queue's budgets.
-        const f = finalizeTask(store, row, "running", {
+        const f = await finalizeIn(t, row, { from: "running", owner }, {
           status: "failed", result: w?.last_text ?? null, error: INTERRUPTED, at: now,
           costUsd: w?.cost_usd ?? 0, inputTokens: w?.input_tokens ?? 0, outputTokens: w?.output_tokens ?? 0,
-        }, owner);
+        });
         if (f) finished.push(f);
       }
     }
-    closeSessionsOfOwners(store, dead, now);
-    deleteOwnerRows(store, dead);
+    await t.sessions.closeSessionsOfOwners(dead, now);
+    await t.owners.deleteOwnerRows(dead);
     return finished;
-  });
+  }, { durable: true });
 }

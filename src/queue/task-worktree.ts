@@ -7,10 +7,9 @@ import type { LoadedConfig } from "../config/validate.ts";
 import { commitAll, diffWorktree } from "../git/changes.ts";
 import { git, gitText, splitZ } from "../git/exec.ts";
 import type { SpawnOptions } from "../session/manager.ts";
-import type { Store } from "../store/store.ts";
-import { setTaskWorktree, type TaskWorktree } from "../store/task-worktrees.ts";
+import type { Db } from "../store/api.ts";
+import type { TaskWorktree } from "../store/task-worktrees.ts";
 import type { TaskRow } from "../store/tasks.ts";
-import { getWorktree } from "../store/worktrees.ts";
 import { existsSync } from "node:fs";
 
 /** Whether the queue's workers run in worktrees: the queue's own setting, else its agent profile's. */
@@ -44,8 +43,8 @@ export function taskCommitMessage(row: Pick<TaskRow, "id" | "queue" | "payload">
  * (cancelled, shut down) as it is, with the branch tip and diff stats. Returns what it recorded; null if the worker
  * has no worktree.
  */
-export async function recordTaskWorktree(store: Store, row: TaskRow, handle: string, when: "start" | "end" | "stopped"): Promise<TaskWorktree | null> {
-  const wt = getWorktree(store, handle);
+export async function recordTaskWorktree(db: Db, row: TaskRow, handle: string, when: "start" | "end" | "stopped"): Promise<TaskWorktree | null> {
+  const wt = await db.worktrees.getWorktree(handle);
   if (!wt) return null;
   let w: TaskWorktree = { branch: wt.branch, base: wt.base, commit: null, files: 0, added: 0, removed: 0 };
   if (when !== "start" && existsSync(wt.path)) {
@@ -62,7 +61,7 @@ export async function recordTaskWorktree(store: Store, row: TaskRow, handle: str
       };
     }
   }
-  store.batch(() => setTaskWorktree(store, row.id, w));
+  await db.taskWorktrees.setTaskWorktree(row.id, w);
   Object.assign(row, { branch: w.branch, base: w.base, commit_sha: w.commit, diff_files: w.files, diff_added: w.added, diff_removed: w.removed });
   return w;
 }

@@ -1,8 +1,8 @@
-// The cross-process watch: a slow timer (default 1 s) that asks SQLite whether another connection committed
-// (`PRAGMA data_version`, a cheap read) and only then lets the queue manager look for new work, cancel requests and
-// inbox messages. Every few ticks it also asks for a dead-owner sweep. The timer keeps the process alive only while
-// someone waits on it (a drain, a waitFor) or in `aegis work`; otherwise it is unref'd. Each tick also checks that
-// the database path still names the file opened: if it was deleted or replaced, the watch stops and reports it.
+// The queue's slow clock: a timer (default 1 s) that checks the SQLite state file is still the one opened (if it was
+// deleted or replaced, the watch stops and reports it) and every few ticks asks for a dead-worker sweep. Changes by
+// other processes do not wait for it: they arrive by subscription (Db.subscribe: NOTIFY on PostgreSQL, the WAL watch
+// on SQLite). The timer keeps the process alive only while someone waits on it (a drain, a waitFor) or in
+// `aegis work`; otherwise it is unref'd.
 
 import type { Store } from "../store/store.ts";
 
@@ -11,23 +11,22 @@ const SWEEP_EVERY = 5;
 
 export class Watch {
   private timer: ReturnType<typeof setInterval> | undefined;
-  private lastVersion = 0;
   private ticks = 0;
   private held = false;
   private keepAlive = false;
 
   constructor(
     private readonly pollMs: number,
-    private readonly store: Store,
-    private readonly onTick: (changed: boolean, sweep: boolean) => void,
+    /** The SQLite store whose file is checked; undefined on PostgreSQL. */
+    private readonly store: Store | undefined,
+    private readonly onTick: (sweep: boolean) => void,
     /** The database is gone or replaced (E_STATE): the watch has stopped. */
     private readonly onFail: (err: Error) => void,
   ) {}
 
   start(keepAlive: boolean): void {
-    this.keepAlive = keepAlive;
-    if (this.pollMs <= 0 || this.timer !== undefined) return;
-    this.lastVersion = this.store.dataVersion();
+    this.keepAlive ||= keepAlive;
+    if (this.pollMs <= 0 || this.timer !== undefined) return this.updateRef();
     this.timer = setInterval(() => this.tick(), this.pollMs);
     this.updateRef();
   }
@@ -45,16 +44,13 @@ export class Watch {
 
   private tick(): void {
     try {
-      this.store.checkFile();
+      this.store?.checkFile();
     } catch (err) {
       this.stop();
       this.onFail(err as Error);
       return;
     }
-    const v = this.store.dataVersion();
-    const changed = v !== this.lastVersion;
-    this.lastVersion = v;
-    this.onTick(changed, ++this.ticks % SWEEP_EVERY === 0);
+    this.onTick(++this.ticks % SWEEP_EVERY === 0);
   }
 
   private updateRef(): void {

@@ -8,8 +8,10 @@ import type { CancelResult } from "../queue/cancel.ts";
 import type { Enqueued, QueueManager } from "../queue/queue-manager.ts";
 import { toTask, type Task } from "../queue/task.ts";
 import { createRuntime, statePath, type Runtime } from "../runtime.ts";
+import type { Db } from "../store/api.ts";
+import { openDb } from "../store/open.ts";
 import { openStore, type Store } from "../store/store.ts";
-import { listTasks, type TaskStatus } from "../store/tasks.ts";
+import type { TaskStatus } from "../store/tasks.ts";
 import { AegisError } from "../util/errors.ts";
 import { cancelRun, listRunViews, showRun, type RunView } from "../workflow/run-status.ts";
 import { connectServe, type ServeClient } from "./client.ts";
@@ -33,6 +35,7 @@ export type Verbs = RunsVerb & TasksVerb & EnqueueVerb & CancelVerb & DetachVerb
 /** Where the verbs' data lives: a store and a queue manager, for the length of one call. */
 interface Host {
   withStore<T>(fn: (store: Store) => T | Promise<T>): Promise<T>;
+  withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   withQueues<T>(fn: (queues: QueueManager) => T | Promise<T>): Promise<T>;
   startDetached(workflow: string, args: Record<string, unknown>): Promise<string>;
   resumeDetached(runId: string): Promise<void>;
@@ -42,10 +45,10 @@ function hostVerbs(h: Host, overrides: Partial<Verbs> = {}): Verbs {
   return {
     listRuns: (limit) => h.withStore((s) => listRunViews(s, limit)),
     showRun: (runId) => h.withStore((s) => showRun(s, runId)),
-    listTasks: (f) => h.withStore((s) => listTasks(s, f).map(toTask)),
-    enqueue: (queue, payload, key) => h.withQueues((q) => {
-      const e = q.enqueue(queue, payload, { enqueuedBy: "user", ...(key ? { idempotencyKey: key } : {}) });
-      q.store.flush(); // durable before the id is printed
+    listTasks: (f) => h.withDb(async (db) => (await db.tasks.listTasks(f)).map(toTask)),
+    enqueue: (queue, payload, key) => h.withQueues(async (q) => {
+      const e = await q.enqueue(queue, payload, { enqueuedBy: "user", ...(key ? { idempotencyKey: key } : {}) });
+      await q.db.flush(); // durable before the id is printed
       return e;
     }),
     cancelTask: (taskId, waitMs) => h.withQueues((q) => q.cancel(taskId, { waitMs })),
@@ -65,6 +68,14 @@ export function localVerbs(config: LoadedConfig, cwd: string): Verbs {
         return await fn(store);
       } finally {
         store.close();
+      }
+    },
+    async withDb(fn) {
+      const db = await openDb({ config });
+      try {
+        return await fn(db);
+      } finally {
+        await db.close();
       }
     },
     async withQueues(fn) {
@@ -96,6 +107,7 @@ function noServe(): AegisError {
 export function runtimeVerbs(rt: Runtime, ctx: Pick<ServeContext, "startRun" | "resumeRun">): Verbs {
   return hostVerbs({
     withStore: async (fn) => fn(rt.store),
+    withDb: (fn) => fn(rt.db),
     withQueues: async (fn) => fn(rt.queues),
     startDetached: (workflow, args) => ctx.startRun(workflow, args),
     resumeDetached: (runId) => ctx.resumeRun(runId),

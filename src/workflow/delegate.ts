@@ -36,7 +36,7 @@ export async function delegateTask(queues: QueuePort, d: DelegateWait): Promise<
     output += task.tokens.output;
     if (task.status === "done") return { output: task.result ?? "", costUsd: cost, inputTokens: input, outputTokens: output };
     if (task.status === "failed" && task.error === INTERRUPTED && i < MAX_REQUEUES) {
-      id = queues.enqueue(d.queue, d.payload, { enqueuedBy: d.sender, callback: false, idempotencyKey: `${d.retryKey}:${i}` }).taskId;
+      id = (await queues.enqueue(d.queue, d.payload, { enqueuedBy: d.sender, callback: false, idempotencyKey: `${d.retryKey}:${i}` })).taskId;
       continue;
     }
     throw taskFailed(task);

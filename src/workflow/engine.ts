@@ -162,7 +162,7 @@ export class Engine implements WorkflowEngine {
       { kind: "enqueue", label: `enqueue ${queue} ${quote(payload)}`, input: { queue, payload, callback, idempotencyKey: opts.idempotencyKey ?? null } },
       async (seq) => {
         // The key makes a retried enqueue (the attempt died after the queue stored it) return the same task.
-        const { taskId } = this.init.host.queues.enqueue(queue, payload, {
+        const { taskId } = await this.init.host.queues.enqueue(queue, payload, {
           enqueuedBy: this.sender, callback, idempotencyKey: opts.idempotencyKey ?? `${this.runId}:${seq}`,
         });
         return { output: taskId };

@@ -109,7 +109,7 @@ for (const cli of CLIS) {
       const rt = createRuntime({ config, store, queues: { pollMs: 0 } });
       try {
         rt.queues.start();
-        const { taskId } = rt.queues.enqueue("work", `RUN: printf 'queued by ${cli}\\n' > ${FILE}`);
+        const { taskId } = (await rt.queues.enqueue("work", `RUN: printf 'queued by ${cli}\\n' > ${FILE}`));
         const task = await rt.queues.waitFor(taskId, { timeoutMs: TIMEOUT_MS / 2 });
         expect(task.error).toBeNull();
         expect(task).toMatchObject({ status: "done", branch: `aegis/${task.workerHandle}`, diff: { files: 1, added: 1, removed: 0 } });

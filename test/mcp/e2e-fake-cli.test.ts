@@ -58,13 +58,13 @@ describe("agents using the plane mid-turn (fake-claude)", () => {
     expect(reply).toStartWith("TOOL OUTPUT: ");
     const { taskId, callback } = JSON.parse(reply.slice("TOOL OUTPUT: ".length));
     expect(callback).toBe(true);
-    expect(r.queues.status(taskId)?.enqueuedBy).toBe("agent:alpha");
+    expect((await r.queues.status(taskId))?.enqueuedBy).toBe("agent:alpha");
     // The callback starts a new turn of alpha's: fake-claude echoes what it was given.
     const woke = await waitFor(() => (lastText(r, "alpha").startsWith("ECHO: > from queue:review") ? lastText(r, "alpha") : undefined), {
       what: "alpha's callback turn", timeoutMs: 10_000,
     });
     expect(woke).toMatch(new RegExp(`^ECHO: > from queue:review · task#${taskId} · ok · \\S+Z\\nECHO: check the parser$`));
-    expect(r.queues.status(taskId)).toMatchObject({ status: "done", result: "ECHO: check the parser" });
+    expect((await r.queues.status(taskId))).toMatchObject({ status: "done", result: "ECHO: check the parser" });
   });
 
   test("A hands off to B; B's next turn carries A's header", async () => {

@@ -28,8 +28,8 @@ test("(#4) a tiny usd budget's refusal names the real limit and spend, not $0.00
   });
   runtimes.push(r);
   r.queues.start();
-  await r.queues.waitFor(r.queues.enqueue("fcq", "a").taskId);
-  expect(() => r.queues.enqueue("fcq", "b")).toThrow(expect.objectContaining({
+  await r.queues.waitFor((await r.queues.enqueue("fcq", "a")).taskId);
+  await expect(r.queues.enqueue("fcq", "b")).rejects.toMatchObject({
     code: "E_BUDGET", message: expect.stringContaining('queue "fcq" is over budget: $0.0001 per 24h (spent $0.00012)'),
-  }));
+  });
 });

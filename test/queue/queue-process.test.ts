@@ -55,14 +55,14 @@ describe("queue workers as processes", () => {
     const { r } = fakeRuntime(1);
     r.queues.start();
     const secs = String(400 + Math.floor(Math.random() * 500));
-    const { taskId } = r.queues.enqueue("q", `RUN: sleep ${secs}`, { enqueuedBy: "agent:wait-here", callback: true });
+    const { taskId } = (await r.queues.enqueue("q", `RUN: sleep ${secs}`, { enqueuedBy: "agent:wait-here", callback: true }));
     const sleeper = await waitFor(() => pidsRunning(["sleep", secs])[0], { timeoutMs: 10_000, what: "the tool's sleep process" });
     const worker = r.sessions.list()[0]!;
     expect(worker.pid).toBeNumber();
     expect(pidAlive(worker.pid!)).toBe(true);
     expect(await within(r.queues.cancel(taskId), 10_000, "cancel")).toEqual({ taskId, status: "cancelled", was: "running" });
     await waitForPidsGone([worker.pid!, sleeper], 5000);
-    expect(r.queues.status(taskId)).toMatchObject({ status: "cancelled", error: "cancelled" });
+    expect((await r.queues.status(taskId))).toMatchObject({ status: "cancelled", error: "cancelled" });
     expect(listInbox(r.store, "wait-here")[0]).toMatchObject({ status: "error", task_id: taskId });
     expect(listInbox(r.store, "wait-here")[0]!.body).toStartWith("cancelled");
   }, 20_000);
@@ -78,9 +78,10 @@ describe("queue workers as processes", () => {
       }
     });
     const payloads = ["first", "MODE:crash", "second", "MODE:hang", "MODE:garbage", "third"];
-    const ids = payloads.map((p) => r.queues.enqueue("q", p).taskId);
+    const ids: string[] = [];
+    for (const p of payloads) ids.push((await r.queues.enqueue("q", p)).taskId);
     await within(r.queues.drain(), 15_000, "drain");
-    const t = ids.map((id) => r.queues.status(id)!);
+    const t = await Promise.all(ids.map(async (id) => (await r.queues.status(id))!));
     expect(t.map((x) => x.status)).toEqual(["done", "failed", "done", "failed", "done", "done"]);
     expect(t[0]!.result).toBe("ECHO: first");
     expect(t[1]!.error).toContain("simulated crash");

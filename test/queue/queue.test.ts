@@ -21,13 +21,18 @@ const HEADER = (q: string, id: string, status: string) => new RegExp(`^> from qu
 describe("QueueManager", () => {
   test("FIFO: with maxParallel 1 tasks start in enqueue order; positions count the pending tasks ahead", async () => {
     const order: string[] = [];
-    const r = runtime({ w: { reply: (p) => (order.push(p), `did ${p}`) } }, { q: { agent: "w", maxParallel: 1 } });
-    r.queues.start();
-    const got = Array.from({ length: 10 }, (_, i) => r.queues.enqueue("q", `job ${i}`));
+    let release!: () => void;
+    const enqueued = new Promise<void>((r) => (release = r));
+    // The first worker waits until every task is enqueued, so the positions are those of a busy queue.
+    const r = runtime({ w: { reply: async (p) => (await enqueued, order.push(p), `did ${p}`) } }, { q: { agent: "w", maxParallel: 1 } });
+    await r.queues.start();
+    const got = [];
+    for (let i = 0; i < 10; i++) got.push(await r.queues.enqueue("q", `job ${i}`));
+    release();
     expect(got.map((g) => g.position)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     await r.queues.drain();
     expect(order).toEqual(Array.from({ length: 10 }, (_, i) => `job ${i}`));
-    const t = r.queues.status(got[3]!.taskId)!;
+    const t = (await r.queues.status(got[3]!.taskId))!;
     expect(t).toMatchObject({ status: "done", result: "did job 3", error: null, enqueuedBy: "user", queue: "q", payload: "job 3", position: 0 });
     expect(t.workerHandle).toMatch(/^[a-z]+-[a-z]+/);
   });
@@ -45,12 +50,13 @@ describe("QueueManager", () => {
       if (e.type === "finished") startedNotFinished--;
     });
     r.queues.start();
-    const ids = Array.from({ length: 200 }, (_, i) => r.queues.enqueue("q", `t${i}`).taskId);
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i++) ids.push((await r.queues.enqueue("q", `t${i}`)).taskId);
     await within(r.queues.drain(), 20_000, "drain");
     expect(peak).toBe(3);
     expect(peakEvents).toBeLessThanOrEqual(3);
-    expect(r.queues.list({ status: "done" })).toHaveLength(200);
-    expect(r.queues.status(ids[199]!)?.result).toBe("t199");
+    expect(await r.queues.list({ status: "done" })).toHaveLength(200);
+    expect((await r.queues.status(ids[199]!))?.result).toBe("t199");
   });
 
   test("a callback lands in a live producer's inbox with the queue header; ok and error", async () => {
@@ -61,17 +67,17 @@ describe("QueueManager", () => {
     }, { q: { agent: "w", maxParallel: 2 } });
     const boss = await r.sessions.spawn("boss", { handle: "brisk-curie" });
     r.queues.start();
-    const ok = r.queues.enqueue("q", "work", { enqueuedBy: "agent:brisk-curie", callback: true });
+    const ok = await r.queues.enqueue("q", "work", { enqueuedBy: "agent:brisk-curie", callback: true });
     await r.queues.waitFor(ok.taskId);
     await within(boss.whenIdle(), 2000, "producer turn");
     expect(seen[0]).toMatch(HEADER("q", ok.taskId, "ok"));
     expect(seen[0]!.split("\n")[1]).toBe("result of work");
-    const bad = r.queues.enqueue("q", "please fail", { enqueuedBy: "agent:brisk-curie", callback: true });
+    const bad = await r.queues.enqueue("q", "please fail", { enqueuedBy: "agent:brisk-curie", callback: true });
     expect(await r.queues.waitFor(bad.taskId)).toMatchObject({ status: "failed", error: "I broke" });
     await boss.whenIdle();
     expect(seen[1]).toMatch(HEADER("q", bad.taskId, "error"));
     // No callback without the flag.
-    const quiet = r.queues.enqueue("q", "quiet", { enqueuedBy: "agent:brisk-curie" });
+    const quiet = await r.queues.enqueue("q", "quiet", { enqueuedBy: "agent:brisk-curie" });
     await r.queues.waitFor(quiet.taskId);
     expect(seen).toHaveLength(2);
   });
@@ -79,7 +85,7 @@ describe("QueueManager", () => {
   test("a callback for a producer that is not live is persisted for a later session with its handle", async () => {
     const r = runtime({ w: { reply: () => "answer" }, boss: { reply: (p) => `got ${p}` } }, { q: { agent: "w", maxParallel: 1 } });
     r.queues.start();
-    const { taskId } = r.queues.enqueue("q", "x", { enqueuedBy: "agent:gone-away", callback: true });
+    const { taskId } = await r.queues.enqueue("q", "x", { enqueuedBy: "agent:gone-away", callback: true });
     await r.queues.waitFor(taskId);
     const rows = listInbox(r.store, "gone-away");
     expect(rows).toHaveLength(1);
@@ -96,13 +102,13 @@ describe("QueueManager", () => {
       w: { reply: async (p, ctx) => { ran.push(p); if (p === "first") await new Promise((_, rej) => ctx.signal.addEventListener("abort", () => rej(new Error("aborted")))); return p; } },
     }, { q: { agent: "w", maxParallel: 1 } });
     r.queues.start();
-    const first = r.queues.enqueue("q", "first");
-    const second = r.queues.enqueue("q", "second", { enqueuedBy: "agent:calm-boss", callback: true });
+    const first = await r.queues.enqueue("q", "first");
+    const second = await r.queues.enqueue("q", "second", { enqueuedBy: "agent:calm-boss", callback: true });
     expect(await r.queues.cancel(second.taskId)).toEqual({ taskId: second.taskId, status: "cancelled", was: "pending" });
     expect(listInbox(r.store, "calm-boss")[0]).toMatchObject({ status: "error", body: "cancelled (never dispatched)" });
     expect(await r.queues.cancel(first.taskId)).toEqual({ taskId: first.taskId, status: "cancelled", was: "running" });
     expect(await r.queues.cancel(first.taskId)).toEqual({ taskId: first.taskId, status: "cancelled", was: "terminal" });
-    expect(r.queues.status(first.taskId)).toMatchObject({ status: "cancelled", error: "cancelled" });
+    expect(await r.queues.status(first.taskId)).toMatchObject({ status: "cancelled", error: "cancelled" });
     await r.queues.drain();
     expect(ran).toEqual(["first"]);
     expect(r.sessions.list()).toEqual([]);
@@ -112,17 +118,17 @@ describe("QueueManager", () => {
 
   test("idempotency: a known key returns the existing task, per queue", async () => {
     const r = runtime({ w: { reply: (p) => p } }, { a: { agent: "w", maxParallel: 1 }, b: { agent: "w", maxParallel: 1 } });
-    const one = r.queues.enqueue("a", "x", { idempotencyKey: "k1" });
-    const again = r.queues.enqueue("a", "something else", { idempotencyKey: "k1" });
+    const one = await r.queues.enqueue("a", "x", { idempotencyKey: "k1" });
+    const again = await r.queues.enqueue("a", "something else", { idempotencyKey: "k1" });
     expect(again).toEqual({ taskId: one.taskId, position: 1, existing: true });
-    expect(r.queues.enqueue("b", "x", { idempotencyKey: "k1" }).taskId).not.toBe(one.taskId);
-    expect(r.queues.list({ queue: "a" })).toHaveLength(1);
+    expect((await r.queues.enqueue("b", "x", { idempotencyKey: "k1" })).taskId).not.toBe(one.taskId);
+    expect(await r.queues.list({ queue: "a" })).toHaveLength(1);
   });
 
-  test("unknown queue and empty payload are clear errors", () => {
+  test("unknown queue and empty payload are clear errors", async () => {
     const r = runtime({ w: { reply: (p) => p } }, { review: { agent: "w", maxParallel: 1 } });
-    expect(() => r.queues.enqueue("reveiw", "x")).toThrow(expect.objectContaining({ code: "E_NOT_FOUND", message: expect.stringContaining('did you mean "review"') }));
-    expect(() => r.queues.enqueue("review", "  ")).toThrow(expect.objectContaining({ code: "E_USAGE" }));
+    await expect(r.queues.enqueue("reveiw", "x")).rejects.toMatchObject({ code: "E_NOT_FOUND", message: expect.stringContaining('did you mean "review"') });
+    await expect(r.queues.enqueue("review", "  ")).rejects.toMatchObject({ code: "E_USAGE" });
   });
 
   test("budgets refuse an enqueue once spent, naming budget, spend and unblock time; time unblocks", async () => {
@@ -131,13 +137,13 @@ describe("QueueManager", () => {
       { q: { agent: "w", maxParallel: 1, budgets: [{ usd: 1, window: "1h" }, { outputTokens: 10_000, window: "1d" }] } },
       { queues: { pollMs: 0, now: () => now } });
     r.queues.start();
-    await r.queues.waitFor(r.queues.enqueue("q", "a").taskId);
+    await r.queues.waitFor((await r.queues.enqueue("q", "a")).taskId);
     now += 10 * 60_000;
-    await r.queues.waitFor(r.queues.enqueue("q", "b").taskId);
+    await r.queues.waitFor((await r.queues.enqueue("q", "b")).taskId);
     now += 5 * 60_000;
     let err: unknown;
     try {
-      r.queues.enqueue("q", "c");
+      await r.queues.enqueue("q", "c");
     } catch (e) {
       err = e;
     }
@@ -146,9 +152,9 @@ describe("QueueManager", () => {
     expect(msg).toContain('queue "q" is over budget: $1.00 per 1h (spent $1.20)');
     expect(msg).toContain("unblocks at 2026-11-25T11:00:00Z (in 45m)");
     expect((err as { data: Record<string, unknown> }).data).toMatchObject({ queue: "q", unblockAt: "2026-11-25T11:00:00Z" });
-    expect(r.queues.budgets("q").map((b) => [b.kind, b.blocked, b.spent])).toEqual([["usd", true, 1.2], ["outputTokens", false, 800]]);
+    expect((await r.queues.budgets("q")).map((b) => [b.kind, b.blocked, b.spent])).toEqual([["usd", true, 1.2], ["outputTokens", false, 800]]);
     now = Date.parse("2026-11-25T11:00:01Z");
-    expect(r.queues.enqueue("q", "d").taskId).toMatch(/^task_/);
+    expect((await r.queues.enqueue("q", "d")).taskId).toMatch(/^task_/);
   });
 
   test("a failing, throwing or hanging worker fails only its own task", async () => {
@@ -163,9 +169,10 @@ describe("QueueManager", () => {
       },
     }, { q: { agent: "w", maxParallel: 2 } }, { idleTimeoutMs: 60, queues: { pollMs: 0 } });
     r.queues.start();
-    const ids = ["a", "error turn", "b", "throw", "hang", "c"].map((p) => r.queues.enqueue("q", p).taskId);
+    const ids: string[] = [];
+    for (const p of ["a", "error turn", "b", "throw", "hang", "c"]) ids.push((await r.queues.enqueue("q", p)).taskId);
     await within(r.queues.drain(), 5000, "drain");
-    const tasks = ids.map((id) => r.queues.status(id)!);
+    const tasks = await Promise.all(ids.map(async (id) => (await r.queues.status(id))!));
     expect(tasks.map((t) => t.status)).toEqual(["done", "failed", "done", "failed", "failed", "done"]);
     expect(tasks[1]!.error).toBe("cannot");
     expect(tasks[3]!.error).toContain("kaboom");
@@ -177,7 +184,7 @@ describe("QueueManager", () => {
     const r = runtime({ w: { reply: (_p, ctx) => new Promise((_, rej) => ctx.signal.addEventListener("abort", () => rej(new Error("aborted")))) } },
       { q: { agent: "w", maxParallel: 1 } });
     r.queues.start();
-    const { taskId } = r.queues.enqueue("q", "long", { enqueuedBy: "agent:far-away", callback: true });
+    const { taskId } = await r.queues.enqueue("q", "long", { enqueuedBy: "agent:far-away", callback: true });
     await r.close();
     const store = r.store;
     const row = store.db.query<{ status: string; error: string }, [string]>("SELECT status, error FROM tasks WHERE id = ?").get(taskId);
@@ -202,13 +209,13 @@ describe("restart and other processes", () => {
     seed.close();
     const r = createRuntime({ config: cfg, store: openStore(path), queues: { pollMs: 0 } });
     runtimes.push(r);
-    r.queues.start();
-    expect(r.queues.status("task_run")).toMatchObject({ status: "failed", error: "interrupted: aegis stopped while this task ran", result: "half way there" });
+    await r.queues.start();
+    expect(await r.queues.status("task_run")).toMatchObject({ status: "failed", error: "interrupted: aegis stopped while this task ran", result: "half way there" });
     expect(listInbox(r.store, "old-boss")[0]!.body).toContain("half way there");
     expect((await r.queues.waitFor("task_pend")).result).toBe("done p2");
     expect(r.store.db.query<{ state: string }, []>("SELECT state FROM sessions WHERE id = 'ses_w'").get()?.state).toBe("closed");
     // Restarting again finishes nothing twice.
-    r.queues.start();
+    await r.queues.start();
     expect(listInbox(r.store, "old-boss")).toHaveLength(1);
   });
 
@@ -225,14 +232,15 @@ describe("restart and other processes", () => {
     const b = createRuntime({ config: cfg, store: openStore(path), queues: { pollMs: 10 } });
     runtimes.push(a, b);
     b.queues.start();
-    const ids = Array.from({ length: 100 }, (_, i) => a.queues.enqueue("q", `t${i}`).taskId);
+    const ids: string[] = [];
+    for (let i = 0; i < 100; i++) ids.push((await a.queues.enqueue("q", `t${i}`)).taskId);
     await within(Promise.all(ids.map((id) => a.queues.waitFor(id))), 10_000, "all tasks");
     expect(runs.size).toBe(100);
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
     expect(new Set(a.store.db.query<{ owner: string }, []>("SELECT owner FROM tasks").all().map((r) => r.owner))).toEqual(new Set([b.owner]));
     // A task running in b, cancelled from a: b's watch sees the request and stops its worker.
-    const stuck = a.queues.enqueue("q", "stuck").taskId;
-    await within((async () => { while (a.queues.status(stuck)?.status !== "running") await Bun.sleep(5); })(), 5000, "stuck task to start");
+    const stuck = (await a.queues.enqueue("q", "stuck")).taskId;
+    await within((async () => { while ((await a.queues.status(stuck))?.status !== "running") await Bun.sleep(5); })(), 5000, "stuck task to start");
     expect(await within(a.queues.cancel(stuck), 5000, "remote cancel")).toEqual({ taskId: stuck, status: "cancelled", was: "running" });
     expect(b.sessions.list()).toEqual([]);
   });

@@ -38,13 +38,13 @@ test("(#4) a sibling killed mid-task: the survivor fails its task and dispatches
     runtimes.push(r);
     const drained = r.queues.drain();
     // The sibling is alive and holds the queue's only slot: nothing may start.
-    expect(r.queues.status("task_a")).toMatchObject({ status: "pending", position: 1 });
+    expect((await r.queues.status("task_a"))).toMatchObject({ status: "pending", position: 1 });
     sibling.kill("SIGKILL");
     await sibling.exited;
     await within(drained, 5000, "drain after the sibling died");
-    expect(r.queues.status("task_run")).toMatchObject({ status: "failed", error: "interrupted: aegis stopped while this task ran" });
-    expect(r.queues.status("task_a")).toMatchObject({ status: "done", result: "done p1" });
-    expect(r.queues.status("task_b")).toMatchObject({ status: "done", result: "done p2" });
+    expect((await r.queues.status("task_run"))).toMatchObject({ status: "failed", error: "interrupted: aegis stopped while this task ran" });
+    expect((await r.queues.status("task_a"))).toMatchObject({ status: "done", result: "done p1" });
+    expect((await r.queues.status("task_b"))).toMatchObject({ status: "done", result: "done p2" });
   } finally {
     sibling.kill("SIGKILL");
   }
@@ -61,7 +61,7 @@ test("(#4) cancelling a dead process's running task frees its slot: the next pen
     const r = createRuntime({ config: cfg, store: openStore(path), plane: false, queues: { pollMs: 0 } });
     runtimes.push(r);
     r.queues.start();
-    expect(r.queues.status("task_a")?.status).toBe("pending");
+    expect((await r.queues.status("task_a"))?.status).toBe("pending");
     sibling.kill("SIGKILL");
     await sibling.exited;
     expect(await r.queues.cancel("task_run")).toEqual({ taskId: "task_run", status: "cancelled", was: "running" });

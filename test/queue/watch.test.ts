@@ -31,7 +31,7 @@ test("(#4) state.db deleted while aegis works: the drain, waits and serve reject
   const path = dir.join("state.db");
   const r = holding(path);
   const serving = r.queues.serve();
-  const { taskId } = r.queues.enqueue("q", "hold");
+  const { taskId } = (await r.queues.enqueue("q", "hold"));
   const drained = r.queues.drain();
   const waited = r.queues.waitFor(taskId);
   rmSync(path);
@@ -47,7 +47,7 @@ test("(#4) state.db replaced by another file while aegis works: E_STATE", async 
   const path = dir.join("state.db");
   const r = holding(path);
   r.queues.start();
-  r.queues.enqueue("q", "hold");
+  (await r.queues.enqueue("q", "hold"));
   const drained = r.queues.drain();
   openStore(dir.join("other.db")).close();
   renameSync(dir.join("other.db"), path);

@@ -65,8 +65,8 @@ describe("queues with isolation: worktree (#11)", () => {
       return `done ${me}`;
     }, { isolation: "worktree" });
     rt.queues.start();
-    const a = rt.queues.enqueue("q", "alpha").taskId;
-    const b = rt.queues.enqueue("q", "beta").taskId;
+    const a = (await rt.queues.enqueue("q", "alpha")).taskId;
+    const b = (await rt.queues.enqueue("q", "beta")).taskId;
     await within(rt.queues.drain(), 20_000, "drain");
 
     expect(seen.alpha!.others).toBe(false);
@@ -77,7 +77,7 @@ describe("queues with isolation: worktree (#11)", () => {
     expect(readFileSync(join(repo, "notes.txt"), "utf8")).toBe("line one\n");
     expect(sh(repo, "status", "--porcelain")).toBe("");
 
-    const ta = rt.queues.status(a)!;
+    const ta = (await rt.queues.status(a))!;
     expect(ta).toMatchObject({ status: "done", result: "done alpha", branch: `aegis/${ta.workerHandle}`, base: sh(repo, "rev-parse", "main"), diff: { files: 2, added: 2, removed: 0 } });
     expect(ta.commit).toBe(sh(repo, "rev-parse", ta.branch!));
     // aegis committed the leftovers, under the queue's name and the payload.
@@ -98,17 +98,17 @@ describe("queues with isolation: worktree (#11)", () => {
     expect(sh(repo, "rev-parse", "main")).toBe(head);
     expect(sh(repo, "status", "--porcelain")).toBe("");
     const text = await aegis(repo, "task", b);
-    expect(text.stdout).toMatch(new RegExp(`branch: +${rt.queues.status(b)!.branch} @ [0-9a-f]{12} \\(2 files, \\+2 -0\\)`));
+    expect(text.stdout).toMatch(new RegExp(`branch: +${(await rt.queues.status(b))!.branch} @ [0-9a-f]{12} \\(2 files, \\+2 -0\\)`));
   }, 30_000);
 
   test("a worker that changes nothing: commit null, zero stats, its clean worktree and branch removed", async () => {
     const repo = project();
     const rt = runtime(repo, () => "nothing to do", { isolation: "worktree" });
     rt.queues.start();
-    const id = rt.queues.enqueue("q", "look only").taskId;
+    const id = (await rt.queues.enqueue("q", "look only")).taskId;
     await within(rt.queues.drain(), 20_000, "drain");
     await rt.sessions.settled();
-    const t = rt.queues.status(id)!;
+    const t = (await rt.queues.status(id))!;
     expect(t).toMatchObject({ status: "done", commit: null, diff: { files: 0, added: 0, removed: 0 } });
     expect(getWorktree(rt.store, t.workerHandle!)).toMatchObject({ state: "removed" });
     expect(sh(repo, "branch", "--list", t.branch!)).toBe("");
@@ -126,17 +126,17 @@ describe("queues with isolation: worktree (#11)", () => {
     sh(repo, "checkout", "-q", "main");
     const rt = runtime(repo, (_p, { cwd }) => (existsSync(join(cwd, "release-only.txt")) ? "saw release" : "no release"), { isolation: "worktree", base: "release", keep: "always" });
     rt.queues.start();
-    const id = rt.queues.enqueue("q", "check").taskId;
+    const id = (await rt.queues.enqueue("q", "check")).taskId;
     await within(rt.queues.drain(), 20_000, "drain");
-    const t = rt.queues.status(id)!;
+    const t = (await rt.queues.status(id))!;
     expect(t).toMatchObject({ result: "saw release", base: sh(repo, "rev-parse", "release"), commit: null });
     expect(getWorktree(rt.store, t.workerHandle!)).toMatchObject({ base_ref: "release", keep: "always" });
 
     const plain = runtime(project(), () => "ok", {});
     plain.queues.start();
-    const pid = plain.queues.enqueue("q", "x").taskId;
+    const pid = (await plain.queues.enqueue("q", "x")).taskId;
     await within(plain.queues.drain(), 20_000, "drain");
-    expect(Object.keys(plain.queues.status(pid)!)).not.toContain("branch");
+    expect(Object.keys((await plain.queues.status(pid))!)).not.toContain("branch");
   }, 30_000);
 
   test("a failed worker's leftovers are committed too; a cancelled one's are left uncommitted in its kept worktree", async () => {
@@ -151,8 +151,8 @@ describe("queues with isolation: worktree (#11)", () => {
       return { text: "I gave up", isError: true };
     }, { isolation: "worktree" });
     rt.queues.start();
-    const failed = rt.queues.enqueue("q", "broken").taskId;
-    const hung = rt.queues.enqueue("q", "hang").taskId;
+    const failed = (await rt.queues.enqueue("q", "broken")).taskId;
+    const hung = (await rt.queues.enqueue("q", "hang")).taskId;
     const t = await within(rt.queues.waitFor(failed), 20_000, "the failed task");
     expect(t).toMatchObject({ status: "failed", diff: { files: 1, added: 1, removed: 0 } });
     expect(sh(repo, "show", `${t.commit}:broken.txt`)).toBe("partial");
@@ -163,7 +163,7 @@ describe("queues with isolation: worktree (#11)", () => {
     expect(early.stderr).toContain(`task ${hung} is still running`);
     expect(await rt.queues.cancel(hung)).toMatchObject({ status: "cancelled", was: "running" });
     await rt.sessions.settled();
-    const c = rt.queues.status(hung)!;
+    const c = (await rt.queues.status(hung))!;
     expect(c).toMatchObject({ status: "cancelled", commit: null, diff: { files: 1, added: 1, removed: 0 } });
     const wt = getWorktree(rt.store, c.workerHandle!)!;
     expect(wt.state).toBe("kept");

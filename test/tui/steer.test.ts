@@ -113,7 +113,7 @@ describe("steering (#14)", () => {
     using dir = tempDir("tui-steer");
     const { config } = project(dir.path);
     const rt = host(config, dir.path);
-    const { taskId } = rt.queues.enqueue("review", "look at a.ts", { enqueuedBy: "user" });
+    const { taskId } = (await rt.queues.enqueue("review", "look at a.ts", { enqueuedBy: "user" }));
     rt.store.flush();
     const ui = steering(config, dir.path);
     const r = await ui.cancelTask(taskId);

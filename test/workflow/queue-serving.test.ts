@@ -23,7 +23,7 @@ test("(#5) queues are served from their first use on, including a resumed run's 
 
   // Attempt 1 in a process that serves nothing and is not told of queue use: its task stays pending, so it is stopped.
   const first = createRunRuntime({ config, store: store.it, queues: { pollMs: 0 } });
-  const theirs = first.rt.queues.enqueue("other", "not this run's task").taskId;
+  const theirs = (await first.rt.queues.enqueue("other", "not this run's task")).taskId;
   const stop = new AbortController();
   const stopped = await startRun(first.rt, wf, {}, {
     signal: stop.signal,
@@ -31,7 +31,7 @@ test("(#5) queues are served from their first use on, including a resumed run's 
   });
   expect(stopped.status).toBe("interrupted");
   await first.rt.close();
-  const pending = first.rt.queues.list({ queue: "review" });
+  const pending = (await first.rt.queues.list({ queue: "review" }));
   expect(pending.map((t) => t.status)).toEqual(["pending"]);
 
   // Attempt 2 serves on use: the replayed enqueue step serves "review", whose pending task then runs.
@@ -41,7 +41,7 @@ test("(#5) queues are served from their first use on, including a resumed run's 
     const done = await resumeRun(second.rt, wf, getRun(store.it, stopped.runId)!, { serveQueue: second.serveQueue, timeoutMs: 3000 });
     expect(done).toMatchObject({ status: "done", result: "w1: check this" });
     expect(second.rt.queues.served).toEqual(["review"]);
-    expect(second.rt.queues.status(theirs)?.status).toBe("pending");
+    expect((await second.rt.queues.status(theirs))?.status).toBe("pending");
     expect(second.rt.queues.dispatcher.running.size).toBe(0);
   } finally {
     await second.rt.close();
