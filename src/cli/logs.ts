@@ -17,7 +17,6 @@ import { AegisError } from "../util/errors.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs } from "./context.ts";
 import { printRunLogs } from "./logs-run.ts";
-import { openStateStore } from "./tasks.ts";
 
 export default defineCommand({
   meta: { name: "logs", description: "Print a session's transcript (by handle, task id or session id), or a run's sessions' (by run id)" },
@@ -29,16 +28,9 @@ export default defineCommand({
   },
   async run({ args }) {
     const config = await loadConfigFromArgs(args);
-    if (args.target.startsWith("run_")) {
-      const store = openStateStore(config);
-      try {
-        return await printRunLogs(store, args.target, { follow: !!args.follow, json: !!args.json });
-      } finally {
-        store.close();
-      }
-    }
     const db = await openDb({ config });
     try {
+      if (args.target.startsWith("run_")) return await printRunLogs(db, args.target, { follow: !!args.follow, json: !!args.json });
       let session = await findSession(db, args.target);
       while (!session && args.follow && args.target.startsWith("task_") && !interrupted.aborted) {
         await Bun.sleep(250); // the task has no worker yet: wait for one
