@@ -5,7 +5,7 @@
 // If that serve is killed meanwhile, the wait goes on until the next serve recovers the task (failed as interrupted).
 
 import { defineCommand } from "citty";
-import { createRuntime } from "../runtime.ts";
+import { startRuntime } from "../runtime.ts";
 import { verbsFor } from "../serve/verbs.ts";
 import { out } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
@@ -35,7 +35,7 @@ export default defineCommand({
     }
     // --wait: the serve works the queue when one runs (this process only watches the task's row); else this process
     // runs the queue's workers itself until the task ends.
-    const rt = createRuntime({ config, cwd: workDir(args), queues: { serve: via === "serve" ? [] : [args.queue] } });
+    const rt = await startRuntime({ config, cwd: workDir(args), queues: { serve: via === "serve" ? [] : [args.queue] } });
     try {
       let taskId: string;
       if (via === "serve") taskId = (await verbs.enqueue(args.queue, payload, args.key)).taskId;

@@ -27,6 +27,7 @@ export const subCommands: Record<string, Lazy> = {
   enqueue: lazy(() => import("./enqueue.ts")),
   tasks: lazy(() => import("./tasks.ts")),
   task: lazy(() => import("./task.ts")),
+  workers: lazy(() => import("./workers.ts")),
   cancel: lazy(() => import("./cancel.ts")),
   work: lazy(() => import("./work.ts")),
   logs: lazy(() => import("./logs.ts")),

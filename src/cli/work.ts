@@ -7,7 +7,7 @@
 
 import { defineCommand } from "citty";
 import type { QueueEvent } from "../queue/task.ts";
-import { createRuntime } from "../runtime.ts";
+import { startRuntime } from "../runtime.ts";
 import { logger, out } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
@@ -45,7 +45,7 @@ export default defineCommand({
         logger().warn(`queue ${q} runs only on workers labelled ${hosts.join(" or ")}; this one (${hostLabels.join(", ") || "no --host-label"}) leaves its tasks to them`);
       }
     }
-    const rt = createRuntime({
+    const rt = await startRuntime({
       config, cwd: workDir(args),
       queues: { serve, pollMs, keepAlive: true, concurrency, hostLabels, ...(parallel ? { localParallel: parallel } : {}) },
     });
