@@ -2,9 +2,8 @@
 // <name>` fires one now through the running `aegis serve` (schedules fire only under serve). Parse → call → print.
 
 import { defineCommand } from "citty";
-import { statePath } from "../runtime.ts";
-import { scheduleViews, type ScheduleView } from "../schedule/status.ts";
-import { openStore } from "../store/store.ts";
+import { scheduleViewsDb, type ScheduleView } from "../schedule/status.ts";
+import { openDb } from "../store/open.ts";
 import { out } from "../ui/log.ts";
 import { UsageError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
@@ -25,12 +24,12 @@ export default defineCommand({
       const runId = await fireScheduleViaServe(cfg, args.name);
       return void out(args.json ? JSON.stringify({ schedule: args.name, runId }) : runId);
     }
-    const store = openStore(statePath(cfg));
+    const db = await openDb({ config: cfg });
     let views: ScheduleView[];
     try {
-      views = scheduleViews(cfg.schedules, store, Date.now());
+      views = await scheduleViewsDb(cfg.schedules, db, Date.now());
     } finally {
-      store.close();
+      await db.close();
     }
     if (args.json) return void out(JSON.stringify(views, null, 2));
     if (views.length === 0) return void out('no schedules: add schedules: { nightly: { cron: "0 3 * * *", workflow: "..." } } to .aegis.ts');

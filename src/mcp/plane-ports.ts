@@ -5,7 +5,7 @@
 import type { LoadedConfig } from "../config/validate.ts";
 import type { SessionManager } from "../session/manager.ts";
 import type { Claim } from "../store/claims.ts";
-import { scheduleViews } from "../schedule/status.ts";
+import { scheduleViewsDb } from "../schedule/status.ts";
 import { sendSignal } from "../workflow/signals.ts";
 import { groupHost } from "./group-host.ts";
 import { AegisError } from "../util/errors.ts";
@@ -112,8 +112,8 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
     },
     release: async (handle, claimId) => await db.claims.releaseClaim(claimId, liveId(handle)),
     listClaims: async () => (await db.claims.listClaims()).map(claimView),
-    listSchedules: () => scheduleViews(rt.config.schedules, store, Date.now()),
-    signalRun: (runId, event, payload, sender) => sendSignal(store, runId, event, payload, sender),
+    listSchedules: () => scheduleViewsDb(rt.config.schedules, db, Date.now()),
+    signalRun: (runId, event, payload, sender) => sendSignal(db, runId, event, payload, sender),
     groups: groupHost(rt.sessions),
   };
 }

@@ -149,9 +149,9 @@ export interface PlanePorts {
   listClaims(): ClaimView[] | Promise<ClaimView[]>;
 
   /** The config's schedules with their next and last fires (absent where there is no state database). */
-  listSchedules?(): ScheduleView[];
+  listSchedules?(): ScheduleView[] | Promise<ScheduleView[]>;
   /** Stores a signal for a run's engine.waitFor (absent where there is no state database). */
-  signalRun?(runId: string, event: string, payload: unknown, sender: SenderTag): SentSignal;
+  signalRun?(runId: string, event: string, payload: unknown, sender: SenderTag): SentSignal | Promise<SentSignal>;
   /** Agent groups (absent where the runtime has no sessions to host them). */
   groups?: PlaneGroups;
 }

@@ -2,7 +2,8 @@
 // timing, its next fire and its last fire with the run's status. It reads rows and computes; it never fires anything.
 
 import type { ResolvedSchedule } from "../config/serve-schema.ts";
-import { lastFire } from "../store/schedules.ts";
+import type { Db } from "../store/api.ts";
+import { lastFire, type FireWithRun } from "../store/schedules.ts";
 import type { Store } from "../store/store.ts";
 import { nextFireAfter } from "./plan.ts";
 
@@ -23,25 +24,34 @@ export interface ScheduleView {
   last: { scheduledAt: string; state: string; manual: boolean; runId: string | null; runStatus: string | null; reason: string | null } | null;
 }
 
+/** The views from a synchronous store (aegis ui's read-only connection). */
 export function scheduleViews(schedules: Record<string, ResolvedSchedule>, store: Store | undefined, now: number): ScheduleView[] {
-  return Object.values(schedules).map((s) => {
-    const last = store ? lastFire(store, s.name) : null;
-    const next = s.enabled ? nextFireAfter(s, now) : null;
-    return {
-      name: s.name,
-      workflow: s.workflow,
-      cron: s.cron ?? null,
-      at: s.at !== undefined ? new Date(s.at).toISOString() : null,
-      tz: s.tz ?? null,
-      overlap: s.overlap,
-      catchUp: s.catchUp,
-      enabled: s.enabled,
-      // A one-shot whose time passed without a fire row still fires once when a serve runs (catchUp permitting).
-      next: next !== null ? new Date(next).toISOString() : s.enabled && s.at !== undefined && !last ? new Date(s.at).toISOString() : null,
-      last: last ? {
-        scheduledAt: new Date(last.scheduled_at).toISOString(), state: last.state, manual: last.manual === 1,
-        runId: last.run_id, runStatus: last.run_status, reason: last.reason,
-      } : null,
-    };
-  });
+  return Object.values(schedules).map((s) => view(s, store ? lastFire(store, s.name) : null, now));
+}
+
+/** The views through the store contract, on either backend. */
+export async function scheduleViewsDb(schedules: Record<string, ResolvedSchedule>, db: Db, now: number): Promise<ScheduleView[]> {
+  const out: ScheduleView[] = [];
+  for (const s of Object.values(schedules)) out.push(view(s, await db.schedules.lastFire(s.name), now));
+  return out;
+}
+
+function view(s: ResolvedSchedule, last: FireWithRun | null, now: number): ScheduleView {
+  const next = s.enabled ? nextFireAfter(s, now) : null;
+  return {
+    name: s.name,
+    workflow: s.workflow,
+    cron: s.cron ?? null,
+    at: s.at !== undefined ? new Date(s.at).toISOString() : null,
+    tz: s.tz ?? null,
+    overlap: s.overlap,
+    catchUp: s.catchUp,
+    enabled: s.enabled,
+    // A one-shot whose time passed without a fire row still fires once when a serve runs (catchUp permitting).
+    next: next !== null ? new Date(next).toISOString() : s.enabled && s.at !== undefined && !last ? new Date(s.at).toISOString() : null,
+    last: last ? {
+      scheduledAt: new Date(last.scheduled_at).toISOString(), state: last.state, manual: last.manual === 1,
+      runId: last.run_id, runStatus: last.run_status, reason: last.reason,
+    } : null,
+  };
 }

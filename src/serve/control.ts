@@ -40,8 +40,8 @@ export const controlHandlers: Record<string, ControlHandler> = {
     await verbs(c).resumeDetached(str(p, "runId"));
     return { runId: str(p, "runId") };
   },
-  signal: (p, c) => sendSignal(c.rt.store, str(p, "runId"), str(p, "event"), p.payload ?? null, optStr(p, "sender")),
-  answer: (p, c) => sendAnswer(c.rt.store, str(p, "runId"), optStr(p, "key"), str(p, "value")),
+  signal: (p, c) => sendSignal(c.rt.db, str(p, "runId"), str(p, "event"), p.payload ?? null, optStr(p, "sender")),
+  answer: (p, c) => sendAnswer(c.rt.db, str(p, "runId"), optStr(p, "key"), str(p, "value")),
   "schedules.run": async (p, c) => ({ runId: await fireScheduleNow(c.ctx, str(p, "name")) }),
   // Every transcript row of one session the serve hosts, as it is buffered (before it is written), with its position
   // in the transcript: aegis ui merges them with the rows it reads from the database (#14).

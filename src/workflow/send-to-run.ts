@@ -6,7 +6,8 @@ import { dirname } from "node:path";
 import type { LoadedConfig } from "../config/validate.ts";
 import { statePath } from "../runtime.ts";
 import { connectServe } from "../serve/client.ts";
-import { openStore } from "../store/store.ts";
+import type { Db } from "../store/api.ts";
+import { openDb } from "../store/open.ts";
 import { sendAnswer, sendSignal, type SentSignal } from "./signals.ts";
 
 export interface Delivered extends SentSignal {
@@ -17,20 +18,20 @@ export interface Delivered extends SentSignal {
 export async function deliverSignal(config: LoadedConfig, runId: string, event: string, payload: unknown, sender?: string): Promise<Delivered> {
   const client = await connectServe(dirname(statePath(config)));
   if (client) return { ...(await client.call<SentSignal>("signal", { runId, event, payload, ...(sender ? { sender } : {}) })), via: "serve" };
-  return withStore(config, (store) => ({ ...sendSignal(store, runId, event, payload, sender), via: "local" as const }));
+  return withDb(config, async (db) => ({ ...(await sendSignal(db, runId, event, payload, sender)), via: "local" as const }));
 }
 
 export async function deliverAnswer(config: LoadedConfig, runId: string, key: string | undefined, value: string): Promise<Delivered> {
   const client = await connectServe(dirname(statePath(config)));
   if (client) return { ...(await client.call<SentSignal & { key: string }>("answer", { runId, value, ...(key ? { key } : {}) })), via: "serve" };
-  return withStore(config, (store) => ({ ...sendAnswer(store, runId, key, value), via: "local" as const }));
+  return withDb(config, async (db) => ({ ...(await sendAnswer(db, runId, key, value)), via: "local" as const }));
 }
 
-function withStore<T>(config: LoadedConfig, fn: (store: ReturnType<typeof openStore>) => T): T {
-  const store = openStore(statePath(config));
+async function withDb<T>(config: LoadedConfig, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openDb({ config });
   try {
-    return fn(store);
+    return await fn(db);
   } finally {
-    store.close();
+    await db.close();
   }
 }

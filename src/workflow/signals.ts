@@ -4,9 +4,10 @@
 // lost. Whoever runs the run notices: the timer service under serve, an in-process wait in this process or another.
 // It must not run or resume the run.
 
-import { finishRun, getRun } from "../store/runs.ts";
+import type { Db } from "../store/api.ts";
+import { finishRun } from "../store/runs.ts";
 import type { Store } from "../store/store.ts";
-import { getPark, insertSignal, unparkRun } from "../store/waits.ts";
+import { getPark, unparkRun } from "../store/waits.ts";
 import { AegisError } from "../util/errors.ts";
 import { matchOption } from "./ask.ts";
 import { badEventName, notifySignal } from "./durable.ts";
@@ -23,18 +24,18 @@ export interface SentSignal {
 }
 
 /** Stores a signal for `runId` (E_NOT_FOUND for no such run, E_STATE for a finished one). */
-export function sendSignal(store: Store, runId: string, event: string, payload: unknown, sender?: string): SentSignal {
+export async function sendSignal(db: Db, runId: string, event: string, payload: unknown, sender?: string): Promise<SentSignal> {
   const bad = badEventName(event);
   if (bad) throw new AegisError("E_USAGE", bad, { hint: "aegis signal <runId> <event> [json]" });
-  return send(store, runId, event, payload, sender);
+  return await send(db, runId, event, payload, sender);
 }
 
 /**
  * Stores the answer to a run's question. Without `key` the run must be parked on a question (its key is used); a
  * value outside the parked question's options is refused naming them.
  */
-export function sendAnswer(store: Store, runId: string, key: string | undefined, value: string, sender?: string): SentSignal & { key: string } {
-  const park = getPark(store, runId);
+export async function sendAnswer(db: Db, runId: string, key: string | undefined, value: string, sender?: string): Promise<SentSignal & { key: string }> {
+  const park = await db.waits.getPark(runId);
   const asked = park?.question ? (JSON.parse(park.question) as { question: string; key: string; options?: string[] }) : undefined;
   const k = key ?? asked?.key;
   if (k === undefined) {
@@ -47,18 +48,18 @@ export function sendAnswer(store: Store, runId: string, key: string | undefined,
       data: { key: k, options: asked.options },
     });
   }
-  return { ...send(store, runId, `answer:${k}`, value, sender), key: k };
+  return { ...(await send(db, runId, `answer:${k}`, value, sender)), key: k };
 }
 
-function send(store: Store, runId: string, event: string, payload: unknown, sender: string | undefined): SentSignal {
-  const run = getRun(store, runId);
+async function send(db: Db, runId: string, event: string, payload: unknown, sender: string | undefined): Promise<SentSignal> {
+  const run = await db.runs.getRun(runId);
   if (!run) throw new AegisError("E_NOT_FOUND", `no run ${runId}`, { data: { runId }, hint: "list runs with: aegis runs" });
   if (FINISHED.has(run.status)) {
     throw new AegisError("E_STATE", `run ${runId} is ${run.status}; it waits for nothing`, { data: { runId, status: run.status } });
   }
-  const signalId = insertSignal(store, { runId, event, payload, ...(sender ? { sender } : {}), at: Date.now() });
+  const signalId = await db.waits.insertSignal({ runId, event, payload, ...(sender ? { sender } : {}), at: Date.now() });
   notifySignal(runId);
-  const park = getPark(store, runId);
+  const park = await db.waits.getPark(runId);
   return { runId, event, signalId, wakes: park?.event === event };
 }
 

@@ -73,9 +73,9 @@ describe("engine.waitFor (#12)", () => {
     });
     const p = r.run(wf, {}, { runId: "run_wait1" });
     await until(() => getRun(r.rt.store, "run_wait1") !== null, 5000, "the run");
-    sendSignal(r.rt.store, "run_wait1", "second", { n: 2 }); // before its wait is reached
+    await sendSignal(r.rt.db, "run_wait1", "second", { n: 2 }); // before its wait is reached
     await until(() => listSteps(r.rt.store, "run_wait1").length === 1, 5000, "the first wait");
-    sendSignal(r.rt.store, "run_wait1", "first", "one");
+    await sendSignal(r.rt.db, "run_wait1", "first", "one");
     const out = await p;
     expect(out.status).toBe("done");
     expect(out.result).toEqual(["one", { n: 2 }]);
@@ -96,9 +96,9 @@ describe("engine.waitFor (#12)", () => {
   test("a signal to a finished run is refused, and a bad event name too", async () => {
     await using r = rig();
     await r.run(workflow("t-done", async () => 1), {}, { runId: "run_done" });
-    expect(() => sendSignal(r.rt.store, "run_done", "go", null)).toThrow(/is done/);
-    expect(() => sendSignal(r.rt.store, "run_nope", "go", null)).toThrow(/no run/);
-    expect(() => sendSignal(r.rt.store, "run_done", "answer:x", null)).toThrow(/bad event/);
+    await expect(sendSignal(r.rt.db, "run_done", "go", null)).rejects.toThrow(/is done/);
+    await expect(sendSignal(r.rt.db, "run_nope", "go", null)).rejects.toThrow(/no run/);
+    await expect(sendSignal(r.rt.db, "run_done", "answer:x", null)).rejects.toThrow(/bad event/);
     const spaced = await r.run(workflow("t-bad-event", async (e) => e.waitFor("deploy approved")));
     expect(spaced.error).toMatchObject({ code: "E_WORKFLOW", message: expect.stringContaining("bad event name") });
   });
@@ -141,7 +141,7 @@ describe("parking (#12)", () => {
     expect((await r.run(wf, {}, { park: true, runId: "run_p2" })).status).toBe("interrupted");
     expect(findRunView(r.rt.store, "run_p2")).toMatchObject({ status: "waiting", parked: { event: "approved" } });
     expect(dueParks(r.rt.store, Date.now())).toEqual([]);
-    expect(sendSignal(r.rt.store, "run_p2", "approved", { by: "ana" }).wakes).toBe(true);
+    expect((await sendSignal(r.rt.db, "run_p2", "approved", { by: "ana" })).wakes).toBe(true);
     expect(dueParks(r.rt.store, Date.now()).map((p) => p.run_id)).toEqual(["run_p2"]);
     const out = await r.resume(wf, "run_p2", { park: true });
     expect(out).toMatchObject({ status: "done", result: { by: "ana" } });
@@ -166,8 +166,8 @@ describe("parking (#12)", () => {
     expect((await r.run(wf, {}, { park: true, runId: "run_p3" })).status).toBe("interrupted");
     const view = findRunView(r.rt.store, "run_p3");
     expect(view).toMatchObject({ status: "waiting", parked: { question: { question: "Ship it?", key: "ship-it", options: ["yes", "no"] } } });
-    expect(() => sendAnswer(r.rt.store, "run_p3", undefined, "maybe")).toThrow(/answer one of yes, no/);
-    expect(sendAnswer(r.rt.store, "run_p3", undefined, "2")).toMatchObject({ key: "ship-it", wakes: true });
+    await expect(sendAnswer(r.rt.db, "run_p3", undefined, "maybe")).rejects.toThrow(/answer one of yes, no/);
+    expect(await sendAnswer(r.rt.db, "run_p3", undefined, "2")).toMatchObject({ key: "ship-it", wakes: true });
     const out = await r.resume(wf, "run_p3", { park: true });
     expect(out).toMatchObject({ status: "done", result: "no" });
   });
@@ -178,7 +178,7 @@ describe("parking (#12)", () => {
     const failed = await r.run(wf, {}, { runId: "run_p4" });
     expect(failed.status).toBe("failed");
     expect(failed.error).toMatchObject({ code: "E_USAGE", hint: expect.stringContaining("--answer ship-it=") });
-    sendAnswer(r.rt.store, "run_p4", "ship-it", "sure");
+    await sendAnswer(r.rt.db, "run_p4", "ship-it", "sure");
     expect(await r.resume(wf, "run_p4")).toMatchObject({ status: "done", result: "sure" });
   });
 });

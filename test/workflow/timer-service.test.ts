@@ -64,10 +64,10 @@ test("wakes a run waiting for a signal or an answer when it is sent (#12)", asyn
   const woken: string[] = [];
   const svc = timerService();
   await svc.start(serveContext(r, wf, clock, woken, new AbortController()));
-  sendSignal(r.rt.store, "run_t2", "go", { n: 1 });
+  await sendSignal(r.rt.db, "run_t2", "go", { n: 1 });
   await until(() => getRun(r.rt.store, "run_t2")?.status === "interrupted" && woken.length === 1, 5000, "parking on the question");
   await until(() => r.events.filter((e) => e.type === "run_end").length === 2, 5000, "the second attempt's end");
-  sendAnswer(r.rt.store, "run_t2", undefined, "yes");
+  await sendAnswer(r.rt.db, "run_t2", undefined, "yes");
   await until(() => getRun(r.rt.store, "run_t2")?.status === "done", 5000, "the answered run");
   expect(JSON.parse(getRun(r.rt.store, "run_t2")!.result!)).toEqual({ go: { n: 1 }, ok: "yes" });
   expect(woken).toEqual(["run_t2", "run_t2"]);

@@ -10,8 +10,8 @@ export const schedulesTool = defineTool({
     "workflow, cron or at, time zone, overlap and catchUp policies, next fire, and last fire with its run's id and status.",
   input: {},
   readOnly: true,
-  run(_args, ctx) {
+  async run(_args, ctx) {
     if (!ctx.ports.listSchedules) throw new AegisError("E_STATE", "schedules are not available in this aegis process");
-    return { schedules: ctx.ports.listSchedules() };
+    return { schedules: await ctx.ports.listSchedules() };
   },
 });
