@@ -72,3 +72,37 @@ test("a Db transaction whose body awaits real I/O commits whole, or rolls back w
   expect([await db.tasks.getTask("task_3"), await db.tasks.getTask("task_4")]).toEqual([null, null]);
   expect(await db.tasks.queueCounts("q")).toEqual({ pending: 2, running: 0 });
 });
+
+test("two connections of one process: a write on the second waits for the first's open transaction instead of deadlocking (#15)", async () => {
+  const path = paths();
+  const a: Db = sqliteDb(openStore(path), { safetyPollMs: 3_600_000 });
+  const b: Db = sqliteDb(openStore(path), { safetyPollMs: 3_600_000 });
+  closers.push(() => a.close(), () => b.close());
+  let inside!: () => void;
+  const started = new Promise<void>((r) => (inside = r));
+  const txDone = a.tx(async (t) => {
+    await t.tasks.insertTask(task("task_a1"));
+    inside();
+    await macrotask();
+    await t.tasks.insertTask(task("task_a2"));
+  });
+  await started;
+  const bDone = b.tasks.insertTask(task("task_b1")); // would BEGIN IMMEDIATE against a's held write lock
+  await Promise.all([txDone, bDone]);
+  await b.flush();
+  expect((await a.tasks.listTasks({ queue: "q" })).map((t) => t.id).sort()).toEqual(["task_a1", "task_a2", "task_b1"]);
+}, 20_000);
+
+test("transactions queued behind one another run one at a time, in order (#15)", async () => {
+  const db: Db = sqliteDb(openStore(paths()), { safetyPollMs: 3_600_000 });
+  closers.push(() => db.close());
+  const order: string[] = [];
+  const run = (name: string) => db.tx(async (t) => {
+    order.push(`${name} begin`);
+    await t.tasks.insertTask(task(`task_${name}`));
+    await macrotask();
+    order.push(`${name} end`);
+  });
+  await Promise.all([run("x"), run("y"), run("z")]);
+  expect(order).toEqual(["x begin", "x end", "y begin", "y end", "z begin", "z end"]);
+});

@@ -63,6 +63,15 @@ const BUFFERED = new Set(["appendEvents", "setSessionLastText", "setSessionState
 
 type AnyFn = (store: Store, ...args: unknown[]) => unknown;
 
+/**
+ * The gate, one per process (shared by every SQLite Db in it): `held` while a transaction runs, and calls arriving
+ * meanwhile wait in `waiting`, in order. Shared because a transaction holds its connection's write lock across
+ * awaits: a second connection of this process writing then would block the thread on that lock, which is never
+ * released (two runtimes on one file in one process, tests). `token` marks the running transaction's async context.
+ */
+const gate: { held: boolean; waiting: (() => void)[]; token: symbol | undefined } = { held: false, waiting: [], token: undefined };
+const inTx = new AsyncLocalStorage<symbol>();
+
 export interface SqliteDbOptions {
   /** The slow safety poll behind the WAL watch; default 1 s (today's queue watch). */
   safetyPollMs?: number;
@@ -86,16 +95,11 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
     for (const t of ["tasks", "inbox", "runs", "sessions", "workers", "schedules"] as const) bus.emit(t, "*");
   }, opts.safetyPollMs ?? 1_000);
 
-  // The gate: `held` while a transaction runs; calls arriving meanwhile wait in `waiting`, in order.
-  let held = false;
-  const waiting: (() => void)[] = [];
-  const inTx = new AsyncLocalStorage<symbol>();
-  let txToken: symbol | undefined;
   /** A buffered write's failure, reported by the next call or flush (never dropped). */
   let deferredError: unknown;
   const release = () => {
-    held = false;
-    while (!held && waiting.length) waiting.shift()!();
+    gate.held = false;
+    while (!gate.held && gate.waiting.length) gate.waiting.shift()!();
   };
   const throwDeferred = () => {
     if (deferredError === undefined) return;
@@ -104,7 +108,7 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
     throw err;
   };
   const outside = <T>(run: () => T): Promise<T> => {
-    if (txToken !== undefined && inTx.getStore() === txToken) {
+    if (gate.token !== undefined && inTx.getStore() === gate.token) {
       return Promise.reject(new AegisError("E_INTERNAL", "a store call inside db.tx() used the Db instead of the transaction handle", {
         hint: "call t.<family>.<fn>() on the handle tx() passes in",
       }));
@@ -113,14 +117,14 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
       throwDeferred();
       return run();
     };
-    if (!held) {
+    if (!gate.held) {
       try {
         return Promise.resolve(go());
       } catch (err) {
         return Promise.reject(err);
       }
     }
-    return new Promise<T>((resolve, reject) => waiting.push(() => {
+    return new Promise<T>((resolve, reject) => gate.waiting.push(() => {
       try {
         resolve(go());
       } catch (err) {
@@ -175,13 +179,18 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
   };
 
   const tx = async <T>(fn: (t: Tx) => Promise<T>, o: TxOptions = {}): Promise<T> => {
-    await outside(() => undefined); // wait for the gate, in order
-    held = true;
+    if (gate.token !== undefined && inTx.getStore() === gate.token) {
+      throw new AegisError("E_INTERNAL", "db.tx() called inside db.tx(): use the transaction handle");
+    }
+    // Take the gate, in order: a waiter takes it the moment it is released, so two transactions never overlap.
+    if (gate.held) await new Promise<void>((resolve) => gate.waiting.push(() => ((gate.held = true), resolve())));
+    else gate.held = true;
     const token = Symbol("tx");
-    txToken = token;
+    gate.token = token;
     let open = true;
     let unhold: (() => void) | undefined;
     try {
+      throwDeferred();
       // The tick's write transaction stays open until the body ends, even if it awaits past the end of the tick.
       unhold = store.hold();
       store.db.run("SAVEPOINT db_tx");
@@ -198,7 +207,7 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
       return out;
     } finally {
       open = false;
-      txToken = undefined;
+      gate.token = undefined;
       unhold?.();
       release();
     }
