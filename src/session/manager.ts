@@ -122,14 +122,20 @@ export class SessionManager {
    */
   private inboxChain: Promise<unknown> = Promise.resolve();
   private readonly stopInboxWatch: () => void;
+  /** A collect triggered by a notification is scheduled and has not started its read yet. */
+  private collectQueued = false;
 
   constructor(private readonly opts: SessionManagerOptions) {
     if (!opts.db && !opts.store) throw new AegisError("E_INTERNAL", "a SessionManager needs the state: pass db (or a SQLite store)");
     this.db = opts.db ?? sqliteDb(opts.store!, { closeStore: false });
     this.stopInboxWatch = this.db.subscribe("inbox", (key) => {
-      if (this.live.size > 0 && (key === "*" || this.live.has(key))) {
+      // Notifications arriving in one turn of the event loop (this process's own inbox writes notify too) share one
+      // collect, run once that turn ends: a busy process pays one query per loop turn, not one per message.
+      if (this.live.size === 0 || (key !== "*" && !this.live.has(key)) || this.collectQueued) return;
+      this.collectQueued = true;
+      setImmediate(() => {
         this.collectInbox().catch(logIgnored("collecting inbox messages for the sessions live here"));
-      }
+      });
     });
     // The worktree records still read the SQLite store directly (moving to the Db); on PostgreSQL they are not used yet.
     this.worktrees = new SessionWorktrees(opts.store as Store, opts.cwd);
@@ -352,6 +358,7 @@ export class SessionManager {
   /** Picks up messages other processes persisted for sessions live here. Returns how many were queued. */
   collectInbox(): Promise<number> {
     return this.inOrder(async () => {
+      this.collectQueued = false; // a notification from here on needs another collect
       if (this.live.size === 0) return 0;
       let n = 0;
       for (const row of await this.db.inbox.undeliveredAfter([...this.live.keys()], 0)) if (this.deliverRow(row)) n++;
