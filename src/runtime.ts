@@ -67,7 +67,8 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
   const onPg = opts.db?.backend === "postgres";
   if (onPg && opts.owner === undefined) throw new AegisError("E_INTERNAL", "createRuntime on PostgreSQL needs the registered owner (use startRuntime)");
   const store = onPg ? undefined : opts.store ?? openStore(statePath(opts.config));
-  const db = opts.db ?? sqliteDb(store!, { closeStore: false });
+  const pollMs = opts.config.store?.pollMs;
+  const db = opts.db ?? sqliteDb(store!, { closeStore: false, ...(pollMs !== undefined ? { safetyPollMs: pollMs } : {}) });
   const owner = opts.owner ?? registerOwner(store!);
   let runtime: Runtime | undefined;
   const ownPlane = opts.plane === undefined
@@ -75,8 +76,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     : undefined;
   const plane = opts.plane || ownPlane;
   const sessions = new SessionManager({
-    // On PostgreSQL there is no SQLite store (SessionManagerOptions.store is being made optional, PG-DESIGN.md §6).
-    config: opts.config, store: store!, db, owner, cwd: opts.cwd ?? opts.config.root,
+    config: opts.config, ...(store ? { store } : {}), db, owner, cwd: opts.cwd ?? opts.config.root,
     ...(plane ? { plane } : {}),
     ...(opts.askPermission ? { askPermission: opts.askPermission } : {}),
     ...(opts.idleTimeoutMs !== undefined ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),

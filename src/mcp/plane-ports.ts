@@ -51,7 +51,6 @@ export function portsFromRuntime(rt: PlaneRuntime): PlanePorts {
     if (!rt.workflows) throw unavailable("workflows");
     return rt.workflows;
   };
-  const store = rt.sessions.store;
   const db = rt.sessions.db;
   const liveId = (handle: string): string => {
     const s = rt.sessions.get(handle);

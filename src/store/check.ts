@@ -8,6 +8,7 @@ import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import type { LoadedConfig } from "../config/validate.ts";
 import { errorMessage } from "../util/errors.ts";
+import { logIgnored } from "../util/log-ignored.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { describeTarget, storeTarget, type StoreTarget } from "./open.ts";
 import { connectError, liveOwners } from "./transfer.ts";
@@ -143,7 +144,7 @@ async function checkPostgres(url: string, timeoutMs: number): Promise<Partial> {
     problems.push(`checking ${redactUrl(url)} failed: ${errorMessage(err)}`);
     return { problems, notes };
   } finally {
-    await sql.close().catch(() => undefined); // a pool that never connected has nothing to close
+    await sql.close().catch(logIgnored("closing the doctor's connection (a pool that never connected has nothing to close)"));
   }
 }
 
