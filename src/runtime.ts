@@ -64,6 +64,10 @@ export function statePath(config: Pick<LoadedConfig, "stateDir">, env: Record<st
 }
 
 export function createRuntime(opts: RuntimeOptions): Runtime {
+  if (!opts.store && !opts.db && storeTarget(opts.config).backend === "postgres") {
+    // A SQLite runtime here would keep this command's state where no other process on the database looks.
+    throw new AegisError("E_INTERNAL", "createRuntime was called for a project whose state is on PostgreSQL: use startRuntime");
+  }
   const onPg = opts.db?.backend === "postgres";
   if (onPg && opts.owner === undefined) throw new AegisError("E_INTERNAL", "createRuntime on PostgreSQL needs the registered owner (use startRuntime)");
   const store = onPg ? undefined : opts.store ?? openStore(statePath(opts.config));

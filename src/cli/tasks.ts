@@ -4,8 +4,8 @@
 import { defineCommand } from "citty";
 import type { LoadedConfig } from "../config/validate.ts";
 import type { Task } from "../queue/task.ts";
-import { statePath } from "../runtime.ts";
-import { openStore, type Store } from "../store/store.ts";
+import { openSqliteStore } from "../store/open.ts";
+import type { Store } from "../store/store.ts";
 import type { TaskStatus } from "../store/tasks.ts";
 import { out } from "../ui/log.ts";
 import { UsageError } from "../util/errors.ts";
@@ -23,7 +23,7 @@ export function parseStatus(s: string | undefined): TaskStatus | undefined {
 
 /** Opens the project's state database for reading (creating it, empty, if it does not exist yet). */
 export function openStateStore(config: LoadedConfig): Store {
-  return openStore(statePath(config));
+  return openSqliteStore(config);
 }
 
 /** One line per task: id, queue, status, worker, first line of the payload. */

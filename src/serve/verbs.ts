@@ -7,9 +7,9 @@ import type { LoadedConfig } from "../config/validate.ts";
 import type { CancelResult } from "../queue/cancel.ts";
 import type { Enqueued, QueueManager } from "../queue/queue-manager.ts";
 import { toTask, type Task } from "../queue/task.ts";
-import { createRuntime, statePath, type Runtime } from "../runtime.ts";
+import { startRuntime, statePath, type Runtime } from "../runtime.ts";
 import type { Db } from "../store/api.ts";
-import { openDb } from "../store/open.ts";
+import { openDb, openSqliteStore } from "../store/open.ts";
 import { openStore, type Store } from "../store/store.ts";
 import type { TaskStatus } from "../store/tasks.ts";
 import { AegisError } from "../util/errors.ts";
@@ -63,7 +63,7 @@ function hostVerbs(h: Host, overrides: Partial<Verbs> = {}): Verbs {
 export function localVerbs(config: LoadedConfig, cwd: string): Verbs {
   return hostVerbs({
     async withStore(fn) {
-      const store = openStore(statePath(config));
+      const store = openSqliteStore(config);
       try {
         return await fn(store);
       } finally {
@@ -80,7 +80,7 @@ export function localVerbs(config: LoadedConfig, cwd: string): Verbs {
     },
     async withQueues(fn) {
       // Serves no queue: enqueueing or cancelling must never start workers here.
-      const rt = createRuntime({ config, cwd, queues: { serve: [], pollMs: 100 } });
+      const rt = await startRuntime({ config, cwd, queues: { serve: [], pollMs: 100 } });
       try {
         return await fn(rt.queues);
       } finally {

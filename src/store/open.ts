@@ -53,6 +53,20 @@ export function describeTarget(t: StoreTarget): string {
   return t.backend === "sqlite" ? `SQLite ${t.path}` : `PostgreSQL ${redactUrl(t.url)} (from ${t.from})`;
 }
 
+/**
+ * The synchronous SQLite store of the config, for code not yet on the contract: E_CONFIG when the config or
+ * environment names a PostgreSQL database, so such code never writes to a SQLite file nobody else reads.
+ */
+export function openSqliteStore(config: StoreSettings, env: Env = process.env): Store {
+  const target = storeTarget(config, env);
+  if (target.backend === "postgres") {
+    throw new AegisError("E_CONFIG", `this command does not work on PostgreSQL yet, and ${target.from} names ${redactUrl(target.url)}`, {
+      hint: `unset ${target.from} to use the SQLite file ${sqlitePath(config, env)}`,
+    });
+  }
+  return openStore(target.path);
+}
+
 export interface OpenDbOptions {
   config: StoreSettings;
   env?: Env;

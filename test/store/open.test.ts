@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { Scripted } from "../../src/config/providers.ts";
 import { validateConfig, type LoadedConfig } from "../../src/config/validate.ts";
 import { MIGRATIONS } from "../../src/store/migrations.ts";
-import { describeTarget, openDb, PG_READY, storeTarget } from "../../src/store/open.ts";
+import { describeTarget, openDb, openSqliteStore, PG_READY, storeTarget } from "../../src/store/open.ts";
+import { createRuntime } from "../../src/runtime.ts";
 import { AegisError, ConfigError } from "../../src/util/errors.ts";
 import { freshDatabase, pgAvailability, sharedPostgres } from "../helpers/postgres.ts";
 
@@ -105,4 +106,12 @@ test("config show prints the chosen store with the password replaced (#15)", asy
   expect(code).toBe(0);
   expect(stdout).toContain("store: PostgreSQL postgres://ops:***@db.internal:5432/aegis (from AEGIS_DATABASE_URL) pool=8 leaseMs=30000");
   expect(stdout).not.toContain("s3cr3t");
+});
+
+test("code still on the SQLite store refuses a project whose state is on PostgreSQL, instead of writing a file nobody reads (#15)", () => {
+  const pgConfig = config({ url: "postgres://a:hunter2@127.0.0.1:1/x" });
+  expect(() => openSqliteStore(pgConfig, {})).toThrow(expect.objectContaining({ code: "E_CONFIG", message: expect.stringContaining("postgres://a:***@127.0.0.1:1/x") }));
+  expect(() => openSqliteStore(config(), { AEGIS_DATABASE_URL: "postgres://b@h/y" })).toThrow(expect.objectContaining({ code: "E_CONFIG" }));
+  expect(() => createRuntime({ config: pgConfig, plane: false })).toThrow(expect.objectContaining({ code: "E_INTERNAL", message: expect.stringContaining("startRuntime") }));
+  openSqliteStore(config(), {}).close();
 });
