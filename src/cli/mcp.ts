@@ -27,7 +27,7 @@ export default defineCommand({
     // The runtime gives sessions spawned here the HTTP plane, like any other aegis process.
     const rt = await startRuntime({ config });
     try {
-      if (args.workers) rt.queues.start();
+      if (args.workers) await rt.queues.start();
       const ports = portsFromRuntime({ config, sessions: rt.sessions, queues: rt.queues, workflows: workflowsPort(rt, log) });
       await serveStdio({ ports, log: (line) => logger().info(line), signal: interrupted });
     } finally {

@@ -2,14 +2,12 @@
 // records them (insert first: one row per schedule and scheduled time), then starts each recorded fire's run through
 // ServeContext.startRun, applying the overlap policy. A fire row without a run (a crash between insert and start) is
 // started on the next tick, unless the run it started before the crash is found by its caller key. Ticks run one at a
-// time, so a fire never starts twice within a process either. It must not touch SQL (src/store/schedules.ts does).
+// time, so a fire never starts twice within a process either. It must not touch SQL (the store contract's schedules family does).
 
 import type { ResolvedSchedule } from "../config/serve-schema.ts";
 import type { ServeContext, ServeService } from "../serve/service.ts";
-import type { Store } from "../store/store.ts";
-import {
-  lastStartedFire, markFireSkipped, markFireStarted, pendingFires, recordFires, runOfCaller, scheduleCursor, type FireRow,
-} from "../store/schedules.ts";
+import type { Db } from "../store/api.ts";
+import type { FireRow } from "../store/schedules.ts";
 import { AegisError, errorMessage } from "../util/errors.ts";
 import { logIgnored } from "../util/log-ignored.ts";
 import { checkWorkflows, defaultResolver, type WorkflowResolver } from "./check-workflows.ts";
@@ -32,25 +30,25 @@ type Outcome = { kind: "started"; runId: string } | { kind: "skipped"; reason: s
 /** Starts one recorded fire (or finds the run it started before a crash), applying the overlap policy. */
 async function startFire(c: ServeContext, s: ResolvedSchedule, fire: FireRow): Promise<Outcome> {
   const caller = fireCaller(s.name, fire.scheduled_at);
-  const earlier = runOfCaller(c.store, caller);
+  const earlier = await c.db.schedules.runOfCaller(caller);
   if (earlier) {
-    markFireStarted(c.store, s.name, fire.scheduled_at, earlier, c.clock.now());
+    await c.db.schedules.markFireStarted(s.name, fire.scheduled_at, earlier, c.clock.now());
     return { kind: "started", runId: earlier };
   }
   if (!fire.manual) {
-    const prev = lastStartedFire(c.store, s.name);
+    const prev = await c.db.schedules.lastStartedFire(s.name);
     const action = overlapAction(s.overlap, runIsActive(prev?.run_status ?? null));
     if (action === "wait") return { kind: "wait" };
     if (action === "skip") {
       const reason = `the previous run ${prev!.run_id} was still ${prev!.run_status}`;
-      markFireSkipped(c.store, s.name, fire.scheduled_at, reason);
+      await c.db.schedules.markFireSkipped(s.name, fire.scheduled_at, reason);
       c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} skipped: ${reason}`);
       return { kind: "skipped", reason };
     }
   }
   try {
     const runId = await c.startRun(s.workflow, s.args, { caller });
-    markFireStarted(c.store, s.name, fire.scheduled_at, runId, c.clock.now());
+    await c.db.schedules.markFireStarted(s.name, fire.scheduled_at, runId, c.clock.now());
     c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} started run ${runId}`);
     return { kind: "started", runId };
   } catch (err) {
@@ -58,19 +56,19 @@ async function startFire(c: ServeContext, s: ResolvedSchedule, fire: FireRow): P
     if (c.signal.aborted) return { kind: "wait" };
     // Not retried: a workflow that cannot start (unknown name, bad args) would fail again on every tick.
     const reason = `could not start ${s.workflow}: ${errorMessage(err)}`;
-    markFireSkipped(c.store, s.name, fire.scheduled_at, reason);
+    await c.db.schedules.markFireSkipped(s.name, fire.scheduled_at, reason);
     c.log(`schedule ${s.name}: fire at ${new Date(fire.scheduled_at).toISOString()} ${reason}`);
     return { kind: "skipped", reason };
   }
 }
 
 
-/** One chain of schedule work per store: ticks and manual fires never start the same fire row twice. */
-const chains = new WeakMap<Store, Promise<unknown>>();
+/** One chain of schedule work per database: ticks and manual fires never start the same fire row twice. */
+const chains = new WeakMap<Db, Promise<unknown>>();
 
 function serialOn<T>(c: ServeContext, fn: () => Promise<T>): Promise<T> {
-  const next = (chains.get(c.store) ?? Promise.resolve()).then(fn);
-  chains.set(c.store, next.catch((err: unknown) => c.log(`schedules: ${errorMessage(err)}`)));
+  const next = (chains.get(c.db) ?? Promise.resolve()).then(fn);
+  chains.set(c.db, next.catch((err: unknown) => c.log(`schedules: ${errorMessage(err)}`)));
   return next;
 }
 
@@ -83,10 +81,10 @@ export function fireScheduleNow(c: ServeContext, name: string): Promise<string> 
     const s = c.cfg.schedules?.[name];
     if (!s) throw unknownSchedule(name, Object.keys(c.cfg.schedules ?? {}));
     let at = c.clock.now();
-    scheduleCursor(c.store, name, specOf(s), s.at !== undefined ? 0 : at);
+    await c.db.schedules.scheduleCursor(name, specOf(s), s.at !== undefined ? 0 : at);
     // The key is (schedule, time): a manual fire in the same millisecond as another takes the next one.
-    while (recordFires(c.store, name, null, [{ scheduledAt: at, state: "pending" }], at, true).length === 0) at++;
-    const fire = pendingFires(c.store, name).find((f) => f.scheduled_at === at)!;
+    while ((await c.db.schedules.recordFires(name, null, [{ scheduledAt: at, state: "pending" }], at, true)).length === 0) at++;
+    const fire = (await c.db.schedules.pendingFires(name)).find((f) => f.scheduled_at === at)!;
     const out = await startFire(c, s, fire);
     if (out.kind !== "started") throw new AegisError("E_WORKFLOW", `schedule ${name}: ${out.kind === "skipped" ? out.reason : "not started"}`);
     return out.runId;
@@ -112,15 +110,16 @@ export function scheduleService(opts: ScheduleServiceOptions = {}): ScheduleServ
   async function tickNow(): Promise<void> {
     const c = ctx!;
     waiting = false;
+    // One instant for the whole tick: every schedule is planned up to the same time, however long the others take.
+    const now = c.clock.now();
     for (const s of schedules()) {
-      const now = c.clock.now();
       const spec = specOf(s);
       // A new (or changed) cron starts counting from now; a one-shot counts from the start of time, so an `at` that
       // passed while no serve ran still fires once (as catchUp says).
-      const cursor = scheduleCursor(c.store, s.name, spec, s.at !== undefined ? 0 : now);
+      const cursor = await c.db.schedules.scheduleCursor(s.name, spec, s.at !== undefined ? 0 : now);
       const plan = planFires(s, cursor, now);
-      if (plan.cursor !== cursor) recordFires(c.store, s.name, plan.cursor, plan.due.map((t) => ({ scheduledAt: t, state: "pending" as const })), now);
-      for (const fire of pendingFires(c.store, s.name)) {
+      if (plan.cursor !== cursor) await c.db.schedules.recordFires(s.name, plan.cursor, plan.due.map((t) => ({ scheduledAt: t, state: "pending" as const })), now);
+      for (const fire of await c.db.schedules.pendingFires(s.name)) {
         if (c.signal.aborted || stopper.signal.aborted) return;
         if ((await startFire(c, s, fire)).kind === "wait") {
           waiting = true;
@@ -169,7 +168,7 @@ export function scheduleService(opts: ScheduleServiceOptions = {}): ScheduleServ
     async stop() {
       stopper.abort(new AegisError("E_CANCELLED", "serve is stopping"));
       await loop?.catch(logIgnored("schedules: the loop failed (logged when it happened)"));
-      if (ctx) await chains.get(ctx.store);
+      if (ctx) await chains.get(ctx.db);
     },
     tick() {
       if (!ctx) throw new AegisError("E_STATE", "the schedule service has not started");

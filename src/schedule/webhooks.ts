@@ -8,7 +8,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { ResolvedWebhook } from "../config/serve-schema.ts";
 import type { ServeContext, ServeService } from "../serve/service.ts";
-import { runOfCaller } from "../store/schedules.ts";
 import { ConfigError, errorMessage } from "../util/errors.ts";
 import { checkWorkflows, defaultResolver, type WorkflowResolver } from "./check-workflows.ts";
 
@@ -70,7 +69,7 @@ export function webhookService(opts: WebhookServiceOptions = {}): WebhookService
     const delivery = req.headers.get("x-github-delivery");
     const caller = `webhook:${name}${delivery ? `:${delivery}` : ""}`;
     // A redelivery (same X-GitHub-Delivery id, as GitHub retries after a timeout) gets the first run, not a second.
-    const earlier = delivery ? runOfCaller(c.store, caller) : null;
+    const earlier = delivery ? await c.db.schedules.runOfCaller(caller) : null;
     if (earlier || (delivery && inFlight.has(caller))) return Response.json({ runId: earlier, redelivery: true }, { status: 200 });
     if (delivery) inFlight.add(caller);
     try {

@@ -61,7 +61,7 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
     const clock = opts.clock ?? systemClock;
     const runs = new ServeRuns(rt, stateDir, log, shutdown.signal);
     const ctx: ServeContext = {
-      cfg: opts.config, store: rt.store, clock, log, signal: shutdown.signal,
+      cfg: opts.config, db: rt.db, clock, log, signal: shutdown.signal,
       startRun: (workflow, args, o) => runs.start(workflow, args, o),
       resumeRun: (runId) => runs.resume(runId),
     };
@@ -76,7 +76,7 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
       if (e.type === "started") log(`${t.taskId} started on ${t.queue} (worker ${t.workerHandle})`);
       else if (e.type === "finished") log(`${t.taskId} ${t.status}${t.status === "failed" ? `: ${(t.error ?? "").split("\n")[0]}` : ""}`);
     });
-    rt.queues.start();
+    await rt.queues.start();
     const serve = build(opts, { rt, ctx, runs, lock, control, shutdown, started, stateDir, log });
     void rt.queues.serve().catch((err: unknown) => {
       if (shutdown.signal.aborted) return; // closing the queues at shutdown ends serve() too

@@ -4,7 +4,7 @@
 // waiting. This file holds only types and the real clock: it must not import a service or start anything.
 
 import type { LoadedConfig } from "../config/validate.ts";
-import type { Store } from "../store/store.ts";
+import type { Db } from "../store/api.ts";
 
 /** The project's resolved configuration, as a serve holds it. */
 export type ResolvedConfig = LoadedConfig;
@@ -19,7 +19,8 @@ export interface Clock {
 
 export interface ServeContext {
   cfg: ResolvedConfig;
-  store: Store;
+  /** The state, through the store contract (the serve runtime's rt.db): SQLite or PostgreSQL. */
+  db: Db;
   clock: Clock;
   /** One line to serve's log (stderr), without a trailing newline. */
   log: (msg: string) => void;

@@ -67,7 +67,7 @@ export function createSteering(o: SteeringOptions): Steering {
       const { startRuntime } = await import("../runtime.ts");
       // Serves no queue; its watch (1 s) collects inbox and control rows other processes write for our sessions.
       const r = await startRuntime({ config: o.config, cwd: o.cwd, queues: { serve: [], pollMs: 250 } });
-      r.queues.start();
+      await r.queues.start();
       attachFeed(r);
       return r;
     })();

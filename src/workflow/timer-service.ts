@@ -6,7 +6,6 @@
 // It must not run workflows itself nor write park rows.
 
 import type { ServeContext, ServeService } from "../serve/service.ts";
-import { dueParks, nextWake } from "../store/waits.ts";
 import { errorMessage } from "../util/errors.ts";
 import { ignoreError } from "../util/log-ignored.ts";
 import { onSignal } from "./durable.ts";
@@ -32,9 +31,9 @@ export function timerService(opts: TimerServiceOptions = {}): ServeService {
   /** A signal was sent while the service was not sleeping: look again at once. */
   let poked = false;
 
-  const wakeDue = (ctx: ServeContext) => {
+  const wakeDue = async (ctx: ServeContext) => {
     const now = ctx.clock.now();
-    for (const p of dueParks(ctx.store, now)) {
+    for (const p of await ctx.db.waits.dueParks(now)) {
       if (waking.has(p.run_id) || (retryAt.get(p.run_id) ?? 0) > now) continue;
       waking.add(p.run_id);
       retryAt.delete(p.run_id);
@@ -54,13 +53,13 @@ export function timerService(opts: TimerServiceOptions = {}): ServeService {
     while (!signal.aborted) {
       poked = false;
       try {
-        wakeDue(ctx);
+        await wakeDue(ctx);
       } catch (err) {
         ctx.log(`timers: ${errorMessage(err)}`); // a busy or broken database: try again on the next tick
       }
       // Parks due now are being woken (or wait for a retry): sleep until the next future wake time, at most pollMs.
       const now = ctx.clock.now();
-      const next = nextWake(ctx.store, now);
+      const next = await ctx.db.waits.nextWake(now);
       const wait = next === undefined ? pollMs : Math.min(pollMs, next - now);
       const tick = new AbortController();
       const onStop = () => tick.abort();

@@ -5,6 +5,7 @@ import type { ResolvedSchedule, ResolvedServe, ResolvedWebhook } from "../../src
 import type { LoadedConfig } from "../../src/config/validate.ts";
 import type { Clock, ServeContext } from "../../src/serve/service.ts";
 import { finishRun, insertRun } from "../../src/store/runs.ts";
+import { sqliteDb } from "../../src/store/sqlite/db.ts";
 import type { Store } from "../../src/store/store.ts";
 
 export interface FakeServe {
@@ -33,7 +34,8 @@ export function fakeServe(store: Store, cfg: { schedules?: Record<string, Resolv
   const logs: string[] = [];
   const ctx: ServeContext = {
     cfg: { file: "/proj/.aegis.ts", schedules: cfg.schedules ?? {}, webhooks: cfg.webhooks ?? {}, serve: cfg.serve ?? {} } as unknown as LoadedConfig,
-    store,
+    // Over the test's store (which the test closes): its rows are what the service wrote, read back synchronously.
+    db: sqliteDb(store, { closeStore: false, safetyPollMs: 3_600_000 }),
     clock,
     log: (m) => logs.push(m),
     async startRun(workflow, args, opts) {

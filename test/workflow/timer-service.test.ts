@@ -17,7 +17,7 @@ const H = 3_600_000;
 /** A ServeContext whose resumeRun resumes the run in the rig (parking allowed), recording which runs it woke. */
 function serveContext(r: TestRig, wf: Workflow<any, any>, clock: FakeClock, woken: string[], stop: AbortController): ServeContext {
   return {
-    cfg: r.config, store: r.rt.store, clock, log: () => {}, signal: stop.signal,
+    cfg: r.config, db: r.rt.db, clock, log: () => {}, signal: stop.signal,
     startRun: () => Promise.reject(new Error("not used")),
     resumeRun: async (runId) => {
       woken.push(runId);
