@@ -10,7 +10,6 @@ import { importWorkflowFile, loadConfigWorkflows } from "../workflow/loader.ts";
 import { startRunRuntime } from "../workflow/queue-serving.ts";
 import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
 import { reconcileRuns } from "../workflow/run-status.ts";
-import { getRun } from "../store/runs.ts";
 import { loadConfigFromArgs, workDir } from "./context.ts";
 import { runAndReport, runFlagArgs } from "./run.ts";
 
@@ -32,8 +31,8 @@ export default defineCommand({
     }
     const { rt, serveQueue } = await startRunRuntime({ config });
     try {
-      reconcileRuns(rt.store);
-      const run = getRun(rt.store, runId);
+      await reconcileRuns(rt.db);
+      const run = await rt.db.runs.getRun(runId);
       if (!run) throw new UsageError(`no run ${runId}`, "list runs with: aegis runs");
       if (run.status === "running") {
         throw new AegisError("E_STATE", `run ${runId} is still running in another aegis process`, { hint: `stop it first: aegis cancel ${runId}` });

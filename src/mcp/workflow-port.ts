@@ -36,7 +36,7 @@ export function workflowsPort(host: WorkflowHost, log: (line: string) => void = 
       const { startDynamic } = await import("./dynamic-workflow.ts");
       return startDynamic(host, spec, args, (wf, a) => startWorkflow(host, wf, a, opts, log));
     },
-    status: (runId) => findRunView(host.store, runId),
+    status: (runId) => findRunView(host.sessions.db, runId),
   };
 }
 

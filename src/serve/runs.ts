@@ -9,7 +9,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Runtime } from "../runtime.ts";
-import { crashedRunIds, getRun, type RunRow } from "../store/runs.ts";
+import type { RunRow } from "../store/runs.ts";
 import type { RunEvent } from "../ui/events.ts";
 import { AegisError, errorCode, errorMessage } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
@@ -70,8 +70,8 @@ export class ServeRuns {
   async resume(runId: string): Promise<void> {
     if (this.live.has(runId)) return;
     this.refuseWhenStopping();
-    reconcileRuns(this.rt.store);
-    const run = getRun(this.rt.store, runId);
+    await reconcileRuns(this.rt.db);
+    const run = await this.rt.db.runs.getRun(runId);
     if (!run) throw new AegisError("E_NOT_FOUND", `no run ${runId}`, { hint: "list runs with: aegis runs" });
     if (run.status === "running") throw new AegisError("E_STATE", `run ${runId} is still running in another aegis process`, { hint: `stop it first: aegis cancel ${runId}` });
     if (run.status === "done") return;
@@ -102,12 +102,12 @@ export class ServeRuns {
    * failed or cancelled is left alone.
    */
   async resumeLeftOver(): Promise<void> {
-    reconcileRuns(this.rt.store);
-    const ids = new Set([...this.owned, ...crashedRunIds(this.rt.store)]);
+    await reconcileRuns(this.rt.db);
+    const ids = new Set([...this.owned, ...(await this.rt.db.runs.crashedRunIds())]);
     if (ids.size === 0) return;
     await loadConfigWorkflows(this.rt.config);
     for (const id of ids) {
-      const run = getRun(this.rt.store, id);
+      const run = await this.rt.db.runs.getRun(id);
       if (!run || run.status === "done" || run.status === "cancelled" || run.error_code === "E_PARKED") {
         this.disown(id);
         continue;

@@ -10,7 +10,7 @@ import { toTask, type Task } from "../queue/task.ts";
 import { startRuntime, statePath, type Runtime } from "../runtime.ts";
 import type { Db } from "../store/api.ts";
 import { openDb, openSqliteStore } from "../store/open.ts";
-import { openStore, type Store } from "../store/store.ts";
+import type { Store } from "../store/store.ts";
 import type { TaskStatus } from "../store/tasks.ts";
 import { AegisError } from "../util/errors.ts";
 import { cancelRun, listRunViews, showRun, type RunView } from "../workflow/run-status.ts";
@@ -18,7 +18,7 @@ import { connectServe, type ServeClient } from "./client.ts";
 import type { ServeContext } from "./service.ts";
 import { dirname } from "node:path";
 
-export type RunDetail = ReturnType<typeof showRun>;
+export type RunDetail = Awaited<ReturnType<typeof showRun>>;
 export interface TaskFilter { queue?: string; status?: TaskStatus; limit?: number }
 
 export interface RunsVerb { listRuns(limit: number): Promise<RunView[]>; showRun(runId: string): Promise<RunDetail> }
@@ -43,8 +43,8 @@ interface Host {
 
 function hostVerbs(h: Host, overrides: Partial<Verbs> = {}): Verbs {
   return {
-    listRuns: (limit) => h.withStore((s) => listRunViews(s, limit)),
-    showRun: (runId) => h.withStore((s) => showRun(s, runId)),
+    listRuns: (limit) => h.withDb((db) => listRunViews(db, limit)),
+    showRun: (runId) => h.withDb((db) => showRun(db, runId)),
     listTasks: (f) => h.withDb(async (db) => (await db.tasks.listTasks(f)).map(toTask)),
     enqueue: (queue, payload, key) => h.withQueues(async (q) => {
       const e = await q.enqueue(queue, payload, { enqueuedBy: "user", ...(key ? { idempotencyKey: key } : {}) });
@@ -52,7 +52,7 @@ function hostVerbs(h: Host, overrides: Partial<Verbs> = {}): Verbs {
       return e;
     }),
     cancelTask: (taskId, waitMs) => h.withQueues((q) => q.cancel(taskId, { waitMs })),
-    cancelRun: (runId, waitMs) => h.withStore((s) => cancelRun(s, runId, waitMs)),
+    cancelRun: (runId, waitMs) => h.withDb((db) => cancelRun(db, runId, waitMs)),
     startDetached: (workflow, args) => h.startDetached(workflow, args),
     resumeDetached: (runId) => h.resumeDetached(runId),
     ...overrides,
@@ -112,13 +112,13 @@ export function runtimeVerbs(rt: Runtime, ctx: Pick<ServeContext, "startRun" | "
     startDetached: (workflow, args) => ctx.startRun(workflow, args),
     resumeDetached: (runId) => ctx.resumeRun(runId),
   }, {
-    // A run notices `aegis cancel` by the database's data_version, which only another connection's commit changes.
+    // A run notices `aegis cancel` by another connection's commit (SQLite's data_version), so it gets one of its own.
     cancelRun: async (runId, waitMs) => {
-      const store = openStore(rt.store.path);
+      const db = await openDb({ config: rt.config });
       try {
-        return await cancelRun(store, runId, waitMs);
+        return await cancelRun(db, runId, waitMs);
       } finally {
-        store.close();
+        await db.close();
       }
     },
   });

@@ -2,12 +2,10 @@
 // aegis_workflow_status tool), crash detection (a run still marked running whose process is gone becomes `crashed`),
 // and cancelling a run from another process. It must not execute runs.
 
-import { deadOwners } from "../store/owners.ts";
-import { finishRun, getRun, listRuns, listSteps, markRunCrashed, requestRunCancel, runningRuns, type RunRow, type StepRow } from "../store/runs.ts";
-import { sessionsSpawnedBy } from "../store/sessions.ts";
-import { getPark, parksOf, type ParkRow } from "../store/waits.ts";
+import type { Db } from "../store/api.ts";
+import type { RunRow, StepRow } from "../store/runs.ts";
+import type { ParkRow } from "../store/waits.ts";
 import { cancelParked } from "./signals.ts";
-import type { Store } from "../store/store.ts";
 import { isoSeconds } from "../session/sender.ts";
 import { AegisError } from "../util/errors.ts";
 
@@ -78,69 +76,70 @@ export function toStepView(s: StepRow): StepView {
 }
 
 /** Marks runs whose process died as crashed. Returns their ids. */
-export function reconcileRuns(store: Store): string[] {
-  const running = runningRuns(store);
+export async function reconcileRuns(db: Db): Promise<string[]> {
+  const running = await db.runs.runningRuns();
   if (running.length === 0) return [];
-  const dead = deadOwners(store, running.flatMap((r) => (r.owner ? [r.owner] : [])));
+  const dead = await db.owners.deadOwners(running.flatMap((r) => (r.owner ? [r.owner] : [])));
   const crashed: string[] = [];
   for (const r of running) {
     if (r.owner !== null && !dead.has(r.owner)) continue;
-    if (markRunCrashed(store, r.id, Date.now(), "the aegis process running it stopped (killed or crashed)")) crashed.push(r.id);
+    if (await db.runs.markRunCrashed(r.id, Date.now(), "the aegis process running it stopped (killed or crashed)")) crashed.push(r.id);
   }
   return crashed;
 }
 
 /** One run as `aegis runs --json` shows it (after crash detection), or undefined if there is no such run. */
-export function findRunView(store: Store, runId: string): RunView | undefined {
-  reconcileRuns(store);
-  const r = getRun(store, runId);
-  return r ? toRunView(r, getPark(store, runId)) : undefined;
+export async function findRunView(db: Db, runId: string): Promise<RunView | undefined> {
+  await reconcileRuns(db);
+  const r = await db.runs.getRun(runId);
+  return r ? toRunView(r, await db.waits.getPark(runId)) : undefined;
 }
 
-export function listRunViews(store: Store, limit = 50): RunView[] {
-  reconcileRuns(store);
-  const runs = listRuns(store, limit);
-  const parks = parksOf(store, runs.map((r) => r.id));
+export async function listRunViews(db: Db, limit = 50): Promise<RunView[]> {
+  await reconcileRuns(db);
+  const runs = await db.runs.listRuns(limit);
+  const parks = await db.waits.parksOf(runs.map((r) => r.id));
   return runs.map((r) => toRunView(r, parks.get(r.id)));
 }
 
 /** One run with its steps and the sessions it spawned. E_NOT_FOUND if there is no such run. */
-export function showRun(store: Store, runId: string): RunView & { steps: StepView[]; sessions: { handle: string; agent: string; state: string; costUsd: number }[] } {
-  reconcileRuns(store);
-  const r = requireRun(store, runId);
-  const sessions = sessionsSpawnedBy(store, `workflow:${r.workflow}:${r.id}`)
+export async function showRun(db: Db, runId: string): Promise<RunView & { steps: StepView[]; sessions: { handle: string; agent: string; state: string; costUsd: number }[] }> {
+  await reconcileRuns(db);
+  const r = await requireRun(db, runId);
+  const sessions = (await db.sessions.sessionsSpawnedBy(`workflow:${r.workflow}:${r.id}`))
     .map((s) => ({ handle: s.handle, agent: s.agent, state: s.state, costUsd: s.cost_usd }));
-  return { ...toRunView(r, getPark(store, runId)), steps: listSteps(store, runId).map(toStepView), sessions };
+  return { ...toRunView(r, await db.waits.getPark(runId)), steps: (await db.runs.listSteps(runId)).map(toStepView), sessions };
 }
 
-export function requireRun(store: Store, runId: string): RunRow {
-  const r = getRun(store, runId);
+export async function requireRun(db: Db, runId: string): Promise<RunRow> {
+  const r = await db.runs.getRun(runId);
   if (!r) throw new AegisError("E_NOT_FOUND", `no run ${runId}`, { data: { runId }, hint: "list runs with: aegis runs" });
   return r;
 }
 
 /**
- * Cancels a run: one running in a live process is asked to stop (it polls its row) and this waits for it to end,
+ * Cancels a run: one running in a live process is asked to stop (it watches its row) and this waits for it to end,
  * up to `waitMs`; one whose process is gone is recorded as crashed (it is not running). Returns the run afterwards.
  */
-export async function cancelRun(store: Store, runId: string, waitMs = 10_000): Promise<RunView> {
-  reconcileRuns(store);
-  const r = requireRun(store, runId);
+export async function cancelRun(db: Db, runId: string, waitMs = 10_000): Promise<RunView> {
+  await reconcileRuns(db);
+  const r = await requireRun(db, runId);
   if (r.status !== "running") {
     // A parked run has no process to stop: cancelling it records it cancelled, and nothing wakes it any more.
     // A crashed one likewise, so that `aegis serve` no longer resumes it at start (#12).
-    if (!cancelParked(store, runId, Date.now()) && r.status === "crashed") {
-      store.write(() => finishRun(store, runId, { status: "cancelled", at: Date.now(), attemptMs: 0, error: "cancelled after it crashed", errorCode: "E_CANCELLED" }));
+    if (!(await cancelParked(db, runId, Date.now())) && r.status === "crashed") {
+      await db.runs.finishRun(runId, { status: "cancelled", at: Date.now(), attemptMs: 0, error: "cancelled after it crashed", errorCode: "E_CANCELLED" });
     }
-    return toRunView(getRun(store, runId)!, getPark(store, runId));
+    return toRunView((await db.runs.getRun(runId))!, await db.waits.getPark(runId));
   }
-  requestRunCancel(store, runId);
+  await db.runs.requestRunCancel(runId);
+  await db.flush(); // the process running it reads the request from the database
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
     await Bun.sleep(100);
-    const now = getRun(store, runId)!;
+    const now = (await db.runs.getRun(runId))!;
     if (now.status !== "running") return toRunView(now);
-    reconcileRuns(store);
+    await reconcileRuns(db);
   }
-  return toRunView(getRun(store, runId)!);
+  return toRunView((await db.runs.getRun(runId))!);
 }

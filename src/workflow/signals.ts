@@ -5,9 +5,6 @@
 // It must not run or resume the run.
 
 import type { Db } from "../store/api.ts";
-import { finishRun } from "../store/runs.ts";
-import type { Store } from "../store/store.ts";
-import { getPark, unparkRun } from "../store/waits.ts";
 import { AegisError } from "../util/errors.ts";
 import { matchOption } from "./ask.ts";
 import { badEventName, notifySignal } from "./durable.ts";
@@ -64,11 +61,11 @@ async function send(db: Db, runId: string, event: string, payload: unknown, send
 }
 
 /** Cancels a parked run: it is recorded cancelled and no longer woken. False if the run was not parked. */
-export function cancelParked(store: Store, runId: string, at: number): boolean {
-  if (!getPark(store, runId)) return false;
-  store.write(() => {
-    unparkRun(store, runId);
-    finishRun(store, runId, { status: "cancelled", at, attemptMs: 0, error: "cancelled while parked", errorCode: "E_CANCELLED" });
-  });
+export async function cancelParked(db: Db, runId: string, at: number): Promise<boolean> {
+  if (!(await db.waits.getPark(runId))) return false;
+  await db.tx(async (t) => {
+    await t.waits.unparkRun(runId);
+    await t.runs.finishRun(runId, { status: "cancelled", at, attemptMs: 0, error: "cancelled while parked", errorCode: "E_CANCELLED" });
+  }, { durable: true });
   return true;
 }

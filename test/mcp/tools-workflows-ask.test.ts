@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { ScriptedContext } from "../../src/config/providers.ts";
 import { getRun, listSteps } from "../../src/store/runs.ts";
+import { sqliteDb } from "../../src/store/sqlite/db.ts";
 import { openStore, type Store } from "../../src/store/store.ts";
 import { WorkflowError } from "../../src/workflow/errors.ts";
 import { getWorkflow, workflow } from "../../src/workflow/registry.ts";
@@ -89,7 +90,7 @@ describe("askHuman in a run started by an agent (#9)", () => {
     const runId = await c.start("mcp-ask-tone");
     await c.ended(runId);
     const status = await c.status(runId);
-    const listed = JSON.parse(JSON.stringify(listRunViews(h.store))).find((r: { runId: string }) => r.runId === runId);
+    const listed = JSON.parse(JSON.stringify(await listRunViews(sqliteDb(h.store, { closeStore: false })))).find((r: { runId: string }) => r.runId === runId);
     expect(status).toEqual(listed);
     expect(status).toMatchObject({ runId, workflow: "mcp-ask-tone", status: "done", caller: "alpha", result: "tone: formal" });
   });
@@ -151,11 +152,11 @@ describe("askHuman in a run started by an agent (#9)", () => {
     const runId = await c.start("mcp-ask-tone");
     await waitFor(() => c.seen.some((p) => p.includes(" asks: ")), { what: "the question to reach alpha" });
     // `aegis cancel` comes from another connection (another process); the run notices it through the database.
-    const other = openStore(dir.join("state.db"));
+    const other = sqliteDb(openStore(dir.join("state.db")));
     try {
       expect((await cancelRun(other, runId, 10_000)).status).toBe("cancelled");
     } finally {
-      other.close();
+      await other.close();
     }
     expect(listSteps(h.store, runId).find((s) => s.kind === "ask")?.status).toBe("failed");
     thinking.open(); // alpha's late reply goes nowhere

@@ -125,7 +125,7 @@ describe("parking (#12)", () => {
     expect(out.status).toBe("interrupted");
     expect(out.error).toMatchObject({ code: "E_PARKED" });
     expect(getPark(r.rt.store, "run_p1")).toMatchObject({ state: "sleeping", wake_at: clock.now() + H });
-    expect(findRunView(r.rt.store, "run_p1")).toMatchObject({ status: "sleeping", parked: { wakeAt: expect.any(String) } });
+    expect(await findRunView(r.rt.db, "run_p1")).toMatchObject({ status: "sleeping", parked: { wakeAt: expect.any(String) } });
     expect(dueParks(r.rt.store, clock.now() + H - 1)).toEqual([]);
     clock.advance(H);
     expect(dueParks(r.rt.store, clock.now()).map((p) => p.run_id)).toEqual(["run_p1"]);
@@ -139,7 +139,7 @@ describe("parking (#12)", () => {
     await using r = rig();
     const wf = workflow("t-park-wait", async (e) => e.waitFor("approved"));
     expect((await r.run(wf, {}, { park: true, runId: "run_p2" })).status).toBe("interrupted");
-    expect(findRunView(r.rt.store, "run_p2")).toMatchObject({ status: "waiting", parked: { event: "approved" } });
+    expect(await findRunView(r.rt.db, "run_p2")).toMatchObject({ status: "waiting", parked: { event: "approved" } });
     expect(dueParks(r.rt.store, Date.now())).toEqual([]);
     expect((await sendSignal(r.rt.db, "run_p2", "approved", { by: "ana" })).wakes).toBe(true);
     expect(dueParks(r.rt.store, Date.now()).map((p) => p.run_id)).toEqual(["run_p2"]);
@@ -164,7 +164,7 @@ describe("parking (#12)", () => {
     await using r = rig();
     const wf = workflow("t-park-ask", async (e) => e.askHuman("Ship it?", { options: ["yes", "no"] }));
     expect((await r.run(wf, {}, { park: true, runId: "run_p3" })).status).toBe("interrupted");
-    const view = findRunView(r.rt.store, "run_p3");
+    const view = await findRunView(r.rt.db, "run_p3");
     expect(view).toMatchObject({ status: "waiting", parked: { question: { question: "Ship it?", key: "ship-it", options: ["yes", "no"] } } });
     await expect(sendAnswer(r.rt.db, "run_p3", undefined, "maybe")).rejects.toThrow(/answer one of yes, no/);
     expect(await sendAnswer(r.rt.db, "run_p3", undefined, "2")).toMatchObject({ key: "ship-it", wakes: true });

@@ -3,6 +3,7 @@
 // a resumable run.
 import { describe, expect, test } from "bun:test";
 import { getRun } from "../../src/store/runs.ts";
+import { sqliteDb } from "../../src/store/sqlite/db.ts";
 import { openStore } from "../../src/store/store.ts";
 import { cancelRun } from "../../src/workflow/run-status.ts";
 import { workflow } from "../../src/workflow/registry.ts";
@@ -72,13 +73,13 @@ describe("stopping a run", () => {
     const running = r.run(workflow("t-cancel", async (e) => e.send(await e.spawn("writer"), "slow")));
     await waitFor(() => r.events.some((e) => e.type === "step_start" && e.kind === "send"), { what: "the send to start" });
     const runId = r.events[0]!.runId;
-    const other = openStore(db);
+    const other = sqliteDb(openStore(db));
     try {
       const [view, out] = await Promise.all([cancelRun(other, runId, 5000), within(running, 5000, "the run to stop")]);
       expect(out.status).toBe("cancelled");
       expect(view.status).toBe("cancelled");
     } finally {
-      other.close();
+      await other.close();
     }
   });
 });
