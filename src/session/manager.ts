@@ -137,8 +137,7 @@ export class SessionManager {
         this.collectInbox().catch(logIgnored("collecting inbox messages for the sessions live here"));
       });
     });
-    // The worktree records still read the SQLite store directly (moving to the Db); on PostgreSQL they are not used yet.
-    this.worktrees = new SessionWorktrees(opts.store as Store, opts.cwd);
+    this.worktrees = new SessionWorktrees(this.db, opts.cwd);
     this.hooks = {
       onEvent: (s: Session, event: AgentEvent) => {
         if (this.emitter.active) this.emitter.emit({ type: "event", handle: s.handle, event });
@@ -185,7 +184,7 @@ export class SessionManager {
     // after a crash) goes back into it.
     const isolated = o.isolation !== undefined
       ? o.isolation === "worktree"
-      : agent.isolation === "worktree" || (o.handle !== undefined && this.worktrees.recordedFor(o.handle, o.spawnedBy ?? null));
+      : agent.isolation === "worktree" || (o.handle !== undefined && (await this.worktrees.recordedFor(o.handle, o.spawnedBy ?? null)));
     try {
       const cwd = isolated ? (await this.isolate(handle, id, o, agent.keep)) : this.opts.cwd;
       const p = this.opts.plane;

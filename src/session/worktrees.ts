@@ -2,8 +2,8 @@
 // new one on `aegis/<handle>`, or, for the same handle and spawner after a crash, the one it had), and when it closes
 // the keep policy decides: "changed" keeps a worktree with commits or uncommitted changes and removes a clean one
 // (and its branch), "always" keeps it, "never" removes it (its branch stays if it has commits). Also what an isolated
-// CLI is told (its system-prompt note) and given (the project's state folder). Records live in the store
-// (store/worktrees.ts). It must not start sessions or decide isolation; manager.ts does.
+// CLI is told (its system-prompt note) and given (the project's state folder). Records live in the store (the
+// contract's worktrees family), written durably before git acts. It must not start sessions or decide isolation.
 
 import { type Repo, openRepo } from "../git/repo.ts";
 import { serialized } from "../git/lock.ts";
@@ -11,10 +11,9 @@ import { git } from "../git/exec.ts";
 import {
   branchExists, branchFor, createWorktree, dirtyPaths, reattachWorktree, removeWorktree, resolveBase, worktreePath, type Worktree,
 } from "../git/worktree.ts";
-import type { Store } from "../store/store.ts";
-import {
-  getWorktree, insertWorktree, reattachWorktreeRow, setWorktreeState, type KeepPolicy, type WorktreeRow,
-} from "../store/worktrees.ts";
+import type { Db } from "../store/api.ts";
+import { hostName } from "../store/owners.ts";
+import type { KeepPolicy, WorktreeRow } from "../store/worktrees.ts";
 import { AegisError } from "../util/errors.ts";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
@@ -30,7 +29,7 @@ export interface AcquireOptions {
 export class SessionWorktrees {
   private repoP?: Promise<Repo>;
 
-  constructor(private readonly store: Store, private readonly projectDir: string) {}
+  constructor(private readonly db: Db, private readonly projectDir: string) {}
 
   /** The project's repository (opened once). E_STATE outside git, E_AGENT_MISSING without git. */
   repo(): Promise<Repo> {
@@ -46,7 +45,7 @@ export class SessionWorktrees {
   async acquire(handle: string, o: AcquireOptions): Promise<WorktreeRow> {
     const repo = await this.repo();
     return serialized(repo.commonDir, async () => {
-      const row = getWorktree(this.store, handle);
+      const row = await this.db.worktrees.getWorktree(handle);
       if (row && row.state !== "removed") {
         if (row.spawned_by !== o.spawnedBy) {
           throw new AegisError("E_STATE", `the handle "${handle}" has a worktree of another session (${row.branch} at ${row.path})`, {
@@ -55,35 +54,35 @@ export class SessionWorktrees {
           });
         }
         await reattachWorktree(repo, asWorktree(row));
-        this.store.write(() => reattachWorktreeRow(this.store, handle, o.sessionId));
+        await this.db.tx((t) => t.worktrees.reattachWorktreeRow(handle, o.sessionId), { durable: true });
         return { ...row, state: "live", session_id: o.sessionId, closed_at: null };
       }
       const { commit, ref } = await resolveBase(repo, o.base ?? "HEAD");
       const wt: Worktree = { path: worktreePath(repo, handle), branch: branchFor(handle), base: commit, baseRef: ref };
       // Recorded before git makes it, so a process killed half way leaves a record its resume can repair from.
-      this.store.write(() => insertWorktree(this.store, {
+      await this.db.tx((t) => t.worktrees.insertWorktree({
         handle, sessionId: o.sessionId, spawnedBy: o.spawnedBy, repo: repo.root, path: wt.path, branch: wt.branch,
-        base: wt.base, baseRef: wt.baseRef, keep: o.keep ?? "changed", at: Date.now(),
-      }));
+        base: wt.base, baseRef: wt.baseRef, keep: o.keep ?? "changed", at: Date.now(), host: hostName(),
+      }), { durable: true });
       try {
         await createWorktree(repo, wt);
       } catch (err) {
-        this.store.write(() => setWorktreeState(this.store, handle, "removed", Date.now()));
+        await this.db.tx((t) => t.worktrees.setWorktreeState(handle, "removed", Date.now()), { durable: true });
         throw err;
       }
-      return getWorktree(this.store, handle)!;
+      return (await this.db.worktrees.getWorktree(handle))!;
     });
   }
 
   /** True if `handle` has a live or kept worktree made for `spawnedBy` (a session to reattach to it). */
-  recordedFor(handle: string, spawnedBy: string | null): boolean {
-    const row = getWorktree(this.store, handle);
+  async recordedFor(handle: string, spawnedBy: string | null): Promise<boolean> {
+    const row = await this.db.worktrees.getWorktree(handle);
     return row !== null && row.state !== "removed" && row.spawned_by === spawnedBy;
   }
 
   /** Applies the keep policy to the worktree of session `sessionId` (closed). Returns what became of it. */
   async release(handle: string, sessionId: string): Promise<"kept" | "removed" | null> {
-    const row = getWorktree(this.store, handle);
+    const row = await this.db.worktrees.getWorktree(handle);
     if (!row || row.state !== "live" || row.session_id !== sessionId) return null;
     const repo = await this.repo();
     return serialized(repo.commonDir, async () => {
@@ -91,11 +90,11 @@ export class SessionWorktrees {
       const commits = await commitsSinceBase(repo, row);
       const keep = row.keep === "always" || (row.keep === "changed" && (changed || commits > 0));
       if (keep) {
-        this.store.write(() => setWorktreeState(this.store, handle, "kept", Date.now()));
+        await this.db.tx((t) => t.worktrees.setWorktreeState(handle, "kept", Date.now()), { durable: true });
         return "kept";
       }
       await removeWorktree(repo, row, { deleteBranch: commits === 0 });
-      this.store.write(() => setWorktreeState(this.store, handle, "removed", Date.now()));
+      await this.db.tx((t) => t.worktrees.setWorktreeState(handle, "removed", Date.now()), { durable: true });
       return "removed";
     });
   }

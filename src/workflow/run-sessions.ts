@@ -106,8 +106,8 @@ export class RunSessions {
   }
 
   /** The isolation a respawn under `t`'s handle gets: the spawn's, or its recorded worktree's (after a crash). */
-  private isolationOf(t: Tracked): Isolation {
-    t.isolation ??= this.sessions.worktrees.recordedFor(t.handle, this.sender) ? { isolation: "worktree" } : {};
+  private async isolationOf(t: Tracked): Promise<Isolation> {
+    t.isolation ??= (await this.sessions.worktrees.recordedFor(t.handle, this.sender)) ? { isolation: "worktree" } : {};
     return t.isolation;
   }
 
@@ -116,7 +116,7 @@ export class RunSessions {
     this.supersede(t.handle);
     if (t.providerSessionId) {
       try {
-        const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, resumeId: t.providerSessionId, ...this.isolationOf(t) });
+        const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, resumeId: t.providerSessionId, ...(await this.isolationOf(t)) });
         t.state = "live";
         t.unverified = true;
         this.notify({ handle: t.handle, agent: t.agent, action: "resumed", detail: `provider session ${t.providerSessionId}` });
@@ -135,7 +135,7 @@ export class RunSessions {
     const replay = this.replayMaxTokens > 0
       ? renderReplay(readConversation(this.store, sessionChain(this.store, t.handle, this.sender, t.sessionId)), this.replayMaxTokens)
       : undefined;
-    const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, ...this.isolationOf(t), ...(replay ? { replay: replay.text } : {}) });
+    const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, ...(await this.isolationOf(t)), ...(replay ? { replay: replay.text } : {}) });
     t.state = "live";
     Object.assign(t, providerId(s));
     this.notify({
@@ -168,7 +168,7 @@ export class RunSessions {
     const t = this.tracked.get(handle);
     if (!t?.unverified || t.state !== "live") return false;
     t.unverified = false;
-    this.isolationOf(t); // before the close, whose keep policy may remove a clean worktree's record
+    await this.isolationOf(t); // before the close, whose keep policy may remove a clean worktree's record
     await this.sessions.close(handle);
     this.supersede(t.handle);
     const why = errorMessage(err);
