@@ -6,10 +6,9 @@
 
 import type { Session } from "../session/session.ts";
 import type { SessionManager, SpawnOptions } from "../session/manager.ts";
-import { readConversation, renderReplay, type RenderedReplay } from "../session/replay.ts";
+import { readConversationDb, renderReplay, type RenderedReplay } from "../session/replay.ts";
 import type { SenderTag } from "../session/sender.ts";
 import { supersedeUnread } from "../store/runs.ts";
-import { sessionChain } from "../store/sessions.ts";
 import type { Store } from "../store/store.ts";
 import { AegisError, errorMessage } from "../util/errors.ts";
 
@@ -133,7 +132,7 @@ export class RunSessions {
   private async respawn(t: Tracked, why: string): Promise<Session> {
     // Read before the spawn: the fresh session's row joins the chain, and the conversation so far is what came before.
     const replay = this.replayMaxTokens > 0
-      ? renderReplay(readConversation(this.store, sessionChain(this.store, t.handle, this.sender, t.sessionId)), this.replayMaxTokens)
+      ? renderReplay(await readConversationDb(this.sessions.db, await this.sessions.db.sessions.sessionChain(t.handle, this.sender, t.sessionId)), this.replayMaxTokens)
       : undefined;
     const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, ...(await this.isolationOf(t)), ...(replay ? { replay: replay.text } : {}) });
     t.state = "live";
