@@ -7,14 +7,13 @@ import { defineCommand } from "citty";
 import { currentBranch, openRepo } from "../git/repo.ts";
 import { MERGE_STRATEGIES, type MergeResult, type MergeStrategy } from "../git/merge.ts";
 import { mergeWorktree } from "../session/worktree-ops.ts";
-import { getTask } from "../store/tasks.ts";
-import type { Store } from "../store/store.ts";
-import { getWorktree, listWorktrees, type WorktreeRow } from "../store/worktrees.ts";
+import type { Db } from "../store/api.ts";
+import { openDb } from "../store/open.ts";
+import type { WorktreeRow } from "../store/worktrees.ts";
 import { out } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { didYouMean } from "../config/validate.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
-import { openStateStore } from "./tasks.ts";
 
 export default defineCommand({
   meta: { name: "merge", description: "Merge a queue task's or an isolated session's worktree branch into a branch" },
@@ -28,14 +27,14 @@ export default defineCommand({
   },
   async run({ args }) {
     const config = await loadConfigFromArgs(args);
-    const store = openStateStore(config);
+    const db = await openDb({ config });
     try {
-      const row = worktreeOf(store, args.target);
+      const row = await worktreeOf(db, args.target);
       const repo = await openRepo(row.repo);
       const into = args.into ?? row.base_ref ?? currentBranch(repo.root);
       if (!into) throw new UsageError(`${row.branch} was made from a commit, and ${repo.root} is on no branch: say where to merge it`, "pass --into <branch>");
       // Commits what its worker left, merges, and records a clean merge (src/session/worktree-ops.ts).
-      const result: MergeResult = await mergeWorktree(store, row.handle, {
+      const result: MergeResult = await mergeWorktree(db, row.handle, {
         into, strategy: (args.strategy ?? "merge") as MergeStrategy, ...(args.message ? { message: args.message } : {}),
       });
       if (args.json) out(JSON.stringify(result));
@@ -43,22 +42,22 @@ export default defineCommand({
       else out(`not merged: ${row.branch} conflicts with ${into} in ${result.conflicts.map((c) => c.path).join(", ")} (${into} is unchanged)`);
       return result.merged ? 0 : 1;
     } finally {
-      store.close();
+      await db.close();
     }
   },
 });
 
 /** The worktree of a task's worker (task_…) or of the session with that handle. E_NOT_FOUND, naming what exists. */
-export function worktreeOf(store: Store, target: string): WorktreeRow {
+export async function worktreeOf(db: Db, target: string): Promise<WorktreeRow> {
   if (target.startsWith("task_")) {
-    const task = getTask(store, target);
+    const task = await db.tasks.getTask(target);
     if (!task) throw new AegisError("E_NOT_FOUND", `no task ${target}`, { hint: "`aegis tasks` lists the known tasks" });
     if (task.status === "pending" || task.status === "running") {
       throw new AegisError("E_STATE", `task ${target} is still ${task.status}: its worker's branch is not finished`, {
         data: { taskId: target, status: task.status }, hint: `merge it once it ends (\`aegis task ${target}\` shows its status)`,
       });
     }
-    const row = task.worker_handle ? getWorktree(store, task.worker_handle) : null;
+    const row = task.worker_handle ? await db.worktrees.getWorktree(task.worker_handle) : null;
     if (row && task.branch && !task.commit_sha) {
       throw new AegisError("E_NOT_FOUND", `task ${target} changed nothing: there is nothing to merge`, { data: { taskId: target, branch: task.branch } });
     }
@@ -69,9 +68,9 @@ export function worktreeOf(store: Store, target: string): WorktreeRow {
     }
     return row;
   }
-  const row = getWorktree(store, target);
+  const row = await db.worktrees.getWorktree(target);
   if (row && row.state !== "removed") return row;
-  const known = listWorktrees(store).map((w) => w.handle);
+  const known = (await db.worktrees.listWorktrees()).map((w) => w.handle);
   throw new AegisError("E_NOT_FOUND", `no worktree for "${target}"${row ? " (it was removed)" : didYouMean(target, known)}`, {
     hint: known.length ? `known worktrees: ${known.slice(0, 10).join(", ")}` : "worktrees come from spawns with isolation: \"worktree\"",
   });

@@ -7,11 +7,11 @@ import { defineCommand } from "citty";
 import { WINDOW_PATTERN, windowToMs } from "../config/schema.ts";
 import type { Repo } from "../git/repo.ts";
 import { isMerged, removeKeptWorktree } from "../session/worktree-ops.ts";
-import { setWorktreeState, type WorktreeRow } from "../store/worktrees.ts";
+import { openDb } from "../store/open.ts";
+import type { WorktreeRow } from "../store/worktrees.ts";
 import { out } from "../ui/log.ts";
 import { UsageError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
-import { openStateStore } from "./tasks.ts";
 import { worktreeInfos, type WorktreeInfo } from "./worktrees.ts";
 
 export interface PruneReport {
@@ -41,17 +41,17 @@ export default defineCommand({
     const age = args["older-than"];
     if (age !== undefined && !WINDOW_PATTERN.test(age)) throw new UsageError(`--older-than must look like 30m, 24h, 7d or 2w; got "${age}"`);
     const cutoff = age === undefined ? Infinity : Date.now() - windowToMs(age);
-    const store = openStateStore(await loadConfigFromArgs(args));
+    const db = await openDb({ config: await loadConfigFromArgs(args) });
     const report: PruneReport = { removed: [], skipped: [] };
     try {
-      for (const { row, info, repo } of await worktreeInfos(store)) {
+      for (const { row, info, repo } of await worktreeInfos(db)) {
         if (info.state === "live") continue; // a running session works in it
         if (!repo) {
           report.skipped.push({ handle: row.handle, branch: row.branch, reason: `a repository git cannot read (${info.error ?? "unknown"})` });
           continue;
         }
         // Left live by an aegis process that died: kept now, so it can be removed like any kept one.
-        if (row.state === "live") store.write(() => setWorktreeState(store, row.handle, "kept", Date.now()));
+        if (row.state === "live") await db.tx((t) => t.worktrees.setWorktreeState(row.handle, "kept", Date.now()), { durable: true });
         if ((row.closed_at ?? row.created_at) > cutoff) continue;
         const unmerged = await unmergedWork(repo, row, info);
         if (unmerged && args.merged) continue;
@@ -59,11 +59,11 @@ export default defineCommand({
           report.skipped.push({ handle: row.handle, branch: row.branch, reason: unmerged });
           continue;
         }
-        await removeKeptWorktree(store, row.handle, { force: true }); // checked above
+        await removeKeptWorktree(db, row.handle, { force: true }); // checked above
         report.removed.push({ handle: row.handle, branch: row.branch, path: row.path, unmerged: unmerged !== null });
       }
     } finally {
-      store.close();
+      await db.close();
     }
     if (args.json) return void out(JSON.stringify(report, null, 2));
     for (const r of report.removed) out(`removed ${r.handle}: ${r.branch}, ${r.path}${r.unmerged ? " (unmerged work, --force)" : ""}`);

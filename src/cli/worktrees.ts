@@ -7,14 +7,12 @@ import { existsSync } from "node:fs";
 import { openRepo, type Repo } from "../git/repo.ts";
 import { branchExists, worktreeStatus } from "../git/worktree.ts";
 import { isoSeconds } from "../session/sender.ts";
-import { deadOwners } from "../store/owners.ts";
-import { getSessionRow } from "../store/sessions.ts";
-import type { Store } from "../store/store.ts";
-import { listWorktrees, type WorktreeRow } from "../store/worktrees.ts";
+import type { Db } from "../store/api.ts";
+import { openDb } from "../store/open.ts";
+import type { WorktreeRow } from "../store/worktrees.ts";
 import { out } from "../ui/log.ts";
 import { errorMessage } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
-import { openStateStore } from "./tasks.ts";
 
 export interface WorktreeInfo {
   handle: string;
@@ -43,11 +41,11 @@ export interface WorktreeInfo {
 }
 
 /** Every worktree not removed, with its git status (newest first). */
-export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; info: WorktreeInfo; repo: Repo | null }[]> {
+export async function worktreeInfos(db: Db): Promise<{ row: WorktreeRow; info: WorktreeInfo; repo: Repo | null }[]> {
   const repos = new Map<string, Promise<Repo>>();
   const list = [];
-  const rows = listWorktrees(store);
-  const running = runningSessions(store, rows);
+  const rows = await db.worktrees.listWorktrees();
+  const running = await runningSessions(db, rows);
   for (const row of rows) {
     let repo = repos.get(row.repo);
     if (!repo) repos.set(row.repo, (repo = openRepo(row.repo)));
@@ -80,12 +78,13 @@ export async function worktreeInfos(store: Store): Promise<{ row: WorktreeRow; i
  * The handles whose worktree's session really runs: recorded live, its session row open, its aegis process alive. A
  * worktree left live by an aegis that died (a queue task interrupted, a run never resumed) counts as kept.
  */
-function runningSessions(store: Store, rows: readonly WorktreeRow[]): Set<string> {
-  const live = rows.flatMap((r) => {
-    const s = r.state === "live" && r.session_id ? getSessionRow(store, r.session_id) : null;
-    return s && s.state !== "closed" && s.owner ? [{ handle: r.handle, owner: s.owner }] : [];
-  });
-  const dead = live.length ? deadOwners(store, live.map((l) => l.owner)) : new Set<string>();
+async function runningSessions(db: Db, rows: readonly WorktreeRow[]): Promise<Set<string>> {
+  const live: { handle: string; owner: string }[] = [];
+  for (const r of rows) {
+    const s = r.state === "live" && r.session_id ? await db.sessions.getSessionRow(r.session_id) : null;
+    if (s && s.state !== "closed" && s.owner) live.push({ handle: r.handle, owner: s.owner });
+  }
+  const dead = live.length ? await db.owners.deadOwners(live.map((l) => l.owner)) : new Set<string>();
   return new Set(live.filter((l) => !dead.has(l.owner)).map((l) => l.handle));
 }
 
@@ -105,14 +104,14 @@ export default defineCommand({
     prune: () => import("./worktrees-prune.ts").then((m) => m.default),
   },
   async run({ args }) {
-    const store = openStateStore(await loadConfigFromArgs(args));
+    const db = await openDb({ config: await loadConfigFromArgs(args) });
     try {
-      const list = (await worktreeInfos(store)).map((w) => w.info);
+      const list = (await worktreeInfos(db)).map((w) => w.info);
       if (args.json) return void out(JSON.stringify(list, null, 2));
       if (list.length === 0) return void out("no worktrees");
       for (const w of list) out(line(w));
     } finally {
-      store.close();
+      await db.close();
     }
   },
 });

@@ -10,16 +10,14 @@ import { serialized } from "../git/lock.ts";
 import { isAncestor, mergeBranch, type MergeResult, type MergeStrategy } from "../git/merge.ts";
 import { openRepo, type Repo } from "../git/repo.ts";
 import { branchExists, removeWorktree, worktreeStatus } from "../git/worktree.ts";
-import type { Store } from "../store/store.ts";
-import { getWorktree, listWorktrees, recordWorktreeMerge, setWorktreeState, type WorktreeRow } from "../store/worktrees.ts";
-import { getSessionRow } from "../store/sessions.ts";
-import { deadOwners } from "../store/owners.ts";
+import type { Db } from "../store/api.ts";
+import type { WorktreeRow } from "../store/worktrees.ts";
 import { AegisError } from "../util/errors.ts";
 import { asWorktree, commitsSinceBase } from "./worktrees.ts";
 
 /** The record of `handle`'s worktree (not removed). E_NOT_FOUND if it has none. */
-export function requireWorktree(store: Store, handle: string): WorktreeRow {
-  const row = getWorktree(store, handle);
+export async function requireWorktree(db: Db, handle: string): Promise<WorktreeRow> {
+  const row = await db.worktrees.getWorktree(handle);
   if (!row || row.state === "removed") {
     throw new AegisError("E_NOT_FOUND", `session "${handle}" has no worktree${row ? " (it was removed)" : ""}`, {
       data: { handle }, hint: 'spawn it with isolation: "worktree" (on the agent profile or in engine.spawn\'s options)',
@@ -29,15 +27,15 @@ export function requireWorktree(store: Store, handle: string): WorktreeRow {
 }
 
 /** Commits what the agent left uncommitted (no-op when clean). */
-export async function commitWorktree(store: Store, handle: string, message?: string): Promise<CommitResult> {
-  const row = requireWorktree(store, handle);
+export async function commitWorktree(db: Db, handle: string, message?: string): Promise<CommitResult> {
+  const row = await requireWorktree(db, handle);
   requireFolder(row);
   return commitAll(row.path, message ?? `aegis: work left by ${handle}`);
 }
 
 /** The worktree (committed and not) against its base. */
-export async function diffWorktreeOf(store: Store, handle: string): Promise<Diff> {
-  const row = requireWorktree(store, handle);
+export async function diffWorktreeOf(db: Db, handle: string): Promise<Diff> {
+  const row = await requireWorktree(db, handle);
   requireFolder(row);
   return diffWorktree(row.path, row.base);
 }
@@ -50,17 +48,17 @@ export interface MergeWorktreeOptions {
 }
 
 /** Commits leftovers, then merges `aegis/<handle>` into `into` (src/git/merge.ts); a clean merge is recorded. */
-export async function mergeWorktree(store: Store, handle: string, o: MergeWorktreeOptions): Promise<MergeResult> {
-  const row = requireWorktree(store, handle);
+export async function mergeWorktree(db: Db, handle: string, o: MergeWorktreeOptions): Promise<MergeResult> {
+  const row = await requireWorktree(db, handle);
   const repo = await openRepo(row.repo);
   if (existsSync(row.path)) await commitAll(row.path, `aegis: work left by ${handle}`);
   return serialized(repo.commonDir, async () => {
     const tip = await gitText(repo.root, ["rev-parse", `refs/heads/${row.branch}`]);
     // The same tip merged into the same branch before (a resumed run repeating its merge): the same answer.
-    const again = getWorktree(store, handle);
+    const again = await db.worktrees.getWorktree(handle);
     if (again?.merged_head === tip && again.merged_into === o.into && again.merged_commit) return { merged: true, commit: again.merged_commit };
     const r = await mergeBranch(repo, { source: row.branch, into: o.into, ...(o.strategy ? { strategy: o.strategy } : {}), ...(o.message ? { message: o.message } : {}) });
-    if (r.merged) store.write(() => recordWorktreeMerge(store, handle, { into: o.into, commit: r.commit, head: tip, at: Date.now() }));
+    if (r.merged) await db.tx((t) => t.worktrees.recordWorktreeMerge(handle, { into: o.into, commit: r.commit, head: tip, at: Date.now() }), { durable: true });
     return r;
   });
 }
@@ -83,10 +81,10 @@ export interface WorktreeListing {
 }
 
 /** Every worktree not removed, with its git status. */
-export async function listWorktreeStatus(store: Store): Promise<WorktreeListing[]> {
-  const rows = listWorktrees(store);
+export async function listWorktreeStatus(db: Db): Promise<WorktreeListing[]> {
+  const rows = await db.worktrees.listWorktrees();
   return Promise.all(rows.map(async (row) => {
-    const state = sessionLive(store, row) ? "live" as const : "kept" as const;
+    const state = (await sessionLive(db, row)) ? "live" as const : "kept" as const;
     const base = { handle: row.handle, branch: row.branch, path: row.path, base: row.base, state, createdAt: row.created_at };
     try {
       const repo = await openRepo(row.repo);
@@ -112,9 +110,9 @@ export async function isMerged(repo: Repo, row: WorktreeRow): Promise<boolean> {
  * Removes a worktree that is not live, and its branch. Refuses (E_STATE) one with uncommitted changes or unmerged
  * commits unless `force`. A live one is always refused: close its session first.
  */
-export async function removeKeptWorktree(store: Store, handle: string, o: { force?: boolean } = {}): Promise<void> {
-  const row = requireWorktree(store, handle);
-  if (sessionLive(store, row)) {
+export async function removeKeptWorktree(db: Db, handle: string, o: { force?: boolean } = {}): Promise<void> {
+  const row = await requireWorktree(db, handle);
+  if (await sessionLive(db, row)) {
     throw new AegisError("E_STATE", `the worktree of "${handle}" is in use by a live session`, { data: { handle }, hint: "close the session first" });
   }
   const repo = await openRepo(row.repo);
@@ -128,7 +126,7 @@ export async function removeKeptWorktree(store: Store, handle: string, o: { forc
       }
     }
     await removeWorktree(repo, row, { deleteBranch: true });
-    store.write(() => setWorktreeState(store, handle, "removed", Date.now()));
+    await db.tx((t) => t.worktrees.setWorktreeState(handle, "removed", Date.now()), { durable: true });
   });
 }
 
@@ -136,11 +134,11 @@ export async function removeKeptWorktree(store: Store, handle: string, o: { forc
  * Whether the worktree's session is running: its row says live, and its session is open in a process that is alive
  * (a crashed process leaves the row "live"; its worktree is then as good as kept, until a resume reattaches it).
  */
-export function sessionLive(store: Store, row: WorktreeRow): boolean {
+export async function sessionLive(db: Db, row: WorktreeRow): Promise<boolean> {
   if (row.state !== "live" || row.session_id === null) return false;
-  const s = getSessionRow(store, row.session_id);
+  const s = await db.sessions.getSessionRow(row.session_id);
   if (!s || s.closed_at !== null) return false;
-  return s.owner === null || !deadOwners(store, [s.owner]).has(s.owner);
+  return s.owner === null || !(await db.owners.deadOwners([s.owner])).has(s.owner);
 }
 
 function requireFolder(row: WorktreeRow): void {

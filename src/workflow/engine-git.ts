@@ -3,8 +3,7 @@
 // the branch the project was on when the run started (runs.start_branch). The git work is session/worktree-ops.ts's.
 
 import { diffWorktreeOf, commitWorktree, mergeWorktree, requireWorktree } from "../session/worktree-ops.ts";
-import type { Store } from "../store/store.ts";
-import { runStartBranch } from "../store/worktrees.ts";
+import type { Db } from "../store/api.ts";
 import { AegisError } from "../util/errors.ts";
 import type { CommitResult, MergeOptions, MergeResult, WorktreeDiff, WorktreeInfo } from "./engine-types.ts";
 import type { Journal } from "./journal.ts";
@@ -12,11 +11,11 @@ import type { Journal } from "./journal.ts";
 const STRATEGIES = ["merge", "squash", "rebase"];
 
 export class EngineGit {
-  constructor(private readonly store: Store, private readonly journal: Journal, private readonly runId: string) {}
+  constructor(private readonly db: Db, private readonly journal: Journal, private readonly runId: string) {}
 
   worktree(handle: string): Promise<WorktreeInfo> {
     return this.journal.step<WorktreeInfo>({ kind: "worktree", label: `worktree ${handle}`, input: { handle } }, async () => {
-      const row = requireWorktree(this.store, handle);
+      const row = await requireWorktree(this.db, handle);
       return { output: { path: row.path, branch: row.branch, base: row.base } };
     });
   }
@@ -24,13 +23,13 @@ export class EngineGit {
   commit(handle: string, message?: string): Promise<CommitResult> {
     return this.journal.step<CommitResult>(
       { kind: "commit", label: `commit ${handle}`, input: { handle, message: message ?? null } },
-      async () => ({ output: await commitWorktree(this.store, handle, message) }),
+      async () => ({ output: await commitWorktree(this.db, handle, message) }),
     );
   }
 
   diff(handle: string): Promise<WorktreeDiff> {
     return this.journal.step<WorktreeDiff>({ kind: "diff", label: `diff ${handle}`, input: { handle } }, async () => ({
-      output: await diffWorktreeOf(this.store, handle),
+      output: await diffWorktreeOf(this.db, handle),
     }));
   }
 
@@ -42,13 +41,13 @@ export class EngineGit {
     return this.journal.step<MergeResult>(
       { kind: "merge", label: `merge ${handle}${opts.into ? ` into ${opts.into}` : ""} (${input.strategy})`, input },
       async () => {
-        const into = opts.into ?? runStartBranch(this.store, this.runId);
+        const into = opts.into ?? (await this.db.worktrees.runStartBranch(this.runId));
         if (!into) {
           throw new AegisError("E_USAGE", `merge(${handle}): the run started on no branch (a detached HEAD or no git), so there is no default target`, {
             hint: 'pass { into: "<branch>" }',
           });
         }
-        return { output: await mergeWorktree(this.store, handle, { into, strategy: input.strategy as "merge", ...(opts.message ? { message: opts.message } : {}) }) };
+        return { output: await mergeWorktree(this.db, handle, { into, strategy: input.strategy as "merge", ...(opts.message ? { message: opts.message } : {}) }) };
       },
     );
   }

@@ -74,7 +74,7 @@ export class Engine implements WorkflowEngine {
     this.runSessions = new RunSessions(
       init.host.sessions, init.host.store, this.sender, (n) => init.emit({ type: "session", ...n }), init.host.config.replay.maxTokens,
     );
-    this.git = new EngineGit(init.host.store, init.journal, init.runId);
+    this.git = new EngineGit(init.host.sessions.db, init.journal, init.runId);
     this.turns = new EngineTurns(init.journal, this.runSessions, init.host.sessions, this.sender, init.signal);
   }
 

@@ -166,7 +166,7 @@ describe("aegis worktrees (#11)", () => {
     expect(existsSync(livePath)).toBe(true);
     expect(sh(repo, "worktree", "list", "--porcelain").match(/^worktree /gm)).toHaveLength(2); // main + live
     expect(JSON.parse((await aegis("worktrees", "--json")).stdout).map((w: { handle: string }) => w.handle)).toEqual(["live"]);
-  });
+  }, 20_000); // nine aegis processes in a row
 
   test("a worktree left live by an aegis that died counts as kept: listed so, and pruned like one", async () => {
     await worktree("orphan", { "o.txt": "o\n" }, { state: "live", owner: "own_gone" });

@@ -117,7 +117,7 @@ for (const cli of CLIS) {
         expect(sh(repo, "show", `${task.commit}:${FILE}`)).toBe(`queued by ${cli}`);
         expect(existsSync(join(repo, FILE))).toBe(false);
         expect(sh(repo, "status", "--porcelain", "--untracked-files=all")).toBe("");
-        expect(await mergeWorktree(store, task.workerHandle!, { into: "main" })).toEqual({ merged: true, commit: task.commit! });
+        expect(await mergeWorktree(rt.db, task.workerHandle!, { into: "main" })).toEqual({ merged: true, commit: task.commit! });
         expect(readFileSync(join(repo, FILE), "utf8")).toBe(`queued by ${cli}\n`);
       } finally {
         await rt.close();
