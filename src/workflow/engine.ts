@@ -72,7 +72,7 @@ export class Engine implements WorkflowEngine {
     this.signal = init.signal;
     this.sender = `workflow:${init.name}:${init.runId}` as SenderTag;
     this.runSessions = new RunSessions(
-      init.host.sessions, init.host.store, this.sender, (n) => init.emit({ type: "session", ...n }), init.host.config.replay.maxTokens,
+      init.host.sessions, init.host.sessions.db, this.sender, (n) => init.emit({ type: "session", ...n }), init.host.config.replay.maxTokens,
     );
     this.git = new EngineGit(init.host.sessions.db, init.journal, init.runId);
     this.turns = new EngineTurns(init.journal, this.runSessions, init.host.sessions, this.sender, init.signal);

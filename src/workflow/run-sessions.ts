@@ -8,8 +8,7 @@ import type { Session } from "../session/session.ts";
 import type { SessionManager, SpawnOptions } from "../session/manager.ts";
 import { readConversationDb, renderReplay, type RenderedReplay } from "../session/replay.ts";
 import type { SenderTag } from "../session/sender.ts";
-import { supersedeUnread } from "../store/runs.ts";
-import type { Store } from "../store/store.ts";
+import type { Db } from "../store/api.ts";
 import { AegisError, errorMessage } from "../util/errors.ts";
 
 interface Tracked {
@@ -44,7 +43,7 @@ export class RunSessions {
 
   constructor(
     private readonly sessions: SessionManager,
-    private readonly store: Store,
+    private readonly db: Db,
     private readonly sender: SenderTag,
     private readonly notify: (n: SessionNotice) => void,
     /** Size limit of a replayed conversation in estimated tokens (config `replay.maxTokens`); 0: no replay. */
@@ -59,9 +58,9 @@ export class RunSessions {
   }
 
   /** Drops what the dead attempt sent `handle` under any of the run's tags and the agent never finished reading. */
-  private supersede(handle: string): void {
+  private async supersede(handle: string): Promise<void> {
     const now = Date.now();
-    for (const tag of this.senders) supersedeUnread(this.store, handle, tag, now);
+    for (const tag of this.senders) await this.db.runs.supersedeUnread(handle, tag, now);
   }
 
   /** Spawns a live session for the run. */
@@ -112,7 +111,7 @@ export class RunSessions {
 
   private async wake(t: Tracked): Promise<Session> {
     // Messages the dead attempt sent but the agent never finished reading: the journal re-sends what is needed.
-    this.supersede(t.handle);
+    await this.supersede(t.handle);
     if (t.providerSessionId) {
       try {
         const s = await this.sessions.spawn(t.agent, { handle: t.handle, spawnedBy: this.sender, resumeId: t.providerSessionId, ...(await this.isolationOf(t)) });
@@ -169,7 +168,7 @@ export class RunSessions {
     t.unverified = false;
     await this.isolationOf(t); // before the close, whose keep policy may remove a clean worktree's record
     await this.sessions.close(handle);
-    this.supersede(t.handle);
+    await this.supersede(t.handle);
     const why = errorMessage(err);
     await this.respawn(t, `the provider could not resume session ${t.providerSessionId}: ${why}`);
     return true;
