@@ -349,6 +349,8 @@ export class QueueManager {
       }
     })().finally(() => {
       this.dispatching.delete(queue);
+      // A change that arrived after the loop's last check (this runs a microtask later) still gets its claim.
+      if (this.dispatchAgain.has(queue)) this.dispatch(queue);
       this.checkDrained();
     }));
   }
@@ -463,6 +465,7 @@ export class QueueManager {
       } while (this.rescanAgain && !this.closed);
     })().finally(() => {
       this.rescanning = undefined;
+      if (this.rescanAgain) this.rescan();
       this.checkDrained();
     });
   }
@@ -494,7 +497,8 @@ export class QueueManager {
       } while (this.drainAgain);
     })().finally(() => {
       this.drainCheck = undefined;
-      this.releaseWatch();
+      if (this.drainAgain) this.checkDrained();
+      else this.releaseWatch();
     });
   }
 
