@@ -1,16 +1,14 @@
 // What watches a run from outside the workflow: Ctrl-C (the caller's signal), the --timeout clock, `aegis cancel`
-// from another process (a flag in the runs row, checked when the database changes), and the progress of the run's
+// from another process (a flag in the runs row, checked when the run's row changes), and the progress of the run's
 // sessions, forwarded as `agent` events. It only raises the stop signal and emits; the runner decides the outcome.
 
 import type { SessionProgress } from "../session/manager.ts";
-import { cancelRequested } from "../store/runs.ts";
 import type { RunEventBody } from "../ui/events.ts";
 import { AegisError } from "../util/errors.ts";
 import { formatDuration } from "../util/format.ts";
+import { logIgnored } from "../util/log-ignored.ts";
 import type { Engine } from "./engine.ts";
 import type { RunOptions, WorkflowHost } from "./runner.ts";
-
-const CANCEL_POLL_MS = 250;
 
 /** Starts watching; returns the function that stops every watcher. */
 export function watchRun(
@@ -28,16 +26,30 @@ export function watchRun(
       })), opts.timeoutMs)
     : undefined;
 
-  let version = host.store.dataVersion();
-  const poll = setInterval(() => {
-    const v = host.store.dataVersion();
-    if (v === version) return;
-    version = v;
-    if (cancelRequested(host.store, runId)) {
-      stop.abort(new AegisError("E_CANCELLED", "the run was cancelled", { data: { cancelled: true } }));
+  // `aegis cancel` from any process sets the run's flag: a change to this run (or a rescan, "*") looks at it again.
+  // One look at a time; a change during a look asks for one more.
+  const db = host.sessions.db;
+  let looking = false;
+  let again = false;
+  const look = (): void => {
+    if (looking) {
+      again = true;
+      return;
     }
-  }, CANCEL_POLL_MS);
-  poll.unref?.();
+    looking = true;
+    db.runs.cancelRequested(runId).then((cancelled) => {
+      if (cancelled) stop.abort(new AegisError("E_CANCELLED", "the run was cancelled", { data: { cancelled: true } }));
+    }).catch(logIgnored(`checking whether run ${runId} was cancelled (looked at again on the next change)`)).finally(() => {
+      looking = false;
+      if (again && !stop.signal.aborted) {
+        again = false;
+        look();
+      }
+    });
+  };
+  const unwatchCancel = db.subscribe("runs", (key) => {
+    if ((key === runId || key === "*") && !stop.signal.aborted) look();
+  });
 
   const unsubscribe = host.sessions.on((p: SessionProgress) => {
     const agent = engine.runSessions.agentOf(p.handle);
@@ -50,7 +62,7 @@ export function watchRun(
   return () => {
     opts.signal?.removeEventListener("abort", onInterrupt);
     clearTimeout(timeout);
-    clearInterval(poll);
+    unwatchCancel();
     unsubscribe();
   };
 }
