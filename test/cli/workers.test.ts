@@ -1,0 +1,63 @@
+// `aegis workers` end to end (#15): a running `aegis work --concurrency 3 --host-label gpu` is listed with its host,
+// pid, labels, queues, concurrency, heartbeat and running task, as a table and as JSON.
+
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
+import { within } from "../fixtures/helpers/wait.ts";
+
+const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
+let dir: TempDir;
+
+const CONFIG = `import { defineConfig, Scripted } from "aegis";
+export default defineConfig({
+  agents: { slow: { provider: new Scripted({ reply: (p) => p, delayMs: 60_000 }) } },
+  queues: { q: { agent: "slow", maxParallel: 2 } },
+});
+`;
+
+const env = () => ({ ...process.env, NO_COLOR: "1", AEGIS_STATE_DIR: "", AEGIS_NO_SERVE: "1", AEGIS_HOST_ID: "" });
+
+async function aegis(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const p = Bun.spawn([process.execPath, MAIN, ...args, "--cwd", dir.path], { cwd: dir.path, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: env() });
+  const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { code, stdout, stderr };
+}
+
+beforeAll(() => {
+  dir = tempDir("cli-workers");
+  writeFileSync(join(dir.path, ".aegis.ts"), CONFIG);
+});
+afterAll(() => dir[Symbol.dispose]());
+
+test("aegis workers lists a running worker with its labels, queues, concurrency and running task (#15)", async () => {
+  const { stdout: enq } = await aegis(["enqueue", "q", "render it", "--json"]);
+  const taskId = (JSON.parse(enq) as { taskId: string }).taskId;
+  const worker = Bun.spawn([process.execPath, MAIN, "work", "--concurrency", "3", "--host-label", "gpu,big", "--cwd", dir.path],
+    { cwd: dir.path, stdin: "ignore", stdout: "ignore", stderr: "ignore", env: env() });
+  try {
+    type W = { pid: number; host: string; labels: string[]; queues: string[]; concurrency: number; leaseMs: number; running: string[]; leaseAgeMs: number };
+    let mine: W | undefined;
+    await within((async () => {
+      for (;;) {
+        const r = await aegis(["workers", "--json"]);
+        mine = (JSON.parse(r.stdout) as W[]).find((w) => w.pid === worker.pid && w.running.length > 0);
+        if (mine) return;
+        await Bun.sleep(50);
+      }
+    })(), 15_000, "the worker to claim its task");
+    expect(mine).toMatchObject({ host: hostname(), labels: ["gpu", "big"], queues: ["q"], concurrency: 3, leaseMs: 30_000, running: [taskId] });
+    expect(mine!.leaseAgeMs).toBeGreaterThanOrEqual(0);
+    const table = await aegis(["workers"]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^ID\s+HOST\s+PID\s+LABELS\s+QUEUES\s+CONC\s+HEARTBEAT\s+RUNNING/);
+    expect(table.stdout).toContain(`${worker.pid}  `);
+    expect(table.stdout).toContain(taskId);
+    expect(table.stdout).toContain("gpu,big");
+  } finally {
+    worker.kill("SIGTERM");
+    await worker.exited;
+  }
+});
