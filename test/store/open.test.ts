@@ -115,3 +115,10 @@ test("code still on the SQLite store refuses a project whose state is on Postgre
   expect(() => createRuntime({ config: pgConfig, plane: false })).toThrow(expect.objectContaining({ code: "E_INTERNAL", message: expect.stringContaining("startRuntime") }));
   openSqliteStore(config(), {}).close();
 });
+
+test("aegis ui's data source refuses a project whose state is on PostgreSQL instead of showing an unrelated SQLite file (#15)", async () => {
+  const { openDataSource } = await import("../../src/tui/source/open.ts");
+  await expect(openDataSource(config({ url: "postgres://a:hunter2@127.0.0.1:1/x" }))).rejects.toMatchObject({
+    code: "E_CONFIG", message: expect.stringContaining("PostgreSQL postgres://a:***@127.0.0.1:1/x"),
+  });
+});

@@ -15,6 +15,8 @@ import { logger } from "../../ui/log.ts";
 import type { DataSource } from "./model.ts";
 import type { Store } from "../../store/store.ts";
 import { openReadOnlyStore } from "../../store/read-only.ts";
+import { describeTarget, storeTarget } from "../../store/open.ts";
+import { AegisError } from "../../util/errors.ts";
 
 export interface OpenSourceOptions {
   pollMs?: number;
@@ -39,6 +41,13 @@ export interface ProjectSource extends DataSource {
 }
 
 export async function openDataSource(config: LoadedConfig, o: OpenSourceOptions = {}): Promise<ProjectSource> {
+  const target = storeTarget(config);
+  if (target.backend === "postgres") {
+    // The UI reads the SQLite file directly; pointed at a PostgreSQL project it would show an empty, unrelated file.
+    throw new AegisError("E_CONFIG", `aegis ui and aegis chat read the SQLite state file, and ${describeTarget(target)} holds this project's state`, {
+      hint: "use aegis runs, aegis tasks, aegis workers and aegis logs --follow, which read PostgreSQL",
+    });
+  }
   const store = openReadOnlyStore(statePath(config));
   const schedules = (s: Store, now: number) => scheduleViews(config.schedules, s, now);
   let serve = await serveRunning(config);
