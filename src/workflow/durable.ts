@@ -1,13 +1,14 @@
 // Durable waits inside a workflow step (#12): engine.sleep and engine.waitFor. The wake time (or a wait's deadline)
 // is recorded when the step is first reached, so a resume after a crash waits only for the time left; a signal is
 // consumed by the step that takes it, exactly once. In a plain `aegis run` the wait happens in the process (the
-// clock's sleep, and for signals a watch on the database: another process's commit or a send in this one); where
-// parking is allowed (under serve, or a detached run) the run parks instead and is woken by the timer service.
+// clock's sleep, and for signals a subscription to the run's changes: `runs` notifications from the database — a
+// NOTIFY on PostgreSQL, a commit of this or another process on SQLite — or a send in this one); where parking is
+// allowed (under serve, or a detached run) the run parks instead and is woken by the timer service.
 // It must not journal (the engine wraps these in steps) nor decide the run's outcome.
 
 import type { Clock } from "../serve/service.ts";
-import { consumeSignal, recordTimer, type ParkRow } from "../store/waits.ts";
-import type { Store } from "../store/store.ts";
+import type { Db } from "../store/api.ts";
+import type { ParkRow } from "../store/waits.ts";
 import { AegisError } from "../util/errors.ts";
 import { formatDuration } from "../util/format.ts";
 import { logIgnored } from "../util/log-ignored.ts";
@@ -20,18 +21,16 @@ import { WorkflowError } from "./errors.ts";
 export type ParkRequest = Pick<ParkRow, "state" | "wake_at" | "event" | "question">;
 
 export interface DurableContext {
-  store: Store;
+  db: Pick<Db, "waits" | "subscribe">;
   runId: string;
   clock: Clock;
   signal: AbortSignal;
   /** Present where the run may park: records the park, stops the run, and returns the error the step throws. */
-  park?: (p: ParkRequest) => AegisError;
+  park?: (p: ParkRequest) => Promise<AegisError>;
 }
 
 /** A sleep shorter than this is slept in the process even where the run could park (parking costs a replay). */
 const PARK_MIN_MS = 1000;
-/** How often an in-process waitFor asks SQLite whether another process committed (one cheap pragma). */
-const WATCH_MS = 250;
 
 /** Event names a signal may have: what `aegis signal` can type, and never the `answer:` namespace of askHuman. */
 export function badEventName(event: unknown): string | undefined {
@@ -54,10 +53,10 @@ export function sleepSpec(d: string | number | Date, now: number): { input: unkn
 
 /** The effect of a sleep step `seq`: waits until the recorded wake time (or parks until it). */
 export async function sleepUntil(ctx: DurableContext, seq: number, wakeAt: number): Promise<{ wakeAt: number }> {
-  const at = recordTimer(ctx.store, ctx.runId, seq, wakeAt);
+  const at = await ctx.db.waits.recordTimer(ctx.runId, seq, wakeAt);
   const left = at - ctx.clock.now();
   if (left <= 0) return { wakeAt: at };
-  if (ctx.park && left >= PARK_MIN_MS) throw ctx.park({ state: "sleeping", wake_at: at, event: null, question: null });
+  if (ctx.park && left >= PARK_MIN_MS) throw await ctx.park({ state: "sleeping", wake_at: at, event: null, question: null });
   await ctx.clock.sleep(left, ctx.signal);
   return { wakeAt: at };
 }
@@ -67,21 +66,31 @@ export async function sleepUntil(ctx: DurableContext, seq: number, wakeAt: numbe
  * the deadline (recorded when first reached) it fails with a WorkflowError (E_TIMEOUT).
  */
 export async function waitForSignal(ctx: DurableContext, seq: number, event: string, timeoutMs: number | undefined): Promise<unknown> {
-  const deadline = timeoutMs === undefined ? undefined : recordTimer(ctx.store, ctx.runId, seq, ctx.clock.now() + timeoutMs);
-  for (;;) {
-    if (ctx.signal.aborted) throw abortReason(ctx.signal);
-    const version = ctx.store.dataVersion(); // before looking, so a commit right after the look is not missed
-    const got = consumeSignal(ctx.store, ctx.runId, event, seq, ctx.clock.now());
-    if (got) return got.payload === null ? null : JSON.parse(got.payload);
-    const now = ctx.clock.now();
-    if (deadline !== undefined && now >= deadline) {
-      throw new WorkflowError(`waitFor("${event}") timed out after ${formatDuration(timeoutMs!)} without the signal`, {
-        code: "E_TIMEOUT", data: { event, runId: ctx.runId },
-        hint: `send it with: aegis signal ${ctx.runId} ${event} '<json>', then resume the run (aegis resume ${ctx.runId})`,
-      });
+  const deadline = timeoutMs === undefined ? undefined : await ctx.db.waits.recordTimer(ctx.runId, seq, ctx.clock.now() + timeoutMs);
+  // Subscribed before the first look, so a signal committed right after a look is not missed.
+  const watch = ctx.park ? undefined : watchRunChanges(ctx);
+  try {
+    for (let look = 0; ; look++) {
+      if (ctx.signal.aborted) throw abortReason(ctx.signal);
+      watch?.reset();
+      // The first look also finds the signal an earlier attempt took for this step; later ones only read until one
+      // is pending, since a take is a write and a write notifies `runs` again (it would wake this loop forever).
+      if (look === 0 || await ctx.db.waits.hasPendingSignal(ctx.runId, event)) {
+        const got = await ctx.db.waits.consumeSignal(ctx.runId, event, seq, ctx.clock.now());
+        if (got) return got.payload === null ? null : JSON.parse(got.payload);
+      }
+      const now = ctx.clock.now();
+      if (deadline !== undefined && now >= deadline) {
+        throw new WorkflowError(`waitFor("${event}") timed out after ${formatDuration(timeoutMs!)} without the signal`, {
+          code: "E_TIMEOUT", data: { event, runId: ctx.runId },
+          hint: `send it with: aegis signal ${ctx.runId} ${event} '<json>', then resume the run (aegis resume ${ctx.runId})`,
+        });
+      }
+      if (ctx.park) throw await ctx.park({ state: "waiting", wake_at: deadline ?? null, event, question: null });
+      await watch!.next(deadline === undefined ? undefined : deadline - now);
     }
-    if (ctx.park) throw ctx.park({ state: "waiting", wake_at: deadline ?? null, event, question: null });
-    await untilChange(ctx, version, deadline === undefined ? undefined : deadline - now);
+  } finally {
+    watch?.stop();
   }
 }
 
@@ -99,33 +108,45 @@ export function notifySignal(runId: string): void {
   for (const l of [...listeners]) l(runId);
 }
 
-/** Resolves when a signal may have arrived (this process sent one, another process committed) or `ms` passed. */
-function untilChange(ctx: DurableContext, version: number, ms: number | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timeout = new AbortController();
-    let settled = false;
-    const done = (err?: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearInterval(watch);
-      listeners.delete(onLocal);
-      ctx.signal.removeEventListener("abort", onAbort);
-      timeout.abort();
-      if (err === undefined) resolve();
-      else reject(err);
-    };
-    const onLocal: Listener = (runId) => runId === ctx.runId && done();
-    const onAbort = () => done(abortReason(ctx.signal));
-    const watch = setInterval(() => {
-      if (ctx.store.dataVersion() !== version) done();
-    }, WATCH_MS);
-    listeners.add(onLocal);
-    ctx.signal.addEventListener("abort", onAbort, { once: true });
-    if (ms !== undefined) {
-      // Rejects only when done() cancels it (a signal came first): nothing is left to do then.
-      ctx.clock.sleep(ms, timeout.signal).then(() => done(), logIgnored("a waitFor timer cancelled"));
-    }
-  });
+/**
+ * Watches for changes that may bring the run a signal: a `runs` notification naming it (or "*", a rescan) from the
+ * store — any process, any machine on PostgreSQL — and a send in this process. `reset()` before each look; `next(ms)`
+ * resolves at once if something changed since, else at the next change or after `ms`.
+ */
+function watchRunChanges(ctx: DurableContext): { reset(): void; next(ms: number | undefined): Promise<void>; stop(): void } {
+  let changed = false;
+  let wake: (() => void) | undefined;
+  const touch = () => {
+    changed = true;
+    wake?.();
+  };
+  const offDb = ctx.db.subscribe("runs", (key) => (key === "*" || key === ctx.runId) && touch());
+  const offLocal = onSignal((runId) => runId === ctx.runId && touch());
+  return {
+    reset: () => void (changed = false),
+    stop: () => {
+      offDb();
+      offLocal();
+    },
+    next: (ms) => new Promise<void>((resolve, reject) => {
+      if (changed) return resolve();
+      const timeout = new AbortController();
+      const done = (err?: unknown) => {
+        wake = undefined;
+        ctx.signal.removeEventListener("abort", onAbort);
+        timeout.abort();
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const onAbort = () => done(abortReason(ctx.signal));
+      wake = () => done();
+      ctx.signal.addEventListener("abort", onAbort, { once: true });
+      if (ms !== undefined) {
+        // Rejects only when done() cancels it (a change came first): nothing is left to do then.
+        ctx.clock.sleep(ms, timeout.signal).then(() => wake?.(), logIgnored("a waitFor timer cancelled"));
+      }
+    }),
+  };
 }
 
 /** The payload a waitFor gets from the text of `aegis signal … [json]`: JSON if it parses, else the text itself. */
@@ -145,8 +166,8 @@ export function parsePayload(text: string | undefined): unknown {
 }
 
 /** An answer sent with `aegis answer` for the ask step `seq` (consumed by it), checked against the options. */
-export function takeSentAnswer(ctx: DurableContext, seq: number, req: AskRequest): string | undefined {
-  const sent = consumeSignal(ctx.store, ctx.runId, `answer:${req.key}`, seq, ctx.clock.now());
+export async function takeSentAnswer(ctx: DurableContext, seq: number, req: AskRequest): Promise<string | undefined> {
+  const sent = await ctx.db.waits.consumeSignal(ctx.runId, `answer:${req.key}`, seq, ctx.clock.now());
   if (!sent) return undefined;
   const raw = sent.payload === null ? "" : String(JSON.parse(sent.payload));
   const ok = matchOption(req.options, raw);

@@ -6,6 +6,7 @@ import type { LoadedConfig } from "../config/validate.ts";
 import { didYouMean } from "../config/validate.ts";
 import type { SessionManager } from "../session/manager.ts";
 import type { SenderTag } from "../session/sender.ts";
+import type { Db } from "../store/api.ts";
 import type { Store } from "../store/store.ts";
 import type { RunEventBody } from "../ui/events.ts";
 import { notFound, errorMessage } from "../util/errors.ts";
@@ -29,6 +30,7 @@ import { delegateTask, type QueuePort } from "./delegate.ts";
 export interface EngineHost {
   config: LoadedConfig;
   store: Store;
+  db: Db;
   sessions: SessionManager;
   queues: QueuePort;
 }
@@ -50,7 +52,7 @@ export interface EngineInit {
   /** Time for sleep and waitFor (default the wall clock). */
   clock?: Clock;
   /** Where the run may park (under serve, or detached): records the park and stops the run; see durable.ts. */
-  park?: (p: ParkRequest) => AegisError;
+  park?: (p: ParkRequest) => Promise<AegisError>;
 }
 
 export class Engine implements WorkflowEngine {
@@ -199,7 +201,7 @@ export class Engine implements WorkflowEngine {
       if (attempt > maxRetries) {
         const err = new PredicateFailed(cmd, r, attempt, expect);
         // Recorded as the step that failed, so resuming the run (once the cause is fixed) runs this check again.
-        this.journal.markFailed(seq, err);
+        await this.journal.markFailed(seq, err);
         throw err;
       }
       const feedback = typeof opts.retryWith === "function" ? opts.retryWith(r) : fillTemplate(opts.retryWith, r);
@@ -252,7 +254,7 @@ export class Engine implements WorkflowEngine {
         const req = { question, key, ...(options ? { options } : {}) };
         if (this.init.answers[key] === undefined) {
           // An answer sent with `aegis answer` (before the question or while the run was parked on it).
-          const sent = takeSentAnswer(this.durable, seq, req);
+          const sent = await takeSentAnswer(this.durable, seq, req);
           if (sent !== undefined) return { output: sent };
         }
         try {
@@ -260,7 +262,7 @@ export class Engine implements WorkflowEngine {
         } catch (err) {
           // Nobody to ask here (no terminal, no calling agent): where the run may park, it waits for `aegis answer`.
           if (!this.init.park || this.signal.aborted || !isAegisError(err) || err.code !== "E_USAGE" || this.init.answers[key] !== undefined) throw err;
-          throw this.init.park({ state: "waiting", wake_at: null, event: `answer:${key}`, question: JSON.stringify(req) });
+          throw await this.init.park({ state: "waiting", wake_at: null, event: `answer:${key}`, question: JSON.stringify(req) });
         }
       },
     );
@@ -301,7 +303,7 @@ export class Engine implements WorkflowEngine {
 
   private get durable(): DurableContext {
     return {
-      store: this.init.host.store, runId: this.runId, clock: this.clock, signal: this.signal,
+      db: this.init.host.db, runId: this.runId, clock: this.clock, signal: this.signal,
       ...(this.init.park ? { park: this.init.park } : {}),
     };
   }

@@ -3,10 +3,11 @@
 // non-deterministic), and either returns the recorded outcome without executing or executes live and commits.
 // Recorded outcomes are handed back in the order they originally completed (`done_seq`), one per event-loop turn,
 // so concurrent branches (`parallel`, `Promise.all`) make their calls in the same order and get the same keys.
-// It must not know what a step does: the engine passes the effect in.
+// It must not know what a step does: the engine passes the effect in. It writes through the async store contract
+// (#15): a step's start is a buffered write (ordered before its completion), its completion one durable transaction.
 
-import { addRunUsage, failDoneStep, finishStep, setStepDoneSeq, startStep, type StepRow } from "../store/runs.ts";
-import type { Store } from "../store/store.ts";
+import type { Db } from "../store/api.ts";
+import type { StepRow } from "../store/runs.ts";
 import { AegisError, isAegisError, errorMessage } from "../util/errors.ts";
 import { ignoreError } from "../util/log-ignored.ts";
 import { failpoint, failpointMid } from "./failpoint.ts";
@@ -59,7 +60,7 @@ export class Journal {
   private liveSeen = false;
 
   constructor(
-    private readonly store: Store,
+    private readonly db: Pick<Db, "runs" | "tx">,
     private readonly runId: string,
     readonly attempt: number,
     prior: readonly StepRow[],
@@ -116,7 +117,7 @@ export class Journal {
       this.onFirstLive?.(seq);
     }
     const t0 = performance.now();
-    startStep(this.store, { runId: this.runId, seq, kind: spec.kind, label: spec.label, digest, attempt: this.attempt, at: Date.now() });
+    this.db.runs.startStep({ runId: this.runId, seq, kind: spec.kind, label: spec.label, digest, attempt: this.attempt, at: Date.now() });
     failpoint("start", seq);
     this.observer.started({ seq, kind: spec.kind, label: spec.label });
     let outcome: LiveOutcome<T>;
@@ -131,7 +132,7 @@ export class Journal {
       // completion would make its failure replay as one the workflow had handled.
       const cutShort = this.stopSignal?.aborted === true;
       const doneSeq = cutShort ? null : inOrder ? row!.done_seq : this.replaying ? null : this.nextDone++;
-      finishStep(this.store, this.runId, seq, { status: "failed", doneSeq, error: JSON.stringify(serializeError(err)), at: Date.now() });
+      await this.db.runs.finishStep(this.runId, seq, { status: "failed", doneSeq, error: JSON.stringify(serializeError(err)), at: Date.now() });
       if (!cutShort) await this.deliver(seq, inOrder, doneSeq);
       this.observer.ended({ seq, kind: spec.kind, label: spec.label, status: "failed", durationMs: performance.now() - t0, costUsd: 0, inputTokens: 0, outputTokens: 0, error: errorMessage(err) });
       throw err;
@@ -139,15 +140,17 @@ export class Journal {
     failpoint("effect", seq);
     const doneSeq = inOrder ? row!.done_seq : this.replaying ? null : this.nextDone++;
     const cost = outcome.costUsd ?? 0;
-    this.store.write(() => {
-      finishStep(this.store, this.runId, seq, {
+    // Committed (durable) before the outcome is handed back: a kill after this point replays the step.
+    // The usage (a buffered write: it returns nothing) goes first, so a failure of it fails the awaited finish after it.
+    await this.db.tx(async (t) => {
+      if (cost || outcome.inputTokens || outcome.outputTokens) {
+        t.runs.addRunUsage(this.runId, cost, outcome.inputTokens ?? 0, outcome.outputTokens ?? 0);
+      }
+      await t.runs.finishStep(this.runId, seq, {
         status: "done", doneSeq, output: outcome.output, at: Date.now(),
         costUsd: cost, inputTokens: outcome.inputTokens ?? 0, outputTokens: outcome.outputTokens ?? 0,
       });
-      if (cost || outcome.inputTokens || outcome.outputTokens) {
-        addRunUsage(this.store, this.runId, cost, outcome.inputTokens ?? 0, outcome.outputTokens ?? 0);
-      }
-    });
+    }, { durable: true });
     failpoint("commit", seq);
     await this.deliver(seq, inOrder, doneSeq);
     this.observer.ended({ seq, kind: spec.kind, label: spec.label, status: "done", durationMs: performance.now() - t0, costUsd: cost,
@@ -170,8 +173,8 @@ export class Journal {
   }
 
   /** Records a completed step as failed with `err` (its output stays): a later attempt runs it again if it was the last. */
-  markFailed(seq: number, err: unknown): void {
-    failDoneStep(this.store, this.runId, seq, JSON.stringify(serializeError(err)));
+  async markFailed(seq: number, err: unknown): Promise<void> {
+    await this.db.runs.failDoneStep(this.runId, seq, JSON.stringify(serializeError(err)));
   }
 
   /** The row an earlier attempt recorded for step `seq`, if any (engine.patched looks at the next one). */
@@ -201,7 +204,7 @@ export class Journal {
     }
     if (doneSeq !== null) return;
     await this.waitTail(seq);
-    setStepDoneSeq(this.store, this.runId, seq, this.nextDone++);
+    await this.db.runs.setStepDoneSeq(this.runId, seq, this.nextDone++);
   }
 
   private waitTurn(seq: number): Promise<void> {

@@ -5,8 +5,8 @@
 // it publishes RunEvents for ui/ to render.
 
 import type { Runtime } from "../runtime.ts";
-import { finishRun, getRun, insertRun, listSteps, restartRun, type RunRow } from "../store/runs.ts";
-import { setRunStartBranch } from "../store/worktrees.ts";
+import type { RunRow } from "../store/runs.ts";
+import { hostname } from "node:os";
 import { currentBranch } from "../git/repo.ts";
 import { validateArgs } from "./arg-schema.ts";
 import { EventStamper, type RunEndStatus, type RunEvent, type RunEventBody } from "../ui/events.ts";
@@ -21,9 +21,8 @@ import type { Workflow } from "./registry.ts";
 import { watchRun } from "./run-watch.ts";
 import { parkMessage, type ParkRequest } from "./durable.ts";
 import { systemClock, type Clock } from "../serve/service.ts";
-import { parkRun, unparkRun } from "../store/waits.ts";
 
-export type WorkflowHost = Pick<Runtime, "config" | "store" | "sessions" | "queues" | "owner">;
+export type WorkflowHost = Pick<Runtime, "config" | "store" | "db" | "sessions" | "queues" | "owner">;
 
 export interface RunOptions {
   /** Stops the run when aborted (Ctrl-C); the run is left resumable. */
@@ -72,26 +71,34 @@ export interface RunOutcome {
 }
 
 /** Starts a new run of `wf` and resolves when it ends (never rejects for the workflow's own failure). */
-export function startRun(host: WorkflowHost, wf: Workflow, args: Record<string, unknown>, opts: RunOptions = {}): Promise<RunOutcome> {
+export async function startRun(host: WorkflowHost, wf: Workflow, args: Record<string, unknown>, opts: RunOptions = {}): Promise<RunOutcome> {
   const runId = opts.runId ?? newId("run");
   const merged = validateArgs(wf, args); // a UsageError, thrown before the run is recorded
-  insertRun(host.store, {
-    id: runId, workflow: wf.name, args: merged, owner: host.owner, at: Date.now(),
-    ...(opts.file ?? wf.file ? { file: opts.file ?? wf.file } : {}), ...(opts.callerHandle ? { caller: opts.callerHandle } : {}),
-  });
   // engine.merge's default target; read from git's files (no process), so a run outside git pays nothing.
   const branch = currentBranch(host.config.root);
-  if (branch !== null) host.store.batch(() => setRunStartBranch(host.store, runId, branch));
-  return execute(host, wf, getRun(host.store, runId)!, merged, opts);
+  // Committed before the first step: a run killed at any point after this is found and resumed.
+  await host.db.tx(async (t) => {
+    await t.runs.insertRun({
+      id: runId, workflow: wf.name, args: merged, owner: host.owner, host: hostOf(host), at: Date.now(),
+      ...(opts.file ?? wf.file ? { file: opts.file ?? wf.file } : {}), ...(opts.callerHandle ? { caller: opts.callerHandle } : {}),
+    });
+    if (branch !== null) await t.worktrees.setRunStartBranch(runId, branch);
+  }, { durable: true });
+  return execute(host, wf, (await host.db.runs.getRun(runId))!, merged, opts);
 }
 
 /** Runs the next attempt of an existing run: replays its journal, then goes live. */
-export function resumeRun(host: WorkflowHost, wf: Workflow, run: RunRow, opts: RunOptions = {}): Promise<RunOutcome> {
-  host.store.write(() => {
-    restartRun(host.store, run.id, host.owner, Date.now());
-    unparkRun(host.store, run.id); // woken: the run's steps park it again if its wait is not over
-  });
-  return execute(host, wf, getRun(host.store, run.id)!, JSON.parse(run.args) as Record<string, unknown>, opts);
+export async function resumeRun(host: WorkflowHost, wf: Workflow, run: RunRow, opts: RunOptions = {}): Promise<RunOutcome> {
+  await host.db.tx(async (t) => {
+    await t.runs.restartRun(run.id, host.owner, Date.now());
+    await t.waits.unparkRun(run.id); // woken: the run's steps park it again if its wait is not over
+  }, { durable: true });
+  return execute(host, wf, (await host.db.runs.getRun(run.id))!, JSON.parse(run.args) as Record<string, unknown>, opts);
+}
+
+/** The machine this process runs on, recorded with a run so only this host resumes it (#15). */
+export function hostOf(_host: WorkflowHost): string {
+  return process.env.AEGIS_HOST_ID || hostname();
 }
 
 async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Record<string, unknown>, opts: RunOptions): Promise<RunOutcome> {
@@ -101,8 +108,8 @@ async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Reco
   const totals = { costUsd: run.cost_usd, tokens: { input: run.input_tokens, output: run.output_tokens } };
   const counts = { total: 0, replayed: 0, live: 0 };
   const stop = new AbortController();
-  const prior = run.attempt > 1 ? listSteps(host.store, run.id) : [];
-  const journal = new Journal(host.store, run.id, run.attempt, prior, {
+  const prior = run.attempt > 1 ? await host.db.runs.listSteps(run.id) : [];
+  const journal = new Journal(host.db, run.id, run.attempt, prior, {
     started: (e) => emit({ type: "step_start", step: e.seq, kind: e.kind, label: e.label }),
     ended: (e) => {
       counts.total++;
@@ -122,9 +129,9 @@ async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Reco
       }
     },
   });
-  const park = (p: ParkRequest): AegisError => {
+  const park = async (p: ParkRequest): Promise<AegisError> => {
     const clock = opts.clock ?? systemClock;
-    parkRun(host.store, { run_id: run.id, ...p, at: clock.now() });
+    await host.db.waits.parkRun({ run_id: run.id, ...p, at: clock.now() });
     const err = new AegisError("E_PARKED", `the run is parked, ${parkMessage(p)}`, {
       data: { parked: p.state }, hint: p.question !== null ? `answer it with: aegis answer ${run.id} <value>` : p.event !== null ? `signal it with: aegis signal ${run.id} ${p.event} '<json>'` : `aegis serve wakes it; or resume it now: aegis resume ${run.id}`,
     });
@@ -146,7 +153,7 @@ async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Reco
   let error: unknown;
   let ok = false;
   try {
-    host.queues.start();
+    void host.queues.start();
     result = await untilStopped(Promise.resolve().then(() => wf.fn(engine, args)), stop.signal);
     ok = true;
   } catch (err) {
@@ -162,7 +169,7 @@ async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Reco
   const status: RunEndStatus = ok ? "done" : statusOf(error, stop.signal);
   const durationMs = Math.round(performance.now() - t0);
   const e = status === "done" ? undefined : describe(error, status);
-  finishRun(host.store, run.id, {
+  await host.db.runs.finishRun(run.id, {
     status, at: Date.now(), attemptMs: durationMs, ...(ok ? { result: storable(result) } : {}),
     ...(e ? { error: e.message, ...(e.code ? { errorCode: e.code } : {}), ...(e.stack ? { errorStack: e.stack } : {}) } : {}),
   });

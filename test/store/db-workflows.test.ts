@@ -187,6 +187,14 @@ describeDb("workflow state on the store contract (#15)", (b) => {
       await t.waits.parkRun({ run_id: "run_a", state: "sleeping", wake_at: T0 + 5, event: null, question: null, at: T0 + 1 });
     }, { durable: true });
     expect(await other.waits.getPark("run_a")).toMatchObject({ state: "sleeping", wake_at: T0 + 5 });
+    // The journal's commit: a buffered usage write inside the transaction lands with the step's finish.
+    db.runs.startStep({ runId: "run_a", seq: 1, kind: "agent", label: "ask", digest: "d1", attempt: 1, at: T0 });
+    await db.tx(async (t) => {
+      t.runs.addRunUsage("run_a", 0.5, 3, 4);
+      await t.runs.finishStep("run_a", 1, { status: "done", doneSeq: 1, at: T0 + 2, costUsd: 0.5 });
+    }, { durable: true });
+    expect(await other.runs.getRun("run_a")).toMatchObject({ cost_usd: 0.5, input_tokens: 3, output_tokens: 4 });
+    expect((await other.runs.listSteps("run_a"))[0]).toMatchObject({ status: "done", cost_usd: 0.5 });
     expect((await other.runs.getRun("run_a"))?.status).toBe("interrupted");
   });
 });

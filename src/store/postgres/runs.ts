@@ -18,6 +18,17 @@ export function pgRunRow(r: Record<string, unknown>): RunRow {
 
 const json = (v: unknown): string | null => (v === undefined ? null : JSON.stringify(v));
 
+/**
+ * A buffered write's statement, started now: Bun.sql runs a query only once it is awaited or executed, and inside a
+ * transaction nobody awaits a buffered write (it returns nothing). The transaction's connection runs statements in
+ * order, so a failure aborts the transaction and fails the next awaited statement; on the pool, db.ts awaits it.
+ */
+function started(q: unknown): void {
+  const p = (q as { execute(): Promise<unknown> }).execute();
+  p.catch(() => undefined); // reported through the awaited path described above, not as an unhandled rejection
+  return p as unknown as void;
+}
+
 /** RunsApi on a pool or inside a transaction (`sql` is then the transaction handle). */
 export function pgRuns(sql: SQL): RunsApi {
   const runs = (q: Promise<Record<string, unknown>[]>) => numberedRows<RunRow>(q, RUN_NUMS);
@@ -65,11 +76,11 @@ export function pgRuns(sql: SQL): RunsApi {
     },
     // Buffered on the Db (PG-DESIGN.md §2.1): db.ts queues it in program order; here it is one statement.
     startStep(s: NewStep) {
-      return sql`INSERT INTO steps (run_id, seq, kind, label, digest, status, attempt, started_at)
+      return started(sql`INSERT INTO steps (run_id, seq, kind, label, digest, status, attempt, started_at)
         VALUES (${s.runId}, ${s.seq}, ${s.kind}, ${s.label}, ${s.digest}, 'running', ${s.attempt}, ${s.at})
         ON CONFLICT (run_id, seq) DO UPDATE SET kind = excluded.kind, label = excluded.label, digest = excluded.digest,
           status = 'running', done_seq = NULL, output = NULL, error = NULL, attempt = excluded.attempt,
-          started_at = excluded.started_at, finished_at = NULL, cost_usd = 0, input_tokens = 0, output_tokens = 0` as unknown as void;
+          started_at = excluded.started_at, finished_at = NULL, cost_usd = 0, input_tokens = 0, output_tokens = 0`);
     },
     async finishStep(runId, seq, e: StepEnd) {
       await sql`UPDATE steps SET status = ${e.status}, done_seq = ${e.doneSeq}, output = ${json(e.output)}, error = ${e.error ?? null},
@@ -80,8 +91,8 @@ export function pgRuns(sql: SQL): RunsApi {
       await sql`UPDATE steps SET status = 'failed', error = ${error} WHERE run_id = ${runId} AND seq = ${seq} AND status = 'done'`;
     },
     addRunUsage(runId, costUsd, inputTokens, outputTokens) {
-      return sql`UPDATE runs SET cost_usd = cost_usd + ${costUsd}, input_tokens = input_tokens + ${inputTokens},
-        output_tokens = output_tokens + ${outputTokens} WHERE id = ${runId}` as unknown as void;
+      return started(sql`UPDATE runs SET cost_usd = cost_usd + ${costUsd}, input_tokens = input_tokens + ${inputTokens},
+        output_tokens = output_tokens + ${outputTokens} WHERE id = ${runId}`);
     },
     async supersedeUnread(target, sender, at) {
       return (await sql`UPDATE inbox SET delivered_at = ${at}, session_id = 'superseded'
