@@ -9,8 +9,7 @@ import type { Enqueued, QueueManager } from "../queue/queue-manager.ts";
 import { toTask, type Task } from "../queue/task.ts";
 import { startRuntime, statePath, type Runtime } from "../runtime.ts";
 import type { Db } from "../store/api.ts";
-import { openDb, openSqliteStore } from "../store/open.ts";
-import type { Store } from "../store/store.ts";
+import { openDb } from "../store/open.ts";
 import type { TaskStatus } from "../store/tasks.ts";
 import { AegisError } from "../util/errors.ts";
 import { cancelRun, listRunViews, showRun, type RunView } from "../workflow/run-status.ts";
@@ -32,9 +31,8 @@ export interface DetachVerb {
 
 export type Verbs = RunsVerb & TasksVerb & EnqueueVerb & CancelVerb & DetachVerb;
 
-/** Where the verbs' data lives: a store and a queue manager, for the length of one call. */
+/** Where the verbs' data lives: the store contract and a queue manager, for the length of one call. */
 interface Host {
-  withStore<T>(fn: (store: Store) => T | Promise<T>): Promise<T>;
   withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   withQueues<T>(fn: (queues: QueueManager) => T | Promise<T>): Promise<T>;
   startDetached(workflow: string, args: Record<string, unknown>): Promise<string>;
@@ -62,14 +60,6 @@ function hostVerbs(h: Host, overrides: Partial<Verbs> = {}): Verbs {
 /** Standalone: each call opens the state database (and a runtime serving no queue, for enqueue and cancel). */
 export function localVerbs(config: LoadedConfig, cwd: string): Verbs {
   return hostVerbs({
-    async withStore(fn) {
-      const store = openSqliteStore(config);
-      try {
-        return await fn(store);
-      } finally {
-        store.close();
-      }
-    },
     async withDb(fn) {
       const db = await openDb({ config });
       try {
@@ -106,7 +96,6 @@ function noServe(): AegisError {
 /** Inside a serve: over its runtime; detached runs start (and resume) in the serve. */
 export function runtimeVerbs(rt: Runtime, ctx: Pick<ServeContext, "startRun" | "resumeRun">): Verbs {
   return hostVerbs({
-    withStore: async (fn) => fn(rt.store),
     withDb: (fn) => fn(rt.db),
     withQueues: async (fn) => fn(rt.queues),
     startDetached: (workflow, args) => ctx.startRun(workflow, args),
