@@ -14,10 +14,10 @@ type Env = Record<string, string | undefined>;
 type StoreSettings = Pick<LoadedConfig, "stateDir" | "store">;
 
 /**
- * Whether every part of aegis reads and writes its state through the contract, so a PostgreSQL database can hold it.
- * Until then a PostgreSQL URL is refused up front rather than failing half-way through a command.
+ * Whether every part of aegis reads and writes its state through the contract, so a PostgreSQL database can hold it
+ * (a few commands that read the SQLite file directly, aegis ui and chat, refuse a PostgreSQL project by themselves).
  */
-export const PG_READY = false;
+export const PG_READY = true;
 
 /** Where the state lives: the SQLite file, or a PostgreSQL database and which setting named it. */
 export type StoreTarget =
@@ -85,8 +85,7 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
     if (opts.store) return sqliteDb(opts.store, { closeStore: false, ...(pollMs !== undefined ? { safetyPollMs: pollMs } : {}) });
     return sqliteDb(openStore(target.path), pollMs !== undefined ? { safetyPollMs: pollMs } : {});
   }
-  // AEGIS_PG_PREVIEW=1: try PostgreSQL before PG_READY (developers converting the last callers; removed at the flip).
-  if (!PG_READY && !opts.allowIncompletePostgres && (opts.env ?? process.env).AEGIS_PG_PREVIEW !== "1") {
+  if (!PG_READY && !opts.allowIncompletePostgres) {
     throw new AegisError("E_CONFIG", `${target.from} names a PostgreSQL database (${redactUrl(target.url)}), and not all of this aegis's state is on the store contract yet`, {
       hint: `unset ${target.from} to keep the state in the SQLite file ${sqlitePath(config, opts.env ?? process.env)}`,
     });
