@@ -63,6 +63,25 @@ async function startFire(c: ServeContext, s: ResolvedSchedule, fire: FireRow): P
 }
 
 
+/**
+ * The pending fires this serve may start (#15): those it recorded, those recorded before fires named their recorder,
+ * and those of a recorder found dead once this serve adopted them (one adopter wins). Several serves sharing one
+ * database each record every due fire, but the (schedule, time) key lets only one insert through, so each fire is
+ * started by exactly one of them.
+ */
+async function ownFires(c: ServeContext, pending: FireRow[]): Promise<FireRow[]> {
+  const me = c.owner;
+  if (me === undefined) return pending;
+  const others = [...new Set(pending.map((f) => f.fired_by).filter((o): o is string => !!o && o !== me))];
+  const dead = others.length ? await c.db.owners.deadOwners(others) : new Set<string>();
+  const out: FireRow[] = [];
+  for (const f of pending) {
+    if (!f.fired_by || f.fired_by === me) out.push(f);
+    else if (dead.has(f.fired_by) && await c.db.schedules.adoptFire(f.schedule, f.scheduled_at, f.fired_by, me)) out.push({ ...f, fired_by: me });
+  }
+  return out;
+}
+
 /** One chain of schedule work per database: ticks and manual fires never start the same fire row twice. */
 const chains = new WeakMap<Db, Promise<unknown>>();
 
@@ -83,7 +102,7 @@ export function fireScheduleNow(c: ServeContext, name: string): Promise<string> 
     let at = c.clock.now();
     await c.db.schedules.scheduleCursor(name, specOf(s), s.at !== undefined ? 0 : at);
     // The key is (schedule, time): a manual fire in the same millisecond as another takes the next one.
-    while ((await c.db.schedules.recordFires(name, null, [{ scheduledAt: at, state: "pending" }], at, true)).length === 0) at++;
+    while ((await c.db.schedules.recordFires(name, null, [{ scheduledAt: at, state: "pending" }], at, true, c.owner)).length === 0) at++;
     const fire = (await c.db.schedules.pendingFires(name)).find((f) => f.scheduled_at === at)!;
     const out = await startFire(c, s, fire);
     if (out.kind !== "started") throw new AegisError("E_WORKFLOW", `schedule ${name}: ${out.kind === "skipped" ? out.reason : "not started"}`);
@@ -118,8 +137,8 @@ export function scheduleService(opts: ScheduleServiceOptions = {}): ScheduleServ
       // passed while no serve ran still fires once (as catchUp says).
       const cursor = await c.db.schedules.scheduleCursor(s.name, spec, s.at !== undefined ? 0 : now);
       const plan = planFires(s, cursor, now);
-      if (plan.cursor !== cursor) await c.db.schedules.recordFires(s.name, plan.cursor, plan.due.map((t) => ({ scheduledAt: t, state: "pending" as const })), now);
-      for (const fire of await c.db.schedules.pendingFires(s.name)) {
+      if (plan.cursor !== cursor) await c.db.schedules.recordFires(s.name, plan.cursor, plan.due.map((t) => ({ scheduledAt: t, state: "pending" as const })), now, false, c.owner);
+      for (const fire of await ownFires(c, await c.db.schedules.pendingFires(s.name))) {
         if (c.signal.aborted || stopper.signal.aborted) return;
         if ((await startFire(c, s, fire)).kind === "wait") {
           waiting = true;

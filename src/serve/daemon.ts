@@ -61,7 +61,7 @@ export async function startServe(opts: ServeOptions): Promise<Serve> {
     const clock = opts.clock ?? systemClock;
     const runs = new ServeRuns(rt, stateDir, log, shutdown.signal);
     const ctx: ServeContext = {
-      cfg: opts.config, db: rt.db, clock, log, signal: shutdown.signal,
+      cfg: opts.config, db: rt.db, owner: rt.owner, clock, log, signal: shutdown.signal,
       startRun: (workflow, args, o) => runs.start(workflow, args, o),
       resumeRun: (runId) => runs.resume(runId),
     };

@@ -21,6 +21,11 @@ export interface ServeContext {
   cfg: ResolvedConfig;
   /** The state, through the store contract (the serve runtime's rt.db): SQLite or PostgreSQL. */
   db: Db;
+  /**
+   * This serve's owner id (rt.owner): the schedule fires it records carry it, so another serve sharing the database
+   * leaves them to it while it lives and adopts them once it is dead (#15).
+   */
+  owner?: string;
   clock: Clock;
   /** One line to serve's log (stderr), without a trailing newline. */
   log: (msg: string) => void;

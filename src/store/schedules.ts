@@ -90,6 +90,15 @@ export function recordFires(store: Store, schedule: string, cursor: number | nul
   });
 }
 
+/**
+ * Takes over a pending fire recorded by `from` (an owner found dead) for `to`; false if another process took it first
+ * or it is no longer pending. The one that gets true starts its run.
+ */
+export function adoptFire(store: Store, schedule: string, scheduledAt: number, from: string, to: string): boolean {
+  return store.write(() => store.sql("UPDATE schedule_fires SET fired_by = ? WHERE schedule = ? AND scheduled_at = ? AND fired_by = ? AND state = 'pending'")
+    .run(to, schedule, scheduledAt, from).changes > 0);
+}
+
 /** The schedule's fires that have no run yet, oldest first. */
 export function pendingFires(store: Store, schedule: string): FireRow[] {
   return store.sql<FireRow, [string]>("SELECT * FROM schedule_fires WHERE schedule = ? AND state = 'pending' ORDER BY scheduled_at").all(schedule);

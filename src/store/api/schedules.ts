@@ -17,6 +17,11 @@ export interface SchedulesApi {
    * database: only the one whose insert took starts the run. Returns the fires inserted. `firedBy`: the recording owner.
    */
   recordFires(schedule: string, cursor: number | null, fires: PlannedFire[], at: number, manual?: boolean, firedBy?: string): Promise<PlannedFire[]>;
+  /**
+   * Takes over a pending fire recorded by `from` (an owner found dead) for `to`; false if another process took it first
+   * or it is no longer pending. The one that gets true starts its run.
+   */
+  adoptFire(schedule: string, scheduledAt: number, from: string, to: string): Promise<boolean>;
   /** The schedule's fires that have no run yet, oldest first. */
   pendingFires(schedule: string): Promise<FireRow[]>;
   /** Links a fire to the run it started. */

@@ -35,6 +35,10 @@ export function pgSchedules(sql: SQL): SchedulesApi {
         return inserted;
       });
     },
+    async adoptFire(schedule, scheduledAt, from, to) {
+      return (await sql`UPDATE schedule_fires SET fired_by = ${to} WHERE schedule = ${schedule} AND scheduled_at = ${scheduledAt}
+        AND fired_by = ${from} AND state = 'pending' RETURNING schedule`).length > 0;
+    },
     async pendingFires(schedule) {
       return await fires(sql`SELECT * FROM schedule_fires WHERE schedule = ${schedule} AND state = 'pending' ORDER BY scheduled_at`);
     },

@@ -36,7 +36,7 @@ const FAMILIES = {
   groups: { mod: groups, topic: "sessions", writes: ["insertGroup", "recordBroadcast", "recordGather", "dissolveGroupRow"] },
   runs: { mod: runs, topic: "runs", writes: ["insertRun", "restartRun", "finishRun", "markRunCrashed", "requestRunCancel", "startStep", "finishStep", "failDoneStep", "addRunUsage", "supersedeUnread", "setStepDoneSeq"] },
   waits: { mod: waits, topic: "runs", writes: ["recordTimer", "insertSignal", "consumeSignal", "parkRun", "unparkRun"] },
-  schedules: { mod: schedules, topic: "schedules", writes: ["scheduleCursor", "recordFires", "markFireStarted", "markFireSkipped"] },
+  schedules: { mod: schedules, topic: "schedules", writes: ["scheduleCursor", "recordFires", "adoptFire", "markFireStarted", "markFireSkipped"] },
   worktrees: { mod: worktrees, topic: "sessions", writes: ["insertWorktree", "reattachWorktreeRow", "setWorktreeState", "recordWorktreeMerge", "setRunStartBranch"] },
 } as const satisfies Record<keyof DbRepos, { mod: object; topic: DbTopic; writes: readonly string[] }>;
 
