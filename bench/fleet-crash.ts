@@ -66,6 +66,7 @@ if (PG) {
   const pg = await startPostgres();
   stopPg = () => pg.stop();
   env.AEGIS_DATABASE_URL = await freshDatabase(pg);
+  env.AEGIS_PG_PREVIEW = "1"; // until PostgreSQL is switched on for every command
 }
 mkdirSync(env.AEGIS_STATE_DIR!, { recursive: true });
 const config = await loadConfig({ cwd: dir.path });
@@ -92,6 +93,8 @@ const t0 = performance.now();
 let kills = 0;
 let pausedStderr: Promise<string> | undefined;
 let pauseDone: Promise<void> | undefined;
+let pausing = false;
+let recovered = false;
 // Chaos: a random worker SIGKILLed and restarted every 20-200 ms; after the 10th kill one worker is paused past its lease.
 while (kills < KILLS) {
   await Bun.sleep(20 + rng() * 180);
@@ -99,16 +102,28 @@ while (kills < KILLS) {
   if (c.pending === 0 && c.running === 0) break;
   const i = Math.floor(rng() * WORKERS);
   const s = slots[i]!;
-  if (s.paused) continue;
-  if (kills === 10 && !pauseDone) {
+  if (s.paused || pausing) continue;
+  if (kills >= 10 && !pauseDone) {
+    // Pause a worker that holds a lease and runs tasks, so there is something to recover and a lease to lose.
+    const busy = (await db.owners.listWorkers()).filter((w) => w.leaseMs > 0 && w.running.length > 0).map((w) => w.pid);
+    const j = slots.findIndex((x) => busy.includes(x.proc.pid));
+    if (j < 0) continue;
+    const s = slots[j]!;
     s.paused = true;
+    pausing = true; // no kills meanwhile: the other workers live long enough to sweep and recover it
     s.proc.kill("SIGSTOP");
     pausedStderr = s.stderr;
+    const pid = s.proc.pid;
     pauseDone = (async () => {
-      await Bun.sleep(LEASE_MS * 3); // past the lease, and past a sweep that recovers its tasks
+      // Past the lease, until another worker's sweep has recovered it (its owner row is gone).
+      const until = Date.now() + 30_000;
+      await Bun.sleep(LEASE_MS);
+      while ((await db.owners.listWorkers()).some((w) => w.pid === pid) && Date.now() < until) await Bun.sleep(50);
+      recovered = !(await db.owners.listWorkers()).some((w) => w.pid === pid);
       s.proc.kill("SIGCONT");
       await Bun.sleep(LEASE_MS); // left alone until its next heartbeat finds the lease lost
       s.paused = false;
+      pausing = false;
     })();
     continue;
   }
@@ -161,6 +176,7 @@ for (const [p, n] of starts) if (n > 1) fail(`task ${p} was executed ${n} times`
 for (const [p, n] of ends) if (n > 1) fail(`task ${p}'s work was completed ${n} times`);
 const late = [...ends.keys()].filter((p) => rows.find((r) => r.payload === p)?.status === "failed").length;
 const pausedLog = pausedStderr ? await pausedStderr : "";
+if (pauseDone && !recovered) fail("no worker recovered the paused worker within 30 s of its lease expiring");
 if (pauseDone && !pausedLog.includes("lease expired")) fail(`the paused worker never noticed its lost lease; its stderr:\n${pausedLog.slice(-2000)}`);
 if (kills < KILLS) fail(`only ${kills} kills before the tasks ran out (raise --delay-ms or --tasks)`);
 await db.close();

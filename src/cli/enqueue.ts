@@ -42,7 +42,7 @@ export default defineCommand({
       else {
         taskId = (await rt.queues.enqueue(args.queue, payload, { enqueuedBy: "user", ...(args.key ? { idempotencyKey: args.key } : {}) })).taskId;
         await rt.db.flush(); // durable before the id is printed
-        rt.queues.start();
+        await rt.queues.start();
       }
       const task = await untilInterrupted(rt.queues.waitFor(taskId));
       if (args.json) out(JSON.stringify(task, null, 2));

@@ -57,7 +57,7 @@ export default defineCommand({
       else report(e);
     });
     try {
-      rt.queues.start();
+      await rt.queues.start();
       if (args["until-idle"]) await untilInterrupted(rt.queues.drain(serve));
       else await untilInterrupted(rt.queues.serve());
     } finally {

@@ -80,8 +80,12 @@ export class Dispatcher {
     this.reservedTotal += take;
     this.claiming++;
     try {
-      return await this.core.db.tasks.claimTasks(queue, q.maxParallel, this.core.owner, this.core.now(), take,
+      const rows = await this.core.db.tasks.claimTasks(queue, q.maxParallel, this.core.owner, this.core.now(), take,
         { leased: this.core.leased(), host: this.host });
+      // Durable before any worker starts: a claim lost with its batch (SIGKILL before the tick's commit) would leave
+      // the task pending while its work had begun, and another worker would run it again.
+      if (rows.length > 0) await this.core.db.flush();
+      return rows;
     } finally {
       this.claiming--;
       this.reserved.set(queue, (this.reserved.get(queue) ?? take) - take);

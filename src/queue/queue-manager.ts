@@ -259,7 +259,7 @@ export class QueueManager {
 
   /** Runs workers until the served queues (or `queues`) have nothing pending and nothing running here. */
   drain(queues: readonly string[] = this.served): Promise<void> {
-    this.start();
+    void this.start();
     for (const q of queues) this.queue(q);
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<void>((resolve, reject) => {
@@ -274,7 +274,7 @@ export class QueueManager {
    * removed or replaced (noticed by the watch), or E_CANCELLED when the manager is closed. For `aegis work`.
    */
   serve(): Promise<never> {
-    this.start();
+    void this.start();
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<never>((_, reject) => {
       this.servers.push(reject);
