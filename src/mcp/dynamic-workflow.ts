@@ -7,7 +7,6 @@
 
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { runStatusesOfFile } from "../store/runs.ts";
 import { logger } from "../ui/log.ts";
 import { errorMessage } from "../util/errors.ts";
 import { newId } from "../util/ids.ts";
@@ -49,7 +48,7 @@ export async function startDynamic(
   const name = `${checked.name}.${id}`;
   const dir = join(host.config.stateDir, "dynamic");
   const file = join(dir, `${id}.json`);
-  pruneDynamic(host, dir);
+  await pruneDynamic(host, dir);
   mkdirSync(dir, { recursive: true });
   writeFileSync(file, `${JSON.stringify({ ...(raw as Record<string, unknown>), name }, null, 2)}\n`);
   const shown = relative(host.config.root, file);
@@ -76,7 +75,7 @@ export const UNRUN_KEEP_MS = 7 * 24 * 3600_000;
  * resume), and those never run that are older than UNRUN_KEEP_MS. A spec with a run that failed, crashed, is
  * running or parked stays, for `aegis resume`. A file it cannot remove is reported on stderr, not fatal.
  */
-export function pruneDynamic(host: Pick<WorkflowHost, "store">, dir: string, now = Date.now()): string[] {
+export async function pruneDynamic(host: Pick<WorkflowHost, "db">, dir: string, now = Date.now()): Promise<string[]> {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith(".json"));
@@ -87,7 +86,7 @@ export function pruneDynamic(host: Pick<WorkflowHost, "store">, dir: string, now
   for (const n of names) {
     const file = join(dir, n);
     try {
-      const statuses = runStatusesOfFile(host.store, file);
+      const statuses = await host.db.runs.runStatusesOfFile(file);
       const finished = statuses.length > 0 && statuses.every((s) => s === "done" || s === "cancelled");
       if (!finished && (statuses.length > 0 || now - statSync(file).mtimeMs < UNRUN_KEEP_MS)) continue;
       rmSync(file, { force: true });

@@ -61,4 +61,14 @@ describeDb("Db core", (b) => {
     expect(await texts(db, "ses_ok")).toEqual(["before 0", "after 0"]);
     await db.flush(); // reported once, then the Db goes on
   });
+
+  test("the statuses of a stored spec's runs are read the same on both backends (#15)", async () => {
+    const { db } = await b.open();
+    await db.runs.insertRun({ id: "run_a", workflow: "w", args: {}, file: "/p/.aegis/dynamic/dyn_1.json", at: T });
+    await db.runs.insertRun({ id: "run_b", workflow: "w", args: {}, file: "/p/.aegis/dynamic/dyn_1.json", at: T + 1 });
+    await db.runs.insertRun({ id: "run_c", workflow: "w", args: {}, file: "/p/.aegis/dynamic/dyn_2.json", at: T + 2 });
+    await db.runs.finishRun("run_a", { status: "done", at: T + 5, attemptMs: 5 });
+    expect((await db.runs.runStatusesOfFile("/p/.aegis/dynamic/dyn_1.json")).sort()).toEqual(["done", "running"]);
+    expect(await db.runs.runStatusesOfFile("/p/none.json")).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@
 // return void. The SQLite backend implements it over the synchronous functions, the PostgreSQL backend over Bun.sql.
 // Types only.
 
-import type { RunRow, StepRow, NewRun, RunEnd, NewStep, StepEnd } from "../runs.ts";
+import type { RunRow, RunStatus, StepRow, NewRun, RunEnd, NewStep, StepEnd } from "../runs.ts";
 
 export interface RunsApi {
   insertRun(r: NewRun): Promise<void>;
@@ -19,6 +19,8 @@ export interface RunsApi {
   /** Runs whose process died while they ran (reconcileRuns marks them `crashed`), oldest first. */
   crashedRunIds(): Promise<string[]>;
   runningRuns(): Promise<RunRow[]>;
+  /** The statuses of the runs of the workflow file `file` (a dynamic workflow's stored spec), any order. */
+  runStatusesOfFile(file: string): Promise<RunStatus[]>;
   cancelRequested(id: string): Promise<boolean>;
   listSteps(runId: string): Promise<StepRow[]>;
   /** Buffered: ordered with this process's other writes, committed by the tick or store.flush(). */

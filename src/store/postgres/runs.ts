@@ -4,7 +4,8 @@
 
 import type { SQL } from "bun";
 import type { RunsApi } from "../api/runs.ts";
-import type { NewRun, NewStep, RunEnd, RunRow, StepEnd, StepRow } from "../runs.ts";
+import type { NewRun, NewStep, RunEnd, RunRow, RunStatus, StepEnd, StepRow } from "../runs.ts";
+import { logIgnored } from "../../util/log-ignored.ts";
 import { numbered, numberedRows } from "./rows.ts";
 
 /** Columns Bun.sql returns as strings (int8, and float8 sums to be safe). */
@@ -25,7 +26,8 @@ const json = (v: unknown): string | null => (v === undefined ? null : JSON.strin
  */
 function started(q: unknown): void {
   const p = (q as { execute(): Promise<unknown> }).execute();
-  p.catch(() => undefined); // reported through the awaited path described above, not as an unhandled rejection
+  // Reported through the awaited path described above; this handler only keeps it from being an unhandled rejection.
+  p.catch(logIgnored("a buffered run write (its failure is reported where the write is awaited)"));
   return p as unknown as void;
 }
 
@@ -60,6 +62,9 @@ export function pgRuns(sql: SQL): RunsApi {
     },
     async listRuns(limit = 50) {
       return await runs(sql`SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ${limit}`);
+    },
+    async runStatusesOfFile(file) {
+      return (await sql`SELECT status FROM runs WHERE file = ${file}`).map((r: { status: RunStatus }) => r.status);
     },
     async crashedRunIds() {
       return (await sql`SELECT id FROM runs WHERE status = 'crashed' ORDER BY created_at, id`).map((r: { id: string }) => r.id);
