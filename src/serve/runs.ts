@@ -16,7 +16,7 @@ import { newId } from "../util/ids.ts";
 import { importWorkflowFile, loadConfigWorkflows, resolveWorkflow } from "../workflow/loader.ts";
 import { getWorkflow, type Workflow } from "../workflow/registry.ts";
 import { reconcileRuns } from "../workflow/run-status.ts";
-import { resumeRun, startRun, type RunOptions, type RunOutcome } from "../workflow/runner.ts";
+import { isForeignRun, resumeRun, startRun, type RunOptions, type RunOutcome } from "../workflow/runner.ts";
 
 export const RUNS_FILE = "serve-runs.json";
 
@@ -108,7 +108,8 @@ export class ServeRuns {
     await loadConfigWorkflows(this.rt.config);
     for (const id of ids) {
       const run = await this.rt.db.runs.getRun(id);
-      if (!run || run.status === "done" || run.status === "cancelled" || run.error_code === "E_PARKED") {
+      // A run another machine started is resumed by that machine's serve (#15).
+      if (!run || run.status === "done" || run.status === "cancelled" || run.error_code === "E_PARKED" || isForeignRun(run)) {
         this.disown(id);
         continue;
       }

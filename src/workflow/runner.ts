@@ -5,8 +5,8 @@
 // it publishes RunEvents for ui/ to render.
 
 import type { Runtime } from "../runtime.ts";
+import { hostName } from "../store/owners.ts";
 import type { RunRow } from "../store/runs.ts";
-import { hostname } from "node:os";
 import { currentBranch } from "../git/repo.ts";
 import { validateArgs } from "./arg-schema.ts";
 import { EventStamper, type RunEndStatus, type RunEvent, type RunEventBody } from "../ui/events.ts";
@@ -98,7 +98,15 @@ export async function resumeRun(host: WorkflowHost, wf: Workflow, run: RunRow, o
 
 /** The machine this process runs on, recorded with a run so only this host resumes it (#15). */
 export function hostOf(_host: WorkflowHost): string {
-  return process.env.AEGIS_HOST_ID || hostname();
+  return hostName();
+}
+
+/**
+ * True for a run another machine started (its host is recorded and is not this one): its parked files and worktrees
+ * live there, so only that host's serve wakes or resumes it on its own (#15). Runs recorded before hosts are anyone's.
+ */
+export function isForeignRun(run: Pick<RunRow, "host">): boolean {
+  return !!run.host && run.host !== hostName();
 }
 
 async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Record<string, unknown>, opts: RunOptions): Promise<RunOutcome> {

@@ -9,6 +9,7 @@ import type { ServeContext, ServeService } from "../serve/service.ts";
 import { errorMessage } from "../util/errors.ts";
 import { ignoreError } from "../util/log-ignored.ts";
 import { onSignal } from "./durable.ts";
+import { isForeignRun } from "./runner.ts";
 
 /** The longest the service sleeps without looking (for signals committed by other processes). */
 const POLL_MS = 1000;
@@ -35,6 +36,9 @@ export function timerService(opts: TimerServiceOptions = {}): ServeService {
     const now = ctx.clock.now();
     for (const p of await ctx.db.waits.dueParks(now)) {
       if (waking.has(p.run_id) || (retryAt.get(p.run_id) ?? 0) > now) continue;
+      // A run parked on another machine is woken there (its serve sees the same row): never here (#15).
+      const owner = await ctx.db.runs.getRun(p.run_id);
+      if (owner && isForeignRun(owner)) continue;
       waking.add(p.run_id);
       retryAt.delete(p.run_id);
       ctx.log(`timers: waking ${p.run_id} (${p.state}${p.event ? ` for ${p.event}` : ""})`);

@@ -116,3 +116,33 @@ test("a run whose resume fails is tried again a minute later, not in a loop (#12
   await until(() => calls === 2, 5000, "the retry");
   await svc.stop(1000);
 });
+
+test("a run parked on another machine is left to that machine's serve; its own host wakes it (#15)", async () => {
+  await using r = rig();
+  const clock = new FakeClock();
+  const before = process.env.AEGIS_HOST_ID;
+  try {
+    process.env.AEGIS_HOST_ID = "box-a";
+    await r.run(sleeper, {}, { clock, park: true, runId: "run_host1" });
+    expect((await r.rt.db.runs.getRun("run_host1"))?.host).toBe("box-a");
+    process.env.AEGIS_HOST_ID = "box-b"; // a serve on another machine sharing the database
+    const woken: string[] = [];
+    const stop = new AbortController();
+    const other = timerService();
+    await other.start(serveContext(r, sleeper, clock, woken, stop));
+    await until(() => clock.pending.length === 1, 5000, "the service's sleep");
+    clock.advance(H);
+    await until(() => clock.pending.length === 1, 5000, "the service's next sleep");
+    expect(woken).toEqual([]);
+    await other.stop(1000);
+    process.env.AEGIS_HOST_ID = "box-a";
+    const own = timerService();
+    await own.start(serveContext(r, sleeper, clock, woken, stop));
+    await until(() => getRun(r.rt.store, "run_host1")?.status === "done", 5000, "the run woken on its host");
+    expect(woken).toEqual(["run_host1"]);
+    await own.stop(1000);
+  } finally {
+    if (before === undefined) delete process.env.AEGIS_HOST_ID;
+    else process.env.AEGIS_HOST_ID = before;
+  }
+});
