@@ -4,7 +4,8 @@
 // --no-compile-autoload-dotenv): only AEGIS_DATABASE_URL in the real environment, or store.url, chooses PostgreSQL.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { existsSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { openStore } from "../../src/store/store.ts";
 import { insertTask } from "../../src/store/tasks.ts";
 import { tempDir } from "../fixtures/helpers/temp-dir.ts";
@@ -21,8 +22,8 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => dir.remove());
 
-async function run(args: string[], env: Record<string, string> = {}) {
-  const p = Bun.spawn([bin, ...args], { cwd: project, stdout: "pipe", stderr: "pipe", env: { PATH: "/usr/bin:/bin", HOME: dir.path, NO_COLOR: "1", ...env } });
+async function run(args: string[], env: Record<string, string> = {}, cwd = project) {
+  const p = Bun.spawn([bin, ...args], { cwd, stdout: "pipe", stderr: "pipe", env: { PATH: "/usr/bin:/bin", HOME: dir.path, NO_COLOR: "1", ...env } });
   const [stdout, stderr, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
   return { code, stdout, stderr };
 }
@@ -60,4 +61,23 @@ export default defineConfig({ agents: { w: { provider: new Scripted({ reply: () 
   expect(back.code).toBe(0);
   expect(back.stdout).toMatch(/\ntasks\s+40\s+40\n/);
   expect(existsSync(`${project}/back.db`)).toBe(true);
+}, 60_000);
+
+test.skipIf(!pg.ok)("the binary runs a workflow and a queue task with its state on PostgreSQL only (#15)", async () => {
+  const qs = dir.join("quickstart");
+  cpSync(join(import.meta.dir, "..", "..", "examples", "quickstart"), qs, { recursive: true, filter: (src) => !src.includes("/.aegis/") && !src.endsWith("/.aegis") });
+  const env = { AEGIS_DATABASE_URL: await freshDatabase(await sharedPostgres()) };
+  const r = await run(["run", "quickstart", "--topic=fleets"], env, qs);
+  expect(r.stderr).toContain("✓ quickstart done");
+  expect(r.code).toBe(0);
+  const runs = JSON.parse((await run(["runs", "--json"], env, qs)).stdout);
+  expect(runs.map((x: { workflow: string; status: string }) => [x.workflow, x.status])).toEqual([["quickstart", "done"]]);
+  const queued = await run(["enqueue", "review", "the fleet section", "--json"], env, qs);
+  expect(queued.code).toBe(0);
+  const { taskId } = JSON.parse(queued.stdout);
+  expect((await run(["work", "--until-idle"], env, qs)).code).toBe(0);
+  expect(JSON.parse((await run(["task", taskId, "--json"], env, qs)).stdout)).toMatchObject({ taskId, status: "done" });
+  const doctor = await run(["doctor", "--json"], env, qs);
+  expect(JSON.parse(doctor.stdout).store).toMatchObject({ backend: "postgres", ok: true, schema: { state: "current" } });
+  expect(existsSync(join(qs, ".aegis", "state.db"))).toBe(false); // nothing went to a SQLite file
 }, 60_000);
