@@ -74,6 +74,10 @@ test.skipIf(!pg.ok)("aegis migrate copies the project's SQLite state to PostgreS
   expect(there.stdout).toMatch(/\nqueue_counts\s+1\s+1\n/);
   expect(there.stdout).toContain("tables verified: 30 rows; the source is unchanged");
   expect(there.stdout).not.toContain(password(url));
+  // aegis then works on the copy: its tasks are listed from PostgreSQL.
+  const tasks = Bun.spawnSync([process.execPath, MAIN, "tasks", "--json", "--cwd", dir.path], { env: { ...process.env, AEGIS_DATABASE_URL: url, AEGIS_STATE_DIR: "" } });
+  expect(tasks.exitCode).toBe(0);
+  expect(JSON.parse(tasks.stdout.toString())).toHaveLength(25);
 
   const back = await aegis(["--from", url, "--to", dir.join("back", "state.db"), "--json"]);
   expect(back.code).toBe(0);
