@@ -117,7 +117,7 @@ async function rate(location: string, n: number): Promise<{ perSec: number; clai
   await enqueueAll(db, TASKS);
   const kids = await spawnChildren(location, n, "drain");
   const t0 = performance.now();
-  for (const k of kids) k.proc.stdin.write("go\n");
+  for (const k of kids) void k.proc.stdin.write("go\n");
   const claims: number[] = [];
   for (const k of kids) claims.push(...(JSON.parse(await readLine(k)) as { claims: number[] }).claims);
   const dt = (performance.now() - t0) / 1000;
@@ -133,7 +133,7 @@ async function rate(location: string, n: number): Promise<{ perSec: number; clai
 async function pickup(location: string): Promise<number[]> {
   const db = await openAt(location, 60_000);
   const [kid] = await spawnChildren(location, 1, "serve");
-  kid!.proc.stdin.write("go\n");
+  void kid!.proc.stdin.write("go\n");
   await Bun.sleep(300);
   const out: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
@@ -150,7 +150,7 @@ async function pickup(location: string): Promise<number[]> {
       await Bun.sleep(2);
     }
   }
-  kid!.proc.stdin.end();
+  void kid!.proc.stdin.end();
   await kid!.proc.exited;
   await db.close();
   return out;

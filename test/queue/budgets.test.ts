@@ -27,7 +27,7 @@ test("(#4) a tiny usd budget's refusal names the real limit and spend, not $0.00
     store: memoryStore(), plane: false, queues: { pollMs: 0 },
   });
   runtimes.push(r);
-  r.queues.start();
+  await r.queues.start();
   await r.queues.waitFor((await r.queues.enqueue("fcq", "a")).taskId);
   await expect(r.queues.enqueue("fcq", "b")).rejects.toMatchObject({
     code: "E_BUDGET", message: expect.stringContaining('queue "fcq" is over budget: $0.0001 per 24h (spent $0.00012)'),

@@ -53,7 +53,7 @@ function pidsRunning(argv: string[]): number[] {
 describe("queue workers as processes", () => {
   test("cancel of a running task stops the worker's whole process tree (verified by pid) and tells the producer", async () => {
     const { r } = fakeRuntime(1);
-    r.queues.start();
+    await r.queues.start();
     const secs = String(400 + Math.floor(Math.random() * 500));
     const { taskId } = (await r.queues.enqueue("q", `RUN: sleep ${secs}`, { enqueuedBy: "agent:wait-here", callback: true }));
     const sleeper = await waitFor(() => pidsRunning(["sleep", secs])[0], { timeoutMs: 10_000, what: "the tool's sleep process" });
@@ -69,7 +69,7 @@ describe("queue workers as processes", () => {
 
   test("a worker that crashes, hangs or prints garbage fails (or survives) alone; the others finish", async () => {
     const { r, log } = fakeRuntime(2, 1000);
-    r.queues.start();
+    await r.queues.start();
     const pids: number[] = [];
     r.sessions.on((e) => {
       if (e.type === "spawned") {

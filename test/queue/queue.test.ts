@@ -49,7 +49,7 @@ describe("QueueManager", () => {
       if (e.type === "started") peakEvents = Math.max(peakEvents, ++startedNotFinished);
       if (e.type === "finished") startedNotFinished--;
     });
-    r.queues.start();
+    await r.queues.start();
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) ids.push((await r.queues.enqueue("q", `t${i}`)).taskId);
     await within(r.queues.drain(), 20_000, "drain");
@@ -66,7 +66,7 @@ describe("QueueManager", () => {
       w: { reply: (p) => (p.includes("fail") ? { text: "I broke", isError: true } : `result of ${p}`) },
     }, { q: { agent: "w", maxParallel: 2 } });
     const boss = await r.sessions.spawn("boss", { handle: "brisk-curie" });
-    r.queues.start();
+    await r.queues.start();
     const ok = await r.queues.enqueue("q", "work", { enqueuedBy: "agent:brisk-curie", callback: true });
     await r.queues.waitFor(ok.taskId);
     await within(boss.whenIdle(), 2000, "producer turn");
@@ -84,7 +84,7 @@ describe("QueueManager", () => {
 
   test("a callback for a producer that is not live is persisted for a later session with its handle", async () => {
     const r = runtime({ w: { reply: () => "answer" }, boss: { reply: (p) => `got ${p}` } }, { q: { agent: "w", maxParallel: 1 } });
-    r.queues.start();
+    await r.queues.start();
     const { taskId } = await r.queues.enqueue("q", "x", { enqueuedBy: "agent:gone-away", callback: true });
     await r.queues.waitFor(taskId);
     const rows = listInbox(r.store, "gone-away");
@@ -101,7 +101,7 @@ describe("QueueManager", () => {
     const r = runtime({
       w: { reply: async (p, ctx) => { ran.push(p); if (p === "first") await new Promise((_, rej) => ctx.signal.addEventListener("abort", () => rej(new Error("aborted")))); return p; } },
     }, { q: { agent: "w", maxParallel: 1 } });
-    r.queues.start();
+    await r.queues.start();
     const first = await r.queues.enqueue("q", "first");
     const second = await r.queues.enqueue("q", "second", { enqueuedBy: "agent:calm-boss", callback: true });
     expect(await r.queues.cancel(second.taskId)).toEqual({ taskId: second.taskId, status: "cancelled", was: "pending" });
@@ -136,7 +136,7 @@ describe("QueueManager", () => {
     const r = runtime({ w: { reply: () => "ok", usage: { costUsd: 0.6, output: 400 } } },
       { q: { agent: "w", maxParallel: 1, budgets: [{ usd: 1, window: "1h" }, { outputTokens: 10_000, window: "1d" }] } },
       { queues: { pollMs: 0, now: () => now } });
-    r.queues.start();
+    await r.queues.start();
     await r.queues.waitFor((await r.queues.enqueue("q", "a")).taskId);
     now += 10 * 60_000;
     await r.queues.waitFor((await r.queues.enqueue("q", "b")).taskId);
@@ -168,7 +168,7 @@ describe("QueueManager", () => {
         },
       },
     }, { q: { agent: "w", maxParallel: 2 } }, { idleTimeoutMs: 60, queues: { pollMs: 0 } });
-    r.queues.start();
+    await r.queues.start();
     const ids: string[] = [];
     for (const p of ["a", "error turn", "b", "throw", "hang", "c"]) ids.push((await r.queues.enqueue("q", p)).taskId);
     await within(r.queues.drain(), 5000, "drain");
@@ -183,7 +183,7 @@ describe("QueueManager", () => {
   test("closing the runtime fails running tasks as interrupted and tells their producers", async () => {
     const r = runtime({ w: { reply: (_p, ctx) => new Promise((_, rej) => ctx.signal.addEventListener("abort", () => rej(new Error("aborted")))) } },
       { q: { agent: "w", maxParallel: 1 } });
-    r.queues.start();
+    await r.queues.start();
     const { taskId } = await r.queues.enqueue("q", "long", { enqueuedBy: "agent:far-away", callback: true });
     await r.close();
     const store = r.store;
@@ -231,7 +231,7 @@ describe("restart and other processes", () => {
     const a = createRuntime({ config: cfg, store: openStore(path), queues: { pollMs: 10 } });
     const b = createRuntime({ config: cfg, store: openStore(path), queues: { pollMs: 10 } });
     runtimes.push(a, b);
-    b.queues.start();
+    await b.queues.start();
     const ids: string[] = [];
     for (let i = 0; i < 100; i++) ids.push((await a.queues.enqueue("q", `t${i}`)).taskId);
     await within(Promise.all(ids.map((id) => a.queues.waitFor(id))), 10_000, "all tasks");

@@ -60,7 +60,7 @@ test("(#4) cancelling a dead process's running task frees its slot: the next pen
     // No periodic watch: only the cancel itself may set the next task going.
     const r = createRuntime({ config: cfg, store: openStore(path), plane: false, queues: { pollMs: 0 } });
     runtimes.push(r);
-    r.queues.start();
+    await r.queues.start();
     expect((await r.queues.status("task_a"))?.status).toBe("pending");
     sibling.kill("SIGKILL");
     await sibling.exited;

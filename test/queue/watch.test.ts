@@ -46,7 +46,7 @@ test("(#4) state.db replaced by another file while aegis works: E_STATE", async 
   using dir = tempDir("watch");
   const path = dir.join("state.db");
   const r = holding(path);
-  r.queues.start();
+  await r.queues.start();
   (await r.queues.enqueue("q", "hold"));
   const drained = r.queues.drain();
   openStore(dir.join("other.db")).close();

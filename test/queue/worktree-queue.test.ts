@@ -64,7 +64,7 @@ describe("queues with isolation: worktree (#11)", () => {
       seen[me] = { cwd, others: existsSync(join(cwd, `${other}.txt`)) || readFileSync(join(cwd, "notes.txt"), "utf8").includes(other) };
       return `done ${me}`;
     }, { isolation: "worktree" });
-    rt.queues.start();
+    await rt.queues.start();
     const a = (await rt.queues.enqueue("q", "alpha")).taskId;
     const b = (await rt.queues.enqueue("q", "beta")).taskId;
     await within(rt.queues.drain(), 20_000, "drain");
@@ -104,7 +104,7 @@ describe("queues with isolation: worktree (#11)", () => {
   test("a worker that changes nothing: commit null, zero stats, its clean worktree and branch removed", async () => {
     const repo = project();
     const rt = runtime(repo, () => "nothing to do", { isolation: "worktree" });
-    rt.queues.start();
+    await rt.queues.start();
     const id = (await rt.queues.enqueue("q", "look only")).taskId;
     await within(rt.queues.drain(), 20_000, "drain");
     await rt.sessions.settled();
@@ -125,7 +125,7 @@ describe("queues with isolation: worktree (#11)", () => {
     sh(repo, "commit", "-q", "-m", "release");
     sh(repo, "checkout", "-q", "main");
     const rt = runtime(repo, (_p, { cwd }) => (existsSync(join(cwd, "release-only.txt")) ? "saw release" : "no release"), { isolation: "worktree", base: "release", keep: "always" });
-    rt.queues.start();
+    await rt.queues.start();
     const id = (await rt.queues.enqueue("q", "check")).taskId;
     await within(rt.queues.drain(), 20_000, "drain");
     const t = (await rt.queues.status(id))!;
@@ -133,7 +133,7 @@ describe("queues with isolation: worktree (#11)", () => {
     expect(getWorktree(rt.store, t.workerHandle!)).toMatchObject({ base_ref: "release", keep: "always" });
 
     const plain = runtime(project(), () => "ok", {});
-    plain.queues.start();
+    await plain.queues.start();
     const pid = (await plain.queues.enqueue("q", "x")).taskId;
     await within(plain.queues.drain(), 20_000, "drain");
     expect(Object.keys((await plain.queues.status(pid))!)).not.toContain("branch");
@@ -150,7 +150,7 @@ describe("queues with isolation: worktree (#11)", () => {
       }
       return { text: "I gave up", isError: true };
     }, { isolation: "worktree" });
-    rt.queues.start();
+    await rt.queues.start();
     const failed = (await rt.queues.enqueue("q", "broken")).taskId;
     const hung = (await rt.queues.enqueue("q", "hang")).taskId;
     const t = await within(rt.queues.waitFor(failed), 20_000, "the failed task");
