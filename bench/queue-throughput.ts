@@ -42,7 +42,7 @@ async function queueRate(agent: object, maxParallel: number, n: number, label: s
     config: config(agent, maxParallel), store, cwd: dir.path, queues: { pollMs: 0 },
     plane: own ? { includeScripted: true, attach: (h) => own.attach(h), detach: (h) => own.detach(h) } : false,
   }));
-  rt.queues.start();
+  await rt.queues.start();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await rt.queues.enqueue("q", `task ${i}`);
   await rt.queues.drain();

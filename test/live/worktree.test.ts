@@ -108,7 +108,7 @@ for (const cli of CLIS) {
       const store = openStore(":memory:");
       const rt = createRuntime({ config, store, queues: { pollMs: 0 } });
       try {
-        rt.queues.start();
+        await rt.queues.start();
         const { taskId } = (await rt.queues.enqueue("work", `RUN: printf 'queued by ${cli}\\n' > ${FILE}`));
         const task = await rt.queues.waitFor(taskId, { timeoutMs: TIMEOUT_MS / 2 });
         expect(task.error).toBeNull();

@@ -44,7 +44,7 @@ function runtimeWithFakeClis(): Runtime {
   const config = testConfig({ lead: agent, peer: agent, worker: agent }, { review: { agent: "worker", maxParallel: 1 } }, dir.path);
   // The runtime's own plane: exactly what `aegis run`, `ask` and `work` give every session.
   rt = createRuntime({ config, store: memoryStore(), cwd: dir.path, queues: { pollMs: 0 } });
-  rt.queues.start();
+  void rt.queues.start();
   return rt;
 }
 

@@ -46,7 +46,7 @@ describe("aegis_enqueue", () => {
   test("with callback: the worker's result lands in the caller's inbox under a queue header and wakes it", async () => {
     const { config, seen } = setup();
     h = planeHarness(config);
-    h.runtime.queues.start();
+    await h.runtime.queues.start();
     await h.sessions.spawn("producer", { handle: "alpha" });
     const client = await h.clientAs("alpha");
     const r = await callJson(client, "aegis_enqueue", { queue: "review", payload: "the diff", enqueuedBy: "agent:zulu" });
@@ -63,7 +63,7 @@ describe("aegis_enqueue", () => {
   test("without callback nothing reaches the inbox; position counts the tasks ahead", async () => {
     const { config, seen, hold } = setup();
     h = planeHarness(config);
-    h.runtime.queues.start();
+    await h.runtime.queues.start();
     await h.sessions.spawn("producer", { handle: "alpha" });
     const client = await h.clientAs("alpha");
     const first = await callJson(client, "aegis_enqueue", { queue: "hold", payload: "one", callback: false });
@@ -80,7 +80,7 @@ describe("aegis_enqueue", () => {
   test("refuses an unknown queue, an empty payload, a bad callback, and an enqueue over budget", async () => {
     const { config } = setup();
     h = planeHarness(config);
-    h.runtime.queues.start();
+    await h.runtime.queues.start();
     await h.sessions.spawn("producer", { handle: "alpha" });
     const client = await h.clientAs("alpha");
     expect(await call(client, "aegis_enqueue", { queue: "nope", payload: "x" })).toEqual({
@@ -110,7 +110,7 @@ describe("aegis_task_status and aegis_cancel", () => {
   test("only the enqueuer may cancel: another session is refused and the task runs on; the enqueuer cancels it", async () => {
     const { config, seen } = setup();
     h = planeHarness(config);
-    h.runtime.queues.start();
+    await h.runtime.queues.start();
     await h.sessions.spawn("producer", { handle: "alpha" });
     await h.sessions.spawn("producer", { handle: "bravo" });
     const [alpha, bravo] = [await h.clientAs("alpha"), await h.clientAs("bravo")];
@@ -127,7 +127,7 @@ describe("aegis_task_status and aegis_cancel", () => {
   test("the operator may cancel any task, and enqueues without a callback (it has no inbox)", async () => {
     const { config, seen } = setup();
     h = planeHarness(config);
-    h.runtime.queues.start();
+    await h.runtime.queues.start();
     await h.sessions.spawn("producer", { handle: "alpha" });
     const alpha = await h.clientAs("alpha");
     const { taskId } = await callJson(alpha, "aegis_enqueue", { queue: "hold", payload: "job" });

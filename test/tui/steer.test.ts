@@ -39,7 +39,7 @@ function project(root: string) {
 
 function host(config: ReturnType<typeof project>["config"], root: string): Runtime {
   const rt = createRuntime({ config, cwd: root, queues: { serve: [], pollMs: 20 } });
-  rt.queues.start();
+  void rt.queues.start();
   cleanups.push(() => rt.close());
   return rt;
 }
