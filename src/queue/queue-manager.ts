@@ -99,6 +99,7 @@ export class QueueManager {
   private drainCheck: Promise<void> | undefined;
   private drainAgain = false;
   private starting: Promise<void> | undefined;
+  private recovering: Promise<void> | undefined;
 
   constructor(private readonly opts: QueueManagerOptions) {
     this.now = opts.now ?? Date.now;
@@ -369,10 +370,14 @@ export class QueueManager {
     this.watch.start(this.opts.keepAlive ?? false);
   }
 
+  private get leaseMs(): number {
+    return this.opts.leaseMs ?? this.opts.config.store?.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
   /** Takes this worker's lease when it serves queues (so the fleet can tell it is alive), and keeps it renewed. */
   private takeLease(): void {
     if (this.lease || this.closed || this.served.length === 0) return;
-    const leaseMs = this.opts.leaseMs ?? this.opts.config.store?.leaseMs ?? DEFAULT_LEASE_MS;
+    const leaseMs = this.leaseMs;
     const info = { labels: [...(this.opts.hostLabels ?? [])], queues: this.served, concurrency: this.opts.concurrency ?? 0, leaseMs };
     const lease = { timer: setInterval(() => void beat(), Math.max(50, Math.floor(leaseMs / 3))), beating: false };
     lease.timer.unref();
@@ -410,12 +415,16 @@ export class QueueManager {
     }
   }
 
-  private async recover(): Promise<void> {
-    try {
-      this.freed(await recoverDeadOwners(this.db, this.opts.owner, this.now()));
-    } catch (err) {
-      if (!this.closed) logIgnored("recovering the tasks of dead workers (the next sweep tries again)")(err);
-    }
+  /** One sweep at a time: a sweep held up by a lock must not pile up more of them (each would hold a connection). */
+  private recover(): Promise<void> {
+    this.recovering ??= (async () => {
+      try {
+        this.freed(await recoverDeadOwners(this.db, this.opts.owner, this.now(), { lockTimeoutMs: this.leaseMs }));
+      } catch (err) {
+        if (!this.closed) logIgnored("recovering the tasks of dead workers (the next sweep tries again)")(err);
+      }
+    })().finally(() => (this.recovering = undefined));
+    return this.recovering;
   }
 
   /**

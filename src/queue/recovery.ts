@@ -9,8 +9,16 @@ import type { Db } from "../store/api.ts";
 import { finalizeIn, type Finished } from "./finalize.ts";
 import { INTERRUPTED } from "./task.ts";
 
+export interface RecoverOptions {
+  /**
+   * Give up (and let the next sweep try again) when a row stays locked this long, rather than wait on whoever holds
+   * it: on PostgreSQL a paused worker's open transaction is ended by the server's idle limit well before this.
+   */
+  lockTimeoutMs?: number;
+}
+
 /** Recovers the work of dead owners (never `self`); returns the tasks it finished, with their callbacks. */
-export async function recoverDeadOwners(db: Db, self: string, now: number): Promise<Finished[]> {
+export async function recoverDeadOwners(db: Db, self: string, now: number, o: RecoverOptions = {}): Promise<Finished[]> {
   const [running, sessions] = await Promise.all([db.tasks.ownersOfRunningTasks(), db.sessions.ownersOfOpenSessions()]);
   const referenced = new Set([...running, ...sessions]);
   referenced.delete(self);
@@ -34,5 +42,5 @@ export async function recoverDeadOwners(db: Db, self: string, now: number): Prom
     await t.sessions.closeSessionsOfOwners(dead, now);
     await t.owners.deleteOwnerRows(dead);
     return finished;
-  }, { durable: true });
+  }, { durable: true, ...(o.lockTimeoutMs !== undefined ? { lockTimeoutMs: o.lockTimeoutMs } : {}) });
 }

@@ -49,6 +49,11 @@ export type Tx = DbRepos;
 export interface TxOptions {
   /** Committed before tx() resolves (today's store.write); default: may ride this tick's batch on SQLite. */
   durable?: boolean;
+  /**
+   * PostgreSQL: a statement of this transaction that waits longer than this for a lock fails (SQLSTATE 55P03) and the
+   * transaction rolls back, instead of waiting for whoever holds the lock. SQLite: ignored (its busy timeout applies).
+   */
+  lockTimeoutMs?: number;
 }
 
 export interface Db extends DbRepos {

@@ -92,5 +92,9 @@ export async function openDb(opts: OpenDbOptions): Promise<Db> {
   }
   // Imported here so a SQLite-only process never loads the PostgreSQL client.
   const { openPgDb } = await import("./postgres/db.ts");
-  return await openPgDb(target.url, { pool: config.store.pool, ...(pollMs !== undefined ? { safetyPollMs: pollMs } : {}) });
+  // A transaction idle for half a lease is ended by the server, so a paused worker's locks are gone before its lease.
+  return await openPgDb(target.url, {
+    pool: config.store.pool, idleInTxTimeoutMs: Math.max(100, Math.floor(config.store.leaseMs / 2)),
+    ...(pollMs !== undefined ? { safetyPollMs: pollMs } : {}),
+  });
 }

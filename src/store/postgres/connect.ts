@@ -18,9 +18,18 @@ export interface PgPool {
   readonly url: string;
 }
 
+export interface OpenPgOptions {
+  /**
+   * The server ends any connection of this pool left idle inside a transaction this long (SQLSTATE 25P03), which
+   * rolls it back and frees its row locks: a paused or cut-off process then cannot hold up the rest of the fleet.
+   */
+  idleInTxTimeoutMs?: number;
+}
+
 /** Connects and brings the schema up to date; the pool holds at most `max` connections (plus one for LISTEN). */
-export async function openPg(url: string, migrations: readonly PgMigration[], max = 8): Promise<PgPool> {
-  const sql = new SQL({ url, max, idleTimeout: 60 });
+export async function openPg(url: string, migrations: readonly PgMigration[], max = 8, o: OpenPgOptions = {}): Promise<PgPool> {
+  const timeout = o.idleInTxTimeoutMs;
+  const sql = new SQL({ url, max, idleTimeout: 60, ...(timeout ? { connection: { idle_in_transaction_session_timeout: Math.ceil(timeout) } } : {}) });
   try {
     await sql`SELECT 1`;
   } catch (err) {

@@ -37,18 +37,30 @@ const BUFFERED = new Set(["appendEvents", "setSessionLastText", "setSessionState
 /** Buffered rows that trigger a commit before the tick ends. */
 const BATCH_ROWS = 1_000;
 
-/** SQLSTATEs after which a transaction is simply run again: serialization failure, deadlock. */
-const RETRYABLE = new Set(["40001", "40P01"]);
+/**
+ * SQLSTATEs after which a transaction is simply run again: serialization failure, deadlock, and the server ending a
+ * transaction left idle too long (25P03: rolled back for certain; the pool opens a new connection).
+ */
+const RETRYABLE = new Set(["40001", "40P01", "25P03"]);
+
+/** The idle-in-transaction limit when none is given: half the default worker lease (DEFAULT_LEASE_MS, config/schema.ts). */
+const IDLE_IN_TX_TIMEOUT_MS = 15_000;
 
 export interface PgDbOptions {
   migrations?: readonly PgMigration[];
   /** The slow safety poll for notifications lost during a reconnect; default 5 s. */
   safetyPollMs?: number;
   pool?: number;
+  /**
+   * A transaction left idle this long (its process paused, cut off or stalled) is ended by the server, which frees
+   * its locks; keep it under the worker lease so a paused worker never blocks the recovery of its own tasks.
+   * Default 15 s (half the default lease).
+   */
+  idleInTxTimeoutMs?: number;
 }
 
 export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db> {
-  const { sql } = await openPg(url, opts.migrations ?? PG_MIGRATIONS, opts.pool);
+  const { sql } = await openPg(url, opts.migrations ?? PG_MIGRATIONS, opts.pool, { idleInTxTimeoutMs: opts.idleInTxTimeoutMs ?? IDLE_IN_TX_TIMEOUT_MS });
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   let listening: Promise<unknown> | undefined;
@@ -153,29 +165,37 @@ export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db>
     return out as unknown as DbRepos;
   };
 
-  const tx = async <T>(fn: (t: Tx) => Promise<T>, _o: TxOptions = {}): Promise<T> => {
+  const tx = async <T>(fn: (t: Tx) => Promise<T>, o: TxOptions = {}): Promise<T> => {
     if (inTx.getStore()?.open) throw new AegisError("E_INTERNAL", "db.tx() called inside db.tx(): use the transaction handle");
     await drain();
     for (let attempt = 1; ; attempt++) {
       // The mark lives as long as the body: work the body leaves running may use the Db once the transaction ended.
       const mark = { open: true };
+      let body: Promise<T> | undefined;
       try {
-        return await inTx.run(mark, () => sql.begin(async (t) => {
+        return await inTx.run(mark, () => sql.begin((t) => (body = (async () => {
           const writes: Promise<void>[] = [];
           const failed: { err?: unknown } = {};
           let out: T;
           try {
+            if (o.lockTimeoutMs !== undefined) await t`SELECT set_config('lock_timeout', ${`${Math.max(1, Math.ceil(o.lockTimeoutMs))}ms`}, true)`;
             out = await fn(repos(t, "tx", writes, failed));
           } finally {
             await Promise.all(writes); // no statement of this transaction may run after it ends
           }
           if (failed.err !== undefined) throw failed.err;
           return out;
-        }) as Promise<T>).finally(() => (mark.open = false));
+        })())) as Promise<T>).finally(() => (mark.open = false));
       } catch (err) {
         mark.open = false;
         const e = err as { errno?: unknown; code?: unknown };
-        if (attempt < 3 && (RETRYABLE.has(String(e.errno)) || RETRYABLE.has(String(e.code)))) continue;
+        if (attempt < 3 && (RETRYABLE.has(String(e.errno)) || RETRYABLE.has(String(e.code)))) {
+          // A transaction the server ended (25P03) fails at once, while its body may still be running (it was
+          // awaiting something else): the next attempt starts only after it, so two copies never run together.
+          // Its own error (a statement on the ended connection) is that of the attempt being retried.
+          await body?.then(() => undefined, logIgnored("the body of a transaction the server ended (it is run again)"));
+          continue;
+        }
         throw err;
       }
     }
