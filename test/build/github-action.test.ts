@@ -124,7 +124,8 @@ test("the release workflow runs on v* tags and attaches what npm run release wri
   expect(wf.on.push.tags).toEqual(["v*"]);
   const steps = wf.jobs.release.steps;
   const runs = steps.map((s) => s.run ?? "").join("\n");
-  expect(runs).toContain("npm ci");
+  expect(runs).toContain("npm install");
+  expect(runs).toContain("git diff --exit-code package-lock.json");
   expect(runs).toContain("tsc --noEmit");
   expect(runs).toContain("npm run release");
   const publish = steps.find((s) => s.run?.includes("gh release"))!;
