@@ -1,6 +1,7 @@
 // Two `aegis work` processes drain one database concurrently: every task runs exactly once (zero double dispatch,
-// checked against the workers' own journal), both processes take part, and tasks enqueued by a third process are
-// picked up; and when one of them is SIGKILLed, the other takes over its queue slot.
+// checked against the workers' own journal), and both take part — each idle worker notices the tasks a third process
+// enqueues by the database's change watch alone (every poll is set to an hour), and the two run tasks at the same
+// time; and when one of them is SIGKILLed, the other takes over its queue slot.
 
 import { Database } from "bun:sqlite";
 import { expect, test } from "bun:test";
@@ -12,31 +13,48 @@ import { firstStart } from "./fixtures/crash-harness.ts";
 import { aegisChild, enqueueAll, openState, writeProject } from "./fixtures/project.ts";
 
 const TASKS = 2000;
+const HOUR = "3600000";
 
-test("two aegis processes on one database over 2,000 tasks: zero double dispatch", async () => {
+test("two aegis processes on one database over 2,000 tasks: zero double dispatch, both woken by the change watch and working at once (#15)", async () => {
   using dir = tempDir("two-proc");
   const project = writeProject(dir.path, { delayMs: 4, maxParallel: 8 });
   const stateDir = dir.join("state");
   const journal = dir.join("journal.log");
-  const payloads = Array.from({ length: TASKS }, (_, i) => `t${i}`);
-  await enqueueAll(project, stateDir, payloads);
-  const env = project.env(stateDir, journal);
-  const children = [0, 1].map(() => aegisChild(project, ["work", "--until-idle", "--parallel", "4", "--poll-ms", "20"], env));
-  const results = await Promise.all(children.map(async (c) => ({ code: await c.exited, stderr: await new Response(c.stderr).text() })));
-  for (const r of results) expect(r).toMatchObject({ code: 0 });
-
-  const runs = readFileSync(journal, "utf8").trim().split("\n").map((l) => l.split("\t") as [string, string]);
-  const perPayload = new Map<string, number>();
-  const perPid = new Map<string, number>();
-  for (const [payload, pid] of runs) {
-    perPayload.set(payload, (perPayload.get(payload) ?? 0) + 1);
-    perPid.set(pid, (perPid.get(pid) ?? 0) + 1);
+  await enqueueAll(project, stateDir, []);
+  // No poll may find the work: the queue watch ticks and the store's safety poll are an hour apart.
+  const env = { ...project.env(stateDir, journal), AEGIS_TEST_STORE_POLL_MS: HOUR };
+  const children = [0, 1].map(() => aegisChild(project, ["work", "--concurrency", "4", "--poll-ms", HOUR], env));
+  try {
+    // Both are up and idle (they hold their leases) before there is any work: each must be woken to take some.
+    const peek = new Database(join(stateDir, "state.db"), { readonly: true });
+    const count = (sql: string) => peek.query<{ n: number }, []>(sql).get()?.n ?? 0;
+    await waitFor(() => count("SELECT count(*) AS n FROM owners WHERE lease_expires_at IS NOT NULL") >= 2, { timeoutMs: 20_000, what: "both workers up" });
+    await enqueueAll(project, stateDir, Array.from({ length: TASKS }, (_, i) => `t${i}`));
+    await waitFor(() => count("SELECT count(*) AS n FROM tasks WHERE status = 'done'") === TASKS, { timeoutMs: 90_000, what: "every task done" });
+    peek.close();
+  } finally {
+    for (const c of children) c.kill("SIGTERM");
   }
-  const doubled = [...perPayload].filter(([, n]) => n > 1);
-  expect(doubled).toEqual([]);
-  expect(perPayload.size).toBe(TASKS);
+  for (const c of children) expect(await c.exited).toBe(130); // stopped by SIGTERM, nothing left running
+
+  const lines = readFileSync(journal, "utf8").trim().split("\n").map((l) => l.split("\t") as ["start" | "end", string, string]);
+  const starts = new Map<string, number>();
+  const perPid = new Map<string, number>();
+  // Whether the two processes had tasks running at the same moment (the journal is appended in order by both).
+  const runningNow = new Map<string, number>();
+  let together = false;
+  for (const [kind, payload, pid] of lines) {
+    if (kind === "start") {
+      starts.set(payload, (starts.get(payload) ?? 0) + 1);
+      perPid.set(pid, (perPid.get(pid) ?? 0) + 1);
+    }
+    runningNow.set(pid, (runningNow.get(pid) ?? 0) + (kind === "start" ? 1 : -1));
+    if (runningNow.size === 2 && [...runningNow.values()].every((n) => n > 0)) together = true;
+  }
+  expect([...starts].filter(([, n]) => n > 1)).toEqual([]);
+  expect(starts.size).toBe(TASKS);
   expect(perPid.size).toBe(2);
-  for (const n of perPid.values()) expect(n).toBeGreaterThan(TASKS / 10);
+  expect(together).toBe(true);
 
   const store = openState(stateDir);
   const byStatus = store.db.query<{ status: string; n: number }, []>("SELECT status, count(*) AS n FROM tasks GROUP BY status").all();
