@@ -3,9 +3,6 @@
 // table family (src/store/api/<family>.ts, derived from today's functions: same names, the store argument dropped,
 // results as promises), plus transactions, durability, and change subscriptions. Types only: the backends are
 // src/store/sqlite/ and src/store/postgres/. Design and rules: /tmp/team/PG-DESIGN.md (issue 15).
-//
-// The fleet operations (leases, fenced claims, recovery) are prototyped in contract.ts (FleetStore); they move onto
-// OwnersApi and TasksApi when the queue is converted.
 
 import type { ClaimsApi } from "./api/claims.ts";
 import type { EventsApi } from "./api/events.ts";
@@ -19,7 +16,8 @@ import type { TaskWorktreesApi } from "./api/task-worktrees.ts";
 import type { TasksApi } from "./api/tasks.ts";
 import type { WaitsApi } from "./api/waits.ts";
 import type { WorktreesApi } from "./api/worktrees.ts";
-import type { BackendName } from "./contract.ts";
+
+export type BackendName = "sqlite" | "postgres";
 
 /**
  * What a change wakes, and its key: tasks (queue), inbox (target handle), runs (run id: signals, cancel, parks, end),
