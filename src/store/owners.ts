@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { newId } from "../util/ids.ts";
+import { ignoreError } from "../util/log-ignored.ts";
 import type { Migration } from "./migrations.ts";
 import type { Store } from "./store.ts";
 
@@ -31,6 +32,8 @@ export interface OwnerRow {
   started_at: number;
   /** Set once the owner holds a lease (a queue worker): it is dead when this passes without a heartbeat. */
   lease_expires_at?: number | null;
+  /** The machine's id (/etc/machine-id), so two machines claiming one host id can be told apart; null if unknown. */
+  machine_id?: string | null;
 }
 
 /** What a queue worker tells the fleet about itself when it takes its lease (`aegis workers` shows it). */
@@ -66,8 +69,8 @@ export interface WorkerRow {
 /** Registers this process as an owner and returns its id (`own_…`). */
 export function registerOwner(store: Store): string {
   const id = newId("own");
-  store.write(() => store.sql("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES (?, ?, ?, ?, ?)")
-    .run(id, process.pid, hostName(), procStart(process.pid) ?? null, Date.now()));
+  store.write(() => store.sql("INSERT INTO owners (id, pid, host, proc_start, started_at, machine_id) VALUES (?, ?, ?, ?, ?, ?)")
+    .run(id, process.pid, hostName(), procStart(process.pid) ?? null, Date.now(), machineId()));
   return id;
 }
 
@@ -96,11 +99,12 @@ export function listOwners(store: Store): OwnerRow[] {
  */
 export function leaseOwner(store: Store, id: string, w: WorkerInfo): void {
   const at = Date.now();
-  store.write(() => store.sql(`INSERT INTO owners (id, pid, host, proc_start, started_at, labels, queues, concurrency, lease_ms, heartbeat_at, lease_expires_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET labels = excluded.labels, queues = excluded.queues,
-    concurrency = excluded.concurrency, lease_ms = excluded.lease_ms, heartbeat_at = excluded.heartbeat_at, lease_expires_at = excluded.lease_expires_at`)
+  store.write(() => store.sql(`INSERT INTO owners (id, pid, host, proc_start, started_at, labels, queues, concurrency, lease_ms, heartbeat_at, lease_expires_at, machine_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET labels = excluded.labels, queues = excluded.queues,
+    concurrency = excluded.concurrency, lease_ms = excluded.lease_ms, heartbeat_at = excluded.heartbeat_at, lease_expires_at = excluded.lease_expires_at,
+    machine_id = excluded.machine_id`)
     .run(id, process.pid, hostName(), procStart(process.pid) ?? null, at, JSON.stringify(w.labels), JSON.stringify(w.queues),
-      w.concurrency, w.leaseMs, at, at + w.leaseMs));
+      w.concurrency, w.leaseMs, at, at + w.leaseMs, machineId()));
 }
 
 /** Extends `id`'s lease by its length from now; false if the row is gone (the lease was lost and recovered). */
@@ -131,6 +135,27 @@ export function workerRow(r: LeasedRow, now: number, running: string[]): WorkerR
 /** This machine's host id: AEGIS_HOST_ID, else the host name. */
 export function hostName(): string {
   return process.env.AEGIS_HOST_ID || hostname();
+}
+
+let machine: string | null | undefined;
+
+/**
+ * This machine's id: /etc/machine-id (systemd), else /var/lib/dbus/machine-id, else null (e.g. off Linux). Owners
+ * record it so `aegis doctor` can flag two machines that claim one host id (AEGIS_HOST_ID copied between them).
+ */
+export function machineId(): string | null {
+  if (machine !== undefined) return machine;
+  machine = null;
+  for (const f of ["/etc/machine-id", "/var/lib/dbus/machine-id"]) {
+    try {
+      const id = readFileSync(f, "utf8").trim();
+      if (id) return (machine = id);
+    } catch (err) {
+      // Absent or unreadable: try the next place; no id at all is a valid answer (null).
+      ignoreError(`reading the machine id from ${f}`, err);
+    }
+  }
+  return machine;
 }
 
 /**

@@ -1,10 +1,12 @@
 // Worker leases, fenced claims and host pins through the async contract, one suite on both backends (#15): a lease is
 // taken, renewed and re-created after a recovery removed it; an expired lease makes its owner dead on any host and its
-// claims stop; a finish presenting an old fence changes nothing; a task pinned to a host goes only to that host.
+// claims stop; a finish presenting an old fence changes nothing; a task pinned to a host goes only to that host; an
+// owner records its machine's id.
 
 import { expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
 import type { Db } from "../../src/store/api.ts";
-import type { WorkerInfo } from "../../src/store/owners.ts";
+import { machineId, type WorkerInfo } from "../../src/store/owners.ts";
 import type { NewTask } from "../../src/store/tasks.ts";
 import { describeDb } from "../helpers/backends.ts";
 
@@ -35,6 +37,16 @@ describeDb("worker leases and fenced claims (#15)", (b) => {
     expect(await db.owners.heartbeatOwner("own_w1")).toBe(false);
     await db.owners.leaseOwner("own_w1", worker(60_000));
     expect(await db.owners.heartbeatOwner("own_w1")).toBe(true);
+  });
+
+  test("registered and leased owners record this machine's id, for doctor's host id clash check (#15)", async () => {
+    const { db } = await b.open();
+    const id = await db.owners.registerOwner();
+    await db.owners.leaseOwner("own_w1", worker(60_000));
+    const rows = await db.owners.listOwners();
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.machine_id]))).toEqual({ [id]: machineId(), own_w1: machineId() });
+    const file = ["/etc/machine-id", "/var/lib/dbus/machine-id"].find((f) => existsSync(f));
+    expect(machineId()).toBe(file ? readFileSync(file, "utf8").trim() : null);
   });
 
   test("an expired lease makes its owner dead and stops its claims; an old fence cannot finish (#15)", async () => {

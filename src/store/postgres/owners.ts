@@ -5,7 +5,7 @@
 
 import type { SQL } from "bun";
 import type { OwnersApi } from "../api/owners.ts";
-import { hostName, isOwnerAlive, procStart, workerRow, type OwnerRow, type WorkerInfo } from "../owners.ts";
+import { hostName, isOwnerAlive, machineId, procStart, workerRow, type OwnerRow, type WorkerInfo } from "../owners.ts";
 import { newId } from "../../util/ids.ts";
 import { PG_NOW_MS as NOW } from "./schema.ts";
 
@@ -21,8 +21,8 @@ export function pgOwners(sql: SQL): OwnersApi {
   const api: OwnersApi = {
     async registerOwner() {
       const id = newId("own");
-      await sql`INSERT INTO owners (id, pid, host, proc_start, started_at)
-        VALUES (${id}, ${process.pid}, ${hostName()}, ${procStart(process.pid) ?? null}, ${Date.now()})`;
+      await sql`INSERT INTO owners (id, pid, host, proc_start, started_at, machine_id)
+        VALUES (${id}, ${process.pid}, ${hostName()}, ${procStart(process.pid) ?? null}, ${Date.now()}, ${machineId()})`;
       return id;
     },
     async removeOwner(id) {
@@ -47,11 +47,12 @@ export function pgOwners(sql: SQL): OwnersApi {
       return dead;
     },
     async leaseOwner(id, w: WorkerInfo) {
-      await sql`INSERT INTO owners (id, pid, host, proc_start, started_at, labels, queues, concurrency, lease_ms, heartbeat_at, lease_expires_at)
+      await sql`INSERT INTO owners (id, pid, host, proc_start, started_at, labels, queues, concurrency, lease_ms, heartbeat_at, lease_expires_at, machine_id)
         VALUES (${id}, ${process.pid}, ${hostName()}, ${procStart(process.pid) ?? null}, ${Date.now()}, ${JSON.stringify(w.labels)},
-          ${JSON.stringify(w.queues)}, ${w.concurrency}, ${w.leaseMs}, ${sql.unsafe(NOW)}, ${sql.unsafe(NOW)} + ${w.leaseMs}::int8)
+          ${JSON.stringify(w.queues)}, ${w.concurrency}, ${w.leaseMs}, ${sql.unsafe(NOW)}, ${sql.unsafe(NOW)} + ${w.leaseMs}::int8, ${machineId()})
         ON CONFLICT (id) DO UPDATE SET labels = excluded.labels, queues = excluded.queues, concurrency = excluded.concurrency,
-          lease_ms = excluded.lease_ms, heartbeat_at = excluded.heartbeat_at, lease_expires_at = excluded.lease_expires_at`;
+          lease_ms = excluded.lease_ms, heartbeat_at = excluded.heartbeat_at, lease_expires_at = excluded.lease_expires_at,
+          machine_id = excluded.machine_id`;
     },
     async heartbeatOwner(id) {
       const r = await sql`UPDATE owners SET heartbeat_at = ${sql.unsafe(NOW)},
