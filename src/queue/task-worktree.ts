@@ -41,7 +41,7 @@ export function taskCommitMessage(row: Pick<TaskRow, "id" | "queue" | "payload">
  * Records the worker's worktree on the task row (and in `row`, which the task's finish reports): at the "start" its
  * branch and base (no git call); at the "end" after committing the worker's leftovers, or when it was "stopped"
  * (cancelled, shut down) as it is, with the branch tip and diff stats. Returns what it recorded; null if the worker
- * has no worktree.
+ * has no worktree, or its claim is no longer the task's (then nothing is written).
  */
 export async function recordTaskWorktree(db: Db, row: TaskRow, handle: string, when: "start" | "end" | "stopped"): Promise<TaskWorktree | null> {
   const wt = await db.worktrees.getWorktree(handle);
@@ -61,7 +61,8 @@ export async function recordTaskWorktree(db: Db, row: TaskRow, handle: string, w
       };
     }
   }
-  await db.taskWorktrees.setTaskWorktree(row.id, w);
+  // Fenced like the task's finish: a worker whose task was recovered elsewhere (lost lease) records nothing.
+  if (!(await db.taskWorktrees.setTaskWorktree(row.id, w, row.owner ?? undefined, row.fence))) return null;
   Object.assign(row, { branch: w.branch, base: w.base, commit_sha: w.commit, diff_files: w.files, diff_added: w.added, diff_removed: w.removed });
   return w;
 }

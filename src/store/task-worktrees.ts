@@ -39,10 +39,15 @@ export interface TaskWorktree {
   removed: number;
 }
 
-/** Records the worktree a task's worker ran in (at the claim, commit null) or what it left (when the task ends). */
-export function setTaskWorktree(store: Store, taskId: string, w: TaskWorktree): void {
-  store.sql(`UPDATE tasks SET branch = ?, base = ?, commit_sha = ?, diff_files = ?, diff_added = ?, diff_removed = ? WHERE id = ?`)
-    .run(w.branch, w.base, w.commit, w.files, w.added, w.removed, taskId);
+/**
+ * Records the worktree a task's worker ran in (at the claim, commit null) or what it left (when the task ends). Given
+ * the claimer's owner (and fence), it writes only while the task still runs under that claim (#15): a worker whose
+ * task was recovered elsewhere records nothing. True if the row changed.
+ */
+export function setTaskWorktree(store: Store, taskId: string, w: TaskWorktree, owner?: string, fence?: number): boolean {
+  return store.sql(`UPDATE tasks SET branch = ?, base = ?, commit_sha = ?, diff_files = ?, diff_added = ?, diff_removed = ? WHERE id = ?
+      AND (? IS NULL OR (status = 'running' AND owner = ?)) AND (? IS NULL OR fence = ?)`)
+    .run(w.branch, w.base, w.commit, w.files, w.added, w.removed, taskId, owner ?? null, owner ?? null, fence ?? null, fence ?? null).changes > 0;
 }
 
 /** The task's worktree record, or null if its worker had none. */

@@ -1,7 +1,7 @@
 // Worker leases, fenced claims and host pins through the async contract, one suite on both backends (#15): a lease is
 // taken, renewed and re-created after a recovery removed it; an expired lease makes its owner dead on any host and its
 // claims stop; a finish presenting an old fence changes nothing; a task pinned to a host goes only to that host; an
-// owner records its machine's id.
+// owner records its machine's id; a worktree record is fenced like a finish.
 
 import { expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
@@ -75,6 +75,24 @@ describeDb("worker leases and fenced claims (#15)", (b) => {
     expect(next?.fence).toBe(1);
     expect(await other.tasks.finishTask(next!.id, "running", done, "own_live", 0)).toBe(false);
     expect(await other.tasks.finishTask(next!.id, "running", done, "own_live", next!.fence)).toBe(true);
+  });
+
+  test("a worktree record presenting a lost claim changes nothing; the current claim's is written (#15)", async () => {
+    const { db } = await b.open();
+    await db.tasks.insertTask(task("task_wt"));
+    const [old] = await db.tasks.claimTasks("q", 1, "own_old", 1);
+    const wt = { branch: "aegis/task-wt", base: "abc", commit: null, files: 0, added: 0, removed: 0 };
+    expect(await db.taskWorktrees.setTaskWorktree("task_wt", wt, "own_old", old!.fence)).toBe(true);
+    // Recovered (the old owner's lease lost): neither the old owner nor a stale fence may record what it left.
+    await db.tasks.finishTask("task_wt", "running", { ...done, status: "failed", error: "interrupted" }, "own_old");
+    const left = { ...wt, commit: "def", files: 2, added: 5, removed: 1 };
+    expect(await db.taskWorktrees.setTaskWorktree("task_wt", left, "own_old", old!.fence)).toBe(false);
+    expect(await db.tasks.getTask("task_wt")).toMatchObject({ branch: "aegis/task-wt", commit_sha: null, diff_files: 0 });
+    await db.tasks.insertTask(task("task_wt2"));
+    const [cur] = await db.tasks.claimTasks("q", 1, "own_new", 2);
+    expect(await db.taskWorktrees.setTaskWorktree("task_wt2", left, "own_new", cur!.fence! - 1)).toBe(false);
+    expect(await db.taskWorktrees.setTaskWorktree("task_wt2", left, "own_new", cur!.fence)).toBe(true);
+    expect(await db.tasks.getTask("task_wt2")).toMatchObject({ commit_sha: "def", diff_files: 2, diff_added: 5, diff_removed: 1 });
   });
 
   test("a task pinned to a host goes only to a worker there (#15)", async () => {

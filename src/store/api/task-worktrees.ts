@@ -6,8 +6,11 @@
 import type { TaskWorktree } from "../task-worktrees.ts";
 
 export interface TaskWorktreesApi {
-  /** Records the worktree a task's worker ran in (at the claim, commit null) or what it left (when the task ends). */
-  setTaskWorktree(taskId: string, w: TaskWorktree): Promise<void>;
+  /**
+   * Records the worktree a task's worker ran in (at the claim, commit null) or what it left (when the task ends). Given
+   * the claimer's owner (and fence), it writes only while the task still runs under that claim; true if the row changed.
+   */
+  setTaskWorktree(taskId: string, w: TaskWorktree, owner?: string, fence?: number): Promise<boolean>;
 }
 
 // Not on the contract (pure helpers, or not taking the store): taskWorktreesMigration, taskWorktreeOf.

@@ -32,9 +32,12 @@ const TASK_SELECT = `SELECT t.seq, t.id, t.queue, t.payload, t.enqueued_by, t.ca
 /** The task-worktrees family on PostgreSQL: the worktree columns of a task row. */
 export function pgTaskWorktrees(sql: SQL): TaskWorktreesApi {
   return {
-    async setTaskWorktree(taskId, w) {
-      await sql`UPDATE tasks SET branch = ${w.branch}, base = ${w.base}, commit_sha = ${w.commit}, diff_files = ${w.files},
-        diff_added = ${w.added}, diff_removed = ${w.removed} WHERE id = ${taskId}`;
+    async setTaskWorktree(taskId, w, owner?: string, fence?: number) {
+      const r = await sql`UPDATE tasks SET branch = ${w.branch}, base = ${w.base}, commit_sha = ${w.commit}, diff_files = ${w.files},
+        diff_added = ${w.added}, diff_removed = ${w.removed} WHERE id = ${taskId}
+          AND (${owner ?? null}::text IS NULL OR (status = 'running' AND owner = ${owner ?? null}))
+          AND (${fence ?? null}::int8 IS NULL OR fence = ${fence ?? null}) RETURNING seq`;
+      return r.length > 0;
     },
   };
 }
