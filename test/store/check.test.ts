@@ -1,6 +1,7 @@
 // The store check behind `aegis doctor` (#15): it reports the backend, the schema version against this aegis's, the
 // server and (PostgreSQL) a notification round trip, flags a database newer than aegis, an unreachable server or a
-// wrong password with the URL redacted, and never creates or migrates anything.
+// wrong password with the URL redacted, flags two machines claiming one host id, and never creates or migrates
+// anything.
 
 import { afterAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -8,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkStore } from "../../src/store/check.ts";
 import { MIGRATIONS } from "../../src/store/migrations.ts";
+import { machineId } from "../../src/store/owners.ts";
 import { openPgDb } from "../../src/store/postgres/db.ts";
 import { openStore } from "../../src/store/store.ts";
 import { freshDatabase, pgAvailability, sharedPostgres } from "../helpers/postgres.ts";
@@ -50,6 +52,21 @@ test.skipIf(!pg.ok)("PostgreSQL: server, schema and a notification round trip; n
   const current = await checkStore(settings(dir, url), { env: {} });
   expect([current.ok, current.schema?.state, current.workers]).toEqual([true, "current", 1]);
   await db.owners.removeOwner(owner);
+  await db.close();
+}, 30_000);
+
+test.skipIf(!pg.ok || machineId() === null)("PostgreSQL: two machines claiming one host id are flagged, by the machine id every owner records (#15)", async () => {
+  const url = await freshDatabase(await sharedPostgres());
+  const db = await openPgDb(url);
+  await db.owners.leaseOwner("own_here", { labels: [], queues: ["q"], concurrency: 1, leaseMs: 60_000 });
+  expect((await checkStore(settings(dir, url), { env: {} })).problems).toEqual([]);
+  // A second machine whose AEGIS_HOST_ID (or hostname) is the same as this one's, with its own machine id.
+  const [me] = await db.owners.listOwners();
+  const raw = new Bun.SQL({ url, max: 1 });
+  await raw`INSERT INTO owners (id, pid, host, started_at, machine_id) VALUES ('own_twin', 1, ${me!.host}, 0, ${`not-${me!.machine_id}`})`;
+  await raw.close();
+  const clash = await checkStore(settings(dir, url), { env: {} });
+  expect(clash.problems).toEqual([`two machines use the host id ${JSON.stringify(me!.host)}: set AEGIS_HOST_ID to a different name on one of them`]);
   await db.close();
 }, 30_000);
 
