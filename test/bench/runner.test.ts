@@ -19,7 +19,7 @@ describe("the bench runner (#9)", () => {
     for (const file of listBenches()) {
       const src = readFileSync(file, "utf8");
       expect({ file, imports: src.includes('from "./lib/report.ts"') }).toEqual({ file, imports: true });
-      expect({ file, reports: /\breport\("/.test(src) }).toEqual({ file, reports: true });
+      expect({ file, reports: /\breport\(/.test(src) }).toEqual({ file, reports: true });
       expect({ file, usage: /Usage: bun bench\/\S+ \[--quick\]/.test(src) }).toEqual({ file, usage: true });
     }
   });

@@ -67,7 +67,7 @@ describe("engine verbs", () => {
     expect(a).toMatch(/^task_/);
     expect(b).toBe(a!);
     expect(c).not.toBe(a!);
-    expect(r.rt.queues.status(c!)).toMatchObject({ callback: true, enqueuedBy: `workflow:t-enqueue:${out.runId}` });
+    expect(await r.rt.queues.status(c!)).toMatchObject({ callback: true, enqueuedBy: `workflow:t-enqueue:${out.runId}` });
   });
 
   test("close is idempotent; a closed session cannot be sent to; drain waits for a busy session", async () => {
