@@ -6,7 +6,7 @@
 
 import type { OpenCode, Permission, Provider } from "../../config/providers.ts";
 import { inheritedEnv } from "../../proc/env.ts";
-import { AegisError, errorMessage } from "../../util/errors.ts";
+import { AegisError, errorCode, errorMessage } from "../../util/errors.ts";
 import type { Driver, DriverSession, StartOptions } from "../driver.ts";
 import { OPENCODE_CLI } from "../opencode/provider.ts";
 import { startAcpSession } from "./acp-session.ts";
@@ -63,10 +63,30 @@ export function openCodeLaunch(provider: OpenCode, opts: StartOptions): AcpLaunc
   };
 }
 
+/** How often a start that met OpenCode's own database locked is tried again, and the first pause (doubled each time). */
+export const LOCKED_START_RETRIES = 4;
+const LOCKED_START_PAUSE_MS = 250;
+
+/**
+ * OpenCode keeps its state in one SQLite file per user (~/.local/share/opencode); several OpenCode processes starting
+ * at once (parallel sessions, another aegis) can find it locked, and the one that lost exits with "database is
+ * locked" before it answers. That start is tried again after a short, growing, jittered pause.
+ */
+export function isLockedStart(err: unknown): boolean {
+  return errorCode(err) === "E_AGENT_EXIT" && /database is locked/i.test(errorMessage(err));
+}
+
 export const openCodeDriver: Driver = {
   name: "opencode",
   async start(provider: Provider, opts: StartOptions): Promise<DriverSession> {
     const openCode = provider as OpenCode;
-    return startAcpSession({ launch: openCodeLaunch(openCode, opts), permission: openCode.permission, model: openCode.model, opts });
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await startAcpSession({ launch: openCodeLaunch(openCode, opts), permission: openCode.permission, model: openCode.model, opts });
+      } catch (err) {
+        if (attempt >= LOCKED_START_RETRIES || !isLockedStart(err)) throw err;
+        await Bun.sleep(LOCKED_START_PAUSE_MS * 2 ** attempt * (0.5 + Math.random()));
+      }
+    }
   },
 };
