@@ -53,6 +53,8 @@ export class Dispatcher {
   private reservedTotal = 0;
   /** Claims in flight: on SQLite a claim's own commit is announced to this process's subscribers (see QueueManager). */
   claiming = 0;
+  /** The commit this turn's claims wait for (see committed()). */
+  private commit: Promise<void> | undefined;
   private readonly host = hostName();
 
   constructor(private readonly core: DispatcherCore) {}
@@ -65,7 +67,7 @@ export class Dispatcher {
     return hosts.some((h) => labels.includes(h));
   }
 
-  /** Claims what the queue may start now here, in one claim transaction. */
+  /** Claims what the queue may start now here, in one claim transaction (see launch() for when it is durable). */
   async claim(queue: string): Promise<TaskRow[]> {
     const q = this.core.config.queues[queue];
     if (!q || !this.mayServe(queue)) return [];
@@ -80,12 +82,8 @@ export class Dispatcher {
     this.reservedTotal += take;
     this.claiming++;
     try {
-      const rows = await this.core.db.tasks.claimTasks(queue, q.maxParallel, this.core.owner, this.core.now(), take,
+      return await this.core.db.tasks.claimTasks(queue, q.maxParallel, this.core.owner, this.core.now(), take,
         { leased: this.core.leased(), host: this.host });
-      // Durable before any worker starts: a claim lost with its batch (SIGKILL before the tick's commit) would leave
-      // the task pending while its work had begun, and another worker would run it again.
-      if (rows.length > 0) await this.core.db.flush();
-      return rows;
     } finally {
       this.claiming--;
       this.reserved.set(queue, (this.reserved.get(queue) ?? take) - take);
@@ -93,13 +91,31 @@ export class Dispatcher {
     }
   }
 
-  /** Starts a worker for each claimed task. */
+  /**
+   * Takes each claimed task as running here at once (cancel, shutdown and drains see it) and starts its worker once
+   * the claim is durable: a claim lost with its batch (SIGKILL before the commit) would leave the task pending while
+   * its work had begun, and another worker would run it again.
+   */
   launch(rows: readonly TaskRow[]): void {
+    if (rows.length === 0) return;
+    const durable = this.committed();
     for (const row of rows) {
       const entry = { row } as Running;
       this.running.set(row.id, entry);
-      entry.done = this.run(entry);
+      entry.done = this.run(entry, durable);
     }
+  }
+
+  /**
+   * Group commit: the claims of one event-loop turn share one commit at the turn's end (where a SQLite store commits
+   * its batch anyway) instead of committing one by one. Any commit not yet under way covers every claim made so far;
+   * a claim made once it is under way waits for the next one.
+   */
+  private committed(): Promise<void> {
+    return (this.commit ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.commit = undefined;
+      return this.core.db.flush();
+    }));
   }
 
   countRunning(queue?: string): number {
@@ -132,9 +148,18 @@ export class Dispatcher {
     }));
   }
 
-  private async run(entry: Running): Promise<void> {
+  private async run(entry: Running, durable: Promise<void>): Promise<void> {
     const { row } = entry;
     const { config, db } = this.core;
+    try {
+      await durable;
+    } catch (err) {
+      // The claim was rolled back with its batch: the task is pending again, for the next claim (here or elsewhere).
+      logIgnored(`committing the claim of task ${row.id} (it stays pending; the next claim takes it)`)(err);
+      this.running.delete(row.id);
+      this.core.onSlotFree(row.queue);
+      return;
+    }
     const agent = config.queues[row.queue]!.agent;
     const isolated = isolatedQueue(config, row.queue);
     let outcome: TaskOutcome;
