@@ -69,11 +69,11 @@ const LOCKED_START_PAUSE_MS = 250;
 
 /**
  * OpenCode keeps its state in one SQLite file per user (~/.local/share/opencode); several OpenCode processes starting
- * at once (parallel sessions, another aegis) can find it locked, and the one that lost exits with "database is
- * locked" before it answers. That start is tried again after a short, growing, jittered pause.
+ * at once (parallel sessions, another aegis) can find it locked, or race on its first-run schema migration, and the
+ * one that lost exits ("database is locked", or "Failed query: CREATE TABLE …") before it answers. That start is tried again after a short, growing, jittered pause.
  */
 export function isLockedStart(err: unknown): boolean {
-  return errorCode(err) === "E_AGENT_EXIT" && /database is locked/i.test(errorMessage(err));
+  return errorCode(err) === "E_AGENT_EXIT" && /database is locked|Failed query:/i.test(errorMessage(err));
 }
 
 export const openCodeDriver: Driver = {
