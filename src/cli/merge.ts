@@ -7,6 +7,7 @@ import { defineCommand } from "citty";
 import { currentBranch, openRepo } from "../git/repo.ts";
 import { MERGE_STRATEGIES, type MergeResult, type MergeStrategy } from "../git/merge.ts";
 import { mergeWorktree } from "../session/worktree-ops.ts";
+import { requireLocalWorktree } from "../session/worktrees.ts";
 import type { Db } from "../store/api.ts";
 import { openDb } from "../store/open.ts";
 import type { WorktreeRow } from "../store/worktrees.ts";
@@ -30,6 +31,7 @@ export default defineCommand({
     const db = await openDb({ config });
     try {
       const row = await worktreeOf(db, args.target);
+      requireLocalWorktree(row, "merged"); // before git looks at a path that is another machine's (#15)
       const repo = await openRepo(row.repo);
       const into = args.into ?? row.base_ref ?? currentBranch(repo.root);
       if (!into) throw new UsageError(`${row.branch} was made from a commit, and ${repo.root} is on no branch: say where to merge it`, "pass --into <branch>");

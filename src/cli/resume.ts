@@ -9,7 +9,7 @@ import { runFlags } from "../workflow/args.ts";
 import { importWorkflowFile, loadConfigWorkflows } from "../workflow/loader.ts";
 import { startRunRuntime } from "../workflow/queue-serving.ts";
 import { getWorkflow, listWorkflows } from "../workflow/registry.ts";
-import { reconcileRuns } from "../workflow/run-status.ts";
+import { reconcileRuns, requireLocalRun } from "../workflow/run-status.ts";
 import { loadConfigFromArgs, workDir } from "./context.ts";
 import { runAndReport, runFlagArgs } from "./run.ts";
 
@@ -44,6 +44,7 @@ export default defineCommand({
         await rt.close();
         return;
       }
+      requireLocalRun(run); // its parked files and worktrees are on the machine that ran it (#15)
       await loadConfigWorkflows(config);
       if (run.file) await importWorkflowFile(run.file);
       const wf = getWorkflow(run.workflow);

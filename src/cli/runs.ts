@@ -4,10 +4,11 @@
 import { defineCommand } from "citty";
 import { verbsFor, type Verbs } from "../serve/verbs.ts";
 import { out } from "../ui/log.ts";
-import type { RunView } from "../workflow/run-status.ts";
+import { isForeignRun, type RunView } from "../workflow/run-status.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
 import { UsageError } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
+import { hostCell, hostColumn } from "./host-column.ts";
 
 /** The running serve's answer when there is one, else this process reads the state database itself. */
 async function verbs(args: { config?: string; cwd?: string }): Promise<Verbs> {
@@ -32,8 +33,9 @@ export default defineCommand({
     const runs = await (await verbs(args)).listRuns(limit);
     if (args.json) return void out(JSON.stringify(runs, null, 2));
     if (runs.length === 0) return void out("no runs yet: start one with aegis run <workflow>");
+    const hosts = hostColumn(runs.map((r) => r.host));
     for (const r of runs) {
-      out(`${r.runId}  ${r.workflow.padEnd(16)} ${r.status.padEnd(11)} ${r.createdAt}  ${formatUsd(r.costUsd).padStart(7)}  ${formatDuration(r.durationMs)}`);
+      out(`${r.runId}  ${hostCell(r.host, hosts)}${r.workflow.padEnd(16)} ${r.status.padEnd(11)} ${r.createdAt}  ${formatUsd(r.costUsd).padStart(7)}  ${formatDuration(r.durationMs)}`);
       if (r.parked) out(`  ${parkedLine(r.runId, r.parked)}`);
     }
   },
@@ -58,7 +60,7 @@ function positiveInt(flag: string, raw: unknown): number {
 async function showOne(args: { runId: string; config?: string; cwd?: string; json?: boolean }): Promise<void> {
   const r = await (await verbs(args)).showRun(args.runId);
   if (args.json) return void out(JSON.stringify(r, null, 2));
-  out(`${r.runId}  ${r.workflow}  ${r.status}  (attempt ${r.attempt})`);
+  out(`${r.runId}  ${r.workflow}  ${r.status}  (attempt ${r.attempt})${isForeignRun(r) ? `  on host ${r.host}` : ""}`);
   out(`  args: ${JSON.stringify(r.args)}`);
   out(`  ${r.steps.length} steps · ${r.sessions.length} sessions · ${r.tokens.input + r.tokens.output} tokens · ${formatUsd(r.costUsd)} · ${formatDuration(r.durationMs)}`);
   // A parked run's last step (its sleep, wait or question) is not running: it is what the run is parked on.
@@ -67,7 +69,7 @@ async function showOne(args: { runId: string; config?: string; cwd?: string; jso
     const state = parked && s.status === "running" && s.durationMs === null ? "parked" : `${s.status} ${s.durationMs === null ? "unfinished" : formatDuration(s.durationMs)}`;
     out(`  [${s.step}] ${s.label}  ${state}${s.costUsd ? ` ${formatUsd(s.costUsd)}` : ""}${s.error ? `: ${s.error}` : ""}`);
   }
-  for (const s of r.sessions) out(`  session ${s.handle} (${s.agent}) ${s.state} ${formatUsd(s.costUsd)}`);
+  for (const s of r.sessions) out(`  session ${s.handle} (${s.agent}) ${s.state} ${formatUsd(s.costUsd)}${isForeignRun(s) ? ` on host ${s.host}` : ""}`);
   if (r.result !== undefined) out(`result: ${typeof r.result === "string" ? r.result : JSON.stringify(r.result, null, 2)}`);
   if (parked) out(`parked: ${r.error!.message.replace(/^the run is parked, /, "")}`);
   else if (r.error) out(`error: ${r.error.message}${r.error.stack ? `\n${r.error.stack}` : ""}`);

@@ -7,6 +7,7 @@ import { defineCommand } from "citty";
 import { WINDOW_PATTERN, windowToMs } from "../config/schema.ts";
 import type { Repo } from "../git/repo.ts";
 import { isMerged, removeKeptWorktree } from "../session/worktree-ops.ts";
+import { isForeignWorktree } from "../session/worktrees.ts";
 import { openDb } from "../store/open.ts";
 import type { WorktreeRow } from "../store/worktrees.ts";
 import { out } from "../ui/log.ts";
@@ -17,7 +18,7 @@ import { worktreeInfos, type WorktreeInfo } from "./worktrees.ts";
 export interface PruneReport {
   removed: { handle: string; branch: string; path: string; unmerged: boolean }[];
   /** Selected but left alone: unmerged work without --force. */
-  skipped: { handle: string; branch: string; reason: string }[];
+  skipped: { handle: string; branch: string; reason: string; host?: string }[];
 }
 
 /** Why removing the worktree would lose work (uncommitted changes, unmerged commits), or null when nothing would. */
@@ -46,6 +47,10 @@ export default defineCommand({
     try {
       for (const { row, info, repo } of await worktreeInfos(db)) {
         if (info.state === "live") continue; // a running session works in it
+        if (isForeignWorktree(row)) {
+          report.skipped.push({ handle: row.handle, branch: row.branch, reason: `its folder is on host ${row.host}`, host: row.host! });
+          continue;
+        }
         if (!repo) {
           report.skipped.push({ handle: row.handle, branch: row.branch, reason: `a repository git cannot read (${info.error ?? "unknown"})` });
           continue;
@@ -67,7 +72,10 @@ export default defineCommand({
     }
     if (args.json) return void out(JSON.stringify(report, null, 2));
     for (const r of report.removed) out(`removed ${r.handle}: ${r.branch}, ${r.path}${r.unmerged ? " (unmerged work, --force)" : ""}`);
-    for (const s of report.skipped) out(`kept ${s.handle}: ${s.branch} has ${s.reason} (merge it with \`aegis merge ${s.handle}\`, or add --force)`);
+    for (const s of report.skipped) {
+      if (s.host) out(`kept ${s.handle}: ${s.branch}, ${s.reason} (prune it there)`);
+      else out(`kept ${s.handle}: ${s.branch} has ${s.reason} (merge it with \`aegis merge ${s.handle}\`, or add --force)`);
+    }
     if (report.removed.length === 0 && report.skipped.length === 0) out("nothing to prune");
   },
 });

@@ -7,12 +7,14 @@ import { existsSync } from "node:fs";
 import { openRepo, type Repo } from "../git/repo.ts";
 import { branchExists, worktreeStatus } from "../git/worktree.ts";
 import { isoSeconds } from "../session/sender.ts";
+import { isForeignWorktree } from "../session/worktrees.ts";
 import type { Db } from "../store/api.ts";
 import { openDb } from "../store/open.ts";
 import type { WorktreeRow } from "../store/worktrees.ts";
 import { out } from "../ui/log.ts";
 import { errorMessage } from "../util/errors.ts";
 import { configArgs, jsonArg, loadConfigFromArgs } from "./context.ts";
+import { hostCell, hostColumn } from "./host-column.ts";
 
 export interface WorktreeInfo {
   handle: string;
@@ -32,6 +34,8 @@ export interface WorktreeInfo {
   exists: boolean;
   /** Who started its session: `queue:<name>` for a queue task's worker, `workflow:<name>:<runId>`, `agent:<handle>`, `user`. */
   spawnedBy: string | null;
+  /** The machine its folder is on (AEGIS_HOST_ID, else the host name); null for records made before #15. */
+  host: string | null;
   /** Where a merge landed it, if one did. */
   merged: { into: string; commit: string; at: string } | null;
   createdAt: string;
@@ -47,24 +51,31 @@ export async function worktreeInfos(db: Db): Promise<{ row: WorktreeRow; info: W
   const rows = await db.worktrees.listWorktrees();
   const running = await runningSessions(db, rows);
   for (const row of rows) {
-    let repo = repos.get(row.repo);
-    if (!repo) repos.set(row.repo, (repo = openRepo(row.repo)));
-    const exists = existsSync(row.path);
+    const repo = () => {
+      let p = repos.get(row.repo);
+      if (!p) repos.set(row.repo, (p = openRepo(row.repo)));
+      return p;
+    };
+    // Another machine's worktree is not looked at here: its path here, if any, is another checkout (#15).
+    const foreign = isForeignWorktree(row);
+    const exists = !foreign && existsSync(row.path);
     // One worktree git cannot read (its repository moved or deleted) is reported as such; the others are still listed.
     let r: Repo | null = null;
     let status: Awaited<ReturnType<typeof worktreeStatus>> | null = null;
-    let error: string | undefined;
-    try {
-      r = await repo;
-      if (await branchExists(r, row.branch)) status = await worktreeStatus(r, { path: row.path, branch: row.branch, base: row.base, baseRef: row.base_ref });
-    } catch (err) {
-      error = errorMessage(err);
+    let error: string | undefined = foreign ? `its folder is on host ${row.host}` : undefined;
+    if (!foreign) {
+      try {
+        r = await repo();
+        if (await branchExists(r, row.branch)) status = await worktreeStatus(r, { path: row.path, branch: row.branch, base: row.base, baseRef: row.base_ref });
+      } catch (err) {
+        error = errorMessage(err);
+      }
     }
     list.push({
       row, repo: r,
       info: {
         handle: row.handle, branch: row.branch, path: row.path, state: running.has(row.handle) ? "live" as const : "kept" as const,
-        base: row.base, baseRef: row.base_ref, spawnedBy: row.spawned_by, ahead: status?.ahead ?? null, behind: status?.behind ?? null, dirty: status?.dirty ?? false, exists,
+        base: row.base, baseRef: row.base_ref, spawnedBy: row.spawned_by, host: row.host ?? null, ahead: status?.ahead ?? null, behind: status?.behind ?? null, dirty: status?.dirty ?? false, exists,
         merged: row.merged_commit && row.merged_into && row.merged_at !== null ? { into: row.merged_into, commit: row.merged_commit, at: isoSeconds(row.merged_at) } : null,
         createdAt: isoSeconds(row.created_at), closedAt: row.closed_at === null ? null : isoSeconds(row.closed_at),
         ...(error !== undefined ? { error } : {}),
@@ -88,10 +99,12 @@ async function runningSessions(db: Db, rows: readonly WorktreeRow[]): Promise<Se
   return new Set(live.filter((l) => !dead.has(l.owner)).map((l) => l.handle));
 }
 
-function line(w: WorktreeInfo): string {
+function line(w: WorktreeInfo, hosts: number): string {
+  const host = hostCell(w.host, hosts);
+  if (isForeignWorktree(w)) return `${w.handle}  ${host}${w.state.padEnd(4)}  ${w.branch}  (on host ${w.host}: inspect, merge or prune it there)  ${w.path}`;
   const counts = w.error !== undefined ? `unreadable: ${w.error.split("\n")[0]}` : w.ahead === null ? "branch gone" : `+${w.ahead} -${w.behind} vs ${w.baseRef ?? w.base.slice(0, 12)}`;
   const flags = [w.dirty ? "dirty" : "", w.merged ? `merged into ${w.merged.into}` : "", w.exists ? "" : "folder gone"].filter(Boolean).join(", ");
-  return `${w.handle}  ${w.state.padEnd(4)}  ${w.branch}  ${counts}${flags ? `  (${flags})` : ""}  ${w.path}`;
+  return `${w.handle}  ${host}${w.state.padEnd(4)}  ${w.branch}  ${counts}${flags ? `  (${flags})` : ""}  ${w.path}`;
 }
 
 export default defineCommand({
@@ -109,7 +122,8 @@ export default defineCommand({
       const list = (await worktreeInfos(db)).map((w) => w.info);
       if (args.json) return void out(JSON.stringify(list, null, 2));
       if (list.length === 0) return void out("no worktrees");
-      for (const w of list) out(line(w));
+      const hosts = hostColumn(list.map((w) => w.host));
+      for (const w of list) out(line(w, hosts));
     } finally {
       await db.close();
     }

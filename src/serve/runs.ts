@@ -16,7 +16,7 @@ import { newId } from "../util/ids.ts";
 import { importWorkflowFile, loadConfigWorkflows, resolveWorkflow } from "../workflow/loader.ts";
 import { getWorkflow, type Workflow } from "../workflow/registry.ts";
 import { reconcileRuns } from "../workflow/run-status.ts";
-import { isForeignRun, resumeRun, startRun, type RunOptions, type RunOutcome } from "../workflow/runner.ts";
+import { isForeignRun, requireLocalRun, resumeRun, startRun, type RunOptions, type RunOutcome } from "../workflow/runner.ts";
 
 export const RUNS_FILE = "serve-runs.json";
 
@@ -75,6 +75,7 @@ export class ServeRuns {
     if (!run) throw new AegisError("E_NOT_FOUND", `no run ${runId}`, { hint: "list runs with: aegis runs" });
     if (run.status === "running") throw new AegisError("E_STATE", `run ${runId} is still running in another aegis process`, { hint: `stop it first: aegis cancel ${runId}` });
     if (run.status === "done") return;
+    requireLocalRun(run); // another machine's run: its serve resumes it (#15)
     const wf = await this.workflowOf(run);
     // Checked again after the import: meanwhile another caller may have resumed it, or serve begun stopping (its
     // timer wakes are not awaited at shutdown; a run started now would only be interrupted).

@@ -13,29 +13,30 @@ import { branchExists, removeWorktree, worktreeStatus } from "../git/worktree.ts
 import type { Db } from "../store/api.ts";
 import type { WorktreeRow } from "../store/worktrees.ts";
 import { AegisError } from "../util/errors.ts";
-import { asWorktree, commitsSinceBase } from "./worktrees.ts";
+import { asWorktree, commitsSinceBase, requireLocalWorktree } from "./worktrees.ts";
 
-/** The record of `handle`'s worktree (not removed). E_NOT_FOUND if it has none. */
-export async function requireWorktree(db: Db, handle: string): Promise<WorktreeRow> {
+/** The record of `handle`'s worktree (not removed). E_NOT_FOUND if it has none, E_STATE if it is on another host. */
+export async function requireWorktree(db: Db, handle: string, verb = "used"): Promise<WorktreeRow> {
   const row = await db.worktrees.getWorktree(handle);
   if (!row || row.state === "removed") {
     throw new AegisError("E_NOT_FOUND", `session "${handle}" has no worktree${row ? " (it was removed)" : ""}`, {
       data: { handle }, hint: 'spawn it with isolation: "worktree" (on the agent profile or in engine.spawn\'s options)',
     });
   }
+  requireLocalWorktree(row, verb);
   return row;
 }
 
 /** Commits what the agent left uncommitted (no-op when clean). */
 export async function commitWorktree(db: Db, handle: string, message?: string): Promise<CommitResult> {
-  const row = await requireWorktree(db, handle);
+  const row = await requireWorktree(db, handle, "committed");
   requireFolder(row);
   return commitAll(row.path, message ?? `aegis: work left by ${handle}`);
 }
 
 /** The worktree (committed and not) against its base. */
 export async function diffWorktreeOf(db: Db, handle: string): Promise<Diff> {
-  const row = await requireWorktree(db, handle);
+  const row = await requireWorktree(db, handle, "diffed");
   requireFolder(row);
   return diffWorktree(row.path, row.base);
 }
@@ -49,7 +50,7 @@ export interface MergeWorktreeOptions {
 
 /** Commits leftovers, then merges `aegis/<handle>` into `into` (src/git/merge.ts); a clean merge is recorded. */
 export async function mergeWorktree(db: Db, handle: string, o: MergeWorktreeOptions): Promise<MergeResult> {
-  const row = await requireWorktree(db, handle);
+  const row = await requireWorktree(db, handle, "merged");
   const repo = await openRepo(row.repo);
   if (existsSync(row.path)) await commitAll(row.path, `aegis: work left by ${handle}`);
   return serialized(repo.commonDir, async () => {
@@ -111,7 +112,7 @@ export async function isMerged(repo: Repo, row: WorktreeRow): Promise<boolean> {
  * commits unless `force`. A live one is always refused: close its session first.
  */
 export async function removeKeptWorktree(db: Db, handle: string, o: { force?: boolean } = {}): Promise<void> {
-  const row = await requireWorktree(db, handle);
+  const row = await requireWorktree(db, handle, "removed");
   if (await sessionLive(db, row)) {
     throw new AegisError("E_STATE", `the worktree of "${handle}" is in use by a live session`, { data: { handle }, hint: "close the session first" });
   }

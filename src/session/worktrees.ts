@@ -53,6 +53,7 @@ export class SessionWorktrees {
             hint: "merge or prune it first (`aegis worktrees prune`), or spawn under another handle",
           });
         }
+        requireLocalWorktree(row, "reattached"); // its folder is on the machine that made it (#15)
         await reattachWorktree(repo, asWorktree(row));
         await this.db.tx((t) => t.worktrees.reattachWorktreeRow(handle, o.sessionId), { durable: true });
         return { ...row, state: "live", session_id: o.sessionId, closed_at: null };
@@ -104,6 +105,23 @@ export class SessionWorktrees {
 export async function commitsSinceBase(repo: Repo, row: Pick<WorktreeRow, "branch" | "base">): Promise<number> {
   if (!(await branchExists(repo, row.branch))) return 0;
   return Number((await git(repo.root, ["rev-list", "--count", `${row.base}..refs/heads/${row.branch}`])).stdout.trim());
+}
+
+/** True for a worktree made on another machine (its host is recorded and is not this one); older rows are anyone's. */
+export function isForeignWorktree(row: Pick<WorktreeRow, "host">): boolean {
+  return !!row.host && row.host !== hostName();
+}
+
+/**
+ * Refuses (E_STATE, naming both hosts) to act here on a worktree made on another machine: its folder and branch are
+ * there (the same path here would be another checkout), so only that host merges, prunes or reattaches it (#15).
+ */
+export function requireLocalWorktree(row: Pick<WorktreeRow, "handle" | "host" | "branch">, verb: string): void {
+  if (!isForeignWorktree(row)) return;
+  throw new AegisError("E_STATE", `the worktree of "${row.handle}" (${row.branch}) is on host ${row.host}: it cannot be ${verb} on ${hostName()}`, {
+    data: { handle: row.handle, host: row.host, here: hostName() },
+    hint: `run this on ${row.host}; this machine's host id comes from AEGIS_HOST_ID, else the host name`,
+  });
 }
 
 export function asWorktree(row: WorktreeRow): Worktree {

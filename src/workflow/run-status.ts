@@ -8,6 +8,7 @@ import type { ParkRow } from "../store/waits.ts";
 import { cancelParked } from "./signals.ts";
 import { isoSeconds } from "../session/sender.ts";
 import { AegisError } from "../util/errors.ts";
+import { hostName } from "../store/owners.ts";
 
 export interface RunView {
   runId: string;
@@ -20,6 +21,8 @@ export interface RunView {
   args: unknown;
   file: string | null;
   caller: string | null;
+  /** The machine that started it (AEGIS_HOST_ID, else the host name): only that host resumes it; null before #15. */
+  host: string | null;
   createdAt: string;
   finishedAt: string | null;
   durationMs: number;
@@ -44,7 +47,7 @@ export function toRunView(r: RunRow, park?: ParkRow | null): RunView {
   const parked = park && r.status !== "running" ? park : undefined;
   return {
     runId: r.id, workflow: r.workflow, status: parked ? parked.state : r.status,
-    ...(parked ? { parked: parkView(parked) } : {}), attempt: r.attempt, args: JSON.parse(r.args), file: r.file, caller: r.caller,
+    ...(parked ? { parked: parkView(parked) } : {}), attempt: r.attempt, args: JSON.parse(r.args), file: r.file, caller: r.caller, host: r.host ?? null,
     createdAt: isoSeconds(r.created_at), finishedAt: r.finished_at === null ? null : isoSeconds(r.finished_at),
     durationMs: r.duration_ms, costUsd: r.cost_usd, tokens: { input: r.input_tokens, output: r.output_tokens },
     ...(r.result !== null ? { result: JSON.parse(r.result) } : {}),
@@ -103,11 +106,11 @@ export async function listRunViews(db: Db, limit = 50): Promise<RunView[]> {
 }
 
 /** One run with its steps and the sessions it spawned. E_NOT_FOUND if there is no such run. */
-export async function showRun(db: Db, runId: string): Promise<RunView & { steps: StepView[]; sessions: { handle: string; agent: string; state: string; costUsd: number }[] }> {
+export async function showRun(db: Db, runId: string): Promise<RunView & { steps: StepView[]; sessions: { handle: string; agent: string; state: string; costUsd: number; host: string | null }[] }> {
   await reconcileRuns(db);
   const r = await requireRun(db, runId);
   const sessions = (await db.sessions.sessionsSpawnedBy(`workflow:${r.workflow}:${r.id}`))
-    .map((s) => ({ handle: s.handle, agent: s.agent, state: s.state, costUsd: s.cost_usd }));
+    .map((s) => ({ handle: s.handle, agent: s.agent, state: s.state, costUsd: s.cost_usd, host: s.host ?? null }));
   return { ...toRunView(r, await db.waits.getPark(runId)), steps: (await db.runs.listSteps(runId)).map(toStepView), sessions };
 }
 
@@ -142,4 +145,21 @@ export async function cancelRun(db: Db, runId: string, waitMs = 10_000): Promise
     await reconcileRuns(db);
   }
   return toRunView((await db.runs.getRun(runId))!);
+}
+
+/**
+ * True for a run another machine started (its host is recorded and is not this one): its parked files and worktrees
+ * live there, so only that host's serve wakes or resumes it on its own (#15). Runs recorded before hosts are anyone's.
+ */
+export function isForeignRun(run: Pick<RunRow, "host">): boolean {
+  return !!run.host && run.host !== hostName();
+}
+
+/** Refuses (E_STATE, naming both hosts) to resume here a run another machine started: its files are there (#15). */
+export function requireLocalRun(run: Pick<RunRow, "id" | "host">): void {
+  if (!isForeignRun(run)) return;
+  throw new AegisError("E_STATE", `run ${run.id} ran on host ${run.host}: its parked files and worktrees are there, so it cannot be resumed on ${hostName()}`, {
+    data: { runId: run.id, host: run.host, here: hostName() },
+    hint: `resume it on ${run.host} (aegis resume ${run.id}, or that machine's aegis serve wakes it); this machine's host id comes from AEGIS_HOST_ID, else the host name`,
+  });
 }

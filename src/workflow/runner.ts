@@ -19,6 +19,7 @@ import { Engine } from "./engine.ts";
 import { Journal } from "./journal.ts";
 import type { Workflow } from "./registry.ts";
 import { watchRun } from "./run-watch.ts";
+import { requireLocalRun } from "./run-status.ts";
 import { parkMessage, type ParkRequest } from "./durable.ts";
 import { systemClock, type Clock } from "../serve/service.ts";
 
@@ -89,6 +90,7 @@ export async function startRun(host: WorkflowHost, wf: Workflow, args: Record<st
 
 /** Runs the next attempt of an existing run: replays its journal, then goes live. */
 export async function resumeRun(host: WorkflowHost, wf: Workflow, run: RunRow, opts: RunOptions = {}): Promise<RunOutcome> {
+  requireLocalRun(run);
   await host.db.tx(async (t) => {
     await t.runs.restartRun(run.id, host.owner, Date.now());
     await t.waits.unparkRun(run.id); // woken: the run's steps park it again if its wait is not over
@@ -96,17 +98,11 @@ export async function resumeRun(host: WorkflowHost, wf: Workflow, run: RunRow, o
   return execute(host, wf, (await host.db.runs.getRun(run.id))!, JSON.parse(run.args) as Record<string, unknown>, opts);
 }
 
+export { isForeignRun, requireLocalRun } from "./run-status.ts";
+
 /** The machine this process runs on, recorded with a run so only this host resumes it (#15). */
 export function hostOf(_host: WorkflowHost): string {
   return hostName();
-}
-
-/**
- * True for a run another machine started (its host is recorded and is not this one): its parked files and worktrees
- * live there, so only that host's serve wakes or resumes it on its own (#15). Runs recorded before hosts are anyone's.
- */
-export function isForeignRun(run: Pick<RunRow, "host">): boolean {
-  return !!run.host && run.host !== hostName();
 }
 
 async function execute(host: WorkflowHost, wf: Workflow, run: RunRow, args: Record<string, unknown>, opts: RunOptions): Promise<RunOutcome> {
