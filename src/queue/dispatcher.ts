@@ -72,8 +72,10 @@ export class Dispatcher {
     const q = this.core.config.queues[queue];
     if (!q || !this.mayServe(queue)) return [];
     const reserved = this.reserved.get(queue) ?? 0;
+    // A worker still finishing here counts until its finish is acknowledged (on PostgreSQL the slot is free in the
+    // database a round trip earlier): this process never has more than maxParallel workers of a queue (#15).
     const limit = Math.min(
-      (this.core.localParallel ?? Infinity) - this.countRunning(queue) - reserved,
+      Math.min(this.core.localParallel ?? Infinity, q.maxParallel) - this.countRunning(queue) - reserved,
       (this.core.concurrency ?? Infinity) - this.running.size - this.reservedTotal,
     );
     if (limit <= 0) return [];

@@ -91,6 +91,8 @@ export class QueueManager {
   /** Queues with a claim in flight, and those changed meanwhile (claimed again when it ends). */
   private readonly dispatching = new Map<string, Promise<void>>();
   private readonly dispatchAgain = new Set<string>();
+  /** Enqueue's own claims in flight (dispatch()'s are in `dispatching`): close() waits for them (#15). */
+  private readonly enqueueClaims = new Set<Promise<unknown>>();
   private unsubscribe: (() => void)[] = [];
   /** Set while this worker holds a lease (it serves queues); the heartbeat renews it. */
   private lease: { timer: ReturnType<typeof setInterval>; beating: boolean } | undefined;
@@ -181,9 +183,13 @@ export class QueueManager {
       return { taskId: row.id, position: (await t.tasks.queueCounts(queue)).pending, row };
     })();
     if (!result.existing && this.serves(queue)) {
-      const claimed = await this.dispatcher.claim(queue);
-      this.dispatcher.launch(claimed);
-      if (claimed.some((c) => c.id === result.taskId)) result.position = 0;
+      const claiming = this.dispatcher.claim(queue).then((rows) => this.dispatcher.launch(rows));
+      this.enqueueClaims.add(claiming);
+      await claiming.finally(() => this.enqueueClaims.delete(claiming));
+      // A dispatch woken by the insert's own notification may have claimed it first (PostgreSQL delivers it while
+      // this claim runs): once that settles, the task is either running here or still pending where it was counted.
+      if (!this.dispatcher.running.has(result.taskId)) await this.dispatching.get(queue);
+      if (this.dispatcher.running.has(result.taskId)) result.position = 0;
     }
     if (!result.existing && this.emitter.active) this.emitter.emit({ type: "enqueued", task: toTask(result.row), position: result.position });
     return { taskId: result.taskId, position: result.position, ...(result.existing ? { existing: true } : {}) };
@@ -302,6 +308,10 @@ export class QueueManager {
     this.watch.stop();
     for (const off of this.unsubscribe.splice(0)) off();
     if (this.lease) clearInterval(this.lease.timer);
+    // A claim still in flight commits its tasks as running here: let it launch them, so they are stopped below and
+    // end as interrupted instead of staying running under this owner (#15).
+    await this.settled();
+    await Promise.allSettled([...this.enqueueClaims]);
     await this.dispatcher.stopAll();
     this.lease = undefined;
     this.rejectAll(new AegisError("E_CANCELLED", "the queue manager was closed"));

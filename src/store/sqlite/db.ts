@@ -237,7 +237,9 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
       await outside(() => undefined);
       wal.stop();
       bus.removeAllListeners();
+      // Everything written through this Db is committed once close() resolves, also when the store stays open (#15).
       if (opts.closeStore !== false) store.close();
+      else store.flush();
     },
   };
 }
