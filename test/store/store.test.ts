@@ -1,15 +1,19 @@
+// The store (#10, #15). The SQLite-only parts test the synchronous Store underneath the SQLite backend (file pragmas,
+// migrations, write batches); the table families run on both backends through the async contract (describeDb).
+
 import { describe, expect, test } from "bun:test";
 import { MIGRATIONS, type Migration } from "../../src/store/migrations.ts";
-import { deadOwners, isOwnerAlive, procStart, registerOwner, removeOwner } from "../../src/store/owners.ts";
-import { insertSession, findSessionByHandle, closeSessionRow } from "../../src/store/sessions.ts";
+import { isOwnerAlive, procStart } from "../../src/store/owners.ts";
+import { findSessionByHandle } from "../../src/store/sessions.ts";
 import { openStore } from "../../src/store/store.ts";
-import { claimTasks, finishTask, getTask, insertTask } from "../../src/store/tasks.ts";
+import { getTask, insertTask } from "../../src/store/tasks.ts";
 import { tempDir } from "../fixtures/helpers/temp-dir.ts";
+import { describeDb } from "../helpers/backends.ts";
 
 const tables = (s: ReturnType<typeof openStore>) =>
   s.db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all().map((r) => r.name);
 
-describe("openStore", () => {
+describe("openStore (the SQLite file: pragmas, migrations)", () => {
   test("a fresh database gets WAL, foreign keys, a busy timeout and every migration", () => {
     using dir = tempDir("store");
     const s = openStore(dir.join("nested", "state.db"));
@@ -89,7 +93,7 @@ describe("openStore", () => {
   });
 });
 
-describe("write batches (group commit)", () => {
+describe("write batches of the SQLite Store (group commit)", () => {
   const add = (s: ReturnType<typeof openStore>, id: string) => insertTask(s, { id, queue: "q", payload: "p", enqueuedBy: "user", callback: false, at: 1 });
 
   test("batched writes are committed together at the end of the tick; write() commits at once, with them", async () => {
@@ -141,42 +145,64 @@ describe("write batches (group commit)", () => {
   });
 });
 
-describe("table families", () => {
-  test("a live handle is unique; once closed it may be taken again", () => {
-    const s = openStore(":memory:");
+// The table families through the async contract, on both backends (#15).
+describeDb("table families", (b) => {
+  test("a live handle is unique; once closed it may be taken again", async () => {
+    const { db } = await b.open();
     const row = { agent: "demo", provider: "scripted", createdAt: 1 };
-    expect(insertSession(s, { ...row, id: "ses_1", handle: "brisk-curie" })).toBe(true);
-    expect(insertSession(s, { ...row, id: "ses_2", handle: "brisk-curie" })).toBe(false);
-    closeSessionRow(s, "ses_1", 2);
-    expect(insertSession(s, { ...row, id: "ses_3", handle: "brisk-curie" })).toBe(true);
-    expect(findSessionByHandle(s, "brisk-curie")?.id).toBe("ses_3");
+    expect(await db.sessions.insertSession({ ...row, id: "ses_1", handle: "brisk-curie" })).toBe(true);
+    expect(await db.sessions.insertSession({ ...row, id: "ses_2", handle: "brisk-curie" })).toBe(false);
+    await db.sessions.closeSessionRow("ses_1", 2);
+    expect(await db.sessions.insertSession({ ...row, id: "ses_3", handle: "brisk-curie" })).toBe(true);
+    expect((await db.sessions.findSessionByHandle("brisk-curie"))?.id).toBe("ses_3");
   });
 
-  test("claims respect maxParallel and FIFO; a finished task cannot be finished again", () => {
-    const s = openStore(":memory:");
-    for (let i = 0; i < 5; i++) insertTask(s, { id: `task_${i}`, queue: "q", payload: `p${i}`, enqueuedBy: "user", callback: false, at: i });
-    const first = s.write(() => claimTasks(s, "q", 2, "own_a", 10));
+  test("claims respect maxParallel and FIFO; a finished task cannot be finished again", async () => {
+    const { db } = await b.open();
+    for (let i = 0; i < 5; i++) await db.tasks.insertTask({ id: `task_${i}`, queue: "q", payload: `p${i}`, enqueuedBy: "user", callback: false, at: i });
+    const first = await db.tx((t) => t.tasks.claimTasks("q", 2, "own_a", 10));
     expect(first.map((t) => t.id)).toEqual(["task_0", "task_1"]);
-    expect(s.write(() => claimTasks(s, "q", 2, "own_b", 11))).toEqual([]);
+    expect(await db.tx((t) => t.tasks.claimTasks("q", 2, "own_b", 11))).toEqual([]);
     const done = { status: "done" as const, result: "r", error: null, at: 12 };
-    expect(finishTask(s, "task_0", "running", done, "own_b")).toBe(false); // not its owner
-    expect(finishTask(s, "task_0", "running", done, "own_a")).toBe(true);
-    expect(finishTask(s, "task_0", "running", done, "own_a")).toBe(false);
-    expect(s.write(() => claimTasks(s, "q", 2, "own_b", 13)).map((t) => t.id)).toEqual(["task_2"]);
+    expect(await db.tasks.finishTask("task_0", "running", done, "own_b")).toBe(false); // not its owner
+    expect(await db.tasks.finishTask("task_0", "running", done, "own_a")).toBe(true);
+    expect(await db.tasks.finishTask("task_0", "running", done, "own_a")).toBe(false);
+    expect((await db.tx((t) => t.tasks.claimTasks("q", 2, "own_b", 13))).map((t) => t.id)).toEqual(["task_2"]);
+    expect(await db.tasks.queueCounts("q")).toEqual({ pending: 2, running: 2 });
   });
 
-  test("owners: this process is alive, a dead pid or a reused pid is not, an unregistered owner is dead", () => {
-    const s = openStore(":memory:");
-    const me = registerOwner(s);
-    const proc = Bun.spawnSync(["true"]);
-    const gonePid = proc.pid;
-    s.db.query("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_dead', ?, (SELECT host FROM owners LIMIT 1), NULL, 0)").run(gonePid);
-    s.db.query("INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_reused', 1, (SELECT host FROM owners LIMIT 1), 'not-the-start', 0)").run();
-    const dead = deadOwners(s, ["own_gone"]);
+  test("owners: this process is alive, a dead pid or a reused pid is not, an unregistered owner is dead", async () => {
+    const { db, location } = await b.open();
+    const me = await db.owners.registerOwner();
+    const gonePid = Bun.spawnSync(["true"]).pid;
+    await rawSql(b.name, location, [
+      `INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_dead', ${gonePid}, (SELECT host FROM owners LIMIT 1), NULL, 0)`,
+      "INSERT INTO owners (id, pid, host, proc_start, started_at) VALUES ('own_reused', 1, (SELECT host FROM owners LIMIT 1), 'not-the-start', 0)",
+    ]);
+    const dead = await db.owners.deadOwners(["own_gone"]);
     expect([...dead].sort()).toEqual(["own_dead", "own_gone", ...(procStart(1) !== undefined ? ["own_reused"] : [])].sort());
     expect(dead.has(me)).toBe(false);
     expect(isOwnerAlive({ id: "x", pid: process.pid, host: "elsewhere.example", proc_start: null, started_at: 0 })).toBe(true);
-    removeOwner(s, me);
-    expect(deadOwners(s, [me]).has(me)).toBe(true);
+    await db.owners.removeOwner(me);
+    expect((await db.owners.deadOwners([me])).has(me)).toBe(true);
   });
 });
+
+/** Rows no contract call writes (an owner whose process is gone), written the way another process would have. */
+async function rawSql(backend: "sqlite" | "postgres", location: string, statements: string[]): Promise<void> {
+  if (backend === "sqlite") {
+    const s = openStore(location);
+    try {
+      for (const q of statements) s.db.run(q);
+    } finally {
+      s.close();
+    }
+    return;
+  }
+  const sql = new Bun.SQL({ url: location, max: 1 });
+  try {
+    for (const q of statements) await sql.unsafe(q);
+  } finally {
+    await sql.close();
+  }
+}
