@@ -5,6 +5,7 @@
 // src/store/sqlite/ and src/store/postgres/. Design and rules: /tmp/team/PG-DESIGN.md (issue 15).
 
 import type { ClaimsApi } from "./api/claims.ts";
+import type { DashboardApi } from "./api/dashboard.ts";
 import type { EventsApi } from "./api/events.ts";
 import type { GroupsApi } from "./api/groups.ts";
 import type { InboxApi } from "./api/inbox.ts";
@@ -40,6 +41,8 @@ export interface DbRepos {
   readonly waits: WaitsApi;
   readonly schedules: SchedulesApi;
   readonly worktrees: WorktreesApi;
+  /** Read-only: the reads behind `aegis ui` and `aegis chat`. */
+  readonly dashboard: DashboardApi;
 }
 
 export type Tx = DbRepos;

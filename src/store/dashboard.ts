@@ -43,6 +43,11 @@ export interface TaskBrief {
 
 const BRIEF = "id, queue, status, worker_handle, worker_session, substr(payload, 1, 200) AS payload, enqueued_at";
 
+/** The id of the newest transcript row of any session (0 when none): it moves whenever a transcript grows. */
+export function lastEventId(store: Store): number {
+  return store.sql<{ id: number | null }, []>("SELECT max(id) AS id FROM events").get()?.id ?? 0;
+}
+
 /** Pending and running tasks, oldest first. */
 export function activeTaskBriefs(store: Store, limit: number): TaskBrief[] {
   return store.sql<TaskBrief, [number]>(`SELECT ${BRIEF} FROM tasks WHERE status IN ('pending', 'running') ORDER BY seq LIMIT ?`).all(limit);

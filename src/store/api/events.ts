@@ -12,6 +12,8 @@ export interface EventsApi {
   listEvents(sessionId: string, afterId?: number, limit?: number): Promise<EventRow[]>;
   /** How many rows a session's transcript holds. */
   countEvents(sessionId: string): Promise<number>;
+  /** The id of a session's row at position `offset` (0 = its first row), or undefined past its end. */
+  eventIdAt(sessionId: string, offset: number): Promise<number | undefined>;
 }
 
 // Not on the contract (pure helpers, or not taking the store): rowToEvent.

@@ -19,6 +19,7 @@ import { pgSchedules } from "./schedules.ts";
 import { pgWaits } from "./waits.ts";
 import { pgWorktrees } from "./worktrees.ts";
 import { pgClaims } from "./claims.ts";
+import { pgDashboard } from "./dashboard.ts";
 import { pgGroups, pgInbox } from "./inbox.ts";
 import { insertEventBatches, pgEvents, pgSessions } from "./sessions.ts";
 import type { PendingEvent } from "../events.ts";
@@ -27,7 +28,7 @@ type Factories = { [K in keyof DbRepos]?: (sql: SQL) => DbRepos[K] };
 
 /** The families on PostgreSQL so far; the others are added by their work packages (PG-DESIGN.md §6). */
 const FACTORIES: Factories = { tasks: pgTasks, taskWorktrees: pgTaskWorktrees, owners: pgOwners, runs: pgRuns, waits: pgWaits, schedules: pgSchedules, worktrees: pgWorktrees,
-  sessions: pgSessions, events: pgEvents, inbox: pgInbox, claims: pgClaims, groups: pgGroups };
+  sessions: pgSessions, events: pgEvents, inbox: pgInbox, claims: pgClaims, groups: pgGroups, dashboard: pgDashboard };
 
 const TOPICS: readonly DbTopic[] = ["tasks", "inbox", "runs", "sessions", "workers", "schedules"];
 
@@ -135,7 +136,7 @@ export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db>
   /** `tx`: the buffered writes made on the transaction handle, awaited before it commits. */
   const repos = (handle: SQL, via: "db" | "tx", txWrites?: Promise<void>[], txError?: { err?: unknown }): DbRepos => {
     const out: Record<string, unknown> = {};
-    for (const family of ["tasks", "taskWorktrees", "owners", "sessions", "events", "inbox", "claims", "groups", "runs", "waits", "schedules", "worktrees"] as const) {
+    for (const family of ["tasks", "taskWorktrees", "owners", "sessions", "events", "inbox", "claims", "groups", "runs", "waits", "schedules", "worktrees", "dashboard"] as const) {
       const make = FACTORIES[family];
       const inner = make ? (make(handle) as unknown as Record<string, (...a: unknown[]) => unknown>) : undefined;
       out[family] = new Proxy({}, {

@@ -134,5 +134,9 @@ export function pgEvents(sql: SQL): EventsApi {
       const [r] = await sql`SELECT count(*)::int4 AS n FROM events WHERE session_id = ${sessionId}`;
       return Number(r?.n ?? 0);
     },
+    async eventIdAt(sessionId, offset) {
+      const [r] = await sql`SELECT id FROM events WHERE session_id = ${sessionId} ORDER BY id LIMIT 1 OFFSET ${offset}`;
+      return r ? Number(r.id) : undefined;
+    },
   };
 }

@@ -9,6 +9,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { EventEmitter } from "node:events";
 import type { Db, DbRepos, DbTopic, Tx, TxOptions } from "../api.ts";
 import * as claims from "../claims.ts";
+import * as dashboard from "../dashboard.ts";
 import * as events from "../events.ts";
 import * as groups from "../groups.ts";
 import * as inbox from "../inbox.ts";
@@ -38,6 +39,7 @@ const FAMILIES = {
   waits: { mod: waits, topic: "runs", writes: ["recordTimer", "insertSignal", "consumeSignal", "parkRun", "unparkRun"] },
   schedules: { mod: schedules, topic: "schedules", writes: ["scheduleCursor", "recordFires", "adoptFire", "markFireStarted", "markFireSkipped"] },
   worktrees: { mod: worktrees, topic: "sessions", writes: ["insertWorktree", "reattachWorktreeRow", "setWorktreeState", "recordWorktreeMerge", "setRunStartBranch"] },
+  dashboard: { mod: dashboard, topic: "sessions", writes: [] },
 } as const satisfies Record<keyof DbRepos, { mod: object; topic: DbTopic; writes: readonly string[] }>;
 
 /** Exported functions that do not take the store (pure helpers, migrations): not on the contract. */
@@ -56,6 +58,7 @@ export type FamiliesCoverApi = [
   Covers<DbRepos["claims"], Adapted<typeof claims>>, Covers<DbRepos["groups"], Adapted<typeof groups>>,
   Covers<DbRepos["runs"], Adapted<typeof runs>>, Covers<DbRepos["waits"], Adapted<typeof waits>>,
   Covers<DbRepos["schedules"], Adapted<typeof schedules>>, Covers<DbRepos["worktrees"], Adapted<typeof worktrees>>,
+  Covers<DbRepos["dashboard"], Adapted<typeof dashboard>>,
 ];
 
 /** Writes whose acknowledgement can wait (PG-DESIGN.md §2.1): they return nothing and ride the tick's batch. */

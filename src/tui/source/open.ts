@@ -1,22 +1,25 @@
-// Picks the UI's data source for a project: the state database, read-only, always (every process that hosts a
-// session writes its transcript there, so runs started by `aegis run` in another terminal show up too); when a
-// running `aegis serve` answers on its socket, the source says so and adds the schedules that serve fires. The serve
-// is asked again every few seconds, so starting or stopping one while the UI is open is noticed.
+// Picks the UI's data source for a project: the state database, always (every process that hosts a session writes
+// its transcript there, so runs started by `aegis run` in another terminal show up too): the SQLite file read-only,
+// or PostgreSQL through the store contract; when a running `aegis serve` answers on its socket, the source says so
+// and adds the schedules that serve fires. The serve is asked again every few seconds, so starting or stopping one
+// while the UI is open is noticed.
 
 import { dirname } from "node:path";
 import type { LoadedConfig } from "../../config/validate.ts";
 import { statePath } from "../../runtime.ts";
-import { scheduleViews } from "../../schedule/status.ts";
+import { scheduleViews, scheduleViewsDb } from "../../schedule/status.ts";
 import { connectServe } from "../../serve/client.ts";
-import { createDbSource, type LiveFeed } from "./db-source.ts";
+import { createDbSource, type DbSource, type LiveFeed } from "./db-source.ts";
+import { createContractSource, type ContractSource } from "./contract-source.ts";
 import type { StreamedRow } from "./transcript-merge.ts";
 import { watchServe } from "../../serve/watch-client.ts";
 import { logger } from "../../ui/log.ts";
 import type { DataSource } from "./model.ts";
+import type { Db } from "../../store/api.ts";
 import type { Store } from "../../store/store.ts";
 import { openReadOnlyStore } from "../../store/read-only.ts";
-import { describeTarget, storeTarget } from "../../store/open.ts";
-import { AegisError } from "../../util/errors.ts";
+import { openDb, storeTarget } from "../../store/open.ts";
+import { errorMessage } from "../../util/errors.ts";
 
 export interface OpenSourceOptions {
   pollMs?: number;
@@ -41,15 +44,6 @@ export interface ProjectSource extends DataSource {
 }
 
 export async function openDataSource(config: LoadedConfig, o: OpenSourceOptions = {}): Promise<ProjectSource> {
-  const target = storeTarget(config);
-  if (target.backend === "postgres") {
-    // The UI reads the SQLite file directly; pointed at a PostgreSQL project it would show an empty, unrelated file.
-    throw new AegisError("E_CONFIG", `aegis ui and aegis chat read the SQLite state file, and ${describeTarget(target)} holds this project's state`, {
-      hint: "use aegis runs, aegis tasks, aegis workers and aegis logs --follow, which read PostgreSQL",
-    });
-  }
-  const store = openReadOnlyStore(statePath(config));
-  const schedules = (s: Store, now: number) => scheduleViews(config.schedules, s, now);
   let serve = await serveRunning(config);
   const stateDir = dirname(statePath(config));
   // A session the serve hosts streams its rows as they are buffered; others (and a serve that refuses) read as usual.
@@ -65,12 +59,32 @@ export async function openDataSource(config: LoadedConfig, o: OpenSourceOptions 
     return () => stops.forEach((s) => s?.());
   };
   const live = both([serveFeed, o.localFeed]);
-  const inner = createDbSource({
-    store, queues: config.queues, via: serve ? "serve" : "database",
+  const common = {
+    via: serve ? "serve" as const : "database" as const,
     ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
     ...(o.onError ? { onError: o.onError } : {}),
-    ...(serve ? { schedules, live } : o.localFeed ? { live: o.localFeed } : {}),
-  });
+    ...(serve ? { live } : o.localFeed ? { live: o.localFeed } : {}),
+  };
+  let inner: DbSource | ContractSource;
+  let setServe: (on: boolean) => void;
+  let closeStore: () => Promise<void> | void;
+  if (storeTarget(config).backend === "postgres") {
+    // PostgreSQL: the store contract, woken by the database's notifications (contract-source.ts).
+    const db = await openDb({ config });
+    const schedules = (d: Db, now: number) => scheduleViewsDb(config.schedules, d, now);
+    const src = createContractSource({ db, queues: config.queues, ...common, ...(serve ? { schedules } : {}) });
+    setServe = (on) => (on ? src.setServe("serve", schedules, live) : src.setServe("database", undefined, o.localFeed));
+    closeStore = () => db.close();
+    inner = src;
+  } else {
+    // SQLite: a read-only connection and its data_version, the cheapest way to follow the file (db-source.ts).
+    const store = openReadOnlyStore(statePath(config));
+    const schedules = (s: Store, now: number) => scheduleViews(config.schedules, s, now);
+    const src = createDbSource({ store, queues: config.queues, ...common, ...(serve ? { schedules } : {}) });
+    setServe = (on) => (on ? src.setServe("serve", schedules, live) : src.setServe("database", undefined, o.localFeed));
+    closeStore = () => store.close();
+    inner = src;
+  }
   return {
     get via() {
       return inner.via;
@@ -84,12 +98,11 @@ export async function openDataSource(config: LoadedConfig, o: OpenSourceOptions 
       const now = await serveRunning(config);
       if (now === serve) return;
       serve = now;
-      if (now) inner.setServe("serve", schedules, live);
-      else inner.setServe("database", undefined, o.localFeed);
+      setServe(now);
     },
     close() {
       inner.close();
-      store.close();
+      void Promise.resolve(closeStore()).catch((err: unknown) => logger().debug(`aegis ui: closing the state database: ${errorMessage(err)}`));
     },
   };
 }
