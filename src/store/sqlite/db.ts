@@ -23,7 +23,7 @@ import * as tasks from "../tasks.ts";
 import * as waits from "../waits.ts";
 import * as worktrees from "../worktrees.ts";
 import { AegisError } from "../../util/errors.ts";
-import { watchWal } from "./wake.ts";
+import { watchWal, type WalWake } from "./wake.ts";
 
 /** Per family: its functions module, the topic its writes touch, its writes, and which of them are buffered. */
 const FAMILIES = {
@@ -66,6 +66,8 @@ const BUFFERED = new Set(["appendEvents", "setSessionLastText", "setSessionState
 
 type AnyFn = (store: Store, ...args: unknown[]) => unknown;
 
+const TOPICS: readonly DbTopic[] = ["tasks", "inbox", "runs", "sessions", "workers", "schedules"];
+
 /**
  * The gate, one per process (shared by every SQLite Db in it): `held` while a transaction runs, and calls arriving
  * meanwhile wait in `waiting`, in order. Shared because a transaction holds its connection's write lock across
@@ -94,9 +96,12 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
     });
     touched.add(topic);
   };
-  const wal = watchWal(store, () => {
-    for (const t of ["tasks", "inbox", "runs", "sessions", "workers", "schedules"] as const) bus.emit(t, "*");
-  }, opts.safetyPollMs ?? 1_000);
+  // The WAL watch runs while anything subscribes: a Db nobody listens to (a CLI command) pays nothing for it.
+  let wal: WalWake | undefined;
+  let subscribers = 0;
+  const wakeAll = () => {
+    for (const t of TOPICS) bus.emit(t, "*");
+  };
 
   /** A buffered write's failure, reported by the next call or flush (never dropped). */
   let deferredError: unknown;
@@ -147,6 +152,7 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
         // Writes ride the tick's batch; reads stay outside it, as today, so they never take the write lock.
         const call = (args: unknown[]) => {
           if (!write) return (fn as AnyFn)(store, ...args);
+          wal?.writing();
           const result = store.batch(() => (fn as AnyFn)(store, ...args));
           emitSoon(f.topic);
           return result;
@@ -195,6 +201,7 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
     try {
       throwDeferred();
       // The tick's write transaction stays open until the body ends, even if it awaits past the end of the tick.
+      wal?.writing();
       unhold = store.hold();
       store.db.run("SAVEPOINT db_tx");
       let out: T;
@@ -228,17 +235,24 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
     flush: () => outside(() => store.flush()),
     subscribe(topic, fn) {
       let on = true;
-      queueMicrotask(() => on && fn("*")); // live at once: the WAL watch runs from the open
+      if (subscribers++ === 0) wal = watchWal(store, wakeAll, { safetyPollMs: opts.safetyPollMs ?? 1_000 });
+      queueMicrotask(() => on && fn("*")); // live at once: the WAL watch is open before this returns
       bus.on(topic, fn);
       return () => {
+        if (!on) return;
         on = false;
         bus.off(topic, fn);
+        if (--subscribers === 0) {
+          wal?.stop();
+          wal = undefined;
+        }
       };
     },
     schemaVersion: () => outside(() => store.schemaVersion()),
     async close() {
       await outside(() => undefined);
-      wal.stop();
+      wal?.stop();
+      wal = undefined;
       bus.removeAllListeners();
       // Everything written through this Db is committed once close() resolves, also when the store stays open (#15).
       if (opts.closeStore !== false) store.close();
