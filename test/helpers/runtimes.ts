@@ -79,7 +79,7 @@ export function describeRuntimes(title: string, fn: (b: RuntimeBackend) => void)
           return rt;
         },
         sql(location, o = {}) {
-          const raw = name === "sqlite" ? sqliteRaw(location, o.readonly ?? false) : pgRaw(location);
+          const raw = openRawSql(location, o);
           cleanups.push(() => raw.close());
           return raw;
         },
@@ -93,6 +93,13 @@ export function describeRuntimes(title: string, fn: (b: RuntimeBackend) => void)
     });
   }
 }
+
+/** Plain SQL on the database at `location`: a PostgreSQL URL, else a SQLite file path. The caller closes it. */
+export function openRawSql(location: string, o: { readonly?: boolean } = {}): RawSql {
+  return isPgUrl(location) ? pgRaw(location) : sqliteRaw(location, o.readonly ?? false);
+}
+
+export const isPgUrl = (location: string): boolean => /^postgres(ql)?:\/\//.test(location);
 
 function sqliteRaw(path: string, readonly: boolean): RawSql {
   let db: Database | undefined;
