@@ -108,7 +108,7 @@ describeDb("the UI's data source over the store contract (#15)", (b) => {
     expect(got.at(-1)?.event).toMatchObject({ text: "5999;" });
     writer.events.appendEvents("ses_long", [{ turn: 2, at, event: { type: "text", text: "next" } }]);
     await writer.flush();
-    await waitFor(() => (got.at(-1)?.event as { text?: string }).text === "next", { what: "the next row" });
+    await waitFor(() => (got.at(-1)?.event as { text?: string } | undefined)?.text === "next", { what: "the next row" });
     expect(got).toHaveLength(5002);
   }, 30_000);
 
