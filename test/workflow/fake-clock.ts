@@ -38,10 +38,10 @@ export class FakeClock implements Clock {
   }
 }
 
-/** Resolves once `cond()` holds, checking every few ms; fails after `ms`. */
-export async function until(cond: () => boolean, ms = 5000, what = "condition"): Promise<void> {
+/** Resolves once `cond()` holds (it may read the store: a promise), checking every few ms; fails after `ms`. */
+export async function until(cond: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
   const end = performance.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(2);
   }

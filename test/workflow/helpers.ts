@@ -1,14 +1,18 @@
-// Test helpers for workflows: a runtime on an in-memory (or temp-file) store with Scripted agents and a queue, and a
-// way to run a workflow and collect its events. Only for tests.
+// Test helpers for workflows: a runtime on an in-memory (or temp-file) store, or on either backend (rigOn, #15), with
+// Scripted agents and a queue, and a way to run a workflow and collect its events. Only for tests.
 
 import { validateConfig, type LoadedConfig } from "../../src/config/validate.ts";
 import { ClaudeCode, GeminiCLI, Scripted, type ScriptedOptions } from "../../src/config/providers.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createRuntime, type Runtime } from "../../src/runtime.ts";
 import { openStore } from "../../src/store/store.ts";
 import type { RunEvent } from "../../src/ui/events.ts";
 import { startRun, resumeRun, type RunOptions, type RunOutcome } from "../../src/workflow/runner.ts";
-import { getRun } from "../../src/store/runs.ts";
+import { openPgDb } from "../../src/store/postgres/db.ts";
+import type { DbUnderTest } from "../helpers/backends.ts";
+import { freshDatabase, sharedPostgres } from "../helpers/postgres.ts";
 import type { Workflow } from "../../src/workflow/registry.ts";
 
 export interface TestRig extends AsyncDisposable {
@@ -39,11 +43,54 @@ export async function fakeLog(file: string): Promise<{ sessionId: string; turn: 
   return (await f.text()).split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
 }
 
-/** A runtime with agents `writer` and `reviewer` (Scripted unless `providers` says otherwise) and a queue `review`. */
-export function rig(o: {
+export interface RigOptions {
   agents?: Record<string, ScriptedOptions>; providers?: Record<string, ClaudeCode | GeminiCLI>; root?: string; storePath?: string;
   replay?: { maxTokens?: number };
-} = {}): TestRig {
+}
+
+/** A runtime with agents `writer` and `reviewer` (Scripted unless `providers` says otherwise) and a queue `review`. */
+export function rig(o: RigOptions = {}): TestRig {
+  const config = rigConfig(o);
+  const store = openStore(o.storePath ?? ":memory:");
+  return rigOver(createRuntime({ config, store, queues: { pollMs: 0 } }), config, async () => store.close());
+}
+
+/**
+ * rig() on the backend a describeDb suite runs (#15): SQLite as rig() does (in memory, or a temp file with `file`, so
+ * another connection can open it), PostgreSQL on a fresh database. `location` is what `b.reopen()` opens.
+ */
+export async function rigOn(b: DbUnderTest, o: Omit<RigOptions, "storePath"> & { file?: boolean } = {}): Promise<TestRig & { location: string }> {
+  const config = rigConfig(o);
+  if (b.name === "sqlite") {
+    const dir = o.file ? mkdtempSync(join(tmpdir(), "aegis-rig-")) : null;
+    const location = dir ? join(dir, "state.db") : ":memory:";
+    const store = openStore(location);
+    return Object.assign(rigOver(createRuntime({ config, store, queues: { pollMs: 0 } }), config, async () => {
+      store.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }), { location });
+  }
+  const location = await freshDatabase(await sharedPostgres());
+  const db = await openPgDb(location);
+  const owner = await db.owners.registerOwner();
+  return Object.assign(rigOver(createRuntime({ config, db, owner, closeDb: true, queues: { pollMs: 0 } }), config, async () => {}), { location });
+}
+
+function rigOver(rt: Runtime, config: LoadedConfig, after: () => Promise<void>): TestRig {
+  const events: RunEvent[] = [];
+  const onEvent = (e: RunEvent) => events.push(e);
+  return {
+    rt, config, events,
+    run: (wf, args = {}, opts = {}) => startRun(rt, wf, args, { onEvent, ...opts }),
+    resume: async (wf, runId, opts = {}) => resumeRun(rt, wf, (await rt.db.runs.getRun(runId))!, { onEvent, ...opts }),
+    async [Symbol.asyncDispose]() {
+      await rt.close();
+      await after();
+    },
+  };
+}
+
+function rigConfig(o: RigOptions): LoadedConfig {
   const agents = o.agents ?? (o.providers ? {} : {
     writer: { reply: echo("w"), usage: { costUsd: 0.01 } },
     reviewer: { reply: echo("r"), usage: { costUsd: 0.02 } },
@@ -56,18 +103,5 @@ export function rig(o: {
     ...(o.replay ? { replay: o.replay } : {}),
   };
   const root = o.root ?? process.cwd();
-  const config = validateConfig(raw, `${root}/.aegis.ts`, root);
-  const store = openStore(o.storePath ?? ":memory:");
-  const rt = createRuntime({ config, store, queues: { pollMs: 0 } });
-  const events: RunEvent[] = [];
-  const onEvent = (e: RunEvent) => events.push(e);
-  return {
-    rt, config, events,
-    run: (wf, args = {}, opts = {}) => startRun(rt, wf, args, { onEvent, ...opts }),
-    resume: (wf, runId, opts = {}) => resumeRun(rt, wf, getRun(rt.store, runId)!, { onEvent, ...opts }),
-    async [Symbol.asyncDispose]() {
-      await rt.close();
-      store.close();
-    },
-  };
+  return validateConfig(raw, `${root}/.aegis.ts`, root);
 }
