@@ -1,25 +1,26 @@
 // Queue workers as real processes (fake-claude speaking stream-json): cancel stops the whole process tree, and a
-// worker that crashes, hangs or prints garbage affects only its own task.
+// worker that crashes, hangs or prints garbage affects only its own task. On both store backends (#15).
 
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ClaudeCode } from "../../src/config/providers.ts";
-import { createRuntime, type Runtime } from "../../src/runtime.ts";
-import { listInbox } from "../../src/store/inbox.ts";
+import type { Runtime } from "../../src/runtime.ts";
 import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
 import { pidAlive, waitFor, waitForPidsGone, within } from "../fixtures/helpers/wait.ts";
-import { memoryStore, testConfig } from "../session/fixtures.ts";
+import { describeRuntimes, type RuntimeBackend } from "../helpers/runtimes.ts";
+import { testConfig } from "../session/fixtures.ts";
+
+// The first PostgreSQL test of the file starts the throwaway cluster: seconds on a loaded machine.
+setDefaultTimeout(30_000);
 
 const FAKE_CLAUDE = join(import.meta.dir, "../fixtures/bin/fake-claude");
-const runtimes: Runtime[] = [];
 const dirs: TempDir[] = [];
-afterEach(async () => {
-  await Promise.all(runtimes.splice(0).map((r) => r.close()));
+afterEach(() => {
   for (const d of dirs.splice(0)) d.remove();
 });
 
-function fakeRuntime(maxParallel: number, idleTimeoutMs?: number): { r: Runtime; log: string } {
+async function fakeRuntime(b: RuntimeBackend, maxParallel: number, idleTimeoutMs?: number): Promise<{ r: Runtime; log: string }> {
   const dir = tempDir("queue-proc");
   dirs.push(dir);
   const log = dir.join("turns.log");
@@ -28,8 +29,7 @@ function fakeRuntime(maxParallel: number, idleTimeoutMs?: number): { r: Runtime;
     env: { FAKE_CLAUDE_STATE_DIR: dir.join("claude"), FAKE_CLI_LOG: log, IS_SANDBOX: "1" },
   });
   const config = testConfig({ worker: { provider } }, { q: { agent: "worker", maxParallel } }, dir.path);
-  const r = createRuntime({ config, store: memoryStore(), cwd: dir.path, queues: { pollMs: 0 }, ...(idleTimeoutMs ? { idleTimeoutMs } : {}) });
-  runtimes.push(r);
+  const r = await b.runtime(await b.fresh(), { config, cwd: dir.path, queues: { pollMs: 0 }, ...(idleTimeoutMs ? { idleTimeoutMs } : {}) });
   return { r, log };
 }
 
@@ -50,9 +50,9 @@ function pidsRunning(argv: string[]): number[] {
   return out.filter(pidAlive);
 }
 
-describe("queue workers as processes", () => {
+describeRuntimes("queue workers as processes", (b) => {
   test("cancel of a running task stops the worker's whole process tree (verified by pid) and tells the producer", async () => {
-    const { r } = fakeRuntime(1);
+    const { r } = await fakeRuntime(b, 1);
     await r.queues.start();
     const secs = String(400 + Math.floor(Math.random() * 500));
     const { taskId } = (await r.queues.enqueue("q", `RUN: sleep ${secs}`, { enqueuedBy: "agent:wait-here", callback: true }));
@@ -63,12 +63,13 @@ describe("queue workers as processes", () => {
     expect(await within(r.queues.cancel(taskId), 10_000, "cancel")).toEqual({ taskId, status: "cancelled", was: "running" });
     await waitForPidsGone([worker.pid!, sleeper], 5000);
     expect((await r.queues.status(taskId))).toMatchObject({ status: "cancelled", error: "cancelled" });
-    expect(listInbox(r.store, "wait-here")[0]).toMatchObject({ status: "error", task_id: taskId });
-    expect(listInbox(r.store, "wait-here")[0]!.body).toStartWith("cancelled");
+    const [told] = await r.db.inbox.listInbox("wait-here");
+    expect(told).toMatchObject({ status: "error", task_id: taskId });
+    expect(told!.body).toStartWith("cancelled");
   }, 20_000);
 
   test("a worker that crashes, hangs or prints garbage fails (or survives) alone; the others finish", async () => {
-    const { r, log } = fakeRuntime(2, 1000);
+    const { r, log } = await fakeRuntime(b, 2, 1000);
     await r.queues.start();
     const pids: number[] = [];
     r.sessions.on((e) => {
