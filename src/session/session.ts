@@ -6,12 +6,13 @@
 // writes; a turn's end marks its inbox rows delivered and writes the session's totals.
 // It must not pick handles or resolve agent profiles (SessionManager does) nor know about queues.
 
-import type { AgentEvent, DriverSession } from "../drivers/driver.ts";
-import { AegisError } from "../util/errors.ts";
+import { ZERO_USAGE, type AgentEvent, type DriverSession } from "../drivers/driver.ts";
+import { AegisError, errorMessage } from "../util/errors.ts";
 import type { Db } from "../store/api.ts";
 import type { PendingEvent } from "../store/events.ts";
 import type { SessionState, SessionTotals } from "../store/sessions.ts";
 import { logIgnored } from "../util/log-ignored.ts";
+import { logger } from "../ui/log.ts";
 import { renderBatch, type Delivery, type InboxMessage } from "./sender.ts";
 import { MessageTracker, runTurn, type TurnOutcome } from "./turn.ts";
 
@@ -173,7 +174,9 @@ export class Session {
     try {
       while (this.inbox.length > 0 && this._state !== "closed") {
         const batch = this.inbox.splice(0);
-        const outcome = await this.runOne(batch);
+        // A turn that could not run (its inbox rows could not be committed) is a failed turn with that error: waiters
+        // and whenIdle() learn why, instead of the session's loop dying with it.
+        const outcome = await this.runOne(batch).catch((err: unknown) => failedTurn(`the turn could not run: ${errorMessage(err)}`));
         this.lastOutcome = outcome;
         for (const m of batch) {
           if (!m.waiter) continue;
@@ -184,7 +187,7 @@ export class Session {
     } finally {
       this.looping = false;
       this.interruptAsked = false;
-      if (this.closeWhenIdle && this._state !== "closed") await this.close();
+      if (this.closeWhenIdle && this._state !== "closed") await this.close().catch(logIgnored(`closing ${this.handle} once idle`));
       for (const w of this.idleWaiters.splice(0)) w(this.lastOutcome);
     }
   }
@@ -234,9 +237,18 @@ export class Session {
     // Marked at the turn's end, not its start: a crash mid-turn leaves the message to be delivered again. Not one
     // db.tx: on SQLite both ride this tick's write batch anyway, and on PostgreSQL a crash between the two leaves only
     // the totals a turn behind; a transaction here cost ~10 % of the transcript path's CPU (bench/session-events.ts).
-    if (ids.length) await this.db.inbox.markDelivered(ids, this.id, Date.now());
-    if (next !== "closed") await this.db.sessions.updateSession(this.id, state, t, outcome.text || null, closedAt, proc);
-    if (ids.length) this.hooks.onRowsDone(ids);
+    // The turn happened whatever becomes of these writes (the database may be locked by a paused process past the
+    // busy timeout, #15): its outcome stands for the waiters and the queue. A row left a turn behind is reported; the
+    // closing is written again by close(), and undelivered rows stay held here (a restart delivers them again).
+    try {
+      if (ids.length) await this.db.inbox.markDelivered(ids, this.id, Date.now());
+      if (ids.length) this.hooks.onRowsDone(ids);
+      if (next !== "closed") await this.db.sessions.updateSession(this.id, state, t, outcome.text || null, closedAt, proc);
+    } catch (err) {
+      this.closeRecorded = false;
+      if (next !== "closed") this.rowState = "working";
+      logger().warn(`could not record the end of ${this.handle}'s turn ${turn} (its outcome stands): ${errorMessage(err)}`);
+    }
     if (!chained && next !== "closed") this.setState(next, false);
     return outcome;
   }
@@ -301,6 +313,11 @@ export class Session {
     }
     this.hooks.onState(this, state);
   }
+}
+
+/** The outcome of a turn that failed before its driver ran. */
+function failedTurn(error: string): TurnOutcome {
+  return { ok: false, text: "", error, stopReason: "error", usage: { ...ZERO_USAGE }, costUsd: 0, durationMs: 0 };
 }
 
 function turnError(handle: string, o: TurnOutcome): AegisError {
