@@ -12,8 +12,9 @@ export interface Feed {
   stop(): Promise<void>;
 }
 
-export async function startFeed(project: string, args: string[]): Promise<Feed> {
-  const p = Bun.spawn([process.execPath, join(import.meta.dir, "tui-feed.ts"), join(project, ".aegis", "state.db"), ...args], {
+/** `url`: the project's PostgreSQL database (its state is there, not in .aegis/state.db). */
+export async function startFeed(project: string, args: string[], url?: string): Promise<Feed> {
+  const p = Bun.spawn([process.execPath, join(import.meta.dir, "tui-feed.ts"), url ?? join(project, ".aegis", "state.db"), ...args], {
     cwd: project, stdin: "pipe", stdout: "pipe", stderr: "inherit",
   });
   const reader = p.stdout.getReader();

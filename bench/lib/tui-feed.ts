@@ -2,18 +2,20 @@
 // The fake project activity the terminal UI benches (bench/tui-*.ts) watch: a separate process that writes sessions,
 // tasks and transcript events into a project's state database through src/store, as a host of real sessions would
 // (its own owner row, one write batch per tick), with no CLI behind them. Driven over stdin/stdout, one line each:
-//   start:   bun bench/lib/tui-feed.ts <state.db> --sessions 20 --queues a,b,c --tasks 5
+//   start:   bun bench/lib/tui-feed.ts <state.db | postgres://…> --sessions 20 --queues a,b,c --tasks 5
+//            (a PostgreSQL URL: the same rows through the store contract, as a fleet member would write them)
 //            → prints `ready {"sessions":[ids…]}` once the rows are committed, then idles (no writes)
 //   stdin `stream <seconds> <eventsPerSecondPerSession>`
 //            → prints `streaming`, appends events to every session for that long (text deltas, now and then thinking
 //              and a tool call with its result), ends each session's turn, prints `streamed {"events":{id:n},…}`
 //   stdin EOF or SIGTERM → exits. It must not measure the UI; the benches do.
 
+import type { Db } from "../../src/store/api.ts";
 import { appendEvents, type PendingEvent } from "../../src/store/events.ts";
 import { registerOwner } from "../../src/store/owners.ts";
-import { insertSession, setSessionLastText, updateSession } from "../../src/store/sessions.ts";
+import { insertSession, setSessionLastText, updateSession, type NewSessionRow, type SessionState, type SessionTotals } from "../../src/store/sessions.ts";
 import { openStore } from "../../src/store/store.ts";
-import { finishTask, insertTask } from "../../src/store/tasks.ts";
+import { finishTask, insertTask, type NewTask } from "../../src/store/tasks.ts";
 import { newId } from "../../src/util/ids.ts";
 
 const argv = process.argv.slice(2);
@@ -27,23 +29,68 @@ const SESSIONS = Number(opt("sessions", "20"));
 const QUEUES = opt("queues", "").split(",").filter(Boolean);
 const TASKS = Number(opt("tasks", "5"));
 
-const store = openStore(db);
-const owner = registerOwner(store);
+/** The writes the feed makes, one commit per `batch`: on the SQLite file directly, or through the store contract. */
+interface Ops {
+  insertSession(s: NewSessionRow): void;
+  appendEvents(id: string, events: PendingEvent[]): void;
+  setLastText(id: string, text: string): void;
+  updateSession(id: string, state: SessionState, t: SessionTotals, lastText: string): void;
+  insertTask(t: NewTask, done: boolean): void;
+}
+interface Writer { owner: string; batch(fn: (o: Ops) => void): Promise<void>; close(): Promise<void> }
+
+function sqliteWriter(path: string): Writer {
+  const store = openStore(path);
+  const ops: Ops = {
+    insertSession: (s) => void insertSession(store, s),
+    appendEvents: (id, events) => appendEvents(store, id, events),
+    setLastText: (id, text) => setSessionLastText(store, id, text),
+    updateSession: (id, state, t, lastText) => updateSession(store, id, state, t, lastText),
+    insertTask(t, done) {
+      insertTask(store, t);
+      if (done) finishTask(store, t.id, "pending", { status: "done", result: "ok", error: null, at: t.at });
+    },
+  };
+  return { owner: registerOwner(store), batch: async (fn) => store.write(() => fn(ops)), close: async () => store.close() };
+}
+
+async function pgWriter(url: string): Promise<Writer> {
+  const { openPgDb } = await import("../../src/store/postgres/db.ts");
+  const pg: Db = await openPgDb(url);
+  return {
+    owner: await pg.owners.registerOwner(),
+    batch: (fn) => pg.tx(async (t) => {
+      const pending: Promise<unknown>[] = [];
+      fn({
+        insertSession: (s) => void pending.push(t.sessions.insertSession(s)),
+        appendEvents: (id, events) => t.events.appendEvents(id, events),
+        setLastText: (id, text) => t.sessions.setSessionLastText(id, text),
+        updateSession: (id, state, x, lastText) => void pending.push(t.sessions.updateSession(id, state, x, lastText)),
+        insertTask(x, done) {
+          pending.push(t.tasks.insertTask(x).then(() => done && t.tasks.finishTask(x.id, "pending", { status: "done", result: "ok", error: null, at: x.at })));
+        },
+      });
+      await Promise.all(pending);
+    }, { durable: true }),
+    close: () => pg.close(),
+  };
+}
+
+const w = db.startsWith("postgres://") || db.startsWith("postgresql://") ? await pgWriter(db) : sqliteWriter(db);
+const owner = w.owner;
 const now = Date.now();
 const ids: string[] = [];
-store.write(() => {
+await w.batch((o) => {
   for (let i = 0; i < SESSIONS; i++) {
     const id = newId("ses");
     ids.push(id);
-    insertSession(store, { id, handle: `feed-${String(i).padStart(3, "0")}`, agent: "feed", provider: "scripted", model: "scripted", spawnedBy: "user", owner, createdAt: now + i, state: "working" });
-    appendEvents(store, id, [{ turn: 1, at: now, event: { type: "prompt", text: `work item ${i}` } }]);
-    setSessionLastText(store, id, `working on item ${i}`);
+    o.insertSession({ id, handle: `feed-${String(i).padStart(3, "0")}`, agent: "feed", provider: "scripted", model: "scripted", spawnedBy: "user", owner, createdAt: now + i, state: "working" });
+    o.appendEvents(id, [{ turn: 1, at: now, event: { type: "prompt", text: `work item ${i}` } }]);
+    o.setLastText(id, `working on item ${i}`);
   }
   for (const q of QUEUES) {
     for (let t = 0; t < TASKS; t++) {
-      const id = newId("task");
-      insertTask(store, { id, queue: q, payload: `${q} task ${t}`, enqueuedBy: "user", callback: false, at: now + t });
-      if (t % 2 === 1) finishTask(store, id, "pending", { status: "done", result: "ok", error: null, at: now + t });
+      o.insertTask({ id: newId("task"), queue: q, payload: `${q} task ${t}`, enqueuedBy: "user", callback: false, at: now + t }, t % 2 === 1);
     }
   }
 });
@@ -61,7 +108,7 @@ async function stream(seconds: number, rate: number): Promise<Record<string, num
     const n = Math.floor(((performance.now() - started) / 1000) * rate) - emitted;
     emitted += n;
     const at = Date.now();
-    store.write(() => {
+    await w.batch((o) => {
       for (const id of ids) {
         const events: PendingEvent[] = [];
         for (let k = 0; k < n; k++) {
@@ -71,19 +118,19 @@ async function stream(seconds: number, rate: number): Promise<Record<string, num
           else if (s % 25 === 0) events.push({ turn: 1, at, event: { type: "thinking", text: `considering step ${s}. ` } });
           else events.push({ turn: 1, at, event: { type: "text", text: `w${s} `, messageId: `m${Math.floor(s / 200)}` } });
         }
-        appendEvents(store, id, events);
+        o.appendEvents(id, events);
         counts[id]! += events.length;
-        if (tick % 10 === 0) setSessionLastText(store, id, `w${seq[id]} …`);
+        if (tick % 10 === 0) o.setLastText(id, `w${seq[id]} …`);
       }
     });
     const next = started + (tick + 1) * tickMs;
     await Bun.sleep(Math.max(0, next - performance.now()));
   }
-  store.write(() => {
+  await w.batch((o) => {
     for (const id of ids) {
-      appendEvents(store, id, [{ turn: 1, at: Date.now(), event: { type: "turn_end", stopReason: "end_turn", isError: false, durationMs: seconds * 1000, usage: { input: 10, output: counts[id]!, cacheRead: 0, cacheWrite: 0 } } }]);
+      o.appendEvents(id, [{ turn: 1, at: Date.now(), event: { type: "turn_end", stopReason: "end_turn", isError: false, durationMs: seconds * 1000, usage: { input: 10, output: counts[id]!, cacheRead: 0, cacheWrite: 0 } } }]);
       counts[id]! += 1;
-      updateSession(store, id, "ready", { turns: 1, input: 10, output: counts[id]!, cacheRead: 0, cacheWrite: 0, costUsd: 0 }, `done after w${seq[id]}`);
+      o.updateSession(id, "ready", { turns: 1, input: 10, output: counts[id]!, cacheRead: 0, cacheWrite: 0, costUsd: 0 }, `done after w${seq[id]}`);
     }
   });
   return counts;
@@ -102,8 +149,7 @@ const lines = (async function* () {
 })();
 
 process.on("SIGTERM", () => {
-  store.close();
-  process.exit(0);
+  void w.close().finally(() => process.exit(0));
 });
 for await (const line of lines) {
   const [cmd, a, b] = line.trim().split(/\s+/);
@@ -113,4 +159,4 @@ for await (const line of lines) {
   const events = await stream(Number(a), Number(b));
   process.stdout.write(`streamed ${JSON.stringify({ events, seconds: (performance.now() - t0) / 1000 })}\n`);
 }
-store.close();
+await w.close();

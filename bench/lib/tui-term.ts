@@ -7,11 +7,13 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { join } from "node:path";
 
 /** A project for the benches: one Scripted agent and `queues` (names), nothing else. */
-export function writeBenchProject(dir: string, queues: string[] = []): void {
+/** `url`: keep the project's state in that PostgreSQL database (store.url). */
+export function writeBenchProject(dir: string, queues: string[] = [], url?: string): void {
   mkdirSync(dir, { recursive: true });
   const q = queues.map((n) => `${n}: { agent: "feed", maxParallel: 1 }`).join(", ");
+  const store = url ? `, store: { url: ${JSON.stringify(url)} }` : "";
   writeFileSync(join(dir, ".aegis.ts"), `import { defineConfig, Scripted } from "aegis";
-export default defineConfig({ agents: { feed: { provider: new Scripted({ reply: (p) => p }) } }, queues: { ${q} } });
+export default defineConfig({ agents: { feed: { provider: new Scripted({ reply: (p) => p }) } }, queues: { ${q} }${store} });
 `);
 }
 

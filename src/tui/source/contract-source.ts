@@ -4,9 +4,10 @@
 // - the database's notifications (sessions, tasks, runs, workers, schedules; LISTEN/NOTIFY) trigger a look at once,
 //   and the Db's slow safety poll ("*") stands behind them;
 // - transcript rows have no notification (one per row would tax every writer), so while something runs (a session's
-//   turn, a task, a run) the source asks for the newest transcript row id every `pollMs`, and every BUSY_POLL_MS
-//   while it keeps moving (streaming sessions at over 30 updates a second); it re-reads the rest every
-//   ACTIVE_REFRESH_MS then (steps and claims notify nobody). With nothing running it asks nothing between notifications.
+//   turn, a task, a run) the source asks for the newest transcript row id: every BUSY_POLL_MS while it keeps moving
+//   (streaming sessions at over 30 updates a second), every `pollMs` for a while after, then every SLOW_POLL_MS
+//   (a turn thinking in silence); it re-reads the rest every ACTIVE_REFRESH_MS then (steps and claims notify
+//   nobody). With nothing running it asks nothing between notifications.
 // Transcripts are read incrementally by row id, nothing skipped or repeated. It never writes.
 
 import type { ResolvedQueue } from "../../config/schema.ts";
@@ -44,8 +45,11 @@ const BACKLOG = 5000;
 /** While transcript rows keep arriving: look this often, until this many looks found nothing new. */
 const BUSY_POLL_MS = 20;
 const BUSY_POLLS = 10;
+/** While something runs: `pollMs` for this long after transcripts last moved, then looks this far apart. */
+const RECENT_MS = 3000;
+const SLOW_POLL_MS = 500;
 /** While something runs, everything is read again this often (changes no notification announces). */
-const ACTIVE_REFRESH_MS = 1000;
+const ACTIVE_REFRESH_MS = 2000;
 /** Whether the processes hosting sessions and runs are alive: checked at most this often (it lists the owners). */
 const HOST_CHECK_MS = 3000;
 const TOPICS: readonly DbTopic[] = ["sessions", "tasks", "runs", "workers", "schedules"];
@@ -64,6 +68,7 @@ export function createContractSource(o: ContractSourceOptions): ContractSource {
   let content = "";
   let lastMark = -1;
   let lastRefresh = 0;
+  let lastMove = 0;
   let lastHostCheck = -Infinity;
   const gone = new Set<string>();
   /** Owners whose liveness the last host check looked at. */
@@ -103,6 +108,7 @@ export function createContractSource(o: ContractSourceOptions): ContractSource {
     const moved = mark !== lastMark;
     const active = isActive();
     const refreshDue = active && t - lastRefresh >= ACTIVE_REFRESH_MS;
+    if (moved) lastMove = t;
     if (!force && !moved && !refreshDue) return false;
     lastMark = mark;
     // Hosts are checked every HOST_CHECK_MS, and at once for an owner not checked yet (a new session or run).
@@ -147,7 +153,7 @@ export function createContractSource(o: ContractSourceOptions): ContractSource {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     if (closed) return;
-    const ms = quiet < BUSY_POLLS ? BUSY_POLL_MS : isActive() ? pollMs : undefined;
+    const ms = quiet < BUSY_POLLS ? BUSY_POLL_MS : !isActive() ? undefined : now() - lastMove < RECENT_MS ? pollMs : Math.max(pollMs, SLOW_POLL_MS);
     if (ms !== undefined) timer = setTimeout(() => void run(false), ms);
   };
   /** Looks (one at a time: a request meanwhile makes one more look after it), then arms the next look. */
