@@ -10,6 +10,7 @@ import type { QueueEvent } from "../queue/task.ts";
 import { startRuntime } from "../runtime.ts";
 import { logger, out } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
+import { logIgnored } from "../util/log-ignored.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 import { untilInterrupted } from "./enqueue.ts";
 
@@ -56,12 +57,18 @@ export default defineCommand({
       if (args.json) out(JSON.stringify({ v: 1, type: `task_${e.type}`, seq: seq++, at: new Date().toISOString(), task: e.task }));
       else report(e);
     });
+    let failed = false;
     try {
       await rt.queues.start();
       if (args["until-idle"]) await untilInterrupted(rt.queues.drain(serve));
       else await untilInterrupted(rt.queues.serve());
+    } catch (err) {
+      failed = true;
+      throw err;
     } finally {
-      await rt.close();
+      // After a failure (the state database gone), closing may fail for the same reason: the first error is the
+      // one reported, the close's only logged (#15).
+      await (failed ? rt.close().catch(logIgnored("closing the runtime after aegis work failed")) : rt.close());
       if (!args.json) logger().info(`worked ${serve.join(", ")}: ${counts.done} done, ${counts.failed} failed, ${counts.cancelled} cancelled`);
     }
     if (!args["until-idle"]) throw new AegisError("E_CANCELLED", "stopped");

@@ -24,7 +24,7 @@ import { Dispatcher } from "./dispatcher.ts";
 import type { Finished } from "./finalize.ts";
 import { recoverDeadOwners } from "./recovery.ts";
 import { toTask, type QueueEvent, type Task } from "./task.ts";
-import { Watch } from "./watch.ts";
+import { databaseGone, Watch } from "./watch.ts";
 import { DEFAULT_LEASE_MS } from "../config/schema.ts";
 
 export interface QueueManagerOptions {
@@ -431,7 +431,11 @@ export class QueueManager {
       try {
         this.freed(await recoverDeadOwners(this.db, this.opts.owner, this.now(), { lockTimeoutMs: this.leaseMs }));
       } catch (err) {
-        if (!this.closed) logIgnored("recovering the tasks of dead workers (the next sweep tries again)")(err);
+        if (this.closed) return;
+        const gone = databaseGone(err, this.db.location);
+        if (!gone) return logIgnored("recovering the tasks of dead workers (the next sweep tries again)")(err);
+        this.watch.stop();
+        this.fail(gone);
       }
     })().finally(() => (this.recovering = undefined));
     return this.recovering;
