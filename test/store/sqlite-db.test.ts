@@ -122,3 +122,20 @@ test("another connection's commit wakes a subscriber through the WAL watch, with
     other.close();
   }
 });
+
+test("a transaction handle kept past its transaction is refused, also while a later transaction runs (#15)", async () => {
+  const { db } = open();
+  let kept!: Parameters<Parameters<Db["tx"]>[0]>[0];
+  await db.tx(async (t) => {
+    kept = t;
+    await t.tasks.insertTask(task("task_a"));
+  });
+  await expect(kept.tasks.getTask("task_a")).rejects.toThrow("t.tasks.getTask() called after its transaction ended");
+  const stale = await db.tx(async (t) => {
+    const err = await kept.tasks.insertTask(task("task_stale")).catch((e: unknown) => e);
+    await t.tasks.insertTask(task("task_b"));
+    return err;
+  });
+  expect((stale as { code?: string }).code).toBe("E_INTERNAL");
+  expect([await db.tasks.getTask("task_stale"), (await db.tasks.getTask("task_b"))?.status]).toEqual([null, "pending"]);
+});

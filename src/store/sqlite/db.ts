@@ -160,6 +160,17 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
         if (BUFFERED.has(name)) {
           repo[name] = (...args: unknown[]) => {
             if (via === "tx") return void call(args);
+            if (!gate.held && gate.token === undefined) {
+              // The usual case, as outside() would run it but with no promise: an earlier buffered write's failure
+              // stays to be reported (and this write is not made), a failure of this one is kept for the next call.
+              if (deferredError !== undefined) return;
+              try {
+                call(args);
+              } catch (err) {
+                deferredError = err;
+              }
+              return;
+            }
             // Caught where it happens (not a microtask later), so a flush() right after the call reports it.
             void outside(() => {
               try {
@@ -196,36 +207,54 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
     else gate.held = true;
     const token = Symbol("tx");
     gate.token = token;
-    let open = true;
+    const gen = ++txGen;
+    openGen = gen;
     let unhold: (() => void) | undefined;
     try {
       throwDeferred();
       // The tick's write transaction stays open until the body ends, even if it awaits past the end of the tick.
       wal?.writing();
       unhold = store.hold();
-      store.db.run("SAVEPOINT db_tx");
+      store.sql("SAVEPOINT db_tx").run();
       let out: T;
       try {
-        out = await inTx.run(token, () => fn(repos("tx", () => open)));
+        out = await inTx.run(token, () => fn(new TxHandle(gen) as unknown as Tx));
       } catch (err) {
         undoSavepoint();
         throw err;
       }
-      store.db.run("RELEASE db_tx");
+      store.sql("RELEASE db_tx").run();
       unhold();
       if (o.durable) store.flush();
       return out;
     } finally {
-      open = false;
+      openGen = 0;
       gate.token = undefined;
       unhold?.();
       release();
     }
   };
   const undoSavepoint = () => {
-    store.db.run("ROLLBACK TO db_tx");
-    store.db.run("RELEASE db_tx");
+    store.sql("ROLLBACK TO db_tx").run();
+    store.sql("RELEASE db_tx").run();
   };
+
+  // A transaction's handle: one small object per tx over family objects built once. `openGen` is the running
+  // transaction's number (0: none); a handle kept past its transaction reaches the stale families, which refuse.
+  let txGen = 0;
+  let openGen = 0;
+  const txLive = repos("tx", () => openGen !== 0) as unknown as Record<string, unknown>;
+  const txStale = repos("tx", () => false) as unknown as Record<string, unknown>;
+  class TxHandle {
+    constructor(readonly gen: number) {}
+  }
+  for (const family of Object.keys(FAMILIES)) {
+    Object.defineProperty(TxHandle.prototype, family, {
+      get(this: TxHandle) {
+        return (this.gen === openGen ? txLive : txStale)[family];
+      },
+    });
+  }
 
   return {
     ...repos("db", () => true),
