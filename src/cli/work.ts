@@ -8,6 +8,7 @@
 import { defineCommand } from "citty";
 import type { QueueEvent } from "../queue/task.ts";
 import { startRuntime } from "../runtime.ts";
+import { suspendOutsideBatches } from "../store/store.ts";
 import { logger, out } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { logIgnored } from "../util/log-ignored.ts";
@@ -50,6 +51,9 @@ export default defineCommand({
       config, cwd: workDir(args),
       queues: { serve, pollMs, keepAlive: true, concurrency, hostLabels, ...(parallel ? { localParallel: parallel } : {}) },
     });
+    // Ctrl-Z stops this worker between its SQLite write batches, never inside one (where it would keep the file's
+    // write lock and hold up the whole fleet until it resumes); paused past its lease, it is recovered like any (#15).
+    process.on("SIGTSTP", () => suspendOutsideBatches());
     const counts = { done: 0, failed: 0, cancelled: 0 };
     let seq = 0;
     rt.queues.on((e) => {

@@ -125,6 +125,34 @@ function flushAll(): void {
   }
 }
 
+let suspending = false;
+
+/**
+ * Stops this process (`stop`, default SIGSTOP to itself) at the first moment none of its write batches is open: each
+ * open one is committed, and one held across awaits (a transaction) is waited for. A process stopped inside a batch
+ * keeps SQLite's write lock, so every other process's writes would wait until it resumes (#15): `aegis work` calls
+ * this on Ctrl-Z (SIGTSTP) instead of stopping wherever it is. Only `kill -STOP` can still catch it mid-batch.
+ */
+export function suspendOutsideBatches(stop: () => void = () => process.kill(process.pid, "SIGSTOP")): void {
+  if (suspending) return;
+  suspending = true;
+  const attempt = () => {
+    // A batch whose transaction is held commits when it is released (flushWanted), then the next attempt stops.
+    for (const b of [...openBatches]) {
+      try {
+        b.flush();
+      } catch (err) {
+        // Rolled back (the database keeps its previous commit); reported at debug level, as a failed commit at exit is.
+        ignoreError("committing a write batch before this process stops (Ctrl-Z)", err);
+      }
+    }
+    if (openBatches.size > 0) return void setTimeout(attempt, 1);
+    suspending = false;
+    stop();
+  };
+  attempt();
+}
+
 function makeStore(db: Database, path: string, opened: FileIdentity | undefined): Store {
   const versionQuery = db.prepare<{ data_version: number }, []>("PRAGMA data_version");
   const statements = new Map<string, Statement>();
