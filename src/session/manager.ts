@@ -107,6 +107,12 @@ export class SessionManager {
   private readonly rows = new Emitter<{ sessionId: string; handle: string; row: LiveRow }>();
   /** Inbox rows sitting in some live session's memory, so collecting from the store does not queue them twice. */
   private readonly queuedRows = new Set<number>();
+  /**
+   * Rows a turn marked delivered while a read of undelivered rows was in flight: that read may still return them (on
+   * PostgreSQL a read is a round trip), and they must not start a second turn (#15). Cleared when no read is in flight.
+   */
+  private readonly doneRows = new Set<number>();
+  private readsInFlight = 0;
   private readonly hooks;
   /** Drivers by provider name, loaded once (each is imported lazily on first use). */
   private readonly drivers = new Map<string, Driver | Promise<Driver>>();
@@ -147,7 +153,10 @@ export class SessionManager {
         if (this.emitter.active) this.emitter.emit({ type: "state", handle: s.handle, state });
       },
       onRowsDone: (ids: readonly number[]) => {
-        for (const id of ids) this.queuedRows.delete(id);
+        for (const id of ids) {
+          this.queuedRows.delete(id);
+          if (this.readsInFlight > 0) this.doneRows.add(id);
+        }
       },
       wantsRows: () => this.rows.active,
       onRow: (s: Session, row: LiveRow) => this.rows.emit({ sessionId: s.id, handle: s.handle, row }),
@@ -220,9 +229,9 @@ export class SessionManager {
       // Messages left for this handle are collected only by a session that asked for the handle by name: a fresh
       // random handle must not inherit an unrelated earlier session's mail.
       if (o.handle !== undefined) {
-        await this.inOrder(async () => {
-          for (const row of await this.db.inbox.undeliveredFor(handle)) if (!this.queuedRows.has(row.id)) this.enqueueRow(session, row);
-        });
+        await this.inOrder(() => this.reading(async () => {
+          for (const row of await this.db.inbox.undeliveredFor(handle)) if (!this.held(row.id)) this.enqueueRow(session, row);
+        }));
       }
       return session;
     } catch (err) {
@@ -328,11 +337,11 @@ export class SessionManager {
   /** Hands an already persisted inbox row to its live session, if it is live here; returns whether it was. */
   deliverRow(row: InboxRow): boolean {
     const session = this.live.get(row.target);
-    if (!session || this.queuedRows.has(row.id)) return false;
+    if (!session || this.held(row.id)) return false;
     if (row.sender === INTERRUPT_SENDER) {
       this.queuedRows.add(row.id); // consumed once, even if a collect sees it again before it is marked
       void consumeInterruptRow(this.db, session, row).catch(logIgnored(`consuming an interrupt request for ${session.handle}`))
-        .finally(() => this.queuedRows.delete(row.id));
+        .finally(() => this.hooks.onRowsDone([row.id]));
       return true;
     }
     this.enqueueRow(session, row);
@@ -359,10 +368,30 @@ export class SessionManager {
     return this.inOrder(async () => {
       this.collectQueued = false; // a notification from here on needs another collect
       if (this.live.size === 0) return 0;
-      let n = 0;
-      for (const row of await this.db.inbox.undeliveredAfter([...this.live.keys()], 0)) if (this.deliverRow(row)) n++;
-      return n;
+      return this.reading(async () => {
+        let n = 0;
+        for (const row of await this.db.inbox.undeliveredAfter([...this.live.keys()], 0)) if (this.deliverRow(row)) n++;
+        return n;
+      });
     });
+  }
+
+  /** Whether row `id` is queued in a live session here, or was delivered by a turn since a read in flight began. */
+  private held(id: number): boolean {
+    return this.queuedRows.has(id) || this.doneRows.has(id);
+  }
+
+  /**
+   * Runs a read of undelivered rows and what it queues. Once no read is in flight, every row a turn marked delivered is
+   * out of reach of any later read (its mark committed before it was noted), so the list of them is dropped.
+   */
+  private async reading<T>(fn: () => Promise<T>): Promise<T> {
+    this.readsInFlight++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.readsInFlight === 0) this.doneRows.clear();
+    }
   }
 
   /** Runs `fn` after every inbox step queued before it (see inboxChain). */
