@@ -78,6 +78,10 @@ function configure(db: Database, path: string, opts: OpenStoreOptions): void {
   // NORMAL in WAL mode survives a process crash (only an OS crash can lose the last commits) and is much faster.
   db.run("PRAGMA synchronous = NORMAL");
   db.run("PRAGMA foreign_keys = ON");
+  // Savepoint journals (every batched call runs in a savepoint) stay in memory: on disk, one that outgrows 64 KiB
+  // (a call appending a turn's transcript that splits a few index pages) became a new temp file per commit, ~25 %
+  // of the transcript path's CPU (bench/session-events.ts). aegis's temp data is small: no statement sorts a big table.
+  db.run("PRAGMA temp_store = MEMORY");
   // Checkpoint the WAL every 8192 pages (32 MiB) instead of 1000: a checkpoint copies pages into the database and
   // syncs, and fewer, larger ones copy a hot page once instead of many times. The file is trimmed back after each.
   db.run("PRAGMA wal_autocheckpoint = 8192");
