@@ -471,11 +471,14 @@ export class SessionManager {
 
   /**
    * Closes the row holding `handle` if the process that held it is gone (it crashed before closing it), so the
-   * handle can be taken again, e.g. when a workflow resumes its sessions after a crash. True if it did.
+   * handle can be taken again, e.g. when a workflow resumes its sessions after a crash. True if the handle is free now
+   * (closed here, or already closed by another process's recovery).
    */
   private async releaseStaleHandle(handle: string): Promise<boolean> {
     const held = await this.db.sessions.findSessionByHandle(handle);
-    if (!held || held.closed_at !== null || held.owner === null || held.owner === this.opts.owner) return false;
+    // No open row any more: it was closed since the insert was refused (another process's recovery, #15). Free now.
+    if (!held || held.closed_at !== null) return true;
+    if (held.owner === null || held.owner === this.opts.owner) return false;
     const owner = held.owner;
     if (!(await this.db.owners.deadOwners([owner])).has(owner)) return false;
     await this.db.tx((t) => t.sessions.closeSessionRow(held.id, Date.now()), { durable: true });
