@@ -41,8 +41,11 @@ describeRuntimes("QueueManager", (b) => {
     let peak = 0;
     let startedNotFinished = 0;
     let peakEvents = 0;
+    // The first workers wait until every task is enqueued: the limit is reached however slow the enqueues are.
+    let release!: () => void;
+    const enqueued = new Promise<void>((r) => (release = r));
     const r = await runtime({
-      w: { reply: async (p) => { live++; peak = Math.max(peak, live); await Bun.sleep(Math.random() * 2); live--; return p; } },
+      w: { reply: async (p) => { live++; peak = Math.max(peak, live); await enqueued; await Bun.sleep(Math.random() * 2); live--; return p; } },
     }, { q: { agent: "w", maxParallel: 3 } });
     r.queues.on((e) => {
       if (e.type === "started") peakEvents = Math.max(peakEvents, ++startedNotFinished);
@@ -51,6 +54,7 @@ describeRuntimes("QueueManager", (b) => {
     await r.queues.start();
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) ids.push((await r.queues.enqueue("q", `t${i}`)).taskId);
+    release();
     await within(r.queues.drain(), 20_000, "drain");
     expect(peak).toBe(3);
     expect(peakEvents).toBeLessThanOrEqual(3);
