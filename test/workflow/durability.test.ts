@@ -2,13 +2,18 @@
 // is SIGKILLed by aegis's own failpoints at every step boundary and mid-step (4 points × 8 steps = 32 kill points),
 // then `aegis resume`d. Every resumed run must end with the uninterrupted run's result, and fake-claude's own turn
 // log must show that no turn whose step was committed ran twice (only the step in flight at the kill may run again).
-import { describe, expect, test } from "bun:test";
+// On both backends (#15): on PostgreSQL every `aegis` process of a chain gets AEGIS_DATABASE_URL of a fresh database.
+import { expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnProcess } from "../../src/proc/spawn.ts";
-import { listRuns, listSteps } from "../../src/store/runs.ts";
+import type { BackendName, Db } from "../../src/store/api.ts";
+import { openPgDb } from "../../src/store/postgres/db.ts";
+import { sqliteDb } from "../../src/store/sqlite/db.ts";
 import { openStore } from "../../src/store/store.ts";
 import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
+import { describeDb } from "../helpers/backends.ts";
+import { freshDatabase, sharedPostgres } from "../helpers/postgres.ts";
 import { FAKE_CLAUDE, fakeLog } from "./helpers.ts";
 
 const ROOT = join(import.meta.dir, "../..");
@@ -47,10 +52,20 @@ interface Exit {
   stderr: string;
 }
 
-async function aegis(cwd: string, args: string[], failpoint?: string): Promise<Exit> {
+/** A project folder and where its state lives: `.aegis/state.db` in it, or a fresh PostgreSQL database. */
+interface Project extends Disposable {
+  dir: TempDir;
+  backend: BackendName;
+  /** The child's AEGIS_DATABASE_URL on PostgreSQL; nothing on SQLite. */
+  env: Record<string, string>;
+  /** A connection to its state, as another process would open it. */
+  open(): Promise<Db>;
+}
+
+async function aegis(p: Project, args: string[], failpoint?: string): Promise<Exit> {
   const child = spawnProcess({
-    cmd: [process.execPath, MAIN, ...args], cwd, timeoutMs: 30_000,
-    env: { PATH: BIN_PATH, NO_COLOR: "1", ...(failpoint ? { AEGIS_FAILPOINT: failpoint } : {}) },
+    cmd: [process.execPath, MAIN, ...args], cwd: p.dir.path, timeoutMs: 30_000,
+    env: { PATH: BIN_PATH, NO_COLOR: "1", ...p.env, ...(failpoint ? { AEGIS_FAILPOINT: failpoint } : {}) },
   });
   child.endStdin();
   const lines: string[] = [];
@@ -60,11 +75,16 @@ async function aegis(cwd: string, args: string[], failpoint?: string): Promise<E
   return { ...status, stdout: lines.join("\n"), stderr: child.stderrTail() };
 }
 
-function project(prefix: string): TempDir {
+async function project(prefix: string, backend: BackendName): Promise<Project> {
   const dir = tempDir(prefix);
   writeFileSync(dir.join(".aegis.ts"), CONFIG);
   writeFileSync(dir.join("durable.ts"), WORKFLOW);
-  return dir;
+  const url = backend === "postgres" ? await freshDatabase(await sharedPostgres()) : undefined;
+  return {
+    dir, backend, env: url ? { AEGIS_DATABASE_URL: url } : {},
+    open: async () => (url ? await openPgDb(url) : sqliteDb(openStore(dir.join(".aegis", "state.db")))),
+    [Symbol.dispose]: () => dir[Symbol.dispose](),
+  };
 }
 
 function resultOf(out: Exit): unknown {
@@ -74,15 +94,16 @@ function resultOf(out: Exit): unknown {
   return end.result;
 }
 
-let baseline: unknown;
+const baselines = new Map<BackendName, unknown>();
 
-async function uninterrupted(): Promise<unknown> {
-  if (baseline !== undefined) return baseline;
-  using dir = project("durable-base");
-  const out = await aegis(dir.path, ["run", "durable", "--json"]);
-  expect(out.code).toBe(0);
-  baseline = resultOf(out);
+async function uninterrupted(backend: BackendName): Promise<unknown> {
+  if (baselines.has(backend)) return baselines.get(backend);
+  using p = await project("durable-base", backend);
+  const out = await aegis(p, ["run", "durable", "--json"]);
+  expect(out.code, out.stderr).toBe(0);
+  const baseline = resultOf(out);
   expect(baseline).toEqual(["alpha", "beta", "ECHO: gamma", "delta", "epsilon delta", "zeta"]);
+  baselines.set(backend, baseline);
   return baseline;
 }
 
@@ -95,15 +116,15 @@ interface Kill {
 }
 
 /** What the store says right after a kill: the run, and what was in flight. */
-function afterKill(dir: TempDir, failpoint: string): { runId: string; status: string; kill: Kill } {
-  const store = openStore(dir.join(".aegis", "state.db"));
+async function afterKill(p: Project, failpoint: string): Promise<{ runId: string; status: string; kill: Kill }> {
+  const db = await p.open();
   try {
-    const run = listRuns(store)[0]!;
-    const inFlight = listSteps(store, run.id).filter((s) => s.status === "running").map((s) => s.label);
-    const taskDone = store.db.query<{ n: number }, []>("SELECT count(*) AS n FROM tasks WHERE status = 'done'").get()!.n > 0;
+    const run = (await db.runs.listRuns(1))[0]!;
+    const inFlight = (await db.runs.listSteps(run.id)).filter((s) => s.status === "running").map((s) => s.label);
+    const taskDone = (await db.tasks.listTasks({ status: "done", limit: 1 })).length > 0;
     return { runId: run.id, status: run.status, kill: { failpoint, inFlight, taskDone } };
   } finally {
-    store.close();
+    await db.close();
   }
 }
 
@@ -112,31 +133,31 @@ function afterKill(dir: TempDir, failpoint: string): { runId: string; status: st
  * `aegis resume`s, so one run survives several crashes), then resumes it to the end. Checks the result against the
  * uninterrupted run and the turn log against the kills. Returns how many kills landed before the run was done.
  */
-async function killChain(failpoints: string[]): Promise<number> {
-  using dir = project("durable-kill");
+async function killChain(backend: BackendName, failpoints: string[]): Promise<number> {
+  using p = await project("durable-kill", backend);
   const kills: Kill[] = [];
   let runId: string | undefined;
   let final: Exit | undefined;
   for (const fp of failpoints) {
-    const out = await aegis(dir.path, runId ? ["resume", runId, "--json"] : ["run", "durable", "--json"], fp);
+    const out = await aegis(p, runId ? ["resume", runId, "--json"] : ["run", "durable", "--json"], fp);
     if (out.signal !== "SIGKILL") {
       expect(out.code, `${fp}: exited ${out.code}:\n${out.stderr}`).toBe(0);
       final = out;
       break;
     }
-    const k = afterKill(dir, fp);
+    const k = await afterKill(p, fp);
     runId = k.runId;
     if (k.status === "done") break; // a mid-step timer that fired after the run had finished
     kills.push(k.kill);
   }
   if (!final) {
-    final = await aegis(dir.path, ["resume", runId!, "--json"]);
+    final = await aegis(p, ["resume", runId!, "--json"]);
     expect(final.code, `resume after ${failpoints.join(", ")} failed:\n${final.stderr}`).toBe(0);
   }
-  if (final.stdout.includes('"run_end"')) expect(resultOf(final)).toEqual(await uninterrupted());
+  if (final.stdout.includes('"run_end"')) expect(resultOf(final)).toEqual(await uninterrupted(backend));
   // No turn whose step was committed ran twice; a step may run once more for each kill it was in flight at.
   const counts = new Map<string, number>();
-  for (const t of await fakeLog(dir.join("turns.log"))) {
+  for (const t of await fakeLog(p.dir.join("turns.log"))) {
     const body = t.prompt.split("\n").pop()!;
     counts.set(body, (counts.get(body) ?? 0) + 1);
   }
@@ -152,26 +173,26 @@ async function killChain(failpoints: string[]): Promise<number> {
 
 const steps = Array.from({ length: STEPS }, (_, i) => i + 1);
 
-describe("durability: SIGKILL at every step boundary and mid-step, then resume", () => {
+describeDb("durability: SIGKILL at every step boundary and mid-step, then resume", (b) => {
   test("a run killed before each step's effect, one kill per attempt (start:1 … start:8), finishes as if never killed", async () => {
-    await uninterrupted();
-    expect(await killChain(steps.map((n) => `start:${n}`))).toBe(STEPS);
-  }, 60_000);
+    await uninterrupted(b.name);
+    expect(await killChain(b.name, steps.map((n) => `start:${n}`))).toBe(STEPS);
+  }, 120_000);
 
   test("a run killed after each commit (commit:1 … commit:8) re-runs nothing", async () => {
-    expect(await killChain(steps.map((n) => `commit:${n}`))).toBe(STEPS);
-  }, 60_000);
+    expect(await killChain(b.name, steps.map((n) => `commit:${n}`))).toBe(STEPS);
+  }, 120_000);
 
   test("a run killed after each effect, before its commit (effect:1 … effect:8), re-runs only that step", async () => {
-    expect(await killChain(steps.map((n) => `effect:${n}`))).toBe(STEPS);
-  }, 60_000);
+    expect(await killChain(b.name, steps.map((n) => `effect:${n}`))).toBe(STEPS);
+  }, 120_000);
 
   test("runs killed mid-step (mid:N: 15 ms into step N's effect), each resumed", async () => {
     let landed = 0;
     for (let n = 1; n <= STEPS; n += 2) {
-      const pair = await Promise.all([killChain([`mid:${n}:15`]), killChain([`mid:${n + 1}:15`])]);
+      const pair = await Promise.all([killChain(b.name, [`mid:${n}:15`]), killChain(b.name, [`mid:${n + 1}:15`])]);
       landed += pair[0] + pair[1];
     }
     expect(landed).toBeGreaterThanOrEqual(STEPS - 2); // a timer may fire after a fast last step has finished
-  }, 60_000);
+  }, 120_000);
 });
