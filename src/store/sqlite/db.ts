@@ -190,7 +190,16 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
             }
           };
         } else {
-          repo[name] = (...args: unknown[]) => outside(() => call(args));
+          repo[name] = (...args: unknown[]) => {
+            if (gate.held || gate.token !== undefined) return outside(() => call(args));
+            // The usual case, outside()'s free-gate path without its closures.
+            try {
+              throwDeferred();
+              return Promise.resolve(call(args));
+            } catch (err) {
+              return Promise.reject(err);
+            }
+          };
         }
       }
       out[family] = repo;
