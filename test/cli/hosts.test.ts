@@ -10,6 +10,7 @@ import { commitAll } from "../../src/git/changes.ts";
 import { openRepo } from "../../src/git/repo.ts";
 import { addWorktree } from "../../src/git/worktree.ts";
 import type { Db } from "../../src/store/api.ts";
+import { waitFor } from "../fixtures/helpers/wait.ts";
 import { describeDb } from "../helpers/backends.ts";
 import { makeRepo, sh, writeFiles } from "../git/helpers.ts";
 
@@ -83,6 +84,34 @@ describeDb("machine-bound runs and worktrees (#15)", (b) => {
     expect(resumed.stderr).toContain("done");
     expect(resumed.code).toBe(0);
     expect(await db.runs.getRun("run_remote1")).toMatchObject({ status: "done", attempt: 2, host: AWAY });
+  });
+
+  test("a running serve refuses to resume another machine's run and leaves it alone at its start (#15)", async () => {
+    // Crashed on its machine (crashed runs are what a serve resumes at its start).
+    await db.tx(async (t) => {
+      await t.runs.insertRun({ id: "run_remote2", workflow: "greet", args: {}, owner: "own_gone", host: AWAY, at: Date.now() });
+      await t.runs.markRunCrashed("run_remote2", Date.now(), "its process died");
+    }, { durable: true });
+    const serve = Bun.spawn([process.execPath, MAIN, "serve", "--poll-ms", "50", "--cwd", repo], {
+      cwd: repo, stdin: "ignore", stdout: "ignore", stderr: "pipe",
+      env: { ...process.env, NO_COLOR: "1", CI: "1", AEGIS_DATABASE_URL: "", ...env, AEGIS_HOST_ID: HERE },
+    });
+    let err = "";
+    void (async () => {
+      for await (const c of serve.stderr) err += new TextDecoder().decode(c);
+    })();
+    try {
+      await waitFor(() => err.includes("control socket") || serve.exitCode !== null, { timeoutMs: 20_000, what: "serve to listen" });
+      expect(serve.exitCode).toBeNull();
+      const refused = await aegis(["resume", "run_remote2", "--detach"]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("run run_remote2 ran on host gpu-box-7");
+      expect(err).not.toContain("resuming run run_remote2");
+      expect(await db.runs.getRun("run_remote2")).toMatchObject({ status: "crashed", attempt: 1 });
+    } finally {
+      serve.kill("SIGTERM");
+      await serve.exited;
+    }
   });
 
   test("another machine's worktree: listed with its host and not inspected here; merge refuses it, prune leaves it", async () => {
