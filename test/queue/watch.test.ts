@@ -53,7 +53,7 @@ describe("[sqlite] the state file deleted or replaced under a running aegis", ()
     const { taskId } = (await r.queues.enqueue("q", "hold"));
     const waits = waitsOn(r, taskId);
     rmSync(path);
-    expect(await Promise.all([serving, ...waits])).toEqual(Array(4).fill(expect.stringMatching(/^E_STATE: .* was removed or replaced while aegis was running/)));
+    expect(await Promise.all<string>([serving, ...waits])).toEqual(Array(4).fill(expect.stringMatching(/^E_STATE: .* was removed or replaced while aegis was running/)));
   });
 
   test("(#4) state.db replaced by another file while aegis works: E_STATE", async () => {
@@ -121,7 +121,7 @@ describe.skipIf(!pg.ok)("[postgres] the state database dropped under a running a
       await admin.close();
     }
     const dropped = /^E_STATE: the state database postgres:\/\/aegis:\*\*\*@127\.0\.0\.1:\d+\/\w+ was dropped while aegis was running/;
-    expect(await Promise.all([serving, ...waits])).toEqual(Array(4).fill(expect.stringMatching(dropped)));
+    expect(await Promise.all<string>([serving, ...waits])).toEqual(Array(4).fill(expect.stringMatching(dropped)));
     // Closing cannot write the interruption anywhere: it fails (the test only needs it to end).
     await within(r.close().then(() => "closed", (e: Error) => e.message), 10_000, "the runtime to close");
   }, 30_000);
