@@ -27,8 +27,10 @@ export async function recoverDeadOwners(db: Db, self: string, now: number, o: Re
   dead.delete(self);
   if (dead.size === 0) return [];
   return await db.tx(async (t) => {
+    // Judged again under the transaction's locks: a worker that renewed its lease since the read above keeps its work.
+    const gone = await t.owners.deleteDeadOwners(dead);
     const finished: Finished[] = [];
-    for (const owner of dead) {
+    for (const owner of gone) {
       for (const row of await t.tasks.runningTasksOf(owner)) {
         const w = row.worker_session ? await t.sessions.getSessionRow(row.worker_session) : null;
         // What the worker spent before it died still counts towards the queue's budgets.
@@ -39,8 +41,7 @@ export async function recoverDeadOwners(db: Db, self: string, now: number, o: Re
         if (f) finished.push(f);
       }
     }
-    await t.sessions.closeSessionsOfOwners(dead, now);
-    await t.owners.deleteOwnerRows(dead);
+    await t.sessions.closeSessionsOfOwners(gone, now);
     return finished;
   }, { durable: true, ...(o.lockTimeoutMs !== undefined ? { lockTimeoutMs: o.lockTimeoutMs } : {}) });
 }

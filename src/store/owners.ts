@@ -84,6 +84,20 @@ export function deleteOwnerRows(store: Store, ids: Iterable<string>): void {
   for (const id of ids) del.run(id);
 }
 
+/** See OwnersApi.deleteDeadOwners: in the caller's write, so no heartbeat lands between the judgement and the delete. */
+export function deleteDeadOwners(store: Store, ids: Iterable<string>): string[] {
+  const get = store.sql<OwnerRow, [string]>("SELECT * FROM owners WHERE id = ?");
+  const del = store.sql("DELETE FROM owners WHERE id = ?");
+  const dead: string[] = [];
+  for (const id of new Set(ids)) {
+    const row = get.get(id);
+    if (row && isOwnerAlive(row)) continue;
+    if (row) del.run(id);
+    dead.push(id);
+  }
+  return dead;
+}
+
 /** Whether any owner other than `self` is registered. */
 export function hasOtherOwners(store: Store, self: string): boolean {
   return (store.sql<{ n: number }, [string]>("SELECT count(*) AS n FROM owners WHERE id != ?").get(self)?.n ?? 0) > 0;

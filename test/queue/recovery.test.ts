@@ -1,11 +1,17 @@
 // Recovery while running: when a sibling aegis process dies, the survivor's watch tick fails the dead process's
 // tasks as interrupted and, because that frees capacity, dispatches the next pending tasks at once (its own commits
-// never wake it, so waiting for a "change" would wait forever). On both store backends (#15).
+// never wake it, so waiting for a "change" would wait forever). Who is dead is decided again inside the recovery's
+// transaction, so a worker that renewed its lease meanwhile keeps its work. On both store backends (#15).
 
 import { expect, setDefaultTimeout, test } from "bun:test";
 import { hostname } from "node:os";
+import { recoverDeadOwners } from "../../src/queue/recovery.ts";
+import { INTERRUPTED } from "../../src/queue/task.ts";
+import type { Db } from "../../src/store/api.ts";
 import { procStart } from "../../src/store/owners.ts";
-import { within } from "../fixtures/helpers/wait.ts";
+import type { NewTask } from "../../src/store/tasks.ts";
+import { waitFor, within } from "../fixtures/helpers/wait.ts";
+import { describeDb } from "../helpers/backends.ts";
 import { describeRuntimes, type RuntimeBackend } from "../helpers/runtimes.ts";
 import { testConfig } from "../session/fixtures.ts";
 
@@ -64,5 +70,49 @@ describeRuntimes("recovery while running", (b) => {
     } finally {
       sibling.kill("SIGKILL");
     }
+  });
+});
+
+describeDb("recovery decides who is dead inside its transaction", (b) => {
+  const task = (id: string): NewTask => ({ id, queue: "q", payload: `do ${id}`, enqueuedBy: "user", callback: false, at: 1 });
+  const info = (leaseMs: number) => ({ labels: [], queues: ["q"], concurrency: 1, leaseMs });
+
+  /** A worker `own_x` on another connection whose short lease has expired while it runs task_x. */
+  async function expiredWorker(db: Db, location: string): Promise<Db> {
+    const worker = await b.reopen(location);
+    await worker.tasks.insertTask(task("task_x"));
+    await worker.owners.leaseOwner("own_x", info(50));
+    expect((await worker.tasks.claimTasks("q", 1, "own_x", 2, 1, { leased: true })).map((t) => t.id)).toEqual(["task_x"]);
+    await waitFor(async () => (await db.owners.deadOwners([])).has("own_x"), { what: "own_x's lease to expire" });
+    return worker;
+  }
+
+  test("a worker that renews its lease after the sweep judged it dead keeps its task and its lease (#15)", async () => {
+    const { db, location } = await b.open();
+    const worker = await expiredWorker(db, location);
+    // The sweep reads the owners and finds own_x dead; before its transaction runs, own_x takes a fresh lease.
+    const racing = new Proxy(db, {
+      get(target, key) {
+        if (key !== "owners") return Reflect.get(target, key, target);
+        return { ...target.owners, async deadOwners(referenced: Iterable<string>) {
+          const dead = await target.owners.deadOwners(referenced);
+          await worker.owners.leaseOwner("own_x", info(60_000));
+          return dead;
+        } };
+      },
+    });
+    expect(await recoverDeadOwners(racing, "own_sweeper", 3)).toEqual([]);
+    expect(await db.tasks.getTask("task_x")).toMatchObject({ status: "running", owner: "own_x" });
+    expect(await worker.owners.heartbeatOwner("own_x")).toBe(true);
+  });
+
+  test("a worker still dead inside the transaction is recovered once, and its heartbeat then finds its lease lost (#15)", async () => {
+    const { db, location } = await b.open();
+    const worker = await expiredWorker(db, location);
+    const recovered = await recoverDeadOwners(db, "own_sweeper", 3);
+    expect(recovered.map((f) => f.row.id)).toEqual(["task_x"]);
+    expect(await db.tasks.getTask("task_x")).toMatchObject({ status: "failed", error: INTERRUPTED });
+    expect(await recoverDeadOwners(db, "own_sweeper", 4)).toEqual([]);
+    expect(await worker.owners.heartbeatOwner("own_x")).toBe(false);
   });
 });

@@ -11,6 +11,12 @@ export interface OwnersApi {
   removeOwner(id: string): Promise<void>;
   /** Deletes owner rows; call it inside the caller's `store.write` (recovery removes the dead in one transaction). */
   deleteOwnerRows(ids: Iterable<string>): Promise<void>;
+  /**
+   * Inside a write transaction: deletes those of `ids` whose owner is still dead when judged under the rows' locks
+   * (lease expired by the database's clock, or process gone on this host) and returns them, with the ids not
+   * registered at all. An owner that renewed its lease since an earlier deadOwners() is kept (#15).
+   */
+  deleteDeadOwners(ids: Iterable<string>): Promise<string[]>;
   /** Whether any owner other than `self` is registered. */
   hasOtherOwners(self: string): Promise<boolean>;
   listOwners(): Promise<OwnerRow[]>;

@@ -32,6 +32,20 @@ export function pgOwners(sql: SQL): OwnersApi {
       const list = [...ids];
       if (list.length) await sql`DELETE FROM owners WHERE id IN ${sql(list)}`;
     },
+    async deleteDeadOwners(ids) {
+      const list = [...new Set(ids)];
+      if (list.length === 0) return [];
+      // The rows stay locked to the end of the caller's transaction: a heartbeat waits, then finds its row gone.
+      const rows = await sql`SELECT *, ${sql.unsafe(NOW)} AS now FROM owners WHERE id IN ${sql(list)} FOR UPDATE`;
+      const byId = new Map<string, Record<string, unknown>>(rows.map((r: Record<string, unknown>) => [r.id as string, r]));
+      const dead = list.filter((id) => {
+        const r = byId.get(id);
+        return !r || !isOwnerAlive(ownerRow(r), Number(r.now));
+      });
+      const registered = dead.filter((id) => byId.has(id));
+      if (registered.length) await sql`DELETE FROM owners WHERE id IN ${sql(registered)}`;
+      return dead;
+    },
     async hasOtherOwners(self) {
       return (await sql`SELECT 1 FROM owners WHERE id <> ${self} LIMIT 1`).length > 0;
     },

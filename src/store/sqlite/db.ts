@@ -29,7 +29,7 @@ import { watchWal, type WalWake } from "./wake.ts";
 const FAMILIES = {
   tasks: { mod: tasks, topic: "tasks", writes: ["insertTask", "claimTask", "claimTasks", "finishTask", "requestCancel"] },
   taskWorktrees: { mod: taskWorktrees, topic: "tasks", writes: ["setTaskWorktree"] },
-  owners: { mod: owners, topic: "workers", writes: ["registerOwner", "removeOwner", "deleteOwnerRows", "leaseOwner", "heartbeatOwner"] },
+  owners: { mod: owners, topic: "workers", writes: ["registerOwner", "removeOwner", "deleteOwnerRows", "deleteDeadOwners", "leaseOwner", "heartbeatOwner"] },
   sessions: { mod: sessions, topic: "sessions", writes: ["insertSession", "updateSession", "setSessionState", "setSessionProcess", "setSessionLastText", "markSessionReady", "closeSessionRow", "closeSessionsOfOwners"] },
   events: { mod: events, topic: "sessions", writes: ["appendEvents"] },
   inbox: { mod: inbox, topic: "inbox", writes: ["insertInbox", "markDelivered"] },
