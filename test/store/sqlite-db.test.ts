@@ -10,6 +10,7 @@ import type { Db } from "../../src/store/api.ts";
 import { sqliteDb } from "../../src/store/sqlite/db.ts";
 import { openStore } from "../../src/store/store.ts";
 import { getTask, insertTask, type NewTask } from "../../src/store/tasks.ts";
+import { waitFor } from "../fixtures/helpers/wait.ts";
 
 const dirs: string[] = [];
 const dbs: Db[] = [];
@@ -138,4 +139,23 @@ test("a transaction handle kept past its transaction is refused, also while a la
   });
   expect((stale as { code?: string }).code).toBe("E_INTERNAL");
   expect([await db.tasks.getTask("task_stale"), (await db.tasks.getTask("task_b"))?.status]).toEqual([null, "pending"]);
+});
+
+test("a write made by a subscriber while it is notified notifies its own topic too (#15)", async () => {
+  const { db } = open();
+  let inboxCalls = 0;
+  const offInbox = db.subscribe("inbox", () => inboxCalls++);
+  let wrote = false;
+  let taskCalls = 0;
+  const offTasks = db.subscribe("tasks", () => {
+    if (taskCalls++ === 0 || wrote) return; // the "subscription is live" call
+    wrote = true;
+    void db.inbox.insertInbox({ target: "h1", sender: "user", body: "hi", at: 1 });
+  });
+  await Promise.resolve();
+  const before = inboxCalls;
+  await db.tasks.insertTask(task("task_1"));
+  await waitFor(() => inboxCalls > before, { timeoutMs: 3000, what: "the inbox notification of the subscriber's write" });
+  offInbox();
+  offTasks();
 });

@@ -27,7 +27,7 @@ import { watchWal, type WalWake } from "./wake.ts";
 
 /** Per family: its functions module, the topic its writes touch, its writes, and which of them are buffered. */
 const FAMILIES = {
-  tasks: { mod: tasks, topic: "tasks", writes: ["insertTask", "claimTask", "claimTasks", "finishTask", "requestCancel"] },
+  tasks: { mod: tasks, topic: "tasks", writes: ["insertTask", "claimTask", "claimTasks", "finishTask", "finishTasks", "requestCancel"] },
   taskWorktrees: { mod: taskWorktrees, topic: "tasks", writes: ["setTaskWorktree"] },
   owners: { mod: owners, topic: "workers", writes: ["registerOwner", "removeOwner", "deleteOwnerRows", "deleteDeadOwners", "leaseOwner", "heartbeatOwner"] },
   sessions: { mod: sessions, topic: "sessions", writes: ["insertSession", "updateSession", "setSessionState", "setSessionProcess", "setSessionLastText", "markSessionReady", "closeSessionRow", "closeSessionsOfOwners"] },
@@ -88,13 +88,18 @@ export interface SqliteDbOptions {
 export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
-  const touched = new Set<DbTopic>();
+  // This process's own writes notify at the end of the microtask, once per topic, and only topics someone listens to.
+  const listening: Record<DbTopic, number> = { tasks: 0, inbox: 0, runs: 0, sessions: 0, workers: 0, schedules: 0 };
+  let touched: DbTopic[] = [];
+  const emitTouched = () => {
+    const topics = touched;
+    touched = []; // a listener's own write notifies again
+    for (const t of topics) bus.emit(t, "*");
+  };
   const emitSoon = (topic: DbTopic) => {
-    if (touched.size === 0) queueMicrotask(() => {
-      for (const t of [...touched]) bus.emit(t, "*");
-      touched.clear();
-    });
-    touched.add(topic);
+    if (listening[topic] === 0 || touched.includes(topic)) return;
+    if (touched.length === 0) queueMicrotask(emitTouched);
+    touched.push(topic);
   };
   // The WAL watch runs while anything subscribes: a Db nobody listens to (a CLI command) pays nothing for it.
   let wal: WalWake | undefined;
@@ -276,10 +281,12 @@ export function sqliteDb(store: Store, opts: SqliteDbOptions = {}): Db {
       if (subscribers++ === 0) wal = watchWal(store, wakeAll, { safetyPollMs: opts.safetyPollMs ?? 1_000 });
       queueMicrotask(() => on && fn("*")); // live at once: the WAL watch is open before this returns
       bus.on(topic, fn);
+      listening[topic]++;
       return () => {
         if (!on) return;
         on = false;
         bus.off(topic, fn);
+        listening[topic]--;
         if (--subscribers === 0) {
           wal?.stop();
           wal = undefined;
