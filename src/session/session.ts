@@ -75,13 +75,11 @@ export class Session {
   private looping = false;
   private turn = 0;
   private buffer: PendingEvent[] = [];
-  /** Transcript rows this object buffered so far, and how many of them it handed to the store. */
+  /**
+   * Transcript rows this object buffered so far. It is the only writer of its session's transcript (a session id is
+   * new at each spawn), so the n-th row it buffers is the n-th row stored: its ordinal.
+   */
   private rowSeq = 0;
-  private flushedRows = 0;
-  /** Rows of this session stored before this object wrote any (counted when a watcher first needs ordinals). */
-  private baseRows: number | undefined;
-  /** Rows announced while that count is under way, with their sequence numbers. */
-  private unannounced: { row: PendingEvent; seq: number }[] | undefined;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private idleWaiters: ((o: TurnOutcome | undefined) => void)[] = [];
   private lastOutcome: TurnOutcome | undefined;
@@ -276,7 +274,6 @@ export class Session {
     const events = this.buffer;
     this.buffer = [];
     this.db.events.appendEvents(this.id, events);
-    this.flushedRows += events.length;
     // Keeps the last message current mid-turn, so a crash or a cancel can still report it.
     if (!final && this.tracker.text && this._state === "working") this.db.sessions.setSessionLastText(this.id, this.tracker.text);
   }
@@ -284,23 +281,10 @@ export class Session {
   /** Buffers a transcript row and tells a watcher about it. */
   private push(row: PendingEvent): void {
     this.buffer.push(row);
-    const seq = this.rowSeq++;
-    if (!this.hooks.onRow || !this.hooks.wantsRows?.()) return;
-    if (this.baseRows !== undefined) return this.hooks.onRow(this, { ...row, ordinal: this.baseRows + seq });
-    // The first watched row: count what is stored. The count sees every row handed to the store before it (reads
-    // drain this process's buffered writes), so the rows stored before this object are the count minus those.
-    if (this.unannounced) return void this.unannounced.push({ row, seq });
-    this.unannounced = [{ row, seq }];
-    const flushedAtCount = this.flushedRows;
-    this.db.events.countEvents(this.id).then((n) => {
-      this.baseRows = n - flushedAtCount;
-      const rows = this.unannounced ?? [];
-      this.unannounced = undefined;
-      for (const r of rows) this.hooks.onRow?.(this, { ...r.row, ordinal: this.baseRows + r.seq });
-    }, (err: unknown) => {
-      this.unannounced = undefined;
-      logIgnored(`counting the transcript of ${this.handle} for a watcher`)(err);
-    });
+    const ordinal = this.rowSeq++;
+    // Not counted from the store: on PostgreSQL a count races this object's own buffered inserts (#15), and a
+    // watcher given a wrong ordinal shows a row twice.
+    if (this.hooks.onRow && this.hooks.wantsRows?.()) this.hooks.onRow(this, { ...row, ordinal });
   }
 
   private setState(state: SessionState, persist: boolean): void {
