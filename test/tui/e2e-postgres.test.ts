@@ -1,7 +1,8 @@
 // `aegis ui` and `aegis chat` on a project whose state is on PostgreSQL (#15), the compiled binary in a tmux pane:
 // the dashboard lists the sessions, queue, run and task other aegis processes write to the database, a message typed
-// in it reaches a session another process hosts, its interrupt stops a turn there, and it cancels a task; the chat
-// sends a message and shows the reply. No SQLite state file is written.
+// in it reaches a session another process hosts, its interrupt stops a turn there, and it cancels a task; with a
+// serve it lists the schedules and answers a parked run; the chat sends a message and shows the reply. No SQLite
+// state file is written.
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -43,6 +44,7 @@ describe.skipIf(skip)("aegis ui and aegis chat on PostgreSQL (#15)", () => {
     const taskId = (JSON.parse(enq.stdout) as { taskId: string }).taskId;
 
     const ui = await track(await openInTmux(["ui"], project));
+    await ui.waitForText("q quit");
     let screen = await ui.waitForText(handles.hang!);
     expect(screen).toMatch(new RegExp(`${handles.echo}\\s+echo\\s+ready`));
     expect(screen).toMatch(new RegExp(`${handles.hang}\\s+hang\\s+working`));
@@ -50,12 +52,13 @@ describe.skipIf(skip)("aegis ui and aegis chat on PostgreSQL (#15)", () => {
     await ui.send(["2"]);
     await ui.waitForText(/q\s+1\s+0\s+0/);
     await ui.send(["3"]);
+    await ui.waitForText("─ runs ─");
     screen = await ui.waitForText(/watch\s+running/);
     await ui.waitForText(`send ${handles.hang} "wait for a signal"`);
 
     // A message to the echo session, which lives in the `aegis run` process: delivered through the database.
     await ui.send(["1"]);
-    await ui.waitForText(/sessions \(\d+\)/);
+    await ui.waitForText("─ sessions ─"); // the list's own title: the tab bar shows "sessions (n)" on every tab
     await selectRow(ui, handles.echo!);
     await ui.send(["m"]);
     await ui.waitForText(`message to ${handles.echo}`);
@@ -74,6 +77,7 @@ describe.skipIf(skip)("aegis ui and aegis chat on PostgreSQL (#15)", () => {
 
     // Cancel the pending task nobody works on.
     await ui.send(["4"]);
+    await ui.waitForText("─ tasks ─");
     await ui.waitForText(new RegExp(`${taskId}\\s+q\\s+pending`));
     await selectRow(ui, taskId);
     await ui.send(["c"]);
@@ -87,6 +91,37 @@ describe.skipIf(skip)("aegis ui and aegis chat on PostgreSQL (#15)", () => {
     expect(await ui.exitCode()).toBe(0);
     expect(await ui.capture()).toBe("");
     expect(existsSync(join(project, ".aegis", "state.db"))).toBe(false);
+  }, 120_000);
+
+  test("with aegis serve running: shows its schedules and answers the question a parked run asks (#15)", async () => {
+    const serve = await track(await background(["serve", "--poll-ms", "100"], project));
+    await untilErr(serve, "control socket");
+    const started = await aegis(["run", "ship", "--detach", "--json"], project);
+    expect(started.code, started.stderr).toBe(0);
+    const runId = (JSON.parse(started.stdout) as { runId: string }).runId;
+
+    const ui = await track(await openInTmux(["ui"], project));
+    await ui.waitForText("q quit"); // keys typed before the UI takes the terminal would go to the shell's line discipline
+    await ui.waitForText("via serve");
+    await ui.send(["5"]);
+    await ui.waitForText("─ schedules ─");
+    await ui.waitForText("new-year");
+    await ui.send(["3"]);
+    await ui.waitForText("─ runs ─");
+    await ui.waitForText(new RegExp(`${runId}\\s+ship\\s+waiting`));
+    await selectRow(ui, runId);
+    await ui.send(["a"]);
+    await ui.waitForText("Ship it? [yes/no]");
+    await ui.type("yes");
+    await ui.send(["Enter"]);
+    await ui.waitForText("answered ship; aegis serve resumes the run");
+    await ui.waitForText(new RegExp(`${runId}\\s+ship\\s+done`));
+    const runs = await aegis(["runs", "--json"], project);
+    const run = (JSON.parse(runs.stdout) as { runId: string; status: string; result?: unknown }[]).find((r) => r.runId === runId);
+    expect(run).toMatchObject({ status: "done", result: "reply 1: shipping: yes" });
+
+    await ui.send(["q"]);
+    expect(await ui.exitCode()).toBe(0);
   }, 120_000);
 
   test("aegis chat sends the typed message and shows the reply (#15)", async () => {
