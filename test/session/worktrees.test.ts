@@ -129,6 +129,26 @@ describe("sessions in git worktrees (#11)", () => {
   });
 });
 
+describe("a worktree on another machine (#15)", () => {
+  test("is not reattached here: the spawn fails with E_STATE naming its host, and git here is not touched (#15)", async () => {
+    const root = makeRepo();
+    const m = manager(testConfig({ ed: editor() }, {}, root), { cwd: root });
+    await m.db.tx(async (t) => {
+      await t.worktrees.insertWorktree({
+        handle: "remote-ed", sessionId: "ses_remote", spawnedBy: "user", repo: root, path: join(root, ".git", "aegis-worktrees", "remote-ed"),
+        branch: "aegis/remote-ed", base: sh(root, "rev-parse", "HEAD"), baseRef: "main", keep: "changed", at: Date.now(), host: "gpu-box-7",
+      });
+      await t.worktrees.setWorktreeState("remote-ed", "kept", Date.now());
+    }, { durable: true });
+    const err = await m.spawn("ed", { handle: "remote-ed", isolation: "worktree", spawnedBy: "user" }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "E_STATE", message: expect.stringContaining('the worktree of "remote-ed" (aegis/remote-ed) is on host gpu-box-7'), data: { host: "gpu-box-7" } });
+    expect(sh(root, "worktree", "list", "--porcelain").match(/^worktree /gm)).toHaveLength(1);
+    expect(findSessionByHandle(m.store, "remote-ed")?.closed_at).not.toBeNull(); // the failed start's row is closed
+    expect(getWorktree(m.store, "remote-ed")).toMatchObject({ state: "kept", session_id: "ses_remote", host: "gpu-box-7" });
+    await m.closeAll();
+  });
+});
+
 describe("a CLI session in a worktree (#11)", () => {
   test("fake-claude runs with its worktree as cwd, writes there through its own tool, and is told where to work (#11)", async () => {
     const root = makeRepo();
