@@ -1,11 +1,12 @@
 // A session announces each transcript row as it is buffered, with its position in the session's transcript (#14):
 // the positions are exactly the order the events table ends up holding, also when the watch starts mid-session, and
-// nothing is counted or announced while nobody listens.
+// nothing is counted or announced while nobody listens; on both backends, also while flushes race the watch (#15).
 
 import { describe, expect, test } from "bun:test";
 import { listEvents } from "../../src/store/events.ts";
 import type { LiveRow } from "../../src/session/session.ts";
 import { manager, memoryStore, testConfig } from "./fixtures.ts";
+import { describeDb } from "../helpers/backends.ts";
 
 describe("live transcript rows (#14)", () => {
   test("each row's ordinal is its position among the session's stored rows, also when the watch starts mid-session", async () => {
@@ -44,4 +45,30 @@ describe("live transcript rows (#14)", () => {
     expect(queried).toBe(0);
     await m.closeAll();
   });
+});
+
+describeDb("live transcript rows on the store contract (#15)", (b) => {
+  test("watched while the session's buffered inserts are in flight, each ordinal is the row's stored position (#15)", async () => {
+    const { db } = await b.open();
+    const reply = (p: string) => ({ text: `re: ${p}`, toolCalls: Array.from({ length: 5 }, (_, i) => ({ name: "Read", input: { path: `${i}` }, output: "x" })) });
+    const m = manager(testConfig({ w: { reply } }), { store: memoryStore(), db, owner: "own_me", flushMs: 1 });
+    const seen = new Map<string, LiveRow[]>();
+    const stop = m.onRows((e) => seen.set(e.sessionId, [...(seen.get(e.sessionId) ?? []), e.row]));
+    // Many short sessions, each answering at once: the first row a watcher sees is announced while the session's own
+    // rows are being inserted (how aegis chat showed a reply twice on PostgreSQL).
+    const sessions = await Promise.all(Array.from({ length: 12 }, async () => {
+      const s = await m.spawn("w", { prompt: "one" });
+      await m.send(s.handle, "two", "user");
+      return s;
+    }));
+    stop();
+    await db.flush();
+    for (const s of sessions) {
+      const stored = await db.events.listEvents(s.id);
+      const rows = seen.get(s.id) ?? [];
+      expect(rows.map((r) => r.ordinal)).toEqual(stored.map((_, i) => i));
+      for (const r of rows) expect(stored[r.ordinal]!.type).toBe(r.event.type);
+    }
+    await m.closeAll();
+  }, 30_000);
 });
