@@ -12,7 +12,7 @@ import type { Session } from "../session/session.ts";
 import type { Db } from "../store/api.ts";
 import { hostName } from "../store/owners.ts";
 import { workerSessionId, type TaskOutcome, type TaskRow } from "../store/tasks.ts";
-import { finalizeTask, type Finished } from "./finalize.ts";
+import { FinishBatch, type Finished } from "./finalize.ts";
 import { isolatedQueue, recordTaskWorktree, worktreeSpawnOptions } from "./task-worktree.ts";
 import { CANCELLED, INTERRUPTED } from "./task.ts";
 import { errorMessage } from "../util/errors.ts";
@@ -56,8 +56,12 @@ export class Dispatcher {
   /** The commit this turn's claims wait for (see committed()). */
   private commit: Promise<void> | undefined;
   private readonly host = hostName();
+  /** Finishes of one event-loop turn share one write (see FinishBatch). */
+  private readonly finishes: FinishBatch;
 
-  constructor(private readonly core: DispatcherCore) {}
+  constructor(private readonly core: DispatcherCore) {
+    this.finishes = new FinishBatch(core.db);
+  }
 
   /** Whether this worker may serve `queue` at all (its `hosts` against this worker's labels). */
   mayServe(queue: string): boolean {
@@ -114,6 +118,8 @@ export class Dispatcher {
    * a claim made once it is under way waits for the next one.
    */
   private committed(): Promise<void> {
+    // On PostgreSQL a claim is one statement, committed before claimTasks resolves: there is nothing to wait for.
+    if (this.core.db.backend === "postgres") return Promise.resolve();
     return (this.commit ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       this.commit = undefined;
       return this.core.db.flush();
@@ -195,7 +201,7 @@ export class Dispatcher {
     // Fenced: if this worker lost its lease and the task was recovered elsewhere, nothing is written.
     const f = entry.stop === "lost"
       ? null
-      : await finalizeTask(db, row, { from: "running", owner: this.core.owner, ...(row.fence !== undefined ? { fence: row.fence } : {}) }, outcome)
+      : await this.finishes.finish(row, { from: "running", owner: this.core.owner, ...(row.fence !== undefined ? { fence: row.fence } : {}) }, outcome)
         .catch((err: unknown) => {
           logIgnored(`finishing task ${row.id} (it stays running until a recovery ends it)`)(err);
           return null;

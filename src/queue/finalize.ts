@@ -34,10 +34,7 @@ export interface FinishGuard {
  */
 export async function finalizeIn(t: Tx, row: TaskRow, g: FinishGuard, o: TaskOutcome): Promise<Finished | null> {
   if (!(await t.tasks.finishTask(row.id, g.from, o, g.owner, g.fence))) return null;
-  const done: TaskRow = {
-    ...row, status: o.status, result: o.result, error: o.error, finished_at: o.at,
-    cost_usd: o.costUsd ?? 0, input_tokens: o.inputTokens ?? 0, output_tokens: o.outputTokens ?? 0,
-  };
+  const done = endedRow(row, o);
   if (!done.callback) return { row: done };
   const callback = await t.inbox.insertInbox({
     target: callbackTarget(done.enqueued_by),
@@ -50,7 +47,65 @@ export async function finalizeIn(t: Tx, row: TaskRow, g: FinishGuard, o: TaskOut
   return { row: done, callback };
 }
 
-/** finalizeIn in a transaction of its own; `durable` commits before it resolves. */
-export function finalizeTask(db: Db, row: TaskRow, g: FinishGuard, o: TaskOutcome, durable = false): Promise<Finished | null> {
-  return db.tx((t) => finalizeIn(t, row, g, o), { durable });
+/** The task row as a finish with outcome `o` leaves it. */
+function endedRow(row: TaskRow, o: TaskOutcome): TaskRow {
+  return {
+    ...row, status: o.status, result: o.result, error: o.error, finished_at: o.at,
+    cost_usd: o.costUsd ?? 0, input_tokens: o.inputTokens ?? 0, output_tokens: o.outputTokens ?? 0,
+  };
+}
+
+/**
+ * finalizeIn in a transaction of its own; `durable` commits before it resolves. A task without callback is one guarded
+ * statement, which needs no transaction: on PostgreSQL the queue's counts row (every claim and finish of the fleet
+ * updates it) is then locked only while that statement runs, not across the round trips of BEGIN … COMMIT (#15).
+ */
+export async function finalizeTask(db: Db, row: TaskRow, g: FinishGuard, o: TaskOutcome, durable = false): Promise<Finished | null> {
+  if (row.callback) return await db.tx((t) => finalizeIn(t, row, g, o), { durable });
+  const f = await finalizeIn(db, row, g, o);
+  if (durable) await db.flush();
+  return f;
+}
+
+/**
+ * Group commit of finishes (#15): while one write of finishes is under way, the finishes of tasks without callback
+ * asked for meanwhile wait and then go together in one finishTasks (one statement and one commit on PostgreSQL, where
+ * each commit of a finish otherwise takes the queue's counts row and the server's NOTIFY lock on its own, and every
+ * worker of the fleet queues behind them). Nothing waits when nothing is under way. Each finish is guarded as alone;
+ * a task with a callback keeps its own transaction (finalizeTask).
+ */
+export class FinishBatch {
+  private waiting: { row: TaskRow; g: FinishGuard; o: TaskOutcome; resolve: (f: Finished | null) => void; reject: (e: unknown) => void }[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Db) {}
+
+  finish(row: TaskRow, g: FinishGuard, o: TaskOutcome): Promise<Finished | null> {
+    if (row.callback) return finalizeTask(this.db, row, g, o);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ row, g, o, resolve, reject });
+      if (!this.writing) void this.write();
+    });
+  }
+
+  private async write(): Promise<void> {
+    this.writing = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting;
+        this.waiting = [];
+        try {
+          const moved = new Set(await this.db.tasks.finishTasks(batch.map((b) => ({
+            id: b.row.id, from: b.g.from, outcome: b.o,
+            ...(b.g.owner !== undefined ? { owner: b.g.owner } : {}), ...(b.g.fence !== undefined ? { fence: b.g.fence } : {}),
+          }))));
+          for (const b of batch) b.resolve(moved.has(b.row.id) ? { row: endedRow(b.row, b.o) } : null);
+        } catch (err) {
+          for (const b of batch) b.reject(err);
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
 }

@@ -242,6 +242,20 @@ export function finishTask(store: Store, id: string, from: "pending" | "running"
   return store.sql(sql).run(...args).changes > 0;
 }
 
+/** One finish of finishTasks: finishTask's arguments. */
+export interface FinishRequest {
+  id: string;
+  from: "pending" | "running";
+  outcome: TaskOutcome;
+  owner?: string;
+  fence?: number;
+}
+
+/** finishTask for several tasks at once (one write): the ids that moved, each guarded as finishTask guards it. */
+export function finishTasks(store: Store, list: readonly FinishRequest[]): string[] {
+  return store.batch(() => list.filter((f) => finishTask(store, f.id, f.from, f.outcome, f.owner, f.fence)).map((f) => f.id));
+}
+
 export function requestCancel(store: Store, id: string): boolean {
   return store.sql("UPDATE tasks SET cancel_requested = 1 WHERE id = ? AND status = 'running'").run(id).changes > 0;
 }

@@ -4,7 +4,7 @@
 
 import { expect, test } from "bun:test";
 import type { Db } from "../../src/store/api.ts";
-import type { NewTask } from "../../src/store/tasks.ts";
+import type { NewTask, TaskRow } from "../../src/store/tasks.ts";
 import { describeDb } from "../helpers/backends.ts";
 
 const task = (id: string, queue = "q"): NewTask => ({ id, queue, payload: `do ${id}`, enqueuedBy: "test", callback: false, at: 1_700_000_000_000 });
@@ -69,6 +69,34 @@ describeDb("tasks on the store contract (#15)", (b) => {
     expect(new Set(finished).size).toBe(60);
     expect(peak).toBeLessThanOrEqual(3);
     expect(await db.tasks.queueCounts("q")).toEqual({ pending: 0, running: 0 });
+  });
+
+  test("finishTasks finishes several tasks in one write, each guarded by its status, owner and fence (#15)", async () => {
+    const { db, location } = await b.open();
+    for (const id of ["task_a", "task_b", "task_c", "task_d", "task_e"]) await db.tasks.insertTask(task(id));
+    const mine = await db.tasks.claimTasks("q", 10, "own_a", 1_700_000_000_100, 4);
+    expect(mine.map((t) => t.id)).toEqual(["task_a", "task_b", "task_c", "task_d"]);
+    const [a, bb, c, d] = mine as [TaskRow, TaskRow, TaskRow, TaskRow];
+    const failed = { status: "failed" as const, result: null, error: "boom", at: 1_700_000_000_600, costUsd: 0.5, inputTokens: 3, outputTokens: 4 };
+    const other = await b.reopen(location); // another process's connection
+    const moved = await other.tasks.finishTasks([
+      { id: a.id, from: "running", outcome: done, owner: "own_a", fence: a.fence! },
+      { id: bb.id, from: "running", outcome: failed, owner: "own_a", fence: bb.fence! },
+      { id: c.id, from: "running", outcome: done, owner: "own_other", fence: c.fence! }, // not its owner
+      { id: d.id, from: "running", outcome: done, owner: "own_a", fence: d.fence! + 1 }, // a stale fence
+      { id: "task_e", from: "pending", outcome: { status: "cancelled", result: null, error: "cancelled", at: 1_700_000_000_700 } },
+      { id: "task_missing", from: "running", outcome: done },
+    ]);
+    await other.flush();
+    expect(moved.sort()).toEqual(["task_a", "task_b", "task_e"]);
+    expect(await db.tasks.getTask("task_a")).toMatchObject({ status: "done", result: "ok", finished_at: 1_700_000_000_500 });
+    expect(await db.tasks.getTask("task_b")).toMatchObject({ status: "failed", error: "boom", cost_usd: 0.5, input_tokens: 3, output_tokens: 4 });
+    expect((await db.tasks.getTask("task_c"))?.status).toBe("running");
+    expect((await db.tasks.getTask("task_d"))?.status).toBe("running");
+    expect((await db.tasks.getTask("task_e"))?.status).toBe("cancelled");
+    expect(await db.tasks.queueCounts("q")).toEqual({ pending: 0, running: 2 });
+    expect(await db.tasks.finishTasks([{ id: a.id, from: "running", outcome: done, owner: "own_a", fence: a.fence! }])).toEqual([]);
+    expect(await db.tasks.finishTasks([])).toEqual([]);
   });
 
   test("a transaction that throws leaves nothing; the Db inside tx() is refused (#15)", async () => {

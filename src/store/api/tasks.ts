@@ -3,7 +3,7 @@
 // return void. The SQLite backend implements it over the synchronous functions, the PostgreSQL backend over Bun.sql.
 // Types only.
 
-import type { ClaimOptions, TaskStatus, TaskRow, NewTask, PendingTask, TaskOutcome } from "../tasks.ts";
+import type { ClaimOptions, FinishRequest, TaskStatus, TaskRow, NewTask, PendingTask, TaskOutcome } from "../tasks.ts";
 
 export interface TasksApi {
   insertTask(t: NewTask): Promise<number>;
@@ -33,6 +33,11 @@ export interface TasksApi {
    * a task twice.
    */
   finishTask(id: string, from: "pending" | "running", o: TaskOutcome, owner?: string, fence?: number): Promise<boolean>;
+  /**
+   * finishTask for several tasks in one write (one statement and one commit on PostgreSQL: a group commit of the
+   * finishes of one moment); each is guarded as finishTask guards it. Returns the ids that moved.
+   */
+  finishTasks(list: readonly FinishRequest[]): Promise<string[]>;
   requestCancel(id: string): Promise<boolean>;
   /** Running tasks of `owner` that another process asked to cancel. */
   cancelRequestedFor(owner: string): Promise<string[]>;

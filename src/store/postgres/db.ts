@@ -35,6 +35,13 @@ const TOPICS: readonly DbTopic[] = ["tasks", "inbox", "runs", "sessions", "worke
 /** Writes whose acknowledgement can wait (PG-DESIGN.md §2.1): queued in order, committed by the next call or flush. */
 const BUFFERED = new Set(["appendEvents", "setSessionLastText", "setSessionState", "setSessionProcess", "markSessionReady", "addRunUsage", "startStep"]);
 
+/**
+ * Calls that do not wait for this process's buffered writes to commit first: a claim reads and writes only tasks,
+ * owners and the queue counts, which no buffered write touches, and its tasks start only after the next flush
+ * (Dispatcher.launch). Waiting would put every claim behind the transcript writes of all the workers (#15).
+ */
+const UNORDERED = new Set(["claimTasks"]);
+
 /** Buffered rows that trigger a commit before the tick ends. */
 const BATCH_ROWS = 1_000;
 
@@ -157,7 +164,7 @@ export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db>
           if (BUFFERED.has(name)) return (...args: unknown[]) => enqueue({ family, name, fn, args });
           return async (...args: unknown[]) => {
             if (inTx.getStore()?.open) throw new AegisError("E_INTERNAL", "a store call inside db.tx() used the Db instead of the transaction handle");
-            await drain();
+            if (!UNORDERED.has(name)) await drain();
             return await fn(...args);
           };
         },

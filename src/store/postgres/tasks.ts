@@ -107,6 +107,36 @@ export function pgTasks(sql: SQL): TasksApi {
           AND (${fence ?? null}::int8 IS NULL OR fence = ${fence ?? null}) RETURNING seq`;
       return r.length > 0;
     },
+    async finishTasks(list) {
+      if (list.length === 0) return [];
+      // One statement (and one commit): the queue's counts row and the commit's NOTIFY lock are taken once for all.
+      // The rows are locked in seq order, so two of these, or one and a recovery, never wait on each other in a cycle.
+      const v = JSON.stringify(list.map((f) => ({
+        id: f.id, from_status: f.from, owner: f.owner ?? null, fence: f.fence ?? null, status: f.outcome.status, result: f.outcome.result,
+        error: f.outcome.error, at: f.outcome.at, cost_usd: f.outcome.costUsd ?? 0, input_tokens: f.outcome.inputTokens ?? 0,
+        output_tokens: f.outcome.outputTokens ?? 0, worker_handle: f.outcome.workerHandle ?? null,
+      })));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const r = await sql`WITH v AS (
+              SELECT * FROM json_to_recordset(${v}::text::json) AS x(id text, from_status text, owner text, fence int8, status text,
+                result text, error text, at int8, cost_usd float8, input_tokens int8, output_tokens int8, worker_handle text)
+            ), hit AS (
+              SELECT t.seq FROM tasks t JOIN v ON t.id = v.id ORDER BY t.seq FOR UPDATE OF t
+            )
+            UPDATE tasks t SET status = v.status, result = v.result, error = v.error, finished_at = v.at, cost_usd = v.cost_usd,
+              input_tokens = v.input_tokens, output_tokens = v.output_tokens,
+              worker_handle = coalesce(v.worker_handle, t.worker_handle, (SELECT s.handle FROM sessions s WHERE s.id = t.worker_session))
+            FROM v, hit WHERE t.seq = hit.seq AND t.id = v.id AND t.status = v.from_status
+              AND (v.owner IS NULL OR t.owner = v.owner) AND (v.fence IS NULL OR t.fence = v.fence) RETURNING t.id`;
+          return r.map((x: { id: string }) => x.id);
+        } catch (err) {
+          // All or nothing, so running it again is safe (a deadlock with another process's multi-row write).
+          const code = String((err as { errno?: unknown }).errno ?? (err as { code?: unknown }).code);
+          if (attempt >= 3 || (code !== "40P01" && code !== "40001")) throw err;
+        }
+      }
+    },
     async requestCancel(id) {
       return (await sql`UPDATE tasks SET cancel_requested = 1 WHERE id = ${id} AND status = 'running' RETURNING seq`).length > 0;
     },
