@@ -29,12 +29,17 @@ export interface DashboardOptions {
 export async function runDashboard(o: DashboardOptions): Promise<number> {
   requireTerminal("aegis ui");
   const steering = createSteering({ config: o.config, cwd: o.cwd });
-  const source = await openDataSource(o.config, { localFeed: steering.feed, ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}) });
+  // A failed look (the database went away) shows in the status line; looking goes on.
+  let onError: (err: unknown) => void = () => undefined;
+  const source = await openDataSource(o.config, {
+    localFeed: steering.feed, onError: (err) => onError(err), ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+  });
   try {
     const screen = await openScreen({ command: "aegis ui" });
     let ui: DashboardUi;
     try {
       ui = new DashboardUi(screen, source, o.config, steering);
+      onError = (err) => ui.fail(err);
     } catch (err) {
       // The terminal first, then the error (printed by the CLI root) on a normal screen.
       screen.quit(1);
@@ -108,7 +113,7 @@ class DashboardUi {
     if (this.scheduled !== undefined) clearTimeout(this.scheduled);
   }
 
-  private fail(err: unknown): void {
+  fail(err: unknown): void {
     this.ctl.status = { text: formatError(err).replace(/\n\s*/g, " · "), style: "err" };
     this.schedule();
   }
