@@ -7,7 +7,8 @@
 import { defineCommand } from "citty";
 import { startRuntime } from "../runtime.ts";
 import { verbsFor } from "../serve/verbs.ts";
-import { out } from "../ui/log.ts";
+import type { Db } from "../store/api.ts";
+import { logger, out } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 
@@ -44,6 +45,7 @@ export default defineCommand({
         await rt.db.flush(); // durable before the id is printed
         await rt.queues.start();
       }
+      await warnIfNoWorkerMayRun(rt.db, config.queues[args.queue]?.hosts, args.queue);
       const task = await untilInterrupted(rt.queues.waitFor(taskId));
       if (args.json) out(JSON.stringify(task, null, 2));
       else if (task.status === "done") out(task.result ?? "");
@@ -56,6 +58,19 @@ export default defineCommand({
     }
   },
 });
+
+/**
+ * A queue with `hosts` runs only on `aegis work --host-label` workers (neither this process nor aegis serve has labels):
+ * the wait says so, and whether a live worker with a matching label is there to run it now (#15).
+ */
+async function warnIfNoWorkerMayRun(db: Db, hosts: readonly string[] | undefined, queue: string): Promise<void> {
+  if (!hosts?.length) return;
+  const workers = await db.owners.listWorkers();
+  const able = workers.filter((w) => w.leaseMs > 0 && w.queues.includes(queue) && w.labels.some((l) => hosts.includes(l)));
+  const labels = hosts.join(" or ");
+  if (able.length) logger().info(`queue ${queue} runs only on workers labelled ${labels}: waiting for ${able.map((w) => `${w.host} (pid ${w.pid})`).join(", ")}`);
+  else logger().warn(`queue ${queue} runs only on workers labelled ${labels} and none is running: the task waits until one starts (aegis work --host-label ${hosts[0]})`);
+}
 
 /** Resolves like `p`, or rejects with E_CANCELLED on Ctrl-C / SIGTERM. */
 export function untilInterrupted<T>(p: Promise<T>): Promise<T> {

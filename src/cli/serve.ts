@@ -12,7 +12,7 @@ export default defineCommand({
   meta: { name: "serve", description: "Run this project's long-running process: queues, runs, MCP plane, control socket (foreground)" },
   args: {
     grace: { type: "string", description: "On SIGTERM, how long running work may finish before it is interrupted (default 30s)", valueHint: "duration" },
-    "poll-ms": { type: "string", description: "How often to look for work enqueued by other aegis processes (default 1000)", valueHint: "ms" },
+    "poll-ms": { type: "string", description: "The queue's safety clock: how often it looks for work it was not told about and, every 5th time, for dead workers to recover; new tasks and freed slots wake it at once (default 1000)", valueHint: "ms" },
     ...configArgs,
   },
   async run({ args }) {

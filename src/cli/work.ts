@@ -26,7 +26,7 @@ export default defineCommand({
     parallel: { type: "string", description: "At most this many workers per queue in this process (default: the queue's maxParallel)", valueHint: "n" },
     concurrency: { type: "string", description: `At most this many tasks at once in this worker, over all its queues (default ${DEFAULT_CONCURRENCY}, so other workers get work)`, valueHint: "n" },
     "host-label": { type: "string", description: "This machine's labels (comma-separated): it serves a queue with hosts: [...] only if one matches", valueHint: "l[,l2]" },
-    "poll-ms": { type: "string", description: "How often to look for work from other aegis processes (default 1000)", valueHint: "ms" },
+    "poll-ms": { type: "string", description: "The queue's safety clock: how often it looks for work it was not told about and, every 5th time, for dead workers to recover; new tasks and freed slots wake it at once (default 1000)", valueHint: "ms" },
     ...configArgs,
     ...jsonArg,
   },

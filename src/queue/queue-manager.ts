@@ -388,7 +388,9 @@ export class QueueManager {
   private takeLease(): void {
     if (this.lease || this.closed || this.served.length === 0) return;
     const leaseMs = this.leaseMs;
-    const info = { labels: [...(this.opts.hostLabels ?? [])], queues: this.served, concurrency: this.opts.concurrency ?? 0, leaseMs };
+    // The queues listed by `aegis workers`: those it serves and may run (a queue's hosts against its labels).
+    const queues = () => this.served.filter((q) => this.dispatcher.mayServe(q));
+    const info = { labels: [...(this.opts.hostLabels ?? [])], queues: queues(), concurrency: this.opts.concurrency ?? 0, leaseMs };
     const lease = { timer: setInterval(() => void beat(), Math.max(50, Math.floor(leaseMs / 3))), beating: false };
     lease.timer.unref();
     this.lease = lease;
@@ -399,9 +401,9 @@ export class QueueManager {
         if (await this.db.owners.heartbeatOwner(this.opts.owner)) return;
         // Lost: another process recovered this worker's tasks (it was paused or cut off past its lease). Its workers
         // stop without writing (their finishes would be refused anyway), and it takes a new lease to go on.
-        writeErr(`aegis: E_STATE this worker's lease expired (${this.opts.owner}); its tasks were recovered elsewhere, its workers are stopped\n`);
+        writeErr(`aegis: this worker's lease expired (${this.opts.owner}, paused or cut off too long): its tasks were recovered elsewhere; its workers stop without writing, and it takes a new lease and goes on\n`);
         await this.dispatcher.stopAll("lost");
-        await this.db.owners.leaseOwner(this.opts.owner, { ...info, queues: this.served });
+        await this.db.owners.leaseOwner(this.opts.owner, { ...info, queues: queues() });
         for (const q of this.served) this.dispatch(q);
       } catch (err) {
         logIgnored("renewing this worker's lease (the next heartbeat tries again)")(err);

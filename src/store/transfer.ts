@@ -12,10 +12,13 @@ import { copyState, type CopyEnd, type CopyOptions, type TableCount } from "./co
 import { describeLocation, sameLocation, type StoreLocation } from "./location.ts";
 import { isOwnerAlive, type OwnerRow } from "./owners.ts";
 import { PG_MIGRATIONS } from "./postgres/baseline.ts";
-import { migratePg } from "./postgres/connect.ts";
+import { connectError, migratePg } from "./postgres/connect.ts";
 import { redactUrl } from "./url.ts";
 import { PG_NOW_MS } from "./postgres/schema.ts";
 import { openStore } from "./store.ts";
+
+/** Re-exported for the doctor check (src/store/check.ts). */
+export { connectError };
 
 /** A process registered on the source that still holds a lease (or, without one, whose pid is alive). */
 export interface LiveOwner {
@@ -167,23 +170,6 @@ async function openPostgres(url: string, timeoutS: number): Promise<Opened> {
     finish: () => sql.close(),
     abandon: () => sql.close(),
   };
-}
-
-/** Why a PostgreSQL server could not be used, in words that say what to check; the URL only redacted. */
-export function connectError(url: string, err: unknown, timeoutS: number): AegisError {
-  const e = err as { code?: string; errno?: string };
-  const where = redactUrl(url);
-  const hint = "check the URL (AEGIS_DATABASE_URL, store.url or --to), that the server runs and accepts connections from this host";
-  const reason = e.code === "ERR_POSTGRES_CONNECTION_REFUSED" ? "nothing accepts connections there (server down, wrong host or port, or a host name that does not resolve)"
-    : e.code === "ERR_POSTGRES_CONNECTION_FAILED" || e.code === "ERR_POSTGRES_CONNECTION_TIMEOUT" ? `no connection within ${timeoutS} s (${errorMessage(err)})`
-    : e.errno === "28P01" || e.errno === "28000" ? `the server refused the login: ${errorMessage(err)}`
-    : e.errno === "3D000" ? `${errorMessage(err)}`
-    : errorMessage(err);
-  return new AegisError("E_STATE", `cannot connect to the database ${where}: ${reason}`, {
-    hint: e.errno === "3D000" ? "create the database first (createdb <name>, or CREATE DATABASE <name>); aegis creates its tables in it" : hint,
-    data: { location: where, ...(e.errno ? { sqlstate: e.errno } : {}) },
-    cause: err,
-  });
 }
 
 /** copyState's refusal of a target with rows, naming the target and how to get an empty one; undefined otherwise. */

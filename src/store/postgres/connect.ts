@@ -10,6 +10,9 @@ import { redactUrl } from "../url.ts";
 
 export { redactUrl };
 
+/** How long a new connection may take (Bun.sql's default, named so the error can say it). */
+const CONNECT_TIMEOUT_S = 30;
+
 /** The lock every migrating process takes first (an arbitrary constant: "aegis" in ASCII). */
 const MIGRATION_LOCK = 0x6165676973;
 
@@ -29,16 +32,14 @@ export interface OpenPgOptions {
 /** Connects and brings the schema up to date; the pool holds at most `max` connections (plus one for LISTEN). */
 export async function openPg(url: string, migrations: readonly PgMigration[], max = 8, o: OpenPgOptions = {}): Promise<PgPool> {
   const timeout = o.idleInTxTimeoutMs;
-  const sql = new SQL({ url, max, idleTimeout: 60, ...(timeout ? { connection: { idle_in_transaction_session_timeout: Math.ceil(timeout) } } : {}) });
+  const sql = new SQL({ url, max, idleTimeout: 60, connectionTimeout: CONNECT_TIMEOUT_S, ...(timeout ? { connection: { idle_in_transaction_session_timeout: Math.ceil(timeout) } } : {}) });
   try {
     await sql`SELECT 1`;
   } catch (err) {
     // The connect error is the one to report; a failure closing the pool that never connected adds nothing.
     await sql.close().catch(logIgnored("closing a pool that could not connect"));
-    throw new AegisError("E_STATE", `cannot connect to the database ${redactUrl(url)}: ${errorMessage(err)}`, {
-      hint: "check store.url in the config or AEGIS_DATABASE_URL, and that the server accepts connections from this host",
-      cause: err,
-    });
+    // The same words as aegis doctor's check: what to check, the URL only redacted.
+    throw connectError(url, err, CONNECT_TIMEOUT_S);
   }
   try {
     await migratePg(sql, url, migrations);
@@ -73,5 +74,22 @@ export async function migratePg(sql: SQL, url: string, migrations: readonly PgMi
       }
       await tx`INSERT INTO schema_version (version, name, applied_at) VALUES (${m.version}, ${m.name}, ${Date.now()})`;
     }
+  });
+}
+
+/** Why a PostgreSQL server could not be used, in words that say what to check; the URL only redacted. */
+export function connectError(url: string, err: unknown, timeoutS: number): AegisError {
+  const e = err as { code?: string; errno?: string };
+  const where = redactUrl(url);
+  const hint = "check the URL (AEGIS_DATABASE_URL, store.url or --to), that the server runs and accepts connections from this host";
+  const reason = e.code === "ERR_POSTGRES_CONNECTION_REFUSED" ? "nothing accepts connections there (server down, wrong host or port, or a host name that does not resolve)"
+    : e.code === "ERR_POSTGRES_CONNECTION_FAILED" || e.code === "ERR_POSTGRES_CONNECTION_TIMEOUT" ? `no connection within ${timeoutS} s (${errorMessage(err)})`
+    : e.errno === "28P01" || e.errno === "28000" ? `the server refused the login: ${errorMessage(err)}`
+    : e.errno === "3D000" ? `${errorMessage(err)}`
+    : errorMessage(err);
+  return new AegisError("E_STATE", `cannot connect to the database ${where}: ${reason}`, {
+    hint: e.errno === "3D000" ? "create the database first (createdb <name>, or CREATE DATABASE <name>); aegis creates its tables in it" : hint,
+    data: { location: where, ...(e.errno ? { sqlstate: e.errno } : {}) },
+    cause: err,
   });
 }
