@@ -31,21 +31,46 @@ export function timerService(opts: TimerServiceOptions = {}): ServeService {
   let poke: (() => void) | undefined;
   /** A signal was sent while the service was not sleeping: look again at once. */
   let poked = false;
+  /**
+   * Runs whose resume settled while a look at the due parks was in flight: that look may have read a park the resume
+   * has since replaced (a read is a round trip on PostgreSQL), so it does not wake them; the next look does if they
+   * are still due (#15).
+   */
+  let looking = false;
+  const settledWhileLooking = new Set<string>();
+  const settled = (runId: string) => {
+    waking.delete(runId);
+    if (looking) settledWhileLooking.add(runId);
+  };
 
   const wakeDue = async (ctx: ServeContext) => {
+    settledWhileLooking.clear();
+    looking = true;
+    try {
+      await wakeDueParks(ctx);
+    } finally {
+      looking = false;
+    }
+  };
+
+  const wakeDueParks = async (ctx: ServeContext) => {
     const now = ctx.clock.now();
     for (const p of await ctx.db.waits.dueParks(now)) {
       if (waking.has(p.run_id) || (retryAt.get(p.run_id) ?? 0) > now) continue;
       // A run parked on another machine is woken there (its serve sees the same row): never here (#15).
       const owner = await ctx.db.runs.getRun(p.run_id);
       if (owner && isForeignRun(owner)) continue;
+      if (settledWhileLooking.has(p.run_id) || waking.has(p.run_id)) {
+        poked = true; // read before its last resume settled: look again at once, with a fresh read
+        continue;
+      }
       waking.add(p.run_id);
       retryAt.delete(p.run_id);
       ctx.log(`timers: waking ${p.run_id} (${p.state}${p.event ? ` for ${p.event}` : ""})`);
       ctx.resumeRun(p.run_id).then(
-        () => waking.delete(p.run_id),
+        () => settled(p.run_id),
         (err: unknown) => {
-          waking.delete(p.run_id);
+          settled(p.run_id);
           retryAt.set(p.run_id, ctx.clock.now() + RETRY_MS);
           ctx.log(`timers: resuming ${p.run_id} failed: ${errorMessage(err)}; trying again in ${RETRY_MS / 1000}s`);
         },

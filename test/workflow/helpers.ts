@@ -57,20 +57,21 @@ export function rig(o: RigOptions = {}): TestRig {
 
 /**
  * rig() on the backend a describeDb suite runs (#15): SQLite as rig() does (in memory, or a temp file with `file`, so
- * another connection can open it), PostgreSQL on a fresh database. `location` is what `b.reopen()` opens.
+ * another connection can open it), PostgreSQL on a fresh database; `at` reuses another rig's `location` (a restarted
+ * process). `location` is also what `b.reopen()` opens.
  */
-export async function rigOn(b: DbUnderTest, o: Omit<RigOptions, "storePath"> & { file?: boolean } = {}): Promise<TestRig & { location: string }> {
+export async function rigOn(b: DbUnderTest, o: Omit<RigOptions, "storePath"> & { file?: boolean; at?: string } = {}): Promise<TestRig & { location: string }> {
   const config = rigConfig(o);
   if (b.name === "sqlite") {
-    const dir = o.file ? mkdtempSync(join(tmpdir(), "aegis-rig-")) : null;
-    const location = dir ? join(dir, "state.db") : ":memory:";
+    const dir = o.file && !o.at ? mkdtempSync(join(tmpdir(), "aegis-rig-")) : null;
+    const location = o.at ?? (dir ? join(dir, "state.db") : ":memory:");
     const store = openStore(location);
     return Object.assign(rigOver(createRuntime({ config, store, queues: { pollMs: 0 } }), config, async () => {
       store.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
     }), { location });
   }
-  const location = await freshDatabase(await sharedPostgres());
+  const location = o.at ?? (await freshDatabase(await sharedPostgres()));
   const db = await openPgDb(location);
   const owner = await db.owners.registerOwner();
   return Object.assign(rigOver(createRuntime({ config, db, owner, closeDb: true, queues: { pollMs: 0 } }), config, async () => {}), { location });
