@@ -7,8 +7,11 @@
 //   3. enqueue-to-pickup latency for a sleeping worker on PostgreSQL: the enqueue's commit to the task's claim, with
 //      the safety poll at 60 s, so only NOTIFY can wake it. Goal: median <= 20 ms.
 // The machine's cores are shared by every process (workers and the database server), so the ratio says as much about
-// the box as about aegis. Usage: bun bench/fleet.ts [--quick] [--tasks 4000] [--samples 40]
+// the box as about aegis: next to each rate it prints the commits per task (pg_stat_database) and the CPU the
+// database server and the workers spent per task, which a loaded box does not blur as much.
+// Usage: bun bench/fleet.ts [--quick] [--tasks 4000] [--samples 40]
 
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Scripted } from "../src/config/providers.ts";
 import { validateConfig } from "../src/config/validate.ts";
@@ -42,6 +45,7 @@ const percentile = (xs: number[], p: number) => {
 async function child(location: string, mode: string): Promise<void> {
   const db = await openAt(location, 60_000);
   const claims: number[] = [];
+  let cpu = process.cpuUsage();
   const timed: Db = Object.create(db, {
     tasks: {
       value: new Proxy(db.tasks, {
@@ -68,12 +72,14 @@ async function child(location: string, mode: string): Promise<void> {
   const stdin = Bun.stdin.stream().getReader();
   process.stdout.write("ready\n");
   await stdin.read(); // "go"
+  cpu = process.cpuUsage();
   if (mode === "drain") await rt.queues.drain();
   else {
     await rt.queues.start();
     while (!(await stdin.read()).done); // serve until the parent closes stdin
   }
-  process.stdout.write(`${JSON.stringify({ claims })}\n`);
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(`${JSON.stringify({ claims, cpuMs: (used.user + used.system) / 1000 })}\n`);
   await rt.close();
   process.exit(0);
 }
@@ -111,22 +117,64 @@ async function enqueueAll(db: Db, n: number): Promise<void> {
   }
 }
 
-/** Tasks/s of `n` worker processes draining TASKS tasks, and their claim latencies. */
-async function rate(location: string, n: number): Promise<{ perSec: number; claims: number[] }> {
+/** CPU ms (user + system) of a process, and with `children` of the children it has reaped, from /proc (Linux). */
+function cpuMs(pid: number, children = false): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ").map(Number);
+    const ticks = f[11]! + f[12]! + (children ? f[13]! + f[14]! : 0);
+    return ticks * 10; // USER_HZ = 100 on Linux
+  } catch {
+    return NaN; // not Linux, or the process is gone: the figure is left out
+  }
+}
+
+/** CPU ms the database server has spent so far: the postmaster, its reaped backends, and the live ones. */
+function serverCpuMs(postmaster: number): number {
+  let total = cpuMs(postmaster, true);
+  for (const line of Bun.spawnSync(["pgrep", "-P", String(postmaster)]).stdout.toString().split("\n")) if (line.trim()) total += cpuMs(Number(line));
+  return total;
+}
+
+async function commits(location: string): Promise<number> {
+  const sql = new Bun.SQL({ url: location, max: 1 });
+  try {
+    const [r] = await sql`SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`;
+    return Number(r.xact_commit);
+  } finally {
+    await sql.close();
+  }
+}
+
+interface Rate { perSec: number; claims: number[]; commitsPerTask?: number; serverCpuPerTask?: number; workerCpuPerTask: number }
+
+/** Tasks/s of `n` worker processes draining TASKS tasks, their claim latencies, and what each task cost. */
+async function rate(location: string, n: number, postmaster?: number): Promise<Rate> {
   const db = await openAt(location, 60_000);
   await enqueueAll(db, TASKS);
   const kids = await spawnChildren(location, n, "drain");
+  const pg = postmaster !== undefined;
+  const [commits0, server0] = pg ? [await commits(location), serverCpuMs(postmaster)] : [0, 0];
   const t0 = performance.now();
   for (const k of kids) void k.proc.stdin.write("go\n");
   const claims: number[] = [];
-  for (const k of kids) claims.push(...(JSON.parse(await readLine(k)) as { claims: number[] }).claims);
+  let workersCpu = 0;
+  for (const k of kids) {
+    const r = JSON.parse(await readLine(k)) as { claims: number[]; cpuMs: number };
+    claims.push(...r.claims);
+    workersCpu += r.cpuMs;
+  }
   const dt = (performance.now() - t0) / 1000;
   await Promise.all(kids.map((k) => k.proc.exited));
+  // The workers' backends end with their pools: then their CPU is the postmaster's children's, and their commits counted.
+  await Bun.sleep(pg ? 300 : 0);
+  const serverCpuPerTask = pg ? (serverCpuMs(postmaster) - server0) / TASKS : undefined;
+  const commitsPerTask = pg ? (await commits(location) - commits0 - 1) / TASKS : undefined;
+  const workerCpuPerTask = workersCpu / TASKS;
   const c = await db.tasks.queueCounts("q");
   const done = (await db.tasks.listTasks({ status: "done" })).length;
   await db.close();
   if (c.pending || c.running || done !== TASKS) throw new Error(`${n} workers: ${done} done, ${c.pending} pending, ${c.running} running`);
-  return { perSec: TASKS / dt, claims };
+  return { perSec: TASKS / dt, claims, workerCpuPerTask, ...(pg ? { commitsPerTask, serverCpuPerTask } : {}) };
 }
 
 /** Enqueue → claim for a sleeping worker, SAMPLES times, one task at a time. */
@@ -162,8 +210,8 @@ async function parent(): Promise<void> {
   using dir = tempDir("bench-fleet");
   try {
     const sqlite = await rate(dir.join("state.db"), 1);
-    const pgRates: Record<number, { perSec: number; claims: number[] }> = {};
-    for (const n of [1, 2, 4]) pgRates[n] = await rate(await freshDatabase(pg), n);
+    const pgRates: Record<number, Rate> = {};
+    for (const n of [1, 2, 4]) pgRates[n] = await rate(await freshDatabase(pg), n, pg.pid);
     const lat = await pickup(await freshDatabase(pg));
     const r1 = pgRates[1]!.perSec;
     const fmt = (x: number) => x.toFixed(0);
@@ -172,12 +220,16 @@ async function parent(): Promise<void> {
     for (const n of [1, 2, 4]) {
       const r = pgRates[n]!;
       console.log(`  PostgreSQL, ${n} process${n > 1 ? "es" : "  "}: ${fmt(r.perSec)} (x${(r.perSec / r1).toFixed(2)}); claim median ${percentile(r.claims, 0.5).toFixed(2)} ms, p99 ${percentile(r.claims, 0.99).toFixed(2)} ms`);
+      console.log(`      per task: ${r.commitsPerTask!.toFixed(2)} commits, server CPU ${r.serverCpuPerTask!.toFixed(2)} ms, workers' CPU ${r.workerCpuPerTask.toFixed(2)} ms`);
     }
+    console.log(`  (SQLite, 1 process: workers' CPU ${sqlite.workerCpuPerTask.toFixed(2)} ms per task)`);
     console.log(`enqueue -> pickup by a sleeping worker (PostgreSQL NOTIFY, safety poll 60 s): median ${percentile(lat, 0.5)} ms, p90 ${percentile(lat, 0.9)} ms, max ${Math.max(...lat)} ms`);
     report("fleet", [
       { figure: "SQLite, 1 process: tasks/s", value: sqlite.perSec, unit: "tasks/s" },
       ...[1, 2, 4].map((n) => ({ figure: `PostgreSQL, ${n} worker process(es): tasks/s`, value: pgRates[n]!.perSec, unit: "tasks/s" })),
       { figure: "PostgreSQL scaling, 4 processes vs 1", value: pgRates[4]!.perSec / r1, unit: "x" },
+      { figure: "PostgreSQL, 4 processes: commits per task", value: pgRates[4]!.commitsPerTask!, unit: "commits" },
+      { figure: "PostgreSQL, 4 processes: server + workers' CPU per task", value: pgRates[4]!.serverCpuPerTask! + pgRates[4]!.workerCpuPerTask, unit: "ms" },
       { figure: "PostgreSQL claim latency, 4 processes: median", value: percentile(pgRates[4]!.claims, 0.5), unit: "ms" },
       { figure: "PostgreSQL claim latency, 4 processes: p99", value: percentile(pgRates[4]!.claims, 0.99), unit: "ms" },
       { figure: "enqueue to pickup, sleeping worker (NOTIFY): median", value: percentile(lat, 0.5), unit: "ms", goal: { on: "value", op: "<=", target: 20 } },

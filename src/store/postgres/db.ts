@@ -71,14 +71,20 @@ export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db>
   const { sql } = await openPg(url, opts.migrations ?? PG_MIGRATIONS, opts.pool, { idleInTxTimeoutMs: opts.idleInTxTimeoutMs ?? IDLE_IN_TX_TIMEOUT_MS });
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
-  let listening: Promise<unknown> | undefined;
-  const listen = () => {
-    let connects = 0;
-    listening ??= Promise.all(TOPICS.map((topic) => sql.listen(`aegis_${topic}`, (key) => bus.emit(topic, key), () => {
-      // Every LISTEN shares one connection: after the first, onlisten means a reconnect, and a rescan.
-      if (connects++ >= TOPICS.length) bus.emit(topic, "*");
-    })));
-    return listening;
+  // A channel is listened to from its first subscriber on: a worker that watches only tasks is not sent every
+  // session's notifications (the server signals each listening connection, which reads and forwards them; #15).
+  const listening = new Map<DbTopic, Promise<unknown>>();
+  const listen = (topic: DbTopic) => {
+    let live = listening.get(topic);
+    if (!live) {
+      let connects = 0;
+      live = sql.listen(`aegis_${topic}`, (key) => bus.emit(topic, key), () => {
+        // The first onlisten is this LISTEN; a later one is a reconnect, which may have lost notifications: a rescan.
+        if (connects++ > 0) bus.emit(topic, "*");
+      });
+      listening.set(topic, live);
+    }
+    return live;
   };
   const poll = setInterval(() => {
     for (const t of TOPICS) bus.emit(t, "*");
@@ -218,7 +224,7 @@ export async function openPgDb(url: string, opts: PgDbOptions = {}): Promise<Db>
     subscribe(topic, fn) {
       // A failed LISTEN only slows wake-ups down to the safety poll, which keeps running.
       let on = true;
-      listen().then(() => on && fn("*"), logIgnored("listening for database notifications"));
+      listen(topic).then(() => on && fn("*"), logIgnored("listening for database notifications"));
       bus.on(topic, fn);
       return () => {
         on = false;
