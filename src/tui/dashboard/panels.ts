@@ -40,12 +40,36 @@ export function scheduleLines(v: ScheduleView, width: number): Line[] {
   ];
 }
 
-const KEYS: Record<"list" | "detail", [string, string][]> = {
-  list: [["q", "quit"], ["?", "help"], ["↑↓", "select"], ["⏎", "open"], ["1-5/⇥", "tab"], ["m", "message"], ["i", "interrupt"], ["n/N", "new session here/in serve"], ["d", "close"], ["c", "cancel"], ["a", "answer"]],
-  detail: [["q", "quit"], ["esc", "back"], ["↑↓", "item"], ["⏎/space", "fold"], ["PgUp/PgDn", "scroll"], ["End", "follow"], ["m", "message"], ["i", "interrupt"]],
+/** A key hint: the key, what it does, and its rank (0 stays longest; the highest rank is left out first). */
+type Hint = [key: string, what: string, rank: number];
+
+const KEYS: Record<"list" | "detail", Hint[]> = {
+  list: [["q", "quit", 0], ["↑↓", "select", 5], ["⏎", "open", 2], ["1-5/⇥", "tab", 6], ["m", "message", 1], ["i", "interrupt", 1],
+    ["n/N", "spawn", 4], ["d", "close", 7], ["c", "cancel", 3], ["a", "answer", 3]],
+  detail: [["q", "quit", 0], ["esc", "back", 1], ["↑↓", "item", 3], ["⏎/space", "fold", 2], ["PgUp/Dn", "scroll", 4], ["End", "follow", 5],
+    ["m", "message", 1], ["i", "interrupt", 1]],
 };
 
-function keyHints(pairs: [string, string][], width: number): Line {
+const HELP: Hint = ["?", "help", 0];
+const hintWidth = ([k, what]: Hint): number => k.length + what.length + 3;
+
+/**
+ * The hints that fit `width`, in their order, ending with "? help" (where the others are explained): when all do not
+ * fit, the highest ranks are left out (the later one first among equals), never cut in the middle (#14).
+ */
+export function fitHints(hints: readonly Hint[], width: number): Hint[] {
+  const kept = [...hints];
+  let used = [...kept, HELP].reduce((n, h) => n + hintWidth(h), 0);
+  while (used > width && kept.length > 0) {
+    let drop = 0;
+    kept.forEach((h, i) => (h[2] >= kept[drop]![2] ? (drop = i) : undefined));
+    used -= hintWidth(kept[drop]!);
+    kept.splice(drop, 1);
+  }
+  return [...kept, HELP]; // narrower than "q quit ? help": cut at the edge like any other line
+}
+
+function keyHints(pairs: readonly (readonly [string, string, number?])[], width: number): Line {
   const out: Span[] = [];
   let used = 0;
   for (const [k, what] of pairs) {
@@ -67,7 +91,7 @@ export function footerLines(mode: Mode, status: { text: string; style: Line[numb
   }
   if (mode.kind === "confirm") return [[span(fit(mode.question, width), "warn")], keyHints([["y", "yes"], ["any other key", "no"]], width)];
   const first: Line = status ? [span(fit(status.text, width), status.style ?? "plain")] : [span("")];
-  return [first, keyHints(KEYS[mode.kind === "detail" ? "detail" : "list"], width)];
+  return [first, keyHints(fitHints(KEYS[mode.kind === "detail" ? "detail" : "list"], width), width)];
 }
 
 export function helpLines(tab: Tab, width: number): Line[] {
