@@ -7,6 +7,7 @@ import type { CliRenderer, KeyEvent } from "@opentui/core";
 import { interrupted } from "../cli/context.ts";
 import { writeErr } from "../ui/log.ts";
 import { AegisError, formatError } from "../util/errors.ts";
+import { colorsAllowed, defaultColorsPass } from "./theme.ts";
 
 export type OpenTui = typeof import("@opentui/core");
 
@@ -63,6 +64,11 @@ export async function openScreen(opts: ScreenOptions): Promise<Screen> {
     });
   } catch (err) {
     throw nativeLoadError(err, opts.command) ?? err;
+  }
+  if (!colorsAllowed()) {
+    // NO_COLOR: the terminal's own colours on every cell (OpenTUI writes an explicit white where none is given).
+    const pass = defaultColorsPass(core.RGBA.defaultForeground().buffer, core.RGBA.defaultBackground().buffer);
+    renderer.addPostProcessFn((buffer) => pass(buffer.buffers));
   }
   let settle!: (code: number) => void;
   const done = new Promise<number>((resolve) => (settle = resolve));

@@ -56,6 +56,31 @@ export function looks(colors = colorsAllowed()): Record<Style, Look> {
   return colors ? COLOR : MONO;
 }
 
+/** A cell plane as OpenTUI's post-process sees it: four 16-bit values per cell (RGBA, each with a byte of meta). */
+export interface CellPlanes {
+  fg: Uint16Array;
+  bg: Uint16Array;
+}
+
+/**
+ * Under NO_COLOR: every cell in the terminal's own foreground and background (SGR 39/49), attributes kept. OpenTUI
+ * paints an explicit white (38;2;255;255;255) wherever no colour is given (text, borders, the input, the cleared
+ * screen), white on white on a light terminal; this pass, run on each frame before it is encoded, rewrites the
+ * colours of every cell to OpenTUI's "terminal default" colours. `fg`/`bg` are the 4 values of those two colours.
+ */
+export function defaultColorsPass(fg: Uint16Array, bg: Uint16Array): (planes: CellPlanes) => void {
+  const [f0, f1, f2, f3] = fg as unknown as [number, number, number, number];
+  const [b0, b1, b2, b3] = bg as unknown as [number, number, number, number];
+  return ({ fg: f, bg: b }) => {
+    for (let i = 0; i + 3 < f.length; i += 4) {
+      f[i] = f0; f[i + 1] = f1; f[i + 2] = f2; f[i + 3] = f3;
+    }
+    for (let i = 0; i + 3 < b.length; i += 4) {
+      b[i] = b0; b[i + 1] = b1; b[i + 2] = b2; b[i + 3] = b3;
+    }
+  };
+}
+
 /** Plain text of lines (tests, and the width arithmetic). */
 export function plainText(lines: readonly Line[]): string {
   return lines.map((l) => l.map((s) => s.text).join("")).join("\n");

@@ -28,6 +28,24 @@ async function expectRestored(t: Tmux): Promise<void> {
   expect(after).toBe(before);
 }
 
+/** The colours an SGR sequence on the screen sets: 38/48 (256 or RGB) and the 8/16 colour codes; 39/49 (default) are none. */
+function colours(screen: string): string[] {
+  const found: string[] = [];
+  // oxlint-disable-next-line no-control-regex -- ESC is what starts an SGR sequence
+  for (const m of screen.matchAll(/\x1b\[([0-9;:]*)m/g)) {
+    const p = m[1]!.split(/[;:]/).map(Number);
+    for (let i = 0; i < p.length; i++) {
+      const n = p[i]!;
+      if (n === 38 || n === 48) {
+        const len = p[i + 1] === 5 ? 3 : p[i + 1] === 2 ? 5 : 1;
+        found.push(p.slice(i, i + len).join(";"));
+        i += len - 1;
+      } else if ((n >= 30 && n <= 37) || (n >= 40 && n <= 47) || (n >= 90 && n <= 97) || (n >= 100 && n <= 107)) found.push(String(n));
+    }
+  }
+  return found;
+}
+
 beforeAll(async () => {
   await aegisBinary();
   project = makeProject();
@@ -85,19 +103,19 @@ describe.skipIf(Boolean(TMUX_MISSING))("leaving restores the terminal (#14)", ()
     }
   }, 60_000);
 
-  test("NO_COLOR: the dashboard draws without colours, which it uses otherwise", async () => {
-    // The colours set on the screen, other than OpenTUI's own default white (palette 15 in tmux).
-    // oxlint-disable-next-line no-control-regex -- ESC is what starts an SGR sequence
-    const colours = (screen: string) => [...screen.matchAll(/\x1b\[([0-9;]*)m/g)]
-      .flatMap((m) => [...m[1]!.matchAll(/(?:^|;)([34]8;(?:5;\d+|2;\d+;\d+;\d+))/g)].map((c) => c[1]!))
-      .filter((c) => !/^[34]8;5;15$/.test(c));
-    for (const noColor of ["1", undefined]) {
-      const t = await open(["ui"], { NO_COLOR: noColor });
-      await t.waitForText("q quit");
-      if (noColor) expect(colours(await t.captureEscapes())).toEqual([]);
-      else expect(colours(await t.captureEscapes()).length).toBeGreaterThan(0);
-      await t.send(["q"]);
-      expect(await t.exitCode()).toBe(0);
+  test("NO_COLOR: the dashboard and the chat draw in the terminal's own colours only (no explicit white either) (#14)", async () => {
+    for (const args of [["ui"], ["chat"]]) {
+      for (const noColor of ["1", undefined]) {
+        const t = await open(args, { NO_COLOR: noColor });
+        await t.waitForText(args[0] === "ui" ? "q quit" : "say something");
+        const screen = await t.captureEscapes();
+        if (noColor) {
+          expect(colours(screen)).toEqual([]);
+          if (args[0] === "ui") expect(screen).toContain("\x1b[7m"); // the selected tab: inverse, no colour needed
+        } else expect(colours(screen).length).toBeGreaterThan(0);
+        await t.send(["C-c"]);
+        expect(await t.exitCode()).toBe(0);
+      }
     }
   }, 60_000);
 });
