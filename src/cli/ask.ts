@@ -1,10 +1,12 @@
 // `aegis ask [agent] "<prompt>"`: spawn an agent, run one turn, stream its text to stdout, then print usage and cost.
-// `--json` prints the normalized AgentEvents as NDJSON instead. Exit 0 on success, 1 on an error turn, 2 when the
-// agent's CLI is missing (with the install command), 130 when interrupted.
+// `--json` prints the normalized AgentEvents as NDJSON instead. Exit 0 on success, 1 on an error turn (also one another
+// aegis process interrupted), 2 when the agent's CLI is missing (with the install command), 130 when interrupted.
+// Messages aegis ui/chat send the session while it runs get their turns (streamed the same way) before ask ends.
 
 import { defineCommand } from "citty";
 import type { AgentEvent, TurnEnd } from "../drivers/driver.ts";
-import { startRuntime } from "../runtime.ts";
+import { startRuntime, type Runtime } from "../runtime.ts";
+import type { Session } from "../session/session.ts";
 import { colorEnabled, out, writeErr, writeOut } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
@@ -36,23 +38,27 @@ export default defineCommand({
       ...(askPermission ? { askPermission } : {}),
       ...(args.timeout ? { idleTimeoutMs: parseDuration(args.timeout) } : {}),
     });
-    let end: TurnEnd | undefined;
+    const ends: TurnEnd[] = [];
     const started = performance.now();
     try {
       const session = await runtime.sessions.spawn(agent, { spawnedBy: "user" });
       const print = args.json ? printJson : printHuman();
       const stop = runtime.sessions.on((e) => {
         if (e.type !== "event" || e.handle !== session.handle) return;
-        if (e.event.type === "turn_end") end = e.event;
+        if (e.event.type === "turn_end") ends.push(e.event);
         print(e.event);
       });
       const onAbort = () => void runtime.sessions.interrupt(session.handle);
       interrupted.addEventListener("abort", onAbort, { once: true });
       try {
-        await runtime.sessions.send(session.handle, prompt, "user");
-      } catch (err) {
+        try {
+          await runtime.sessions.send(session.handle, prompt, "user");
+        } catch (err) {
+          if (interrupted.aborted) throw new AegisError("E_CANCELLED", "interrupted");
+          if (ends.length === 0) throw err;
+        }
+        await answerMessages(runtime, session);
         if (interrupted.aborted) throw new AegisError("E_CANCELLED", "interrupted");
-        if (!end) throw err;
       } finally {
         stop();
         interrupted.removeEventListener("abort", onAbort);
@@ -60,14 +66,35 @@ export default defineCommand({
     } finally {
       await runtime.close();
     }
+    const end = ends.at(-1);
     if (!end) throw new AegisError("E_AGENT_EXIT", "the agent ended without finishing its turn");
-    if (!args.json) writeErr(`${summary(end, performance.now() - started)}\n`);
+    if (!args.json) writeErr(`${summary(ends, performance.now() - started)}\n`);
     if (end.isError) {
-      if (!args.json) writeErr(`aegis: the turn failed: ${end.error ?? end.stopReason}\n`);
+      if (!args.json) {
+        const how = end.stopReason === "cancelled" || end.stopReason === "interrupted"
+          ? "the turn was interrupted (asked by another aegis process, e.g. aegis ui)"
+          : `the turn failed: ${end.error ?? end.stopReason}`;
+        writeErr(`aegis: ${how}\n`);
+      }
       return 1;
     }
   },
 });
+
+/**
+ * The session ask hosts is live like any other: aegis ui or chat (or a workflow) may send it messages and interrupt
+ * requests while it works (its manager collects them from the inbox, as under serve or aegis run). Messages that came
+ * in get their turns, streamed like the first, before ask ends; an interrupt request stops the running turn.
+ */
+async function answerMessages(runtime: Runtime, session: Session): Promise<void> {
+  for (;;) {
+    await session.whenIdle();
+    if (interrupted.aborted || session.state === "closed") return;
+    // One more look at the inbox: a message written just as the turn ended may not have been collected yet.
+    const collected = await runtime.sessions.collectInbox();
+    if (collected === 0 && session.depth === 0 && session.state !== "working") return;
+  }
+}
 
 function printJson(event: AgentEvent): void {
   out(JSON.stringify(event));
@@ -100,11 +127,16 @@ function briefInput(input: unknown): string {
   return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
 
-export function summary(end: TurnEnd, elapsedMs: number): string {
-  const u = end.usage;
+/** The usage line: the sums over the turns ask ran (more than one when messages came in), the last stop reason. */
+export function summary(all: readonly TurnEnd[], elapsedMs: number): string {
+  const end = all.at(-1)!;
+  const sum = (f: (e: TurnEnd) => number) => all.reduce((n, e) => n + f(e), 0);
+  const u = { input: sum((e) => e.usage.input), output: sum((e) => e.usage.output), cacheRead: sum((e) => e.usage.cacheRead), cacheWrite: sum((e) => e.usage.cacheWrite) };
   const cache = u.cacheRead || u.cacheWrite ? ` (cache read ${u.cacheRead}, write ${u.cacheWrite})` : "";
-  const cost = end.costUsd !== undefined ? ` · ${formatUsd(end.costUsd)}` : "";
-  return `— ${u.input} in / ${u.output} out tokens${cache}${cost} · ${formatDuration(elapsedMs)} · ${end.stopReason}`;
+  const costs = all.flatMap((e) => (e.costUsd !== undefined ? [e.costUsd] : []));
+  const cost = costs.length ? ` · ${formatUsd(costs.reduce((a, b) => a + b, 0))}` : "";
+  const turns = all.length > 1 ? ` · ${all.length} turns` : "";
+  return `— ${u.input} in / ${u.output} out tokens${cache}${cost}${turns} · ${formatDuration(elapsedMs)} · ${end.stopReason}`;
 }
 
 export function parseDuration(s: string): number {
