@@ -56,9 +56,16 @@ export class ServeRuns {
     this.refuseWhenStopping(); // again: serve may have begun stopping during the import
     const runId = newId("run");
     this.own(runId); // before the run exists: a crash from here on leaves it listed, never lost
+    // Its id is handed out once its row is committed (on PostgreSQL that is a round trip away, #15): a serve killed
+    // right after answering never leaves the caller an id of a run that does not exist. Bad arguments reject here.
+    const recorded = Promise.withResolvers<void>();
     try {
-      // startRun records the run (or throws a UsageError for bad arguments) before it returns its promise.
-      this.track(runId, (opts) => startRun(this.rt, wf, args, { ...opts, runId, ...(o.caller ? { callerHandle: o.caller } : {}) }));
+      this.track(runId, (opts) => {
+        const p = startRun(this.rt, wf, args, { ...opts, runId, onRecorded: recorded.resolve, ...(o.caller ? { callerHandle: o.caller } : {}) });
+        p.catch(recorded.reject); // settles nothing once recorded; track() handles the run's own end
+        return p;
+      });
+      await recorded.promise;
     } catch (err) {
       this.disown(runId);
       throw err;

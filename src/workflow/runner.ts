@@ -55,6 +55,8 @@ export interface RunOptions {
    * wakes. Otherwise they wait in the process, and an unanswerable askHuman fails.
    */
   park?: boolean;
+  /** Called once a new run's row is committed, before its first step (a detached start hands out its id then). */
+  onRecorded?: () => void;
 }
 
 export interface RunOutcome {
@@ -85,6 +87,7 @@ export async function startRun(host: WorkflowHost, wf: Workflow, args: Record<st
     });
     if (branch !== null) await t.worktrees.setRunStartBranch(runId, branch);
   }, { durable: true });
+  opts.onRecorded?.();
   return execute(host, wf, (await host.db.runs.getRun(runId))!, merged, opts);
 }
 
