@@ -51,6 +51,12 @@ export class Dispatcher {
   /** Slots promised to claims in flight, per queue: concurrent claims never take more than the local limits allow. */
   private readonly reserved = new Map<string, number>();
   private reservedTotal = 0;
+  /**
+   * Queues refused a claim only by `concurrency` (another queue's claim in flight held it, or the worker was full):
+   * claimed again once some of it is free, since nothing in the database changes to wake them (#15).
+   */
+  private readonly starved = new Set<string>();
+  private wakeScheduled = false;
   /** Claims in flight: on SQLite a claim's own commit is announced to this process's subscribers (see QueueManager). */
   claiming = 0;
   /** The commit this turn's claims wait for (see committed()). */
@@ -78,23 +84,44 @@ export class Dispatcher {
     const reserved = this.reserved.get(queue) ?? 0;
     // A worker still finishing here counts until its finish is acknowledged (on PostgreSQL the slot is free in the
     // database a round trip earlier): this process never has more than maxParallel workers of a queue (#15).
-    const limit = Math.min(
-      Math.min(this.core.localParallel ?? Infinity, q.maxParallel) - this.countRunning(queue) - reserved,
-      (this.core.concurrency ?? Infinity) - this.running.size - this.reservedTotal,
-    );
-    if (limit <= 0) return [];
+    const own = Math.min(this.core.localParallel ?? Infinity, q.maxParallel) - this.countRunning(queue) - reserved;
+    const shared = (this.core.concurrency ?? Infinity) - this.running.size - this.reservedTotal;
+    const limit = Math.min(own, shared);
+    if (limit <= 0) {
+      if (own > 0) this.starved.add(queue);
+      return [];
+    }
     const take = Math.min(limit, q.maxParallel);
     this.reserved.set(queue, reserved + take);
     this.reservedTotal += take;
     this.claiming++;
+    let claimed = 0;
     try {
-      return await this.core.db.tasks.claimTasks(queue, q.maxParallel, this.core.owner, this.core.now(), take,
+      const rows = await this.core.db.tasks.claimTasks(queue, q.maxParallel, this.core.owner, this.core.now(), take,
         { leased: this.core.leased(), host: this.host });
+      claimed = rows.length;
+      return rows;
     } finally {
       this.claiming--;
       this.reserved.set(queue, (this.reserved.get(queue) ?? take) - take);
       this.reservedTotal -= take;
+      if (claimed < take) this.wakeStarved();
     }
+  }
+
+  /**
+   * Re-dispatches the starved queues once part of `concurrency` is free. Later than the caller's launch of what a
+   * claim returned (a macrotask, after the microtasks that launch it), so the freed count is exact.
+   */
+  private wakeStarved(): void {
+    if (this.starved.size === 0 || this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      const queues = [...this.starved];
+      this.starved.clear();
+      for (const q of queues) this.core.onSlotFree(q);
+    });
   }
 
   /**
@@ -166,6 +193,7 @@ export class Dispatcher {
       logIgnored(`committing the claim of task ${row.id} (it stays pending; the next claim takes it)`)(err);
       this.running.delete(row.id);
       this.core.onSlotFree(row.queue);
+      this.wakeStarved();
       return;
     }
     const agent = config.queues[row.queue]!.agent;
@@ -209,6 +237,7 @@ export class Dispatcher {
     this.running.delete(row.id);
     if (f) this.core.onFinished(f);
     this.core.onSlotFree(row.queue);
+    this.wakeStarved();
   }
 
   private outcomeOf(entry: Running, s: Session, ok: boolean, error: string | undefined): TaskOutcome {
