@@ -27,6 +27,9 @@ import { toTask, type QueueEvent, type Task } from "./task.ts";
 import { databaseGone, Watch } from "./watch.ts";
 import { DEFAULT_LEASE_MS } from "../config/schema.ts";
 
+/** How often at most a worker asks the database for cancel requests from other processes (see cancelCheckDue). */
+const CANCEL_CHECK_MS = 50;
+
 export interface QueueManagerOptions {
   config: LoadedConfig;
   /** The synchronous SQLite store, when the state is there: its file is checked on every watch tick. */
@@ -97,6 +100,8 @@ export class QueueManager {
   /** Set while this worker holds a lease (it serves queues); the heartbeat renews it. */
   private lease: { timer: ReturnType<typeof setInterval>; beating: boolean } | undefined;
   private rescanning: Promise<void> | undefined;
+  private lastCancelCheck = -Infinity;
+  private cancelCheckTimer: ReturnType<typeof setTimeout> | undefined;
   private rescanAgain = false;
   private drainCheck: Promise<void> | undefined;
   private drainAgain = false;
@@ -308,6 +313,7 @@ export class QueueManager {
     this.watch.stop();
     for (const off of this.unsubscribe.splice(0)) off();
     if (this.lease) clearInterval(this.lease.timer);
+    clearTimeout(this.cancelCheckTimer);
     // A claim still in flight commits its tasks as running here: let it launch them, so they are stopped below and
     // end as interrupted instead of staying running under this owner (#15).
     await this.settled();
@@ -461,6 +467,29 @@ export class QueueManager {
     this.checkDrained();
   }
 
+  /**
+   * Whether a rescan should look for cancel requests now: only with workers here (or claims in flight), and at most
+   * once per CANCEL_CHECK_MS: with many workers every finish anywhere in the fleet wakes every process, and one query
+   * each time would cost more than the finishes themselves (#15). A request skipped here is looked for by a rescan
+   * scheduled at the end of the interval, so a cancel from another process takes effect within it.
+   */
+  private cancelCheckDue(): boolean {
+    if (this.dispatcher.running.size === 0 && this.dispatcher.claiming === 0) return false;
+    const wait = this.lastCancelCheck + CANCEL_CHECK_MS - performance.now();
+    if (wait <= 0) {
+      this.lastCancelCheck = performance.now();
+      return true;
+    }
+    if (!this.cancelCheckTimer) {
+      this.cancelCheckTimer = setTimeout(() => {
+        this.cancelCheckTimer = undefined;
+        this.rescan();
+      }, Math.ceil(wait));
+      this.cancelCheckTimer.unref();
+    }
+    return false;
+  }
+
   /** Another process changed tasks or workers: dispatch, honour cancel requests, settle waits. Coalesced. */
   private rescan(): void {
     if (this.closed) return;
@@ -475,12 +504,14 @@ export class QueueManager {
         this.rescanAgain = false;
         for (const q of this.served) this.dispatch(q);
         try {
-          if (this.started) {
+          if (this.started && this.cancelCheckDue()) {
             for (const id of await this.db.tasks.cancelRequestedFor(this.opts.owner)) {
               void this.dispatcher.cancel(id).catch(logIgnored(`cancelling ${id} on request`));
             }
           }
           for (const id of [...this.waiters.keys()]) {
+            // A task whose worker runs here is reported by the worker's own finish, after its callback is delivered.
+            if (this.dispatcher.running.has(id)) continue;
             const row = await this.db.tasks.getTask(id);
             if (row && TERMINAL.has(row.status)) this.finished({ row });
           }
