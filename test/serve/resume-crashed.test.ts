@@ -1,15 +1,20 @@
 // `aegis serve` resuming at start the runs a crash left unfinished, each command in its own process: an `aegis run`
 // SIGKILLed mid-run is resumed (resume: "auto") or named in the log (resume: "manual"); a run stopped on purpose
-// (--timeout: `interrupted`) and a crashed run the user cancelled are left alone.
+// (--timeout: `interrupted`) and a crashed run the user cancelled are left alone. On both backends (#15): on
+// PostgreSQL every process gets AEGIS_DATABASE_URL of a fresh database.
 
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
 import { waitFor } from "../fixtures/helpers/wait.ts";
+import { describeDb } from "../helpers/backends.ts";
+import { freshDatabase, sharedPostgres } from "../helpers/postgres.ts";
 
 const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
 let dir: TempDir;
+/** The database of the backend under test (PostgreSQL), or undefined for the project's .aegis/state.db. */
+let url: string | undefined;
 
 const CONFIG = `import { defineConfig, Scripted } from "aegis";
 export default defineConfig({
@@ -33,7 +38,7 @@ interface RunView { runId: string; workflow: string; status: string; attempt: nu
 function start(cmd: string, args: string[], env: Record<string, string> = {}): Proc {
   return Bun.spawn([process.execPath, MAIN, cmd, ...args, "--cwd", dir.path], {
     cwd: dir.path, stdin: "ignore", stdout: "pipe", stderr: "pipe",
-    env: { ...process.env, NO_COLOR: "1", AEGIS_STATE_DIR: "", ...env },
+    env: { ...process.env, NO_COLOR: "1", AEGIS_STATE_DIR: "", AEGIS_DATABASE_URL: url ?? "", ...env },
   });
 }
 
@@ -62,15 +67,16 @@ async function killMidRun(workflow: string, tag: string): Promise<string> {
   return runId;
 }
 
-beforeAll(() => {
-  dir = tempDir("serve-resume-crashed");
-  writeFileSync(dir.join(".aegis.ts"), CONFIG);
-  mkdirSync(dir.join("workflows"));
-  writeFileSync(dir.join("workflows", "all.ts"), WORKFLOWS);
-});
-afterAll(() => dir.remove());
+describeDb("aegis serve resumes crashed runs at start (#12)", (b) => {
+  beforeAll(async () => {
+    url = b.name === "postgres" ? await freshDatabase(await sharedPostgres()) : undefined;
+    dir = tempDir("serve-resume-crashed");
+    writeFileSync(dir.join(".aegis.ts"), CONFIG);
+    mkdirSync(dir.join("workflows"));
+    writeFileSync(dir.join("workflows", "all.ts"), WORKFLOWS);
+  });
+  afterAll(() => dir.remove());
 
-describe("aegis serve resumes crashed runs at start (#12)", () => {
   test("a SIGKILLed aegis run is resumed (auto) or named (manual); --timeout and cancelled runs are left alone (#12)", async () => {
     const [auto, manual, dropped] = await Promise.all([
       killMidRun("two-turns", "auto"), killMidRun("long-manual", "manual"), killMidRun("long", "dropped"),
