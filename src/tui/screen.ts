@@ -54,7 +54,11 @@ export async function openScreen(opts: ScreenOptions): Promise<Screen> {
   let renderer: CliRenderer;
   try {
     core = await import("@opentui/core");
+    // NO_COLOR: the terminal's own colours on every cell (OpenTUI writes an explicit white where none is given), from
+    // the first frame on.
+    const pass = colorsAllowed() ? undefined : defaultColorsPass(core.RGBA.defaultForeground().buffer, core.RGBA.defaultBackground().buffer);
     renderer = await core.createCliRenderer({
+      ...(pass ? { postProcessFns: [(buffer: import("@opentui/core").OptimizedBuffer) => pass(buffer.buffers)] } : {}),
       // The exits are ours: OpenTUI's own signal handler restores the terminal but leaves the process running.
       exitOnCtrlC: false,
       exitSignals: [],
@@ -64,11 +68,6 @@ export async function openScreen(opts: ScreenOptions): Promise<Screen> {
     });
   } catch (err) {
     throw nativeLoadError(err, opts.command) ?? err;
-  }
-  if (!colorsAllowed()) {
-    // NO_COLOR: the terminal's own colours on every cell (OpenTUI writes an explicit white where none is given).
-    const pass = defaultColorsPass(core.RGBA.defaultForeground().buffer, core.RGBA.defaultBackground().buffer);
-    renderer.addPostProcessFn((buffer) => pass(buffer.buffers));
   }
   let settle!: (code: number) => void;
   const done = new Promise<number>((resolve) => (settle = resolve));
