@@ -7,7 +7,7 @@ import type { CliRenderer, KeyEvent } from "@opentui/core";
 import { interrupted } from "../cli/context.ts";
 import { writeErr } from "../ui/log.ts";
 import { AegisError, formatError } from "../util/errors.ts";
-import { colorsAllowed, defaultColorsPass } from "./theme.ts";
+import { colorsAllowed, defaultColorsPass, terminalForegroundPass } from "./theme.ts";
 
 export type OpenTui = typeof import("@opentui/core");
 
@@ -54,11 +54,14 @@ export async function openScreen(opts: ScreenOptions): Promise<Screen> {
   let renderer: CliRenderer;
   try {
     core = await import("@opentui/core");
-    // NO_COLOR: the terminal's own colours on every cell (OpenTUI writes an explicit white where none is given), from
-    // the first frame on.
-    const pass = colorsAllowed() ? undefined : defaultColorsPass(core.RGBA.defaultForeground().buffer, core.RGBA.defaultBackground().buffer);
+    // OpenTUI writes an explicit white where no colour is given. NO_COLOR: the terminal's own colours on every cell;
+    // else its own foreground where OpenTUI would write that white. From the first frame on.
+    const { RGBA } = core;
+    const pass = colorsAllowed()
+      ? terminalForegroundPass(RGBA.fromInts(255, 255, 255, 255).buffer, RGBA.defaultForeground().buffer)
+      : defaultColorsPass(RGBA.defaultForeground().buffer, RGBA.defaultBackground().buffer);
     renderer = await core.createCliRenderer({
-      ...(pass ? { postProcessFns: [(buffer: import("@opentui/core").OptimizedBuffer) => pass(buffer.buffers)] } : {}),
+      postProcessFns: [(buffer) => pass(buffer.buffers)],
       // The exits are ours: OpenTUI's own signal handler restores the terminal but leaves the process running.
       exitOnCtrlC: false,
       exitSignals: [],

@@ -81,6 +81,23 @@ export function defaultColorsPass(fg: Uint16Array, bg: Uint16Array): (planes: Ce
   };
 }
 
+/**
+ * With colours: cells OpenTUI paints in its own default white (text and borders we give no colour) get the
+ * terminal's foreground instead, so a light terminal shows them (white on white otherwise). The palette above never
+ * uses pure white, so only those cells match `white` (OpenTUI's RGB white, 4 values).
+ */
+export function terminalForegroundPass(white: Uint16Array, fg: Uint16Array): (planes: CellPlanes) => void {
+  const [w0, w1, w2, w3] = white as unknown as [number, number, number, number];
+  const [f0, f1, f2, f3] = fg as unknown as [number, number, number, number];
+  return ({ fg: f }) => {
+    for (let i = 0; i + 3 < f.length; i += 4) {
+      if (f[i] === w0 && f[i + 1] === w1 && f[i + 2] === w2 && f[i + 3] === w3) {
+        f[i] = f0; f[i + 1] = f1; f[i + 2] = f2; f[i + 3] = f3;
+      }
+    }
+  };
+}
+
 /** Plain text of lines (tests, and the width arithmetic). */
 export function plainText(lines: readonly Line[]): string {
   return lines.map((l) => l.map((s) => s.text).join("")).join("\n");
