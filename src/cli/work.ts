@@ -41,11 +41,15 @@ export default defineCommand({
     const concurrency = args.concurrency === undefined ? DEFAULT_CONCURRENCY : Number(args.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a positive integer; got "${args.concurrency}"`);
     const hostLabels = args["host-label"] ? args["host-label"].split(",").map((l) => l.trim()).filter(Boolean) : [];
-    for (const q of serve) {
+    // The queues this worker may run: a queue with hosts only with a matching label (--until-idle waits for no other).
+    const runnable = serve.filter((q) => {
       const hosts = config.queues[q]?.hosts;
-      if (hosts && !hosts.some((h) => hostLabels.includes(h))) {
-        logger().warn(`queue ${q} runs only on workers labelled ${hosts.join(" or ")}; this one (${hostLabels.join(", ") || "no --host-label"}) leaves its tasks to them`);
-      }
+      if (!hosts || hosts.some((h) => hostLabels.includes(h))) return true;
+      logger().warn(`queue ${q} runs only on workers labelled ${hosts.join(" or ")}; this one (${hostLabels.join(", ") || "no --host-label"}) leaves its tasks to them`);
+      return false;
+    });
+    if (args["until-idle"] && runnable.length === 0) {
+      throw new UsageError(`--until-idle: this worker may run none of ${serve.join(", ")} (queues with hosts: [...] run only on workers with a matching --host-label), so it would wait forever`);
     }
     const rt = await startRuntime({
       config, cwd: workDir(args),
@@ -64,7 +68,7 @@ export default defineCommand({
     let failed = false;
     try {
       await rt.queues.start();
-      if (args["until-idle"]) await untilInterrupted(rt.queues.drain(serve));
+      if (args["until-idle"]) await untilInterrupted(rt.queues.drain(runnable));
       else await untilInterrupted(rt.queues.serve());
     } catch (err) {
       failed = true;

@@ -110,3 +110,17 @@ test("aegis workers lists only the queues a worker may run; enqueue --wait on a 
     await Promise.all([waiting.exited, plain.exited]);
   }
 }, 60_000);
+
+test("aegis work --until-idle drains only the queues it may run, and refuses when it may run none of them (#15)", async () => {
+  const gpuTask = JSON.parse((await aegis(["enqueue", "gpu", "later", "--json"])).stdout) as { taskId: string };
+  const qTask = JSON.parse((await aegis(["enqueue", "q", "now", "--json"])).stdout) as { taskId: string };
+  // The gpu task, pending for a labelled worker, does not keep this unlabelled drain from ending.
+  const drained = await within(aegis(["work", "--until-idle"]), 30_000, "the drain to end");
+  expect(drained.stderr).toContain("queue gpu runs only on workers labelled gpu; this one (no --host-label) leaves its tasks to them");
+  expect(drained.code).toBe(0);
+  expect(JSON.parse((await aegis(["task", qTask.taskId, "--json"])).stdout)).toMatchObject({ status: "done" });
+  expect(JSON.parse((await aegis(["task", gpuTask.taskId, "--json"])).stdout)).toMatchObject({ status: "pending" });
+  const none = await within(aegis(["work", "--until-idle", "--queue", "gpu"]), 30_000, "the refusal");
+  expect(none.code).toBe(2);
+  expect(none.stderr).toContain("--until-idle: this worker may run none of gpu (queues with hosts: [...] run only on workers with a matching --host-label), so it would wait forever");
+}, 60_000);
