@@ -91,6 +91,7 @@ export class Dispatcher {
       if (own > 0) this.starved.add(queue);
       return [];
     }
+    this.starved.delete(queue);
     const take = Math.min(limit, q.maxParallel);
     this.reserved.set(queue, reserved + take);
     this.reservedTotal += take;
@@ -110,18 +111,31 @@ export class Dispatcher {
   }
 
   /**
-   * Re-dispatches the starved queues once part of `concurrency` is free. Later than the caller's launch of what a
-   * claim returned (a macrotask, after the microtasks that launch it), so the freed count is exact.
+   * Re-dispatches the starved queues once part of `concurrency` is free: at once when a local worker is gone, else
+   * (a claim took less than it reserved) after the caller's launch of what that claim returned (a macrotask, after
+   * the microtasks that launch it), so the free count it sees is exact.
    */
-  private wakeStarved(): void {
-    if (this.starved.size === 0 || this.wakeScheduled) return;
-    this.wakeScheduled = true;
-    setImmediate(() => {
-      this.wakeScheduled = false;
+  private wakeStarved(now = false): void {
+    if (this.starved.size === 0) return;
+    if (now) {
       const queues = [...this.starved];
       this.starved.clear();
       for (const q of queues) this.core.onSlotFree(q);
+      return;
+    }
+    if (this.wakeScheduled) return;
+    this.wakeScheduled = true;
+    setImmediate(() => {
+      this.wakeScheduled = false;
+      this.wakeStarved(true);
     });
+  }
+
+  /** A local worker is gone: the queues starved of this worker's concurrency claim first, then its own queue. */
+  private slotFree(queue: string): void {
+    this.starved.delete(queue);
+    this.wakeStarved(true);
+    this.core.onSlotFree(queue);
   }
 
   /**
@@ -192,8 +206,7 @@ export class Dispatcher {
       // The claim was rolled back with its batch: the task is pending again, for the next claim (here or elsewhere).
       logIgnored(`committing the claim of task ${row.id} (it stays pending; the next claim takes it)`)(err);
       this.running.delete(row.id);
-      this.core.onSlotFree(row.queue);
-      this.wakeStarved();
+      this.slotFree(row.queue);
       return;
     }
     const agent = config.queues[row.queue]!.agent;
@@ -236,8 +249,7 @@ export class Dispatcher {
         });
     this.running.delete(row.id);
     if (f) this.core.onFinished(f);
-    this.core.onSlotFree(row.queue);
-    this.wakeStarved();
+    this.slotFree(row.queue);
   }
 
   private outcomeOf(entry: Running, s: Session, ok: boolean, error: string | undefined): TaskOutcome {

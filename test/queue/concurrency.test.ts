@@ -2,8 +2,9 @@
 // flight held the worker's whole --concurrency, or because the worker was full, is claimed again as soon as that
 // concurrency is free: when the other claim takes less than it reserved, or when a worker of another queue finishes.
 // Before, it waited for the next change in the database, and every rescan replayed the same race: `aegis work
-// --concurrency 2` over [tasks, long] never ran long's tasks while tasks had none. On both backends; every poll is
-// an hour apart, so only the dispatcher itself can start the task.
+// --concurrency 2` over [tasks, long] never ran long's tasks while tasks had none. A freed slot goes to a waiting
+// queue before the busy queue's next task. On both backends; every poll is an hour apart, so only the dispatcher
+// itself can start the task.
 
 import { expect, setDefaultTimeout, test } from "bun:test";
 import type { LoadedConfig } from "../../src/config/validate.ts";
@@ -46,5 +47,25 @@ describeRuntimes("a worker's concurrency over several queues", (b) => {
     release();
     expect(await within(worker.queues.waitFor(busy.taskId), 10_000, "the first queue's task")).toMatchObject({ status: "done" });
     expect(await within(worker.queues.waitFor(waiting.taskId), 10_000, "the second queue's task")).toMatchObject({ status: "done", result: "ok waiting" });
+  });
+
+  test("a full worker gives a freed slot to a queue that was waiting before the busy queue's next task (#15)", async () => {
+    const location = await b.fresh();
+    let release!: () => void;
+    const hold = new Promise<void>((r) => (release = r));
+    const cfg = noPoll(testConfig(
+      { slow: { reply: async (p) => (await hold, `slow ${p}`) }, w: { reply: (p) => `ok ${p}` } },
+      { first: { agent: "slow", maxParallel: 4 }, second: { agent: "w", maxParallel: 4 } },
+    ));
+    const worker = await b.runtime(location, { config: cfg, plane: false, queues: { serve: ["first", "second"], pollMs: 0, concurrency: 1 } });
+    const started: string[] = [];
+    worker.queues.on((e) => e.type === "started" && started.push(e.task.payload));
+    await worker.queues.start();
+    await worker.queues.enqueue("first", "a");
+    const b1 = await worker.queues.enqueue("first", "b");
+    const c = await worker.queues.enqueue("second", "c");
+    release();
+    for (const t of [b1, c]) expect(await within(worker.queues.waitFor(t.taskId), 10_000, t.taskId)).toMatchObject({ status: "done" });
+    expect(started).toEqual(["a", "c", "b"]);
   });
 });
