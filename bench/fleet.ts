@@ -9,7 +9,8 @@
 // The machine's cores are shared by every process (workers and the database server), so the ratio says as much about
 // the box as about aegis: next to each rate it prints the commits per task (pg_stat_database) and the CPU the
 // database server and the workers spent per task, which a loaded box does not blur as much.
-// Usage: bun bench/fleet.ts [--quick] [--tasks 4000] [--samples 40]
+// Usage: bun bench/fleet.ts [--quick] [--tasks 4000] [--samples 40] [--pool N (each process's connections; default
+// store.pool's)]
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -32,8 +33,13 @@ const arg = (name: string) => {
   return i < 0 ? undefined : process.argv[i + 1];
 };
 
+/** Each process's PostgreSQL pool size (`--pool`); aegis's default when not given. */
+const POOL = arg("pool") === undefined ? undefined : Number(arg("pool"));
+
 async function openAt(location: string, pollMs: number): Promise<Db> {
-  return location.startsWith("postgres") ? await openPgDb(location, { safetyPollMs: pollMs }) : sqliteDb(openStore(location), { safetyPollMs: pollMs });
+  return location.startsWith("postgres")
+    ? await openPgDb(location, { safetyPollMs: pollMs, ...(POOL ? { pool: POOL } : {}) })
+    : sqliteDb(openStore(location), { safetyPollMs: pollMs });
 }
 
 const percentile = (xs: number[], p: number) => {
@@ -88,7 +94,7 @@ interface Child { proc: Bun.Subprocess<"pipe", "pipe", "inherit">; out: Readable
 
 async function spawnChildren(location: string, n: number, mode: string): Promise<Child[]> {
   const kids = Array.from({ length: n }, () => {
-    const proc = Bun.spawn([process.execPath, import.meta.path, "--child", location, "--mode", mode], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
+    const proc = Bun.spawn([process.execPath, import.meta.path, "--child", location, "--mode", mode, ...(POOL ? ["--pool", String(POOL)] : [])], { stdin: "pipe", stdout: "pipe", stderr: "inherit" });
     return { proc, out: proc.stdout.getReader() } as Child;
   });
   for (const k of kids) if (!(await readLine(k)).startsWith("ready")) throw new Error("a worker did not start");
@@ -215,7 +221,7 @@ async function parent(): Promise<void> {
     const lat = await pickup(await freshDatabase(pg));
     const r1 = pgRates[1]!.perSec;
     const fmt = (x: number) => x.toFixed(0);
-    console.log(`tasks/s, ${TASKS} tasks, instant in-process agent, --concurrency ${CONCURRENCY} per worker:`);
+    console.log(`tasks/s, ${TASKS} tasks, instant in-process agent, --concurrency ${CONCURRENCY} per worker, PostgreSQL pool ${POOL ?? "default"}:`);
     console.log(`  SQLite, 1 process:      ${fmt(sqlite.perSec)}`);
     for (const n of [1, 2, 4]) {
       const r = pgRates[n]!;
