@@ -5,6 +5,7 @@
 
 import { afterEach, expect, test } from "bun:test";
 import type { Db } from "../../src/store/api.ts";
+import type { ScheduleView } from "../../src/schedule/status.ts";
 import { createContractSource } from "../../src/tui/source/contract-source.ts";
 import type { DataSource, TranscriptRow } from "../../src/tui/source/model.ts";
 import { testConfig } from "../session/fixtures.ts";
@@ -140,6 +141,44 @@ describeDb("the UI's data source over the store contract (#15)", (b) => {
     const gone = await waitFor(() => source.snapshot().sessions.find((s) => s.hostGone), { what: "the host check", timeoutMs: 8000 });
     expect(gone.handle).toBe("gone-one");
     expect(source.snapshot().sessions.find((s) => s.handle === "live-one")?.hostGone).toBe(false);
+  }, 30_000);
+
+  test("a serve found while a look reads is shown with its schedules, never as via serve without them (#15)", async () => {
+    const { db: writer, location } = await b.open();
+    const reader = await b.reopen(location);
+    // The tasks read of the next look waits until released: the serve is found while that look is in flight.
+    let held: { entered: boolean; release: () => void } | undefined;
+    const dashboard = new Proxy(reader.dashboard, {
+      get(target, name) {
+        const fn = Reflect.get(target, name) as unknown;
+        if (name !== "activeTaskBriefs" || typeof fn !== "function") return fn;
+        return async (...a: unknown[]) => {
+          const h = held;
+          if (h && !h.entered) {
+            h.entered = true;
+            await new Promise<void>((r) => (h.release = r));
+          }
+          return (fn as (...x: unknown[]) => unknown).apply(target, a);
+        };
+      },
+    });
+    const db = Object.create(reader) as Db;
+    Object.defineProperty(db, "dashboard", { value: dashboard });
+    const source = createContractSource({ db, queues: config.queues, pollMs: 10 });
+    open.push(source);
+    const seen: { via: string; schedules: boolean }[] = [];
+    source.subscribe((s) => seen.push({ via: s.via, schedules: s.schedules !== undefined }));
+    await waitFor(() => source.snapshot().version > 0, { what: "the first look" });
+    const h: { entered: boolean; release: () => void } = { entered: false, release: () => {} };
+    held = h;
+    await writer.tasks.insertTask({ id: "task_s", queue: "review", payload: "p", enqueuedBy: "user", callback: false, at: Date.now() });
+    await waitFor(() => h.entered, { what: "a look reading the tasks" });
+    const view = { name: "new-year", workflow: "w", cron: "0 0 1 1 *", at: null, tz: null, overlap: "skip", catchUp: "none", enabled: true, next: null, last: null } as unknown as ScheduleView;
+    source.setServe("serve", async () => [view]);
+    h.release();
+    await waitFor(() => source.snapshot().schedules?.length === 1, { what: "the schedules" });
+    expect(source.snapshot().via).toBe("serve");
+    expect(seen.filter((x) => x.via === "serve" && !x.schedules)).toEqual([]);
   }, 30_000);
 
   test("run steps are reported when they change, though steps notify nobody (#15)", async () => {

@@ -123,8 +123,12 @@ export function createContractSource(o: ContractSourceOptions): ContractSource {
       checked.clear();
     }
     let next: Omit<Snapshot, "via" | "version">;
+    // The snapshot says "via serve" only together with the schedules read for it: a setServe while this look reads
+    // is shown by the look it asks for (a "via serve" without the schedules tab made a key 5 pressed then do nothing).
+    let v = snap.via;
     if (force || refreshDue) {
       lastRefresh = t;
+      v = via;
       const [sessions, queues, runs, tasks, sched] = await Promise.all([
         readSessionsDb(db, t, hostCheck, gone), readQueuesDb(db, o.queues, t), readRunsDb(db, hostCheck), readTasksDb(db),
         schedules ? schedules(db, t) : undefined,
@@ -137,10 +141,10 @@ export function createContractSource(o: ContractSourceOptions): ContractSource {
       next = { sessions, queues: snap.queues, runs: snap.runs, tasks: snap.tasks, ...(snap.schedules ? { schedules: snap.schedules } : {}) };
     }
     if (closed) return moved;
-    const text = JSON.stringify([via, next]);
+    const text = JSON.stringify([v, next]);
     if (text !== content) {
       content = text;
-      snap = { via, version: snap.version + 1, ...next };
+      snap = { via: v, version: snap.version + 1, ...next };
       for (const fn of subs) fn(snap);
     }
     return moved;
