@@ -53,11 +53,14 @@ describeDb("worker leases and fenced claims (#15)", (b) => {
     const { db, location } = await b.open();
     const other = await b.reopen(location);
     for (let i = 0; i < 4; i++) await db.tasks.insertTask(task(`task_${i}`));
-    await db.owners.leaseOwner("own_paused", worker(300));
+    // Claimed under a long lease (live whatever the machine's load), then re-armed short and left to expire: a
+    // 300 ms lease taken first could expire before the "still live" check on a loaded machine.
+    await db.owners.leaseOwner("own_paused", worker(60_000));
     const [first] = await db.tasks.claimTasks("q", 4, "own_paused", 2, 1, { leased: true });
     expect(first).toMatchObject({ id: "task_0", status: "running", owner: "own_paused", fence: 1 });
     await db.flush();
     expect(await other.owners.deadOwners(["own_paused"])).toEqual(new Set());
+    await db.owners.leaseOwner("own_paused", worker(300));
     await until(async () => (await other.owners.deadOwners(["own_paused"])).has("own_paused"), "the lease expiring");
     expect(await db.tasks.claimTasks("q", 4, "own_paused", 3, 1, { leased: true })).toEqual([]);
     // What a recovery does: the owner row goes, its task ends; the paused worker's finish then changes nothing.
