@@ -1,7 +1,8 @@
 // `aegis logs <handle|task|session|run> [--follow] [--json]`: a session's transcript from the store (every prompt and
 // agent event), by handle (the live session holding it, else the latest), by task id (its worker) or session id;
 // by run id, those of every session the run spawned (logs-run.ts).
-// --follow keeps printing new events until the session closes. Read-only.
+// --follow keeps printing new events until the session closes (for a task, then says on stderr if it failed or was
+// cancelled). Read-only.
 // It reads the state database, with or without a running `aegis serve`, rather than asking the serve over its socket:
 // every process (serve, `aegis run`, `aegis work`) commits a session's events there within one write batch (a few ms),
 // so the database shows a session live wherever it runs, and following survives a serve restart.
@@ -12,7 +13,8 @@ import type { Db } from "../store/api.ts";
 import { rowToEvent, type EventRow, type TranscriptEvent } from "../store/events.ts";
 import { openDb } from "../store/open.ts";
 import type { SessionRow } from "../store/sessions.ts";
-import { out } from "../ui/log.ts";
+import { TERMINAL } from "../store/tasks.ts";
+import { logger, out } from "../ui/log.ts";
 import { AegisError } from "../util/errors.ts";
 import { formatDuration, formatUsd } from "../util/format.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs } from "./context.ts";
@@ -48,11 +50,28 @@ export default defineCommand({
         // Transcript rows send no notification (they are the busiest table), so following polls, as cheaply as a read.
         await Bun.sleep(250);
       }
+      if (args.follow && !interrupted.aborted && args.target.startsWith("task_")) await reportTaskEnd(db, args.target);
     } finally {
       await db.close();
     }
   },
 });
+
+/**
+ * After following a task's worker until it closed: how the task ended, on stderr, when the transcript cannot say so
+ * (cancelled, or failed: interrupted when its worker died or lost its lease). Its finish may land just after the close.
+ */
+async function reportTaskEnd(db: Db, id: string): Promise<void> {
+  for (let i = 0; i < 8 && !interrupted.aborted; i++) {
+    const t = await db.tasks.getTask(id);
+    if (t && TERMINAL.has(t.status)) {
+      if (t.status === "failed") logger().warn(`${id} failed: ${(t.error ?? "unknown error").split("\n")[0]}`);
+      else if (t.status === "cancelled") logger().warn(`${id} was cancelled`);
+      return;
+    }
+    await Bun.sleep(250);
+  }
+}
 
 async function findSession(db: Db, target: string): Promise<SessionRow | null> {
   if (target.startsWith("task_")) {

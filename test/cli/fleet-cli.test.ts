@@ -1,6 +1,7 @@
 // The fleet commands as a user meets them (#15): a database that cannot be reached is named (password hidden) with
 // what to check, by every command as by aegis doctor; `aegis workers` lists only the queues a worker may run (a
-// queue's hosts against its --host-label); `aegis enqueue --wait` on such a queue says whether a labelled worker runs.
+// queue's hosts against its --host-label); `aegis enqueue --wait` on such a queue says whether a labelled worker runs;
+// `aegis logs --follow` of a task whose worker died ends saying the task failed as interrupted.
 
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
@@ -15,8 +16,11 @@ let dir: TempDir;
 
 const CONFIG = `import { defineConfig, Scripted } from "aegis";
 export default defineConfig({
-  agents: { w: { provider: new Scripted({ reply: (p) => \`ok \${p}\` }) } },
-  queues: { q: { agent: "w", maxParallel: 2 }, gpu: { agent: "w", maxParallel: 1, hosts: ["gpu"] } },
+  agents: {
+    w: { provider: new Scripted({ reply: (p) => \`ok \${p}\` }) },
+    slow: { provider: new Scripted({ reply: (p) => p, delayMs: 60_000 }) },
+  },
+  queues: { q: { agent: "w", maxParallel: 2 }, gpu: { agent: "w", maxParallel: 1, hosts: ["gpu"] }, slowq: { agent: "slow", maxParallel: 1 } },
 });
 `;
 
@@ -32,9 +36,9 @@ async function aegis(args: string[], extra: Record<string, string> = {}): Promis
   return { code, stdout, stderr };
 }
 
-/** Reads a child's stderr until it contains `text`; returns what was read. */
-async function stderrUntil(p: ReturnType<typeof start>, text: string): Promise<string> {
-  const reader = p.stderr.getReader();
+/** Reads a child's stderr (or stdout) until it contains `text`; returns what was read. */
+async function stderrUntil(p: ReturnType<typeof start>, text: string, stream: "stderr" | "stdout" = "stderr"): Promise<string> {
+  const reader = p[stream].getReader();
   const dec = new TextDecoder();
   let seen = "";
   try {
@@ -86,14 +90,14 @@ test("aegis workers lists only the queues a worker may run; enqueue --wait on a 
   const plain = start(["work"]);
   const waiting = start(["enqueue", "gpu", "render", "--wait"]);
   try {
-    expect(await listed(plain.pid)).toMatchObject({ labels: [], queues: ["q"] });
+    expect(await listed(plain.pid)).toMatchObject({ labels: [], queues: ["q", "slowq"] });
     // Nobody here may run it: the wait says so instead of hanging silently.
     const said = await within(stderrUntil(waiting, "none is running"), 15_000, "the enqueue --wait warning");
     expect(said).toContain("queue gpu runs only on workers labelled gpu and none is running: the task waits until one starts (aegis work --host-label gpu)");
 
     const gpu = start(["work", "--host-label", "gpu"]);
     try {
-      expect(await listed(gpu.pid)).toMatchObject({ labels: ["gpu"], queues: ["q", "gpu"] });
+      expect(await listed(gpu.pid)).toMatchObject({ labels: ["gpu"], queues: ["q", "gpu", "slowq"] });
       expect(await within(waiting.exited, 15_000, "the labelled worker to run the waited task")).toBe(0);
       expect(await new Response(waiting.stdout).text()).toBe("ok render\n");
       const again = await aegis(["enqueue", "gpu", "again", "--wait"]);
@@ -123,4 +127,24 @@ test("aegis work --until-idle drains only the queues it may run, and refuses whe
   const none = await within(aegis(["work", "--until-idle", "--queue", "gpu"]), 30_000, "the refusal");
   expect(none.code).toBe(2);
   expect(none.stderr).toContain("--until-idle: this worker may run none of gpu (queues with hosts: [...] run only on workers with a matching --host-label), so it would wait forever");
+}, 60_000);
+
+test("aegis logs --follow of a task whose worker was killed ends saying the task failed as interrupted (#15)", async () => {
+  const { taskId } = JSON.parse((await aegis(["enqueue", "slowq", "forever", "--json"])).stdout) as { taskId: string };
+  const dying = start(["work", "--queue", "slowq"]);
+  const follower = start(["logs", taskId, "--follow"]);
+  let survivor: ReturnType<typeof start> | undefined;
+  try {
+    await within(stderrUntil(follower, "> forever", "stdout"), 15_000, "the follower to print the task's prompt");
+    dying.kill("SIGKILL");
+    await dying.exited;
+    // Another worker on this host sees the dead pid at its next sweep and fails the task as interrupted.
+    survivor = start(["work", "--queue", "slowq", "--poll-ms", "50"]);
+    const said = await within(new Response(follower.stderr).text(), 20_000, "the follower to end");
+    expect(await follower.exited).toBe(0);
+    expect(said).toContain(`${taskId} failed: interrupted: aegis stopped while this task ran`);
+  } finally {
+    for (const p of [dying, follower, survivor]) p?.kill("SIGTERM");
+    await Promise.all([dying.exited, follower.exited, survivor?.exited]);
+  }
 }, 60_000);
