@@ -1,11 +1,15 @@
 // Database URLs (#15): checking what `store.url` or AEGIS_DATABASE_URL holds, and the only form in which aegis ever
 // prints one: with its password replaced by ***. No connection is made here.
 
-/** `postgres://user:secret@host/db` → `postgres://user:***@host/db`: the only form of a database URL aegis prints. */
+/**
+ * `postgres://user:secret@host/db` → `postgres://user:***@host/db`: the only form of a database URL aegis prints. A
+ * password given as a query parameter (`?password=…`, `sslpassword=…`, as libpq takes them) is hidden too.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
+    for (const key of [...u.searchParams.keys()]) if (/pass(word)?$/i.test(key)) u.searchParams.set(key, "***");
     return u.toString();
   } catch {
     return "<an unparsable database URL>";
