@@ -330,8 +330,13 @@ export class SessionManager {
     if (!row || row.closed_at !== null) this.require(handle); // throws E_NOT_FOUND
     // Committed at once: the process holding the session collects it from the database (woken by the inbox topic).
     const m = { target: handle, sender: msg.from, body: msg.body, taskId: msg.taskId, status: msg.status, at: msg.at ?? Date.now() };
-    await this.db.tx((t) => t.inbox.insertInbox(m), { durable: true });
-    return { disposition: "queued", depth: (await this.db.inbox.undeliveredFor(handle)).length };
+    // The depth is counted in the insert's transaction: counted after it, the other process may already have run
+    // and marked the message (an instant turn), and the sender was told "queued, depth 0".
+    const depth = await this.db.tx(async (t) => {
+      await t.inbox.insertInbox(m);
+      return (await t.inbox.undeliveredFor(handle)).length;
+    }, { durable: true });
+    return { disposition: "queued", depth };
   }
 
   /** Hands an already persisted inbox row to its live session, if it is live here; returns whether it was. */

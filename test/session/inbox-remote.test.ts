@@ -39,4 +39,38 @@ describeDb("inbox across processes (#15)", (b) => {
       await sender.closeAll();
     }
   });
+
+  test("the sender's depth counts its message even when the other process runs the turn at once (#15)", async () => {
+    const { db, location } = await b.open();
+    const other = await b.reopen(location);
+    const cfg = testConfig({ demo: echo });
+    const host = manager(cfg, { store: memoryStore(), db, owner: "own_host" });
+    let s: Awaited<ReturnType<typeof host.spawn>> | undefined;
+    // A read of this handle's waiting rows made outside the insert's transaction waits until the host has run the
+    // message's turn and committed its mark: what a loaded machine does to the sender between its two statements.
+    const inbox = new Proxy(other.inbox, {
+      get(target, name) {
+        const fn = Reflect.get(target, name) as unknown;
+        if (name !== "undeliveredFor" || typeof fn !== "function") return fn;
+        return async (...a: unknown[]) => {
+          await waitFor(() => s?.last, { timeoutMs: 10_000, what: "the host's turn" });
+          await db.flush();
+          return (fn as (...x: unknown[]) => unknown).apply(target, a);
+        };
+      },
+    });
+    const late = Object.create(other) as typeof other;
+    Object.defineProperty(late, "inbox", { value: inbox });
+    const sender = manager(cfg, { store: memoryStore(), db: late, owner: "own_sender" });
+    try {
+      s = await host.spawn("demo", { handle: "quick-one" });
+      await db.flush();
+      expect(await sender.deliver("quick-one", { from: "agent:someone", body: "fast" })).toEqual({ disposition: "queued", depth: 1 });
+      await waitFor(() => s!.last, { timeoutMs: 10_000, what: "the remote message's turn" });
+      expect(s.totals.turns).toBe(1);
+    } finally {
+      await host.closeAll();
+      await sender.closeAll();
+    }
+  });
 });
