@@ -88,8 +88,8 @@ function noServe(): AegisError {
       hint: "unset AEGIS_NO_SERVE to detach into the serve, or run without --detach to run it here",
     });
   }
-  return new AegisError("E_USAGE", "--detach needs a running `aegis serve` for this project, and none is running", {
-    hint: "start one (aegis serve, or under systemd) and run again, or run without --detach to run it here",
+  return new AegisError("E_USAGE", "--detach needs a running `aegis serve` for this project on this machine (its .aegis/serve.sock), and none is running here", {
+    hint: "start one (aegis serve, or under systemd) and run again, or run without --detach to run it here; a serve on another machine sharing the database does not take runs detached here",
   });
 }
 

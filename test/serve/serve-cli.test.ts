@@ -76,6 +76,8 @@ describe("aegis serve (#12)", () => {
     const r = await aegis("run", ["quick", "--detach"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("aegis serve");
+    // On a shared PostgreSQL database a serve elsewhere does not count: it is this machine's serve that is missing (#15).
+    expect(r.stderr).toContain("for this project on this machine (its .aegis/serve.sock), and none is running here");
     const resumed = await aegis("resume", ["run_none", "--detach"]);
     expect(resumed.code).toBe(2);
     expect(resumed.stderr).toContain("aegis serve");
