@@ -10,7 +10,7 @@ import { AegisError, UsageError, errorMessage } from "../util/errors.ts";
 import { logIgnored } from "../util/log-ignored.ts";
 import { copyState, type CopyEnd, type CopyOptions, type TableCount } from "./copy.ts";
 import { describeLocation, sameLocation, type StoreLocation } from "./location.ts";
-import { isOwnerAlive, type OwnerRow } from "./owners.ts";
+import { hostName, isOwnerAlive, type OwnerRow } from "./owners.ts";
 import { PG_MIGRATIONS } from "./postgres/baseline.ts";
 import { connectError, migratePg } from "./postgres/connect.ts";
 import { redactUrl } from "./url.ts";
@@ -66,8 +66,13 @@ export async function transferState(from: StoreLocation, to: StoreLocation, opts
     const live = await liveOwners(source.end.kind === "sqlite" ? { kind: "sqlite", db: source.end.store.db } : source.end);
     if (live.length && !opts.force) {
       const list = live.map((o) => `${o.id} (pid ${o.pid} on ${o.host}${o.leaseLeftMs === null ? "" : `, lease ${Math.ceil(o.leaseLeftMs / 1000)} s left`})`).join(", ");
+      // A process of another machine without a lease (aegis run, ask, chat) can be judged dead only there (#15).
+      const foreign = [...new Set(live.filter((o) => o.leaseLeftMs === null && o.host !== hostName()).map((o) => o.host))];
+      const elsewhere = foreign.length
+        ? `; those without a lease on ${foreign.join(", ")} (aegis run, ask, chat) count until that machine says they are gone (an aegis work or serve there clears a dead one)`
+        : "";
       throw new AegisError("E_STATE", `${live.length} aegis process${live.length === 1 ? " is" : "es are"} using ${describeLocation(from)}: ${list}`, {
-        hint: "stop them first (aegis work, aegis serve, running workflows) or wait for their leases to expire; --force copies anyway, without the writes they make meanwhile",
+        hint: `stop them first (aegis work, aegis serve, running workflows) or wait for their leases to expire${elsewhere}; --force copies anyway, without the writes they make meanwhile`,
         data: { live },
       });
     }

@@ -9,6 +9,7 @@ import { appendEvents } from "../../src/store/events.ts";
 import { insertSession } from "../../src/store/sessions.ts";
 import { openStore } from "../../src/store/store.ts";
 import { liveOwners, transferState } from "../../src/store/transfer.ts";
+import type { AegisError } from "../../src/util/errors.ts";
 import { tempDir } from "../fixtures/helpers/temp-dir.ts";
 import { freshDatabase, pgAvailability, sharedPostgres } from "../helpers/postgres.ts";
 
@@ -86,3 +87,14 @@ test.skipIf(!pg.ok)("live workers on PostgreSQL are those whose lease has not ex
     await sql.close();
   }
 }, 30_000);
+
+test("a process of another machine without a lease holds up the copy, and the hint says only that machine can clear it (#15)", async () => {
+  const from = sourceWith(1);
+  const store = openStore(from);
+  store.sql("INSERT INTO owners (id, pid, host, started_at) VALUES ('own_run', 4242, 'laptop-of-ada', 1)").run();
+  store.close();
+  const refused = await transferState({ kind: "sqlite", path: from }, { kind: "sqlite", path: dir.join("laptop.db") }).catch((e: unknown) => e as AegisError);
+  expect(String(refused)).toContain("own_run (pid 4242 on laptop-of-ada)");
+  expect((refused as AegisError).hint).toContain("those without a lease on laptop-of-ada (aegis run, ask, chat) count until that machine says they are gone (an aegis work or serve there clears a dead one); --force copies anyway");
+  expect(existsSync(dir.join("laptop.db"))).toBe(false);
+});
