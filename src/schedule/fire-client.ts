@@ -13,9 +13,9 @@ export async function fireScheduleViaServe(cfg: LoadedConfig, name: string): Pro
   if (!s) throw unknownSchedule(name, Object.keys(cfg.schedules));
   const client = await connectServe(dirname(statePath(cfg)));
   if (!client) {
-    throw new AegisError("E_STATE", `no aegis serve is running for this project, and schedules fire only under serve`, {
+    throw new AegisError("E_STATE", `no aegis serve is running for this project on this machine (its .aegis/serve.sock), and schedules fire only under serve`, {
       data: { schedule: name },
-      hint: `start it with \`aegis serve\`, or run the workflow once with \`aegis run ${s.workflow}\``,
+      hint: `start it with \`aegis serve\`, run this on the machine whose serve should fire it (one sharing the PostgreSQL database elsewhere is not asked), or run the workflow once with \`aegis run ${s.workflow}\``,
     });
   }
   return (await client.call<{ runId: string }>("schedules.run", { name })).runId;

@@ -66,6 +66,8 @@ test("(#12) aegis schedules run without a serve fails with E_STATE and a hint; a
   expect(r.code).toBe(1);
   expect(r.stderr).toContain("no aegis serve is running");
   expect(r.stderr).toContain("aegis serve");
+  // On a shared PostgreSQL database a serve elsewhere is not asked: it is this machine's serve that is missing (#15).
+  expect(r.stderr).toContain("for this project on this machine (its .aegis/serve.sock)");
   const u = await aegis(["run", "nighty"]);
   expect(u.code).toBe(2); // E_NOT_FOUND: a usage mistake
   expect(u.stderr).toContain('no schedule named "nighty"');
