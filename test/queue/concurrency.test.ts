@@ -8,7 +8,7 @@
 
 import { expect, setDefaultTimeout, test } from "bun:test";
 import type { LoadedConfig } from "../../src/config/validate.ts";
-import { within } from "../fixtures/helpers/wait.ts";
+import { waitFor, within } from "../fixtures/helpers/wait.ts";
 import { describeRuntimes } from "../helpers/runtimes.ts";
 import { testConfig } from "../session/fixtures.ts";
 
@@ -40,8 +40,13 @@ describeRuntimes("a worker's concurrency over several queues", (b) => {
       { first: { agent: "slow", maxParallel: 4 }, second: { agent: "w", maxParallel: 4 } },
     ));
     const worker = await b.runtime(location, { config: cfg, plane: false, queues: { serve: ["first", "second"], pollMs: 0, concurrency: 1 } });
+    const started: string[] = [];
+    worker.queues.on((e) => e.type === "started" && started.push(e.task.payload));
     await worker.queues.start();
     const busy = await worker.queues.enqueue("first", "busy");
+    // enqueue does not promise the task runs when it returns (a claim of the other queue in flight may hold the only
+    // slot; the refused queue is dispatched again right after): the worker is full once it started.
+    await waitFor(() => started.includes("busy"), { timeoutMs: 10_000, what: "the first queue's task started" });
     const waiting = await worker.queues.enqueue("second", "waiting");
     expect((await worker.db.tasks.getTask(waiting.taskId))?.status).toBe("pending"); // the worker is full
     release();
@@ -62,6 +67,7 @@ describeRuntimes("a worker's concurrency over several queues", (b) => {
     worker.queues.on((e) => e.type === "started" && started.push(e.task.payload));
     await worker.queues.start();
     await worker.queues.enqueue("first", "a");
+    await waitFor(() => started.includes("a"), { timeoutMs: 10_000, what: "the first task started" }); // the worker is full
     const b1 = await worker.queues.enqueue("first", "b");
     const c = await worker.queues.enqueue("second", "c");
     release();
