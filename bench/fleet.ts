@@ -226,7 +226,7 @@ async function parent(): Promise<void> {
     for (const n of [1, 2, 4]) {
       const r = pgRates[n]!;
       console.log(`  PostgreSQL, ${n} process${n > 1 ? "es" : "  "}: ${fmt(r.perSec)} (x${(r.perSec / r1).toFixed(2)}); claim median ${percentile(r.claims, 0.5).toFixed(2)} ms, p99 ${percentile(r.claims, 0.99).toFixed(2)} ms`);
-      console.log(`      per task: ${r.commitsPerTask!.toFixed(2)} commits, server CPU ${r.serverCpuPerTask!.toFixed(2)} ms, workers' CPU ${r.workerCpuPerTask.toFixed(2)} ms`);
+      console.log(`      per task: ${r.commitsPerTask!.toFixed(2)} commits, ${(r.claims.length / TASKS).toFixed(2)} claims, server CPU ${r.serverCpuPerTask!.toFixed(2)} ms, workers' CPU ${r.workerCpuPerTask.toFixed(2)} ms`);
     }
     console.log(`  (SQLite, 1 process: workers' CPU ${sqlite.workerCpuPerTask.toFixed(2)} ms per task)`);
     console.log(`enqueue -> pickup by a sleeping worker (PostgreSQL NOTIFY, safety poll 60 s): median ${percentile(lat, 0.5)} ms, p90 ${percentile(lat, 0.9)} ms, max ${Math.max(...lat)} ms`);

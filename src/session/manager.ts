@@ -493,8 +493,8 @@ export class SessionManager {
   private forget(s: Session): void {
     if (this.live.get(s.handle) === s) this.live.delete(s.handle);
     if (this.isolated.delete(s.id)) this.releaseWorktree(s);
-    // Its claims on shared paths end with it (a crashed process's are ignored by store/claims.ts instead).
-    this.db.claims.releaseSessionClaims(s.id).catch(logIgnored(`releasing the claims of ${s.handle}`));
+    // Its claims on shared paths end with it: the write that closes its row deletes them (a crashed process's are
+    // ignored by store/claims.ts instead). No statement of its own: most sessions never claim (#15).
     this.opts.plane?.detach(s.handle);
   }
 

@@ -110,6 +110,12 @@ export function updateSession(
       cache_write_tokens = ?, cost_usd = ?, last_text = coalesce(?, last_text), closed_at = coalesce(?, closed_at),
       pid = coalesce(?, pid), provider_session_id = coalesce(?, provider_session_id) WHERE id = ?`)
     .run(state, t.turns, t.input, t.output, t.cacheRead, t.cacheWrite, t.costUsd, lastText, closedAt, proc.pid ?? null, proc.providerSessionId ?? null, id);
+  if (closedAt !== null) releaseClaimsOf(store, id);
+}
+
+/** A closing session's claims end with it, in the closing write (claims of a closed session bind nobody anyway). */
+function releaseClaimsOf(store: Store, id: string): void {
+  store.sql("DELETE FROM claims WHERE session_id = ?").run(id);
 }
 
 export function setSessionState(store: Store, id: string, state: SessionState): void {
@@ -138,6 +144,7 @@ export function sessionsSpawnedBy(store: Store, spawnedBy: string): SessionRow[]
 
 export function closeSessionRow(store: Store, id: string, at: number): void {
   store.sql("UPDATE sessions SET state = 'closed', closed_at = ? WHERE id = ? AND closed_at IS NULL").run(at, id);
+  releaseClaimsOf(store, id);
 }
 
 export function getSessionRow(store: Store, id: string): SessionRow | null {

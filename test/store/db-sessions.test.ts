@@ -123,6 +123,22 @@ describeDb("sessions, events, inbox, claims and groups on the store contract (#1
     expect(await db.claims.releaseSessionClaims("ses_2")).toBe(1);
   });
 
+  test("the write that closes a session deletes its claims; a turn-end update that does not close keeps them (#15)", async () => {
+    const { db } = await b.open();
+    const req = (sessionId: string, handle: string, path: string) => ({ sessionId, handle, intent: "exclusive" as const, paths: [path], at: T0 });
+    for (const [id, h] of [["ses_a", "a"], ["ses_b", "b"], ["ses_c", "c"]] as const) {
+      await db.sessions.insertSession(ses(id, h));
+      expect((await db.claims.tryClaim(req(id, h, `src/${h}`)))?.granted).toBe(true);
+    }
+    await db.sessions.updateSession("ses_a", "ready", totals, "hi");
+    await db.sessions.updateSession("ses_b", "closed", totals, "bye", T0 + 5);
+    await db.sessions.closeSessionRow("ses_c", T0 + 6);
+    // Deleted, not merely hidden behind the closed rows: nothing is left for a release to delete.
+    expect(await db.claims.releaseSessionClaims("ses_b")).toBe(0);
+    expect(await db.claims.releaseSessionClaims("ses_c")).toBe(0);
+    expect((await db.claims.listClaims()).map((c) => c.sessionId)).toEqual(["ses_a"]);
+  });
+
   test("group rows: insert, broadcast, gather, dissolve once (#15)", async () => {
     const { db } = await b.open();
     const g = { id: "grp_1", name: "reviewers", owner: "agent:lead", process: "own_1", members: [{ handle: "a", agent: "coder" }], at: T0 };

@@ -10,7 +10,7 @@ export interface SessionsApi {
   insertSession(s: NewSessionRow): Promise<boolean>;
   /**
    * Writes the state, the usage sums and the last assistant message (one statement, for the turn-boundary write);
-   * with `closedAt`, also closes the session (a worker that closes at the end of its turn).
+   * with `closedAt`, also closes the session (a worker that closes at the end of its turn) and deletes its claims.
    */
   updateSession(id: string, state: SessionState, t: SessionTotals, lastText: string | null, closedAt?: number | null, proc?: { pid?: number; providerSessionId?: string }): Promise<void>;
   /** Buffered: ordered with this process's other writes, committed by the tick or store.flush(). */
@@ -23,6 +23,7 @@ export interface SessionsApi {
   markSessionReady(id: string, pid: number | null, providerSessionId: string | null): void;
   /** The sessions a run (or any spawner, e.g. `workflow:<name>:<runId>`) spawned, oldest first. */
   sessionsSpawnedBy(spawnedBy: string): Promise<SessionRow[]>;
+  /** Closes the session (if open) and deletes its claims, in one write. */
   closeSessionRow(id: string, at: number): Promise<void>;
   getSessionRow(id: string): Promise<SessionRow | null>;
   /** The live session holding `handle`, else the most recent one that held it. */

@@ -46,7 +46,9 @@ export function pgSessions(sql: SQL): SessionsApi {
       return r.length === 1;
     },
     async updateSession(id, state, t, lastText, closedAt = null, proc = {}) {
-      await sql`UPDATE sessions SET state = ${state}, turns = ${t.turns}, input_tokens = ${t.input}, output_tokens = ${t.output},
+      // Closing: the session's claims go in the same statement (one commit; nothing to delete is one index probe).
+      await sql`WITH released AS (DELETE FROM claims WHERE session_id = ${id} AND ${closedAt}::int8 IS NOT NULL)
+        UPDATE sessions SET state = ${state}, turns = ${t.turns}, input_tokens = ${t.input}, output_tokens = ${t.output},
           cache_read_tokens = ${t.cacheRead}, cache_write_tokens = ${t.cacheWrite}, cost_usd = ${t.costUsd},
           last_text = coalesce(${lastText}::text, last_text), closed_at = coalesce(${closedAt}::int8, closed_at),
           pid = coalesce(${proc.pid ?? null}::int4, pid), provider_session_id = coalesce(${proc.providerSessionId ?? null}::text, provider_session_id)
@@ -69,7 +71,8 @@ export function pgSessions(sql: SQL): SessionsApi {
       return await rows(sql`SELECT * FROM sessions WHERE spawned_by = ${spawnedBy} ORDER BY created_at, id`);
     },
     async closeSessionRow(id, at) {
-      await sql`UPDATE sessions SET state = 'closed', closed_at = ${at} WHERE id = ${id} AND closed_at IS NULL`;
+      await sql`WITH released AS (DELETE FROM claims WHERE session_id = ${id})
+        UPDATE sessions SET state = 'closed', closed_at = ${at} WHERE id = ${id} AND closed_at IS NULL`;
     },
     async getSessionRow(id) {
       return (await rows(sql`SELECT * FROM sessions WHERE id = ${id}`))[0] ?? null;
