@@ -17,6 +17,8 @@ import { AegisError } from "./util/errors.ts";
 import { sqliteDb } from "./store/sqlite/db.ts";
 import { openStore, type Store } from "./store/store.ts";
 import { writeErr } from "./ui/log.ts";
+import { logIgnored } from "./util/log-ignored.ts";
+import { DEFAULT_LEASE_MS } from "./config/schema.ts";
 
 export interface RuntimeOptions {
   config: LoadedConfig;
@@ -96,6 +98,18 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     ...(q.hostLabels !== undefined ? { hostLabels: q.hostLabels } : {}),
     ...(q.now ? { now: q.now } : {}),
   });
+  // Every aegis process beats (#15), so other machines can tell an `aegis run` whose machine died or slept from a live
+  // one (src/store/owner-silence.ts); a queue worker's lease renewals beat for it.
+  const leaseMs = opts.config.store?.leaseMs ?? DEFAULT_LEASE_MS;
+  let beating = false;
+  const heartbeat = setInterval(() => {
+    if (beating || queues.leased) return;
+    beating = true;
+    db.owners.heartbeatOwner(owner).catch((err: unknown) => {
+      if (!closing) logIgnored("recording this process's heartbeat (the next one tries again)")(err);
+    }).finally(() => (beating = false));
+  }, Math.max(50, Math.floor(leaseMs / 3)));
+  heartbeat.unref();
   let closing: Promise<void> | undefined;
   runtime = {
     config: opts.config, db, owner, sessions, queues,
@@ -109,6 +123,7 @@ export function createRuntime(opts: RuntimeOptions): Runtime {
     },
     close() {
       closing ??= (async () => {
+        clearInterval(heartbeat);
         try {
           await queues.close();
           await sessions.closeAll();

@@ -35,11 +35,16 @@ export default defineCommand({
     if (runs.length === 0) return void out("no runs yet: start one with aegis run <workflow>");
     const hosts = hostColumn(runs.map((r) => r.host));
     for (const r of runs) {
-      out(`${r.runId}  ${hostCell(r.host, hosts)}${r.workflow.padEnd(16)} ${r.status.padEnd(11)} ${r.createdAt}  ${formatUsd(r.costUsd).padStart(7)}  ${formatDuration(r.durationMs)}`);
+      out(`${r.runId}  ${hostCell(r.host, hosts)}${r.workflow.padEnd(16)} ${statusText(r).padEnd(11)} ${r.createdAt}  ${formatUsd(r.costUsd).padStart(7)}  ${formatDuration(r.durationMs)}`);
       if (r.parked) out(`  ${parkedLine(r.runId, r.parked)}`);
     }
   },
 });
+
+/** The run's status; a running one whose machine stopped sending heartbeats says so (#15). */
+function statusText(r: RunView): string {
+  return r.silent ? `${r.status} (host ${r.silent.host} silent for ${formatDuration(r.silent.forMs)})` : r.status;
+}
 
 /** What a parked run waits for, and the command that moves it on. */
 function parkedLine(runId: string, p: NonNullable<RunView["parked"]>): string {
@@ -60,7 +65,7 @@ function positiveInt(flag: string, raw: unknown): number {
 async function showOne(args: { runId: string; config?: string; cwd?: string; json?: boolean }): Promise<void> {
   const r = await (await verbs(args)).showRun(args.runId);
   if (args.json) return void out(JSON.stringify(r, null, 2));
-  out(`${r.runId}  ${r.workflow}  ${r.status}  (attempt ${r.attempt})${isForeignRun(r) ? `  on host ${r.host}` : ""}`);
+  out(`${r.runId}  ${r.workflow}  ${statusText(r)}  (attempt ${r.attempt})${isForeignRun(r) ? `  on host ${r.host}` : ""}`);
   out(`  args: ${JSON.stringify(r.args)}`);
   out(`  ${r.steps.length} steps · ${r.sessions.length} sessions · ${r.tokens.input + r.tokens.output} tokens · ${formatUsd(r.costUsd)} · ${formatDuration(r.durationMs)}`);
   // A parked run's last step (its sleep, wait or question) is not running: it is what the run is parked on.

@@ -147,6 +147,11 @@ export class QueueManager {
     return this.opts.owner;
   }
 
+  /** Whether this manager holds a worker lease (it renews it itself; the runtime's plain heartbeat then stands aside). */
+  get leased(): boolean {
+    return this.lease !== undefined;
+  }
+
   /**
    * Adds `queue` to the queues this manager runs workers for and, once started, dispatches its pending tasks at once.
    * No-op when it is already served (or every queue is). E_NOT_FOUND for an unknown queue.

@@ -10,6 +10,7 @@ import { toTask, type Task } from "../queue/task.ts";
 import { startRuntime, statePath, type Runtime } from "../runtime.ts";
 import type { Db } from "../store/api.ts";
 import { openDb } from "../store/open.ts";
+import { silenceLimitMs } from "../store/owner-silence.ts";
 import type { TaskStatus } from "../store/tasks.ts";
 import { AegisError } from "../util/errors.ts";
 import { cancelRun, listRunViews, showRun, type RunView } from "../workflow/run-status.ts";
@@ -33,6 +34,8 @@ export type Verbs = RunsVerb & TasksVerb & EnqueueVerb & CancelVerb & DetachVerb
 
 /** Where the verbs' data lives: the store contract and a queue manager, for the length of one call. */
 interface Host {
+  /** store.leaseMs: how long another machine's process may stay silent before its runs say so (#15). */
+  leaseMs: number;
   withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   withQueues<T>(fn: (queues: QueueManager) => T | Promise<T>): Promise<T>;
   startDetached(workflow: string, args: Record<string, unknown>): Promise<string>;
@@ -41,8 +44,8 @@ interface Host {
 
 function hostVerbs(h: Host, overrides: Partial<Verbs> = {}): Verbs {
   return {
-    listRuns: (limit) => h.withDb((db) => listRunViews(db, limit)),
-    showRun: (runId) => h.withDb((db) => showRun(db, runId)),
+    listRuns: (limit) => h.withDb((db) => listRunViews(db, limit, { leaseMs: h.leaseMs })),
+    showRun: (runId) => h.withDb((db) => showRun(db, runId, { leaseMs: h.leaseMs })),
     listTasks: (f) => h.withDb(async (db) => (await db.tasks.listTasks(f)).map(toTask)),
     enqueue: (queue, payload, key) => h.withQueues(async (q) => {
       const e = await q.enqueue(queue, payload, { enqueuedBy: "user", ...(key ? { idempotencyKey: key } : {}) });
@@ -60,6 +63,7 @@ function hostVerbs(h: Host, overrides: Partial<Verbs> = {}): Verbs {
 /** Standalone: each call opens the state database (and a runtime serving no queue, for enqueue and cancel). */
 export function localVerbs(config: LoadedConfig, cwd: string): Verbs {
   return hostVerbs({
+    leaseMs: silenceLimitMs(config),
     async withDb(fn) {
       const db = await openDb({ config });
       try {
@@ -96,6 +100,7 @@ function noServe(): AegisError {
 /** Inside a serve: over its runtime; detached runs start (and resume) in the serve. */
 export function runtimeVerbs(rt: Runtime, ctx: Pick<ServeContext, "startRun" | "resumeRun">): Verbs {
   return hostVerbs({
+    leaseMs: silenceLimitMs(rt.config),
     withDb: (fn) => fn(rt.db),
     withQueues: async (fn) => fn(rt.queues),
     startDetached: (workflow, args) => ctx.startRun(workflow, args),

@@ -69,8 +69,9 @@ export interface WorkerRow {
 /** Registers this process as an owner and returns its id (`own_…`). */
 export function registerOwner(store: Store): string {
   const id = newId("own");
-  store.write(() => store.sql("INSERT INTO owners (id, pid, host, proc_start, started_at, machine_id) VALUES (?, ?, ?, ?, ?, ?)")
-    .run(id, process.pid, hostName(), procStart(process.pid) ?? null, Date.now(), machineId()));
+  const at = Date.now();
+  store.write(() => store.sql("INSERT INTO owners (id, pid, host, proc_start, started_at, heartbeat_at, machine_id) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    .run(id, process.pid, hostName(), procStart(process.pid) ?? null, at, at, machineId()));
   return id;
 }
 

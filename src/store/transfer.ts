@@ -6,14 +6,15 @@
 import type { Database } from "bun:sqlite";
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { SQL } from "bun";
-import { AegisError, UsageError, errorMessage } from "../util/errors.ts";
+import { AegisError, UsageError } from "../util/errors.ts";
 import { logIgnored } from "../util/log-ignored.ts";
 import { copyState, type CopyEnd, type CopyOptions, type TableCount } from "./copy.ts";
 import { describeLocation, sameLocation, type StoreLocation } from "./location.ts";
 import { hostName, isOwnerAlive, type OwnerRow } from "./owners.ts";
+import { silentForMs } from "./owner-silence.ts";
+import { DEFAULT_LEASE_MS } from "../config/schema.ts";
 import { PG_MIGRATIONS } from "./postgres/baseline.ts";
 import { connectError, migratePg } from "./postgres/connect.ts";
-import { redactUrl } from "./url.ts";
 import { PG_NOW_MS } from "./postgres/schema.ts";
 import { openStore } from "./store.ts";
 
@@ -52,6 +53,8 @@ export interface TransferOptions extends CopyOptions {
   force?: boolean;
   /** Seconds to wait for a PostgreSQL server to accept a connection; default 10. */
   connectTimeoutS?: number;
+  /** store.leaseMs: another machine's process without a lease silent longer than this is not live (#15); default 30 s. */
+  leaseMs?: number;
 }
 
 /** Copies the state at `from` into the empty `to`, verified table by table; refuses live workers unless `force`. */
@@ -63,13 +66,13 @@ export async function transferState(from: StoreLocation, to: StoreLocation, opts
   const source = await open(from, opts, false);
   let target: Opened | undefined;
   try {
-    const live = await liveOwners(source.end.kind === "sqlite" ? { kind: "sqlite", db: source.end.store.db } : source.end);
+    const live = await liveOwners(source.end.kind === "sqlite" ? { kind: "sqlite", db: source.end.store.db } : source.end, opts.leaseMs);
     if (live.length && !opts.force) {
       const list = live.map((o) => `${o.id} (pid ${o.pid} on ${o.host}${o.leaseLeftMs === null ? "" : `, lease ${Math.ceil(o.leaseLeftMs / 1000)} s left`})`).join(", ");
       // A process of another machine without a lease (aegis run, ask, chat) can be judged dead only there (#15).
       const foreign = [...new Set(live.filter((o) => o.leaseLeftMs === null && o.host !== hostName()).map((o) => o.host))];
       const elsewhere = foreign.length
-        ? `; those without a lease on ${foreign.join(", ")} (aegis run, ask, chat) count until that machine says they are gone (an aegis work or serve there clears a dead one)`
+        ? `; those without a lease on ${foreign.join(", ")} (aegis run, ask, chat) count while they send heartbeats (one silent for store.leaseMs no longer counts)`
         : "";
       throw new AegisError("E_STATE", `${live.length} aegis process${live.length === 1 ? " is" : "es are"} using ${describeLocation(from)}: ${list}`, {
         hint: `stop them first (aegis work, aegis serve, running workflows) or wait for their leases to expire${elsewhere}; --force copies anyway, without the writes they make meanwhile`,
@@ -90,9 +93,12 @@ export async function transferState(from: StoreLocation, to: StoreLocation, opts
   }
 }
 
-/** The owners of `end` that are alive: lease not expired (database clock on PostgreSQL), and not a gone local pid. */
-export async function liveOwners(end: { kind: "sqlite"; db: Database } | { kind: "postgres"; sql: SQL }): Promise<LiveOwner[]> {
-  type Row = OwnerRow & { lease_expires_at?: number | string | null; now: number | string };
+/**
+ * The owners of `end` that are alive: lease not expired (database clock on PostgreSQL), not a gone local pid, and not
+ * another machine's process without a lease silent for longer than `leaseMs` (src/store/owner-silence.ts).
+ */
+export async function liveOwners(end: { kind: "sqlite"; db: Database } | { kind: "postgres"; sql: SQL }, leaseMs = DEFAULT_LEASE_MS): Promise<LiveOwner[]> {
+  type Row = OwnerRow & { lease_expires_at?: number | string | null; heartbeat_at?: number | string | null; now: number | string };
   const rows = end.kind === "sqlite"
     ? end.db.query<Row, [number]>("SELECT *, ? AS now FROM owners ORDER BY started_at").all(Date.now())
     : (await end.sql.unsafe(`SELECT *, ${PG_NOW_MS} AS now FROM owners ORDER BY started_at`)) as Row[];
@@ -100,7 +106,9 @@ export async function liveOwners(end: { kind: "sqlite"; db: Database } | { kind:
   for (const r of rows) {
     const row = { ...r, pid: Number(r.pid), started_at: Number(r.started_at) };
     const left = r.lease_expires_at === null || r.lease_expires_at === undefined ? null : Number(r.lease_expires_at) - Number(r.now);
-    if ((left === null || left > 0) && isOwnerAlive(row)) live.push({ id: row.id, host: row.host, pid: row.pid, leaseLeftMs: left });
+    const beat = r.heartbeat_at === null || r.heartbeat_at === undefined ? null : Number(r.heartbeat_at);
+    const silent = silentForMs({ host: row.host, leaseExpiresAt: left === null ? null : 0, heartbeatAt: beat, now: Number(r.now) }, leaseMs) !== null;
+    if ((left === null || left > 0) && !silent && isOwnerAlive(row)) live.push({ id: row.id, host: row.host, pid: row.pid, leaseLeftMs: left });
   }
   return live;
 }

@@ -9,6 +9,8 @@ import { cancelParked } from "./signals.ts";
 import { isoSeconds } from "../session/sender.ts";
 import { AegisError } from "../util/errors.ts";
 import { hostName } from "../store/owners.ts";
+import { silentForMs } from "../store/owner-silence.ts";
+import { DEFAULT_LEASE_MS } from "../config/schema.ts";
 
 export interface RunView {
   runId: string;
@@ -23,6 +25,11 @@ export interface RunView {
   caller: string | null;
   /** The machine that started it (AEGIS_HOST_ID, else the host name): only that host resumes it; null before #15. */
   host: string | null;
+  /**
+   * A running run whose process is on another machine and has sent no heartbeat for longer than store.leaseMs (that
+   * machine died, slept or lost the network): its host and for how long (ms). Only its host can tell it crashed (#15).
+   */
+  silent?: { host: string; forMs: number };
   createdAt: string;
   finishedAt: string | null;
   durationMs: number;
@@ -43,10 +50,10 @@ export interface StepView {
   error?: string;
 }
 
-export function toRunView(r: RunRow, park?: ParkRow | null): RunView {
+export function toRunView(r: RunRow, park?: ParkRow | null, silent?: RunView["silent"]): RunView {
   const parked = park && r.status !== "running" ? park : undefined;
   return {
-    runId: r.id, workflow: r.workflow, status: parked ? parked.state : r.status,
+    runId: r.id, workflow: r.workflow, status: parked ? parked.state : r.status, ...(silent && r.status === "running" ? { silent } : {}),
     ...(parked ? { parked: parkView(parked) } : {}), attempt: r.attempt, args: JSON.parse(r.args), file: r.file, caller: r.caller, host: r.host ?? null,
     createdAt: isoSeconds(r.created_at), finishedAt: r.finished_at === null ? null : isoSeconds(r.finished_at),
     durationMs: r.duration_ms, costUsd: r.cost_usd, tokens: { input: r.input_tokens, output: r.output_tokens },
@@ -91,27 +98,45 @@ export async function reconcileRuns(db: Db): Promise<string[]> {
   return crashed;
 }
 
-/** One run as `aegis runs --json` shows it (after crash detection), or undefined if there is no such run. */
-export async function findRunView(db: Db, runId: string): Promise<RunView | undefined> {
-  await reconcileRuns(db);
-  const r = await db.runs.getRun(runId);
-  return r ? toRunView(r, await db.waits.getPark(runId)) : undefined;
+/** How runs are judged for display: `leaseMs` (store.leaseMs) is how long another machine's process may stay silent. */
+export interface RunViewOptions {
+  leaseMs?: number;
 }
 
-export async function listRunViews(db: Db, limit = 50): Promise<RunView[]> {
+/** The silent owners (another machine's, no heartbeat for longer than `leaseMs`) of the running ones of `runs`, by owner id. */
+async function silentOwnersOf(db: Db, runs: readonly RunRow[], leaseMs = DEFAULT_LEASE_MS): Promise<Map<string, NonNullable<RunView["silent"]>>> {
+  const owners = new Set(runs.flatMap((r) => (r.status === "running" && r.owner ? [r.owner] : [])));
+  const silent = new Map<string, NonNullable<RunView["silent"]>>();
+  if (owners.size === 0) return silent;
+  for (const w of await db.owners.listWorkers()) {
+    const forMs = owners.has(w.id) ? silentForMs(w, leaseMs) : null;
+    if (forMs !== null) silent.set(w.id, { host: w.host, forMs });
+  }
+  return silent;
+}
+
+/** One run as `aegis runs --json` shows it (after crash detection), or undefined if there is no such run. */
+export async function findRunView(db: Db, runId: string, o: RunViewOptions = {}): Promise<RunView | undefined> {
+  await reconcileRuns(db);
+  const r = await db.runs.getRun(runId);
+  return r ? toRunView(r, await db.waits.getPark(runId), (await silentOwnersOf(db, [r], o.leaseMs)).get(r.owner ?? "")) : undefined;
+}
+
+export async function listRunViews(db: Db, limit = 50, o: RunViewOptions = {}): Promise<RunView[]> {
   await reconcileRuns(db);
   const runs = await db.runs.listRuns(limit);
-  const parks = await db.waits.parksOf(runs.map((r) => r.id));
-  return runs.map((r) => toRunView(r, parks.get(r.id)));
+  const [parks, silent] = await Promise.all([db.waits.parksOf(runs.map((r) => r.id)), silentOwnersOf(db, runs, o.leaseMs)]);
+  return runs.map((r) => toRunView(r, parks.get(r.id), silent.get(r.owner ?? "")));
 }
 
 /** One run with its steps and the sessions it spawned. E_NOT_FOUND if there is no such run. */
-export async function showRun(db: Db, runId: string): Promise<RunView & { steps: StepView[]; sessions: { handle: string; agent: string; state: string; costUsd: number; host: string | null }[] }> {
+export async function showRun(db: Db, runId: string, o: RunViewOptions = {}): Promise<RunView & { steps: StepView[]; sessions: { handle: string; agent: string; state: string; costUsd: number; host: string | null }[] }> {
   await reconcileRuns(db);
   const r = await requireRun(db, runId);
+  const silent = (await silentOwnersOf(db, [r], o.leaseMs)).get(r.owner ?? "");
   const sessions = (await db.sessions.sessionsSpawnedBy(`workflow:${r.workflow}:${r.id}`))
     .map((s) => ({ handle: s.handle, agent: s.agent, state: s.state, costUsd: s.cost_usd, host: s.host ?? null }));
-  return { ...toRunView(r, await db.waits.getPark(runId)), steps: (await db.runs.listSteps(runId)).map(toStepView), sessions };
+  return { ...toRunView(r, await db.waits.getPark(runId), silent), steps: (await db.runs.listSteps(runId)).map(toStepView), sessions };
 }
 
 export async function requireRun(db: Db, runId: string): Promise<RunRow> {

@@ -95,6 +95,16 @@ test("a process of another machine without a lease holds up the copy, and the hi
   store.close();
   const refused = await transferState({ kind: "sqlite", path: from }, { kind: "sqlite", path: dir.join("laptop.db") }).catch((e: unknown) => e as AegisError);
   expect(String(refused)).toContain("own_run (pid 4242 on laptop-of-ada)");
-  expect((refused as AegisError).hint).toContain("those without a lease on laptop-of-ada (aegis run, ask, chat) count until that machine says they are gone (an aegis work or serve there clears a dead one); --force copies anyway");
+  expect((refused as AegisError).hint).toContain("those without a lease on laptop-of-ada (aegis run, ask, chat) count while they send heartbeats (one silent for store.leaseMs no longer counts); --force copies anyway");
   expect(existsSync(dir.join("laptop.db"))).toBe(false);
+});
+
+test("a process of another machine silent for longer than store.leaseMs (its machine died or sleeps) does not hold up the copy (#15)", async () => {
+  const from = sourceWith(1);
+  const store = openStore(from);
+  store.sql(`INSERT INTO owners (id, pid, host, started_at, heartbeat_at) VALUES ('own_run', 4242, 'laptop-of-ada', 1, ${Date.now() - 120_000})`).run();
+  store.close();
+  const done = await transferState({ kind: "sqlite", path: from }, { kind: "sqlite", path: dir.join("silent.db") }, { leaseMs: 60_000 });
+  expect(done.live).toEqual([]);
+  expect(existsSync(dir.join("silent.db"))).toBe(true);
 });

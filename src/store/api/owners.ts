@@ -30,7 +30,10 @@ export interface OwnersApi {
    * row if a recovery removed it.
    */
   leaseOwner(id: string, w: WorkerInfo): Promise<void>;
-  /** Extends `id`'s lease; false if its row is gone (the lease was lost and its tasks recovered). */
+  /**
+   * Records a heartbeat of `id` (every aegis process beats, so other machines can tell a silent one) and extends its
+   * lease if it holds one; false if its row is gone (the lease was lost and its tasks recovered).
+   */
   heartbeatOwner(id: string): Promise<boolean>;
   /** Every registered owner with its lease and running tasks (`aegis workers`). */
   listWorkers(): Promise<WorkerRow[]>;

@@ -21,8 +21,8 @@ export function pgOwners(sql: SQL): OwnersApi {
   const api: OwnersApi = {
     async registerOwner() {
       const id = newId("own");
-      await sql`INSERT INTO owners (id, pid, host, proc_start, started_at, machine_id)
-        VALUES (${id}, ${process.pid}, ${hostName()}, ${procStart(process.pid) ?? null}, ${Date.now()}, ${machineId()})`;
+      await sql`INSERT INTO owners (id, pid, host, proc_start, started_at, heartbeat_at, machine_id)
+        VALUES (${id}, ${process.pid}, ${hostName()}, ${procStart(process.pid) ?? null}, ${Date.now()}, ${sql.unsafe(NOW)}, ${machineId()})`;
       return id;
     },
     async removeOwner(id) {
