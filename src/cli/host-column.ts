@@ -1,5 +1,5 @@
-// The HOST column of listings of machine-bound things (`aegis runs`, `aegis worktrees`): shown only when some row is
-// another machine's, so one machine's listing stays as it was; `--json` always carries `host` (#15).
+// The HOST column of listings of machine-bound things (`aegis runs`, `aegis worktrees`, `aegis tasks`): shown only
+// when some row is another machine's, so one machine's listing stays as it was; `--json` always carries `host` (#15).
 
 import { hostName } from "../store/owners.ts";
 

@@ -12,6 +12,7 @@ import { UsageError } from "../util/errors.ts";
 import { formatUsd } from "../util/format.ts";
 import { verbsFor } from "../serve/verbs.ts";
 import { configArgs, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
+import { hostCell, hostColumn } from "./host-column.ts";
 
 export const STATUSES: readonly TaskStatus[] = ["pending", "running", "done", "failed", "cancelled"];
 
@@ -26,11 +27,14 @@ export function openStateStore(config: LoadedConfig): Store {
   return openSqliteStore(config);
 }
 
-/** One line per task: id, queue, status, worker, first line of the payload. */
-export function taskLine(t: Task): string {
+/**
+ * One line per task: id, the host that ran it (only with a `hosts` width from hostColumn: once another machine's
+ * worker appears, #15), queue, status, first line of the payload.
+ */
+export function taskLine(t: Task, hosts = 0): string {
   const first = t.payload.split("\n")[0] ?? "";
   const payload = first.length > 60 ? `${first.slice(0, 57)}...` : first;
-  return `${t.taskId}  ${t.queue}  ${t.status.padEnd(9)}  ${t.enqueuedAt}  ${payload}`;
+  return `${t.taskId}  ${hostCell(t.host, hosts)}${t.queue}  ${t.status.padEnd(9)}  ${t.enqueuedAt}  ${payload}`;
 }
 
 /** Every field of a task, for `aegis task <id>`. */
@@ -46,6 +50,7 @@ export function taskDetail(t: Task): string {
   if (t.startedAt) lines.push(`started:    ${t.startedAt}`);
   if (t.finishedAt) lines.push(`finished:   ${t.finishedAt}`);
   if (t.workerHandle) lines.push(`worker:     ${t.workerHandle}`);
+  if (t.host) lines.push(`host:       ${t.host}`);
   if (t.branch) {
     const d = t.diff ?? { files: 0, added: 0, removed: 0 };
     lines.push(`branch:     ${t.branch} @ ${t.commit ? t.commit.slice(0, 12) : "no commit (nothing changed)"} (${d.files} file${d.files === 1 ? "" : "s"}, +${d.added} -${d.removed})`);
@@ -78,6 +83,7 @@ export default defineCommand({
     const tasks = await verbs.listTasks({ ...(args.queue ? { queue: args.queue } : {}), ...(status ? { status } : {}), ...(limit ? { limit } : {}) });
     if (args.json) return void out(JSON.stringify(tasks, null, 2));
     if (tasks.length === 0) return void out("no tasks");
-    for (const t of tasks) out(taskLine(t));
+    const hosts = hostColumn(tasks.map((t) => t.host));
+    for (const t of tasks) out(taskLine(t, hosts));
   },
 });

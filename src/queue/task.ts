@@ -21,6 +21,8 @@ export interface Task {
   callback: boolean;
   idempotencyKey: string | null;
   workerHandle: string | null;
+  /** The machine whose worker ran it (AEGIS_HOST_ID, else the host name); null before it started (#15). */
+  host: string | null;
   enqueuedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -53,6 +55,7 @@ export function toTask(r: TaskRow): Task {
     callback: r.callback === 1,
     idempotencyKey: r.idempotency_key,
     workerHandle: r.worker_handle,
+    host: r.worker_host ?? null,
     enqueuedAt: isoSeconds(r.enqueued_at),
     startedAt: r.started_at === null ? null : isoSeconds(r.started_at),
     finishedAt: r.finished_at === null ? null : isoSeconds(r.finished_at),

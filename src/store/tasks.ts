@@ -102,6 +102,8 @@ export interface TaskRow extends TaskWorktreeColumns {
   fence?: number;
   /** The host this task is pinned to (only workers there claim it); null for any. */
   host?: string | null;
+  /** The host whose worker ran it (its worker session's host), as reads fill it in; null before it started (#15). */
+  worker_host?: string | null;
 }
 
 /** Options of a fleet claim (#15). */
@@ -139,7 +141,8 @@ export function insertTask(store: Store, t: NewTask): number {
  * The columns read back for a task. A running task's worker handle lives on its session row (the claim records only
  * the worker's session id; finishing copies the handle over), so reads fill it in from there.
  */
-const TASK_SELECT = `SELECT tasks.*, coalesce(tasks.worker_handle, (SELECT handle FROM sessions WHERE sessions.id = tasks.worker_session)) AS worker_handle
+const TASK_SELECT = `SELECT tasks.*, coalesce(tasks.worker_handle, (SELECT handle FROM sessions WHERE sessions.id = tasks.worker_session)) AS worker_handle,
+  (SELECT host FROM sessions WHERE sessions.id = tasks.worker_session) AS worker_host
   FROM tasks`;
 
 /** The session id of a task's worker: derived from the task id, so the claim can record it in the same statement. */

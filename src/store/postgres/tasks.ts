@@ -27,7 +27,8 @@ const PENDING_COLUMNS = "seq, id, queue, payload, enqueued_by, callback, idempot
 const TASK_SELECT = `SELECT t.seq, t.id, t.queue, t.payload, t.enqueued_by, t.callback, t.idempotency_key, t.status, t.owner,
   coalesce(t.worker_handle, (SELECT s.handle FROM sessions s WHERE s.id = t.worker_session)) AS worker_handle, t.worker_session,
   t.cancel_requested, t.result, t.error, t.enqueued_at, t.started_at, t.finished_at, t.cost_usd, t.input_tokens, t.output_tokens,
-  t.branch, t.base, t.commit_sha, t.diff_files, t.diff_added, t.diff_removed, t.fence, t.host FROM tasks t`;
+  t.branch, t.base, t.commit_sha, t.diff_files, t.diff_added, t.diff_removed, t.fence, t.host,
+  (SELECT s.host FROM sessions s WHERE s.id = t.worker_session) AS worker_host FROM tasks t`;
 
 /** The task-worktrees family on PostgreSQL: the worktree columns of a task row. */
 export function pgTaskWorktrees(sql: SQL): TaskWorktreesApi {
