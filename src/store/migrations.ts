@@ -20,6 +20,7 @@ import { fleetMigration } from "./fleet-migration.ts";
 import { groupsMigration } from "./groups.ts";
 import { INBOX_MIGRATION } from "./inbox.ts";
 import { OWNERS_MIGRATION } from "./owners.ts";
+import { notifyMigration } from "./notify-migration.ts";
 import { RUNS_MIGRATION } from "./runs.ts";
 import { runsByCallerMigration, schedulesMigration } from "./schedules.ts";
 import { taskWorktreesMigration } from "./task-worktrees.ts";
@@ -57,4 +58,5 @@ export const MIGRATIONS: readonly Migration[] = [
   runsByCallerMigration(13), // 13
   groupsMigration(14), // 14 = PG_BASELINE_VERSION
   fleetMigration(15), // 15
+  notifyMigration(16), // 16
 ];

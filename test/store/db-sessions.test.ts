@@ -7,6 +7,7 @@ import { expect, setDefaultTimeout, test } from "bun:test";
 import type { Db, DbTopic } from "../../src/store/api.ts";
 import type { PendingEvent } from "../../src/store/events.ts";
 import type { NewSessionRow } from "../../src/store/sessions.ts";
+import { waitFor } from "../fixtures/helpers/wait.ts";
 import { describeDb } from "../helpers/backends.ts";
 
 const T0 = 1_700_000_000_000;
@@ -137,6 +138,30 @@ describeDb("sessions, events, inbox, claims and groups on the store contract (#1
     expect(await db.claims.releaseSessionClaims("ses_b")).toBe(0);
     expect(await db.claims.releaseSessionClaims("ses_c")).toBe(0);
     expect((await db.claims.listClaims()).map((c) => c.sessionId)).toEqual(["ses_a"]);
+  });
+
+  // PostgreSQL only: SQLite announces another connection's commits as "*" (a WAL watch), with no keys to tell apart.
+  test.skipIf(b.name === "sqlite")("a queue worker's session is announced by its task's claim, not by its own insert and close; other sessions notify as before (#15)", async () => {
+    const { db, location } = await b.open();
+    const other = await b.reopen(location);
+    const keys: string[] = [];
+    let live!: () => void;
+    const isLive = new Promise<void>((r) => (live = r));
+    const off = db.subscribe("sessions", (k) => (k === "*" ? live() : keys.push(k)));
+    await isLive;
+    const seen = (k: string, times = 1) => waitFor(() => keys.filter((x) => x === k).length >= times, { what: `notification ${k} ×${times}`, timeoutMs: 10_000 });
+    // The worker's insert, then another session's (the sentinel): by the sentinel's notification, the worker's would be in.
+    await other.sessions.insertSession(ses("ses_w1", "worker-one", { spawnedBy: "queue:q" }));
+    await other.sessions.insertSession(ses("ses_n1", "plain-one", { spawnedBy: "user" }));
+    await seen("ses_n1");
+    await other.tasks.insertTask({ id: "task_c1", queue: "q", payload: "p", enqueuedBy: "test", callback: false, at: T0 });
+    expect((await other.tasks.claimTasks("q", 4, "own_x", T0 + 1, 1)).map((r) => r.id)).toEqual(["task_c1"]);
+    await seen("ses_c1");
+    await other.sessions.updateSession("ses_w1", "closed", totals, "done", T0 + 2);
+    await other.sessions.updateSession("ses_n1", "closed", totals, "done", T0 + 2);
+    await seen("ses_n1", 2);
+    off();
+    expect(keys).toEqual(["ses_n1", "ses_c1", "ses_n1"]);
   });
 
   test("group rows: insert, broadcast, gather, dissolve once (#15)", async () => {
