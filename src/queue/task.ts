@@ -72,6 +72,32 @@ function worktreeFields(r: TaskRow): Pick<Task, "branch" | "base" | "commit" | "
 }
 
 export const INTERRUPTED = "interrupted: aegis stopped while this task ran";
+
+/** Who ran a task that was interrupted, and why it stopped (#15). */
+export interface InterruptedBy {
+  owner: string;
+  host?: string;
+  pid?: number;
+  why: "died" | "lease expired" | "gone";
+}
+
+/**
+ * The error of a task recovered from a worker that stopped: INTERRUPTED (kept as the prefix, so isInterrupted and
+ * anything matching the old text still match) naming the worker and why, e.g. "… (worker own_x, pid 41 on gpu-1: its
+ * lease expired)".
+ */
+export function interruptedBy(w: InterruptedBy): string {
+  const where = w.pid !== undefined && w.host ? `, pid ${w.pid} on ${w.host}` : "";
+  const why = w.why === "died" ? "its process died"
+    : w.why === "lease expired" ? "its lease expired: paused, cut off or its machine lost"
+    : "it was no longer registered";
+  return `${INTERRUPTED} (worker ${w.owner}${where}: ${why})`;
+}
+
+/** Whether a task's error says its worker stopped under it (a retry may succeed), with or without the worker named. */
+export function isInterrupted(error: string | null): boolean {
+  return error !== null && error.startsWith(INTERRUPTED);
+}
 export const CANCELLED = "cancelled";
 
 /** The body of the callback message a producer receives when its task ends. */

@@ -4,7 +4,7 @@
 // WorkflowError. It must not journal; the engine wraps it in a step.
 
 import type { QueueManager } from "../queue/queue-manager.ts";
-import { INTERRUPTED, type Task } from "../queue/task.ts";
+import { isInterrupted, type Task } from "../queue/task.ts";
 import type { SenderTag } from "../session/sender.ts";
 import { abortReason } from "./bash.ts";
 import { WorkflowError } from "./errors.ts";
@@ -35,7 +35,7 @@ export async function delegateTask(queues: QueuePort, d: DelegateWait): Promise<
     input += task.tokens.input;
     output += task.tokens.output;
     if (task.status === "done") return { output: task.result ?? "", costUsd: cost, inputTokens: input, outputTokens: output };
-    if (task.status === "failed" && task.error === INTERRUPTED && i < MAX_REQUEUES) {
+    if (task.status === "failed" && isInterrupted(task.error) && i < MAX_REQUEUES) {
       id = (await queues.enqueue(d.queue, d.payload, { enqueuedBy: d.sender, callback: false, idempotencyKey: `${d.retryKey}:${i}` })).taskId;
       continue;
     }

@@ -210,7 +210,7 @@ describeRuntimes("restart and other processes", (b) => {
              ('task_pend', 'q', 'p2', 'user', 0, 'pending', NULL, NULL, 3, NULL)`);
     const r = await b.runtime(location, { config: cfg, queues: { pollMs: 0 } });
     await r.queues.start();
-    expect(await r.queues.status("task_run")).toMatchObject({ status: "failed", error: "interrupted: aegis stopped while this task ran", result: "half way there" });
+    expect(await r.queues.status("task_run")).toMatchObject({ status: "failed", error: `interrupted: aegis stopped while this task ran (worker own_dead, pid ${gone} on ${hostname()}: its process died)`, result: "half way there" });
     expect((await r.db.inbox.listInbox("old-boss"))[0]!.body).toContain("half way there");
     expect((await r.queues.waitFor("task_pend")).result).toBe("done p2");
     expect((await r.db.sessions.getSessionRow("ses_w"))?.state).toBe("closed");

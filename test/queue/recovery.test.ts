@@ -8,7 +8,7 @@ import { hostname } from "node:os";
 import { recoverDeadOwners } from "../../src/queue/recovery.ts";
 import { INTERRUPTED } from "../../src/queue/task.ts";
 import type { Db } from "../../src/store/api.ts";
-import { procStart } from "../../src/store/owners.ts";
+import { hostName, procStart } from "../../src/store/owners.ts";
 import type { NewTask } from "../../src/store/tasks.ts";
 import { waitFor, within } from "../fixtures/helpers/wait.ts";
 import { describeDb } from "../helpers/backends.ts";
@@ -45,7 +45,8 @@ describeRuntimes("recovery while running", (b) => {
       sibling.kill("SIGKILL");
       await sibling.exited;
       await within(drained, 10_000, "drain after the sibling died");
-      expect((await r.queues.status("task_run"))).toMatchObject({ status: "failed", error: "interrupted: aegis stopped while this task ran" });
+      // The error names the worker and why it stopped (#15), after the old text.
+      expect((await r.queues.status("task_run"))).toMatchObject({ status: "failed", error: `${INTERRUPTED} (worker own_sibling, pid ${sibling.pid} on ${hostname()}: its process died)` });
       expect((await r.queues.status("task_a"))).toMatchObject({ status: "done", result: "done p1" });
       expect((await r.queues.status("task_b"))).toMatchObject({ status: "done", result: "done p2" });
     } finally {
@@ -94,11 +95,14 @@ describeDb("recovery decides who is dead inside its transaction", (b) => {
     const racing = new Proxy(db, {
       get(target, key) {
         if (key !== "owners") return Reflect.get(target, key, target);
-        return { ...target.owners, async deadOwners(referenced: Iterable<string>) {
-          const dead = await target.owners.deadOwners(referenced);
-          await worker.owners.leaseOwner("own_x", info(60_000));
-          return dead;
-        } };
+        // A proxy, not a spread: a backend's families may keep their methods off the object itself.
+        return new Proxy(target.owners, {
+          get: (owners, name) => name !== "deadOwners" ? Reflect.get(owners, name, owners) : async (referenced: Iterable<string>) => {
+            const dead = await owners.deadOwners(referenced);
+            await worker.owners.leaseOwner("own_x", info(60_000));
+            return dead;
+          },
+        });
       },
     });
     expect(await recoverDeadOwners(racing, "own_sweeper", 3)).toEqual([]);
@@ -111,7 +115,7 @@ describeDb("recovery decides who is dead inside its transaction", (b) => {
     const worker = await expiredWorker(db, location);
     const recovered = await recoverDeadOwners(db, "own_sweeper", 3);
     expect(recovered.map((f) => f.row.id)).toEqual(["task_x"]);
-    expect(await db.tasks.getTask("task_x")).toMatchObject({ status: "failed", error: INTERRUPTED });
+    expect(await db.tasks.getTask("task_x")).toMatchObject({ status: "failed", error: `${INTERRUPTED} (worker own_x, pid ${process.pid} on ${hostName()}: its lease expired: paused, cut off or its machine lost)` });
     expect(await recoverDeadOwners(db, "own_sweeper", 4)).toEqual([]);
     expect(await worker.owners.heartbeatOwner("own_x")).toBe(false);
   });

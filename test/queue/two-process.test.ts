@@ -91,7 +91,7 @@ describeRuntimes("two aegis work processes on one database", (b) => {
       const [code, stderr] = await within(Promise.all([survivor.exited, new Response(survivor.stderr).text()]), 20_000, "the survivor to exit");
       expect({ code, stderr }).toMatchObject({ code: 0 });
       const status = async (id: string) => (await peek.all(`SELECT status, error FROM tasks WHERE id = '${id}'`))[0];
-      expect(await status(held!)).toEqual({ status: "failed", error: "interrupted: aegis stopped while this task ran" });
+      expect(await status(held!)).toEqual({ status: "failed", error: expect.stringMatching(new RegExp(`^interrupted: aegis stopped while this task ran \\(worker own_\\w+, pid ${a.pid} on .+: its process died\\)$`)) });
       expect(await status(next!)).toEqual({ status: "done", error: null });
     } finally {
       a.kill("SIGKILL");
