@@ -1,6 +1,7 @@
 // `aegis workers` end to end (#15): a running `aegis work --concurrency 3 --host-label gpu` is listed with its host,
 // pid, labels, queues, concurrency, heartbeat and running task, as a table and as JSON.
 
+import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -60,4 +61,23 @@ test("aegis workers lists a running worker with its labels, queues, concurrency 
     worker.kill("SIGTERM");
     await worker.exited;
   }
+});
+
+test("an aegis run of another machine silent past store.leaseMs: aegis workers marks it, aegis runs names its host silent (#15)", async () => {
+  expect((await aegis(["runs"])).code).toBe(0); // the state database exists
+  const db = new Database(join(dir.path, ".aegis", "state.db"));
+  try {
+    // Registered and last heard from two minutes ago (default lease 30 s), on a machine that is not this one.
+    const beat = Date.now() - 120_000;
+    db.run(`INSERT INTO owners (id, pid, host, started_at, heartbeat_at) VALUES ('own_far', 4242, 'machine-far', ${beat}, ${beat})`);
+    db.run(`INSERT INTO runs (id, workflow, args, status, owner, created_at, started_at, host) VALUES ('run_far', 'wf', '{}', 'running', 'own_far', ${beat}, ${beat}, 'machine-far')`);
+  } finally {
+    db.close();
+  }
+  const workers = JSON.parse((await aegis(["workers", "--json"])).stdout) as { id: string; silentMs: number | null }[];
+  expect(workers.find((w) => w.id === "own_far")!.silentMs).toBeGreaterThan(30_000);
+  expect((await aegis(["workers"])).stdout).toMatch(/own_far\s+machine-far\s+4242\s+-\s+-\s+-\s+silent 2m/);
+  const runs = JSON.parse((await aegis(["runs", "--json"])).stdout) as { runId: string; status: string; silent?: { host: string; forMs: number } }[];
+  expect(runs.find((r) => r.runId === "run_far")).toMatchObject({ status: "running", silent: { host: "machine-far" } });
+  expect((await aegis(["runs"])).stdout).toMatch(/run_far\s+machine-far\s+wf\s+running \(host machine-far silent for 2m/);
 });
