@@ -41,4 +41,26 @@ describeDb("a session on the store contract (#15)", (b) => {
     for (let i = 0; i < 100 && (await db.claims.listClaims()).length > 0; i++) await Bun.sleep(5);
     expect(await db.claims.listClaims()).toEqual([]);
   });
+
+  test("a session that closes once idle records its provider session id with its turn's end, or with its close when stopped mid-turn (#15)", async () => {
+    const { db } = await b.open();
+    let started!: () => void;
+    const midTurn = new Promise<void>((r) => (started = r));
+    const cfg = testConfig({
+      quick: { reply: (p: string) => `re: ${p}` },
+      stuck: { reply: () => { started(); return new Promise<string>(() => {}); } },
+    });
+    const m = manager(cfg, { store: memoryStore(), db, owner: "own_me" });
+    const done = await m.spawn("quick", { prompt: "hi", closeWhenIdle: true, spawnedBy: "queue:q" });
+    await done.whenIdle();
+    const stuck = await m.spawn("stuck", { prompt: "hang", closeWhenIdle: true, spawnedBy: "queue:q" });
+    await midTurn;
+    await m.close(stuck.handle);
+    await db.flush();
+    for (const s of [done, stuck]) {
+      const row = await db.sessions.getSessionRow(s.id);
+      expect(row?.state).toBe("closed");
+      expect(row?.provider_session_id).toBe(s.driver.providerSessionId ?? "missing");
+    }
+  });
 });
