@@ -10,6 +10,7 @@ import { describeLocation, locationOf, parseStoreLocation, type StoreLocation } 
 import { storeTarget } from "../store/open.ts";
 import { out, writeErr } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
+import { silenceLimitMs } from "../store/owner-silence.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
 
 export default defineCommand({
@@ -25,13 +26,13 @@ export default defineCommand({
     if (!args.to) throw new UsageError("aegis migrate needs --to <url|path>", "e.g. aegis migrate --to postgres://aegis:secret@db.internal/aegis");
     const cwd = workDir(args);
     const to = parseStoreLocation(args.to, cwd, "--to");
-    const from = await sourceOf(args, cwd);
+    const { from, leaseMs } = await sourceOf(args, cwd);
     const { transferState } = await import("../store/transfer.ts");
     const progress = progressPrinter(!args.json);
     const started = performance.now();
     let result;
     try {
-      result = await transferState(from, to, { force: Boolean(args.force), onProgress: progress.update });
+      result = await transferState(from, to, { force: Boolean(args.force), onProgress: progress.update, ...(leaseMs !== undefined ? { leaseMs } : {}) });
     } catch (err) {
       progress.done();
       const counts = (err as AegisError).data?.counts as TableCount[] | undefined;
@@ -50,11 +51,15 @@ export default defineCommand({
   },
 });
 
-/** The source: --from, else the project's configured state (AEGIS_DATABASE_URL needs no config file). */
-async function sourceOf(args: { from?: string; config?: string; cwd?: string }, cwd: string): Promise<StoreLocation> {
-  if (args.from) return parseStoreLocation(args.from, cwd, "--from");
-  if (process.env.AEGIS_DATABASE_URL) return parseStoreLocation(process.env.AEGIS_DATABASE_URL, cwd, "AEGIS_DATABASE_URL");
-  return locationOf(storeTarget(await loadConfigFromArgs(args)));
+/**
+ * The source: --from, else the project's configured state (AEGIS_DATABASE_URL needs no config file); with the
+ * config's store.leaseMs when it was read (how long another machine's silent process still counts live; else 30 s).
+ */
+async function sourceOf(args: { from?: string; config?: string; cwd?: string }, cwd: string): Promise<{ from: StoreLocation; leaseMs?: number }> {
+  if (args.from) return { from: parseStoreLocation(args.from, cwd, "--from") };
+  if (process.env.AEGIS_DATABASE_URL) return { from: parseStoreLocation(process.env.AEGIS_DATABASE_URL, cwd, "AEGIS_DATABASE_URL") };
+  const config = await loadConfigFromArgs(args);
+  return { from: locationOf(storeTarget(config)), leaseMs: silenceLimitMs(config) };
 }
 
 export function countsTable(counts: readonly TableCount[]): string {

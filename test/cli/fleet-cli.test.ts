@@ -78,10 +78,11 @@ test.skipIf(!pg.ok)("a command on a database that does not exist says to create 
 }, 30_000);
 
 test("aegis workers lists only the queues a worker may run; enqueue --wait on a hosts queue says whether a labelled worker runs (#15)", async () => {
-  type W = { pid: number; labels: string[]; queues: string[] };
+  type W = { pid: number; labels: string[]; queues: string[]; leaseMs: number };
+  // Listed once it holds its lease: a worker registers first and publishes its labels and queues with the lease.
   const listed = async (pid: number) => within((async () => {
     for (;;) {
-      const w = (JSON.parse((await aegis(["workers", "--json"])).stdout) as W[]).find((x) => x.pid === pid);
+      const w = (JSON.parse((await aegis(["workers", "--json"])).stdout) as W[]).find((x) => x.pid === pid && x.leaseMs > 0);
       if (w) return w;
       await Bun.sleep(50);
     }
