@@ -39,6 +39,18 @@ describeDb("worker leases and fenced claims (#15)", (b) => {
     expect(await db.owners.heartbeatOwner("own_w1")).toBe(true);
   });
 
+  test("a lease taken or renewed ends exactly lease_ms after its heartbeat, read from one clock reading (#15)", async () => {
+    const { db } = await b.open();
+    const off: number[] = [];
+    for (let i = 0; i < 150; i++) {
+      if (i % 2 === 0) await db.owners.leaseOwner("own_w1", worker(60_000));
+      else await db.owners.heartbeatOwner("own_w1");
+      const [w] = await db.owners.listWorkers();
+      if (w!.leaseExpiresAt! - w!.heartbeatAt! !== 60_000) off.push(w!.leaseExpiresAt! - w!.heartbeatAt!);
+    }
+    expect(off).toEqual([]);
+  });
+
   test("registered and leased owners record this machine's id, for doctor's host id clash check (#15)", async () => {
     const { db } = await b.open();
     const id = await db.owners.registerOwner();

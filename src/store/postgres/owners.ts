@@ -61,17 +61,18 @@ export function pgOwners(sql: SQL): OwnersApi {
       return dead;
     },
     async leaseOwner(id, w: WorkerInfo) {
+      // The clock is read once (clock_timestamp() moves within a statement): the lease lasts exactly lease_ms.
       await sql`INSERT INTO owners (id, pid, host, proc_start, started_at, labels, queues, concurrency, lease_ms, heartbeat_at, lease_expires_at, machine_id)
-        VALUES (${id}, ${process.pid}, ${hostName()}, ${procStart(process.pid) ?? null}, ${Date.now()}, ${JSON.stringify(w.labels)},
-          ${JSON.stringify(w.queues)}, ${w.concurrency}, ${w.leaseMs}, ${sql.unsafe(NOW)}, ${sql.unsafe(NOW)} + ${w.leaseMs}::int8, ${machineId()})
+        SELECT ${id}, ${process.pid}, ${hostName()}, ${procStart(process.pid) ?? null}, ${Date.now()}, ${JSON.stringify(w.labels)},
+          ${JSON.stringify(w.queues)}, ${w.concurrency}, ${w.leaseMs}, c.now, c.now + ${w.leaseMs}::int8, ${machineId()}
+        FROM (SELECT ${sql.unsafe(NOW)} AS now) c
         ON CONFLICT (id) DO UPDATE SET labels = excluded.labels, queues = excluded.queues, concurrency = excluded.concurrency,
           lease_ms = excluded.lease_ms, heartbeat_at = excluded.heartbeat_at, lease_expires_at = excluded.lease_expires_at,
           machine_id = excluded.machine_id`;
     },
     async heartbeatOwner(id) {
-      const r = await sql`UPDATE owners SET heartbeat_at = ${sql.unsafe(NOW)},
-          lease_expires_at = CASE WHEN lease_ms IS NULL THEN NULL ELSE ${sql.unsafe(NOW)} + lease_ms END
-        WHERE id = ${id} RETURNING id`;
+      const r = await sql`UPDATE owners SET heartbeat_at = c.now, lease_expires_at = CASE WHEN lease_ms IS NULL THEN NULL ELSE c.now + lease_ms END
+        FROM (SELECT ${sql.unsafe(NOW)} AS now) c WHERE id = ${id} RETURNING id`;
       return r.length > 0;
     },
     async listWorkers() {
