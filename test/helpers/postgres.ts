@@ -90,13 +90,21 @@ export async function startPostgres(opts: StartOptions = {}): Promise<TestPostgr
   const pwFile = join(root, "pw.txt");
   writeFileSync(pwFile, superPw, { mode: 0o600 });
   if (asRoot) chownSync(pwFile, pgUser().uid, pgUser().gid);
-  const init = spawnSync([...prefix, join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth-local=trust",
+  const initdb = () => spawnSync([...prefix, join(bin, "initdb"), "-D", data, "-U", "postgres", "--auth-local=trust",
     "--auth-host=scram-sha-256", `--pwfile=${pwFile}`, "-E", "UTF8", "--no-sync", "--locale=C"], { stdout: "pipe", stderr: "pipe", env: cleanEnv() });
-  rmSync(pwFile, { force: true });
+  let init = initdb();
   if (init.exitCode !== 0) {
-    rmSync(root, { recursive: true, force: true });
-    throw new Error(`initdb failed (${init.exitCode}): ${init.stderr.toString().slice(-2000)}`);
+    // Seen once on a loaded machine: exit 1 with an empty stderr. One more try in a clean folder; its output then says why.
+    const first = `${init.exitCode ?? init.signalCode}: ${init.stderr.toString().slice(-1000)} ${init.stdout.toString().slice(-1000)}`.trim();
+    rmSync(data, { recursive: true, force: true });
+    init = initdb();
+    if (init.exitCode !== 0) {
+      rmSync(root, { recursive: true, force: true });
+      throw new Error(`initdb failed twice (${first}; then ${init.exitCode ?? init.signalCode}): ${init.stderr.toString().slice(-2000)} ${init.stdout.toString().slice(-2000)}`);
+    }
+    console.warn(`initdb failed once (${first}), the second try worked`);
   }
+  rmSync(pwFile, { force: true });
   const settings = opts.durable ? [] : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"];
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
