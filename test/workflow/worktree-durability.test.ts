@@ -112,7 +112,7 @@ describeDb("worktrees survive SIGKILL and resume (#11)", (b) => {
       expect(sh(root, "show", "main:notes.txt")).toBe("wt-a: one\nwt-a: two");
       expect(sh(root, "status", "--porcelain")).toBe("");
       const rows = await withDb(p, (db) => db.worktrees.listWorktrees({ includeRemoved: true }));
-      expect(rows.map((w) => [w.handle, w.host]).sort()).toEqual([["wt-a", hostName()], ["wt-b", hostName()]]);
+      expect(rows.map((w) => [w.handle, w.host]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([["wt-a", hostName()], ["wt-b", hostName()]]);
     }, 90_000);
   }
 });
