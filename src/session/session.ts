@@ -230,7 +230,9 @@ export class Session {
     // With more messages waiting, the next turn starts at once: the session stays `working` throughout.
     const chained = next !== "closed" && this.inbox.length > 0;
     this.closeRecorded = this.closeWhenIdle && !chained && next !== "closed";
-    this.flush(true);
+    // The turn's last transcript rows ride the turn-end write (one commit), unless inbox rows are marked delivered
+    // first: those are marked only once the transcript carrying them is written, as before.
+    const tail = next !== "closed" && ids.length === 0 ? this.takeBuffer() : (this.flush(true), []);
     const state = this.closeRecorded ? "closed" : chained ? "working" : next;
     if (next !== "closed") this.rowState = state;
     const proc = {
@@ -248,10 +250,12 @@ export class Session {
       if (ids.length) await this.db.inbox.markDelivered(ids, this.id, Date.now());
       if (ids.length) this.hooks.onRowsDone(ids);
       if (next !== "closed") {
-        await this.db.sessions.updateSession(this.id, state, t, outcome.text || null, closedAt, proc);
+        await this.db.sessions.updateSession(this.id, state, t, outcome.text || null, closedAt, proc, tail);
         this.processUnrecorded = false;
       }
     } catch (err) {
+      // Nothing of that write landed: the rows are written on their own (a buffered write, reported if it fails too).
+      if (tail.length) this.db.events.appendEvents(this.id, tail);
       this.closeRecorded = false;
       if (next !== "closed") this.rowState = "working";
       logger().warn(`could not record the end of ${this.handle}'s turn ${turn} (its outcome stands): ${errorMessage(err)}`);
@@ -279,16 +283,22 @@ export class Session {
 
   /** Hands buffered transcript events to the store (a buffered write); `final` at a turn's end (totals follow). */
   flush(final = false): void {
+    const events = this.takeBuffer();
+    if (events.length === 0) return;
+    this.db.events.appendEvents(this.id, events);
+    // Keeps the last message current mid-turn, so a crash or a cancel can still report it.
+    if (!final && this.tracker.text && this._state === "working") this.db.sessions.setSessionLastText(this.id, this.tracker.text);
+  }
+
+  /** The transcript rows not handed to the store yet (the flush timer is stopped: the caller writes them). */
+  private takeBuffer(): PendingEvent[] {
     if (this.flushTimer !== undefined) {
       clearTimeout(this.flushTimer);
       this.flushTimer = undefined;
     }
-    if (this.buffer.length === 0) return;
     const events = this.buffer;
     this.buffer = [];
-    this.db.events.appendEvents(this.id, events);
-    // Keeps the last message current mid-turn, so a crash or a cancel can still report it.
-    if (!final && this.tracker.text && this._state === "working") this.db.sessions.setSessionLastText(this.id, this.tracker.text);
+    return events;
   }
 
   /** Buffers a transcript row and tells a watcher about it. */

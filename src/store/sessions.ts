@@ -3,6 +3,7 @@
 // index), so two aegis processes cannot hand out the same live handle; closed handles may be reused later.
 // It only reads and writes rows; the session state machine lives in src/session/.
 
+import { appendEvents, type PendingEvent } from "./events.ts";
 import type { Migration } from "./migrations.ts";
 import type { Store } from "./store.ts";
 import { errorMessage } from "../util/errors.ts";
@@ -100,12 +101,14 @@ export interface SessionTotals {
 
 /**
  * Writes the state, the usage sums and the last assistant message (one statement, for the turn-boundary write);
- * with `closedAt`, also closes the session (a worker that closes at the end of its turn).
+ * with `closedAt`, also closes the session (a worker that closes at the end of its turn). `events`, the turn's last
+ * transcript rows, are appended first, in the same write.
  */
 export function updateSession(
   store: Store, id: string, state: SessionState, t: SessionTotals, lastText: string | null, closedAt: number | null = null,
-  proc: { pid?: number; providerSessionId?: string } = {},
+  proc: { pid?: number; providerSessionId?: string } = {}, events: readonly PendingEvent[] = [],
 ): void {
+  if (events.length) appendEvents(store, id, events);
   store.sql(`UPDATE sessions SET state = ?, turns = ?, input_tokens = ?, output_tokens = ?, cache_read_tokens = ?,
       cache_write_tokens = ?, cost_usd = ?, last_text = coalesce(?, last_text), closed_at = coalesce(?, closed_at),
       pid = coalesce(?, pid), provider_session_id = coalesce(?, provider_session_id) WHERE id = ?`)

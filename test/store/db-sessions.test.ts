@@ -79,6 +79,19 @@ describeDb("sessions, events, inbox, claims and groups on the store contract (#1
     expect(rest.every((r, i) => i === 0 || r.id > rest[i - 1]!.id && r.at > rest[i - 1]!.at)).toBe(true);
   });
 
+  test("a turn-end update appends the turn's last rows in its own write, after the rows buffered before it (#15)", async () => {
+    const { db } = await b.open();
+    await db.sessions.insertSession(ses("ses_e", "end-owl"));
+    const ev = (i: number): PendingEvent => ({ turn: 1, at: T0 + i, event: { type: "text", text: `r${i}` } });
+    db.events.appendEvents("ses_e", [ev(0), ev(1)]);
+    await db.sessions.updateSession("ses_e", "ready", totals, "r3", null, {}, [ev(2), ev(3)]);
+    // More rows than one INSERT takes go first, on their own; the update still lands.
+    await db.sessions.updateSession("ses_e", "closed", totals, "last", T0 + 9, {}, Array.from({ length: 1_001 }, (_, i) => ev(4 + i)));
+    const rows = await db.events.listEvents("ses_e");
+    expect(rows.map((r) => r.text)).toEqual(Array.from({ length: 1_005 }, (_, i) => `r${i}`));
+    expect(await db.sessions.getSessionRow("ses_e")).toMatchObject({ state: "closed", last_text: "last", turns: 2 });
+  });
+
   test("an inbox message from another connection wakes the subscriber holding its target; delivery marks once (#15)", async () => {
     const { db, location } = await b.open();
     const other = await b.reopen(location);

@@ -3,6 +3,7 @@
 // return void. The SQLite backend implements it over the synchronous functions, the PostgreSQL backend over Bun.sql.
 // Types only.
 
+import type { PendingEvent } from "../events.ts";
 import type { SessionState, SessionRow, NewSessionRow, SessionTotals } from "../sessions.ts";
 
 export interface SessionsApi {
@@ -11,8 +12,9 @@ export interface SessionsApi {
   /**
    * Writes the state, the usage sums and the last assistant message (one statement, for the turn-boundary write);
    * with `closedAt`, also closes the session (a worker that closes at the end of its turn) and deletes its claims.
+   * `events` (the turn's last transcript rows) are appended in the same write, before it (one commit per turn end).
    */
-  updateSession(id: string, state: SessionState, t: SessionTotals, lastText: string | null, closedAt?: number | null, proc?: { pid?: number; providerSessionId?: string }): Promise<void>;
+  updateSession(id: string, state: SessionState, t: SessionTotals, lastText: string | null, closedAt?: number | null, proc?: { pid?: number; providerSessionId?: string }, events?: readonly PendingEvent[]): Promise<void>;
   /** Buffered: ordered with this process's other writes, committed by the tick or store.flush(). */
   setSessionState(id: string, state: SessionState): void;
   /** Buffered: ordered with this process's other writes, committed by the tick or store.flush(). */

@@ -45,9 +45,13 @@ export function pgSessions(sql: SQL): SessionsApi {
         ON CONFLICT (handle) WHERE closed_at IS NULL DO NOTHING RETURNING id`;
       return r.length === 1;
     },
-    async updateSession(id, state, t, lastText, closedAt = null, proc = {}) {
-      // Closing: the session's claims go in the same statement (one commit; nothing to delete is one index probe).
-      await sql`WITH released AS (DELETE FROM claims WHERE session_id = ${id} AND ${closedAt}::int8 IS NOT NULL)
+    async updateSession(id, state, t, lastText, closedAt = null, proc = {}, events = []) {
+      // The turn's last transcript rows and, closing, the session's claims go in the same statement (one commit; no
+      // claims to delete is one index probe). Rows beyond one INSERT's worth go first, on their own.
+      const rows = events.length <= CHUNK ? events.map((e) => eventValues(id, e)) : [];
+      if (events.length > CHUNK) await insertEventBatches(sql, [[id, events]]);
+      const appended = rows.length ? sql`, appended AS (INSERT INTO events ${sql(rows, "session_id", "turn", "at", "type", "text", "data")})` : sql``;
+      await sql`WITH released AS (DELETE FROM claims WHERE session_id = ${id} AND ${closedAt}::int8 IS NOT NULL)${appended}
         UPDATE sessions SET state = ${state}, turns = ${t.turns}, input_tokens = ${t.input}, output_tokens = ${t.output},
           cache_read_tokens = ${t.cacheRead}, cache_write_tokens = ${t.cacheWrite}, cost_usd = ${t.costUsd},
           last_text = coalesce(${lastText}::text, last_text), closed_at = coalesce(${closedAt}::int8, closed_at),
