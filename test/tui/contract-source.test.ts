@@ -8,6 +8,7 @@ import type { Db } from "../../src/store/api.ts";
 import type { ScheduleView } from "../../src/schedule/status.ts";
 import { createContractSource } from "../../src/tui/source/contract-source.ts";
 import type { DataSource, TranscriptRow } from "../../src/tui/source/model.ts";
+import { workerSessionId } from "../../src/store/tasks.ts";
 import { testConfig } from "../session/fixtures.ts";
 import { describeDb } from "../helpers/backends.ts";
 import { waitFor } from "../fixtures/helpers/wait.ts";
@@ -131,6 +132,28 @@ describeDb("the UI's data source over the store contract (#15)", (b) => {
     const snap = await waitFor(() => (source.snapshot().tasks.length === 1 ? source.snapshot() : undefined), { what: "the task, by notification" });
     expect(snap.version).toBeGreaterThan(version);
     expect(snap.queues[0]).toMatchObject({ name: "review", pending: 1 });
+  }, 30_000);
+
+  test("a queue worker's session another connection starts is shown, woken by its task's claim, with the safety poll off (#15)", async () => {
+    const { writer, source, reads } = await setup(5);
+    await writer.tasks.insertTask({ id: "task_wk", queue: "review", payload: "work", enqueuedBy: "user", callback: false, at: Date.now() });
+    await waitFor(() => source.snapshot().tasks.length === 1, { what: "the task (a notification)" });
+    // Quiet again: only a notification can wake it now.
+    await waitFor(async () => {
+      const before = reads();
+      let ticks = 0;
+      const probe = setInterval(() => ticks++, 5);
+      await waitFor(() => ticks >= 30, { what: "30 poll periods" });
+      clearInterval(probe);
+      return reads() === before;
+    }, { what: "a window of 30 poll periods without a read", timeoutMs: 5000 });
+    // As a worker does: the claim, then its session (on PostgreSQL the claim's commit is the one that notifies).
+    expect((await writer.tasks.claimTasks("review", 2, "own_w", Date.now(), 1)).map((r) => r.id)).toEqual(["task_wk"]);
+    await writer.sessions.insertSession({ id: workerSessionId("task_wk"), handle: "busy-bee", agent: "w", provider: "scripted",
+      createdAt: Date.now(), state: "working", spawnedBy: "queue:review" });
+    const snap = await waitFor(() => (source.snapshot().sessions.some((x) => x.handle === "busy-bee") ? source.snapshot() : undefined),
+      { what: "the worker's session, by notification" });
+    expect(snap.tasks[0]).toMatchObject({ status: "running" });
   }, 30_000);
 
   test("an open session whose hosting process is gone is marked, one whose host lives is not (#15)", async () => {
