@@ -54,14 +54,16 @@ test("[sqlite] a process stopped inside its write batch keeps the write lock: no
   const file = dir.join("state.db");
   const w = await startWriter(file, []);
   try {
-    w.kill("SIGTSTP");
+    // SIGSTOP, not SIGTSTP: the kernel discards SIGTSTP sent to a process of an orphaned process group (a test
+    // runner started from a script in the background), and SIGSTOP is what stops a process that has no say.
+    w.kill("SIGSTOP");
     await waitFor(() => stateOf(w.pid) === "T", { timeoutMs: 10_000, what: "the writer to stop" });
     expect(probe(file)).toEqual({ writable: false, marks: [] });
   } finally {
     w.kill("SIGKILL");
     await w.exited;
   }
-});
+}, 30_000);
 
 test("[sqlite] on Ctrl-Z a worker stops only once its open write batch is committed: the others can write (#15)", async () => {
   using dir = tempDir("suspend");
