@@ -21,9 +21,23 @@ export function workerLine(w: WorkerRow, leaseMs = DEFAULT_LEASE_MS): string[] {
     ? (w.leaseExpiresAt <= w.now ? "expired" : `${formatDuration(w.now - (w.heartbeatAt ?? w.startedAt))} ago`)
     : silentForMs(w, leaseMs) !== null ? `silent ${age}` : age ?? "-";
   return [
-    w.id, w.host, String(w.pid), w.labels.join(",") || "-", w.queues.join(",") || "-", w.concurrency ? String(w.concurrency) : "-",
+    w.id, w.host, String(w.pid), w.labels.join(",") || "-", w.queues.join(",") || "-",
+    w.concurrency ? String(w.concurrency) : w.leaseMs > 0 ? "unlimited" : "-",
     lease, w.running.join(",") || "-",
   ];
+}
+
+/**
+ * One worker as `aegis workers --json` prints it: `concurrency` is null when unlimited (0 in the database),
+ * `heartbeatAgeMs` the time since its last heartbeat (null before the first), `silentMs` as `silentForMs`.
+ */
+export function workerJson(w: WorkerRow, leaseMs = DEFAULT_LEASE_MS): Omit<WorkerRow, "concurrency"> & {
+  concurrency: number | null; heartbeatAgeMs: number | null; silentMs: number | null;
+} {
+  return {
+    ...w, concurrency: w.concurrency > 0 ? w.concurrency : null,
+    heartbeatAgeMs: w.heartbeatAt === null ? null : w.now - w.heartbeatAt, silentMs: silentForMs(w, leaseMs),
+  };
 }
 
 export default defineCommand({
@@ -35,10 +49,7 @@ export default defineCommand({
     const db = await openDb({ config });
     try {
       const workers = await db.owners.listWorkers();
-      // silentMs: another machine's process without a lease whose heartbeat is older than store.leaseMs (else null).
-      if (args.json) {
-        return void out(JSON.stringify(workers.map((w) => ({ ...w, leaseAgeMs: w.heartbeatAt === null ? null : w.now - w.heartbeatAt, silentMs: silentForMs(w, leaseMs) })), null, 2));
-      }
+      if (args.json) return void out(JSON.stringify(workers.map((w) => workerJson(w, leaseMs)), null, 2));
       if (workers.length === 0) return void out("no aegis process is registered");
       const rows = [["ID", "HOST", "PID", "LABELS", "QUEUES", "CONC", "HEARTBEAT", "RUNNING"], ...workers.map((w) => workerLine(w, leaseMs))];
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

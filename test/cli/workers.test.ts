@@ -8,6 +8,8 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { tempDir, type TempDir } from "../fixtures/helpers/temp-dir.ts";
 import { within } from "../fixtures/helpers/wait.ts";
+import { workerJson, workerLine } from "../../src/cli/workers.ts";
+import type { WorkerRow } from "../../src/store/owners.ts";
 
 const MAIN = join(import.meta.dir, "..", "..", "src", "main.ts");
 let dir: TempDir;
@@ -39,7 +41,7 @@ test("aegis workers lists a running worker with its labels, queues, concurrency 
   const worker = Bun.spawn([process.execPath, MAIN, "work", "--concurrency", "3", "--host-label", "gpu,big", "--cwd", dir.path],
     { cwd: dir.path, stdin: "ignore", stdout: "ignore", stderr: "ignore", env: env() });
   try {
-    type W = { pid: number; host: string; labels: string[]; queues: string[]; concurrency: number; leaseMs: number; running: string[]; leaseAgeMs: number };
+    type W = { pid: number; host: string; labels: string[]; queues: string[]; concurrency: number; leaseMs: number; running: string[]; heartbeatAgeMs: number };
     let mine: W | undefined;
     await within((async () => {
       for (;;) {
@@ -50,7 +52,8 @@ test("aegis workers lists a running worker with its labels, queues, concurrency 
       }
     })(), 15_000, "the worker to claim its task");
     expect(mine).toMatchObject({ host: hostname(), labels: ["gpu", "big"], queues: ["q"], concurrency: 3, leaseMs: 30_000, running: [taskId] });
-    expect(mine!.leaseAgeMs).toBeGreaterThanOrEqual(0);
+    expect(mine!.heartbeatAgeMs).toBeGreaterThanOrEqual(0);
+    expect(mine).not.toHaveProperty("leaseAgeMs");
     const table = await aegis(["workers"]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^ID\s+HOST\s+PID\s+LABELS\s+QUEUES\s+CONC\s+HEARTBEAT\s+RUNNING/);
@@ -61,6 +64,22 @@ test("aegis workers lists a running worker with its labels, queues, concurrency 
     worker.kill("SIGTERM");
     await worker.exited;
   }
+});
+
+test("aegis workers shows a worker without --concurrency as unlimited: null in JSON, \"unlimited\" in the table (#15)", () => {
+  const now = 1_000_000;
+  const w: WorkerRow = {
+    id: "own_w", host: "h", pid: 7, labels: [], queues: ["q"], concurrency: 0, leaseMs: 30_000,
+    startedAt: now - 5_000, heartbeatAt: now - 1_500, leaseExpiresAt: now + 28_500, now, running: [],
+  };
+  expect(workerJson(w)).toMatchObject({ concurrency: null, heartbeatAgeMs: 1_500, silentMs: null });
+  expect(workerLine(w)[5]).toBe("unlimited");
+  expect(workerJson({ ...w, concurrency: 4 }).concurrency).toBe(4);
+  expect(workerLine({ ...w, concurrency: 4 })[5]).toBe("4");
+  // A process without a lease (aegis run) is no worker: no concurrency at all.
+  const run = { ...w, leaseMs: 0, leaseExpiresAt: null };
+  expect(workerJson(run).concurrency).toBeNull();
+  expect(workerLine(run)[5]).toBe("-");
 });
 
 test("an aegis run of another machine silent past store.leaseMs: aegis workers marks it, aegis runs names its host silent (#15)", async () => {
