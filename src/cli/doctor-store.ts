@@ -20,7 +20,7 @@ export async function checkState(config: LoadedConfig | undefined, env: Record<s
   return check;
 }
 
-const ms = (x: number) => `${x < 10 ? x.toFixed(2) : Math.round(x)} ms`;
+const ms = (x: number) => `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`;
 
 /** The check as doctor prints it: a ✓/✗ line with the figures, then problems, their hint and notes. */
 export function describeStateCheck(c: StoreCheck): string[] {

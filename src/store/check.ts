@@ -58,9 +58,13 @@ export async function checkStore(config: Pick<LoadedConfig, "stateDir" | "store"
     return { backend: "postgres", location: "(unusable AEGIS_DATABASE_URL)", ok: false, problems: [errorMessage(err)], notes: [] };
   }
   const report = target.backend === "sqlite" ? await checkSqlite(target.path) : await checkPostgres(target.url, opts.timeoutMs ?? 5_000);
+  for (const k of ["connectMs", "queryMs", "notifyMs"] as const) if (report[k] !== undefined) report[k] = round01(report[k]);
   const problems = report.problems ?? [];
   return { backend: target.backend, location: describeTarget(target), ...report, problems, notes: report.notes ?? [], ok: problems.length === 0 };
 }
+
+/** Timings to 0.1 ms: finer digits are noise, and `aegis doctor --json` should not print 0.30000000000000004. */
+const round01 = (ms: number) => Math.round(ms * 10) / 10;
 
 type Partial = Omit<StoreCheck, "backend" | "location" | "ok" | "problems" | "notes"> & { problems?: string[]; notes?: string[] };
 

@@ -30,6 +30,7 @@ test("SQLite: a missing file is fine and left missing; a database newer than aeg
   const current = await checkStore(settings(stateDir), { env: {} });
   expect([current.ok, current.schema?.state, current.schema?.aegis]).toEqual([true, "current", MIGRATIONS.length]);
   expect(current.server).toStartWith("SQLite 3.");
+  expect(String(current.connectMs)).toMatch(/^\d+(\.\d)?$/); // to 0.1 ms (#15)
   store.write(() => store.db.run(`INSERT INTO schema_version (version, name, applied_at) VALUES (${MIGRATIONS.length + 1}, 'future', 0)`));
   store.close();
   const ahead = await checkStore(settings(stateDir), { env: {} });
