@@ -8,6 +8,7 @@ import { defineCommand } from "citty";
 import { startRuntime } from "../runtime.ts";
 import { verbsFor } from "../serve/verbs.ts";
 import type { Db } from "../store/api.ts";
+import { openDb } from "../store/open.ts";
 import { logger, out } from "../ui/log.ts";
 import { AegisError, UsageError } from "../util/errors.ts";
 import { configArgs, interrupted, jsonArg, loadConfigFromArgs, workDir } from "./context.ts";
@@ -32,6 +33,15 @@ export default defineCommand({
       const e = await verbs.enqueue(args.queue, payload, args.key);
       if (args.json) out(JSON.stringify(e));
       else out(`${e.taskId} ${e.existing ? "already enqueued with this key" : "enqueued"} on ${args.queue}${e.position ? ` (position ${e.position})` : ""}`);
+      const hosts = config.queues[args.queue]?.hosts;
+      if (hosts?.length) {
+        const db = await openDb({ config });
+        try {
+          await warnIfNoWorkerMayRun(db, hosts, args.queue, { onlyIfNone: true });
+        } finally {
+          await db.close();
+        }
+      }
       return;
     }
     // --wait: the serve works the queue when one runs (this process only watches the task's row); else this process
@@ -61,15 +71,17 @@ export default defineCommand({
 
 /**
  * A queue with `hosts` runs only on `aegis work --host-label` workers (neither this process nor aegis serve has labels):
- * the wait says so, and whether a live worker with a matching label is there to run it now (#15).
+ * the wait says so, and whether a live worker with a matching label is there to run it now (#15). A plain enqueue
+ * (`onlyIfNone`) says only the latter, as a notice on stderr: the task is recorded all the same.
  */
-async function warnIfNoWorkerMayRun(db: Db, hosts: readonly string[] | undefined, queue: string): Promise<void> {
+async function warnIfNoWorkerMayRun(db: Db, hosts: readonly string[] | undefined, queue: string, opts: { onlyIfNone?: boolean } = {}): Promise<void> {
   if (!hosts?.length) return;
   const workers = await db.owners.listWorkers();
   const able = workers.filter((w) => w.leaseMs > 0 && w.queues.includes(queue) && w.labels.some((l) => hosts.includes(l)));
   const labels = hosts.join(" or ");
-  if (able.length) logger().info(`queue ${queue} runs only on workers labelled ${labels}: waiting for ${able.map((w) => `${w.host} (pid ${w.pid})`).join(", ")}`);
-  else logger().warn(`queue ${queue} runs only on workers labelled ${labels} and none is running: the task waits until one starts (aegis work --host-label ${hosts[0]})`);
+  if (able.length) {
+    if (!opts.onlyIfNone) logger().info(`queue ${queue} runs only on workers labelled ${labels}: waiting for ${able.map((w) => `${w.host} (pid ${w.pid})`).join(", ")}`);
+  } else logger().warn(`queue ${queue} runs only on workers labelled ${labels} and none is running: the task waits until one starts (aegis work --host-label ${hosts[0]})`);
 }
 
 /** Resolves like `p`, or rejects with E_CANCELLED on Ctrl-C / SIGTERM. */

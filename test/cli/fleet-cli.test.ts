@@ -105,6 +105,9 @@ test("aegis workers lists only the queues a worker may run; enqueue --wait on a 
       expect(again.code).toBe(0);
       expect(again.stderr).toContain(`queue gpu runs only on workers labelled gpu: waiting for `);
       expect(again.stderr).toContain(`(pid ${gpu.pid})`);
+      // A plain enqueue says nothing when a labelled worker runs (#15).
+      const quiet = await aegis(["enqueue", "gpu", "quiet"]);
+      expect([quiet.code, quiet.stderr]).toEqual([0, ""]);
     } finally {
       gpu.kill("SIGTERM");
       await gpu.exited;
@@ -117,7 +120,11 @@ test("aegis workers lists only the queues a worker may run; enqueue --wait on a 
 }, 60_000);
 
 test("aegis work --until-idle drains only the queues it may run, and refuses when it may run none of them (#15)", async () => {
-  const gpuTask = JSON.parse((await aegis(["enqueue", "gpu", "later", "--json"])).stdout) as { taskId: string };
+  // No labelled worker runs now: a plain enqueue records the task and says so on stderr, exiting 0.
+  const plain = await aegis(["enqueue", "gpu", "later", "--json"]);
+  expect(plain.code).toBe(0);
+  expect(plain.stderr).toContain("queue gpu runs only on workers labelled gpu and none is running: the task waits until one starts (aegis work --host-label gpu)");
+  const gpuTask = JSON.parse(plain.stdout) as { taskId: string };
   const qTask = JSON.parse((await aegis(["enqueue", "q", "now", "--json"])).stdout) as { taskId: string };
   // The gpu task, pending for a labelled worker, does not keep this unlabelled drain from ending.
   const drained = await within(aegis(["work", "--until-idle"]), 30_000, "the drain to end");
